@@ -1,0 +1,1 @@
+//! The kit jail. OWNER: jail helper. Placeholder until written.

@@ -1,0 +1,12 @@
+//! oxool-kit: everything that runs inside one document process.
+//!
+//! forkit links this library: its zygote preinitialises LibreOffice through [`lok`] and compiles
+//! the seccomp filter with [`seccomp`]; each forked kit then runs [`jail::enter`] (the privileged
+//! steps, in the order that is the security argument) and [`serve`] (the request loop).
+
+pub mod jail;
+pub mod lok;
+pub mod probes;
+pub mod seccomp;
+pub mod serve;
+pub mod sys;

@@ -1,0 +1,1 @@
+//! LibreOfficeKit bindings. OWNER: LOK helper. Placeholder until written.

@@ -1,0 +1,1 @@
+//! Sandbox probes (test-only kit entry). OWNER: jail helper. Placeholder until written.

@@ -1,0 +1,1 @@
+//! The kit's seccomp allowlist. OWNER: jail helper. Placeholder until written.

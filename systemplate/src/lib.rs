@@ -1,0 +1,1 @@
+//! Systemplate. OWNER: jail helper. Placeholder until written.

@@ -1,0 +1,40 @@
+//! How wsd obtains kits: the seam between the HTTP side and forkit.
+//!
+//! `ForkitClient` (forkit_client.rs) implements [`KitSpawner`] over D-Bus `org.oxool.Forkit1`,
+//! peer-to-peer when wsd started forkit itself, or on the system bus under systemd.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use tokio::net::UnixStream;
+
+/// A jailed kit, ready for one document. Dropping it closes the socket, which makes the kit exit.
+#[derive(Debug)]
+pub struct KitHandle {
+    /// The wsd end of the kit's socket; `SO_PEERCRED` already checked against forkit's uid.
+    pub stream: UnixStream,
+    pub pid: u32,
+    pub jail_id: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SpawnError {
+    #[error("forkit is not reachable: {0}")]
+    Unreachable(String),
+    #[error("forkit could not spawn a kit: {0}")]
+    Failed(String),
+    #[error("the kit socket's peer is uid {found}, expected forkit's uid {expected}")]
+    PeerCredentials { found: u32, expected: u32 },
+    #[error("timed out waiting for a kit")]
+    Timeout,
+}
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What the request handlers need from forkit.
+pub trait KitSpawner: Send + Sync + 'static {
+    /// A fresh, jailed kit (from forkit's prespawned pool when one is ready).
+    fn spawn_kit(&self) -> BoxFuture<'_, Result<KitHandle, SpawnError>>;
+    /// Ends a kit that hangs or misbehaves (SIGKILL through forkit, which owns it).
+    fn kill_kit(&self, pid: u32) -> BoxFuture<'_, Result<(), SpawnError>>;
+}

@@ -1,0 +1,38 @@
+# oxool: the two commands are `make run` and `make test`; both install what they need first.
+SHELL := /bin/bash
+CARGO ?= cargo
+DEV := build/dev
+BIN := target/debug
+
+.PHONY: run test deps deps-test build check bench clean
+
+run: deps build $(DEV)/oxool.toml
+	@echo "oxool: convert-to on http://127.0.0.1:9980/cool/convert-to (Ctrl+C stops)"
+	$(BIN)/oxool-wsd --config $(DEV)/oxool.toml
+
+test: deps-test build check
+	$(CARGO) test --workspace --no-fail-fast
+
+deps:
+	@scripts/install-deps.sh run
+
+deps-test:
+	@scripts/install-deps.sh test
+
+build:
+	$(CARGO) build --workspace --bins
+
+check:
+	$(CARGO) fmt --all -- --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+bench: deps-test
+	$(CARGO) build --release --workspace --bins
+	target/release/oxool-bench
+
+$(DEV)/oxool.toml: scripts/dev-config.sh
+	@scripts/dev-config.sh $(DEV) $(BIN)
+
+clean:
+	rm -rf build
+	$(CARGO) clean

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Writes a development configuration under DIR (default build/dev) for `make run`: the
+# systemplate, the preinit profile and the jails all live in the work tree, not in /var or /run.
+set -euo pipefail
+dir=${1:-build/dev}
+bin=${2:-target/debug}
+mkdir -p "$dir"
+dir=$(cd "$dir" && pwd)
+"$bin/oxool-systemplate-setup" "$dir/systemplate" >/dev/null
+mkdir -p "$dir/jails"
+cat > "$dir/oxool.toml" <<TOML
+# Development configuration written by scripts/dev-config.sh; see etc/oxool.toml for every key.
+[kit]
+systemplate = "$dir/systemplate"
+jails_root = "$dir/jails"
+profile_dir = "$dir/preinit-profile"
+seed_profile = "$dir/no-seed"
+
+[forkit]
+binary = "$(cd "$bin" && pwd)/oxool-forkit"
+bus = "standalone"
+TOML
+echo "$dir/oxool.toml"

@@ -1,1 +1,31 @@
-//! Shared helpers for the integration tests.
+//! Shared harness for oxool's integration tests and benchmark.
+//!
+//! Everything here drives the real binaries (built by `make build` into the same target
+//! directory as the test executables) with real LibreOffice kits: no part is mocked.
+
+pub mod http;
+pub mod server;
+pub mod tools;
+pub mod user;
+
+use std::path::{Path, PathBuf};
+
+/// The workspace root.
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("workspace root").to_path_buf()
+}
+
+/// The directory holding the built binaries: the profile directory of the running test
+/// executable (target/<profile>/deps/<test> → target/<profile>).
+pub fn bin_dir() -> PathBuf {
+    let exe = std::env::current_exe().expect("current exe");
+    let mut dir = exe.parent().expect("exe dir").to_path_buf();
+    if dir.ends_with("deps") {
+        dir.pop();
+    }
+    dir
+}
+
+pub fn fixture(name: &str) -> PathBuf {
+    repo_root().join("tests/fixtures").join(name)
+}

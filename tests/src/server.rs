@@ -1,0 +1,220 @@
+//! A real oxool-wsd (which starts its real oxool-forkit) in a scratch directory.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::user::{command_as, ensure_test_user, RunAs};
+
+/// Settings a test may change; everything else has test-friendly defaults.
+#[derive(Debug, Clone)]
+pub struct ServerOptions {
+    pub run_as: RunAs,
+    pub entry: &'static str,
+    pub prespawn: u32,
+    pub max_concurrent: usize,
+    pub queue_length: usize,
+    pub max_upload_mb: u64,
+    pub timeout_secs: u64,
+    /// Extra TOML appended to the generated file.
+    pub extra_toml: String,
+}
+
+impl Default for ServerOptions {
+    fn default() -> Self {
+        ServerOptions {
+            run_as: RunAs::Root,
+            entry: "lok",
+            prespawn: 1,
+            max_concurrent: 2,
+            queue_length: 8,
+            max_upload_mb: 20,
+            timeout_secs: 60,
+            extra_toml: String::new(),
+        }
+    }
+}
+
+pub struct Server {
+    child: Child,
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+    pub options: ServerOptions,
+}
+
+impl Server {
+    pub fn start(options: ServerOptions) -> anyhow::Result<Server> {
+        let dir = tempfile::Builder::new().prefix("oxool-it-").tempdir()?;
+        let root = dir.path().to_path_buf();
+        let bin = root.join("bin");
+        std::fs::create_dir_all(&bin)?;
+        // The unprivileged user may not be able to reach the build tree: run copies.
+        for name in ["oxool-wsd", "oxool-forkit", "oxool-systemplate-setup"] {
+            std::fs::copy(crate::bin_dir().join(name), bin.join(name))?;
+        }
+        let systemplate = root.join("systemplate");
+        let status = std::process::Command::new(bin.join("oxool-systemplate-setup"))
+            .arg(&systemplate)
+            .stdout(Stdio::null())
+            .status()?;
+        anyhow::ensure!(status.success(), "oxool-systemplate-setup failed");
+        std::fs::create_dir_all(root.join("jails"))?;
+        let port = free_port()?;
+        let config = root.join("oxool.toml");
+        std::fs::write(&config, config_text(&options, &root, port))?;
+        if options.run_as == RunAs::Unprivileged {
+            let (uid, gid) = ensure_test_user()?;
+            chown_tree(&root, uid, gid)?;
+        }
+        std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755))?;
+        let log = std::fs::File::create(root.join("wsd.log"))?;
+        let child = command_as(options.run_as, &bin.join("oxool-wsd"))?
+            .arg("--config")
+            .arg(&config)
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log)
+            .spawn()?;
+        let mut server = Server { child, port, dir, options };
+        server.wait_until_serving()?;
+        Ok(server)
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{}", self.port, path)
+    }
+
+    pub fn jails_root(&self) -> PathBuf {
+        self.dir.path().join("jails")
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("wsd.log")).unwrap_or_default()
+    }
+
+    fn wait_until_serving(&mut self) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait()? {
+                anyhow::bail!("oxool-wsd exited with {status}:\n{}", self.log());
+            }
+            if ureq::get(&self.url("/hosting/capabilities")).call().is_ok() {
+                return Ok(());
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        anyhow::bail!("oxool-wsd did not start serving:\n{}", self.log())
+    }
+
+    /// Processes of this server's forkit (front end, zygote and kits): their command line names
+    /// this server's private jails directory.
+    pub fn forkit_processes(&self) -> Vec<u32> {
+        let needle = self.jails_root().display().to_string();
+        let mut pids = Vec::new();
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
+            let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else { continue };
+            if String::from_utf8_lossy(&cmdline).contains(&needle) {
+                pids.push(pid);
+            }
+        }
+        pids
+    }
+
+    /// Jail directories still present.
+    pub fn jails_left(&self) -> Vec<String> {
+        std::fs::read_dir(self.jails_root())
+            .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+            .unwrap_or_default()
+    }
+
+    /// Waits until only forkit's front end, its zygote and `pooled` ready kits remain, and no
+    /// jail but theirs: nothing from finished requests is left behind.
+    pub fn wait_for_quiescence(&self, pooled: usize) -> anyhow::Result<()> {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            let processes = self.forkit_processes().len();
+            let jails = self.jails_left().len();
+            if processes == 2 + pooled && jails == pooled {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                anyhow::bail!(
+                    "left behind: {processes} forkit processes (want {}), jails {:?}",
+                    2 + pooled,
+                    self.jails_left()
+                );
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        // SAFETY: kill(2) on our own child's pid, which we have not reaped yet.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn config_text(options: &ServerOptions, root: &Path, port: u16) -> String {
+    let root = root.display();
+    format!(
+        r#"[net]
+listen = "127.0.0.1:{port}"
+
+[convert]
+max_concurrent = {max_concurrent}
+queue_length = {queue_length}
+max_upload_mb = {max_upload_mb}
+timeout_secs = {timeout_secs}
+
+[kit]
+prespawn = {prespawn}
+entry = "{entry}"
+systemplate = "{root}/systemplate"
+jails_root = "{root}/jails"
+profile_dir = "{root}/preinit-profile"
+seed_profile = "{root}/no-seed"
+
+[forkit]
+binary = "{root}/bin/oxool-forkit"
+bus = "standalone"
+{extra}
+"#,
+        max_concurrent = options.max_concurrent,
+        queue_length = options.queue_length,
+        max_upload_mb = options.max_upload_mb,
+        timeout_secs = options.timeout_secs,
+        prespawn = options.prespawn,
+        entry = options.entry,
+        extra = options.extra_toml,
+    )
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+fn chown_tree(root: &Path, uid: u32, gid: u32) -> anyhow::Result<()> {
+    std::os::unix::fs::chown(root, Some(uid), Some(gid))?;
+    for entry in std::fs::read_dir(root)? {
+        let path = entry?.path();
+        if path.is_dir() && !path.is_symlink() {
+            chown_tree(&path, uid, gid)?;
+        } else {
+            std::os::unix::fs::lchown(&path, Some(uid), Some(gid))?;
+        }
+    }
+    Ok(())
+}

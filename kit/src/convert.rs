@@ -1,0 +1,246 @@
+//! One conversion, as Collabora's `convert-to` does it: load a document, save it in another
+//! format, hand back the output file.
+//!
+//! `format` is a target extension (`pdf`, `docx`, `csv`, …), checked against the formats
+//! LibreOffice 7.4's LOK `saveAs` maps for some document type *before* anything is loaded, and
+//! against the loaded document's own type after (csv from a text document is a format error,
+//! not a save failure). `pdf_version` is Collabora's `PDFVer` form field: one of
+//! [`PDF_VERSIONS`], passed to LibreOffice the way Collabora does, as `,PDFVer=<v>PDFVEREND` in
+//! the filter options, which LOK's `saveAs` turns into the PDF filter's `SelectPdfVersion`
+//! (PDF/A-1b → 1, PDF/A-2b → 2, PDF/A-3b → 3, PDF-1.5 → 15, PDF-1.6 → 16). Like Collabora, it is
+//! ignored for other formats.
+
+use std::path::{Path, PathBuf};
+
+use crate::lok::{DocumentType, LokError, Office};
+
+/// What to convert, and to what.
+#[derive(Debug, Clone, Copy)]
+pub struct ConvertRequest<'a> {
+    /// The document to load.
+    pub input: &'a Path,
+    /// Where the output goes, named `<input stem>.<format>`.
+    pub output_dir: &'a Path,
+    /// Target extension, case-insensitive.
+    pub format: &'a str,
+    /// LibreOffice filter options (Collabora's `options`), passed through.
+    pub filter_options: Option<&'a str>,
+    /// Collabora's `PDFVer`: one of [`PDF_VERSIONS`] (case-insensitive).
+    pub pdf_version: Option<&'a str>,
+}
+
+/// Why a conversion failed; one variant per step.
+#[derive(Debug, thiserror::Error)]
+pub enum ConvertError {
+    #[error("unsupported target format {format:?}")]
+    UnsupportedFormat { format: String },
+    #[error("unsupported PDF version {version:?} (expected one of PDF/A-1b, PDF/A-2b, PDF/A-3b, PDF-1.5, PDF-1.6)")]
+    UnsupportedPdfVersion { version: String },
+    #[error("the input path {path} has no file name")]
+    InputName { path: PathBuf },
+    #[error("cannot load the document: {message}")]
+    Load { message: String },
+    #[error("cannot tell the document's type: {0}")]
+    DocumentType(#[source] LokError),
+    #[error("a {document_type:?} document cannot be saved as {format}")]
+    Format {
+        format: String,
+        document_type: DocumentType,
+    },
+    #[error("saving as {format} failed: {message}")]
+    Save { format: String, message: String },
+    #[error("LibreOffice reported success but wrote no {path}")]
+    OutputMissing { path: PathBuf },
+    #[error(transparent)]
+    Lok(LokError),
+}
+
+/// The PDF versions Collabora's convert-to accepts and LibreOffice 7.4 knows.
+pub const PDF_VERSIONS: &[&str] = &["PDF/A-1b", "PDF/A-2b", "PDF/A-3b", "PDF-1.5", "PDF-1.6"];
+
+/// Load options for a conversion: `Batch=true` makes LibreOffice run without any interaction
+/// (no repair or password prompts waiting for an answer that never comes).
+const CONVERT_LOAD_OPTIONS: &str = "Batch=true";
+
+/// Target extensions LOK's `saveAs` maps to an export filter, per document type (7.4's
+/// `aWriterExtensionMap` & co. in desktop/source/lib/init.cxx).
+const TEXT_FORMATS: &[&str] = &[
+    "doc", "docm", "docx", "fodt", "html", "odt", "ott", "pdf", "epub", "rtf", "txt", "xhtml",
+    "png",
+];
+const SPREADSHEET_FORMATS: &[&str] = &[
+    "csv", "fods", "html", "ods", "ots", "pdf", "xhtml", "xls", "xltx", "xlsx", "xlsm", "png",
+];
+const PRESENTATION_FORMATS: &[&str] = &[
+    "fodp", "html", "odg", "odp", "otp", "pdf", "potm", "pot", "pptm", "pptx", "pps", "ppt", "svg",
+    "xhtml", "png",
+];
+const DRAWING_FORMATS: &[&str] = &["fodg", "html", "odg", "pdf", "svg", "xhtml", "png"];
+
+/// Whether `format` is a target we accept for some document type. Check this before loading.
+pub fn is_supported_format(format: &str) -> bool {
+    let format = format.to_ascii_lowercase();
+    [
+        TEXT_FORMATS,
+        SPREADSHEET_FORMATS,
+        PRESENTATION_FORMATS,
+        DRAWING_FORMATS,
+    ]
+    .iter()
+    .any(|formats| formats.contains(&format.as_str()))
+}
+
+/// The targets a document of `document_type` can be saved as.
+pub fn formats_for(document_type: DocumentType) -> &'static [&'static str] {
+    match document_type {
+        DocumentType::Text => TEXT_FORMATS,
+        DocumentType::Spreadsheet => SPREADSHEET_FORMATS,
+        DocumentType::Presentation => PRESENTATION_FORMATS,
+        DocumentType::Drawing => DRAWING_FORMATS,
+        DocumentType::Other(_) => &[],
+    }
+}
+
+/// The canonical spelling of a `PDFVer` value, or `None` if it is not one we accept.
+pub fn canonical_pdf_version(version: &str) -> Option<&'static str> {
+    PDF_VERSIONS
+        .iter()
+        .copied()
+        .find(|known| known.eq_ignore_ascii_case(version))
+}
+
+/// Converts `req.input` into `req.output_dir/<stem>.<format>` and returns that path.
+pub fn convert(office: &Office, req: &ConvertRequest) -> Result<PathBuf, ConvertError> {
+    let format = req.format.to_ascii_lowercase();
+    if !is_supported_format(&format) {
+        return Err(ConvertError::UnsupportedFormat {
+            format: req.format.to_string(),
+        });
+    }
+    let filter_options = save_filter_options(&format, req.filter_options, req.pdf_version)?;
+    let output = output_path(req.input, req.output_dir, &format)?;
+
+    let document = office
+        .load(req.input, CONVERT_LOAD_OPTIONS)
+        .map_err(|error| match error {
+            LokError::LoadFailed { message } => ConvertError::Load { message },
+            other => ConvertError::Lok(other),
+        })?;
+    let document_type = document
+        .document_type()
+        .map_err(ConvertError::DocumentType)?;
+    if !formats_for(document_type).contains(&format.as_str()) {
+        return Err(ConvertError::Format {
+            format,
+            document_type,
+        });
+    }
+
+    document
+        .save_as(&output, &format, filter_options.as_deref())
+        .map_err(|error| match error {
+            LokError::SaveFailed { .. } => ConvertError::Save {
+                format: format.clone(),
+                message: office
+                    .last_error()
+                    .unwrap_or_else(|| "saveAs returned 0".to_string()),
+            },
+            other => ConvertError::Lok(other),
+        })?;
+    drop(document);
+
+    match std::fs::metadata(&output) {
+        Ok(meta) if meta.is_file() && meta.len() > 0 => Ok(output),
+        _ => Err(ConvertError::OutputMissing { path: output }),
+    }
+}
+
+/// The filter options for `saveAs`: the caller's, plus Collabora's `PDFVer` marker for PDF.
+fn save_filter_options(
+    format: &str,
+    filter_options: Option<&str>,
+    pdf_version: Option<&str>,
+) -> Result<Option<String>, ConvertError> {
+    let pdf_version = match pdf_version.filter(|v| !v.is_empty()) {
+        Some(version) => Some(canonical_pdf_version(version).ok_or_else(|| {
+            ConvertError::UnsupportedPdfVersion {
+                version: version.to_string(),
+            }
+        })?),
+        None => None,
+    };
+    let mut options = filter_options.unwrap_or_default().to_string();
+    if let (Some(version), "pdf") = (pdf_version, format) {
+        // LOK looks for ",PDFVer=" (with the comma) and cuts up to "PDFVEREND".
+        options.push_str(&format!(",PDFVer={version}PDFVEREND"));
+    }
+    Ok((!options.is_empty()).then_some(options))
+}
+
+/// `<output_dir>/<input stem>.<format>`.
+fn output_path(input: &Path, output_dir: &Path, format: &str) -> Result<PathBuf, ConvertError> {
+    let stem = input.file_stem().ok_or_else(|| ConvertError::InputName {
+        path: input.to_path_buf(),
+    })?;
+    let mut name = stem.to_os_string();
+    name.push(".");
+    name.push(format);
+    Ok(output_dir.join(name))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn supported_formats() {
+        for format in [
+            "pdf", "odt", "docx", "doc", "rtf", "txt", "html", "ods", "xlsx", "xls", "csv", "odp",
+            "pptx", "ppt", "odg", "png", "svg", "epub", "PDF",
+        ] {
+            assert!(is_supported_format(format), "{format}");
+        }
+        for format in ["", "exe", "pdf ", "../pdf", "docx\0", "xml"] {
+            assert!(!is_supported_format(format), "{format:?}");
+        }
+    }
+
+    #[test]
+    fn formats_follow_document_type() {
+        assert!(formats_for(DocumentType::Text).contains(&"txt"));
+        assert!(!formats_for(DocumentType::Text).contains(&"csv"));
+        assert!(formats_for(DocumentType::Spreadsheet).contains(&"csv"));
+        assert!(!formats_for(DocumentType::Presentation).contains(&"docx"));
+        assert!(formats_for(DocumentType::Other(7)).is_empty());
+    }
+
+    #[test]
+    fn pdf_version_becomes_collabora_marker() {
+        assert_eq!(
+            save_filter_options("pdf", None, Some("pdf/a-2B")).unwrap(),
+            Some(",PDFVer=PDF/A-2bPDFVEREND".to_string())
+        );
+        assert_eq!(
+            save_filter_options("pdf", Some("{\"x\":1}"), Some("PDF-1.6")).unwrap(),
+            Some("{\"x\":1},PDFVer=PDF-1.6PDFVEREND".to_string())
+        );
+        assert_eq!(
+            save_filter_options("docx", None, Some("PDF-1.5")).unwrap(),
+            None
+        );
+        assert_eq!(save_filter_options("pdf", None, Some("")).unwrap(), None);
+        assert!(matches!(
+            save_filter_options("pdf", None, Some("PDF/A-4")),
+            Err(ConvertError::UnsupportedPdfVersion { .. })
+        ));
+    }
+
+    #[test]
+    fn output_is_named_after_input() {
+        assert_eq!(
+            output_path(Path::new("/in/a b.docx"), Path::new("/out"), "pdf").unwrap(),
+            PathBuf::from("/out/a b.pdf")
+        );
+        assert!(output_path(Path::new("/"), Path::new("/out"), "pdf").is_err());
+    }
+}

@@ -1,0 +1,490 @@
+//! The document handle (`LibreOfficeKitDocument*`): saving, parts, tiles, views and callbacks.
+//! Input, selection, clipboard and dialog calls are in `document_input.rs`.
+
+use std::ffi::c_long;
+use std::path::Path;
+use std::sync::mpsc::Sender;
+
+use super::callback::{trampoline, CallbackEvent, CallbackSlot};
+use super::enums::{doctype, tilemode};
+use super::ffi::{document_has_member, LibreOfficeKitDocument, LibreOfficeKitDocumentClass};
+use super::strings::{c_string, c_string_opt, ptr_or_null, take_malloced};
+use super::{file_url, vtable_member, LokError};
+
+/// What kind of document LibreOffice loaded (`getDocumentType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DocumentType {
+    Text,
+    Spreadsheet,
+    Presentation,
+    Drawing,
+    Other(i32),
+}
+
+impl DocumentType {
+    fn from_raw(value: i32) -> DocumentType {
+        match value {
+            doctype::TEXT => DocumentType::Text,
+            doctype::SPREADSHEET => DocumentType::Spreadsheet,
+            doctype::PRESENTATION => DocumentType::Presentation,
+            doctype::DRAWING => DocumentType::Drawing,
+            other => DocumentType::Other(other),
+        }
+    }
+}
+
+/// Pixel layout of painted tiles (`getTileMode`). Debian's 7.4 paints premultiplied BGRA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TileMode {
+    Rgba,
+    Bgra,
+    Other(i32),
+}
+
+/// One loaded document; destroyed on drop.
+pub struct Document {
+    pub(super) doc: *mut LibreOfficeKitDocument,
+    /// Handlers LibreOffice may call; dropped only after the document is destroyed. Boxed so
+    /// that their addresses (LibreOffice's `pData`) survive the Vec growing.
+    #[allow(clippy::vec_box)]
+    callbacks: Vec<Box<CallbackSlot>>,
+}
+
+// SAFETY: LOK's document entry points take LibreOffice's SolarMutex themselves, so they may be
+// called from any thread as long as calls are not concurrent, which `!Sync` ensures. The
+// callback slots are Send + Sync by construction.
+unsafe impl Send for Document {}
+
+macro_rules! doc_fn {
+    ($self:expr, $member:ident) => {
+        vtable_member!(
+            $self.class(),
+            LibreOfficeKitDocumentClass,
+            document_has_member,
+            $member
+        )
+    };
+}
+pub(super) use doc_fn;
+
+impl Document {
+    /// Takes ownership of a document returned by `documentLoad*`; `None` for null.
+    ///
+    /// # Safety
+    /// `doc` must be null or a live document with a LOK document vtable, owned by nobody else.
+    pub(crate) unsafe fn from_raw(doc: *mut LibreOfficeKitDocument) -> Option<Document> {
+        // SAFETY: the caller promises a valid document; a null class would be unusable.
+        if doc.is_null() || unsafe { (*doc).p_class }.is_null() {
+            return None;
+        }
+        Some(Document {
+            doc,
+            callbacks: Vec::new(),
+        })
+    }
+
+    /// The raw document pointer, for calls this wrapper does not cover.
+    pub fn as_raw(&self) -> *mut LibreOfficeKitDocument {
+        self.doc
+    }
+
+    pub(super) fn class(&self) -> &LibreOfficeKitDocumentClass {
+        // SAFETY: checked non-null in from_raw; the vtable lives as long as the document.
+        unsafe { &*(*self.doc).p_class }
+    }
+
+    /// The vtable size LibreOffice reports (`nSize`): 536 for 7.4.
+    pub fn class_size(&self) -> usize {
+        self.class().n_size
+    }
+
+    /// Saves to `path` (as a `file://` URL) in `format`, an extension such as `pdf` or `docx`;
+    /// `filter_options` are LibreOffice filter options (e.g. `PDFVer=…` or a JSON FilterData).
+    pub fn save_as(
+        &self,
+        path: &Path,
+        format: &str,
+        filter_options: Option<&str>,
+    ) -> Result<(), LokError> {
+        self.save_as_url(&file_url(path)?, format, filter_options)
+    }
+
+    /// Saves to any URL LibreOffice can write.
+    pub fn save_as_url(
+        &self,
+        url: &str,
+        format: &str,
+        filter_options: Option<&str>,
+    ) -> Result<(), LokError> {
+        let url = c_string(url)?;
+        let c_format = c_string(format)?;
+        let options = c_string_opt(filter_options)?;
+        let save = doc_fn!(self, save_as)?;
+        // SAFETY: `self.doc` is live; the strings outlive the call; null options are allowed.
+        let saved = unsafe {
+            save(
+                self.doc,
+                url.as_ptr(),
+                c_format.as_ptr(),
+                ptr_or_null(&options),
+            )
+        };
+        if saved != 0 {
+            Ok(())
+        } else {
+            Err(LokError::SaveFailed {
+                format: format.to_string(),
+                message: "saveAs returned 0".to_string(),
+            })
+        }
+    }
+
+    /// `getDocumentType`.
+    pub fn document_type(&self) -> Result<DocumentType, LokError> {
+        let get = doc_fn!(self, get_document_type)?;
+        // SAFETY: `self.doc` is live.
+        Ok(DocumentType::from_raw(unsafe { get(self.doc) }))
+    }
+
+    /// Number of parts: pages of a text document, sheets, slides.
+    pub fn parts(&self) -> Result<i32, LokError> {
+        let get = doc_fn!(self, get_parts)?;
+        // SAFETY: `self.doc` is live.
+        Ok(unsafe { get(self.doc) })
+    }
+
+    /// The current part of the current view.
+    pub fn part(&self) -> Result<i32, LokError> {
+        let get = doc_fn!(self, get_part)?;
+        // SAFETY: `self.doc` is live.
+        Ok(unsafe { get(self.doc) })
+    }
+
+    /// Switches the current view to part `part`.
+    pub fn set_part(&self, part: i32) -> Result<(), LokError> {
+        let set = doc_fn!(self, set_part)?;
+        // SAFETY: `self.doc` is live; LibreOffice range-checks `part`.
+        unsafe { set(self.doc, part) };
+        Ok(())
+    }
+
+    /// The name of part `part` (sheet name, slide name); empty when it has none.
+    pub fn part_name(&self, part: i32) -> Result<String, LokError> {
+        let get = doc_fn!(self, get_part_name)?;
+        // SAFETY: `self.doc` is live; the result is a malloced string we own, or null.
+        Ok(unsafe { take_malloced(get(self.doc, part)) }.unwrap_or_default())
+    }
+
+    /// A hash of part `part` (Impress slides), to notice slides changing place.
+    pub fn part_hash(&self, part: i32) -> Result<String, LokError> {
+        let get = doc_fn!(self, get_part_hash)?;
+        // SAFETY: `self.doc` is live; the result is a malloced string we own, or null.
+        Ok(unsafe { take_malloced(get(self.doc, part)) }.unwrap_or_default())
+    }
+
+    /// JSON about part `part` (visibility, selection, …).
+    pub fn part_info(&self, part: i32) -> Result<String, LokError> {
+        let get = doc_fn!(self, get_part_info)?;
+        // SAFETY: `self.doc` is live; the result is a malloced string we own, or null.
+        Ok(unsafe { take_malloced(get(self.doc, part)) }.unwrap_or_default())
+    }
+
+    /// Page rectangles of a text document, `"x, y, w, h; …"` in twips.
+    pub fn part_page_rectangles(&self) -> Result<String, LokError> {
+        let get = doc_fn!(self, get_part_page_rectangles)?;
+        // SAFETY: `self.doc` is live; the result is a malloced string we own, or null.
+        Ok(unsafe { take_malloced(get(self.doc)) }.unwrap_or_default())
+    }
+
+    /// Impress: show slides or notes ([`super::enums::partmode`]).
+    pub fn set_part_mode(&self, mode: i32) -> Result<(), LokError> {
+        let set = doc_fn!(self, set_part_mode)?;
+        // SAFETY: `self.doc` is live.
+        unsafe { set(self.doc, mode) };
+        Ok(())
+    }
+
+    /// Size of the current part in twips (width, height).
+    pub fn document_size(&self) -> Result<(i64, i64), LokError> {
+        let get = doc_fn!(self, get_document_size)?;
+        let (mut width, mut height): (c_long, c_long) = (0, 0);
+        // SAFETY: `self.doc` is live; both out pointers are valid for the call.
+        unsafe { get(self.doc, &mut width, &mut height) };
+        Ok((width, height))
+    }
+
+    /// Prepares the current view for tiled rendering; `arguments` is LOK's JSON (may be empty).
+    /// Call once before the first [`Self::paint_tile`].
+    pub fn initialize_for_rendering(&self, arguments: &str) -> Result<(), LokError> {
+        let arguments = c_string(arguments)?;
+        let init = doc_fn!(self, initialize_for_rendering)?;
+        // SAFETY: `self.doc` is live; the string outlives the call.
+        unsafe { init(self.doc, arguments.as_ptr()) };
+        Ok(())
+    }
+
+    /// The byte order of painted tiles.
+    pub fn tile_mode(&self) -> Result<TileMode, LokError> {
+        let get = doc_fn!(self, get_tile_mode)?;
+        // SAFETY: `self.doc` is live.
+        Ok(match unsafe { get(self.doc) } {
+            tilemode::RGBA => TileMode::Rgba,
+            tilemode::BGRA => TileMode::Bgra,
+            other => TileMode::Other(other),
+        })
+    }
+
+    /// Paints the document area (`pos_x`, `pos_y`, `tile_w`, `tile_h`, in twips) of the current
+    /// part into `buffer`, a `canvas_w` × `canvas_h` pixel image of 4 bytes per pixel (see
+    /// [`Self::tile_mode`]; alpha is premultiplied).
+    #[allow(clippy::too_many_arguments)]
+    pub fn paint_tile(
+        &self,
+        buffer: &mut [u8],
+        canvas_w: i32,
+        canvas_h: i32,
+        pos_x: i32,
+        pos_y: i32,
+        tile_w: i32,
+        tile_h: i32,
+    ) -> Result<(), LokError> {
+        check_tile(buffer.len(), canvas_w, canvas_h, tile_w, tile_h)?;
+        let paint = doc_fn!(self, paint_tile)?;
+        // SAFETY: `self.doc` is live; `buffer` holds canvas_w * canvas_h * 4 bytes (checked),
+        // which is all LOK writes.
+        unsafe {
+            paint(
+                self.doc,
+                buffer.as_mut_ptr(),
+                canvas_w,
+                canvas_h,
+                pos_x,
+                pos_y,
+                tile_w,
+                tile_h,
+            )
+        };
+        Ok(())
+    }
+
+    /// [`Self::paint_tile`] for part `part` without changing the view's current part.
+    #[allow(clippy::too_many_arguments)]
+    pub fn paint_part_tile(
+        &self,
+        buffer: &mut [u8],
+        part: i32,
+        canvas_w: i32,
+        canvas_h: i32,
+        pos_x: i32,
+        pos_y: i32,
+        tile_w: i32,
+        tile_h: i32,
+    ) -> Result<(), LokError> {
+        check_tile(buffer.len(), canvas_w, canvas_h, tile_w, tile_h)?;
+        let paint = doc_fn!(self, paint_part_tile)?;
+        // SAFETY: as in paint_tile: the buffer size is checked against the canvas.
+        unsafe {
+            paint(
+                self.doc,
+                buffer.as_mut_ptr(),
+                part,
+                canvas_w,
+                canvas_h,
+                pos_x,
+                pos_y,
+                tile_w,
+                tile_h,
+            )
+        };
+        Ok(())
+    }
+
+    /// Tells LibreOffice the client's tile size in pixels and twips (its zoom level).
+    pub fn set_client_zoom(
+        &self,
+        tile_pixel_w: i32,
+        tile_pixel_h: i32,
+        tile_twip_w: i32,
+        tile_twip_h: i32,
+    ) -> Result<(), LokError> {
+        let set = doc_fn!(self, set_client_zoom)?;
+        // SAFETY: `self.doc` is live; plain integers.
+        unsafe {
+            set(
+                self.doc,
+                tile_pixel_w,
+                tile_pixel_h,
+                tile_twip_w,
+                tile_twip_h,
+            )
+        };
+        Ok(())
+    }
+
+    /// Tells LibreOffice which area (twips) the client shows, so it scrolls and invalidates
+    /// sensibly.
+    pub fn set_client_visible_area(&self, x: i32, y: i32, w: i32, h: i32) -> Result<(), LokError> {
+        let set = doc_fn!(self, set_client_visible_area)?;
+        // SAFETY: `self.doc` is live; plain integers.
+        unsafe { set(self.doc, x, y, w, h) };
+        Ok(())
+    }
+
+    /// Creates a view and makes it current; returns its id. Register callbacks for it after.
+    pub fn create_view(&self) -> Result<i32, LokError> {
+        let create = doc_fn!(self, create_view)?;
+        // SAFETY: `self.doc` is live.
+        Ok(unsafe { create(self.doc) })
+    }
+
+    /// Creates a view with options (JSON, e.g. `{"Language":…,"ReadOnly":…}`).
+    pub fn create_view_with_options(&self, options: &str) -> Result<i32, LokError> {
+        let options = c_string(options)?;
+        let create = doc_fn!(self, create_view_with_options)?;
+        // SAFETY: `self.doc` is live; the string outlives the call.
+        Ok(unsafe { create(self.doc, options.as_ptr()) })
+    }
+
+    /// Destroys view `id`.
+    pub fn destroy_view(&self, id: i32) -> Result<(), LokError> {
+        let destroy = doc_fn!(self, destroy_view)?;
+        // SAFETY: `self.doc` is live; LibreOffice ignores unknown ids.
+        unsafe { destroy(self.doc, id) };
+        Ok(())
+    }
+
+    /// Makes view `id` current: later input and paints go to it.
+    pub fn set_view(&self, id: i32) -> Result<(), LokError> {
+        let set = doc_fn!(self, set_view)?;
+        // SAFETY: `self.doc` is live; LibreOffice ignores unknown ids.
+        unsafe { set(self.doc, id) };
+        Ok(())
+    }
+
+    /// The current view's id.
+    pub fn view(&self) -> Result<i32, LokError> {
+        let get = doc_fn!(self, get_view)?;
+        // SAFETY: `self.doc` is live.
+        Ok(unsafe { get(self.doc) })
+    }
+
+    /// How many views the document has.
+    pub fn views_count(&self) -> Result<i32, LokError> {
+        let get = doc_fn!(self, get_views_count)?;
+        // SAFETY: `self.doc` is live.
+        Ok(unsafe { get(self.doc) })
+    }
+
+    /// The ids of all views.
+    pub fn view_ids(&self) -> Result<Vec<i32>, LokError> {
+        let count = usize::try_from(self.views_count()?).unwrap_or(0);
+        let get = doc_fn!(self, get_view_ids)?;
+        let mut ids = vec![0; count];
+        // SAFETY: `self.doc` is live; `ids` has room for `count` ints, the size we pass.
+        let complete = unsafe { get(self.doc, ids.as_mut_ptr(), ids.len()) };
+        if !complete {
+            ids.clear();
+        }
+        Ok(ids)
+    }
+
+    /// Sets the UI language of view `id` (BCP 47, e.g. `de-DE`).
+    pub fn set_view_language(&self, id: i32, language: &str) -> Result<(), LokError> {
+        let language = c_string(language)?;
+        let set = doc_fn!(self, set_view_language)?;
+        // SAFETY: `self.doc` is live; the string outlives the call.
+        unsafe { set(self.doc, id, language.as_ptr()) };
+        Ok(())
+    }
+
+    /// Registers `handler` for the callbacks of the **current** view (LOK registers per view;
+    /// call again after [`Self::create_view`]). Events carry that view's id. The handler runs on
+    /// LibreOffice's thread; it is kept until the document is destroyed.
+    pub fn register_callback(
+        &mut self,
+        handler: impl Fn(CallbackEvent) + Send + Sync + 'static,
+    ) -> Result<(), LokError> {
+        let register = doc_fn!(self, register_callback)?;
+        let view = self.view().unwrap_or(-1);
+        let slot = CallbackSlot::new(view, Box::new(handler));
+        // SAFETY: `self.doc` is live; the slot's box is stored in `self.callbacks` below and
+        // freed only after the document is destroyed, so `pData` stays valid for every call.
+        unsafe { register(self.doc, Some(trampoline), slot.as_data()) };
+        self.callbacks.push(slot);
+        Ok(())
+    }
+
+    /// [`Self::register_callback`] with a handler that sends each event down `sender`
+    /// (events after the receiver is gone are dropped).
+    pub fn register_channel(&mut self, sender: Sender<CallbackEvent>) -> Result<(), LokError> {
+        self.register_callback(move |event| {
+            let _ = sender.send(event);
+        })
+    }
+}
+
+impl Drop for Document {
+    fn drop(&mut self) {
+        if let Ok(destroy) = doc_fn!(self, destroy) {
+            // SAFETY: we own the document and nothing uses it after this; callback slots are
+            // still alive during destroy and dropped after it.
+            unsafe { destroy(self.doc) };
+        }
+        self.callbacks.clear();
+    }
+}
+
+/// The checks that make a paint call memory-safe: positive sizes and a buffer that holds the
+/// whole canvas.
+fn check_tile(
+    len: usize,
+    canvas_w: i32,
+    canvas_h: i32,
+    tile_w: i32,
+    tile_h: i32,
+) -> Result<(), LokError> {
+    if canvas_w <= 0 || canvas_h <= 0 {
+        return Err(LokError::TileGeometry {
+            detail: "canvas width and height must be positive",
+        });
+    }
+    if tile_w <= 0 || tile_h <= 0 {
+        return Err(LokError::TileGeometry {
+            detail: "tile width and height must be positive",
+        });
+    }
+    let needed = (canvas_w as usize)
+        .checked_mul(canvas_h as usize)
+        .and_then(|pixels| pixels.checked_mul(4))
+        .ok_or(LokError::TileGeometry {
+            detail: "canvas too large",
+        })?;
+    if len < needed {
+        return Err(LokError::TileBufferTooSmall { len, needed });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tile_checks() {
+        assert!(check_tile(256 * 256 * 4, 256, 256, 3840, 3840).is_ok());
+        assert!(matches!(
+            check_tile(100, 256, 256, 3840, 3840),
+            Err(LokError::TileBufferTooSmall { needed: 262144, .. })
+        ));
+        assert!(check_tile(1 << 20, 0, 256, 3840, 3840).is_err());
+        assert!(check_tile(1 << 20, 256, 256, -1, 3840).is_err());
+        assert!(check_tile(usize::MAX, i32::MAX, i32::MAX, 1, 1).is_ok());
+    }
+
+    #[test]
+    fn document_types() {
+        assert_eq!(DocumentType::from_raw(0), DocumentType::Text);
+        assert_eq!(DocumentType::from_raw(2), DocumentType::Presentation);
+        assert_eq!(DocumentType::from_raw(9), DocumentType::Other(9));
+    }
+}

@@ -1,0 +1,498 @@
+//! wsd's configuration: one TOML file, `/etc/oxool/oxool.toml` unless `--config PATH` says otherwise.
+//!
+//! Every key has its default here (`#[serde(default)]`), and every table refuses unknown keys
+//! (`deny_unknown_fields`), so a typo is an error naming the key instead of a silently ignored
+//! setting. Nothing is read from environment variables: the file is the whole configuration.
+//! `etc/oxool.toml` and `docs/config.md` document every key; keep the three in step.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use serde::{Deserialize, Deserializer};
+
+/// Where the packaged configuration lives.
+pub const DEFAULT_CONFIG_PATH: &str = "/etc/oxool/oxool.toml";
+
+/// The biggest document a kit frame can carry: the frame's payload length is a u32.
+const MAX_FRAME_MB: u64 = (u32::MAX as u64) / (1024 * 1024);
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read the configuration file {path}: {source}")]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid configuration file {path}: {message}")]
+    Parse { path: PathBuf, message: String },
+    #[error("invalid configuration file {path}: key `{key}`: {reason}")]
+    Invalid {
+        path: PathBuf,
+        key: &'static str,
+        reason: String,
+    },
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    pub net: NetConfig,
+    pub convert: ConvertConfig,
+    pub kit: KitConfig,
+    pub forkit: ForkitConfig,
+    pub logging: LoggingConfig,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct NetConfig {
+    /// Address wsd binds when systemd does not hand it a socket.
+    pub listen: SocketAddr,
+    /// Client networks allowed to call `/cool/convert-to` (Collabora's `net.post_allow`).
+    pub post_allow: Vec<AllowedNet>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ConvertConfig {
+    /// Conversions running at once; each one is a kit holding a LibreOffice instance.
+    pub max_concurrent: usize,
+    /// Requests waiting (FIFO) for a free slot; beyond it wsd answers 503 at once.
+    pub queue_length: usize,
+    /// Largest uploaded file, in MiB.
+    pub max_upload_mb: u64,
+    /// Deadline of one conversion once its kit is there (Collabora's `limit_convert_secs`).
+    pub timeout_secs: u64,
+    /// The `Retry-After` of a 503 when the queue is full.
+    pub retry_after_secs: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct KitConfig {
+    /// Kits forkit keeps jailed and ready, so a request does not wait for a fork.
+    pub prespawn: u32,
+    /// LibreOffice's `program` directory (holds `libmergedlo.so`).
+    pub program_dir: PathBuf,
+    /// The read-only tree mounted as a kit's `/`.
+    pub systemplate: PathBuf,
+    /// Where the per-kit jails are created.
+    pub jails_root: PathBuf,
+    /// The packaged LibreOffice user profile forkit starts from.
+    pub seed_profile: PathBuf,
+    /// forkit's writable copy of the profile, used by `lok_preinit`.
+    pub profile_dir: PathBuf,
+    /// What a kit runs once jailed.
+    pub entry: KitEntry,
+    /// `RLIMIT_AS` in MiB; 0 = unlimited.
+    pub limit_virt_mem_mb: u64,
+    /// `RLIMIT_FSIZE` in MiB; 0 = unlimited.
+    pub limit_file_size_mb: u64,
+    /// `RLIMIT_NOFILE`; 0 = inherit forkit's.
+    pub limit_open_files: u64,
+    /// `RLIMIT_STACK` in KiB; 0 = inherit forkit's.
+    pub limit_stack_kb: u64,
+    /// Build jails from hard links (then copies) when bind mounts are impossible.
+    pub allow_link_fallback: bool,
+    /// Largest document a kit accepts or produces, in MiB (bounds the frames on its socket).
+    pub max_document_mb: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum KitEntry {
+    /// LibreOfficeKit: the production kit.
+    Lok,
+    /// Sandbox probes instead of LibreOffice. Test-only: a probe kit converts nothing.
+    Probe,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ForkitConfig {
+    /// The forkit program wsd starts in standalone mode.
+    pub binary: PathBuf,
+    /// How wsd reaches forkit.
+    pub bus: ForkitBus,
+    /// Deadline for forkit to hand over one kit.
+    pub spawn_timeout_secs: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ForkitBus {
+    /// wsd starts forkit itself and talks D-Bus peer-to-peer over a socketpair.
+    Standalone,
+    /// forkit is a systemd service on the system bus (`org.oxool.Forkit1`).
+    System,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct LoggingConfig {
+    /// A `tracing` filter: `info`, `debug`, or directives like `info,oxool_wsd=debug`.
+    pub level: String,
+}
+
+/// One `net.post_allow` entry: a CIDR network (`10.0.0.0/8`) or a single address (`::1`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AllowedNet(pub ipnet::IpNet);
+
+impl Default for NetConfig {
+    fn default() -> Self {
+        NetConfig {
+            listen: SocketAddr::from(([127, 0, 0, 1], 9980)),
+            post_allow: ["127.0.0.0/8", "::1/128"]
+                .iter()
+                .map(|net| net.parse().expect("built-in network"))
+                .collect(),
+        }
+    }
+}
+
+impl Default for ConvertConfig {
+    fn default() -> Self {
+        ConvertConfig {
+            max_concurrent: default_max_concurrent(),
+            queue_length: 16,
+            max_upload_mb: 100,
+            timeout_secs: 100,
+            retry_after_secs: 5,
+        }
+    }
+}
+
+impl Default for KitConfig {
+    fn default() -> Self {
+        KitConfig {
+            prespawn: 1,
+            program_dir: "/usr/lib/libreoffice/program".into(),
+            systemplate: "/var/lib/oxool/systemplate".into(),
+            jails_root: "/run/oxool/jails".into(),
+            seed_profile: "/usr/share/oxool/seed-profile".into(),
+            profile_dir: "/var/lib/oxool/preinit-profile".into(),
+            entry: KitEntry::Lok,
+            limit_virt_mem_mb: 0,
+            limit_file_size_mb: 1024,
+            limit_open_files: 1024,
+            limit_stack_kb: 8000,
+            allow_link_fallback: true,
+            max_document_mb: 500,
+        }
+    }
+}
+
+impl Default for ForkitConfig {
+    fn default() -> Self {
+        ForkitConfig {
+            binary: "/usr/libexec/oxool/oxool-forkit".into(),
+            bus: ForkitBus::Standalone,
+            spawn_timeout_secs: 20,
+        }
+    }
+}
+
+impl Default for LoggingConfig {
+    fn default() -> Self {
+        LoggingConfig {
+            level: "info".into(),
+        }
+    }
+}
+
+/// One conversion per hardware thread: a conversion keeps one core busy.
+fn default_max_concurrent() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+}
+
+impl FromStr for AllowedNet {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        if let Ok(net) = text.parse::<ipnet::IpNet>() {
+            // The canonical form (host bits cleared) so that logs show what is really matched.
+            return Ok(AllowedNet(net.trunc()));
+        }
+        match text.parse::<IpAddr>() {
+            Ok(addr) => Ok(AllowedNet(ipnet::IpNet::from(addr))),
+            Err(_) => Err(format!(
+                "{text:?} is not a CIDR network (like \"10.0.0.0/8\") or an IP address"
+            )),
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for AllowedNet {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        text.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+impl std::fmt::Display for AllowedNet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl NetConfig {
+    /// Whether `net.post_allow` lets this client call the conversion endpoints.
+    pub fn post_allowed(&self, client: IpAddr) -> bool {
+        // A dual-stack listener sees IPv4 clients as ::ffff:a.b.c.d; match them as IPv4.
+        let client = client.to_canonical();
+        self.post_allow.iter().any(|net| net.0.contains(&client))
+    }
+}
+
+impl ConvertConfig {
+    pub fn max_upload_bytes(&self) -> u64 {
+        self.max_upload_mb * 1024 * 1024
+    }
+}
+
+impl KitConfig {
+    pub fn max_document_bytes(&self) -> u32 {
+        // `validate` keeps max_document_mb within a frame, so this never saturates in practice.
+        u32::try_from(self.max_document_mb * 1024 * 1024).unwrap_or(u32::MAX)
+    }
+}
+
+impl Config {
+    /// Reads and checks the file at `path`.
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Config::from_toml(&text, path)
+    }
+
+    /// Parses and checks `text`; `path` only names the file in errors.
+    pub fn from_toml(text: &str, path: &Path) -> Result<Config, ConfigError> {
+        let config: Config = toml::from_str(text).map_err(|e| ConfigError::Parse {
+            path: path.to_path_buf(),
+            message: e.to_string().trim_end().to_string(),
+        })?;
+        config
+            .validate()
+            .map_err(|(key, reason)| ConfigError::Invalid {
+                path: path.to_path_buf(),
+                key,
+                reason,
+            })?;
+        Ok(config)
+    }
+
+    /// Cross-key and range checks that serde's types cannot express.
+    fn validate(&self) -> Result<(), (&'static str, String)> {
+        let convert = &self.convert;
+        if convert.max_concurrent == 0 {
+            return Err(("convert.max_concurrent", "must be at least 1".into()));
+        }
+        if convert.timeout_secs == 0 {
+            return Err(("convert.timeout_secs", "must be at least 1".into()));
+        }
+        if convert.max_upload_mb == 0 {
+            return Err(("convert.max_upload_mb", "must be at least 1".into()));
+        }
+        if self.kit.max_document_mb == 0 || self.kit.max_document_mb > MAX_FRAME_MB {
+            return Err((
+                "kit.max_document_mb",
+                format!("must be within 1..={MAX_FRAME_MB}"),
+            ));
+        }
+        if convert.max_upload_mb > self.kit.max_document_mb {
+            return Err((
+                "convert.max_upload_mb",
+                format!(
+                    "{} exceeds kit.max_document_mb ({}): kits would refuse uploads wsd accepts",
+                    convert.max_upload_mb, self.kit.max_document_mb
+                ),
+            ));
+        }
+        if self.forkit.spawn_timeout_secs == 0 {
+            return Err(("forkit.spawn_timeout_secs", "must be at least 1".into()));
+        }
+        if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.logging.level) {
+            return Err((
+                "logging.level",
+                format!("{:?} is not a filter: {e}", self.logging.level),
+            ));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::from_toml(text, Path::new("test.toml"))
+    }
+
+    #[test]
+    fn empty_file_gives_the_documented_defaults() {
+        let config = parse("").unwrap();
+        assert_eq!(config, Config::default());
+        assert_eq!(config.net.listen, "127.0.0.1:9980".parse().unwrap());
+        assert!(config.net.post_allowed("127.0.0.1".parse().unwrap()));
+        assert!(config.net.post_allowed("::1".parse().unwrap()));
+        assert!(config.net.post_allowed("::ffff:127.0.0.2".parse().unwrap()));
+        assert!(!config.net.post_allowed("10.0.0.1".parse().unwrap()));
+        assert!(config.convert.max_concurrent >= 1);
+        assert_eq!(config.convert.queue_length, 16);
+        assert_eq!(config.convert.max_upload_mb, 100);
+        assert_eq!(config.convert.timeout_secs, 100);
+        assert_eq!(config.convert.retry_after_secs, 5);
+        assert_eq!(config.kit.entry, KitEntry::Lok);
+        assert_eq!(config.kit.limit_stack_kb, 8000);
+        assert!(config.kit.allow_link_fallback);
+        assert_eq!(config.forkit.bus, ForkitBus::Standalone);
+        assert_eq!(config.forkit.spawn_timeout_secs, 20);
+        assert_eq!(config.logging.level, "info");
+    }
+
+    #[test]
+    fn packaged_file_matches_the_code_defaults() {
+        // etc/oxool.toml documents every key with its default value, commented out or not.
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../etc/oxool.toml");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let uncommented: String = text
+            .lines()
+            .map(|line| {
+                line.strip_prefix("# ")
+                    .filter(|l| is_setting(l))
+                    .unwrap_or(line)
+            })
+            .map(|line| format!("{line}\n"))
+            .collect();
+        let mut config = parse(&uncommented).unwrap();
+        // The file writes the machine-dependent default as a number.
+        config.convert.max_concurrent = default_max_concurrent();
+        assert_eq!(config, Config::default());
+    }
+
+    fn is_setting(line: &str) -> bool {
+        let key = line.split(" = ").next().unwrap_or("");
+        line.contains(" = ") && key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    }
+
+    #[test]
+    fn full_file() {
+        let config = parse(
+            r#"
+            [net]
+            listen = "[::]:9000"
+            post_allow = ["10.0.0.0/8", "192.168.1.7", "fd00::/8"]
+            [convert]
+            max_concurrent = 3
+            queue_length = 0
+            max_upload_mb = 20
+            timeout_secs = 30
+            retry_after_secs = 2
+            [kit]
+            prespawn = 4
+            program_dir = "/opt/lo/program"
+            systemplate = "/srv/systemplate"
+            jails_root = "/srv/jails"
+            seed_profile = "/srv/seed"
+            profile_dir = "/srv/profile"
+            entry = "probe"
+            limit_virt_mem_mb = 4096
+            limit_file_size_mb = 50
+            limit_open_files = 256
+            limit_stack_kb = 4000
+            allow_link_fallback = false
+            max_document_mb = 64
+            [forkit]
+            binary = "/opt/oxool/oxool-forkit"
+            bus = "system"
+            spawn_timeout_secs = 5
+            [logging]
+            level = "debug,zbus=warn"
+            "#,
+        )
+        .unwrap();
+        assert_eq!(config.net.listen, "[::]:9000".parse().unwrap());
+        assert!(config.net.post_allowed("10.1.2.3".parse().unwrap()));
+        assert!(config.net.post_allowed("192.168.1.7".parse().unwrap()));
+        assert!(!config.net.post_allowed("192.168.1.8".parse().unwrap()));
+        assert!(config.net.post_allowed("fd12::1".parse().unwrap()));
+        assert!(!config.net.post_allowed("127.0.0.1".parse().unwrap()));
+        assert_eq!(config.convert.max_concurrent, 3);
+        assert_eq!(config.convert.queue_length, 0);
+        assert_eq!(config.convert.max_upload_bytes(), 20 * 1024 * 1024);
+        assert_eq!(config.kit.entry, KitEntry::Probe);
+        assert_eq!(config.kit.program_dir, Path::new("/opt/lo/program"));
+        assert_eq!(config.kit.max_document_bytes(), 64 * 1024 * 1024);
+        assert!(!config.kit.allow_link_fallback);
+        assert_eq!(config.forkit.bus, ForkitBus::System);
+        assert_eq!(config.forkit.spawn_timeout_secs, 5);
+        assert_eq!(config.logging.level, "debug,zbus=warn");
+    }
+
+    #[test]
+    fn unknown_key_is_an_error_naming_it() {
+        let err = parse("[convert]\nmax_concurent = 3\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("test.toml"), "{err}");
+        assert!(err.contains("max_concurent"), "{err}");
+        assert!(err.contains("line 2"), "{err}");
+        let err = parse("[netw]\n").unwrap_err().to_string();
+        assert!(err.contains("netw"), "{err}");
+    }
+
+    #[test]
+    fn bad_cidr_is_an_error_naming_it() {
+        let err = parse("[net]\npost_allow = [\"10.0.0.0/33\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("10.0.0.0/33"), "{err}");
+        assert!(err.contains("post_allow"), "{err}");
+        assert!(parse("[net]\npost_allow = [\"localhost\"]\n").is_err());
+    }
+
+    #[test]
+    fn wrong_type_and_enum_values_are_errors() {
+        let err = parse("[convert]\nqueue_length = \"16\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("queue_length"), "{err}");
+        let err = parse("[kit]\nentry = \"shell\"\n").unwrap_err().to_string();
+        assert!(err.contains("shell"), "{err}");
+        assert!(parse("[forkit]\nbus = \"session\"\n").is_err());
+    }
+
+    #[test]
+    fn range_checks_name_the_key() {
+        for (text, key) in [
+            ("[convert]\nmax_concurrent = 0\n", "convert.max_concurrent"),
+            ("[convert]\ntimeout_secs = 0\n", "convert.timeout_secs"),
+            ("[convert]\nmax_upload_mb = 600\n", "convert.max_upload_mb"),
+            ("[kit]\nmax_document_mb = 5000\n", "kit.max_document_mb"),
+            (
+                "[forkit]\nspawn_timeout_secs = 0\n",
+                "forkit.spawn_timeout_secs",
+            ),
+            ("[logging]\nlevel = \"info,[\"\n", "logging.level"),
+        ] {
+            match parse(text) {
+                Err(ConfigError::Invalid { key: found, .. }) => assert_eq!(found, key, "{text}"),
+                other => panic!("{text}: expected an error on {key}, got {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn missing_file_names_the_path() {
+        let err = Config::load(Path::new("/nonexistent/oxool.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("/nonexistent/oxool.toml"), "{err}");
+    }
+}

@@ -1,0 +1,148 @@
+//! wsd's HTTP routes, and how a refusal looks on the wire.
+//!
+//! Routes (Collabora Online compatible where integrators already call them):
+//! - `POST /cool/convert-to`, `POST /cool/convert-to/{format}`: see convert_to.rs. The legacy
+//!   `/lool/convert-to` is intentionally absent: integrators moved to `/cool/` years ago, and one
+//!   name means one thing to filter in a reverse proxy.
+//! - `GET /hosting/capabilities`: what this server offers, as JSON.
+//! - `GET /metrics`: Prometheus text; restricted to `net.post_allow` like the conversions.
+
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+
+use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
+use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
+use axum::http::{HeaderValue, Request, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+
+use crate::convert_to;
+use crate::state::AppState;
+use crate::upload::FORM_OVERHEAD;
+
+pub fn router(state: AppState) -> Router {
+    // The form may be at most the file limit plus its text parts; `DefaultBodyLimit` makes
+    // axum's multipart reader stop there even when the client sent no Content-Length.
+    let body_limit = state.config.convert.max_upload_bytes() + FORM_OVERHEAD;
+    Router::new()
+        .route("/cool/convert-to", post(convert_to::convert_to_form))
+        .route(
+            "/cool/convert-to/{format}",
+            post(convert_to::convert_to_path),
+        )
+        .layer(DefaultBodyLimit::max(
+            usize::try_from(body_limit).unwrap_or(usize::MAX),
+        ))
+        .route("/hosting/capabilities", get(capabilities))
+        .route("/metrics", get(metrics))
+        .with_state(state)
+}
+
+/// Serves `router(state)` on `listener` until `shutdown` completes, then lets running requests
+/// finish. Handlers learn the client's address from the connection.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// An error answer: a status and a short plain-text reason (never the request's content).
+#[derive(Debug)]
+pub struct Refusal {
+    pub status: StatusCode,
+    pub reason: String,
+    pub retry_after_secs: Option<u64>,
+}
+
+impl Refusal {
+    pub fn new(status: StatusCode, reason: impl Into<String>) -> Refusal {
+        Refusal {
+            status,
+            reason: reason.into(),
+            retry_after_secs: None,
+        }
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        let mut response = (
+            self.status,
+            [(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; charset=utf-8"),
+            )],
+            format!("{}\n", self.reason),
+        )
+            .into_response();
+        if let Some(secs) = self.retry_after_secs {
+            response
+                .headers_mut()
+                .insert(RETRY_AFTER, HeaderValue::from(secs));
+        }
+        response
+    }
+}
+
+/// The client's IP address, from the accepted connection (see [`serve`]).
+pub fn client_ip<B>(request: &Request<B>) -> Option<IpAddr> {
+    request
+        .extensions()
+        .get::<ConnectInfo<SocketAddr>>()
+        .map(|info| info.0.ip())
+}
+
+/// `net.post_allow` for a request: 403 with the reason otherwise.
+pub fn check_post_allowed<B>(state: &AppState, request: &Request<B>) -> Result<(), Refusal> {
+    let Some(ip) = client_ip(request) else {
+        return Err(Refusal::new(
+            StatusCode::FORBIDDEN,
+            "the client address is unknown",
+        ));
+    };
+    if state.config.net.post_allowed(ip) {
+        Ok(())
+    } else {
+        Err(Refusal::new(
+            StatusCode::FORBIDDEN,
+            format!("{ip} is not allowed to use this endpoint (see net.post_allow)"),
+        ))
+    }
+}
+
+async fn capabilities(
+    State(state): State<AppState>,
+    request: Request<axum::body::Body>,
+) -> Json<serde_json::Value> {
+    // Like Collabora: convert-to is advertised as available only to callers that may use it.
+    let convert_available = check_post_allowed(&state, &request).is_ok();
+    Json(serde_json::json!({
+        "convert-to": { "available": convert_available, "endpoint": "/cool/convert-to" },
+        "hasMobileSupport": false,
+        "hasProxyPrefix": false,
+        "hasTemplateSaveAs": false,
+        "hasTemplateSource": false,
+        "hasWASMSupport": false,
+        "hasZoteroSupport": false,
+        "productName": "oxool",
+        "productVersion": env!("CARGO_PKG_VERSION"),
+        "productVersionHash": option_env!("OXOOL_VERSION_HASH").unwrap_or("unknown"),
+        "serverId": &*state.server_id,
+    }))
+}
+
+async fn metrics(
+    State(state): State<AppState>,
+    request: Request<axum::body::Body>,
+) -> Result<Response, Refusal> {
+    check_post_allowed(&state, &request)?;
+    let text = state.metrics.render(&state.admission);
+    let content_type = HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8");
+    Ok(([(CONTENT_TYPE, content_type)], text).into_response())
+}

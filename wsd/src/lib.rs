@@ -1,0 +1,20 @@
+//! oxool-wsd: the broker, the only oxool process that talks to the outside world.
+//!
+//! This library holds everything but process start-up (main.rs), so that tests in other crates
+//! can build the HTTP side with [`router`] around their own [`kits::KitSpawner`].
+
+pub mod admission;
+pub mod config;
+pub mod convert_to;
+pub mod forkit_client;
+pub mod formats;
+pub mod http;
+pub mod kit_conversion;
+pub mod kits;
+pub mod logging;
+pub mod metrics;
+pub mod state;
+pub mod upload;
+
+pub use http::{router, serve};
+pub use state::AppState;

@@ -1,0 +1,32 @@
+//! What every request handler shares.
+
+use std::sync::Arc;
+
+use crate::admission::Admission;
+use crate::config::Config;
+use crate::kits::KitSpawner;
+use crate::metrics::Metrics;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub config: Arc<Config>,
+    pub spawner: Arc<dyn KitSpawner>,
+    pub admission: Arc<Admission>,
+    pub metrics: Arc<Metrics>,
+    /// This process's id in `/hosting/capabilities` (Collabora's `serverId`): random per start.
+    pub server_id: Arc<str>,
+}
+
+impl AppState {
+    pub fn new(config: Config, spawner: Arc<dyn KitSpawner>) -> AppState {
+        let admission = Admission::new(config.convert.max_concurrent, config.convert.queue_length);
+        let server_id = format!("{:08x}", rand::random::<u32>());
+        AppState {
+            config: Arc::new(config),
+            spawner,
+            admission,
+            metrics: Arc::new(Metrics::default()),
+            server_id: server_id.into(),
+        }
+    }
+}

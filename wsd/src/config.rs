@@ -19,10 +19,11 @@ const MAX_FRAME_MB: u64 = (u32::MAX as u64) / (1024 * 1024);
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
-    #[error("cannot read the configuration file {path}: {source}")]
+    // The io::Error is in the message rather than a `source`, so a cause chain prints it once.
+    #[error("cannot read the configuration file {path}: {error}")]
     Read {
         path: PathBuf,
-        source: std::io::Error,
+        error: std::io::Error,
     },
     #[error("invalid configuration file {path}: {message}")]
     Parse { path: PathBuf, message: String },
@@ -263,9 +264,9 @@ impl KitConfig {
 impl Config {
     /// Reads and checks the file at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        let text = std::fs::read_to_string(path).map_err(|error| ConfigError::Read {
             path: path.to_path_buf(),
-            source,
+            error,
         })?;
         Config::from_toml(&text, path)
     }

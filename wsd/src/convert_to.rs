@@ -43,21 +43,21 @@ async fn convert_to(
     request: Request<Body>,
 ) -> Response {
     let started = Instant::now();
-    let result = handle(&state, path_format, request).await;
-    let (outcome, response) = match result {
-        Ok(response) => (Outcome::Converted, response),
-        Err((outcome, refusal)) => {
-            tracing::info!(status = refusal.status.as_u16(), reason = %refusal.reason, "convert-to refused");
-            (outcome, refusal.into_response())
+    let elapsed_ms = || u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX);
+    match handle(&state, path_format, request).await {
+        Ok(response) => {
+            state.metrics.record(Outcome::Converted);
+            tracing::info!(status = 200, elapsed_ms = elapsed_ms(), "convert-to");
+            response
         }
-    };
-    state.metrics.record(outcome);
-    tracing::info!(
-        status = response.status().as_u16(),
-        elapsed_ms = started.elapsed().as_millis() as u64,
-        "convert-to"
-    );
-    response
+        Err((outcome, refusal)) => {
+            state.metrics.record(outcome);
+            let status = refusal.status.as_u16();
+            let reason = refusal.reason.as_str();
+            tracing::info!(status, reason, elapsed_ms = elapsed_ms(), "convert-to");
+            refusal.into_response()
+        }
+    }
 }
 
 type Failure = (Outcome, Refusal);

@@ -4,6 +4,7 @@
 //! (`LISTEN_FDS`) must be read, and its variables cleared, while the process is single-threaded.
 
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -12,6 +13,7 @@ use oxool_wsd::config::{Config, DEFAULT_CONFIG_PATH};
 use oxool_wsd::forkit_client::ForkitClient;
 use oxool_wsd::kits::KitSpawner;
 use oxool_wsd::AppState;
+use sd_notify::NotifyState;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -25,8 +27,18 @@ struct Args {
     config: PathBuf,
 }
 
-fn main() -> anyhow::Result<()> {
-    let args = Args::parse();
+fn main() -> ExitCode {
+    match start(Args::parse()) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            // `{:#}` prints the cause chain on one line; under systemd, stderr goes to the journal.
+            eprintln!("oxool-wsd: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn start(args: Args) -> anyhow::Result<()> {
     let config = Config::load(&args.config)?;
     oxool_wsd::logging::init(&config.logging.level)?;
     let listener = listener(&config)?;
@@ -55,6 +67,7 @@ async fn run(config: Config, listener: std::net::TcpListener) -> anyhow::Result<
     let spawner: Arc<dyn KitSpawner> = forkit;
     let listener = tokio::net::TcpListener::from_std(listener)?;
     tracing::info!(address = %listener.local_addr()?, "oxool-wsd listening");
+    notify_systemd(&[NotifyState::Ready]);
     oxool_wsd::serve(listener, AppState::new(config, spawner), shutdown_signal()).await?;
     tracing::info!("oxool-wsd stopped");
     Ok(())
@@ -73,5 +86,13 @@ async fn shutdown_signal() {
     tokio::select! {
         _ = term.recv() => tracing::info!("SIGTERM: shutting down"),
         _ = int.recv() => tracing::info!("SIGINT: shutting down"),
+    }
+    notify_systemd(&[NotifyState::Stopping]);
+}
+
+/// Tells systemd (Type=notify) where wsd is; a no-op when not started by systemd.
+fn notify_systemd(state: &[NotifyState]) {
+    if let Err(error) = sd_notify::notify(state) {
+        tracing::warn!(%error, "cannot notify systemd");
     }
 }

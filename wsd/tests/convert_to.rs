@@ -532,3 +532,34 @@ async fn wait_until(condition: impl Fn() -> bool) {
     .await
     .expect("condition not reached");
 }
+
+/// Over a real socket: headers announcing a too-large body get their 413 while the client has
+/// sent none of the body.
+#[tokio::test]
+async fn declared_oversize_upload_over_tcp_is_answered_without_the_body() {
+    let (state, kits) = state(Behaviour::Convert, "[convert]\nmax_upload_mb = 1\n");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    let server = tokio::spawn(oxool_wsd::serve(listener, state, std::future::pending()));
+
+    let mut client = tokio::net::TcpStream::connect(address).await.unwrap();
+    let head = format!(
+        "POST /cool/convert-to/pdf HTTP/1.1\r\nHost: localhost\r\n\
+         Content-Type: multipart/form-data; boundary={BOUNDARY}\r\nContent-Length: 50000000\r\n\r\n"
+    );
+    client.write_all(head.as_bytes()).await.unwrap();
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while !String::from_utf8_lossy(&answer).contains("MiB") {
+        let read = client.read(&mut buffer).await.unwrap();
+        assert!(read > 0, "connection closed without an answer: {answer:?}");
+        answer.extend_from_slice(&buffer[..read]);
+    }
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(
+        answer.starts_with("HTTP/1.1 413 Payload Too Large\r\n"),
+        "{answer}"
+    );
+    assert_eq!(kits.spawned(), 0);
+    server.abort();
+}

@@ -107,8 +107,7 @@ async fn use_kit(
         converse(&mut stream, request, limits.max_result_bytes),
     )
     .await;
-    guard.settled = true;
-    match answer {
+    let result = match answer {
         Err(_elapsed) => {
             tracing::warn!(
                 timeout_secs = limits.timeout.as_secs(),
@@ -121,11 +120,22 @@ async fn use_kit(
             tracing::warn!(%error, "kit died during the conversion");
             Err(error)
         }
+        Ok(Err(
+            error @ (ConversionError::Protocol(_) | ConversionError::ResultTooLarge { .. }),
+        )) => {
+            // A kit that breaks the protocol may be under a hostile document's control: it does
+            // not get to decide when it leaves.
+            tracing::warn!(%error, "kit misbehaved, killing it");
+            kill(spawner.as_ref(), kit.pid).await;
+            Err(error)
+        }
         Ok(result) => {
             say_goodbye(&mut stream).await;
             result
         }
-    }
+    };
+    guard.settled = true;
+    result
 }
 
 /// Sends the request and reads the answer. The write and the read run together: a kit may

@@ -412,6 +412,19 @@ async fn seccomp_violation_is_500_naming_seccomp() {
 }
 
 #[tokio::test]
+async fn a_kit_breaking_the_protocol_is_killed() {
+    let (state, kits) = state(Behaviour::Garbage, "");
+    let response = send(
+        &state,
+        post_form("/cool/convert-to/pdf", form("a.odt", b"x", &[])),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    assert!(text(response).await.contains("unexpected answer"));
+    assert_eq!(kits.killed(), vec![1000]);
+}
+
+#[tokio::test]
 async fn load_error_is_400() {
     let (state, kits) = state(Behaviour::LoadError, "");
     let response = send(

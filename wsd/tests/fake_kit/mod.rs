@@ -21,6 +21,8 @@ pub enum Behaviour {
     Seccomp,
     /// Answers `error kind=load`.
     LoadError,
+    /// Answers with a message that is not part of the protocol.
+    Garbage,
 }
 
 pub struct FakeKits {
@@ -121,6 +123,7 @@ async fn run_kit(
                 .arg("message", "general input/output error")
                 .render(),
         ),
+        Behaviour::Garbage => Frame::new("tile part=0"),
         Behaviour::Seccomp => {
             let frame = Frame::new("error kind=seccomp syscall=mkdir");
             let _ = frame.write_async(&mut socket).await;

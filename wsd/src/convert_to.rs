@@ -97,17 +97,13 @@ async fn handle(
             ))
         }
     };
-    if let Some(version) = form
-        .pdf_version
-        .as_deref()
-        .filter(|v| !formats::is_known_pdf_version(v))
-    {
-        let reason = format!(
-            "unknown PDFVer {:?}",
-            version.chars().take(32).collect::<String>()
-        );
-        return Err(refused(StatusCode::BAD_REQUEST, reason));
-    }
+    let pdf_version = match form.pdf_version.as_deref() {
+        None => None,
+        Some(raw) => Some(formats::canonical_pdf_version(raw).ok_or_else(|| {
+            let shown: String = raw.chars().filter(|c| !c.is_control()).take(32).collect();
+            refused(StatusCode::BAD_REQUEST, format!("unknown PDFVer {shown:?}"))
+        })?),
+    };
 
     let _permit = wait_for_slot(entry).await;
     let download_name = download_name(&form.file_name, &format);
@@ -115,7 +111,7 @@ async fn handle(
         file_name: form.file_name,
         format: format.clone(),
         options: form.options,
-        pdf_version: form.pdf_version,
+        pdf_version: pdf_version.map(str::to_string),
         document: form.document,
     };
     let converted = kit_conversion::convert(&state.spawner, &state.metrics, limits(state), request)

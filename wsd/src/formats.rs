@@ -5,19 +5,16 @@
 //! `xlsx` from a text document, is the kit's `error kind=format`). The names are the file
 //! extensions Collabora Online's convert-to accepts.
 
-/// (extension, media type), sorted by extension.
+/// (extension, media type), sorted by extension. The extensions are the union of what the kit
+/// accepts per document type (kit/src/convert.rs, from LibreOffice 7.4's saveAs extension maps);
+/// keep the two in step.
 const TARGET_FORMATS: &[(&str, &str)] = &[
-    ("bmp", "image/bmp"),
     ("csv", "text/csv"),
     ("doc", "application/msword"),
     ("docm", "application/vnd.ms-word.document.macroEnabled.12"),
     (
         "docx",
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-    (
-        "dotx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.template",
     ),
     ("epub", "application/epub+zip"),
     (
@@ -33,9 +30,7 @@ const TARGET_FORMATS: &[(&str, &str)] = &[
         "application/vnd.oasis.opendocument.spreadsheet-flat-xml",
     ),
     ("fodt", "application/vnd.oasis.opendocument.text-flat-xml"),
-    ("gif", "image/gif"),
     ("html", "text/html"),
-    ("jpg", "image/jpeg"),
     ("odg", "application/vnd.oasis.opendocument.graphics"),
     ("odp", "application/vnd.oasis.opendocument.presentation"),
     ("ods", "application/vnd.oasis.opendocument.spreadsheet"),
@@ -51,24 +46,24 @@ const TARGET_FORMATS: &[(&str, &str)] = &[
     ("ott", "application/vnd.oasis.opendocument.text-template"),
     ("pdf", "application/pdf"),
     ("png", "image/png"),
+    ("pot", "application/vnd.ms-powerpoint"),
     (
-        "potx",
-        "application/vnd.openxmlformats-officedocument.presentationml.template",
+        "potm",
+        "application/vnd.ms-powerpoint.template.macroEnabled.12",
     ),
-    (
-        "ppsx",
-        "application/vnd.openxmlformats-officedocument.presentationml.slideshow",
-    ),
+    ("pps", "application/vnd.ms-powerpoint"),
     ("ppt", "application/vnd.ms-powerpoint"),
+    (
+        "pptm",
+        "application/vnd.ms-powerpoint.presentation.macroEnabled.12",
+    ),
     (
         "pptx",
         "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     ),
     ("rtf", "application/rtf"),
     ("svg", "image/svg+xml"),
-    ("tiff", "image/tiff"),
     ("txt", "text/plain; charset=utf-8"),
-    ("webp", "image/webp"),
     ("xhtml", "application/xhtml+xml"),
     ("xls", "application/vnd.ms-excel"),
     ("xlsm", "application/vnd.ms-excel.sheet.macroEnabled.12"),
@@ -82,11 +77,9 @@ const TARGET_FORMATS: &[(&str, &str)] = &[
     ),
 ];
 
-/// The `PDFVer` values Collabora accepts (LibreOffice's `SelectPdfVersion` names).
-const PDF_VERSIONS: &[&str] = &[
-    "PDF/A-1b", "PDF/A-2b", "PDF/A-3b", "PDF/A-4", "PDF/UA-1", "PDF-1.5", "PDF-1.6", "PDF-1.7",
-    "PDF-2.0",
-];
+/// The `PDFVer` values the kit passes to LibreOffice 7.4 (Collabora's names for its
+/// `SelectPdfVersion`); matched without regard to case.
+const PDF_VERSIONS: &[&str] = &["PDF/A-1b", "PDF/A-2b", "PDF/A-3b", "PDF-1.5", "PDF-1.6"];
 
 /// A format name as the client wrote it; case does not matter (`PDF` is `pdf`).
 pub fn normalize(format: &str) -> String {
@@ -101,8 +94,12 @@ pub fn content_type(format: &str) -> Option<&'static str> {
         .map(|index| TARGET_FORMATS[index].1)
 }
 
-pub fn is_known_pdf_version(version: &str) -> bool {
-    PDF_VERSIONS.contains(&version)
+/// The canonical spelling of a `PDFVer` value, `None` for an unknown one.
+pub fn canonical_pdf_version(version: &str) -> Option<&'static str> {
+    PDF_VERSIONS
+        .iter()
+        .copied()
+        .find(|known| known.eq_ignore_ascii_case(version.trim()))
 }
 
 #[cfg(test)]
@@ -127,7 +124,7 @@ mod tests {
 
     #[test]
     fn pdf_versions() {
-        assert!(is_known_pdf_version("PDF/A-2b"));
-        assert!(!is_known_pdf_version("PDF/A-9"));
+        assert_eq!(canonical_pdf_version("pdf/a-2B"), Some("PDF/A-2b"));
+        assert_eq!(canonical_pdf_version("PDF/A-9"), None);
     }
 }

@@ -95,7 +95,7 @@ async fn converts_with_format_in_path() {
     let body = form(
         "report.docx",
         b"DOC",
-        &[("options", "{\"x\":1}"), ("PDFVer", "PDF/A-2b")],
+        &[("options", "{\"x\":1}"), ("PDFVer", "pdf/a-2B")],
     );
     let response = send(&state, post_form("/cool/convert-to/pdf", body)).await;
     assert_eq!(response.status(), StatusCode::OK);

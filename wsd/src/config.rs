@@ -90,9 +90,9 @@ pub struct KitConfig {
     pub limit_virt_mem_mb: u64,
     /// `RLIMIT_FSIZE` in MiB; 0 = unlimited.
     pub limit_file_size_mb: u64,
-    /// `RLIMIT_NOFILE`; 0 = inherit forkit's.
+    /// `RLIMIT_NOFILE`; 0 = unlimited.
     pub limit_open_files: u64,
-    /// `RLIMIT_STACK` in KiB; 0 = inherit forkit's.
+    /// `RLIMIT_STACK` in KiB; 0 = unlimited.
     pub limit_stack_kb: u64,
     /// Build jails from hard links (then copies) when bind mounts are impossible.
     pub allow_link_fallback: bool,

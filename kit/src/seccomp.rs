@@ -1,1 +1,0 @@
-//! The kit's seccomp allowlist. OWNER: jail helper. Placeholder until written.

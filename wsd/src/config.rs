@@ -170,7 +170,7 @@ impl Default for KitConfig {
             prespawn: 1,
             program_dir: "/usr/lib/libreoffice/program".into(),
             systemplate: "/var/lib/oxool/systemplate".into(),
-            jails_root: "/run/oxool/jails".into(),
+            jails_root: "/run/oxool-forkit/jails".into(),
             seed_profile: "/usr/share/oxool/seed-profile".into(),
             profile_dir: "/var/lib/oxool/preinit-profile".into(),
             entry: KitEntry::Lok,

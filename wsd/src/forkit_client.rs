@@ -1,26 +1,203 @@
-//! Placeholder until the lead's D-Bus client lands: it only lets wsd compile.
+//! wsd's side of `org.oxool.Forkit1`.
+//!
+//! Standalone (development, `make run`, tests): wsd starts oxool-forkit itself with every setting
+//! on its command line and speaks D-Bus peer-to-peer over a socketpair. Under systemd: the system
+//! bus, where D-Bus activation starts forkit. One proxy, two transports.
 
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
 use std::sync::Arc;
+use std::time::Duration;
 
-use crate::config::Config;
+use anyhow::{bail, Context};
+use tokio::net::UnixStream;
+
+use crate::config::{Config, ForkitBus, KitEntry};
 use crate::kits::{BoxFuture, KitHandle, KitSpawner, SpawnError};
 
+/// The descriptor number forkit finds its end of the peer-to-peer socket at.
+const P2P_FD: i32 = 3;
+
+#[zbus::proxy(
+    interface = "org.oxool.Forkit1",
+    default_service = "org.oxool.Forkit1",
+    default_path = "/org/oxool/Forkit1"
+)]
+pub trait Forkit1 {
+    fn spawn_kit(&self) -> zbus::Result<(zbus::zvariant::OwnedFd, u32, String)>;
+    fn kill_kit(&self, pid: u32) -> zbus::Result<()>;
+    fn stats(&self) -> zbus::Result<std::collections::HashMap<String, zbus::zvariant::OwnedValue>>;
+    #[zbus(signal)]
+    fn kit_exited(&self, pid: u32, jail_id: String, status: i32, oom: bool) -> zbus::Result<()>;
+}
+
 pub struct ForkitClient {
-    _private: (),
+    proxy: Forkit1Proxy<'static>,
+    /// The uid every kit socket's peer must have: forkit's (ours, when we started it).
+    forkit_uid: u32,
+    spawn_timeout: Duration,
+    /// The forkit we started (standalone); killed when wsd exits.
+    _child: Option<tokio::process::Child>,
 }
 
 impl ForkitClient {
-    pub async fn start(_config: &Config) -> anyhow::Result<Arc<ForkitClient>> {
-        anyhow::bail!("the forkit client is not implemented yet")
+    pub async fn start(config: &Config) -> anyhow::Result<Arc<ForkitClient>> {
+        let spawn_timeout = Duration::from_secs(config.forkit.spawn_timeout_secs);
+        match config.forkit.bus {
+            ForkitBus::Standalone => {
+                let (ours, theirs) = std::os::unix::net::UnixStream::pair()?;
+                let child = spawn_forkit(config, OwnedFd::from(theirs))?;
+                ours.set_nonblocking(true)?;
+                let connection = zbus::connection::Builder::unix_stream(UnixStream::from_std(ours)?)
+                    .p2p()
+                    .build()
+                    .await
+                    .context("peer-to-peer D-Bus with forkit")?;
+                let proxy = Forkit1Proxy::builder(&connection)
+                    .destination("org.oxool.Forkit1")?
+                    .build()
+                    .await?;
+                let uid = nix::unistd::getuid().as_raw();
+                Ok(Arc::new(ForkitClient {
+                    proxy,
+                    forkit_uid: uid,
+                    spawn_timeout,
+                    _child: Some(child),
+                }))
+            }
+            ForkitBus::System => {
+                let connection = zbus::Connection::system().await.context("the system bus")?;
+                let proxy = Forkit1Proxy::new(&connection).await?;
+                let uid = system_forkit_uid(&connection).await?;
+                Ok(Arc::new(ForkitClient { proxy, forkit_uid: uid, spawn_timeout, _child: None }))
+            }
+        }
+    }
+
+    pub fn proxy(&self) -> &Forkit1Proxy<'static> {
+        &self.proxy
+    }
+
+    async fn spawn(&self) -> Result<KitHandle, SpawnError> {
+        let call = self.proxy.spawn_kit();
+        let (fd, pid, jail_id) = tokio::time::timeout(self.spawn_timeout, call)
+            .await
+            .map_err(|_| SpawnError::Timeout)?
+            .map_err(|e| SpawnError::Failed(e.to_string()))?;
+        let fd: OwnedFd = fd.into();
+        check_peer_uid(&fd, self.forkit_uid)?;
+        let stream = std::os::unix::net::UnixStream::from(fd);
+        stream.set_nonblocking(true).map_err(|e| SpawnError::Failed(e.to_string()))?;
+        let stream = UnixStream::from_std(stream).map_err(|e| SpawnError::Failed(e.to_string()))?;
+        Ok(KitHandle { stream, pid, jail_id })
     }
 }
 
 impl KitSpawner for ForkitClient {
     fn spawn_kit(&self) -> BoxFuture<'_, Result<KitHandle, SpawnError>> {
-        Box::pin(async { Err(SpawnError::Unreachable("not implemented".into())) })
+        Box::pin(self.spawn())
     }
 
-    fn kill_kit(&self, _pid: u32) -> BoxFuture<'_, Result<(), SpawnError>> {
-        Box::pin(async { Err(SpawnError::Unreachable("not implemented".into())) })
+    fn kill_kit(&self, pid: u32) -> BoxFuture<'_, Result<(), SpawnError>> {
+        Box::pin(async move {
+            self.proxy.kill_kit(pid).await.map_err(|e| SpawnError::Failed(e.to_string()))
+        })
     }
+}
+
+/// SO_PEERCRED: the kit socket must come from a process running as forkit's uid, so a socket
+/// smuggled in by anyone else is refused before a document is sent.
+fn check_peer_uid(fd: &OwnedFd, expected: u32) -> Result<(), SpawnError> {
+    let creds = nix::sys::socket::getsockopt(fd, nix::sys::socket::sockopt::PeerCredentials)
+        .map_err(|e| SpawnError::Failed(format!("SO_PEERCRED: {e}")))?;
+    if creds.uid() != expected {
+        return Err(SpawnError::PeerCredentials { found: creds.uid(), expected });
+    }
+    Ok(())
+}
+
+/// The uid that owns org.oxool.Forkit1 on the bus (the bus daemon vouches for it).
+async fn system_forkit_uid(connection: &zbus::Connection) -> anyhow::Result<u32> {
+    let dbus = zbus::fdo::DBusProxy::new(connection).await?;
+    let name = zbus::names::BusName::try_from("org.oxool.Forkit1")?;
+    // Activates forkit if it is not running yet.
+    let _ = dbus.start_service_by_name("org.oxool.Forkit1".try_into()?, 0).await;
+    Ok(dbus.get_connection_unix_user(name).await?)
+}
+
+/// The forkit binary: the configured path, or, when that does not exist (a development tree),
+/// the `oxool-forkit` next to this executable.
+fn forkit_binary(config: &Config) -> anyhow::Result<PathBuf> {
+    if config.forkit.binary.exists() {
+        return Ok(config.forkit.binary.clone());
+    }
+    let sibling = std::env::current_exe()?.with_file_name("oxool-forkit");
+    if sibling.exists() {
+        return Ok(sibling);
+    }
+    bail!("forkit binary {} not found", config.forkit.binary.display())
+}
+
+/// Starts forkit with every setting as an explicit argument (nothing through the environment).
+fn spawn_forkit(config: &Config, p2p: OwnedFd) -> anyhow::Result<tokio::process::Child> {
+    let kit = &config.kit;
+    let mut command = std::process::Command::new(forkit_binary(config)?);
+    command
+        .arg("--program-dir")
+        .arg(&kit.program_dir)
+        .arg("--systemplate")
+        .arg(&kit.systemplate)
+        .arg("--jails-root")
+        .arg(&kit.jails_root)
+        .arg("--seed-profile")
+        .arg(&kit.seed_profile)
+        .arg("--profile-dir")
+        .arg(&kit.profile_dir)
+        .arg("--prespawn")
+        .arg(kit.prespawn.to_string())
+        .arg("--entry")
+        .arg(match kit.entry {
+            KitEntry::Lok => "lok",
+            KitEntry::Probe => "probe",
+        })
+        .arg("--limit-virt-mem-mb")
+        .arg(kit.limit_virt_mem_mb.to_string())
+        .arg("--limit-file-size-mb")
+        .arg(kit.limit_file_size_mb.to_string())
+        .arg("--limit-open-files")
+        .arg(kit.limit_open_files.to_string())
+        .arg("--limit-stack-kb")
+        .arg(kit.limit_stack_kb.to_string())
+        .arg("--spawn-timeout-secs")
+        .arg(config.forkit.spawn_timeout_secs.to_string())
+        .arg("--p2p-fd")
+        .arg(P2P_FD.to_string())
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin");
+    if kit.allow_link_fallback {
+        command.arg("--allow-link-fallback");
+    }
+    let raw = p2p.as_raw_fd();
+    // SAFETY: runs between fork and exec in the child: dup2 is async-signal-safe and only
+    // rearranges descriptors of the child; `raw` stays open until exec (we hold `p2p`).
+    unsafe {
+        command.pre_exec(move || {
+            // dup2 onto itself would keep close-on-exec set: clear the flag instead.
+            let status = if raw == P2P_FD {
+                libc::fcntl(raw, libc::F_SETFD, 0)
+            } else {
+                libc::dup2(raw, P2P_FD)
+            };
+            if status < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let mut command = tokio::process::Command::from(command);
+    command.kill_on_drop(true);
+    let child = command.spawn().context("starting oxool-forkit")?;
+    drop(p2p);
+    Ok(child)
 }

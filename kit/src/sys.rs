@@ -1,2 +1,386 @@
-//! The one seam for every syscall the jail makes (youki's `Syscall` trait is the model).
-//! OWNER: jail helper. Placeholder until written.
+//! The one seam for every state-changing syscall the jail makes (youki's `Syscall` trait is the
+//! model). [`LinuxSyscall`] makes the real calls; [`RecordingSyscall`] records them, so the order
+//! and the arguments of the jail are unit-tested without root and without touching the host.
+
+use std::cell::RefCell;
+use std::ffi::CString;
+use std::fs;
+use std::io;
+use std::os::unix::ffi::OsStrExt;
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use nix::mount::MsFlags;
+use nix::sched::CloneFlags;
+use nix::sys::resource::Resource;
+use nix::sys::statvfs::FsFlags;
+
+/// Every syscall the jail uses. Errors are `io::Error` so callers can look at the errno (EPERM
+/// decides the link fallback).
+pub trait Syscall {
+    fn unshare(&self, flags: CloneFlags) -> io::Result<()>;
+    /// Writes a whole small file in one `write(2)`: /proc/self/{setgroups,uid_map,gid_map} demand it.
+    fn write_file(&self, path: &Path, contents: &str) -> io::Result<()>;
+    fn mount(
+        &self,
+        source: Option<&Path>,
+        target: &Path,
+        fstype: Option<&str>,
+        flags: MsFlags,
+        data: Option<&str>,
+    ) -> io::Result<()>;
+    fn umount(&self, target: &Path) -> io::Result<()>;
+    /// The mount flags (`ST_*`) of the file system holding `path`, as statvfs reports them.
+    fn statvfs_flags(&self, path: &Path) -> io::Result<FsFlags>;
+    /// Creates one directory with exactly `mode` (not filtered by the umask).
+    fn mkdir(&self, path: &Path, mode: u32) -> io::Result<()>;
+    /// Creates an empty regular file (a mount point for a single-file bind).
+    fn create_file(&self, path: &Path, mode: u32) -> io::Result<()>;
+    fn symlink(&self, target: &Path, link: &Path) -> io::Result<()>;
+    fn hard_link(&self, original: &Path, link: &Path) -> io::Result<()>;
+    fn copy_file(&self, from: &Path, to: &Path) -> io::Result<u64>;
+    fn chroot(&self, path: &Path) -> io::Result<()>;
+    fn chdir(&self, path: &Path) -> io::Result<()>;
+    fn setrlimit(&self, resource: Resource, soft: u64, hard: u64) -> io::Result<()>;
+    fn set_no_new_privs(&self) -> io::Result<()>;
+    /// Empties the bounding and ambient sets, then effective, permitted and inheritable.
+    fn drop_all_capabilities(&self) -> io::Result<()>;
+    fn getuid(&self) -> u32;
+    fn getgid(&self) -> u32;
+}
+
+/// The real calls.
+pub struct LinuxSyscall;
+
+impl Syscall for LinuxSyscall {
+    fn unshare(&self, flags: CloneFlags) -> io::Result<()> {
+        Ok(nix::sched::unshare(flags)?)
+    }
+
+    fn write_file(&self, path: &Path, contents: &str) -> io::Result<()> {
+        use std::io::Write;
+        let mut file = fs::OpenOptions::new().write(true).open(path)?;
+        // One write(2): the kernel parses id maps from a single write and refuses a second one.
+        let written = file.write(contents.as_bytes())?;
+        if written != contents.len() {
+            return Err(io::Error::new(io::ErrorKind::WriteZero, "short write"));
+        }
+        Ok(())
+    }
+
+    fn mount(
+        &self,
+        source: Option<&Path>,
+        target: &Path,
+        fstype: Option<&str>,
+        flags: MsFlags,
+        data: Option<&str>,
+    ) -> io::Result<()> {
+        Ok(nix::mount::mount(source, target, fstype, flags, data)?)
+    }
+
+    fn umount(&self, target: &Path) -> io::Result<()> {
+        Ok(nix::mount::umount2(
+            target,
+            nix::mount::MntFlags::MNT_DETACH,
+        )?)
+    }
+
+    fn statvfs_flags(&self, path: &Path) -> io::Result<FsFlags> {
+        Ok(nix::sys::statvfs::statvfs(path)?.flags())
+    }
+
+    fn mkdir(&self, path: &Path, mode: u32) -> io::Result<()> {
+        fs::DirBuilder::new().mode(mode).create(path)?;
+        fs::set_permissions(path, fs::Permissions::from_mode(mode))
+    }
+
+    fn create_file(&self, path: &Path, mode: u32) -> io::Result<()> {
+        fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(mode)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(path)
+            .map(drop)
+    }
+
+    fn symlink(&self, target: &Path, link: &Path) -> io::Result<()> {
+        std::os::unix::fs::symlink(target, link)
+    }
+
+    fn hard_link(&self, original: &Path, link: &Path) -> io::Result<()> {
+        fs::hard_link(original, link)
+    }
+
+    fn copy_file(&self, from: &Path, to: &Path) -> io::Result<u64> {
+        fs::copy(from, to)
+    }
+
+    fn chroot(&self, path: &Path) -> io::Result<()> {
+        Ok(nix::unistd::chroot(path)?)
+    }
+
+    fn chdir(&self, path: &Path) -> io::Result<()> {
+        Ok(nix::unistd::chdir(path)?)
+    }
+
+    fn setrlimit(&self, resource: Resource, soft: u64, hard: u64) -> io::Result<()> {
+        Ok(nix::sys::resource::setrlimit(resource, soft, hard)?)
+    }
+
+    fn set_no_new_privs(&self) -> io::Result<()> {
+        // SAFETY: prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) takes no pointers; it only sets a flag on
+        // this process that can never be cleared again.
+        let rc = unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) };
+        if rc != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    fn drop_all_capabilities(&self) -> io::Result<()> {
+        use caps::CapSet;
+        let to_io = |err: caps::errors::CapsError| io::Error::other(err.to_string());
+        // Bounding first: dropping from it needs CAP_SETPCAP, which the last step removes.
+        for cap in caps::all() {
+            match caps::drop(None, CapSet::Bounding, cap) {
+                Ok(()) => {}
+                // A capability the running kernel does not know is not in the set anyway.
+                Err(_) if !caps::has_cap(None, CapSet::Bounding, cap).unwrap_or(false) => {}
+                Err(err) => return Err(to_io(err)),
+            }
+        }
+        caps::clear(None, CapSet::Ambient).map_err(to_io)?;
+        caps::clear(None, CapSet::Inheritable).map_err(to_io)?;
+        caps::clear(None, CapSet::Effective).map_err(to_io)?;
+        caps::clear(None, CapSet::Permitted).map_err(to_io)?;
+        Ok(())
+    }
+
+    fn getuid(&self) -> u32 {
+        nix::unistd::getuid().as_raw()
+    }
+
+    fn getgid(&self) -> u32 {
+        nix::unistd::getgid().as_raw()
+    }
+}
+
+/// One recorded call, with its arguments as the jail passed them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Call {
+    Unshare(CloneFlags),
+    WriteFile {
+        path: PathBuf,
+        contents: String,
+    },
+    Mount {
+        source: Option<PathBuf>,
+        target: PathBuf,
+        fstype: Option<String>,
+        flags: MsFlags,
+        data: Option<String>,
+    },
+    Umount(PathBuf),
+    StatvfsFlags(PathBuf),
+    Mkdir {
+        path: PathBuf,
+        mode: u32,
+    },
+    CreateFile {
+        path: PathBuf,
+        mode: u32,
+    },
+    Symlink {
+        target: PathBuf,
+        link: PathBuf,
+    },
+    HardLink {
+        original: PathBuf,
+        link: PathBuf,
+    },
+    CopyFile {
+        from: PathBuf,
+        to: PathBuf,
+    },
+    Chroot(PathBuf),
+    Chdir(PathBuf),
+    Setrlimit {
+        resource: Resource,
+        soft: u64,
+        hard: u64,
+    },
+    SetNoNewPrivs,
+    DropAllCapabilities,
+}
+
+/// Records every call and makes none of them. `fail_mounts_with` makes every `mount` fail with that
+/// errno; `statvfs` answers with `statvfs_answer`.
+pub struct RecordingSyscall {
+    calls: RefCell<Vec<Call>>,
+    pub uid: u32,
+    pub gid: u32,
+    pub fail_mounts_with: Option<i32>,
+    pub fail_unshare_with: Option<i32>,
+    /// Refuses only tmpfs mounts (a container that allows no new mounts but the namespace ones).
+    pub fail_tmpfs_with: Option<i32>,
+    pub statvfs_answer: FsFlags,
+}
+
+impl RecordingSyscall {
+    pub fn new(uid: u32, gid: u32) -> Self {
+        RecordingSyscall {
+            calls: RefCell::new(Vec::new()),
+            uid,
+            gid,
+            fail_mounts_with: None,
+            fail_unshare_with: None,
+            fail_tmpfs_with: None,
+            statvfs_answer: FsFlags::ST_NOSUID | FsFlags::ST_RELATIME,
+        }
+    }
+
+    pub fn calls(&self) -> Vec<Call> {
+        self.calls.borrow().clone()
+    }
+
+    fn record(&self, call: Call) {
+        self.calls.borrow_mut().push(call);
+    }
+}
+
+impl Syscall for RecordingSyscall {
+    fn unshare(&self, flags: CloneFlags) -> io::Result<()> {
+        self.record(Call::Unshare(flags));
+        match self.fail_unshare_with {
+            Some(errno) => Err(io::Error::from_raw_os_error(errno)),
+            None => Ok(()),
+        }
+    }
+
+    fn write_file(&self, path: &Path, contents: &str) -> io::Result<()> {
+        self.record(Call::WriteFile {
+            path: path.into(),
+            contents: contents.into(),
+        });
+        Ok(())
+    }
+
+    fn mount(
+        &self,
+        source: Option<&Path>,
+        target: &Path,
+        fstype: Option<&str>,
+        flags: MsFlags,
+        data: Option<&str>,
+    ) -> io::Result<()> {
+        self.record(Call::Mount {
+            source: source.map(Into::into),
+            target: target.into(),
+            fstype: fstype.map(Into::into),
+            flags,
+            data: data.map(Into::into),
+        });
+        match (self.fail_mounts_with, self.fail_tmpfs_with) {
+            (Some(errno), _) => Err(io::Error::from_raw_os_error(errno)),
+            (None, Some(errno)) if fstype == Some("tmpfs") => {
+                Err(io::Error::from_raw_os_error(errno))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn umount(&self, target: &Path) -> io::Result<()> {
+        self.record(Call::Umount(target.into()));
+        Ok(())
+    }
+
+    fn statvfs_flags(&self, path: &Path) -> io::Result<FsFlags> {
+        self.record(Call::StatvfsFlags(path.into()));
+        Ok(self.statvfs_answer)
+    }
+
+    fn mkdir(&self, path: &Path, mode: u32) -> io::Result<()> {
+        self.record(Call::Mkdir {
+            path: path.into(),
+            mode,
+        });
+        Ok(())
+    }
+
+    fn create_file(&self, path: &Path, mode: u32) -> io::Result<()> {
+        self.record(Call::CreateFile {
+            path: path.into(),
+            mode,
+        });
+        Ok(())
+    }
+
+    fn symlink(&self, target: &Path, link: &Path) -> io::Result<()> {
+        self.record(Call::Symlink {
+            target: target.into(),
+            link: link.into(),
+        });
+        Ok(())
+    }
+
+    fn hard_link(&self, original: &Path, link: &Path) -> io::Result<()> {
+        self.record(Call::HardLink {
+            original: original.into(),
+            link: link.into(),
+        });
+        Ok(())
+    }
+
+    fn copy_file(&self, from: &Path, to: &Path) -> io::Result<u64> {
+        self.record(Call::CopyFile {
+            from: from.into(),
+            to: to.into(),
+        });
+        Ok(0)
+    }
+
+    fn chroot(&self, path: &Path) -> io::Result<()> {
+        self.record(Call::Chroot(path.into()));
+        Ok(())
+    }
+
+    fn chdir(&self, path: &Path) -> io::Result<()> {
+        self.record(Call::Chdir(path.into()));
+        Ok(())
+    }
+
+    fn setrlimit(&self, resource: Resource, soft: u64, hard: u64) -> io::Result<()> {
+        self.record(Call::Setrlimit {
+            resource,
+            soft,
+            hard,
+        });
+        Ok(())
+    }
+
+    fn set_no_new_privs(&self) -> io::Result<()> {
+        self.record(Call::SetNoNewPrivs);
+        Ok(())
+    }
+
+    fn drop_all_capabilities(&self) -> io::Result<()> {
+        self.record(Call::DropAllCapabilities);
+        Ok(())
+    }
+
+    fn getuid(&self) -> u32 {
+        self.uid
+    }
+
+    fn getgid(&self) -> u32 {
+        self.gid
+    }
+}
+
+/// A path as a C string, for the few raw calls (a path with a NUL byte cannot exist).
+pub fn c_path(path: &Path) -> io::Result<CString> {
+    CString::new(path.as_os_str().as_bytes())
+        .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))
+}

@@ -1,0 +1,119 @@
+//! Steps 1, 2 and 4 of the jail: the user, mount, network, IPC and UTS namespaces.
+//!
+//! Step 1 makes the kit root of a fresh user namespace (mapped to its own outer uid, so it gains
+//! nothing on the host) that owns a fresh mount namespace: from there it may mount, and nothing it
+//! mounts is seen outside. Step 4 leaves that power behind: a nested user namespace maps the kit
+//! back to its outer uid, and the kit holds no capability over the mount namespace any more, so the
+//! read-only binds can be neither remounted nor unmounted to reveal what lies beneath.
+
+use std::path::Path;
+
+use nix::mount::MsFlags;
+use nix::sched::CloneFlags;
+
+use super::JailError;
+use crate::sys::Syscall;
+
+const SETGROUPS: &str = "/proc/self/setgroups";
+const UID_MAP: &str = "/proc/self/uid_map";
+const GID_MAP: &str = "/proc/self/gid_map";
+
+/// Step 1a. Safe: a new user namespace grants capabilities only over namespaces it owns, and the
+/// only id mapped into it is the caller's own.
+pub(super) fn unshare_user_and_mount(sys: &dyn Syscall) -> Result<(), JailError> {
+    sys.unshare(CloneFlags::CLONE_NEWUSER | CloneFlags::CLONE_NEWNS)
+        .map_err(|source| match source.raw_os_error() {
+            Some(libc::EPERM | libc::ENOSPC | libc::EUSERS | libc::EINVAL) => {
+                JailError::UserNamespacesUnavailable {
+                    fix: user_namespace_fix(),
+                    source,
+                }
+            }
+            _ => JailError::UnshareUserNs(source),
+        })
+}
+
+/// Step 1b. `deny` setgroups (required before an unprivileged gid_map, and it stops the kit from
+/// dropping a supplementary group that a host ACL denies), then map root inside to the outer ids.
+pub(super) fn map_ids_to_root(
+    sys: &dyn Syscall,
+    outer_uid: u32,
+    outer_gid: u32,
+) -> Result<(), JailError> {
+    sys.write_file(Path::new(SETGROUPS), "deny")
+        .map_err(JailError::SetGroups)?;
+    sys.write_file(Path::new(UID_MAP), &format!("0 {outer_uid} 1"))
+        .map_err(JailError::UidMap)?;
+    sys.write_file(Path::new(GID_MAP), &format!("0 {outer_gid} 1"))
+        .map_err(JailError::GidMap)
+}
+
+/// Step 1c. Safe and necessary: with `/` private, no mount the kit makes propagates back to the
+/// host's mount namespace, and no later host mount appears in the kit.
+pub(super) fn make_root_private(sys: &dyn Syscall) -> Result<(), JailError> {
+    sys.mount(
+        None,
+        Path::new("/"),
+        None,
+        MsFlags::MS_REC | MsFlags::MS_PRIVATE,
+        None,
+    )
+    .map_err(JailError::MakeRootPrivate)
+}
+
+/// Step 2. A kit needs no network: a fresh network namespace has only a down loopback, and abstract
+/// unix socket names are per network namespace, so no listener outside is reachable. IPC and UTS
+/// cost next to nothing and take System V IPC objects and the host name out of reach too.
+pub(super) fn unshare_network_ipc_uts(sys: &dyn Syscall) -> Result<(), JailError> {
+    sys.unshare(CloneFlags::CLONE_NEWNET | CloneFlags::CLONE_NEWIPC | CloneFlags::CLONE_NEWUTS)
+        .map_err(JailError::UnshareNet)
+}
+
+/// Step 4a. Safe: the nested namespace maps the kit's id back to what it is outside (`<outer> 0 1`
+/// seen from the first namespace, where the outer id is 0). The kit keeps capabilities only inside
+/// the nested namespace, which owns no mount namespace, so every mount is now locked for it.
+pub(super) fn enter_nested_user_ns(
+    sys: &dyn Syscall,
+    outer_uid: u32,
+    outer_gid: u32,
+) -> Result<(), JailError> {
+    sys.unshare(CloneFlags::CLONE_NEWUSER)
+        .map_err(JailError::NestedUserNs)?;
+    // Inherited as `deny` from the first namespace; writing it again is accepted and states it.
+    sys.write_file(Path::new(SETGROUPS), "deny")
+        .map_err(JailError::NestedSetGroups)?;
+    sys.write_file(Path::new(UID_MAP), &format!("{outer_uid} 0 1"))
+        .map_err(JailError::NestedUidMap)?;
+    sys.write_file(Path::new(GID_MAP), &format!("{outer_gid} 0 1"))
+        .map_err(JailError::NestedGidMap)
+}
+
+/// What the administrator must change when user namespaces are refused: read from the sysctls that
+/// can forbid them (upstream, Debian's patch, Ubuntu 24.04's AppArmor restriction).
+fn user_namespace_fix() -> String {
+    let read = |path: &str| {
+        std::fs::read_to_string(path)
+            .ok()
+            .map(|v| v.trim().to_string())
+    };
+    if read("/proc/sys/user/max_user_namespaces").as_deref() == Some("0") {
+        return "user namespaces are disabled: set the sysctl user.max_user_namespaces to a positive \
+                value (e.g. `sysctl -w user.max_user_namespaces=15000` and a file in /etc/sysctl.d)"
+            .into();
+    }
+    if read("/proc/sys/kernel/unprivileged_userns_clone").as_deref() == Some("0") {
+        return "unprivileged user namespaces are disabled: set `sysctl -w \
+                kernel.unprivileged_userns_clone=1` (and persist it in /etc/sysctl.d)"
+            .into();
+    }
+    if read("/proc/sys/kernel/apparmor_restrict_unprivileged_userns").as_deref() == Some("1") {
+        return "AppArmor restricts unprivileged user namespaces (Ubuntu 24.04): install oxool's \
+                AppArmor profile for oxool-forkit (it grants `userns,`), or set `sysctl -w \
+                kernel.apparmor_restrict_unprivileged_userns=0`"
+            .into();
+    }
+    "user namespaces were refused: the process may run inside a chroot (give it a real mount \
+     namespace root instead), in a container whose seccomp profile forbids unshare, or under a \
+     systemd unit with RestrictNamespaces= that lacks `user mnt net ipc uts`"
+        .into()
+}

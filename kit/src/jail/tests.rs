@@ -1,0 +1,371 @@
+//! The order and the arguments of the jail, checked against a recording seam (no root needed).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use nix::mount::MsFlags;
+use nix::sched::CloneFlags;
+use nix::sys::resource::Resource;
+
+use super::*;
+use crate::sys::{Call, RecordingSyscall};
+
+struct Fixture {
+    _dir: tempfile::TempDir,
+    cfg: JailConfig,
+}
+
+/// A systemplate with `etc` and `var`, and host paths: a directory, a device, a symlink.
+fn fixture() -> Fixture {
+    let dir = tempfile::tempdir().unwrap();
+    let systemplate = dir.path().join("systemplate");
+    fs::create_dir_all(systemplate.join("etc")).unwrap();
+    fs::create_dir_all(systemplate.join("var/cache")).unwrap();
+    let host_dir = dir.path().join("host/lib/office");
+    fs::create_dir_all(&host_dir).unwrap();
+    let host_link = dir.path().join("host/lib/libx.so.0");
+    std::os::unix::fs::symlink("libx.so.0.1", &host_link).unwrap();
+    let cfg = JailConfig {
+        jails_root: dir.path().join("jails"),
+        jail_id: "AAAAbbbbCCCC1234".into(),
+        systemplate,
+        ro_binds: vec![host_dir, PathBuf::from("/dev/urandom"), host_link],
+        outer_uid: 1000,
+        outer_gid: 1001,
+        rlimits: Rlimits {
+            address_space_mb: 0,
+            file_size_mb: 64,
+            open_files: 512,
+            stack_kb: 0,
+        },
+        allow_link_fallback: false,
+    };
+    Fixture { _dir: dir, cfg }
+}
+
+fn position(calls: &[Call], wanted: &Call) -> usize {
+    calls
+        .iter()
+        .position(|c| c == wanted)
+        .unwrap_or_else(|| panic!("{wanted:?} not in {calls:#?}"))
+}
+
+#[test]
+fn steps_run_in_the_order_of_the_security_argument() {
+    let f = fixture();
+    let sys = RecordingSyscall::new(1000, 1001);
+    let report = enter(&f.cfg, &sys).unwrap();
+    assert_eq!(report.mount_mode, MountMode::Bind);
+    let calls = sys.calls();
+    let jail = f.cfg.jails_root.join(&f.cfg.jail_id);
+
+    let first_unshare = position(
+        &calls,
+        &Call::Unshare(CloneFlags::CLONE_NEWUSER | CloneFlags::CLONE_NEWNS),
+    );
+    assert_eq!(first_unshare, 0, "nothing before the user namespace");
+    let setgroups = position(
+        &calls,
+        &Call::WriteFile {
+            path: "/proc/self/setgroups".into(),
+            contents: "deny".into(),
+        },
+    );
+    let uid_map = position(
+        &calls,
+        &Call::WriteFile {
+            path: "/proc/self/uid_map".into(),
+            contents: "0 1000 1".into(),
+        },
+    );
+    let gid_map = position(
+        &calls,
+        &Call::WriteFile {
+            path: "/proc/self/gid_map".into(),
+            contents: "0 1001 1".into(),
+        },
+    );
+    let private = position(
+        &calls,
+        &Call::Mount {
+            source: None,
+            target: "/".into(),
+            fstype: None,
+            flags: MsFlags::MS_REC | MsFlags::MS_PRIVATE,
+            data: None,
+        },
+    );
+    let net = position(
+        &calls,
+        &Call::Unshare(
+            CloneFlags::CLONE_NEWNET | CloneFlags::CLONE_NEWIPC | CloneFlags::CLONE_NEWUTS,
+        ),
+    );
+    let jail_dir = position(
+        &calls,
+        &Call::Mkdir {
+            path: jail.clone(),
+            mode: 0o755,
+        },
+    );
+    let tmpfs = calls
+        .iter()
+        .position(|c| matches!(c, Call::Mount { target, fstype: Some(t), .. } if target == &jail && t == "tmpfs"))
+        .unwrap();
+    let root_ro = calls
+        .iter()
+        .position(|c| matches!(c, Call::Mount { target, flags, .. } if target == &jail && flags.contains(MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY)))
+        .unwrap();
+    let nested = position(&calls, &Call::Unshare(CloneFlags::CLONE_NEWUSER));
+    let nested_uid = position(
+        &calls,
+        &Call::WriteFile {
+            path: "/proc/self/uid_map".into(),
+            contents: "1000 0 1".into(),
+        },
+    );
+    let nested_gid = position(
+        &calls,
+        &Call::WriteFile {
+            path: "/proc/self/gid_map".into(),
+            contents: "1001 0 1".into(),
+        },
+    );
+    let chroot = position(&calls, &Call::Chroot(jail.clone()));
+    let chdir = position(&calls, &Call::Chdir("/".into()));
+    let caps = position(&calls, &Call::DropAllCapabilities);
+    let nnp = position(&calls, &Call::SetNoNewPrivs);
+    let last_mount = calls
+        .iter()
+        .rposition(|c| matches!(c, Call::Mount { .. }))
+        .unwrap();
+
+    let order = [
+        first_unshare,
+        setgroups,
+        uid_map,
+        gid_map,
+        private,
+        net,
+        jail_dir,
+        tmpfs,
+        root_ro,
+        nested,
+        nested_uid,
+        nested_gid,
+        chroot,
+        chdir,
+        caps,
+        nnp,
+    ];
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "order {order:?} in {calls:#?}"
+    );
+    assert!(
+        last_mount < nested,
+        "every mount must happen before the nested user namespace"
+    );
+    assert_eq!(report.steps.len(), 15);
+}
+
+#[test]
+fn binds_are_read_only_keep_locked_flags_and_are_unbindable() {
+    let f = fixture();
+    let mut sys = RecordingSyscall::new(1000, 1001);
+    sys.statvfs_answer =
+        nix::sys::statvfs::FsFlags::ST_NOEXEC | nix::sys::statvfs::FsFlags::ST_NOATIME;
+    enter(&f.cfg, &sys).unwrap();
+    let calls = sys.calls();
+    let jail = f.cfg.jails_root.join(&f.cfg.jail_id);
+    let office = &f.cfg.ro_binds[0];
+    let office_in_jail = jail.join(office.strip_prefix("/").unwrap());
+
+    let mount_flags_on = |target: &Path| -> Vec<MsFlags> {
+        calls
+            .iter()
+            .filter_map(|c| match c {
+                Call::Mount {
+                    target: t, flags, ..
+                } if t == target => Some(*flags),
+                _ => None,
+            })
+            .collect()
+    };
+    let expected_remount = MsFlags::MS_REMOUNT
+        | MsFlags::MS_BIND
+        | MsFlags::MS_RDONLY
+        | MsFlags::MS_NOSUID
+        | MsFlags::MS_NODEV
+        | MsFlags::MS_NOEXEC
+        | MsFlags::MS_NOATIME;
+    assert_eq!(
+        mount_flags_on(&office_in_jail),
+        vec![
+            MsFlags::MS_BIND | MsFlags::MS_REC,
+            expected_remount,
+            MsFlags::MS_REC | MsFlags::MS_UNBINDABLE
+        ]
+    );
+    assert!(calls.contains(&Call::Mkdir {
+        path: office_in_jail.clone(),
+        mode: 0o755
+    }));
+
+    // The device is bound onto an empty file and keeps working (no nodev added).
+    let urandom = jail.join("dev/urandom");
+    assert!(calls.contains(&Call::CreateFile {
+        path: urandom.clone(),
+        mode: 0o644
+    }));
+    assert!(!mount_flags_on(&urandom)[1].contains(MsFlags::MS_NODEV));
+    assert!(calls.contains(&Call::Symlink {
+        target: "urandom".into(),
+        link: jail.join("dev/random")
+    }));
+
+    // The systemplate's top-level entries are bound at /.
+    for entry in ["etc", "var"] {
+        assert_eq!(mount_flags_on(&jail.join(entry)).len(), 3, "{entry}");
+    }
+    // A symlink is recreated, never bound.
+    let link = &f.cfg.ro_binds[2];
+    let link_in_jail = jail.join(link.strip_prefix("/").unwrap());
+    assert!(calls.contains(&Call::Symlink {
+        target: "libx.so.0.1".into(),
+        link: link_in_jail.clone()
+    }));
+    assert!(mount_flags_on(&link_in_jail).is_empty());
+
+    // /tmp: its own tmpfs, 1777, with the profile dir.
+    let tmp = jail.join("tmp");
+    assert!(calls.contains(&Call::Mkdir {
+        path: tmp.clone(),
+        mode: 0o1777
+    }));
+    assert!(calls.iter().any(|c| matches!(c, Call::Mount { target, data: Some(d), .. } if target == &tmp && d.contains("mode=1777"))));
+    assert!(calls.contains(&Call::Mkdir {
+        path: tmp.join("user"),
+        mode: 0o700
+    }));
+}
+
+#[test]
+fn rlimits_set_soft_and_hard_and_skip_zero() {
+    let f = fixture();
+    let sys = RecordingSyscall::new(1000, 1001);
+    enter(&f.cfg, &sys).unwrap();
+    let limits: Vec<_> = sys
+        .calls()
+        .into_iter()
+        .filter(|c| matches!(c, Call::Setrlimit { .. }))
+        .collect();
+    assert_eq!(
+        limits,
+        vec![
+            Call::Setrlimit {
+                resource: Resource::RLIMIT_FSIZE,
+                soft: 64 << 20,
+                hard: 64 << 20
+            },
+            Call::Setrlimit {
+                resource: Resource::RLIMIT_NOFILE,
+                soft: 512,
+                hard: 512
+            },
+        ]
+    );
+}
+
+#[test]
+fn refused_mounts_fail_without_the_fallback() {
+    let f = fixture();
+    let mut sys = RecordingSyscall::new(1000, 1001);
+    sys.fail_mounts_with = Some(libc::EPERM);
+    // make_root_private is the first mount and fails before any fallback can apply.
+    assert!(matches!(
+        enter(&f.cfg, &sys),
+        Err(JailError::MakeRootPrivate(_))
+    ));
+}
+
+#[test]
+fn refused_tmpfs_switches_to_links_and_copies_when_allowed() {
+    let f = fixture();
+    let mut cfg = f.cfg.clone();
+    cfg.allow_link_fallback = true;
+    // A file the kit's uid does not own: linked; the systemplate entries are replicated too.
+    let office = &cfg.ro_binds[0];
+    fs::write(office.join("soffice.bin"), "binary").unwrap();
+    let mut sys = RecordingSyscall::new(4242, 4242);
+    sys.fail_tmpfs_with = Some(libc::EPERM);
+    cfg.outer_uid = 4242;
+    let before = FALLBACK_JAILS.load(std::sync::atomic::Ordering::Relaxed);
+    let report = enter(&cfg, &sys).unwrap();
+    assert!(FALLBACK_JAILS.load(std::sync::atomic::Ordering::Relaxed) > before);
+    let calls = sys.calls();
+    let jail = cfg.jails_root.join(&cfg.jail_id);
+    let linked = jail
+        .join(office.strip_prefix("/").unwrap())
+        .join("soffice.bin");
+    // The test files are owned by the test's uid, not by 4242, and not group/other-writable.
+    assert!(
+        calls.contains(&Call::HardLink {
+            original: office.join("soffice.bin"),
+            link: linked
+        }),
+        "{calls:#?}"
+    );
+    assert_eq!(report.mount_mode, MountMode::Link);
+    // No bind was attempted after the refusal, and /tmp is a plain directory.
+    assert_eq!(
+        calls
+            .iter()
+            .filter(|c| matches!(c, Call::Mount { .. }))
+            .count(),
+        2,
+        "{calls:#?}"
+    );
+    assert!(calls.contains(&Call::Mkdir {
+        path: jail.join("tmp"),
+        mode: 0o1777
+    }));
+}
+
+#[test]
+fn user_namespace_refusal_names_a_fix() {
+    let f = fixture();
+    let mut sys = RecordingSyscall::new(1000, 1001);
+    sys.fail_unshare_with = Some(libc::EPERM);
+    let err = enter(&f.cfg, &sys).unwrap_err();
+    let text = err.to_string();
+    assert!(
+        matches!(err, JailError::UserNamespacesUnavailable { .. }),
+        "{text}"
+    );
+    assert!(text.contains("sysctl") || text.contains("chroot"), "{text}");
+}
+
+#[test]
+fn bad_jail_ids_and_host_paths_are_refused() {
+    let f = fixture();
+    let sys = RecordingSyscall::new(1000, 1001);
+    let mut cfg = f.cfg.clone();
+    cfg.jail_id = "../../etc".into();
+    assert!(matches!(enter(&cfg, &sys), Err(JailError::BadJailId(_))));
+    assert!(
+        sys.calls().is_empty(),
+        "nothing may happen before the id is checked"
+    );
+    let mut cfg = f.cfg.clone();
+    cfg.ro_binds = vec![PathBuf::from("/usr/../etc")];
+    assert!(matches!(enter(&cfg, &sys), Err(JailError::BadHostPath(_))));
+}
+
+#[test]
+fn jail_ids_are_sixteen_alphanumerics_and_differ() {
+    let a = new_jail_id();
+    let b = new_jail_id();
+    assert!(is_valid_jail_id(&a) && is_valid_jail_id(&b), "{a} {b}");
+    assert_ne!(a, b);
+}

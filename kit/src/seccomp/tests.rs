@@ -105,14 +105,8 @@ fn argument_filters_hold() {
         verdict(&program, "prlimit64", &[1, libc::RLIMIT_NOFILE as u64]),
         trap
     );
-    assert_eq!(
-        verdict(&program, "ioctl", &[2, libc::TCGETS]),
-        allow
-    );
-    assert_eq!(
-        verdict(&program, "ioctl", &[0, libc::TIOCSTI]),
-        trap
-    );
+    assert_eq!(verdict(&program, "ioctl", &[2, libc::TCGETS]), allow);
+    assert_eq!(verdict(&program, "ioctl", &[0, libc::TIOCSTI]), trap);
     // A high bit in a 32-bit argument must not smuggle a value past an equality test.
     assert_eq!(
         verdict(&program, "socket", &[(1 << 32) | libc::AF_UNIX as u64]),

@@ -141,3 +141,57 @@ fn broken_documents_fail_to_load_without_crashing() {
         },
     );
 }
+
+/// The forkit's shape: preinit once, wait until the process is single-threaded again, fork,
+/// and initialise in the child, which then loads and saves a document.
+#[test]
+fn preinit_then_fork_then_init() {
+    support::in_library_process("preinit_then_fork_then_init", |library, scratch| {
+        let program = Path::new(oxool_kit::lok::DEFAULT_PROGRAM_DIR);
+        // 7.4's preinit ignores its profile argument and reads UserInstallation instead.
+        let profile_url = oxool_kit::lok::file_url(&scratch.join("profile")).unwrap();
+        std::env::set_var("UserInstallation", &profile_url);
+        // libtest may run this test on a thread of its own, so "single-threaded" here means
+        // "no thread left over from LibreOffice": back to the count from before preinit.
+        let threads = || std::fs::read_dir("/proc/self/task").unwrap().count();
+        let before = threads();
+        library
+            .preinit(program, &profile_url)
+            .expect("lok_preinit_2");
+        let settled = support::poll(|| (threads() == before).then_some(()));
+        assert!(settled.is_some(), "preinit's helper thread never ended");
+
+        // SAFETY: no LibreOffice thread runs (checked just above) and libtest's own thread only
+        // waits for this one, so the child gets a consistent copy; it only calls LOK and then
+        // _exit()s.
+        let pid = unsafe { libc::fork() };
+        assert!(pid >= 0, "fork failed");
+        if pid == 0 {
+            let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                let kit_profile = oxool_kit::lok::file_url(&scratch.join("kit-profile")).unwrap();
+                let office = library
+                    .init(program, &kit_profile)
+                    .expect("init after preinit");
+                let input = work_copy(scratch, "simple.docx");
+                let document = office.load(&input, "").expect("load in the forked kit");
+                assert_eq!(document.document_type().unwrap(), DocumentType::Text);
+                let pdf = scratch.join("work/forked.pdf");
+                document
+                    .save_as(&pdf, "pdf", None)
+                    .expect("save in the forked kit");
+                assert!(support::pdf_text(&pdf).contains("oxool fixture text alpha"));
+            }));
+            // SAFETY: leave the forked kit without running atexit handlers (LibreOffice's
+            // thread is alive), as real kits do.
+            unsafe { libc::_exit(if outcome.is_ok() { 0 } else { 1 }) };
+        }
+        let mut status = 0;
+        // SAFETY: waits for the child we just forked; `status` is a valid out pointer.
+        let waited = unsafe { libc::waitpid(pid, &mut status, 0) };
+        assert_eq!(waited, pid);
+        assert!(
+            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+            "forked kit failed: status {status:#x}"
+        );
+    });
+}

@@ -40,6 +40,22 @@ pub fn fixture(name: &str) -> PathBuf {
 /// `test_name` must be the calling test's function name.
 pub fn in_lok_process(test_name: &str, body: fn(&Office, &Path)) {
     if std::env::var(CHILD_TEST_ENV).as_deref() == Ok(test_name) {
+        run_child(|library, scratch| {
+            let program = Path::new(DEFAULT_PROGRAM_DIR);
+            let profile_url = file_url(&scratch.join("profile")).unwrap();
+            let office = library
+                .init(program, &profile_url)
+                .expect("LibreOffice init");
+            body(&office, scratch);
+        });
+    }
+    run_parent(test_name);
+}
+
+/// Runs `body(library, scratch_dir)` in a fresh process that has only opened the library, for
+/// tests that drive initialisation themselves (preinit, fork).
+pub fn in_library_process(test_name: &str, body: fn(&LokLibrary, &Path)) {
+    if std::env::var(CHILD_TEST_ENV).as_deref() == Ok(test_name) {
         run_child(body);
     }
     run_parent(test_name);
@@ -89,17 +105,13 @@ fn run_parent(test_name: &str) {
     );
 }
 
-fn run_child(body: fn(&Office, &Path)) -> ! {
+fn run_child(body: impl FnOnce(&LokLibrary, &Path)) -> ! {
     let scratch = PathBuf::from(std::env::var(CHILD_SCRATCH_ENV).unwrap());
-    let program = Path::new(DEFAULT_PROGRAM_DIR);
-    let outcome = std::panic::catch_unwind(|| {
-        let library = LokLibrary::open(program).expect("open libmergedlo.so");
-        let profile_url = file_url(&scratch.join("profile")).unwrap();
-        let office = library
-            .init(program, &profile_url)
-            .expect("LibreOffice init");
-        body(&office, &scratch);
-    });
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let library =
+            LokLibrary::open(Path::new(DEFAULT_PROGRAM_DIR)).expect("open libmergedlo.so");
+        body(&library, &scratch);
+    }));
     if outcome.is_ok() {
         println!("OXOOL-LOK-CHILD-PASSED");
     }

@@ -126,6 +126,24 @@ pub fn run_jailed(
     cfg: &JailConfig,
     body: impl FnOnce(RawFd, Option<RawFd>, &JailReport),
 ) -> ChildRun {
+    run_jailed_with(cfg, FdPolicy::CloseAll, body)
+}
+
+/// Which descriptors the child closes before the jail.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum FdPolicy {
+    /// Everything but 0–2 and the report pipe (the planted fd too).
+    CloseAll,
+    /// Only the ones listed (a preinitialised LibreOffice keeps descriptors it needs, e.g. the
+    /// headless backend's wake-up pipe).
+    CloseOnly(&'static [RawFd]),
+}
+
+pub fn run_jailed_with(
+    cfg: &JailConfig,
+    fds: FdPolicy,
+    body: impl FnOnce(RawFd, Option<RawFd>, &JailReport),
+) -> ChildRun {
     let (read_end, write_end) = nix::unistd::pipe().unwrap();
     // SAFETY: the child only does jail work and _exits; it never returns into the test harness.
     match unsafe { fork() }.unwrap() {
@@ -133,7 +151,15 @@ pub fn run_jailed(
             drop(read_end);
             let report_fd = write_end.as_raw_fd();
             let planted = plant_directory_fd();
-            close_all_but(report_fd);
+            match fds {
+                FdPolicy::CloseAll => close_all_but(report_fd),
+                FdPolicy::CloseOnly(list) => {
+                    for fd in list.iter().copied().chain(planted) {
+                        // SAFETY: close(2) on a descriptor number; the child uses none of these.
+                        unsafe { libc::close(fd) };
+                    }
+                }
+            }
             let jail_report = match jail::enter(cfg, &LinuxSyscall) {
                 Ok(jail_report) => jail_report,
                 Err(err) => {

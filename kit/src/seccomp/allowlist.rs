@@ -33,6 +33,13 @@ pub(super) enum Rule {
     },
     /// Fails with this errno instead of trapping: harmless calls whose failure callers handle.
     Errno { name: &'static str, errno: i32 },
+    /// Fails with `errno` when argument `arg` equals one of `values` (a probe that must just fail).
+    ErrnoIfArgIs {
+        name: &'static str,
+        arg: u32,
+        values: &'static [u64],
+        errno: i32,
+    },
 }
 
 use Rule::*;
@@ -273,6 +280,15 @@ pub(super) const RULES: &[Rule] = &[
         name: "socketpair",
         arg: 0,
         values: &[libc::AF_UNIX as u64],
+    },
+    // NSPR (NSS, initialised for PDF export and signatures) probes for IPv6 with
+    // socket(AF_INET6, SOCK_STREAM) and copes with EAFNOSUPPORT; inet sockets never reach the
+    // kernel's network stack (the kit's network namespace is empty anyway).
+    ErrnoIfArgIs {
+        name: "socket",
+        arg: 0,
+        values: &[libc::AF_INET as u64, libc::AF_INET6 as u64],
+        errno: libc::EAFNOSUPPORT,
     },
     Allow("connect"),
     Allow("sendto"),

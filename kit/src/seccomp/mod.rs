@@ -129,6 +129,19 @@ fn add_rule(ctx: &mut ScmpFilterContext, rule: &Rule) -> Result<(), SeccompError
                 )]],
             ),
             Rule::Errno { name, errno } => (name, ScmpAction::Errno(errno), vec![vec![]]),
+            Rule::ErrnoIfArgIs {
+                name,
+                arg,
+                values,
+                errno,
+            } => (
+                name,
+                ScmpAction::Errno(errno),
+                values
+                    .iter()
+                    .map(|v| vec![ScmpArgCompare::new(arg, ScmpCompareOp::Equal, *v)])
+                    .collect(),
+            ),
         };
     // A name this architecture does not have (e.g. `open` on aarch64) has nothing to allow.
     let Ok(syscall) = ScmpSyscall::from_name(name) else {

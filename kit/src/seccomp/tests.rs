@@ -59,11 +59,14 @@ fn argument_filters_hold() {
     let trap = libc::SECCOMP_RET_TRAP;
     let af = |domain: i32| [domain as u64, libc::SOCK_STREAM as u64, 0];
     assert_eq!(verdict(&program, "socket", &af(libc::AF_UNIX)), allow);
+    let no_inet = libc::SECCOMP_RET_ERRNO | libc::EAFNOSUPPORT as u32;
+    assert_eq!(verdict(&program, "socket", &af(libc::AF_INET)), no_inet);
+    assert_eq!(verdict(&program, "socket", &af(libc::AF_INET6)), no_inet);
     for domain in [
-        libc::AF_INET,
-        libc::AF_INET6,
         libc::AF_NETLINK,
         libc::AF_PACKET,
+        libc::AF_VSOCK,
+        libc::AF_BLUETOOTH,
     ] {
         assert_eq!(
             verdict(&program, "socket", &af(domain)),
@@ -268,10 +271,10 @@ fn a_denied_call_is_reported_by_name_and_ends_the_child() {
 }
 
 #[test]
-fn a_network_socket_is_denied() {
+fn a_netlink_socket_is_denied() {
     let outcome = in_child(|| {
         // SAFETY: socket(2) with constant arguments; trapped by the filter.
-        unsafe { libc::socket(libc::AF_INET, libc::SOCK_STREAM, 0) };
+        unsafe { libc::socket(libc::AF_NETLINK, libc::SOCK_RAW, 0) };
     });
     assert_denied(&outcome, "socket");
 }

@@ -1,0 +1,265 @@
+//! LibreOffice inside the real jail under the real seccomp allowlist, in the forkit's shape:
+//! preinit once, fork, `jail::enter`, install the filter, then `libreofficekit_hook_2`; the kit
+//! loads Writer, Calc and Impress documents, renders a tile, types, and saves every supported
+//! format (PDF included, which needs NSS and /dev/urandom), then loads its own OOXML/ODF output
+//! again. A syscall missing from the allowlist ends the kit with `error kind=seccomp syscall=…`,
+//! which this test prints and fails on.
+//!
+//! LibreOffice can be initialised once per process, so the work runs in a re-executed copy of
+//! this test binary.
+
+mod jail_support;
+
+use std::os::fd::RawFd;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use jail_support::{report, run_jailed_with, FdPolicy, Fixture};
+use nix::sys::wait::WaitStatus;
+use oxool_kit::lok::{LokLibrary, DEFAULT_PROGRAM_DIR};
+use oxool_kit::seccomp::SeccompProgram;
+use oxool_proto::Message;
+
+const INNER_ENV: &str = "OXOOL_JAIL_LOK_INNER";
+const TEST_NAME: &str = "libreoffice_works_in_the_jail_under_seccomp";
+
+/// (fixture, formats to save to, saved formats to load back).
+const DOCUMENTS: &[(&str, &[&str], &[&str])] = &[
+    ("simple.docx", &["pdf", "odt", "docx", "txt"], &["odt"]),
+    ("simple.fodt", &["docx", "pdf"], &["docx"]),
+    (
+        "simple.fods",
+        &["xlsx", "ods", "csv", "pdf"],
+        &["xlsx", "ods"],
+    ),
+    ("simple.fodp", &["pptx", "odp", "pdf"], &["pptx", "odp"]),
+];
+
+fn fixtures() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
+}
+
+#[test]
+fn libreoffice_works_in_the_jail_under_seccomp() {
+    if !Path::new(DEFAULT_PROGRAM_DIR)
+        .join("libmergedlo.so")
+        .exists()
+    {
+        println!("LibreOffice is not installed; nothing to check");
+        return;
+    }
+    if std::env::var_os(INNER_ENV).is_some() {
+        inner();
+    }
+    let scratch = tempfile::tempdir().unwrap();
+    let home = scratch.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let output = Command::new(std::env::current_exe().unwrap())
+        .args([TEST_NAME, "--exact", "--nocapture", "--test-threads=1"])
+        .env(INNER_ENV, scratch.path())
+        .env("HOME", &home)
+        .env("TMPDIR", scratch.path())
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!("--- kit run ---\n{stdout}\n--- stderr ---\n{stderr}");
+    assert!(
+        !stderr.contains("seccomp denied"),
+        "the allowlist is missing a syscall"
+    );
+    assert!(
+        stdout.contains("OXOOL-JAIL-LOK-PASSED"),
+        "jailed LibreOffice failed"
+    );
+}
+
+/// The re-executed process: preinit, then one jailed kit does all the work.
+fn inner() -> ! {
+    let scratch = PathBuf::from(std::env::var_os(INNER_ENV).unwrap());
+    let passed = std::panic::catch_unwind(|| run_kit(&scratch)).is_ok();
+    if passed {
+        println!("OXOOL-JAIL-LOK-PASSED");
+    }
+    use std::io::Write;
+    let _ = std::io::stdout().flush();
+    // SAFETY: LibreOffice's preinit thread may be alive: leave without atexit handlers.
+    unsafe { libc::_exit(if passed { 0 } else { 1 }) }
+}
+
+fn run_kit(scratch: &Path) {
+    let program = Path::new(DEFAULT_PROGRAM_DIR);
+    let profile = scratch.join("preinit-profile");
+    copy_dir(&fixtures().join("seed-profile"), &profile);
+    let profile_url = format!("file://{}", profile.display());
+    std::env::set_var("UserInstallation", &profile_url);
+    let threads = || std::fs::read_dir("/proc/self/task").unwrap().count();
+    let before = threads();
+    let library = LokLibrary::open(program).expect("open libmergedlo.so");
+    library
+        .preinit(program, &profile_url)
+        .expect("lok_preinit_2");
+    while threads() != before {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // Compiled before the fork, as the zygote does; documents read before the jail hides them.
+    let seccomp = SeccompProgram::compile_kit_allowlist().expect("allowlist");
+    let documents: Vec<(String, Vec<u8>)> = DOCUMENTS
+        .iter()
+        .map(|(name, _, _)| {
+            (
+                name.to_string(),
+                std::fs::read(fixtures().join(name)).unwrap(),
+            )
+        })
+        .collect();
+    let fixture = Fixture::create();
+    let cfg = fixture.config();
+    // The kit keeps what preinit opened: closing every descriptor (as a plain kit may) takes the
+    // headless backend's wake-up pipe away and LibreOffice aborts in SvpSalInstance::ImplYield.
+    let run = run_jailed_with(&cfg, FdPolicy::CloseOnly(&[]), |fd, _, _| {
+        if let Err(err) = seccomp.install(fd) {
+            report(
+                fd,
+                Message::new("error")
+                    .arg("kind", "seccomp-install")
+                    .arg("message", err),
+            );
+            return;
+        }
+        std::env::set_var("HOME", "/tmp/home");
+        std::env::set_var("TMPDIR", "/tmp");
+        work_in_jail(fd, &library, &documents);
+    });
+    for frame in &run.frames {
+        println!("KIT {frame}");
+    }
+    assert_eq!(
+        run.status,
+        WaitStatus::Exited(run.status.pid().unwrap(), 0),
+        "kit status"
+    );
+    assert!(run.find("done").is_some(), "the kit did not finish");
+    let saves: Vec<_> = run.frames.iter().filter(|m| m.name == "saved").collect();
+    let expected: usize = DOCUMENTS.iter().map(|(_, formats, _)| formats.len()).sum();
+    assert_eq!(saves.len(), expected);
+    for save in saves {
+        let bytes: u64 = save.get("bytes").unwrap().parse().unwrap();
+        assert!(bytes > 0, "empty output: {save}");
+    }
+    let loads = run.frames.iter().filter(|m| m.name == "loaded").count();
+    let reloads: usize = DOCUMENTS.iter().map(|(_, _, again)| again.len()).sum();
+    assert_eq!(loads, DOCUMENTS.len() + reloads);
+    for loaded in run.frames.iter().filter(|m| m.name == "loaded") {
+        let ink: u64 = loaded.get("tile_ink").unwrap().parse().unwrap();
+        assert!(ink > 0, "blank tile: {loaded}");
+    }
+}
+
+/// Inside the jail, under seccomp: LibreOffice starts its threads only now.
+fn work_in_jail(fd: RawFd, library: &LokLibrary, documents: &[(String, Vec<u8>)]) {
+    let office = match library.init(Path::new(DEFAULT_PROGRAM_DIR), "file:///tmp/user") {
+        Ok(office) => office,
+        Err(err) => {
+            return report(
+                fd,
+                Message::new("error")
+                    .arg("kind", "init")
+                    .arg("message", err),
+            )
+        }
+    };
+    let work = Path::new("/tmp/work");
+    std::fs::create_dir_all(work).unwrap();
+    for ((name, formats, again), (_, bytes)) in DOCUMENTS.iter().zip(documents) {
+        let input = work.join(name);
+        std::fs::write(&input, bytes).unwrap();
+        let stem = name.split('.').next().unwrap();
+        let outputs = load_edit_save(fd, &office, &input, stem, formats);
+        for format in again.iter() {
+            let saved = outputs
+                .iter()
+                .find(|p| p.extension().is_some_and(|e| e == *format));
+            if let Some(saved) = saved {
+                load_edit_save(fd, &office, saved, &format!("{stem}-again"), &[]);
+            }
+        }
+    }
+    report(fd, Message::new("done"));
+}
+
+fn load_edit_save(
+    fd: RawFd,
+    office: &oxool_kit::lok::Office,
+    input: &Path,
+    stem: &str,
+    formats: &[&str],
+) -> Vec<PathBuf> {
+    let name = input.file_name().unwrap().to_string_lossy().into_owned();
+    let document = match office.load(input, "Language=en-US") {
+        Ok(document) => document,
+        Err(err) => {
+            report(
+                fd,
+                Message::new("error")
+                    .arg("kind", "load")
+                    .arg("name", &name)
+                    .arg("message", err),
+            );
+            return Vec::new();
+        }
+    };
+    let _ = document.initialize_for_rendering("");
+    let mut tile = vec![0u8; 256 * 256 * 4];
+    let ink = match document.paint_tile(&mut tile, 256, 256, 0, 0, 7680, 7680) {
+        Ok(()) => tile
+            .chunks_exact(4)
+            .filter(|p| p[0] < 200 || p[1] < 200 || p[2] < 200)
+            .count(),
+        Err(_) => 0,
+    };
+    // Type into a second view (threads, callbacks), then give LibreOffice time to apply it.
+    let _ = document.create_view();
+    for ch in "oxool".chars() {
+        let _ = document.post_key_event(0, ch as i32, 0);
+        let _ = document.post_key_event(1, ch as i32, 0);
+    }
+    let _ = document.post_key_event(0, 13, 1280);
+    let _ = document.post_key_event(1, 13, 1280);
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    report(
+        fd,
+        Message::new("loaded")
+            .arg("name", &name)
+            .arg("tile_ink", ink),
+    );
+    let mut outputs = Vec::new();
+    for format in formats {
+        let output = input.with_file_name(format!("{stem}-out.{format}"));
+        let saved = document.save_as(&output, format, None);
+        let bytes = std::fs::metadata(&output).map(|m| m.len()).unwrap_or(0);
+        let mut message = Message::new("saved")
+            .arg("name", &name)
+            .arg("format", format)
+            .arg("bytes", bytes);
+        if let Err(err) = saved {
+            message = message.arg("error", err);
+        }
+        report(fd, message);
+        outputs.push(output);
+    }
+    outputs
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}

@@ -1,1 +1,430 @@
-//! The kit's request loop after the jail. OWNER: lead. Placeholder until written.
+//! One kit's life after the fork: jail, seccomp, `ready`, then LibreOffice (or the probes).
+//!
+//! forkit's zygote calls [`run_kit`] in the freshly forked, still single-threaded child. The
+//! order below is the security argument of the whole design (design.md, "Kit jail, in order"):
+//! nothing the document can influence runs before the jail and the seccomp filter are in place,
+//! and LibreOffice starts its threads only after both. The wire format is docs/kit-protocol.md.
+
+use std::io::Write;
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
+use std::os::unix::net::UnixStream;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use oxool_proto::{Frame, FrameError, Message};
+
+use crate::convert::{self, ConvertError, ConvertRequest};
+use crate::jail::{self, JailConfig, JailReport, MountMode};
+use crate::lok::{Document, DocumentType, LokLibrary, Office};
+use crate::probes::{self, ProbeContext};
+use crate::seccomp::SeccompProgram;
+use crate::sys::LinuxSyscall;
+
+/// Exit status of a kit that could not build its jail (distinct from seccomp's 70).
+pub const EXIT_JAIL_FAILED: i32 = 71;
+/// Exit status of a kit whose LibreOffice failed to start.
+pub const EXIT_LOK_FAILED: i32 = 72;
+
+/// Inside the jail: where a conversion's input and output live (on the jail's private tmpfs).
+const CONVERT_DIR: &str = "/tmp/convert";
+/// Inside the jail: the kit's own LibreOffice profile.
+const KIT_PROFILE_URL: &str = "file:///tmp/user";
+
+pub enum Entry {
+    /// Serve documents with LibreOffice (the product).
+    Lok,
+    /// Run sandbox probes in place of LibreOffice (test-only, `--entry probe`).
+    Probe,
+}
+
+pub struct KitSetup {
+    pub jail: JailConfig,
+    /// The kit's end of the socket whose other end wsd gets from SpawnKit.
+    pub socket: OwnedFd,
+    pub entry: Entry,
+    pub program_dir: PathBuf,
+    /// The largest document a `convert` frame may carry.
+    pub max_document_bytes: u32,
+}
+
+/// Runs one kit to its end. Never returns: kits leave with `_exit`, so LibreOffice's own teardown
+/// (which misbehaves while its threads run) never starts.
+pub fn run_kit(setup: KitSetup, lok: Option<&LokLibrary>, seccomp: &SeccompProgram) -> ! {
+    let parent_pid = nix::unistd::getppid().as_raw();
+    let KitSetup {
+        jail,
+        socket,
+        entry,
+        program_dir,
+        max_document_bytes,
+    } = setup;
+    let mut socket = UnixStream::from(socket);
+    // Probe mode plants a directory descriptor opened before the jail, so the fchdir probe can
+    // show that no directory opened outside survives into the jail (close_directory_fds).
+    let planted_fd = matches!(entry, Entry::Probe)
+        .then(plant_directory_fd)
+        .flatten();
+    close_directory_fds();
+
+    // 1–5: namespaces, mounts, chroot, capabilities, no_new_privs, rlimits (jail::enter).
+    let report = match jail::enter(&jail, &LinuxSyscall) {
+        Ok(report) => report,
+        Err(err) => fail(&mut socket, "jail", &err.to_string(), EXIT_JAIL_FAILED),
+    };
+    // 6: the seccomp allowlist compiled once in the zygote; from here a denied call ends the kit.
+    if let Err(err) = seccomp.install(socket.as_raw_fd()) {
+        fail(&mut socket, "seccomp", &err.to_string(), EXIT_JAIL_FAILED);
+    }
+    send_ready(&mut socket, &jail.jail_id, &entry, &report);
+
+    // 7: only now may LibreOffice start its threads.
+    match entry {
+        Entry::Lok => {
+            let Some(lok) = lok else {
+                fail(
+                    &mut socket,
+                    "internal",
+                    "no LibreOffice in this forkit",
+                    EXIT_LOK_FAILED,
+                )
+            };
+            let started = Instant::now();
+            let office = match lok.init(&program_dir, KIT_PROFILE_URL) {
+                Ok(office) => office,
+                Err(err) => fail(&mut socket, "internal", &err.to_string(), EXIT_LOK_FAILED),
+            };
+            eprintln!(
+                "oxool-kit: LibreOffice started in {} ms",
+                started.elapsed().as_millis()
+            );
+            serve_documents(socket, &office, max_document_bytes)
+        }
+        Entry::Probe => serve_probes(socket, parent_pid, planted_fd, max_document_bytes),
+    }
+}
+
+fn send_ready(socket: &mut UnixStream, jail_id: &str, entry: &Entry, report: &JailReport) {
+    let mounts = match report.mount_mode {
+        MountMode::Bind => "bind",
+        MountMode::Link => "link",
+        MountMode::Copy => "copy",
+    };
+    let entry = match entry {
+        Entry::Lok => "lok",
+        Entry::Probe => "probe",
+    };
+    let ready = Message::new("ready")
+        .arg("jail", jail_id)
+        .arg("pid", std::process::id())
+        .arg("mounts", mounts)
+        .arg("setup_us", report.setup.as_micros())
+        .arg("entry", entry);
+    reply(socket, Frame::new(ready.render()));
+}
+
+/// The request loop of a document kit: `convert` (convert-to uses a fresh kit per request) or
+/// `load` (the document stays open in this kit), then `exit` or EOF.
+fn serve_documents(mut socket: UnixStream, office: &Office, max_document_bytes: u32) -> ! {
+    let mut open_documents: Vec<Document> = Vec::new();
+    loop {
+        let frame = next_frame(&mut socket, max_document_bytes);
+        let message = match frame.message() {
+            Ok(message) => message,
+            Err(err) => {
+                reply_error(&mut socket, "bad-request", &err.to_string());
+                continue;
+            }
+        };
+        let answer = match message.name.as_str() {
+            "convert" => match convert_one(office, &message, &frame.payload) {
+                Ok((format, bytes)) => {
+                    let header = Message::new("converted").arg("format", format).render();
+                    Frame::with_payload(header, bytes)
+                }
+                Err(err) => error_frame(err.kind, &err.message),
+            },
+            "load" => match load_one(office, &message, &frame.payload) {
+                Ok(document) => {
+                    let loaded = Message::new("loaded")
+                        .arg("type", document_type_name(&document))
+                        .arg("parts", document.parts().unwrap_or(0));
+                    open_documents.push(document);
+                    Frame::new(loaded.render())
+                }
+                Err(err) => error_frame(err.kind, &err.message),
+            },
+            "exit" => leave(0),
+            other => error_frame("bad-request", &format!("unknown message {other:?}")),
+        };
+        reply(&mut socket, answer);
+    }
+}
+
+fn document_type_name(document: &Document) -> &'static str {
+    match document.document_type() {
+        Ok(DocumentType::Text) => "text",
+        Ok(DocumentType::Spreadsheet) => "spreadsheet",
+        Ok(DocumentType::Presentation) => "presentation",
+        Ok(DocumentType::Drawing) => "drawing",
+        _ => "other",
+    }
+}
+
+/// A failed request, as the `error` message reports it.
+struct RequestError {
+    kind: &'static str,
+    message: String,
+}
+
+impl From<ConvertError> for RequestError {
+    fn from(err: ConvertError) -> Self {
+        let kind = match &err {
+            ConvertError::Load { .. } => "load",
+            ConvertError::UnsupportedFormat { .. }
+            | ConvertError::UnsupportedPdfVersion { .. }
+            | ConvertError::Format { .. } => "format",
+            ConvertError::InputName { .. } => "bad-request",
+            _ => "save",
+        };
+        RequestError {
+            kind,
+            message: err.to_string(),
+        }
+    }
+}
+
+impl From<std::io::Error> for RequestError {
+    fn from(err: std::io::Error) -> Self {
+        RequestError {
+            kind: "internal",
+            message: format!("jail file system: {err}"),
+        }
+    }
+}
+
+/// Writes the document into the jail's private /tmp under a name derived from the client's.
+fn store_input(message: &Message, document: &[u8]) -> Result<PathBuf, RequestError> {
+    let input_dir = Path::new(CONVERT_DIR).join("in");
+    std::fs::create_dir_all(&input_dir)?;
+    let input = input_dir.join(safe_file_name(message.get("name").unwrap_or("document")));
+    std::fs::write(&input, document)?;
+    Ok(input)
+}
+
+fn convert_one(
+    office: &Office,
+    message: &Message,
+    document: &[u8],
+) -> Result<(String, Vec<u8>), RequestError> {
+    let format = message
+        .get("format")
+        .unwrap_or_default()
+        .to_ascii_lowercase();
+    if !convert::is_supported_format(&format) {
+        return Err(ConvertError::UnsupportedFormat { format }.into());
+    }
+    let input = store_input(message, document)?;
+    let output_dir = Path::new(CONVERT_DIR).join("out");
+    std::fs::create_dir_all(&output_dir)?;
+    let request = ConvertRequest {
+        input: &input,
+        output_dir: &output_dir,
+        format: &format,
+        filter_options: message.get("options").filter(|o| !o.is_empty()),
+        pdf_version: message.get("pdfver").filter(|v| !v.is_empty()),
+    };
+    let output = convert::convert(office, &request)?;
+    let bytes = std::fs::read(&output)?;
+    // Each input and output is read once: remove them so a long-lived kit does not fill its tmpfs.
+    let _ = std::fs::remove_file(&input);
+    let _ = std::fs::remove_file(&output);
+    Ok((format, bytes))
+}
+
+fn load_one(office: &Office, message: &Message, document: &[u8]) -> Result<Document, RequestError> {
+    let input = store_input(message, document)?;
+    office
+        .load(&input, "Batch=true")
+        .map_err(|err| RequestError {
+            kind: "load",
+            message: err.to_string(),
+        })
+}
+
+/// The last path component, without leading dots, limited in length: a client's file name never
+/// decides where in the jail the input lands.
+pub fn safe_file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
+    let cleaned: String = base
+        .trim_start_matches('.')
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(120)
+        .collect();
+    if cleaned.is_empty() {
+        "document".to_string()
+    } else {
+        cleaned
+    }
+}
+
+/// The request loop of a probe kit (test-only): `probe name=…` runs one escape attempt;
+/// `convert` with an `OXOOL-PROBE crash|hang` payload simulates a kit that dies or hangs.
+fn serve_probes(
+    mut socket: UnixStream,
+    parent_pid: i32,
+    planted_fd: Option<RawFd>,
+    max_document_bytes: u32,
+) -> ! {
+    loop {
+        let frame = next_frame(&mut socket, max_document_bytes);
+        let Ok(message) = frame.message() else {
+            reply_error(&mut socket, "bad-request", "malformed message");
+            continue;
+        };
+        match message.name.as_str() {
+            "probe" => {
+                let ctx = ProbeContext {
+                    host_paths_to_try: message
+                        .get("paths")
+                        .map(|p| p.split(',').map(str::to_string).collect())
+                        .unwrap_or_default(),
+                    parent_pid,
+                    inet_port: message
+                        .get("port")
+                        .and_then(|p| p.parse().ok())
+                        .unwrap_or(0),
+                    abstract_name: message.get("abstract").unwrap_or_default().to_string(),
+                    fd_opened_before_chroot: planted_fd,
+                };
+                let name = message.get("name").unwrap_or_default();
+                let outcome = probes::run_probe(name, &ctx);
+                let answer = Message::new("probe")
+                    .arg("name", outcome.name)
+                    .arg("class", outcome.escape_class)
+                    .arg(
+                        "outcome",
+                        if outcome.blocked {
+                            "blocked"
+                        } else {
+                            "escaped"
+                        },
+                    )
+                    .arg("detail", &outcome.detail);
+                reply(&mut socket, Frame::new(answer.render()));
+            }
+            "convert" if frame.payload.starts_with(b"OXOOL-PROBE crash") => {
+                // SAFETY: raise() on our own thread; the default SIGSEGV action ends the kit,
+                // which is exactly the crash this test entry simulates.
+                unsafe { libc::raise(libc::SIGSEGV) };
+                leave(1)
+            }
+            "convert" if frame.payload.starts_with(b"OXOOL-PROBE hang") => loop {
+                std::thread::sleep(std::time::Duration::from_secs(3600));
+            },
+            "convert" => reply_error(&mut socket, "load", "the probe kit does not convert"),
+            "exit" => leave(0),
+            other => reply_error(
+                &mut socket,
+                "bad-request",
+                &format!("unknown message {other:?}"),
+            ),
+        }
+    }
+}
+
+fn plant_directory_fd() -> Option<RawFd> {
+    // SAFETY: open(2) with a constant NUL-terminated path; the returned fd (or -1) is ours.
+    let fd = unsafe { libc::open(c"/".as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY) };
+    (fd >= 0).then_some(fd)
+}
+
+/// Closes every descriptor that refers to a directory. A directory descriptor opened outside
+/// the jail is the one kind that survives chroot as a way out (fchdir, openat relative to it);
+/// other descriptors must stay: LibreOffice's preinit created pipes and files in the zygote that
+/// the kit's LibreOffice keeps using (closing its wake-up pipe aborts it).
+fn close_directory_fds() {
+    let Ok(entries) = std::fs::read_dir("/proc/self/fd") else {
+        return;
+    };
+    let fds: Vec<RawFd> = entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .collect();
+    for fd in fds {
+        let mut stat = std::mem::MaybeUninit::<libc::stat>::zeroed();
+        // SAFETY: fstat(2) writes into the buffer we own; an fd closed meanwhile (the read_dir
+        // handle itself) just fails with EBADF.
+        let ok = unsafe { libc::fstat(fd, stat.as_mut_ptr()) } == 0;
+        // SAFETY: fstat succeeded, so it initialised the buffer.
+        if ok && unsafe { stat.assume_init() }.st_mode & libc::S_IFMT == libc::S_IFDIR {
+            // SAFETY: closing a directory descriptor the kit never uses; single-threaded here.
+            unsafe { libc::close(fd) };
+        }
+    }
+}
+
+fn next_frame(socket: &mut UnixStream, max_document_bytes: u32) -> Frame {
+    match Frame::read_from(socket, max_document_bytes) {
+        Ok(frame) => frame,
+        Err(FrameError::Closed) => leave(0),
+        Err(FrameError::PayloadTooLarge { len, limit }) => {
+            // The stream is no longer in step: answer and leave.
+            let text = format!("document of {len} bytes exceeds the kit limit of {limit} bytes");
+            reply(socket, error_frame("too-large", &text));
+            leave(1)
+        }
+        Err(err) => {
+            eprintln!("oxool-kit: reading from wsd: {err}");
+            leave(1)
+        }
+    }
+}
+
+fn error_frame(kind: &str, text: &str) -> Frame {
+    Frame::new(
+        Message::new("error")
+            .arg("kind", kind)
+            .arg("message", text)
+            .render(),
+    )
+}
+
+fn reply_error(socket: &mut UnixStream, kind: &str, text: &str) {
+    reply(socket, error_frame(kind, text));
+}
+
+fn reply(socket: &mut UnixStream, frame: Frame) {
+    if let Err(err) = frame.write_to(socket) {
+        eprintln!("oxool-kit: writing to wsd: {err}");
+        leave(1);
+    }
+}
+
+fn fail(socket: &mut UnixStream, kind: &str, text: &str, status: i32) -> ! {
+    eprintln!("oxool-kit: {kind} failed: {text}");
+    let _ = error_frame(kind, text).write_to(socket);
+    leave(status)
+}
+
+/// Leaves without running atexit handlers or LibreOffice's teardown.
+pub fn leave(status: i32) -> ! {
+    let _ = std::io::stderr().flush();
+    // SAFETY: _exit(2) ends the process at once; nothing after it runs.
+    unsafe { libc::_exit(status) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_file_name;
+
+    #[test]
+    fn file_names_cannot_walk() {
+        assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
+        assert_eq!(safe_file_name("..\\x.docx"), "x.docx");
+        assert_eq!(safe_file_name(".."), "document");
+        assert_eq!(safe_file_name(""), "document");
+        assert_eq!(safe_file_name("a\nb.odt"), "ab.odt");
+        assert_eq!(safe_file_name(".hidden.docx"), "hidden.docx");
+    }
+}

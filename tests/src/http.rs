@@ -13,7 +13,10 @@ impl Response {
         String::from_utf8_lossy(&self.body).into_owned()
     }
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -67,11 +70,26 @@ pub fn post_raw(url: &str, content_type: &str, body: &[u8]) -> anyhow::Result<Re
         .filter_map(|n| response.header(&n).map(|v| (n.clone(), v.to_string())))
         .collect();
     let mut body = Vec::new();
-    response.into_reader().take(1 << 30).read_to_end(&mut body)?;
-    Ok(Response { status, headers, body })
+    response
+        .into_reader()
+        .take(1 << 30)
+        .read_to_end(&mut body)?;
+    Ok(Response {
+        status,
+        headers,
+        body,
+    })
 }
 
 /// `POST /cool/convert-to/<format>` with the document as `data`.
-pub fn convert(base: &str, file_name: &str, document: &[u8], format: &str) -> anyhow::Result<Response> {
-    post_multipart(&format!("{base}/cool/convert-to/{format}"), &[("data", Some(file_name), document)])
+pub fn convert(
+    base: &str,
+    file_name: &str,
+    document: &[u8],
+    format: &str,
+) -> anyhow::Result<Response> {
+    post_multipart(
+        &format!("{base}/cool/convert-to/{format}"),
+        &[("data", Some(file_name), document)],
+    )
 }

@@ -76,7 +76,12 @@ impl Server {
             .stdout(log.try_clone()?)
             .stderr(log)
             .spawn()?;
-        let mut server = Server { child, port, dir, options };
+        let mut server = Server {
+            child,
+            port,
+            dir,
+            options,
+        };
         server.wait_until_serving()?;
         Ok(server)
     }
@@ -113,8 +118,12 @@ impl Server {
         let needle = self.jails_root().display().to_string();
         let mut pids = Vec::new();
         for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
-            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
-            let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else { continue };
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            let Ok(cmdline) = std::fs::read(entry.path().join("cmdline")) else {
+                continue;
+            };
             if String::from_utf8_lossy(&cmdline).contains(&needle) {
                 pids.push(pid);
             }
@@ -125,7 +134,11 @@ impl Server {
     /// Jail directories still present.
     pub fn jails_left(&self) -> Vec<String> {
         std::fs::read_dir(self.jails_root())
-            .map(|d| d.flatten().map(|e| e.file_name().to_string_lossy().into_owned()).collect())
+            .map(|d| {
+                d.flatten()
+                    .map(|e| e.file_name().to_string_lossy().into_owned())
+                    .collect()
+            })
             .unwrap_or_default()
     }
 
@@ -203,7 +216,9 @@ bus = "standalone"
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 fn chown_tree(root: &Path, uid: u32, gid: u32) -> anyhow::Result<()> {

@@ -9,7 +9,11 @@ pub fn pdf_text(pdf: &[u8]) -> anyhow::Result<String> {
     let path = dir.path().join("doc.pdf");
     std::fs::write(&path, pdf)?;
     let out = Command::new("pdftotext").arg(&path).arg("-").output()?;
-    anyhow::ensure!(out.status.success(), "pdftotext: {}", String::from_utf8_lossy(&out.stderr));
+    anyhow::ensure!(
+        out.status.success(),
+        "pdftotext: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     Ok(String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
@@ -19,7 +23,11 @@ pub fn pdf_pages(pdf: &[u8]) -> anyhow::Result<u32> {
     let path = dir.path().join("doc.pdf");
     std::fs::write(&path, pdf)?;
     let out = Command::new("pdfinfo").arg(&path).output()?;
-    anyhow::ensure!(out.status.success(), "pdfinfo failed: {}", String::from_utf8_lossy(&out.stderr));
+    anyhow::ensure!(
+        out.status.success(),
+        "pdfinfo failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let text = String::from_utf8_lossy(&out.stdout);
     text.lines()
         .find_map(|l| l.strip_prefix("Pages:").map(|n| n.trim().parse()))
@@ -35,7 +43,10 @@ pub fn is_zip(bytes: &[u8]) -> bool {
 /// The `mimetype` entry an ODF zip starts with (stored uncompressed at offset 38).
 pub fn odf_mimetype(bytes: &[u8]) -> Option<&str> {
     let rest = bytes.get(38..)?;
-    let end = rest.iter().position(|&b| b == b'P').unwrap_or(rest.len().min(80));
+    let end = rest
+        .iter()
+        .position(|&b| b == b'P')
+        .unwrap_or(rest.len().min(80));
     std::str::from_utf8(&rest[..end]).ok()
 }
 

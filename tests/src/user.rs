@@ -25,7 +25,13 @@ pub fn ensure_test_user() -> anyhow::Result<(u32, u32)> {
         return Ok(ids);
     }
     let status = Command::new("useradd")
-        .args(["--system", "--no-create-home", "--shell", "/usr/sbin/nologin", TEST_USER])
+        .args([
+            "--system",
+            "--no-create-home",
+            "--shell",
+            "/usr/sbin/nologin",
+            TEST_USER,
+        ])
         .status()?;
     // Two test binaries may race to create the user: whoever loses finds it now.
     if let Some(ids) = lookup(TEST_USER) {

@@ -1,0 +1,66 @@
+//! `org.oxool.Forkit1` at `/org/oxool/Forkit1`.
+//!
+//! | member | signature | meaning |
+//! |---|---|---|
+//! | `SpawnKit()` | `→ (h socket, u pid, s jail_id)` | a jailed kit that reported `ready`; the socket speaks docs/kit-protocol.md |
+//! | `KillKit(u pid)` | `→ ()` | SIGKILL a kit this forkit spawned (hung conversions); other pids are refused |
+//! | `Stats()` | `→ a{sv}` | counters (all `t`): spawned, pool_hits, pool_misses, exited, crashed, oom_killed, seccomp_killed, link_fallback_jails, ready_in_pool, preinit_ms, … |
+//! | signal `KitExited` | `(u pid, s jail_id, i status, b oom)` | a kit was reaped; `status` is the exit code, or minus the signal number when killed |
+//!
+//! The same object is served on the system bus (systemd) or peer-to-peer on a socket wsd passed
+//! us: one code path, two transports.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use zbus::object_server::SignalEmitter;
+use zbus::zvariant::{OwnedFd, OwnedValue};
+
+use super::Frontend;
+
+pub const OBJECT_PATH: &str = "/org/oxool/Forkit1";
+pub const BUS_NAME: &str = "org.oxool.Forkit1";
+
+pub struct Forkit1 {
+    pub frontend: Arc<Frontend>,
+}
+
+#[zbus::interface(name = "org.oxool.Forkit1")]
+impl Forkit1 {
+    async fn spawn_kit(&self) -> zbus::fdo::Result<(OwnedFd, u32, String)> {
+        let kit = self
+            .frontend
+            .spawn_kit()
+            .await
+            .map_err(|e| zbus::fdo::Error::Failed(e.to_string()))?;
+        tracing::info!(kit_pid = kit.pid, jail_id = %kit.jail_id, "kit handed out");
+        Ok((OwnedFd::from(kit.socket), kit.pid, kit.jail_id))
+    }
+
+    async fn kill_kit(&self, pid: u32) -> zbus::fdo::Result<()> {
+        self.frontend
+            .zygote
+            .kill(pid)
+            .await
+            .map_err(|e| zbus::fdo::Error::Failed(e.to_string()))
+    }
+
+    async fn stats(&self) -> HashMap<String, OwnedValue> {
+        let ready = self.frontend.pool.ready_count();
+        self.frontend
+            .stats
+            .snapshot(ready)
+            .into_iter()
+            .map(|(k, v)| (k, OwnedValue::from(v)))
+            .collect()
+    }
+
+    #[zbus(signal)]
+    pub async fn kit_exited(
+        emitter: &SignalEmitter<'_>,
+        pid: u32,
+        jail_id: &str,
+        status: i32,
+        oom: bool,
+    ) -> zbus::Result<()>;
+}

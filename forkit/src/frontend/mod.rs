@@ -1,0 +1,166 @@
+//! forkit's front end: async, threads allowed. It owns the zygote's control channel, the pool of
+//! ready kits and the D-Bus service `org.oxool.Forkit1`.
+
+pub mod dbus;
+pub mod pool;
+mod stats;
+mod zygote_link;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use stats::Stats;
+pub use zygote_link::ZygoteLink;
+
+use pool::{Pool, ReadyKit};
+
+pub struct Frontend {
+    pub pool: Pool,
+    pub zygote: ZygoteLink,
+    pub stats: Stats,
+    pub spawn_timeout: Duration,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SpawnKitError {
+    #[error("timed out after {0:?} waiting for a kit")]
+    Timeout(Duration),
+    #[error("spawning a kit failed: {0}")]
+    Failed(String),
+}
+
+impl Frontend {
+    /// Hands out a ready kit (waiting for one if the pool is empty).
+    pub async fn spawn_kit(self: &Arc<Self>) -> Result<ReadyKit, SpawnKitError> {
+        let (taken, order) = self.pool.take();
+        self.zygote.order_spawns(order).await;
+        let kit = match taken {
+            Ok(kit) => {
+                self.stats.count_pool_hit();
+                kit
+            }
+            Err(receiver) => {
+                self.stats.count_pool_miss();
+                match tokio::time::timeout(self.spawn_timeout, receiver).await {
+                    Ok(Ok(Ok(kit))) => kit,
+                    Ok(Ok(Err(reason))) => return Err(SpawnKitError::Failed(reason)),
+                    Ok(Err(_)) => return Err(SpawnKitError::Failed("forkit is stopping".into())),
+                    Err(_) => return Err(SpawnKitError::Timeout(self.spawn_timeout)),
+                }
+            }
+        };
+        self.stats.count_handed_out();
+        Ok(kit)
+    }
+}
+
+/// A kit the zygote reaped, for the `KitExited` signal.
+#[derive(Debug, Clone)]
+pub struct KitExit {
+    pub pid: u32,
+    pub jail_id: String,
+    /// Exit code, or minus the signal number.
+    pub status: i32,
+    pub oom: bool,
+}
+
+impl Frontend {
+    /// Processes what the zygote reports, until it goes away. Kit exits go to `exits`.
+    pub async fn run_events(
+        self: Arc<Self>,
+        exits: tokio::sync::mpsc::UnboundedSender<KitExit>,
+    ) -> Result<(), crate::control::ControlError> {
+        loop {
+            let (message, fd) = self.zygote.recv().await?;
+            match message.name.as_str() {
+                "spawned" => {
+                    self.stats.count_spawned();
+                    let pid: u32 = message.parse_arg("pid").unwrap_or(0);
+                    let jail_id = message.get("jail").unwrap_or_default().to_string();
+                    let Some(fd) = fd else {
+                        tracing::error!("zygote sent a kit without its socket");
+                        continue;
+                    };
+                    tokio::spawn(Arc::clone(&self).await_ready(fd, pid, jail_id));
+                }
+                "spawnfailed" => {
+                    let reason = message.get("reason").unwrap_or_default();
+                    tracing::error!("the zygote could not spawn a kit: {reason}");
+                    self.stats.count_spawn_failure();
+                    let order = self.pool.spawn_failed(reason);
+                    self.zygote.order_spawns(order).await;
+                }
+                "exited" => {
+                    let exit = KitExit {
+                        pid: message.parse_arg("pid").unwrap_or(0),
+                        jail_id: message.get("jail").unwrap_or_default().to_string(),
+                        status: match message.parse_arg::<i32>("signal").unwrap_or(0) {
+                            0 => message.parse_arg("status").unwrap_or(0),
+                            signal => -signal,
+                        },
+                        oom: message.get("oom") == Some("1"),
+                    };
+                    let signal = if exit.status < 0 { -exit.status } else { 0 };
+                    self.stats.count_exit(exit.status.max(0), signal, exit.oom);
+                    tracing::info!(kit_pid = exit.pid, jail_id = %exit.jail_id, status = exit.status, oom = exit.oom, "kit exited");
+                    let order = self.pool.kit_exited(exit.pid);
+                    self.zygote.order_spawns(order).await;
+                    let _ = exits.send(exit);
+                }
+                "failed" => {
+                    let reason = message.get("reason").unwrap_or_default().to_string();
+                    return Err(crate::control::ControlError::Malformed(reason));
+                }
+                other => tracing::warn!("unknown message from the zygote: {other}"),
+            }
+        }
+    }
+
+    /// Reads the kit's `ready` frame before the kit may be handed out.
+    async fn await_ready(self: Arc<Self>, fd: std::os::fd::OwnedFd, pid: u32, jail_id: String) {
+        let started = std::time::Instant::now();
+        match read_ready(fd, self.spawn_timeout).await {
+            Ok((socket, mounts)) => {
+                self.stats
+                    .count_ready(started.elapsed().as_micros() as u64, mounts != "bind");
+                self.pool.kit_ready(ReadyKit {
+                    socket,
+                    pid,
+                    jail_id,
+                });
+            }
+            Err(reason) => {
+                tracing::error!(kit_pid = pid, jail_id = %jail_id, "kit did not get ready: {reason}");
+                let _ = self.zygote.kill(pid).await;
+                self.stats.count_spawn_failure();
+                let order = self.pool.spawn_failed(&reason);
+                self.zygote.order_spawns(order).await;
+            }
+        }
+    }
+}
+
+async fn read_ready(
+    fd: std::os::fd::OwnedFd,
+    timeout: Duration,
+) -> Result<(std::os::fd::OwnedFd, String), String> {
+    let std_stream = std::os::unix::net::UnixStream::from(fd);
+    std_stream
+        .set_nonblocking(true)
+        .map_err(|e| e.to_string())?;
+    let mut stream = tokio::net::UnixStream::from_std(std_stream).map_err(|e| e.to_string())?;
+    let frame = tokio::time::timeout(timeout, oxool_proto::Frame::read_async(&mut stream, 0))
+        .await
+        .map_err(|_| format!("no ready after {timeout:?}"))?
+        .map_err(|e| e.to_string())?;
+    let message = frame.message().map_err(|e| e.to_string())?;
+    if message.name != "ready" {
+        return Err(format!("kit said {:?} instead of ready", frame.header));
+    }
+    let mounts = message.get("mounts").unwrap_or("bind").to_string();
+    let std_stream = stream.into_std().map_err(|e| e.to_string())?;
+    std_stream
+        .set_nonblocking(false)
+        .map_err(|e| e.to_string())?;
+    Ok((std::os::fd::OwnedFd::from(std_stream), mounts))
+}

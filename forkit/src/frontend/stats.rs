@@ -1,0 +1,79 @@
+//! Counters behind `Stats()`.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+#[derive(Default)]
+pub struct Stats {
+    pub preinit_ms: AtomicU64,
+    spawned: AtomicU64,
+    spawn_failures: AtomicU64,
+    handed_out: AtomicU64,
+    pool_hits: AtomicU64,
+    pool_misses: AtomicU64,
+    exited: AtomicU64,
+    crashed: AtomicU64,
+    oom_killed: AtomicU64,
+    seccomp_killed: AtomicU64,
+    link_fallback_jails: AtomicU64,
+    ready_us_sum: AtomicU64,
+}
+
+impl Stats {
+    pub fn count_spawned(&self) {
+        self.spawned.fetch_add(1, Relaxed);
+    }
+    pub fn count_spawn_failure(&self) {
+        self.spawn_failures.fetch_add(1, Relaxed);
+    }
+    pub fn count_handed_out(&self) {
+        self.handed_out.fetch_add(1, Relaxed);
+    }
+    pub fn count_pool_hit(&self) {
+        self.pool_hits.fetch_add(1, Relaxed);
+    }
+    pub fn count_pool_miss(&self) {
+        self.pool_misses.fetch_add(1, Relaxed);
+    }
+    pub fn count_ready(&self, spawn_to_ready_us: u64, fallback_mounts: bool) {
+        self.ready_us_sum.fetch_add(spawn_to_ready_us, Relaxed);
+        if fallback_mounts {
+            self.link_fallback_jails.fetch_add(1, Relaxed);
+        }
+    }
+
+    /// Classifies one kit exit: status 70 is the kit's seccomp handler, a signal is a crash.
+    pub fn count_exit(&self, status: i32, signal: i32, oom: bool) {
+        self.exited.fetch_add(1, Relaxed);
+        if oom {
+            self.oom_killed.fetch_add(1, Relaxed);
+        } else if status == 70 || signal == libc::SIGSYS {
+            self.seccomp_killed.fetch_add(1, Relaxed);
+        } else if signal != 0 && signal != libc::SIGKILL {
+            self.crashed.fetch_add(1, Relaxed);
+        }
+    }
+
+    pub fn snapshot(&self, ready_in_pool: usize) -> HashMap<String, u64> {
+        let entries = [
+            ("preinit_ms", &self.preinit_ms),
+            ("spawned", &self.spawned),
+            ("spawn_failures", &self.spawn_failures),
+            ("handed_out", &self.handed_out),
+            ("pool_hits", &self.pool_hits),
+            ("pool_misses", &self.pool_misses),
+            ("exited", &self.exited),
+            ("crashed", &self.crashed),
+            ("oom_killed", &self.oom_killed),
+            ("seccomp_killed", &self.seccomp_killed),
+            ("link_fallback_jails", &self.link_fallback_jails),
+            ("spawn_to_ready_us_sum", &self.ready_us_sum),
+        ];
+        let mut map: HashMap<String, u64> = entries
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.load(Relaxed)))
+            .collect();
+        map.insert("ready_in_pool".into(), ready_in_pool as u64);
+        map
+    }
+}

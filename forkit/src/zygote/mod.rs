@@ -1,0 +1,196 @@
+//! The zygote: a single-threaded process that preinitialises LibreOffice once and forks kits.
+//!
+//! `fork()` and `unshare(CLONE_NEWUSER)` are only sound in a single-threaded process, so this
+//! process never starts a thread of its own, never runs an async runtime, and logs with plain
+//! `eprintln!`. LibreOffice's preinit leaves one `configmgrWriter` thread for about a second:
+//! [`threads::wait_until_single_threaded`] runs before every fork. The front end talks to the
+//! zygote over the control channel (control.rs).
+
+mod profile;
+mod reap;
+mod spawn;
+pub mod threads;
+
+use std::collections::HashMap;
+use std::os::fd::{AsFd, AsRawFd, OwnedFd};
+use std::time::Instant;
+
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::signal::{SigSet, Signal};
+use nix::sys::signalfd::{SfdFlags, SignalFd};
+use oxool_kit::lok::LokLibrary;
+use oxool_kit::seccomp::SeccompProgram;
+use oxool_proto::Message;
+
+use crate::args::{Args, KitEntry};
+use crate::control::{self, ControlError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ZygoteError {
+    #[error("preparing the preinit profile in {dir}: {source}")]
+    Profile { dir: String, source: std::io::Error },
+    #[error("loading LibreOffice: {0}")]
+    Lok(String),
+    #[error("compiling the kit's seccomp filter: {0}")]
+    Seccomp(String),
+    #[error("refreshing the systemplate: {0}")]
+    Systemplate(String),
+    #[error("setting up SIGCHLD handling: {0}")]
+    Signals(nix::Error),
+    #[error("control channel: {0}")]
+    Control(#[from] ControlError),
+}
+
+/// What the zygote keeps for each live kit.
+pub struct KitRecord {
+    pub jail_id: String,
+    /// Set when the front end asked for the kill, so the SIGKILL is not mistaken for the OOM killer.
+    pub kill_requested: bool,
+}
+
+/// Runs the zygote until the front end goes away. Never returns.
+pub fn run(args: &Args, control: OwnedFd) -> ! {
+    let status = match serve(args, &control) {
+        Ok(()) => 0,
+        Err(err) => {
+            eprintln!("oxool-forkit zygote: {err}");
+            let _ = control::send(
+                control.as_raw_fd(),
+                &Message::new("failed").arg("reason", err.to_string()),
+                None,
+            );
+            1
+        }
+    };
+    oxool_kit::serve::leave(status)
+}
+
+fn serve(args: &Args, control: &OwnedFd) -> Result<(), ZygoteError> {
+    die_with_parent();
+    let sigchld = block_sigchld()?;
+    let started = Instant::now();
+
+    if args.systemplate.exists() {
+        oxool_systemplate::refresh_dynamic(&args.systemplate)
+            .map_err(|e| ZygoteError::Systemplate(e.to_string()))?;
+    }
+    let lok = match args.entry {
+        KitEntry::Lok => Some(preinit(args)?),
+        KitEntry::Probe => None,
+    };
+    let seccomp =
+        SeccompProgram::compile_kit_allowlist().map_err(|e| ZygoteError::Seccomp(e.to_string()))?;
+    let lo_version = profile::installed_version(&args.program_dir).unwrap_or_default();
+    control::send(
+        control.as_raw_fd(),
+        &Message::new("preinited")
+            .arg("ms", started.elapsed().as_millis())
+            .arg("lo_version", lo_version),
+        None,
+    )?;
+
+    let mut kits: HashMap<i32, KitRecord> = HashMap::new();
+    let spawner = spawn::Spawner::new(args, lok.as_ref(), &seccomp, control, &sigchld);
+    loop {
+        let (control_ready, child_ready) = wait_for_events(control, &sigchld)?;
+        if child_ready {
+            reap::drain_signalfd(&sigchld);
+            for exit in reap::reap_exited(&mut kits, &args.jails_root) {
+                control::send(control.as_raw_fd(), &exit, None)?;
+            }
+        }
+        if control_ready {
+            match control::recv(control.as_raw_fd()) {
+                Ok((message, _)) => handle(&message, &spawner, &mut kits, control)?,
+                Err(ControlError::Closed) => {
+                    reap::kill_all(&kits);
+                    return Ok(());
+                }
+                Err(ControlError::Socket(nix::Error::EAGAIN | nix::Error::EINTR)) => {}
+                Err(err) => return Err(err.into()),
+            }
+        }
+    }
+}
+
+fn handle(
+    message: &Message,
+    spawner: &spawn::Spawner,
+    kits: &mut HashMap<i32, KitRecord>,
+    control: &OwnedFd,
+) -> Result<(), ZygoteError> {
+    match message.name.as_str() {
+        "spawn" => {
+            let reply = match spawner.spawn() {
+                Ok((pid, jail_id, wsd_end)) => {
+                    let msg = Message::new("spawned")
+                        .arg("pid", pid)
+                        .arg("jail", &jail_id);
+                    kits.insert(
+                        pid,
+                        KitRecord {
+                            jail_id,
+                            kill_requested: false,
+                        },
+                    );
+                    control::send(control.as_raw_fd(), &msg, Some(wsd_end.as_raw_fd()))?;
+                    return Ok(());
+                }
+                Err(err) => Message::new("spawnfailed").arg("reason", err),
+            };
+            control::send(control.as_raw_fd(), &reply, None)?;
+        }
+        "kill" => {
+            let pid: i32 = message.parse_arg("pid").unwrap_or(0);
+            reap::kill_kit(kits, pid);
+        }
+        other => eprintln!("oxool-forkit zygote: ignoring unknown control message {other:?}"),
+    }
+    Ok(())
+}
+
+/// Loads LibreOffice once; every kit shares these pages copy-on-write.
+fn preinit(args: &Args) -> Result<LokLibrary, ZygoteError> {
+    let profile_url = profile::prepare(&args.program_dir, &args.seed_profile, &args.profile_dir)
+        .map_err(|source| ZygoteError::Profile {
+            dir: args.profile_dir.display().to_string(),
+            source,
+        })?;
+    // 7.4's preinit ignores its profile argument and reads UserInstallation instead
+    // (research/libreofficekit.md §9.1). Single-threaded here, so setting the environment is sound.
+    std::env::set_var("UserInstallation", &profile_url);
+    std::env::set_var("PATH", "/usr/bin:/bin");
+    let lok = LokLibrary::open(&args.program_dir).map_err(|e| ZygoteError::Lok(e.to_string()))?;
+    lok.preinit(&args.program_dir, &profile_url)
+        .map_err(|e| ZygoteError::Lok(e.to_string()))?;
+    Ok(lok)
+}
+
+/// The zygote must not outlive the front end that owns it (and its kits must not outlive it).
+fn die_with_parent() {
+    // SAFETY: prctl(PR_SET_PDEATHSIG) only sets a flag on this process.
+    unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
+}
+
+/// SIGCHLD is blocked and read through a signalfd, so reaping happens in the one loop, never in a
+/// signal handler. Kits unblock it again right after fork.
+fn block_sigchld() -> Result<SignalFd, ZygoteError> {
+    let mut mask = SigSet::empty();
+    mask.add(Signal::SIGCHLD);
+    mask.thread_block().map_err(ZygoteError::Signals)?;
+    SignalFd::with_flags(&mask, SfdFlags::SFD_CLOEXEC | SfdFlags::SFD_NONBLOCK)
+        .map_err(ZygoteError::Signals)
+}
+
+fn wait_for_events(control: &OwnedFd, sigchld: &SignalFd) -> Result<(bool, bool), ZygoteError> {
+    let mut fds = [
+        PollFd::new(control.as_fd(), PollFlags::POLLIN),
+        PollFd::new(sigchld.as_fd(), PollFlags::POLLIN),
+    ];
+    match poll(&mut fds, PollTimeout::NONE) {
+        Ok(_) | Err(nix::Error::EINTR) => {}
+        Err(err) => return Err(ZygoteError::Control(err.into())),
+    }
+    let ready = |fd: &PollFd| fd.revents().is_some_and(|r| !r.is_empty());
+    Ok((ready(&fds[0]), ready(&fds[1])))
+}

@@ -1,0 +1,68 @@
+//! Reaping kits, removing their jails, and reporting each exit.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use nix::sys::signal::{kill, Signal};
+use nix::sys::signalfd::SignalFd;
+use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
+use nix::unistd::Pid;
+use oxool_proto::Message;
+
+use super::KitRecord;
+
+pub fn drain_signalfd(sigchld: &SignalFd) {
+    while let Ok(Some(_)) = sigchld.read_signal() {}
+}
+
+/// Reaps every kit that has exited; returns one `exited` message per kit.
+///
+/// OOM: the kernel's OOM killer ends a process with SIGKILL. The zygote sends SIGKILL only when
+/// the front end asks (`kill`), so a SIGKILL nobody asked for is reported as `oom=1`.
+pub fn reap_exited(kits: &mut HashMap<i32, KitRecord>, jails_root: &Path) -> Vec<Message> {
+    let mut exits = Vec::new();
+    loop {
+        let status = match waitpid(None::<Pid>, Some(WaitPidFlag::WNOHANG)) {
+            Ok(WaitStatus::StillAlive) | Err(_) => break,
+            Ok(status) => status,
+        };
+        let (pid, code, signal) = match status {
+            WaitStatus::Exited(pid, code) => (pid, code, 0),
+            WaitStatus::Signaled(pid, signal, _) => (pid, 0, signal as i32),
+            _ => continue,
+        };
+        let Some(record) = kits.remove(&pid.as_raw()) else {
+            continue;
+        };
+        let oom = signal == libc::SIGKILL && !record.kill_requested;
+        if let Err(err) = oxool_kit::jail::remove_jail_dir(jails_root, &record.jail_id) {
+            eprintln!(
+                "oxool-forkit zygote: removing jail {}: {err}",
+                record.jail_id
+            );
+        }
+        exits.push(
+            Message::new("exited")
+                .arg("pid", pid.as_raw())
+                .arg("jail", &record.jail_id)
+                .arg("status", code)
+                .arg("signal", signal)
+                .arg("oom", u8::from(oom)),
+        );
+    }
+    exits
+}
+
+/// SIGKILL for one of our kits; pids that are not ours are ignored.
+pub fn kill_kit(kits: &mut HashMap<i32, KitRecord>, pid: i32) {
+    if let Some(record) = kits.get_mut(&pid) {
+        record.kill_requested = true;
+        let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+    }
+}
+
+pub fn kill_all(kits: &HashMap<i32, KitRecord>) {
+    for pid in kits.keys() {
+        let _ = kill(Pid::from_raw(*pid), Signal::SIGKILL);
+    }
+}

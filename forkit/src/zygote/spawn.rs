@@ -1,0 +1,111 @@
+//! Forking one kit from the zygote.
+
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::net::UnixStream;
+
+use nix::sys::signal::{SigSet, Signal};
+use nix::unistd::{fork, getgid, getuid, ForkResult};
+use oxool_kit::jail::{self, JailConfig, Rlimits};
+use oxool_kit::lok::LokLibrary;
+use oxool_kit::seccomp::SeccompProgram;
+use oxool_kit::serve::{self, Entry, KitSetup};
+
+use super::threads;
+use crate::args::{Args, KitEntry};
+
+/// The largest document a kit accepts in one frame (the wire limit; wsd enforces its own,
+/// usually smaller, upload limit before anything reaches a kit).
+const MAX_DOCUMENT_BYTES: u32 = 1 << 30;
+
+pub struct Spawner<'a> {
+    args: &'a Args,
+    lok: Option<&'a LokLibrary>,
+    seccomp: &'a SeccompProgram,
+    /// Descriptors of the zygote that a kit must not keep.
+    zygote_fds: [i32; 2],
+    ro_binds: Vec<std::path::PathBuf>,
+}
+
+impl<'a> Spawner<'a> {
+    pub fn new(
+        args: &'a Args,
+        lok: Option<&'a LokLibrary>,
+        seccomp: &'a SeccompProgram,
+        control: &OwnedFd,
+        sigchld: &impl AsRawFd,
+    ) -> Self {
+        Spawner {
+            args,
+            lok,
+            seccomp,
+            zygote_fds: [control.as_raw_fd(), sigchld.as_raw_fd()],
+            ro_binds: oxool_systemplate::default_ro_binds(),
+        }
+    }
+
+    /// Forks one kit. Returns its pid, its jail id and wsd's end of its socket.
+    pub fn spawn(&self) -> Result<(i32, String, OwnedFd), String> {
+        let (wsd_end, kit_end) =
+            UnixStream::pair().map_err(|e| format!("socketpair for a kit: {e}"))?;
+        let jail_id = jail::new_jail_id();
+        let setup = KitSetup {
+            jail: JailConfig {
+                jails_root: self.args.jails_root.clone(),
+                jail_id: jail_id.clone(),
+                systemplate: self.args.systemplate.clone(),
+                ro_binds: self.ro_binds.clone(),
+                outer_uid: getuid().as_raw(),
+                outer_gid: getgid().as_raw(),
+                rlimits: Rlimits {
+                    address_space_mb: self.args.limit_virt_mem_mb,
+                    file_size_mb: self.args.limit_file_size_mb,
+                    open_files: self.args.limit_open_files,
+                    stack_kb: self.args.limit_stack_kb,
+                },
+                allow_link_fallback: self.args.allow_link_fallback,
+            },
+            socket: OwnedFd::from(kit_end),
+            entry: match self.args.entry {
+                KitEntry::Lok => Entry::Lok,
+                KitEntry::Probe => Entry::Probe,
+            },
+            program_dir: self.args.program_dir.clone(),
+            max_document_bytes: MAX_DOCUMENT_BYTES,
+        };
+        threads::wait_until_single_threaded()?;
+        // SAFETY: the zygote is single-threaded (checked just above), so the child gets a
+        // consistent copy of every lock and allocator state; the child only runs the kit's own
+        // code and leaves with _exit.
+        match unsafe { fork() } {
+            Ok(ForkResult::Child) => {
+                drop(wsd_end);
+                self.become_kit(setup)
+            }
+            Ok(ForkResult::Parent { child }) => {
+                drop(setup);
+                Ok((child.as_raw(), jail_id, OwnedFd::from(wsd_end)))
+            }
+            Err(err) => Err(format!("fork: {err}")),
+        }
+    }
+
+    /// In the child: undo what belongs to the zygote, then run the kit (never returns).
+    fn become_kit(&self, setup: KitSetup) -> ! {
+        for fd in self.zygote_fds {
+            // SAFETY: these descriptors are the zygote's control socket and signalfd; the kit
+            // never uses them, and closing our copy does not affect the zygote's.
+            unsafe { libc::close(fd) };
+        }
+        let mut mask = SigSet::empty();
+        mask.add(Signal::SIGCHLD);
+        let _ = mask.thread_unblock();
+        // A kit must not outlive its zygote.
+        // SAFETY: prctl(PR_SET_PDEATHSIG) only sets a flag on this process.
+        unsafe { libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) };
+        // LibreOffice probes $HOME and puts temporary directories under $TMPDIR: both point
+        // into the jail's private /tmp. Single-threaded, so changing the environment is sound.
+        std::env::set_var("HOME", "/tmp/home");
+        std::env::set_var("TMPDIR", "/tmp");
+        serve::run_kit(setup, self.lok, self.seccomp)
+    }
+}

@@ -39,11 +39,17 @@ pub enum FrameError {
 
 impl Frame {
     pub fn new(header: impl Into<String>) -> Self {
-        Frame { header: header.into(), payload: Vec::new() }
+        Frame {
+            header: header.into(),
+            payload: Vec::new(),
+        }
     }
 
     pub fn with_payload(header: impl Into<String>, payload: Vec<u8>) -> Self {
-        Frame { header: header.into(), payload }
+        Frame {
+            header: header.into(),
+            payload,
+        }
     }
 
     /// The encoded bytes: used by both the blocking and the async writers.
@@ -55,8 +61,11 @@ impl Frame {
         if self.header.contains('\n') {
             return Err(FrameError::HeaderEncoding);
         }
-        let payload_len = u32::try_from(self.payload.len())
-            .map_err(|_| FrameError::PayloadTooLarge { len: u32::MAX, limit: u32::MAX })?;
+        let payload_len =
+            u32::try_from(self.payload.len()).map_err(|_| FrameError::PayloadTooLarge {
+                len: u32::MAX,
+                limit: u32::MAX,
+            })?;
         let mut out = Vec::with_capacity(8 + self.header.len() + self.payload.len());
         out.extend_from_slice(&header_len.to_be_bytes());
         out.extend_from_slice(self.header.as_bytes());
@@ -217,7 +226,10 @@ mod tests {
 
     #[test]
     fn clean_eof_is_closed_and_truncation_is_io() {
-        assert!(matches!(Frame::read_from(&mut &b""[..], 1).unwrap_err(), FrameError::Closed));
+        assert!(matches!(
+            Frame::read_from(&mut &b""[..], 1).unwrap_err(),
+            FrameError::Closed
+        ));
         let truncated = [0u8, 0, 0, 9, b'a'];
         assert!(matches!(
             Frame::read_from(&mut &truncated[..], 1).unwrap_err(),

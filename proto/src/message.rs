@@ -34,13 +34,17 @@ pub enum MessageError {
 
 fn valid_token(s: &str) -> bool {
     !s.is_empty()
-        && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b':'))
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'.' | b'-' | b':'))
 }
 
 impl Message {
     pub fn new(name: &str) -> Self {
         debug_assert!(valid_token(name), "message name {name:?}");
-        Message { name: name.to_string(), args: Vec::new() }
+        Message {
+            name: name.to_string(),
+            args: Vec::new(),
+        }
     }
 
     /// Builder-style argument; the value is encoded when the line is rendered.
@@ -67,15 +71,22 @@ impl Message {
                 .map_err(|_| MessageError::BadValue(key.to_string()))?;
             args.push((key.to_string(), value.into_owned()));
         }
-        Ok(Message { name: name.to_string(), args })
+        Ok(Message {
+            name: name.to_string(),
+            args,
+        })
     }
 
     pub fn get(&self, key: &str) -> Option<&str> {
-        self.args.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+        self.args
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn require(&self, key: &str) -> Result<&str, MessageError> {
-        self.get(key).ok_or_else(|| MessageError::Missing(key.to_string()))
+        self.get(key)
+            .ok_or_else(|| MessageError::Missing(key.to_string()))
     }
 
     /// A typed value: `Missing` when absent, `Invalid` when it does not parse.
@@ -111,7 +122,9 @@ mod tests {
 
     #[test]
     fn round_trip_with_escapes() {
-        let m = Message::new("convert").arg("name", "my file=%.docx").arg("format", "pdf");
+        let m = Message::new("convert")
+            .arg("name", "my file=%.docx")
+            .arg("format", "pdf");
         let line = m.render();
         assert_eq!(line, "convert name=my%20file%3D%25.docx format=pdf");
         assert_eq!(Message::parse(&line).unwrap(), m);
@@ -122,17 +135,35 @@ mod tests {
         let m = Message::parse("tile part=0 width=256").unwrap();
         assert_eq!(m.parse_arg::<u32>("width"), Ok(256));
         assert_eq!(m.get("part"), Some("0"));
-        assert!(matches!(m.parse_arg::<u32>("height"), Err(MessageError::Missing(_))));
+        assert!(matches!(
+            m.parse_arg::<u32>("height"),
+            Err(MessageError::Missing(_))
+        ));
         let bad = Message::parse("tile width=abc").unwrap();
-        assert!(matches!(bad.parse_arg::<u32>("width"), Err(MessageError::Invalid { .. })));
+        assert!(matches!(
+            bad.parse_arg::<u32>("width"),
+            Err(MessageError::Invalid { .. })
+        ));
     }
 
     #[test]
     fn rejects_malformed_lines() {
         assert_eq!(Message::parse(""), Err(MessageError::Empty));
-        assert!(matches!(Message::parse("bad/name"), Err(MessageError::BadName(_))));
-        assert!(matches!(Message::parse("load noequals"), Err(MessageError::BadArgument(_))));
-        assert!(matches!(Message::parse("load =x"), Err(MessageError::BadArgument(_))));
-        assert!(matches!(Message::parse("load a=%ff"), Err(MessageError::BadValue(_))));
+        assert!(matches!(
+            Message::parse("bad/name"),
+            Err(MessageError::BadName(_))
+        ));
+        assert!(matches!(
+            Message::parse("load noequals"),
+            Err(MessageError::BadArgument(_))
+        ));
+        assert!(matches!(
+            Message::parse("load =x"),
+            Err(MessageError::BadArgument(_))
+        ));
+        assert!(matches!(
+            Message::parse("load a=%ff"),
+            Err(MessageError::BadValue(_))
+        ));
     }
 }

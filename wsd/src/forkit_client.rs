@@ -49,11 +49,12 @@ impl ForkitClient {
                 let (ours, theirs) = std::os::unix::net::UnixStream::pair()?;
                 let child = spawn_forkit(config, OwnedFd::from(theirs))?;
                 ours.set_nonblocking(true)?;
-                let connection = zbus::connection::Builder::unix_stream(UnixStream::from_std(ours)?)
-                    .p2p()
-                    .build()
-                    .await
-                    .context("peer-to-peer D-Bus with forkit")?;
+                let connection =
+                    zbus::connection::Builder::unix_stream(UnixStream::from_std(ours)?)
+                        .p2p()
+                        .build()
+                        .await
+                        .context("peer-to-peer D-Bus with forkit")?;
                 let proxy = Forkit1Proxy::builder(&connection)
                     .destination("org.oxool.Forkit1")?
                     .build()
@@ -70,7 +71,12 @@ impl ForkitClient {
                 let connection = zbus::Connection::system().await.context("the system bus")?;
                 let proxy = Forkit1Proxy::new(&connection).await?;
                 let uid = system_forkit_uid(&connection).await?;
-                Ok(Arc::new(ForkitClient { proxy, forkit_uid: uid, spawn_timeout, _child: None }))
+                Ok(Arc::new(ForkitClient {
+                    proxy,
+                    forkit_uid: uid,
+                    spawn_timeout,
+                    _child: None,
+                }))
             }
         }
     }
@@ -88,9 +94,15 @@ impl ForkitClient {
         let fd: OwnedFd = fd.into();
         check_peer_uid(&fd, self.forkit_uid)?;
         let stream = std::os::unix::net::UnixStream::from(fd);
-        stream.set_nonblocking(true).map_err(|e| SpawnError::Failed(e.to_string()))?;
+        stream
+            .set_nonblocking(true)
+            .map_err(|e| SpawnError::Failed(e.to_string()))?;
         let stream = UnixStream::from_std(stream).map_err(|e| SpawnError::Failed(e.to_string()))?;
-        Ok(KitHandle { stream, pid, jail_id })
+        Ok(KitHandle {
+            stream,
+            pid,
+            jail_id,
+        })
     }
 }
 
@@ -101,7 +113,10 @@ impl KitSpawner for ForkitClient {
 
     fn kill_kit(&self, pid: u32) -> BoxFuture<'_, Result<(), SpawnError>> {
         Box::pin(async move {
-            self.proxy.kill_kit(pid).await.map_err(|e| SpawnError::Failed(e.to_string()))
+            self.proxy
+                .kill_kit(pid)
+                .await
+                .map_err(|e| SpawnError::Failed(e.to_string()))
         })
     }
 }
@@ -112,7 +127,10 @@ fn check_peer_uid(fd: &OwnedFd, expected: u32) -> Result<(), SpawnError> {
     let creds = nix::sys::socket::getsockopt(fd, nix::sys::socket::sockopt::PeerCredentials)
         .map_err(|e| SpawnError::Failed(format!("SO_PEERCRED: {e}")))?;
     if creds.uid() != expected {
-        return Err(SpawnError::PeerCredentials { found: creds.uid(), expected });
+        return Err(SpawnError::PeerCredentials {
+            found: creds.uid(),
+            expected,
+        });
     }
     Ok(())
 }
@@ -122,7 +140,9 @@ async fn system_forkit_uid(connection: &zbus::Connection) -> anyhow::Result<u32>
     let dbus = zbus::fdo::DBusProxy::new(connection).await?;
     let name = zbus::names::BusName::try_from("org.oxool.Forkit1")?;
     // Activates forkit if it is not running yet.
-    let _ = dbus.start_service_by_name("org.oxool.Forkit1".try_into()?, 0).await;
+    let _ = dbus
+        .start_service_by_name("org.oxool.Forkit1".try_into()?, 0)
+        .await;
     Ok(dbus.get_connection_unix_user(name).await?)
 }
 

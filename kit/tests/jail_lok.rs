@@ -14,7 +14,9 @@ use std::os::fd::RawFd;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use jail_support::{report, run_jailed_with, FdPolicy, Fixture};
+use jail_support::{
+    copy_of_current_exe, report, run_jailed_with, unprivileged_test_user, FdPolicy, Fixture,
+};
 use nix::sys::wait::WaitStatus;
 use oxool_kit::lok::{LokLibrary, DEFAULT_PROGRAM_DIR};
 use oxool_kit::seccomp::SeccompProgram;
@@ -52,15 +54,70 @@ fn libreoffice_works_in_the_jail_under_seccomp() {
         inner();
     }
     let scratch = tempfile::tempdir().unwrap();
-    let home = scratch.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args([TEST_NAME, "--exact", "--nocapture", "--test-threads=1"])
-        .env(INNER_ENV, scratch.path())
-        .env("HOME", &home)
-        .env("TMPDIR", scratch.path())
+    let output = inner_command(&std::env::current_exe().unwrap(), scratch.path())
         .output()
         .unwrap();
+    check_inner_output(&output);
+}
+
+/// The same kit as the unprivileged `oxool-test` user (created when absent; root only).
+#[test]
+fn libreoffice_works_in_the_jail_as_an_unprivileged_user() {
+    let installed = Path::new(DEFAULT_PROGRAM_DIR)
+        .join("libmergedlo.so")
+        .exists();
+    if !installed || !nix::unistd::getuid().is_root() || std::env::var_os(INNER_ENV).is_some() {
+        return;
+    }
+    let (uid, gid) = unprivileged_test_user().expect("cannot create the oxool-test user");
+    let exe_dir = tempfile::Builder::new()
+        .prefix("oxool-lok-exe-")
+        .tempdir()
+        .unwrap();
+    let exe = copy_of_current_exe(exe_dir.path());
+    let scratch = tempfile::tempdir().unwrap();
+    let chown = |path: &Path| nix::unistd::chown(path, Some(uid.into()), Some(gid.into())).unwrap();
+    chown(scratch.path());
+    let mut setpriv = Command::new("setpriv");
+    setpriv.args([
+        format!("--reuid={uid}"),
+        format!("--regid={gid}"),
+        "--clear-groups".into(),
+    ]);
+    let inner = inner_command(&exe, scratch.path());
+    setpriv
+        .arg(inner.get_program())
+        .args(inner.get_args())
+        .current_dir("/");
+    for (key, value) in inner.get_envs() {
+        if let Some(value) = value {
+            setpriv.env(key, value);
+        }
+    }
+    chown(&scratch.path().join("home"));
+    let output = setpriv.output().unwrap();
+    check_inner_output(&output);
+    let expected = format!("kit runs as uid {uid}");
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains(&expected),
+        "not run as {uid}"
+    );
+}
+
+/// The re-execution of this test binary that does the work (`inner`).
+fn inner_command(exe: &Path, scratch: &Path) -> Command {
+    let home = scratch.join("home");
+    std::fs::create_dir_all(&home).unwrap();
+    let mut command = Command::new(exe);
+    command
+        .args([TEST_NAME, "--exact", "--nocapture", "--test-threads=1"])
+        .env(INNER_ENV, scratch)
+        .env("HOME", &home)
+        .env("TMPDIR", scratch);
+    command
+}
+
+fn check_inner_output(output: &std::process::Output) {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     println!("--- kit run ---\n{stdout}\n--- stderr ---\n{stderr}");
@@ -88,6 +145,7 @@ fn inner() -> ! {
 }
 
 fn run_kit(scratch: &Path) {
+    println!("kit runs as uid {}", nix::unistd::getuid());
     let program = Path::new(DEFAULT_PROGRAM_DIR);
     let profile = scratch.join("preinit-profile");
     copy_dir(&fixtures().join("seed-profile"), &profile);
@@ -101,6 +159,15 @@ fn run_kit(scratch: &Path) {
         .expect("lok_preinit_2");
     while threads() != before {
         std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    // What preinit left open: a kit must keep these (see the note on run_jailed_with below).
+    for entry in std::fs::read_dir("/proc/self/fd").unwrap().flatten() {
+        let target = std::fs::read_link(entry.path()).unwrap_or_default();
+        println!(
+            "FD {} -> {}",
+            entry.file_name().to_string_lossy(),
+            target.display()
+        );
     }
     // Compiled before the fork, as the zygote does; documents read before the jail hides them.
     let seccomp = SeccompProgram::compile_kit_allowlist().expect("allowlist");

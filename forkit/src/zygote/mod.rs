@@ -67,7 +67,6 @@ pub fn run(args: &Args, control: OwnedFd) -> ! {
 
 fn serve(args: &Args, control: &OwnedFd) -> Result<(), ZygoteError> {
     die_with_parent();
-    let sigchld = block_sigchld()?;
     let started = Instant::now();
 
     if args.systemplate.exists() {
@@ -78,6 +77,9 @@ fn serve(args: &Args, control: &OwnedFd) -> Result<(), ZygoteError> {
         KitEntry::Lok => Some(preinit(args)?),
         KitEntry::Probe => None,
     };
+    // After preinit: LibreOffice resets the signal mask while it starts (SIG_SETMASK to
+    // nothing), which would unblock SIGCHLD and starve the signalfd.
+    let sigchld = block_sigchld()?;
     let seccomp =
         SeccompProgram::compile_kit_allowlist().map_err(|e| ZygoteError::Seccomp(e.to_string()))?;
     let lo_version = profile::installed_version(&args.program_dir).unwrap_or_default();
@@ -187,10 +189,12 @@ fn wait_for_events(control: &OwnedFd, sigchld: &SignalFd) -> Result<(bool, bool)
         PollFd::new(control.as_fd(), PollFlags::POLLIN),
         PollFd::new(sigchld.as_fd(), PollFlags::POLLIN),
     ];
-    match poll(&mut fds, PollTimeout::NONE) {
+    // The timeout is a safety net: reaping also runs when no SIGCHLD arrived for a second.
+    match poll(&mut fds, PollTimeout::from(1000u16)) {
         Ok(_) | Err(nix::Error::EINTR) => {}
         Err(err) => return Err(ZygoteError::Control(err.into())),
     }
     let ready = |fd: &PollFd| fd.revents().is_some_and(|r| !r.is_empty());
-    Ok((ready(&fds[0]), ready(&fds[1])))
+    let timed_out = fds.iter().all(|fd| !ready(fd));
+    Ok((ready(&fds[0]), ready(&fds[1]) || timed_out))
 }

@@ -86,6 +86,8 @@ pub struct JailReport {
 pub enum JailError {
     #[error("jail id {0:?} is not {JAIL_ID_LEN} characters of [a-zA-Z0-9]")]
     BadJailId(String),
+    #[error("the jail needs a single-threaded process; this one has {threads} threads ({source})")]
+    MultiThreaded { threads: usize, source: io::Error },
     #[error("cannot create a user namespace ({source}); {fix}")]
     UserNamespacesUnavailable { fix: String, source: io::Error },
     #[error("unshare(CLONE_NEWUSER|CLONE_NEWNS): {0}")]
@@ -106,7 +108,7 @@ pub enum JailError {
     MountTmpfs(io::Error),
     #[error("reading the systemplate {path}: {source}")]
     ReadSystemplate { path: PathBuf, source: io::Error },
-    #[error("host path {0} must be absolute, without `.` or `..`")]
+    #[error("host path {0} must be absolute, without `..`, and not under /tmp")]
     BadHostPath(PathBuf),
     #[error("{path} overlaps {other}, which is already shown in the jail")]
     OverlappingBind { path: PathBuf, other: PathBuf },
@@ -180,7 +182,9 @@ pub fn enter(cfg: &JailConfig, sys: &dyn Syscall) -> Result<JailReport, JailErro
     steps.run("map_ids", || {
         namespaces::map_ids_to_root(sys, cfg.outer_uid, cfg.outer_gid)
     })?;
-    steps.run("make_root_private", || namespaces::make_root_private(sys))?;
+    steps.run("make_root_private", || {
+        namespaces::make_root_private(sys, cfg.allow_link_fallback)
+    })?;
 
     // 2. No network, no IPC objects, no host name from the host.
     steps.run("unshare_net_ipc_uts", || {

@@ -23,6 +23,11 @@ const GID_MAP: &str = "/proc/self/gid_map";
 pub(super) fn unshare_user_and_mount(sys: &dyn Syscall) -> Result<(), JailError> {
     sys.unshare(CloneFlags::CLONE_NEWUSER | CloneFlags::CLONE_NEWNS)
         .map_err(|source| match source.raw_os_error() {
+            // The kernel refuses a user namespace to a multi-threaded process: a caller bug.
+            Some(libc::EINVAL) if thread_count() > 1 => JailError::MultiThreaded {
+                threads: thread_count(),
+                source,
+            },
             Some(libc::EPERM | libc::ENOSPC | libc::EUSERS | libc::EINVAL) => {
                 JailError::UserNamespacesUnavailable {
                     fix: user_namespace_fix(),
@@ -49,16 +54,16 @@ pub(super) fn map_ids_to_root(
 }
 
 /// Step 1c. Safe and necessary: with `/` private, no mount the kit makes propagates back to the
-/// host's mount namespace, and no later host mount appears in the kit.
-pub(super) fn make_root_private(sys: &dyn Syscall) -> Result<(), JailError> {
-    sys.mount(
-        None,
-        Path::new("/"),
-        None,
-        MsFlags::MS_REC | MsFlags::MS_PRIVATE,
-        None,
-    )
-    .map_err(JailError::MakeRootPrivate)
+/// host's mount namespace, and no later host mount appears in the kit. (A mount namespace made in
+/// a new user namespace already turns the host's shared mounts into slaves, so when a container
+/// refuses every mount and the link fallback is allowed, nothing is lost by going on without it:
+/// the fallback mounts nothing.)
+pub(super) fn make_root_private(sys: &dyn Syscall, allow_fallback: bool) -> Result<(), JailError> {
+    let flags = MsFlags::MS_REC | MsFlags::MS_PRIVATE;
+    match sys.mount(None, Path::new("/"), None, flags, None) {
+        Err(err) if allow_fallback && err.raw_os_error() == Some(libc::EPERM) => Ok(()),
+        other => other.map_err(JailError::MakeRootPrivate),
+    }
 }
 
 /// Step 2. A kit needs no network: a fresh network namespace has only a down loopback, and abstract
@@ -86,6 +91,12 @@ pub(super) fn enter_nested_user_ns(
         .map_err(JailError::NestedUidMap)?;
     sys.write_file(Path::new(GID_MAP), &format!("{outer_gid} 0 1"))
         .map_err(JailError::NestedGidMap)
+}
+
+fn thread_count() -> usize {
+    std::fs::read_dir("/proc/self/task")
+        .map(|t| t.count())
+        .unwrap_or(1)
 }
 
 /// What the administrator must change when user namespaces are refused: read from the sysctls that

@@ -17,7 +17,8 @@ struct Fixture {
 
 /// A systemplate with `etc` and `var`, and host paths: a directory, a device, a symlink.
 fn fixture() -> Fixture {
-    let dir = tempfile::tempdir().unwrap();
+    // Host paths may not lie under /tmp (the jail's own); /dev/shm is writable for everyone.
+    let dir = tempfile::tempdir_in("/dev/shm").unwrap();
     let systemplate = dir.path().join("systemplate");
     fs::create_dir_all(systemplate.join("etc")).unwrap();
     fs::create_dir_all(systemplate.join("var/cache")).unwrap();
@@ -290,6 +291,22 @@ fn refused_mounts_fail_without_the_fallback() {
 }
 
 #[test]
+fn a_container_refusing_every_mount_gets_the_fallback_when_allowed() {
+    let f = fixture();
+    let mut cfg = f.cfg.clone();
+    cfg.allow_link_fallback = true;
+    let mut sys = RecordingSyscall::new(1000, 1001);
+    sys.fail_mounts_with = Some(libc::EPERM);
+    let report = enter(&cfg, &sys).unwrap();
+    assert_ne!(report.mount_mode, MountMode::Bind);
+    let calls = sys.calls();
+    // Still chrooted and stripped, in the same order.
+    let chroot = position(&calls, &Call::Chroot(cfg.jails_root.join(&cfg.jail_id)));
+    let caps = position(&calls, &Call::DropAllCapabilities);
+    assert!(chroot < caps);
+}
+
+#[test]
 fn refused_tmpfs_switches_to_links_and_copies_when_allowed() {
     let f = fixture();
     let mut cfg = f.cfg.clone();
@@ -344,6 +361,16 @@ fn user_namespace_refusal_names_a_fix() {
         "{text}"
     );
     assert!(text.contains("sysctl") || text.contains("chroot"), "{text}");
+}
+
+#[test]
+fn a_multi_threaded_caller_is_told_so() {
+    // The test harness runs this on a thread of its own: the process is multi-threaded.
+    let f = fixture();
+    let mut sys = RecordingSyscall::new(1000, 1001);
+    sys.fail_unshare_with = Some(libc::EINVAL);
+    let err = enter(&f.cfg, &sys).unwrap_err();
+    assert!(matches!(err, JailError::MultiThreaded { .. }), "{err}");
 }
 
 #[test]

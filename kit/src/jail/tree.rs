@@ -409,7 +409,8 @@ fn jail_relative(path: &Path) -> Result<PathBuf, JailError> {
             _ => return Err(JailError::BadHostPath(path.to_path_buf())),
         }
     }
-    if relative.as_os_str().is_empty() {
+    // `/tmp` is the kit's own writable tmpfs: nothing from the host may be shown in it.
+    if relative.as_os_str().is_empty() || relative.starts_with("tmp") {
         return Err(JailError::BadHostPath(path.to_path_buf()));
     }
     Ok(relative)
@@ -442,7 +443,7 @@ mod tests {
             jail_relative(Path::new("/usr/lib/libreoffice")).unwrap(),
             PathBuf::from("usr/lib/libreoffice")
         );
-        for bad in ["usr/lib", "/", "/usr/../etc", "/.."] {
+        for bad in ["usr/lib", "/", "/usr/../etc", "/..", "/tmp/x"] {
             assert!(jail_relative(Path::new(bad)).is_err(), "{bad}");
         }
     }

@@ -10,4 +10,5 @@ pub mod lok;
 pub mod probes;
 pub mod seccomp;
 pub mod serve;
+pub mod sniff;
 pub mod sys;

@@ -206,7 +206,10 @@ impl From<std::io::Error> for RequestError {
 fn store_input(message: &Message, document: &[u8]) -> Result<PathBuf, RequestError> {
     let input_dir = Path::new(CONVERT_DIR).join("in");
     std::fs::create_dir_all(&input_dir)?;
-    let input = input_dir.join(safe_file_name(message.get("name").unwrap_or("document")));
+    let name = safe_file_name(message.get("name").unwrap_or("document"));
+    crate::sniff::check_container(&name, document)
+        .map_err(|message| RequestError { kind: "load", message })?;
+    let input = input_dir.join(name);
     std::fs::write(&input, document)?;
     Ok(input)
 }

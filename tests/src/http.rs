@@ -58,6 +58,20 @@ pub fn post_raw(url: &str, content_type: &str, body: &[u8]) -> anyhow::Result<Re
         .timeout(std::time::Duration::from_secs(300))
         .set("Content-Type", content_type)
         .send_bytes(body);
+    into_response(result)
+}
+
+/// Like [`post_multipart`], but streamed with chunked transfer encoding (no Content-Length).
+pub fn post_chunked(url: &str, parts: &[Part]) -> anyhow::Result<Response> {
+    let (content_type, body) = multipart_body(parts);
+    let result = ureq::post(url)
+        .timeout(std::time::Duration::from_secs(300))
+        .set("Content-Type", &content_type)
+        .send(std::io::Cursor::new(body));
+    into_response(result)
+}
+
+fn into_response(result: Result<ureq::Response, ureq::Error>) -> anyhow::Result<Response> {
     let response = match result {
         Ok(r) => r,
         Err(ureq::Error::Status(_, r)) => r,
@@ -92,4 +106,35 @@ pub fn convert(
         &format!("{base}/cool/convert-to/{format}"),
         &[("data", Some(file_name), document)],
     )
+}
+
+/// Sends only the request head of a multipart upload announcing `content_length` bytes and
+/// reads the answer without sending any of the body: a server that refuses an upload before
+/// storing it answers at once.
+pub fn post_head_only(url: &str, content_length: u64) -> anyhow::Result<(u16, String)> {
+    use std::io::Write;
+    let rest = url
+        .strip_prefix("http://")
+        .ok_or_else(|| anyhow::anyhow!("http only"))?;
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let mut stream = std::net::TcpStream::connect(authority)?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(30)))?;
+    write!(
+        stream,
+        "POST {path} HTTP/1.1\r\nHost: {authority}\r\n\
+         Content-Type: multipart/form-data; boundary=x\r\nContent-Length: {content_length}\r\n\r\n"
+    )?;
+    let mut answer = Vec::new();
+    let _ = stream.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer).into_owned();
+    let status = text
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .ok_or_else(|| anyhow::anyhow!("no HTTP status in {text:?}"))?;
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    Ok((status, body))
 }

@@ -14,8 +14,8 @@
 # without Recommends, fonts) is built once and cached at $NSPAWN_ROOTFS, default
 # /var/tmp/oxool-nspawn/rootfs-bookworm, never in the repository. Each run boots it with a
 # throw-away overlay, so every run starts from a pristine system.
-# Environment: OXOOL_NSPAWN_KEEP=1 leaves the container running at the end, for debugging
-# (it stops when this script's shell exits); NSPAWN_* as in nspawn-harness.sh.
+# Environment: NSPAWN_* as in nspawn-harness.sh. On failure the script prints the failed units
+# and the journal's warnings before the container is powered off.
 set -uo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -56,10 +56,8 @@ export NSPAWN_PAYLOAD=$payload
 
 step "image and boot"
 ct_build || { echo "FAIL: container image"; cleanup_payload; exit 1; }
-if [ "${OXOOL_NSPAWN_KEEP:-}" = 1 ]; then NSPAWN_NO_TRAP=1; fi
 ct_up || { echo "FAIL: container boot"; cleanup_payload; exit 1; }
 trap 'ct_cleanup; cleanup_payload' EXIT
-[ "${OXOOL_NSPAWN_KEEP:-}" = 1 ] && trap 'cleanup_payload' EXIT
 pass "container $CT_NAME up (leader $CT_LEADER)"
 
 step "install $(basename "$deb")"
@@ -109,6 +107,30 @@ else fail "no D-Bus activation of org.oxool.Forkit1 in the journal"; fi
 [ "$(unit_prop oxool-forkit.service ActiveState)" = active ] &&
   pass "oxool-forkit.service active (MainPID $(unit_prop oxool-forkit.service MainPID))" ||
   fail "oxool-forkit.service: $(unit_prop oxool-forkit.service ActiveState)/$(unit_prop oxool-forkit.service SubState) result=$(unit_prop oxool-forkit.service Result)"
+
+step "org.oxool.Forkit1 on the system bus: activation and policy (busctl, independent of wsd)"
+# busctl_as USER ARGS...: a method call on the container's system bus as USER, 20 s timeout
+busctl_as() {
+  local user=$1; shift
+  ct_exec setpriv --reuid="$user" --regid="$user" --init-groups \
+    busctl --system --timeout=20 call org.oxool.Forkit1 /org/oxool/Forkit1 org.oxool.Forkit1 "$@" 2>&1
+}
+if out=$(busctl_as oxool Stats); then
+  pass "user oxool: Stats() -> $(cut -c1-160 <<<"$out")"
+else fail "user oxool: Stats(): $out"; fi
+[ "$(unit_prop oxool-forkit.service ActiveState)" = active ] &&
+  pass "oxool-forkit.service active as $(unit_prop oxool-forkit.service User) (MainPID $(unit_prop oxool-forkit.service MainPID))" ||
+  fail "oxool-forkit.service after Stats(): $(unit_prop oxool-forkit.service ActiveState) result=$(unit_prop oxool-forkit.service Result)"
+if out=$(busctl_as nobody Stats); then fail "user nobody may call Stats(): $out"
+elif grep -q AccessDenied <<<"$out"; then pass "user nobody: AccessDenied"
+else fail "user nobody: unexpected error: $out"; fi
+if out=$(ct_exec busctl --system --timeout=20 call org.oxool.Forkit1 /org/oxool/Forkit1 org.oxool.Forkit1 Stats 2>&1); then
+  fail "root may call Stats() (the policy allows only oxool): $out"
+elif grep -q AccessDenied <<<"$out"; then pass "root: AccessDenied"
+else fail "root: unexpected error: $out"; fi
+if out=$(busctl_as oxool SpawnKit); then
+  pass "user oxool: SpawnKit() -> $(cut -c1-160 <<<"$out")"
+else fail "user oxool: SpawnKit(): $out"; fi
 
 step "journal"
 for unit in oxool-wsd oxool-forkit; do

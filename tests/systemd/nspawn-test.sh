@@ -109,26 +109,26 @@ else fail "no D-Bus activation of org.oxool.Forkit1 in the journal"; fi
   fail "oxool-forkit.service: $(unit_prop oxool-forkit.service ActiveState)/$(unit_prop oxool-forkit.service SubState) result=$(unit_prop oxool-forkit.service Result)"
 
 step "org.oxool.Forkit1 on the system bus: activation and policy (busctl, independent of wsd)"
-# busctl_as USER ARGS...: a method call on the container's system bus as USER, 20 s timeout
+# busctl_as USER GROUP ARGS...: a method call on the container's system bus as USER, 20 s timeout
 busctl_as() {
-  local user=$1; shift
-  ct_exec setpriv --reuid="$user" --regid="$user" --init-groups \
+  local user=$1 group=$2; shift 2
+  ct_exec setpriv --reuid="$user" --regid="$group" --init-groups \
     busctl --system --timeout=20 call org.oxool.Forkit1 /org/oxool/Forkit1 org.oxool.Forkit1 "$@" 2>&1
 }
-if out=$(busctl_as oxool Stats); then
+if out=$(busctl_as oxool oxool Stats); then
   pass "user oxool: Stats() -> $(cut -c1-160 <<<"$out")"
 else fail "user oxool: Stats(): $out"; fi
 [ "$(unit_prop oxool-forkit.service ActiveState)" = active ] &&
   pass "oxool-forkit.service active as $(unit_prop oxool-forkit.service User) (MainPID $(unit_prop oxool-forkit.service MainPID))" ||
   fail "oxool-forkit.service after Stats(): $(unit_prop oxool-forkit.service ActiveState) result=$(unit_prop oxool-forkit.service Result)"
-if out=$(busctl_as nobody Stats); then fail "user nobody may call Stats(): $out"
-elif grep -q AccessDenied <<<"$out"; then pass "user nobody: AccessDenied"
+if out=$(busctl_as nobody nogroup Stats); then fail "user nobody may call Stats(): $out"
+elif grep -qiE "AccessDenied|Access denied" <<<"$out"; then pass "user nobody: access denied ($out)"
 else fail "user nobody: unexpected error: $out"; fi
 if out=$(ct_exec busctl --system --timeout=20 call org.oxool.Forkit1 /org/oxool/Forkit1 org.oxool.Forkit1 Stats 2>&1); then
   fail "root may call Stats() (the policy allows only oxool): $out"
-elif grep -q AccessDenied <<<"$out"; then pass "root: AccessDenied"
+elif grep -qiE "AccessDenied|Access denied" <<<"$out"; then pass "root: access denied ($out)"
 else fail "root: unexpected error: $out"; fi
-if out=$(busctl_as oxool SpawnKit); then
+if out=$(busctl_as oxool oxool SpawnKit); then
   pass "user oxool: SpawnKit() -> $(cut -c1-160 <<<"$out")"
 else fail "user oxool: SpawnKit(): $out"; fi
 
@@ -141,6 +141,22 @@ n=$(ct_exec journalctl -b --no-pager -o json -u oxool-wsd 2>/dev/null | grep -c 
 echo "info: $n oxool-wsd journal entries carry OXOOL_* fields"
 echo "-- journalctl -u oxool-wsd -u oxool-forkit (last 40):"
 ct_exec journalctl -b --no-pager -o short-monotonic -u oxool-wsd -u oxool-forkit 2>/dev/null | tail -n 40 | sed 's/^/    /'
+
+step "reinstall over the running package (postinst upgrade path, apt hook)"
+if ct_exec apt-config dump 2>/dev/null | grep -q 'oxool-systemplate-setup'; then
+  pass "apt hook 25oxool registered (DPkg::Post-Invoke)"
+else fail "apt hook 25oxool not in apt-config dump"; fi
+if ct_exec env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall \
+     "/payload/$(basename "$deb")" >"$payload/apt-reinstall.log" 2>&1; then
+  if grep -q 'refreshing /var/lib/oxool/systemplate failed' "$payload/apt-reinstall.log"; then
+    fail "apt hook: systemplate refresh failed"
+  else pass "apt-get install --reinstall: postinst upgrade path and apt hook ran cleanly"; fi
+else fail "apt-get install --reinstall"; tail -n 30 "$payload/apt-reinstall.log"; fi
+[ "$(unit_prop oxool.socket ActiveState)" = active ] && pass "oxool.socket active after the reinstall" ||
+  fail "oxool.socket after the reinstall: $(unit_prop oxool.socket ActiveState)"
+[ "$(unit_prop oxool-forkit.service ActiveState)" = inactive ] &&
+  pass "oxool-forkit.service stopped by the upgrade (its next activation runs the new binary)" ||
+  fail "oxool-forkit.service after the reinstall: $(unit_prop oxool-forkit.service ActiveState)"
 
 step "systemd-analyze security (online)"
 for unit in oxool-wsd.service oxool-forkit.service; do

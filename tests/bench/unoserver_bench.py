@@ -23,7 +23,7 @@ def main():
     profile = tempfile.mkdtemp(prefix="unoserver-bench-")
     server = subprocess.Popen(
         [sys.executable, "-m", "unoserver.server", "--interface", "127.0.0.1", "--port", port,
-         "--uno-port", uno_port, "--user-installation", "file://" + profile],
+         "--uno-port", uno_port, "--user-installation", profile],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         client = UnoClient(server="127.0.0.1", port=port)

@@ -1,1 +1,288 @@
-fn main() {}
+//! oxool-bench: measures oxool beside its anchors, in the same run, on the same machine.
+//!
+//! (a) prespawn miss: SpawnKit until the kit is jailed and ready, with a preinitialised forkit,
+//!     beside bubblewrap with equivalent binds; (b) prespawn hit: the SpawnKit round trip;
+//! (c) convert-to docx → pdf, 1 and 2 clients, beside unoserver converting the same file;
+//! (d) PSS per idle kit with a small document loaded, 10 kits alive.
+//!
+//! usage: oxool-bench [--quick]   (run it from a release build: `make bench`)
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use oxool_proto::{Frame, Message};
+use oxool_tests::bench::{ms, smaps_rollup_kib, summarize, Summary};
+use oxool_tests::http::convert;
+use oxool_tests::server::{Server, ServerOptions};
+use oxool_wsd::config::{Config, ForkitBus, KitEntry};
+use oxool_wsd::forkit_client::ForkitClient;
+use oxool_wsd::kits::KitSpawner;
+
+struct Plan {
+    spawns: usize,
+    conversions: usize,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let quick = std::env::args().any(|a| a == "--quick");
+    let plan = if quick { Plan { spawns: 10, conversions: 6 } } else { Plan { spawns: 60, conversions: 24 } };
+    let scratch = tempfile::Builder::new().prefix("oxool-bench-").tempdir()?;
+    println!("# oxool-bench ({} build, {} CPUs)", profile(), num_cpus());
+
+    let miss_config = forkit_config(scratch.path(), "miss", 0)?;
+    let forkit = ForkitClient::start(&miss_config).await?;
+    let miss = spawn_latencies(&forkit, plan.spawns, None).await?;
+    drop(forkit);
+    let bwrap = bwrap_latencies(&miss_config, plan.spawns)?;
+    report("(a) prespawn miss: SpawnKit → jailed kit ready", &miss);
+    report("(a) anchor: bwrap with equivalent binds, spawn → exit", &bwrap);
+    println!("(a) ratio bwrap p50 / oxool p50 = {:.2}", ms(bwrap.p50) / ms(miss.p50));
+
+    let hit_config = forkit_config(scratch.path(), "hit", 1)?;
+    let forkit = ForkitClient::start(&hit_config).await?;
+    let hit = spawn_latencies(&forkit, plan.spawns, Some(())).await?;
+    report("(b) prespawn hit: SpawnKit round trip", &hit);
+    drop(forkit);
+
+    let document = oxool_tests::fixture("bench-7pages.docx");
+    for clients in [1usize, 2] {
+        let (lat, wall) = oxool_conversions(&document, plan.conversions, clients)?;
+        let ours = summarize(&lat);
+        let ours_tp = lat.len() as f64 / wall.as_secs_f64();
+        report(&format!("(c) oxool convert-to docx→pdf, {clients} client(s)"), &ours);
+        println!("    throughput {ours_tp:.2} docs/s");
+        match unoserver(&document, plan.conversions, clients) {
+            Ok((lat, wall)) => {
+                let theirs = summarize(&lat);
+                let theirs_tp = lat.len() as f64 / wall.as_secs_f64();
+                report(&format!("(c) anchor: unoserver docx→pdf, {clients} client(s)"), &theirs);
+                println!("    throughput {theirs_tp:.2} docs/s; oxool/unoserver = {:.2}×", ours_tp / theirs_tp);
+            }
+            Err(err) => println!("(c) anchor unoserver unavailable: {err:#}"),
+        }
+    }
+
+    let pss_config = forkit_config(scratch.path(), "pss", 0)?;
+    let forkit = ForkitClient::start(&pss_config).await?;
+    idle_kit_memory(&forkit, 10).await?;
+    Ok(())
+}
+
+fn profile() -> &'static str {
+    if cfg!(debug_assertions) { "debug" } else { "release" }
+}
+
+fn num_cpus() -> usize {
+    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+}
+
+fn report(label: &str, s: &Summary) {
+    println!(
+        "{label}: n={} p50={:.2} ms p95={:.2} ms min={:.2} ms",
+        s.n,
+        ms(s.p50),
+        ms(s.p95),
+        ms(s.min)
+    );
+}
+
+fn forkit_config(scratch: &Path, name: &str, prespawn: u32) -> anyhow::Result<Config> {
+    let dir = scratch.join(name);
+    let bin = std::env::current_exe()?.parent().expect("bin dir").to_path_buf();
+    let mut config = Config::default();
+    config.kit.entry = KitEntry::Lok;
+    config.kit.prespawn = prespawn;
+    config.kit.systemplate = scratch.join("systemplate");
+    config.kit.jails_root = dir.join("jails");
+    config.kit.profile_dir = dir.join("profile");
+    config.kit.seed_profile = dir.join("no-seed");
+    config.forkit.binary = bin.join("oxool-forkit");
+    config.forkit.bus = ForkitBus::Standalone;
+    std::fs::create_dir_all(&config.kit.jails_root)?;
+    if !config.kit.systemplate.exists() {
+        oxool_systemplate::setup(&config.kit.systemplate)?;
+    }
+    Ok(config)
+}
+
+/// Times SpawnKit `n` times after a warm-up. With `pool` set, waits until forkit's pool is
+/// refilled before each call (a hit); otherwise the pool is empty (prespawn 0: a miss).
+async fn spawn_latencies(
+    forkit: &Arc<ForkitClient>,
+    n: usize,
+    pool: Option<()>,
+) -> anyhow::Result<Summary> {
+    let mut samples = Vec::with_capacity(n);
+    for round in 0..n + 3 {
+        if pool.is_some() {
+            wait_for_pool(forkit).await?;
+        } else {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let started = Instant::now();
+        let kit = forkit.spawn_kit().await?;
+        let elapsed = started.elapsed();
+        if round >= 3 {
+            samples.push(elapsed);
+        }
+        drop(kit);
+    }
+    Ok(summarize(&samples))
+}
+
+async fn wait_for_pool(forkit: &Arc<ForkitClient>) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let stats = forkit.proxy().stats().await?;
+        let ready = stats.get("ready_in_pool").and_then(|v| u64::try_from(v).ok()).unwrap_or(0);
+        if ready >= 1 {
+            // Let the kit that was just handed out finish exiting, off the measured path.
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            return Ok(());
+        }
+        anyhow::ensure!(Instant::now() < deadline, "the pool did not refill");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+}
+
+/// bubblewrap with the binds a kit gets (systemplate at /, LibreOffice and the other read-only
+/// host paths, a tmpfs /tmp, user/net/ipc/uts namespaces), plus /usr to have a `true` to run.
+fn bwrap_latencies(config: &Config, n: usize) -> anyhow::Result<Summary> {
+    let mut args: Vec<String> = ["--unshare-user", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--die-with-parent"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for entry in std::fs::read_dir(&config.kit.systemplate)? {
+        let path = entry?.path();
+        let name = path.file_name().unwrap().to_string_lossy().to_string();
+        args.extend(["--ro-bind".into(), path.display().to_string(), format!("/{name}")]);
+    }
+    args.extend(["--ro-bind".into(), "/usr".into(), "/usr".into()]);
+    args.extend(["--symlink".into(), "usr/lib64".into(), "/lib64".into()]);
+    args.extend(["--symlink".into(), "usr/lib".into(), "/lib".into()]);
+    for path in oxool_systemplate::default_ro_binds() {
+        if path.starts_with("/usr") {
+            continue; // already inside the /usr bind
+        }
+        let p = path.display().to_string();
+        args.extend(["--ro-bind".into(), p.clone(), p]);
+    }
+    args.extend(["--tmpfs".into(), "/tmp".into(), "/usr/bin/true".into()]);
+    let mut samples = Vec::new();
+    for round in 0..n + 3 {
+        let started = Instant::now();
+        let status = Command::new("bwrap").args(&args).status()?;
+        let elapsed = started.elapsed();
+        anyhow::ensure!(status.success(), "bwrap failed: {status}");
+        if round >= 3 {
+            samples.push(elapsed);
+        }
+    }
+    Ok(summarize(&samples))
+}
+
+fn oxool_conversions(document: &Path, n: usize, clients: usize) -> anyhow::Result<(Vec<Duration>, Duration)> {
+    let server = Server::start(ServerOptions {
+        prespawn: 2,
+        max_concurrent: 2,
+        queue_length: 8,
+        ..Default::default()
+    })?;
+    let bytes = std::fs::read(document)?;
+    let base = server.url("");
+    for _ in 0..2 {
+        let r = convert(&base, "bench.docx", &bytes, "pdf")?;
+        anyhow::ensure!(r.status == 200, "warm-up conversion failed: {}", r.text());
+    }
+    let started = Instant::now();
+    let per_client = n / clients;
+    let results: Vec<anyhow::Result<Vec<Duration>>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..clients)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut lat = Vec::new();
+                    for _ in 0..per_client {
+                        let t0 = Instant::now();
+                        let r = convert(&base, "bench.docx", &bytes, "pdf")?;
+                        anyhow::ensure!(r.status == 200 && r.body.starts_with(b"%PDF"), "conversion failed: {}", r.text());
+                        lat.push(t0.elapsed());
+                    }
+                    Ok(lat)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("client thread")).collect()
+    });
+    let wall = started.elapsed();
+    let mut all = Vec::new();
+    for r in results {
+        all.extend(r?);
+    }
+    Ok((all, wall))
+}
+
+/// unoserver (PyPI) with Debian's python3-uno, in a virtualenv under build/.
+fn unoserver(document: &Path, n: usize, clients: usize) -> anyhow::Result<(Vec<Duration>, Duration)> {
+    let venv = oxool_tests::repo_root().join("build/bench-venv");
+    if !venv.join("bin/unoserver").exists() {
+        let ok = Command::new("/usr/bin/python3")
+            .args(["-m", "venv", "--system-site-packages"])
+            .arg(&venv)
+            .status()?
+            .success()
+            && Command::new(venv.join("bin/pip")).args(["install", "-q", "unoserver"]).status()?.success();
+        anyhow::ensure!(ok, "could not install unoserver into {}", venv.display());
+    }
+    let script: PathBuf = oxool_tests::repo_root().join("tests/bench/unoserver_bench.py");
+    let port = free_port()?;
+    let uno_port = free_port()?;
+    let out = Command::new(venv.join("bin/python3"))
+        .arg(script)
+        .arg(document)
+        .args([n.to_string(), clients.to_string(), port.to_string(), uno_port.to_string()])
+        .output()?;
+    anyhow::ensure!(out.status.success(), "unoserver bench: {}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(out.stdout.trim_ascii())?;
+    let lat = json["latencies_ms"]
+        .as_array()
+        .ok_or_else(|| anyhow::anyhow!("no latencies"))?
+        .iter()
+        .filter_map(|v| v.as_f64())
+        .map(|m| Duration::from_secs_f64(m / 1000.0))
+        .collect();
+    let wall = Duration::from_secs_f64(json["wall_s"].as_f64().unwrap_or(1.0));
+    Ok((lat, wall))
+}
+
+fn free_port() -> anyhow::Result<u16> {
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// Ten kits, each with the small docx loaded and idle; PSS read from smaps_rollup.
+async fn idle_kit_memory(forkit: &Arc<ForkitClient>, count: usize) -> anyhow::Result<()> {
+    let bytes = std::fs::read(oxool_tests::fixture("simple.docx"))?;
+    let mut kits = Vec::new();
+    for _ in 0..count {
+        let mut kit = forkit.spawn_kit().await?;
+        let load = Message::new("load").arg("name", "simple.docx");
+        Frame::with_payload(load.render(), bytes.clone()).write_async(&mut kit.stream).await?;
+        let answer = Frame::read_async(&mut kit.stream, 1 << 20).await?;
+        anyhow::ensure!(answer.name() == "loaded", "kit answered {:?}", answer.header);
+        kits.push(kit);
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let pss: Vec<u64> = kits.iter().filter_map(|k| smaps_rollup_kib(k.pid, "Pss")).collect();
+    let dirty: Vec<u64> = kits.iter().filter_map(|k| smaps_rollup_kib(k.pid, "Private_Dirty")).collect();
+    anyhow::ensure!(pss.len() == count, "could not read every kit's smaps_rollup");
+    let mean = |v: &[u64]| v.iter().sum::<u64>() as f64 / v.len() as f64 / 1024.0;
+    println!(
+        "(d) idle kit with simple.docx loaded, {count} alive: PSS mean {:.1} MiB (max {:.1}), Private_Dirty mean {:.1} MiB",
+        mean(&pss),
+        *pss.iter().max().unwrap() as f64 / 1024.0,
+        mean(&dirty)
+    );
+    Ok(())
+}

@@ -3,6 +3,7 @@
 //! The listener is taken before the async runtime starts any thread: socket activation
 //! (`LISTEN_FDS`) must be read, and its variables cleared, while the process is single-threaded.
 
+use std::os::fd::{FromRawFd, RawFd};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -46,29 +47,57 @@ fn start(args: Args) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(run(config, listener))
+    runtime.block_on(run(config, args.config, listener))
 }
 
-/// The socket clients connect to. Socket activation slots in here; without it wsd binds
-/// `net.listen` itself.
+/// The socket clients connect to: the one systemd passed (socket activation, the socket named
+/// `http` or else the first), or, without activation, `net.listen` bound here.
 fn listener(config: &Config) -> anyhow::Result<std::net::TcpListener> {
-    let listener = std::net::TcpListener::bind(config.net.listen)
-        .with_context(|| format!("cannot listen on {} (net.listen)", config.net.listen))?;
+    // SAFETY: called before the runtime starts any thread, so clearing LISTEN_* from the
+    // environment (which forkit and the kits must not inherit) races with nobody.
+    let activated: Vec<(RawFd, String)> =
+        unsafe { sd_notify::listen_fds_with_names_and_unset_env() }
+            .map(|fds| fds.collect())
+            .unwrap_or_default();
+    let chosen = activated
+        .iter()
+        .find(|(_, name)| name == "http")
+        .or(activated.first())
+        .map(|(fd, _)| *fd);
+    let listener = match chosen {
+        Some(fd) => {
+            // SAFETY: systemd handed this descriptor to us (LISTEN_PID matched) and nothing else
+            // in the process owns it; we take ownership exactly once.
+            let listener = unsafe { std::net::TcpListener::from_raw_fd(fd) };
+            eprintln!("oxool-wsd: using the socket passed by systemd");
+            listener
+        }
+        None => std::net::TcpListener::bind(config.net.listen)
+            .with_context(|| format!("cannot listen on {} (net.listen)", config.net.listen))?,
+    };
     listener
         .set_nonblocking(true)
         .context("cannot make the listener non-blocking")?;
     Ok(listener)
 }
 
-async fn run(config: Config, listener: std::net::TcpListener) -> anyhow::Result<()> {
+async fn run(
+    config: Config,
+    config_path: PathBuf,
+    listener: std::net::TcpListener,
+) -> anyhow::Result<()> {
     let forkit = ForkitClient::start(&config)
         .await
         .context("cannot start forkit")?;
     let spawner: Arc<dyn KitSpawner> = forkit;
     let listener = tokio::net::TcpListener::from_std(listener)?;
     tracing::info!(address = %listener.local_addr()?, "oxool-wsd listening");
+    let config_path = config_path.clone();
+    let state = AppState::new(config, spawner);
     notify_systemd(&[NotifyState::Ready]);
-    oxool_wsd::serve(listener, AppState::new(config, spawner), shutdown_signal()).await?;
+    tokio::spawn(report_to_systemd(state.clone()));
+    tokio::spawn(reload_on_sighup(config_path));
+    oxool_wsd::serve(listener, state, shutdown_signal()).await?;
     tracing::info!("oxool-wsd stopped");
     Ok(())
 }
@@ -94,5 +123,45 @@ async fn shutdown_signal() {
 fn notify_systemd(state: &[NotifyState]) {
     if let Err(error) = sd_notify::notify(state) {
         tracing::warn!(%error, "cannot notify systemd");
+    }
+}
+
+/// STATUS and WATCHDOG for systemd. The watchdog ping comes from a task on the runtime, so a
+/// wedged event loop stops it and systemd restarts wsd.
+async fn report_to_systemd(state: AppState) {
+    let interval = sd_notify::watchdog_enabled()
+        .map(|period| period / 2)
+        .unwrap_or(std::time::Duration::from_secs(10));
+    let mut ticker = tokio::time::interval(interval);
+    loop {
+        ticker.tick().await;
+        let status = format!(
+            "serving; {} conversions running, {} queued",
+            state.admission.running(),
+            state.admission.queued()
+        );
+        let _ = sd_notify::notify(&[NotifyState::Watchdog, NotifyState::Status(&status)]);
+    }
+}
+
+/// `systemctl reload` (SIGHUP): re-reads and checks the configuration file. Settings are
+/// applied at the next start; a broken file is reported and the running configuration stays.
+async fn reload_on_sighup(config_path: PathBuf) {
+    use tokio::signal::unix::{signal, SignalKind};
+    let Ok(mut hangup) = signal(SignalKind::hangup()) else {
+        tracing::error!("cannot install the SIGHUP handler");
+        return;
+    };
+    while hangup.recv().await.is_some() {
+        notify_systemd(&[NotifyState::Reloading]);
+        match Config::load(&config_path) {
+            Ok(_) => {
+                tracing::info!(path = %config_path.display(), "reload: configuration re-read and valid")
+            }
+            Err(error) => {
+                tracing::error!(%error, "reload: the configuration is invalid; keeping the running one")
+            }
+        }
+        notify_systemd(&[NotifyState::Ready]);
     }
 }

@@ -32,7 +32,9 @@ pub fn check_container(file_name: &str, bytes: &[u8]) -> Result<(), String> {
     if bytes.starts_with(magic) {
         Ok(())
     } else {
-        Err(format!("the file is not a valid .{extension} document (it is not a {kind})"))
+        Err(format!(
+            "the file is not a valid .{extension} document (it is not a {kind})"
+        ))
     }
 }
 
@@ -45,7 +47,11 @@ mod tests {
         assert!(check_container("a.docx", b"PK\x03\x04rest").is_ok());
         assert!(check_container("a.DOCX", b"garbage").is_err());
         assert!(check_container("a.xls", b"PK\x03\x04").is_err());
-        assert!(check_container("a.xls", &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0]).is_ok());
+        assert!(check_container(
+            "a.xls",
+            &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 0]
+        )
+        .is_ok());
         assert!(check_container("notes.txt", b"anything").is_ok());
         assert!(check_container("no-extension", b"anything").is_ok());
     }

@@ -13,7 +13,12 @@ pub fn summarize(samples: &[Duration]) -> Summary {
     let mut sorted = samples.to_vec();
     sorted.sort();
     let at = |q: f64| sorted[((sorted.len() as f64 - 1.0) * q).round() as usize];
-    Summary { n: sorted.len(), p50: at(0.5), p95: at(0.95), min: sorted[0] }
+    Summary {
+        n: sorted.len(),
+        p50: at(0.5),
+        p95: at(0.95),
+        min: sorted[0],
+    }
 }
 
 pub fn ms(d: Duration) -> f64 {

@@ -28,7 +28,17 @@ struct Plan {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let quick = std::env::args().any(|a| a == "--quick");
-    let plan = if quick { Plan { spawns: 10, conversions: 6 } } else { Plan { spawns: 60, conversions: 24 } };
+    let plan = if quick {
+        Plan {
+            spawns: 10,
+            conversions: 6,
+        }
+    } else {
+        Plan {
+            spawns: 60,
+            conversions: 24,
+        }
+    };
     let scratch = tempfile::Builder::new().prefix("oxool-bench-").tempdir()?;
     println!("# oxool-bench ({} build, {} CPUs)", profile(), num_cpus());
 
@@ -38,8 +48,14 @@ async fn main() -> anyhow::Result<()> {
     drop(forkit);
     let bwrap = bwrap_latencies(&miss_config, plan.spawns)?;
     report("(a) prespawn miss: SpawnKit → jailed kit ready", &miss);
-    report("(a) anchor: bwrap with equivalent binds, spawn → exit", &bwrap);
-    println!("(a) ratio bwrap p50 / oxool p50 = {:.2}", ms(bwrap.p50) / ms(miss.p50));
+    report(
+        "(a) anchor: bwrap with equivalent binds, spawn → exit",
+        &bwrap,
+    );
+    println!(
+        "(a) ratio bwrap p50 / oxool p50 = {:.2}",
+        ms(bwrap.p50) / ms(miss.p50)
+    );
 
     let hit_config = forkit_config(scratch.path(), "hit", 1)?;
     let forkit = ForkitClient::start(&hit_config).await?;
@@ -52,14 +68,23 @@ async fn main() -> anyhow::Result<()> {
         let (lat, wall) = oxool_conversions(&document, plan.conversions, clients)?;
         let ours = summarize(&lat);
         let ours_tp = lat.len() as f64 / wall.as_secs_f64();
-        report(&format!("(c) oxool convert-to docx→pdf, {clients} client(s)"), &ours);
+        report(
+            &format!("(c) oxool convert-to docx→pdf, {clients} client(s)"),
+            &ours,
+        );
         println!("    throughput {ours_tp:.2} docs/s");
         match unoserver(&document, plan.conversions, clients) {
             Ok((lat, wall)) => {
                 let theirs = summarize(&lat);
                 let theirs_tp = lat.len() as f64 / wall.as_secs_f64();
-                report(&format!("(c) anchor: unoserver docx→pdf, {clients} client(s)"), &theirs);
-                println!("    throughput {theirs_tp:.2} docs/s; oxool/unoserver = {:.2}×", ours_tp / theirs_tp);
+                report(
+                    &format!("(c) anchor: unoserver docx→pdf, {clients} client(s)"),
+                    &theirs,
+                );
+                println!(
+                    "    throughput {theirs_tp:.2} docs/s; oxool/unoserver = {:.2}×",
+                    ours_tp / theirs_tp
+                );
             }
             Err(err) => println!("(c) anchor unoserver unavailable: {err:#}"),
         }
@@ -72,11 +97,17 @@ async fn main() -> anyhow::Result<()> {
 }
 
 fn profile() -> &'static str {
-    if cfg!(debug_assertions) { "debug" } else { "release" }
+    if cfg!(debug_assertions) {
+        "debug"
+    } else {
+        "release"
+    }
 }
 
 fn num_cpus() -> usize {
-    std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1)
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
 }
 
 fn report(label: &str, s: &Summary) {
@@ -91,7 +122,10 @@ fn report(label: &str, s: &Summary) {
 
 fn forkit_config(scratch: &Path, name: &str, prespawn: u32) -> anyhow::Result<Config> {
     let dir = scratch.join(name);
-    let bin = std::env::current_exe()?.parent().expect("bin dir").to_path_buf();
+    let bin = std::env::current_exe()?
+        .parent()
+        .expect("bin dir")
+        .to_path_buf();
     let mut config = Config::default();
     config.kit.entry = KitEntry::Lok;
     config.kit.prespawn = prespawn;
@@ -137,7 +171,10 @@ async fn wait_for_pool(forkit: &Arc<ForkitClient>) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let stats = forkit.proxy().stats().await?;
-        let ready = stats.get("ready_in_pool").and_then(|v| u64::try_from(v).ok()).unwrap_or(0);
+        let ready = stats
+            .get("ready_in_pool")
+            .and_then(|v| u64::try_from(v).ok())
+            .unwrap_or(0);
         if ready >= 1 {
             // Let the kit that was just handed out finish exiting, off the measured path.
             tokio::time::sleep(Duration::from_millis(20)).await;
@@ -151,14 +188,24 @@ async fn wait_for_pool(forkit: &Arc<ForkitClient>) -> anyhow::Result<()> {
 /// bubblewrap with the binds a kit gets (systemplate at /, LibreOffice and the other read-only
 /// host paths, a tmpfs /tmp, user/net/ipc/uts namespaces), plus /usr to have a `true` to run.
 fn bwrap_latencies(config: &Config, n: usize) -> anyhow::Result<Summary> {
-    let mut args: Vec<String> = ["--unshare-user", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--die-with-parent"]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
+    let mut args: Vec<String> = [
+        "--unshare-user",
+        "--unshare-net",
+        "--unshare-ipc",
+        "--unshare-uts",
+        "--die-with-parent",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
     for entry in std::fs::read_dir(&config.kit.systemplate)? {
         let path = entry?.path();
         let name = path.file_name().unwrap().to_string_lossy().to_string();
-        args.extend(["--ro-bind".into(), path.display().to_string(), format!("/{name}")]);
+        args.extend([
+            "--ro-bind".into(),
+            path.display().to_string(),
+            format!("/{name}"),
+        ]);
     }
     args.extend(["--ro-bind".into(), "/usr".into(), "/usr".into()]);
     args.extend(["--symlink".into(), "usr/lib64".into(), "/lib64".into()]);
@@ -184,7 +231,11 @@ fn bwrap_latencies(config: &Config, n: usize) -> anyhow::Result<Summary> {
     Ok(summarize(&samples))
 }
 
-fn oxool_conversions(document: &Path, n: usize, clients: usize) -> anyhow::Result<(Vec<Duration>, Duration)> {
+fn oxool_conversions(
+    document: &Path,
+    n: usize,
+    clients: usize,
+) -> anyhow::Result<(Vec<Duration>, Duration)> {
     let server = Server::start(ServerOptions {
         prespawn: 2,
         max_concurrent: 2,
@@ -207,14 +258,21 @@ fn oxool_conversions(document: &Path, n: usize, clients: usize) -> anyhow::Resul
                     for _ in 0..per_client {
                         let t0 = Instant::now();
                         let r = convert(&base, "bench.docx", &bytes, "pdf")?;
-                        anyhow::ensure!(r.status == 200 && r.body.starts_with(b"%PDF"), "conversion failed: {}", r.text());
+                        anyhow::ensure!(
+                            r.status == 200 && r.body.starts_with(b"%PDF"),
+                            "conversion failed: {}",
+                            r.text()
+                        );
                         lat.push(t0.elapsed());
                     }
                     Ok(lat)
                 })
             })
             .collect();
-        handles.into_iter().map(|h| h.join().expect("client thread")).collect()
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("client thread"))
+            .collect()
     });
     let wall = started.elapsed();
     let mut all = Vec::new();
@@ -225,7 +283,11 @@ fn oxool_conversions(document: &Path, n: usize, clients: usize) -> anyhow::Resul
 }
 
 /// unoserver (PyPI) with Debian's python3-uno, in a virtualenv under build/.
-fn unoserver(document: &Path, n: usize, clients: usize) -> anyhow::Result<(Vec<Duration>, Duration)> {
+fn unoserver(
+    document: &Path,
+    n: usize,
+    clients: usize,
+) -> anyhow::Result<(Vec<Duration>, Duration)> {
     let venv = oxool_tests::repo_root().join("build/bench-venv");
     if !venv.join("bin/unoserver").exists() {
         let ok = Command::new("/usr/bin/python3")
@@ -233,7 +295,10 @@ fn unoserver(document: &Path, n: usize, clients: usize) -> anyhow::Result<(Vec<D
             .arg(&venv)
             .status()?
             .success()
-            && Command::new(venv.join("bin/pip")).args(["install", "-q", "unoserver"]).status()?.success();
+            && Command::new(venv.join("bin/pip"))
+                .args(["install", "-q", "unoserver"])
+                .status()?
+                .success();
         anyhow::ensure!(ok, "could not install unoserver into {}", venv.display());
     }
     let script: PathBuf = oxool_tests::repo_root().join("tests/bench/unoserver_bench.py");
@@ -242,9 +307,18 @@ fn unoserver(document: &Path, n: usize, clients: usize) -> anyhow::Result<(Vec<D
     let out = Command::new(venv.join("bin/python3"))
         .arg(script)
         .arg(document)
-        .args([n.to_string(), clients.to_string(), port.to_string(), uno_port.to_string()])
+        .args([
+            n.to_string(),
+            clients.to_string(),
+            port.to_string(),
+            uno_port.to_string(),
+        ])
         .output()?;
-    anyhow::ensure!(out.status.success(), "unoserver bench: {}", String::from_utf8_lossy(&out.stderr));
+    anyhow::ensure!(
+        out.status.success(),
+        "unoserver bench: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let json: serde_json::Value = serde_json::from_slice(out.stdout.trim_ascii())?;
     let lat = json["latencies_ms"]
         .as_array()
@@ -258,7 +332,9 @@ fn unoserver(document: &Path, n: usize, clients: usize) -> anyhow::Result<(Vec<D
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 /// Ten kits, each with the small docx loaded and idle; PSS read from smaps_rollup.
@@ -268,15 +344,30 @@ async fn idle_kit_memory(forkit: &Arc<ForkitClient>, count: usize) -> anyhow::Re
     for _ in 0..count {
         let mut kit = forkit.spawn_kit().await?;
         let load = Message::new("load").arg("name", "simple.docx");
-        Frame::with_payload(load.render(), bytes.clone()).write_async(&mut kit.stream).await?;
+        Frame::with_payload(load.render(), bytes.clone())
+            .write_async(&mut kit.stream)
+            .await?;
         let answer = Frame::read_async(&mut kit.stream, 1 << 20).await?;
-        anyhow::ensure!(answer.name() == "loaded", "kit answered {:?}", answer.header);
+        anyhow::ensure!(
+            answer.name() == "loaded",
+            "kit answered {:?}",
+            answer.header
+        );
         kits.push(kit);
     }
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let pss: Vec<u64> = kits.iter().filter_map(|k| smaps_rollup_kib(k.pid, "Pss")).collect();
-    let dirty: Vec<u64> = kits.iter().filter_map(|k| smaps_rollup_kib(k.pid, "Private_Dirty")).collect();
-    anyhow::ensure!(pss.len() == count, "could not read every kit's smaps_rollup");
+    let pss: Vec<u64> = kits
+        .iter()
+        .filter_map(|k| smaps_rollup_kib(k.pid, "Pss"))
+        .collect();
+    let dirty: Vec<u64> = kits
+        .iter()
+        .filter_map(|k| smaps_rollup_kib(k.pid, "Private_Dirty"))
+        .collect();
+    anyhow::ensure!(
+        pss.len() == count,
+        "could not read every kit's smaps_rollup"
+    );
     let mean = |v: &[u64]| v.iter().sum::<u64>() as f64 / v.len() as f64 / 1024.0;
     println!(
         "(d) idle kit with simple.docx loaded, {count} alive: PSS mean {:.1} MiB (max {:.1}), Private_Dirty mean {:.1} MiB",

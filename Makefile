@@ -6,12 +6,15 @@ BIN := target/debug
 
 .PHONY: run test deps deps-test build check bench clean
 
+include mk/packaging.mk
+
 run: deps build $(DEV)/oxool.toml
 	@echo "oxool: convert-to on http://127.0.0.1:9980/cool/convert-to (Ctrl+C stops)"
 	$(BIN)/oxool-wsd --config $(DEV)/oxool.toml
 
 test: deps-test build check
 	$(CARGO) test --workspace --no-fail-fast
+	$(MAKE) units-check packages-test systemd-test
 
 deps:
 	@scripts/install-deps.sh run

@@ -101,7 +101,8 @@ if [ "$code" = 200 ] && [ "$(head -c 5 "$payload/out.pdf" 2>/dev/null)" = "%PDF-
 else
   fail "POST /cool/convert-to/pdf: HTTP $code $(head -c 300 "$payload/out.pdf" 2>/dev/null | tr -d '\0')"
 fi
-if ct_exec journalctl -b --no-pager -u dbus.service 2>/dev/null | grep -q "Activating via systemd: service name='org.oxool.Forkit1'"; then
+dbus_journal=$(ct_exec journalctl -b --no-pager -u dbus.service 2>/dev/null || true)
+if grep -q "Activating via systemd: service name='org.oxool.Forkit1'" <<<"$dbus_journal"; then
   pass "dbus-daemon activated org.oxool.Forkit1 via systemd"
 else fail "no D-Bus activation of org.oxool.Forkit1 in the journal"; fi
 [ "$(unit_prop oxool-forkit.service ActiveState)" = active ] &&
@@ -143,7 +144,9 @@ echo "-- journalctl -u oxool-wsd -u oxool-forkit (last 40):"
 ct_exec journalctl -b --no-pager -o short-monotonic -u oxool-wsd -u oxool-forkit 2>/dev/null | tail -n 40 | sed 's/^/    /'
 
 step "reinstall over the running package (postinst upgrade path, apt hook)"
-if ct_exec apt-config dump 2>/dev/null | grep -q 'oxool-systemplate-setup'; then
+# Capture first: with pipefail, `grep -q` closing the pipe early would fail apt-config (SIGPIPE).
+apt_config=$(ct_exec apt-config dump 2>/dev/null || true)
+if grep -q 'oxool-systemplate-setup' <<<"$apt_config"; then
   pass "apt hook 25oxool registered (DPkg::Post-Invoke)"
 else fail "apt hook 25oxool not in apt-config dump"; fi
 if ct_exec env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall \

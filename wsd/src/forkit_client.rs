@@ -34,8 +34,11 @@ pub trait Forkit1 {
 
 pub struct ForkitClient {
     proxy: Forkit1Proxy<'static>,
-    /// The uid every kit socket's peer must have: forkit's (ours, when we started it).
-    forkit_uid: u32,
+    /// The uid every kit socket's peer must have: forkit's (ours, when we started it). On the
+    /// system bus it is learnt from the bus at the first spawn, so forkit is only activated by
+    /// the first kit request.
+    forkit_uid: tokio::sync::OnceCell<u32>,
+    connection: zbus::Connection,
     spawn_timeout: Duration,
     /// The forkit we started (standalone); killed when wsd exits.
     _child: Option<tokio::process::Child>,
@@ -62,18 +65,23 @@ impl ForkitClient {
                 let uid = nix::unistd::getuid().as_raw();
                 Ok(Arc::new(ForkitClient {
                     proxy,
-                    forkit_uid: uid,
+                    forkit_uid: tokio::sync::OnceCell::new_with(Some(uid)),
+                    connection,
                     spawn_timeout,
                     _child: Some(child),
                 }))
             }
             ForkitBus::System => {
                 let connection = zbus::Connection::system().await.context("the system bus")?;
-                let proxy = Forkit1Proxy::new(&connection).await?;
-                let uid = system_forkit_uid(&connection).await?;
+                // No call yet: the first SpawnKit D-Bus-activates forkit.
+                let proxy = Forkit1Proxy::builder(&connection)
+                    .cache_properties(zbus::proxy::CacheProperties::No)
+                    .build()
+                    .await?;
                 Ok(Arc::new(ForkitClient {
                     proxy,
-                    forkit_uid: uid,
+                    forkit_uid: tokio::sync::OnceCell::new(),
+                    connection,
                     spawn_timeout,
                     _child: None,
                 }))
@@ -92,7 +100,12 @@ impl ForkitClient {
             .map_err(|_| SpawnError::Timeout)?
             .map_err(|e| SpawnError::Failed(e.to_string()))?;
         let fd: OwnedFd = fd.into();
-        check_peer_uid(&fd, self.forkit_uid)?;
+        let expected = *self
+            .forkit_uid
+            .get_or_try_init(|| system_forkit_uid(&self.connection))
+            .await
+            .map_err(|e| SpawnError::Failed(format!("who owns org.oxool.Forkit1: {e}")))?;
+        check_peer_uid(&fd, expected)?;
         let stream = std::os::unix::net::UnixStream::from(fd);
         stream
             .set_nonblocking(true)

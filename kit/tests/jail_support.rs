@@ -229,7 +229,15 @@ pub fn copy_of_current_exe(dir: &Path) -> PathBuf {
     use std::os::unix::fs::PermissionsExt;
     let exe = std::env::current_exe().unwrap();
     let copy = dir.join(exe.file_name().unwrap());
-    std::fs::copy(&exe, &copy).unwrap();
+    // Copied by `cp` in a process of its own: a copy written here could be inherited, still open
+    // for writing, by a child another test thread forks meanwhile, and exec'ing it would then
+    // fail with ETXTBSY ("Text file busy").
+    let status = std::process::Command::new("cp")
+        .arg(&exe)
+        .arg(&copy)
+        .status()
+        .unwrap();
+    assert!(status.success(), "cp of the test binary");
     std::fs::set_permissions(&copy, std::fs::Permissions::from_mode(0o755)).unwrap();
     std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o755)).unwrap();
     copy

@@ -33,3 +33,20 @@ pub fn bin_dir() -> PathBuf {
 pub fn fixture(name: &str) -> PathBuf {
     repo_root().join("tests/fixtures").join(name)
 }
+
+/// Copies an executable with `cp`, in a process of its own: a copy written by this (multi-threaded)
+/// test process could be inherited, still open for writing, by a child another test forks at that
+/// moment, and exec'ing the copy would then fail with ETXTBSY ("Text file busy").
+pub fn copy_executable(from: &Path, to: &Path) -> anyhow::Result<()> {
+    let status = std::process::Command::new("cp")
+        .arg(from)
+        .arg(to)
+        .status()?;
+    anyhow::ensure!(
+        status.success(),
+        "cp {} {} failed",
+        from.display(),
+        to.display()
+    );
+    Ok(())
+}

@@ -51,7 +51,7 @@ impl Server {
         std::fs::create_dir_all(&bin)?;
         // The unprivileged user may not be able to reach the build tree: run copies.
         for name in ["oxool-wsd", "oxool-forkit", "oxool-systemplate-setup"] {
-            std::fs::copy(crate::bin_dir().join(name), bin.join(name))?;
+            crate::copy_executable(&crate::bin_dir().join(name), &bin.join(name))?;
         }
         let systemplate = root.join("systemplate");
         let status = std::process::Command::new(bin.join("oxool-systemplate-setup"))

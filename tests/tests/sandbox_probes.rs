@@ -13,7 +13,7 @@ fn run_suite(run_as: RunAs) {
     let bin = scratch.path().join("bin");
     std::fs::create_dir_all(&bin).unwrap();
     for name in ["oxool-probe-suite", "oxool-forkit"] {
-        std::fs::copy(oxool_tests::bin_dir().join(name), bin.join(name)).unwrap();
+        oxool_tests::copy_executable(&oxool_tests::bin_dir().join(name), &bin.join(name)).unwrap();
     }
     if run_as == RunAs::Unprivileged {
         let (uid, gid) = ensure_test_user().unwrap();

@@ -75,6 +75,7 @@ impl Frontend {
             match message.name.as_str() {
                 "spawned" => {
                     self.stats.count_spawned();
+                    self.stats.count_fork(message.parse_arg("fork_us").unwrap_or(0));
                     let pid: u32 = message.parse_arg("pid").unwrap_or(0);
                     let jail_id = message.get("jail").unwrap_or_default().to_string();
                     let Some(fd) = fd else {
@@ -120,9 +121,9 @@ impl Frontend {
     async fn await_ready(self: Arc<Self>, fd: std::os::fd::OwnedFd, pid: u32, jail_id: String) {
         let started = std::time::Instant::now();
         match read_ready(fd, self.spawn_timeout).await {
-            Ok((socket, mounts)) => {
-                self.stats
-                    .count_ready(started.elapsed().as_micros() as u64, mounts != "bind");
+            Ok((socket, mounts, setup_us)) => {
+                let spawn_to_ready = started.elapsed().as_micros() as u64;
+                self.stats.count_ready(spawn_to_ready, setup_us, mounts != "bind");
                 self.pool.kit_ready(ReadyKit {
                     socket,
                     pid,
@@ -143,7 +144,7 @@ impl Frontend {
 async fn read_ready(
     fd: std::os::fd::OwnedFd,
     timeout: Duration,
-) -> Result<(std::os::fd::OwnedFd, String), String> {
+) -> Result<(std::os::fd::OwnedFd, String, u64), String> {
     let std_stream = std::os::unix::net::UnixStream::from(fd);
     std_stream
         .set_nonblocking(true)
@@ -158,9 +159,10 @@ async fn read_ready(
         return Err(format!("kit said {:?} instead of ready", frame.header));
     }
     let mounts = message.get("mounts").unwrap_or("bind").to_string();
+    let setup_us = message.parse_arg("setup_us").unwrap_or(0);
     let std_stream = stream.into_std().map_err(|e| e.to_string())?;
     std_stream
         .set_nonblocking(false)
         .map_err(|e| e.to_string())?;
-    Ok((std::os::fd::OwnedFd::from(std_stream), mounts))
+    Ok((std::os::fd::OwnedFd::from(std_stream), mounts, setup_us))
 }

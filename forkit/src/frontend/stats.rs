@@ -17,6 +17,8 @@ pub struct Stats {
     seccomp_killed: AtomicU64,
     link_fallback_jails: AtomicU64,
     ready_us_sum: AtomicU64,
+    fork_us_sum: AtomicU64,
+    jail_setup_us_sum: AtomicU64,
 }
 
 impl Stats {
@@ -35,8 +37,13 @@ impl Stats {
     pub fn count_pool_miss(&self) {
         self.pool_misses.fetch_add(1, Relaxed);
     }
-    pub fn count_ready(&self, spawn_to_ready_us: u64, fallback_mounts: bool) {
+    pub fn count_fork(&self, fork_us: u64) {
+        self.fork_us_sum.fetch_add(fork_us, Relaxed);
+    }
+
+    pub fn count_ready(&self, spawn_to_ready_us: u64, jail_setup_us: u64, fallback_mounts: bool) {
         self.ready_us_sum.fetch_add(spawn_to_ready_us, Relaxed);
+        self.jail_setup_us_sum.fetch_add(jail_setup_us, Relaxed);
         if fallback_mounts {
             self.link_fallback_jails.fetch_add(1, Relaxed);
         }
@@ -68,6 +75,8 @@ impl Stats {
             ("seccomp_killed", &self.seccomp_killed),
             ("link_fallback_jails", &self.link_fallback_jails),
             ("spawn_to_ready_us_sum", &self.ready_us_sum),
+            ("fork_us_sum", &self.fork_us_sum),
+            ("jail_setup_us_sum", &self.jail_setup_us_sum),
         ];
         let mut map: HashMap<String, u64> = entries
             .iter()

@@ -124,10 +124,11 @@ fn handle(
     match message.name.as_str() {
         "spawn" => {
             let reply = match spawner.spawn() {
-                Ok((pid, jail_id, wsd_end)) => {
+                Ok((pid, jail_id, wsd_end, fork_took)) => {
                     let msg = Message::new("spawned")
                         .arg("pid", pid)
-                        .arg("jail", &jail_id);
+                        .arg("jail", &jail_id)
+                        .arg("fork_us", fork_took.as_micros());
                     kits.insert(
                         pid,
                         KitRecord {

@@ -43,8 +43,9 @@ impl<'a> Spawner<'a> {
         }
     }
 
-    /// Forks one kit. Returns its pid, its jail id and wsd's end of its socket.
-    pub fn spawn(&self) -> Result<(i32, String, OwnedFd), String> {
+    /// Forks one kit. Returns its pid, its jail id, wsd's end of its socket and how long the
+    /// fork itself took (copying the zygote's page tables: the price of preinit).
+    pub fn spawn(&self) -> Result<(i32, String, OwnedFd, std::time::Duration), String> {
         let (wsd_end, kit_end) =
             UnixStream::pair().map_err(|e| format!("socketpair for a kit: {e}"))?;
         let jail_id = jail::new_jail_id();
@@ -73,6 +74,7 @@ impl<'a> Spawner<'a> {
             max_document_bytes: MAX_DOCUMENT_BYTES,
         };
         threads::wait_until_single_threaded()?;
+        let fork_started = std::time::Instant::now();
         // SAFETY: the zygote is single-threaded (checked just above), so the child gets a
         // consistent copy of every lock and allocator state; the child only runs the kit's own
         // code and leaves with _exit.
@@ -82,8 +84,9 @@ impl<'a> Spawner<'a> {
                 self.become_kit(setup)
             }
             Ok(ForkResult::Parent { child }) => {
+                let fork_took = fork_started.elapsed();
                 drop(setup);
-                Ok((child.as_raw(), jail_id, OwnedFd::from(wsd_end)))
+                Ok((child.as_raw(), jail_id, OwnedFd::from(wsd_end), fork_took))
             }
             Err(err) => Err(format!("fork: {err}")),
         }

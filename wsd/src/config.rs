@@ -11,6 +11,8 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer};
 
+use crate::wopi::WopiHostPattern;
+
 /// Where the packaged configuration lives.
 pub const DEFAULT_CONFIG_PATH: &str = "/etc/oxool/oxool.toml";
 
@@ -43,6 +45,7 @@ pub struct Config {
     pub kit: KitConfig,
     pub forkit: ForkitConfig,
     pub logging: LoggingConfig,
+    pub storage: StorageConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -136,6 +139,26 @@ pub struct LoggingConfig {
     pub level: String,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct StorageConfig {
+    /// WOPI hosts wsd may talk to (`scheme://host[:port]`, `*.domain`, port `*`); a WOPISrc
+    /// elsewhere is refused before any request.
+    pub wopi_hosts: Vec<WopiHostPattern>,
+    /// Largest file GetFile accepts, in MiB.
+    pub max_file_mb: u64,
+    /// Deadline of one WOPI call (connecting, and each wait for data).
+    pub timeout_secs: u64,
+    /// Further attempts of an idempotent call after a 5xx, a timeout or a connection error.
+    pub retries: u32,
+    /// Extra CA certificates (PEM) trusted for HTTPS to storage, besides the system roots.
+    pub ca_file: Option<PathBuf>,
+    /// Accept any certificate from storage. Development only; logged loudly at start.
+    pub insecure_skip_verify: bool,
+    /// Where the WOPI proof keys live (generated on first start).
+    pub proof_key_dir: PathBuf,
+}
+
 /// One `net.post_allow` entry: a CIDR network (`10.0.0.0/8`) or a single address (`::1`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct AllowedNet(pub ipnet::IpNet);
@@ -191,6 +214,26 @@ impl Default for ForkitConfig {
             bus: ForkitBus::Standalone,
             spawn_timeout_secs: 20,
         }
+    }
+}
+
+impl Default for StorageConfig {
+    fn default() -> Self {
+        StorageConfig {
+            wopi_hosts: crate::wopi::allow::loopback_only(),
+            max_file_mb: 100,
+            timeout_secs: 30,
+            retries: 3,
+            ca_file: None,
+            insecure_skip_verify: false,
+            proof_key_dir: "/var/lib/oxool/proof".into(),
+        }
+    }
+}
+
+impl StorageConfig {
+    pub fn max_file_bytes(&self) -> u64 {
+        self.max_file_mb.saturating_mul(1024 * 1024)
     }
 }
 
@@ -317,6 +360,15 @@ impl Config {
         if self.forkit.spawn_timeout_secs == 0 {
             return Err(("forkit.spawn_timeout_secs", "must be at least 1".into()));
         }
+        if self.storage.max_file_mb == 0 {
+            return Err(("storage.max_file_mb", "must be at least 1".into()));
+        }
+        if self.storage.timeout_secs == 0 {
+            return Err(("storage.timeout_secs", "must be at least 1".into()));
+        }
+        if self.storage.retries > 10 {
+            return Err(("storage.retries", "must be at most 10".into()));
+        }
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.logging.level) {
             return Err((
                 "logging.level",
@@ -355,6 +407,25 @@ mod tests {
         assert_eq!(config.forkit.bus, ForkitBus::Standalone);
         assert_eq!(config.forkit.spawn_timeout_secs, 20);
         assert_eq!(config.logging.level, "info");
+        assert_eq!(config.storage.max_file_bytes(), 100 * 1024 * 1024);
+        assert_eq!(config.storage.timeout_secs, 30);
+        assert_eq!(config.storage.retries, 3);
+        assert_eq!(config.storage.ca_file, None);
+        assert!(!config.storage.insecure_skip_verify);
+        assert_eq!(
+            config.storage.proof_key_dir,
+            Path::new("/var/lib/oxool/proof")
+        );
+        let loopback = url::Url::parse("http://127.0.0.1:8080/wopi/files/1").unwrap();
+        let remote = url::Url::parse("https://cloud.example.com/wopi/files/1").unwrap();
+        assert!(crate::wopi::allow::host_allowed(
+            &config.storage.wopi_hosts,
+            &loopback
+        ));
+        assert!(!crate::wopi::allow::host_allowed(
+            &config.storage.wopi_hosts,
+            &remote
+        ));
     }
 
     #[test]
@@ -415,6 +486,14 @@ mod tests {
             spawn_timeout_secs = 5
             [logging]
             level = "debug,zbus=warn"
+            [storage]
+            wopi_hosts = ["https://*.example.com", "http://10.0.0.5:8080"]
+            max_file_mb = 20
+            timeout_secs = 5
+            retries = 0
+            ca_file = "/etc/oxool/storage-ca.pem"
+            insecure_skip_verify = true
+            proof_key_dir = "/srv/proof"
             "#,
         )
         .unwrap();
@@ -434,6 +513,14 @@ mod tests {
         assert_eq!(config.forkit.bus, ForkitBus::System);
         assert_eq!(config.forkit.spawn_timeout_secs, 5);
         assert_eq!(config.logging.level, "debug,zbus=warn");
+        assert_eq!(config.storage.wopi_hosts.len(), 2);
+        assert_eq!(config.storage.max_file_bytes(), 20 * 1024 * 1024);
+        assert_eq!(config.storage.retries, 0);
+        assert_eq!(
+            config.storage.ca_file.as_deref(),
+            Some(Path::new("/etc/oxool/storage-ca.pem"))
+        );
+        assert!(config.storage.insecure_skip_verify);
     }
 
     #[test]
@@ -467,6 +554,10 @@ mod tests {
         let err = parse("[kit]\nentry = \"shell\"\n").unwrap_err().to_string();
         assert!(err.contains("shell"), "{err}");
         assert!(parse("[forkit]\nbus = \"session\"\n").is_err());
+        let err = parse("[storage]\nwopi_hosts = [\"cloud.example.com\"]\n")
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("cloud.example.com"), "{err}");
     }
 
     #[test]
@@ -481,6 +572,9 @@ mod tests {
                 "forkit.spawn_timeout_secs",
             ),
             ("[logging]\nlevel = \"info,[\"\n", "logging.level"),
+            ("[storage]\nmax_file_mb = 0\n", "storage.max_file_mb"),
+            ("[storage]\ntimeout_secs = 0\n", "storage.timeout_secs"),
+            ("[storage]\nretries = 11\n", "storage.retries"),
         ] {
             match parse(text) {
                 Err(ConfigError::Invalid { key: found, .. }) => assert_eq!(found, key, "{text}"),

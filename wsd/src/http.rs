@@ -5,6 +5,7 @@
 //!   `/lool/convert-to` is intentionally absent: integrators moved to `/cool/` years ago, and one
 //!   name means one thing to filter in a reverse proxy.
 //! - `GET /hosting/capabilities`: what this server offers, as JSON.
+//! - `GET /hosting/discovery`: WOPI discovery XML with the proof key (discovery.rs).
 //! - `GET /metrics`: Prometheus text; restricted to `net.post_allow` like the conversions.
 
 use std::future::Future;
@@ -35,6 +36,7 @@ pub fn router(state: AppState) -> Router {
             usize::try_from(body_limit).unwrap_or(usize::MAX),
         ))
         .route("/hosting/capabilities", get(capabilities))
+        .route("/hosting/discovery", get(crate::discovery::discovery))
         .route("/metrics", get(metrics))
         .with_state(state)
 }

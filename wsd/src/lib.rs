@@ -6,6 +6,7 @@
 pub mod admission;
 pub mod config;
 pub mod convert_to;
+pub mod discovery;
 pub mod forkit_client;
 pub mod formats;
 pub mod http;
@@ -15,6 +16,7 @@ pub mod logging;
 pub mod metrics;
 pub mod state;
 pub mod upload;
+pub mod wopi;
 
 pub use http::{router, serve};
 pub use state::AppState;

@@ -1,0 +1,28 @@
+//! wsd's WOPI client: how documents come from and go back to the integrator's storage.
+//!
+//! - [`src`]: a WOPISrc and its canonical document key;
+//! - [`allow`]: the host allow-list, checked before any request goes out;
+//! - [`token`]: the opaque access token, never printed;
+//! - [`proof`]: the RSA proof keys that sign every request;
+//! - [`client`] and [`calls`]: CheckFileInfo, GetFile, Lock/RefreshLock/Unlock, PutFile,
+//!   PutRelativeFile, with timeouts and retries;
+//! - [`error`]: one error type with a machine-readable `kind()`.
+
+pub mod allow;
+pub mod calls;
+pub mod client;
+pub mod error;
+pub mod file_info;
+pub mod proof;
+pub mod src;
+pub mod token;
+mod utf7;
+
+pub use allow::WopiHostPattern;
+pub use calls::{NewFile, PutFlags, PutResult, COOL_STATUS_DOC_CHANGED};
+pub use client::WopiClient;
+pub use error::{WopiCall, WopiError};
+pub use file_info::FileInfo;
+pub use proof::ProofKeys;
+pub use src::{DocKey, WopiSrc, WopiSrcError};
+pub use token::AccessToken;

@@ -12,6 +12,7 @@ pub mod formats;
 pub mod http;
 pub mod kit_conversion;
 pub mod kits;
+pub mod local_store;
 pub mod logging;
 pub mod metrics;
 pub mod state;

@@ -1,0 +1,109 @@
+//! `GET /`: a plain page listing the store's documents, each with an edit and a view link to
+//! the web client. `?user=Name` sets the name the links' tokens carry (default "Guest").
+
+use std::fmt::Write;
+use std::sync::Arc;
+
+use axum::extract::{Query, State};
+use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use serde::Deserialize;
+
+use super::refusal::Refusal;
+use super::wopi::base_url;
+use super::{LocalStore, DEFAULT_TOKEN_TTL};
+
+const MAX_USER_NAME_CHARS: usize = 64;
+
+pub fn index_router(store: Arc<LocalStore>) -> Router {
+    Router::new().route("/", get(index)).with_state(store)
+}
+
+#[derive(Deserialize)]
+struct IndexQuery {
+    user: Option<String>,
+}
+
+async fn index(
+    State(store): State<Arc<LocalStore>>,
+    Query(query): Query<IndexQuery>,
+    headers: HeaderMap,
+) -> Result<Response, Refusal> {
+    let base = base_url(&store, &headers)?;
+    let user: String = query
+        .user
+        .as_deref()
+        .map(str::trim)
+        .filter(|user| !user.is_empty())
+        .unwrap_or("Guest")
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(MAX_USER_NAME_CHARS)
+        .collect();
+    let documents = store.list().map_err(Refusal::internal)?;
+    let mut rows = String::new();
+    for document in &documents {
+        let edit_token = store.issue_token(&document.id, &user, true, DEFAULT_TOKEN_TTL);
+        let view_token = store.issue_token(&document.id, &user, false, DEFAULT_TOKEN_TTL);
+        let edit = LocalStore::editor_url(&base, &document.id, &edit_token);
+        let view = LocalStore::editor_url(&base, &document.id, &view_token);
+        // Writing into a String cannot fail.
+        let _ = writeln!(
+            rows,
+            "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td>\
+             <td><a href=\"{}\">view only</a></td></tr>",
+            escape(&edit),
+            escape(&document.name),
+            human_size(document.size),
+            escape(&document.last_modified),
+            escape(&view),
+        );
+    }
+    if documents.is_empty() {
+        rows.push_str("<tr><td colspan=\"4\">No documents in this folder yet.</td></tr>\n");
+    }
+    let page = format!(
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>oxool documents</title>\n<style>\
+         body{{font-family:sans-serif;margin:2em auto;max-width:48em;color:#222}}\
+         table{{border-collapse:collapse;width:100%}}\
+         td,th{{text-align:left;padding:.4em .8em;border-bottom:1px solid #ddd}}\
+         </style></head>\n<body><h1>Documents</h1>\n\
+         <form method=\"get\" action=\"/\">Open as <input name=\"user\" value=\"{}\" \
+         maxlength=\"{MAX_USER_NAME_CHARS}\"> <button>Change</button></form>\n\
+         <table><tr><th>Name</th><th>Size</th><th>Modified (UTC)</th><th></th></tr>\n\
+         {rows}</table></body></html>\n",
+        escape(&user)
+    );
+    let content_type = HeaderValue::from_static("text/html; charset=utf-8");
+    // The page holds write tokens: keep it out of shared caches.
+    let no_store = HeaderValue::from_static("no-store");
+    let headers = [(CONTENT_TYPE, content_type), (CACHE_CONTROL, no_store)];
+    Ok((headers, page).into_response())
+}
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+fn human_size(bytes: u64) -> String {
+    match bytes {
+        0..1024 => format!("{bytes} B"),
+        1024..1_048_576 => format!("{:.1} KiB", bytes as f64 / 1024.0),
+        _ => format!("{:.1} MiB", bytes as f64 / 1_048_576.0),
+    }
+}

@@ -137,8 +137,11 @@ fn serve_documents(mut socket: UnixStream, office: &Office, max_document_bytes: 
         };
         let answer = match message.name.as_str() {
             "convert" => match convert_one(office, &message, &frame.payload) {
-                Ok((format, bytes)) => {
-                    let header = Message::new("converted").arg("format", format).render();
+                Ok((format, bytes, took)) => {
+                    let header = Message::new("converted")
+                        .arg("format", format)
+                        .arg("convert_ms", took.as_millis())
+                        .render();
                     Frame::with_payload(header, bytes)
                 }
                 Err(err) => error_frame(err.kind, &err.message),
@@ -220,7 +223,8 @@ fn convert_one(
     office: &Office,
     message: &Message,
     document: &[u8],
-) -> Result<(String, Vec<u8>), RequestError> {
+) -> Result<(String, Vec<u8>, std::time::Duration), RequestError> {
+    let started = Instant::now();
     let format = message
         .get("format")
         .unwrap_or_default()
@@ -239,11 +243,12 @@ fn convert_one(
         pdf_version: message.get("pdfver").filter(|v| !v.is_empty()),
     };
     let output = convert::convert(office, &request)?;
+    let took = started.elapsed();
     let bytes = std::fs::read(&output)?;
     // Each input and output is read once: remove them so a long-lived kit does not fill its tmpfs.
     let _ = std::fs::remove_file(&input);
     let _ = std::fs::remove_file(&output);
-    Ok((format, bytes))
+    Ok((format, bytes, took))
 }
 
 fn load_one(office: &Office, message: &Message, document: &[u8]) -> Result<Document, RequestError> {

@@ -201,6 +201,10 @@ async fn read_answer(
             "ready" => continue,
             "converted" => {
                 let format = message.get("format").unwrap_or_default().to_string();
+                tracing::debug!(
+                    convert_ms = message.get("convert_ms").unwrap_or_default(),
+                    "the kit converted"
+                );
                 return Ok(Converted {
                     format,
                     bytes: frame.payload,

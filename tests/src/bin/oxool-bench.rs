@@ -155,7 +155,9 @@ async fn spawn_latencies(
         if pool.is_some() {
             wait_for_pool(forkit).await?;
         } else {
-            tokio::time::sleep(Duration::from_millis(5)).await;
+            // A kit's exit (tearing down a copy of preinitialised LibreOffice) costs about as
+            // much CPU as its fork: let the previous one finish so it does not compete.
+            wait_for_exits(forkit).await?;
         }
         let started = Instant::now();
         let kit = forkit.spawn_kit().await?;
@@ -166,6 +168,20 @@ async fn spawn_latencies(
         drop(kit);
     }
     Ok(summarize(&samples))
+}
+
+async fn wait_for_exits(forkit: &Arc<ForkitClient>) -> anyhow::Result<()> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    loop {
+        let stats = forkit.proxy().stats().await?;
+        let get = |k: &str| stats.get(k).and_then(|v| u64::try_from(v).ok()).unwrap_or(0);
+        if get("exited") >= get("handed_out") {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+            return Ok(());
+        }
+        anyhow::ensure!(Instant::now() < deadline, "kits did not exit");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
 }
 
 async fn wait_for_pool(forkit: &Arc<ForkitClient>) -> anyhow::Result<()> {

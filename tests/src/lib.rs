@@ -50,3 +50,28 @@ pub fn copy_executable(from: &Path, to: &Path) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+/// A configuration for a forkit that the caller starts itself (`ForkitClient::start`, peer to
+/// peer), with its jails and profile under `dir` and the systemplate shared under `systemplate`
+/// (built when missing). The forkit binary is the one next to the running executable.
+pub fn standalone_forkit_config(
+    dir: &Path,
+    systemplate: &Path,
+    entry: oxool_wsd::config::KitEntry,
+    prespawn: u32,
+) -> anyhow::Result<oxool_wsd::config::Config> {
+    let mut config = oxool_wsd::config::Config::default();
+    config.kit.entry = entry;
+    config.kit.prespawn = prespawn;
+    config.kit.systemplate = systemplate.to_path_buf();
+    config.kit.jails_root = dir.join("jails");
+    config.kit.profile_dir = dir.join("profile");
+    config.kit.seed_profile = dir.join("no-seed");
+    config.forkit.binary = bin_dir().join("oxool-forkit");
+    config.forkit.bus = oxool_wsd::config::ForkitBus::Standalone;
+    std::fs::create_dir_all(&config.kit.jails_root)?;
+    if !systemplate.exists() {
+        oxool_systemplate::setup(systemplate)?;
+    }
+    Ok(config)
+}

@@ -16,7 +16,7 @@ use oxool_proto::{Frame, Message};
 use oxool_tests::bench::{ms, smaps_rollup_kib, summarize, Summary};
 use oxool_tests::http::convert;
 use oxool_tests::server::{Server, ServerOptions};
-use oxool_wsd::config::{Config, ForkitBus, KitEntry};
+use oxool_wsd::config::{Config, KitEntry};
 use oxool_wsd::forkit_client::ForkitClient;
 use oxool_wsd::kits::KitSpawner;
 
@@ -122,25 +122,13 @@ fn report(label: &str, s: &Summary) {
 }
 
 fn forkit_config(scratch: &Path, name: &str, prespawn: u32) -> anyhow::Result<Config> {
-    let dir = scratch.join(name);
-    let bin = std::env::current_exe()?
-        .parent()
-        .expect("bin dir")
-        .to_path_buf();
-    let mut config = Config::default();
-    config.kit.entry = KitEntry::Lok;
-    config.kit.prespawn = prespawn;
-    config.kit.systemplate = scratch.join("systemplate");
-    config.kit.jails_root = dir.join("jails");
-    config.kit.profile_dir = dir.join("profile");
-    config.kit.seed_profile = dir.join("no-seed");
-    config.forkit.binary = bin.join("oxool-forkit");
-    config.forkit.bus = ForkitBus::Standalone;
-    std::fs::create_dir_all(&config.kit.jails_root)?;
-    if !config.kit.systemplate.exists() {
-        oxool_systemplate::setup(&config.kit.systemplate)?;
-    }
-    Ok(config)
+    let systemplate = scratch.join("systemplate");
+    oxool_tests::standalone_forkit_config(
+        &scratch.join(name),
+        &systemplate,
+        KitEntry::Lok,
+        prespawn,
+    )
 }
 
 /// Times SpawnKit `n` times after a warm-up. With `pool` set, waits until forkit's pool is
@@ -174,7 +162,12 @@ async fn wait_for_exits(forkit: &Arc<ForkitClient>) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let stats = forkit.proxy().stats().await?;
-        let get = |k: &str| stats.get(k).and_then(|v| u64::try_from(v).ok()).unwrap_or(0);
+        let get = |k: &str| {
+            stats
+                .get(k)
+                .and_then(|v| u64::try_from(v).ok())
+                .unwrap_or(0)
+        };
         if get("exited") >= get("handed_out") {
             tokio::time::sleep(Duration::from_millis(10)).await;
             return Ok(());
@@ -398,7 +391,12 @@ async fn idle_kit_memory(forkit: &Arc<ForkitClient>, count: usize) -> anyhow::Re
 /// Where a miss goes, from forkit's own counters (means over every kit it spawned).
 async fn print_spawn_breakdown(forkit: &Arc<ForkitClient>) -> anyhow::Result<()> {
     let stats = forkit.proxy().stats().await?;
-    let get = |k: &str| stats.get(k).and_then(|v| u64::try_from(v).ok()).unwrap_or(0) as f64;
+    let get = |k: &str| {
+        stats
+            .get(k)
+            .and_then(|v| u64::try_from(v).ok())
+            .unwrap_or(0) as f64
+    };
     let spawned = get("spawned").max(1.0);
     println!(
         "    forkit means: fork {:.2} ms, jail setup in the kit {:.2} ms, fork → ready read {:.2} ms",

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use oxool_proto::{Frame, Message};
-use oxool_wsd::config::{Config, ForkitBus, KitEntry};
+use oxool_wsd::config::KitEntry;
 use oxool_wsd::forkit_client::ForkitClient;
 use oxool_wsd::kits::KitSpawner;
 
@@ -21,22 +21,12 @@ async fn main() -> anyhow::Result<()> {
             .nth(1)
             .expect("usage: oxool-probe-suite <dir>"),
     );
-    let bin = std::env::current_exe()?
-        .parent()
-        .expect("bin dir")
-        .to_path_buf();
-    let mut config = Config::default();
-    config.kit.entry = KitEntry::Probe;
-    config.kit.prespawn = 2;
-    config.kit.systemplate = scratch.join("systemplate");
-    config.kit.jails_root = scratch.join("jails");
-    config.kit.profile_dir = scratch.join("profile");
-    config.forkit.binary = bin.join("oxool-forkit");
-    config.forkit.bus = ForkitBus::Standalone;
-    std::fs::create_dir_all(&config.kit.jails_root)?;
-    if !config.kit.systemplate.exists() {
-        oxool_systemplate::setup(&config.kit.systemplate)?;
-    }
+    let config = oxool_tests::standalone_forkit_config(
+        &scratch,
+        &scratch.join("systemplate"),
+        KitEntry::Probe,
+        2,
+    )?;
     // A secret the probes try to read: the server's own configuration.
     let secret_config = scratch.join("oxool.toml");
     std::fs::write(&secret_config, "# oxool probe secret\n")?;

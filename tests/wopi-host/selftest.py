@@ -5,6 +5,7 @@ fault over real HTTP (stdlib urllib). Exit status 0 when all checks pass.
     python3 tests/wopi-host/selftest.py
 """
 
+import base64
 import http.client
 import json
 import os
@@ -13,9 +14,12 @@ import socket
 import subprocess
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
+
+import proof
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "fixtures")
@@ -227,6 +231,50 @@ def check_token_mode(root):
         host.stop()
 
 
+def openssl_sign(key_file, message):
+    signed = subprocess.run(["openssl", "dgst", "-sha256", "-sign", key_file], input=message,
+                            capture_output=True, check=True)
+    return base64.b64encode(signed.stdout).decode()
+
+
+def check_proofs(root):
+    """Proof keys: a key made with openssl, published in a discovery file, signs requests."""
+    if not shutil.which("openssl"):
+        print("skip proof-key checks: no openssl")
+        return
+    keys = tempfile.mkdtemp(prefix="wopi-proof-")
+    key_file = os.path.join(keys, "key.pem")
+    subprocess.run(["openssl", "genrsa", "-out", key_file, "2048"], capture_output=True, check=True)
+    modulus_hex = subprocess.run(["openssl", "rsa", "-in", key_file, "-noout", "-modulus"],
+                                 capture_output=True, check=True, text=True).stdout.split("=")[1]
+    modulus = base64.b64encode(bytes.fromhex(modulus_hex.strip())).decode()
+    exponent = base64.b64encode((65537).to_bytes(3, "big")).decode()
+    discovery = os.path.join(keys, "discovery.xml")
+    with open(discovery, "w") as handle:
+        handle.write('<wopi-discovery><proof-key value="x" modulus="%s" exponent="%s"/>'
+                     "</wopi-discovery>" % (modulus, exponent))
+    host = Host(root, "--proof-discovery", discovery, "--require-proof")
+    try:
+        path = "/wopi/files/simple.docx?access_token=" + urllib.parse.quote(TOKEN, safe="")
+        url = "http://127.0.0.1:%d%s" % (host.port, path)
+        ticks = time.time_ns() // 100 + proof.TICKS_AT_UNIX_EPOCH
+        signature = openssl_sign(key_file, proof.signed_bytes(TOKEN, url, ticks))
+        headers = {"X-WOPI-Proof": signature, "X-WOPI-ProofOld": signature, "X-WOPI-TimeStamp": str(ticks)}
+        expect(host.call("GET", path, headers)[0], 200, "request with a valid proof")
+        entry = json.loads(host.call("GET", "/_control/log")[2])[-1]
+        expect((entry["proof"]["valid"], entry["proof"]["proof_current_key"]), (True, True), "proof logged valid")
+        headers["X-WOPI-TimeStamp"] = str(ticks + 1)
+        expect(host.call("GET", path, headers)[0], 500, "proof over other bytes refused")
+        stale = ticks - 30 * 60 * 10_000_000
+        headers.update({"X-WOPI-TimeStamp": str(stale), "X-WOPI-Proof": openssl_sign(
+            key_file, proof.signed_bytes(TOKEN, url, stale))})
+        expect(host.call("GET", path, headers)[0], 500, "stale proof refused")
+        expect(host.call("GET", path)[0], 500, "request without proof refused")
+    finally:
+        host.stop()
+        shutil.rmtree(keys)
+
+
 def main():
     root = tempfile.mkdtemp(prefix="wopi-host-selftest-")
     try:
@@ -239,6 +287,7 @@ def main():
         finally:
             host.stop()
         check_token_mode(root)
+        check_proofs(root)
         leftovers = [n for n in os.listdir(root) if n.startswith(".upload-")]
         expect(leftovers, [], "no temporary files left")
     finally:

@@ -1,15 +1,8 @@
 #!/usr/bin/env python3
 """An independent WOPI host for oxool's end-to-end tests, with fault injection.
 
-Written from the WOPI specification (Microsoft's "WOPI REST API" and the Collabora additions
-documented for integrators), not from oxool's code, so that it can disagree with oxool.
-Serves the regular files of one directory; the file id is the URL-encoded file name.
-
-    wopi_host.py --root DIR --port 0 [--state-file F] [--token T ...]
-
-prints "LISTENING <port>" on stdout once it accepts connections. The control API
-(/_control/...) and the fault vocabulary are described in README.md beside this file.
-Standard library only.
+Written from the WOPI specification, not from oxool's code, so that it can disagree with oxool.
+`wopi_host.py --root DIR --port 0` prints "LISTENING <port>" when ready; see README.md.
 """
 
 import argparse
@@ -24,6 +17,8 @@ import tempfile
 import threading
 import time
 import urllib.parse
+
+import proof
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 LOCK_LIFETIME_SECS = 30 * 60
@@ -84,6 +79,7 @@ class HostState:
         self.expired = set(args.expired_token)
         self.max_put_bytes = args.max_put_bytes
         self.strict_locks = not args.lenient_locks
+        self.proof_source, self.require_proof, self.proof_keys = args.proof_discovery, args.require_proof, None
         self.guard = threading.RLock()
         self.locks = {}    # name -> [lock, expiry (monotonic-free wall time)]
         self.faults = {}   # operation -> fault dict
@@ -161,6 +157,21 @@ class HostState:
             else:
                 self.locks.pop(name, None)
         self.save_state()
+
+    def check_proof(self, token, url, headers):
+        """The proof check for the log (None without --proof-discovery). Keys are re-read once
+        when a proof fails, so a rotation in wsd is picked up."""
+        if not self.proof_source:
+            return None
+        for reload in (False, True):
+            try:
+                if reload or self.proof_keys is None:
+                    self.proof_keys = proof.load_keys(self.proof_source)
+            except (OSError, ValueError) as error:
+                return {"valid": False, "reason": "discovery: %s" % error}
+            result = proof.check(self.proof_keys, token, url, headers)
+            if result["valid"] or reload:
+                return result
 
     def record(self, entry):
         with self.guard:
@@ -373,6 +384,10 @@ class WopiHandler(BaseHTTPRequestHandler):
                          "UNLOCK": "Unlock", "REFRESH_LOCK": "RefreshLock", "GET_LOCK": "GetLock",
                          "PUT_RELATIVE": "PutRelativeFile"}.get(override)
         self.entry.update(operation=operation, file=name)
+        url = "http://%s%s" % (self.headers.get("Host", ""), self.path)
+        self.entry["proof"] = self.state.check_proof(self.token(), url, self.headers)
+        if self.state.require_proof and not self.entry["proof"]["valid"]:
+            self.fail(500, "proof keys do not verify")
         fault = self.state.take_fault(operation or "any")
         if fault:
             self.entry["fault"] = {k: v for k, v in fault.items() if k != "merge"}
@@ -383,8 +398,11 @@ class WopiHandler(BaseHTTPRequestHandler):
             self.fail(501 if method == "POST" else 405, "unsupported operation")
         user, friendly, can_write = self.authorize()
         path = self.path_of(name)
-        handler = getattr(self, "op_" + operation)
-        status, body, headers = handler(name, path, user, friendly, can_write)
+        if operation in ("Lock", "UnlockAndRelock", "RefreshLock", "Unlock"):
+            status, body, headers = self.lock_family(name, can_write, operation)
+        else:
+            handler = getattr(self, "op_" + operation)
+            status, body, headers = handler(name, path, user, friendly, can_write)
         if fault:
             body = self.apply_fault_after(fault, operation, body, headers)
         return status, body, headers
@@ -455,41 +473,20 @@ class WopiHandler(BaseHTTPRequestHandler):
         self.fail(409, reason, {"X-WOPI-Lock": self.state.current_lock(name),
                                 "X-WOPI-LockFailureReason": reason})
 
-    def op_Lock(self, name, path, user, friendly, can_write):
+    def lock_family(self, name, can_write, operation):
+        """Lock (same value again: refresh), UnlockAndRelock, RefreshLock, Unlock."""
         self.require_write(can_write)
         wanted = self.lock_header()
         with self.state.guard:
             current = self.state.current_lock(name)
-            if current and current != wanted:
+            if operation == "Lock" and current and current != wanted:
                 self.conflict(name, "locked by another client")
-            self.state.set_lock(name, wanted)  # same value: a refresh
-        return 200, b"", {}
-
-    def op_UnlockAndRelock(self, name, path, user, friendly, can_write):
-        self.require_write(can_write)
-        wanted, old = self.lock_header(), self.headers.get("X-WOPI-OldLock", "")
-        with self.state.guard:
-            if self.state.current_lock(name) != old or not old:
+            old = self.headers.get("X-WOPI-OldLock", "")
+            if operation == "UnlockAndRelock" and (not old or current != old):
                 self.conflict(name, "old lock mismatch")
-            self.state.set_lock(name, wanted)
-        return 200, b"", {}
-
-    def op_RefreshLock(self, name, path, user, friendly, can_write):
-        self.require_write(can_write)
-        wanted = self.lock_header()
-        with self.state.guard:
-            if self.state.current_lock(name) != wanted:
+            if operation in ("RefreshLock", "Unlock") and current != wanted:
                 self.conflict(name, "lock mismatch")
-            self.state.set_lock(name, wanted)
-        return 200, b"", {}
-
-    def op_Unlock(self, name, path, user, friendly, can_write):
-        self.require_write(can_write)
-        wanted = self.lock_header()
-        with self.state.guard:
-            if self.state.current_lock(name) != wanted:
-                self.conflict(name, "lock mismatch")
-            self.state.set_lock(name, "")
+            self.state.set_lock(name, "" if operation == "Unlock" else wanted)
         return 200, b"", {}
 
     def op_GetLock(self, name, path, user, friendly, can_write):
@@ -574,6 +571,8 @@ def main():
     parser.add_argument("--read-only-token", action="append", default=[], help="a valid read-only token")
     parser.add_argument("--expired-token", action="append", default=[], help="a token answered with 401")
     parser.add_argument("--max-put-bytes", type=int, default=1 << 30)
+    parser.add_argument("--proof-discovery", help="discovery URL or XML file: check X-WOPI-Proof")
+    parser.add_argument("--require-proof", action="store_true", help="answer 500 to unproven requests")
     parser.add_argument("--lenient-locks", action="store_true",
                         help="accept PutFile without a lock on unlocked non-empty files")
     args = parser.parse_args()

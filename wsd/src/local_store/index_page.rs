@@ -48,8 +48,8 @@ async fn index(
     for document in &documents {
         let edit_token = store.issue_token(&document.id, &user, true, DEFAULT_TOKEN_TTL);
         let view_token = store.issue_token(&document.id, &user, false, DEFAULT_TOKEN_TTL);
-        let edit = LocalStore::editor_url(&base, &document.id, &edit_token);
-        let view = LocalStore::editor_url(&base, &document.id, &view_token);
+        let edit = LocalStore::editor_path(&base, &document.id, &edit_token);
+        let view = LocalStore::editor_path(&base, &document.id, &view_token);
         // Writing into a String cannot fail.
         let _ = writeln!(
             rows,

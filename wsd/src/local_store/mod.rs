@@ -161,14 +161,20 @@ impl LocalStore {
         format!("{}/wopi/files/{file_id}", base_url.trim_end_matches('/'))
     }
 
-    /// The web client page opening `file_id` with `token`:
+    /// The web client page opening `file_id` with `token`, absolute (to print or hand out):
     /// `<base>/browser/dist/cool.html?WOPISrc=<url-encoded WOPISrc>&access_token=<token>`.
     pub fn editor_url(base_url: &str, file_id: &str, token: &str) -> String {
-        use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
         let base = base_url.trim_end_matches('/');
-        let wopi_src = Self::wopi_src(base, file_id);
+        format!("{base}{}", Self::editor_path(base, file_id, token))
+    }
+
+    /// The same link relative to this server, as the index page uses it:
+    /// `/browser/dist/cool.html?WOPISrc=<url-encoded <base>/wopi/files/<id>>&access_token=<token>`.
+    pub fn editor_path(base_url: &str, file_id: &str, token: &str) -> String {
+        use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
+        let wopi_src = Self::wopi_src(base_url, file_id);
         format!(
-            "{base}{EDITOR_PAGE}?WOPISrc={}&access_token={}",
+            "{EDITOR_PAGE}?WOPISrc={}&access_token={}",
             utf8_percent_encode(&wopi_src, NON_ALPHANUMERIC),
             utf8_percent_encode(token, NON_ALPHANUMERIC)
         )

@@ -9,11 +9,12 @@ BIN := target/debug
 include mk/packaging.mk
 
 run: deps build $(DEV)/oxool.toml
-	@echo "oxool: convert-to on http://127.0.0.1:9980/cool/convert-to (Ctrl+C stops)"
+	@echo "oxool: documents at http://127.0.0.1:9980/ , convert-to at http://127.0.0.1:9980/cool/convert-to (Ctrl+C stops)"
 	$(BIN)/oxool-wsd --config $(DEV)/oxool.toml
 
 test: deps-test build check
 	$(CARGO) test --workspace --no-fail-fast
+	python3 tests/wopi-host/selftest.py
 	$(MAKE) units-check packages-test systemd-test
 
 deps:
@@ -33,7 +34,7 @@ bench: deps-test
 	$(CARGO) build --release --workspace --bins
 	target/release/oxool-bench
 
-$(DEV)/oxool.toml: scripts/dev-config.sh
+$(DEV)/oxool.toml: scripts/dev-config.sh build
 	@scripts/dev-config.sh $(DEV) $(BIN)
 
 clean:

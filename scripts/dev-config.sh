@@ -7,7 +7,12 @@ bin=${2:-target/debug}
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 "$bin/oxool-systemplate-setup" "$dir/systemplate" >/dev/null
-mkdir -p "$dir/jails"
+mkdir -p "$dir/jails" "$dir/samples"
+# Sample documents for the built-in local store: the small known documents of the test suite.
+repo=$(cd "$(dirname "$0")/.." && pwd)
+for f in simple.odt simple.docx simple.ods simple.xlsx simple.odp simple.pptx; do
+  cp -n "$repo/tests/fixtures/$f" "$dir/samples/$f"
+done
 cat > "$dir/oxool.toml" <<TOML
 # Development configuration written by scripts/dev-config.sh; see etc/oxool.toml for every key.
 [kit]
@@ -15,6 +20,10 @@ systemplate = "$dir/systemplate"
 jails_root = "$dir/jails"
 profile_dir = "$dir/preinit-profile"
 seed_profile = "$dir/no-seed"
+
+[local_store]
+root = "$dir/documents"
+samples = "$dir/samples"
 
 [forkit]
 binary = "$(cd "$bin" && pwd)/oxool-forkit"

@@ -46,6 +46,7 @@ pub struct Config {
     pub forkit: ForkitConfig,
     pub logging: LoggingConfig,
     pub storage: StorageConfig,
+    pub local_store: crate::local_store::LocalStoreConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

@@ -10,6 +10,7 @@
 
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
 use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
@@ -23,6 +24,17 @@ use crate::state::AppState;
 use crate::upload::FORM_OVERHEAD;
 
 pub fn router(state: AppState) -> Router {
+    let local_store = state.local_store.clone();
+    let app = service_router(state);
+    match local_store {
+        Some(store) => app
+            .merge(crate::local_store::router(Arc::clone(&store)))
+            .merge(crate::local_store::index_router(store)),
+        None => app,
+    }
+}
+
+fn service_router(state: AppState) -> Router {
     // The form may be at most the file limit plus its text parts; `DefaultBodyLimit` makes
     // axum's multipart reader stop there even when the client sent no Content-Length.
     let body_limit = state.config.convert.max_upload_bytes() + FORM_OVERHEAD;

@@ -13,6 +13,7 @@ use clap::Parser;
 use oxool_wsd::config::{Config, DEFAULT_CONFIG_PATH};
 use oxool_wsd::forkit_client::ForkitClient;
 use oxool_wsd::kits::KitSpawner;
+use oxool_wsd::local_store::LocalStore;
 use oxool_wsd::AppState;
 use sd_notify::NotifyState;
 
@@ -92,8 +93,16 @@ async fn run(
     let spawner: Arc<dyn KitSpawner> = forkit;
     let listener = tokio::net::TcpListener::from_std(listener)?;
     tracing::info!(address = %listener.local_addr()?, "oxool-wsd listening");
-    let config_path = config_path.clone();
-    let state = AppState::new(config, spawner);
+    let local_store = open_local_store(&config)?;
+    let address = listener.local_addr()?;
+    let mut state = AppState::new(config, spawner);
+    if let Some(store) = local_store {
+        eprintln!(
+            "oxool-wsd: {} documents in the local store; open http://{address}/ to pick one",
+            store.list().map(|l| l.len()).unwrap_or(0)
+        );
+        state = state.with_local_store(store);
+    }
     notify_systemd(&[NotifyState::Ready]);
     tokio::spawn(report_to_systemd(state.clone()));
     tokio::spawn(reload_on_sighup(config_path));
@@ -164,4 +173,26 @@ async fn reload_on_sighup(config_path: PathBuf) {
         }
         notify_systemd(&[NotifyState::Ready]);
     }
+}
+
+/// The built-in local-folder WOPI store, when `[local_store] root` is set: the directory is
+/// created, and seeded from `samples` when it is empty.
+fn open_local_store(config: &Config) -> anyhow::Result<Option<Arc<LocalStore>>> {
+    let settings = &config.local_store;
+    let Some(root) = &settings.root else {
+        return Ok(None);
+    };
+    std::fs::create_dir_all(root)
+        .with_context(|| format!("cannot create the local store {}", root.display()))?;
+    if let Some(samples) = &settings.samples {
+        LocalStore::seed_samples(root, samples)
+            .with_context(|| format!("cannot copy the samples from {}", samples.display()))?;
+    }
+    let mut store = LocalStore::new(root, &LocalStore::generate_secret())
+        .with_context(|| format!("cannot open the local store {}", root.display()))?
+        .with_max_file_bytes(settings.max_file_mb << 20);
+    if let Some(url) = &settings.public_url {
+        store = store.with_public_url(url.clone());
+    }
+    Ok(Some(Arc::new(store)))
 }

@@ -15,6 +15,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// This process's id in `/hosting/capabilities` (Collabora's `serverId`): random per start.
     pub server_id: Arc<str>,
+    /// The built-in local-folder WOPI store, when `[local_store] root` is set.
+    pub local_store: Option<Arc<crate::local_store::LocalStore>>,
 }
 
 impl AppState {
@@ -27,6 +29,12 @@ impl AppState {
             admission,
             metrics: Arc::new(Metrics::default()),
             server_id: server_id.into(),
+            local_store: None,
         }
+    }
+
+    pub fn with_local_store(mut self, store: Arc<crate::local_store::LocalStore>) -> AppState {
+        self.local_store = Some(store);
+        self
     }
 }

@@ -24,6 +24,7 @@ mod file_id;
 mod index_page;
 mod locks;
 mod refusal;
+mod settings;
 mod timestamp;
 mod token;
 mod utf7;
@@ -36,6 +37,7 @@ use std::time::Duration;
 
 pub use file_id::FileIdError;
 pub use index_page::index_router;
+pub use settings::LocalStoreConfig;
 pub use token::{Claims, TokenError};
 pub use wopi::router;
 

@@ -17,6 +17,7 @@ pub mod logging;
 pub mod metrics;
 pub mod state;
 pub mod upload;
+pub mod utf7;
 pub mod wopi;
 
 pub use http::{router, serve};

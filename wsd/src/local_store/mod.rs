@@ -27,7 +27,6 @@ mod refusal;
 mod settings;
 mod timestamp;
 mod token;
-mod utf7;
 mod wopi;
 mod wopi_override;
 

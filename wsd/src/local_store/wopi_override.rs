@@ -14,7 +14,8 @@ use super::atomic_write::AtomicWriteError;
 use super::locks::MAX_LOCK_LEN;
 use super::refusal::{Refusal, HEADER_LOCK};
 use super::wopi::{authorize, base_url, header_text, stage_body, Authorized, HEADER_OVERRIDE};
-use super::{file_id, utf7, LocalStore, DEFAULT_TOKEN_TTL};
+use super::{file_id, LocalStore, DEFAULT_TOKEN_TTL};
+use crate::utf7;
 
 /// How many "name (n).ext" variants PutRelativeFile tries before giving up on a suggestion.
 const MAX_NAME_VARIANTS: u32 = 100;

@@ -9,7 +9,7 @@ use super::error::{WopiCall, WopiError};
 use super::file_info::{FileInfo, MAX_FILE_INFO_BYTES};
 use super::src::WopiSrc;
 use super::token::AccessToken;
-use super::utf7;
+use crate::utf7;
 
 /// Largest JSON answer of PutFile / PutRelativeFile we read.
 const MAX_REPLY_BYTES: u64 = 64 * 1024;

@@ -16,7 +16,6 @@ pub mod file_info;
 pub mod proof;
 pub mod src;
 pub mod token;
-mod utf7;
 
 pub use allow::WopiHostPattern;
 pub use calls::{NewFile, PutFlags, PutResult, COOL_STATUS_DOC_CHANGED};

@@ -75,7 +75,8 @@ impl Frontend {
             match message.name.as_str() {
                 "spawned" => {
                     self.stats.count_spawned();
-                    self.stats.count_fork(message.parse_arg("fork_us").unwrap_or(0));
+                    self.stats
+                        .count_fork(message.parse_arg("fork_us").unwrap_or(0));
                     let pid: u32 = message.parse_arg("pid").unwrap_or(0);
                     let jail_id = message.get("jail").unwrap_or_default().to_string();
                     let Some(fd) = fd else {
@@ -123,7 +124,8 @@ impl Frontend {
         match read_ready(fd, self.spawn_timeout).await {
             Ok((socket, mounts, setup_us)) => {
                 let spawn_to_ready = started.elapsed().as_micros() as u64;
-                self.stats.count_ready(spawn_to_ready, setup_us, mounts != "bind");
+                self.stats
+                    .count_ready(spawn_to_ready, setup_us, mounts != "bind");
                 self.pool.kit_ready(ReadyKit {
                     socket,
                     pid,

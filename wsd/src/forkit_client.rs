@@ -33,20 +33,26 @@ pub trait Forkit1 {
 }
 
 pub struct ForkitClient {
-    proxy: Forkit1Proxy<'static>,
+    link: tokio::sync::RwLock<Link>,
     /// The uid every kit socket's peer must have: forkit's (ours, when we started it). On the
     /// system bus it is learnt from the bus at the first spawn, so forkit is only activated by
     /// the first kit request.
     forkit_uid: tokio::sync::OnceCell<u32>,
-    connection: zbus::Connection,
     spawn_timeout: Duration,
-    /// The forkit we started (standalone); killed when wsd exits.
-    _child: Option<tokio::process::Child>,
+    /// What a restarted forkit is started with (standalone).
+    config: Config,
 }
 
-impl ForkitClient {
-    pub async fn start(config: &Config) -> anyhow::Result<Arc<ForkitClient>> {
-        let spawn_timeout = Duration::from_secs(config.forkit.spawn_timeout_secs);
+/// One connection to forkit.
+struct Link {
+    proxy: Forkit1Proxy<'static>,
+    connection: zbus::Connection,
+    /// The forkit we started (standalone); killed when the link is dropped.
+    child: Option<tokio::process::Child>,
+}
+
+impl Link {
+    async fn open(config: &Config) -> anyhow::Result<Link> {
         match config.forkit.bus {
             ForkitBus::Standalone => {
                 let (ours, theirs) = std::os::unix::net::UnixStream::pair()?;
@@ -62,39 +68,89 @@ impl ForkitClient {
                     .destination("org.oxool.Forkit1")?
                     .build()
                     .await?;
-                let uid = nix::unistd::getuid().as_raw();
-                Ok(Arc::new(ForkitClient {
+                Ok(Link {
                     proxy,
-                    forkit_uid: tokio::sync::OnceCell::new_with(Some(uid)),
                     connection,
-                    spawn_timeout,
-                    _child: Some(child),
-                }))
+                    child: Some(child),
+                })
             }
             ForkitBus::System => {
                 let connection = zbus::Connection::system().await.context("the system bus")?;
-                // No call yet: the first SpawnKit D-Bus-activates forkit.
+                // No call yet: the first SpawnKit D-Bus-activates forkit. After a crash the bus
+                // activates it again on the next call, so this link never needs reopening.
                 let proxy = Forkit1Proxy::builder(&connection)
                     .cache_properties(zbus::proxy::CacheProperties::No)
                     .build()
                     .await?;
-                Ok(Arc::new(ForkitClient {
+                Ok(Link {
                     proxy,
-                    forkit_uid: tokio::sync::OnceCell::new(),
                     connection,
-                    spawn_timeout,
-                    _child: None,
-                }))
+                    child: None,
+                })
             }
         }
     }
 
-    pub fn proxy(&self) -> &Forkit1Proxy<'static> {
-        &self.proxy
+    /// A forkit we started has exited (killed, crashed): the link is dead.
+    fn child_exited(&mut self) -> bool {
+        self.child
+            .as_mut()
+            .is_some_and(|child| !matches!(child.try_wait(), Ok(None)))
+    }
+}
+
+impl ForkitClient {
+    pub async fn start(config: &Config) -> anyhow::Result<Arc<ForkitClient>> {
+        let link = Link::open(config).await?;
+        let forkit_uid = match config.forkit.bus {
+            ForkitBus::Standalone => {
+                tokio::sync::OnceCell::new_with(Some(nix::unistd::getuid().as_raw()))
+            }
+            ForkitBus::System => tokio::sync::OnceCell::new(),
+        };
+        Ok(Arc::new(ForkitClient {
+            link: tokio::sync::RwLock::new(link),
+            forkit_uid,
+            spawn_timeout: Duration::from_secs(config.forkit.spawn_timeout_secs),
+            config: config.clone(),
+        }))
+    }
+
+    /// forkit's counters (`Stats()`).
+    pub async fn stats(
+        &self,
+    ) -> zbus::Result<std::collections::HashMap<String, zbus::zvariant::OwnedValue>> {
+        self.link.read().await.proxy.stats().await
+    }
+
+    /// Restarts a forkit we started that has gone away, so one killed forkit does not leave
+    /// wsd without kits. Returns whether it did.
+    async fn restart_if_gone(&self) -> Result<bool, SpawnError> {
+        let mut link = self.link.write().await;
+        if !link.child_exited() {
+            return Ok(false);
+        }
+        tracing::warn!("forkit has exited; starting a new one");
+        *link = Link::open(&self.config)
+            .await
+            .map_err(|e| SpawnError::Unreachable(format!("restarting forkit: {e:#}")))?;
+        Ok(true)
     }
 
     async fn spawn(&self) -> Result<KitHandle, SpawnError> {
-        let call = self.proxy.spawn_kit();
+        match self.spawn_once().await {
+            Err(SpawnError::Failed(_) | SpawnError::Unreachable(_))
+                if self.restart_if_gone().await? =>
+            {
+                self.spawn_once().await
+            }
+            other => other,
+        }
+    }
+
+    async fn spawn_once(&self) -> Result<KitHandle, SpawnError> {
+        let link = self.link.read().await;
+        let call = link.proxy.spawn_kit();
         let (fd, pid, jail_id) = tokio::time::timeout(self.spawn_timeout, call)
             .await
             .map_err(|_| SpawnError::Timeout)?
@@ -102,7 +158,7 @@ impl ForkitClient {
         let fd: OwnedFd = fd.into();
         let expected = *self
             .forkit_uid
-            .get_or_try_init(|| system_forkit_uid(&self.connection))
+            .get_or_try_init(|| system_forkit_uid(&link.connection))
             .await
             .map_err(|e| SpawnError::Failed(format!("who owns org.oxool.Forkit1: {e}")))?;
         check_peer_uid(&fd, expected)?;
@@ -126,7 +182,8 @@ impl KitSpawner for ForkitClient {
 
     fn kill_kit(&self, pid: u32) -> BoxFuture<'_, Result<(), SpawnError>> {
         Box::pin(async move {
-            self.proxy
+            let link = self.link.read().await;
+            link.proxy
                 .kill_kit(pid)
                 .await
                 .map_err(|e| SpawnError::Failed(e.to_string()))

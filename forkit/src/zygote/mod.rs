@@ -68,6 +68,7 @@ pub fn run(args: &Args, control: OwnedFd) -> ! {
 fn serve(args: &Args, control: &OwnedFd) -> Result<(), ZygoteError> {
     die_with_parent();
     let started = Instant::now();
+    remove_stale_jails(&args.jails_root);
 
     if args.systemplate.exists() {
         oxool_systemplate::refresh_dynamic(&args.systemplate)
@@ -150,6 +151,25 @@ fn handle(
         other => eprintln!("oxool-forkit zygote: ignoring unknown control message {other:?}"),
     }
     Ok(())
+}
+
+/// Jails left by a forkit that died without reaping its kits (SIGKILL, crash): its kits died
+/// with it (PR_SET_PDEATHSIG), and this forkit owns the jails directory now.
+fn remove_stale_jails(jails_root: &std::path::Path) {
+    let Ok(entries) = std::fs::read_dir(jails_root) else {
+        return;
+    };
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        match oxool_kit::jail::remove_jail_dir(jails_root, &name) {
+            Ok(()) => removed += 1,
+            Err(err) => eprintln!("oxool-forkit zygote: stale jail {name} left alone: {err}"),
+        }
+    }
+    if removed > 0 {
+        eprintln!("oxool-forkit zygote: removed {removed} stale jails of an earlier forkit");
+    }
 }
 
 /// Loads LibreOffice once; every kit shares these pages copy-on-write.

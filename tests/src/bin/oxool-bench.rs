@@ -161,7 +161,7 @@ async fn spawn_latencies(
 async fn wait_for_exits(forkit: &Arc<ForkitClient>) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let stats = forkit.proxy().stats().await?;
+        let stats = forkit.stats().await?;
         let get = |k: &str| {
             stats
                 .get(k)
@@ -180,7 +180,7 @@ async fn wait_for_exits(forkit: &Arc<ForkitClient>) -> anyhow::Result<()> {
 async fn wait_for_pool(forkit: &Arc<ForkitClient>) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let stats = forkit.proxy().stats().await?;
+        let stats = forkit.stats().await?;
         let ready = stats
             .get("ready_in_pool")
             .and_then(|v| u64::try_from(v).ok())
@@ -390,7 +390,7 @@ async fn idle_kit_memory(forkit: &Arc<ForkitClient>, count: usize) -> anyhow::Re
 
 /// Where a miss goes, from forkit's own counters (means over every kit it spawned).
 async fn print_spawn_breakdown(forkit: &Arc<ForkitClient>) -> anyhow::Result<()> {
-    let stats = forkit.proxy().stats().await?;
+    let stats = forkit.stats().await?;
     let get = |k: &str| {
         stats
             .get(k)

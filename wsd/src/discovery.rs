@@ -319,8 +319,8 @@ pub fn all_extensions() -> impl Iterator<Item = &'static str> {
 
 /// The discovery document for a server reached at `server_root` (`http://host:port`).
 pub fn discovery_xml(server_root: &str, proof: Option<&ProofKeyAttributes>) -> String {
-    let urlsrc = xml_escape(&format!("{server_root}{EDITOR_PAGE}"));
-    let root = xml_escape(server_root);
+    let urlsrc = crate::markup::escape(&format!("{server_root}{EDITOR_PAGE}"));
+    let root = crate::markup::escape(server_root);
     let mut xml = String::with_capacity(32 * 1024);
     xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<wopi-discovery>\n");
     xml.push_str("  <net-zone name=\"external-http\">\n");
@@ -334,7 +334,7 @@ pub fn discovery_xml(server_root: &str, proof: Option<&ProofKeyAttributes>) -> S
         let _ = writeln!(
             xml,
             "    <app name=\"{}\" favIconUrl=\"{root}/browser/dist/images/{icon}\">",
-            xml_escape(app.mime)
+            crate::markup::escape(app.mime)
         );
         for ext in app.extensions {
             let actions: &[&str] = match app.access {
@@ -383,21 +383,6 @@ fn plain_authority(host: &str) -> bool {
         && host
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b"-.:[]".contains(&b))
-}
-
-fn xml_escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// The proof keys discovery publishes: those of `storage.proof_key_dir`, shared with the WOPI

@@ -14,6 +14,7 @@ pub mod kit_conversion;
 pub mod kits;
 pub mod local_store;
 pub mod logging;
+pub mod markup;
 pub mod metrics;
 pub mod state;
 pub mod upload;

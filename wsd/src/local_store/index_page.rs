@@ -55,11 +55,11 @@ async fn index(
             rows,
             "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td>\
              <td><a href=\"{}\">view only</a></td></tr>",
-            escape(&edit),
-            escape(&document.name),
+            crate::markup::escape(&edit),
+            crate::markup::escape(&document.name),
             human_size(document.size),
-            escape(&document.last_modified),
-            escape(&view),
+            crate::markup::escape(&document.last_modified),
+            crate::markup::escape(&view),
         );
     }
     if documents.is_empty() {
@@ -76,28 +76,13 @@ async fn index(
          maxlength=\"{MAX_USER_NAME_CHARS}\"> <button>Change</button></form>\n\
          <table><tr><th>Name</th><th>Size</th><th>Modified (UTC)</th><th></th></tr>\n\
          {rows}</table></body></html>\n",
-        escape(&user)
+        crate::markup::escape(&user)
     );
     let content_type = HeaderValue::from_static("text/html; charset=utf-8");
     // The page holds write tokens: keep it out of shared caches.
     let no_store = HeaderValue::from_static("no-store");
     let headers = [(CONTENT_TYPE, content_type), (CACHE_CONTROL, no_store)];
     Ok((headers, page).into_response())
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 fn human_size(bytes: u64) -> String {

@@ -153,7 +153,9 @@ fn init_logging() {
     let journald = std::path::Path::new("/run/systemd/journal/socket")
         .exists()
         .then(|| tracing_journald::layer().ok())
-        .flatten();
+        .flatten()
+        // Fields become OXOOL_<NAME> journal fields (OXOOL_KIT_PID, OXOOL_JAIL_ID).
+        .map(|layer| layer.with_field_prefix(Some("OXOOL".to_string())));
     match journald {
         Some(layer) => tracing_subscriber::registry()
             .with(filter)

@@ -35,7 +35,10 @@ pub fn init(level: &str) -> Result<(), LoggingError> {
     if Path::new(JOURNAL_SOCKET).exists() {
         let journald = tracing_journald::layer()
             .map_err(LoggingError::Journald)?
-            .with_syslog_identifier("oxool-wsd".to_string());
+            .with_syslog_identifier("oxool-wsd".to_string())
+            // Fields become OXOOL_<NAME> journal fields: `journalctl OXOOL_KIT_PID=1234`,
+            // and `OXOOL_DOC=<key>` for per-document events.
+            .with_field_prefix(Some("OXOOL".to_string()));
         registry
             .with(journald)
             .try_init()

@@ -56,6 +56,9 @@ pub struct NetConfig {
     pub listen: SocketAddr,
     /// Client networks allowed to call `/cool/convert-to` (Collabora's `net.post_allow`).
     pub post_allow: Vec<AllowedNet>,
+    /// A unix socket where wsd also serves its admin interface `org.oxool.Wsd1` peer-to-peer
+    /// (for oxoolctl without a system bus). Unset: only the system bus, when `forkit.bus` is it.
+    pub admin_socket: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -172,6 +175,7 @@ impl Default for NetConfig {
                 .iter()
                 .map(|net| net.parse().expect("built-in network"))
                 .collect(),
+            admin_socket: None,
         }
     }
 }
@@ -397,6 +401,7 @@ mod tests {
         assert!(config.net.post_allowed("::1".parse().unwrap()));
         assert!(config.net.post_allowed("::ffff:127.0.0.2".parse().unwrap()));
         assert!(!config.net.post_allowed("10.0.0.1".parse().unwrap()));
+        assert_eq!(config.net.admin_socket, None);
         assert!(config.convert.max_concurrent >= 1);
         assert_eq!(config.convert.queue_length, 16);
         assert_eq!(config.convert.max_upload_mb, 100);
@@ -461,6 +466,7 @@ mod tests {
             [net]
             listen = "[::]:9000"
             post_allow = ["10.0.0.0/8", "192.168.1.7", "fd00::/8"]
+            admin_socket = "/run/oxool/admin.sock"
             [convert]
             max_concurrent = 3
             queue_length = 0
@@ -504,6 +510,10 @@ mod tests {
         assert!(!config.net.post_allowed("192.168.1.8".parse().unwrap()));
         assert!(config.net.post_allowed("fd12::1".parse().unwrap()));
         assert!(!config.net.post_allowed("127.0.0.1".parse().unwrap()));
+        assert_eq!(
+            config.net.admin_socket.as_deref(),
+            Some(Path::new("/run/oxool/admin.sock"))
+        );
         assert_eq!(config.convert.max_concurrent, 3);
         assert_eq!(config.convert.queue_length, 0);
         assert_eq!(config.convert.max_upload_bytes(), 20 * 1024 * 1024);

@@ -3,6 +3,7 @@
 //! This library holds everything but process start-up (main.rs), so that tests in other crates
 //! can build the HTTP side with [`router`] around their own [`kits::KitSpawner`].
 
+pub mod admin;
 pub mod admission;
 pub mod config;
 pub mod convert_to;

@@ -10,6 +10,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::Parser;
+use oxool_wsd::admin::Wsd1;
 use oxool_wsd::config::{Config, DEFAULT_CONFIG_PATH};
 use oxool_wsd::forkit_client::ForkitClient;
 use oxool_wsd::kits::KitSpawner;
@@ -90,7 +91,7 @@ async fn run(
     let forkit = ForkitClient::start(&config)
         .await
         .context("cannot start forkit")?;
-    let spawner: Arc<dyn KitSpawner> = forkit;
+    let spawner: Arc<dyn KitSpawner> = forkit.clone();
     let listener = tokio::net::TcpListener::from_std(listener)?;
     tracing::info!(address = %listener.local_addr()?, "oxool-wsd listening");
     let local_store = open_local_store(&config)?;
@@ -103,6 +104,9 @@ async fn run(
         );
         state = state.with_local_store(store);
     }
+    // Before READY, so that `oxoolctl status` works as soon as systemd reports wsd started.
+    let admin = Wsd1::new(state.clone(), forkit, config_path.clone());
+    let _admin = start_admin(admin, &state.config).await?;
     notify_systemd(&[NotifyState::Ready]);
     tokio::spawn(report_to_systemd(state.clone()));
     tokio::spawn(reload_on_sighup(config_path));
@@ -163,15 +167,26 @@ async fn reload_on_sighup(config_path: PathBuf) {
     };
     while hangup.recv().await.is_some() {
         notify_systemd(&[NotifyState::Reloading]);
-        match Config::load(&config_path) {
-            Ok(_) => {
-                tracing::info!(path = %config_path.display(), "reload: configuration re-read and valid")
-            }
-            Err(error) => {
-                tracing::error!(%error, "reload: the configuration is invalid; keeping the running one")
-            }
-        }
+        // Logs either way; the running configuration stays.
+        let _ = oxool_wsd::admin::check_config(&config_path);
         notify_systemd(&[NotifyState::Ready]);
+    }
+}
+
+/// The admin interface `org.oxool.Wsd1` (oxoolctl). On the system bus a failure is logged and
+/// wsd serves documents without it; an admin socket that was asked for and cannot be had stops
+/// the start, as any other broken setting does.
+async fn start_admin(
+    admin: Wsd1,
+    config: &Config,
+) -> anyhow::Result<Option<oxool_wsd::admin::AdminService>> {
+    match oxool_wsd::admin::start(admin, config).await {
+        Ok(service) => Ok(Some(service)),
+        Err(error @ oxool_wsd::admin::AdminError::SystemBus(_)) => {
+            tracing::error!(%error, "oxoolctl will not reach this wsd");
+            Ok(None)
+        }
+        Err(error) => Err(error.into()),
     }
 }
 

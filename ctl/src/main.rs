@@ -1,0 +1,143 @@
+//! oxoolctl: administer a running oxool-wsd over its D-Bus interface `org.oxool.Wsd1`, and
+//! create the WOPI proof key at installation (the one command that needs no wsd).
+//!
+//! Exit status: 0 success, 1 wsd not running or the request refused, 2 usage error (clap).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+mod show;
+mod wsd1;
+
+use wsd1::{explain, ClientError, Wsd1Proxy};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "oxoolctl",
+    version,
+    about = "Administer a running oxool server"
+)]
+struct Args {
+    /// Talk to wsd peer-to-peer at this D-Bus address (its `net.admin_socket`), for example
+    /// `unix:path=/run/oxool/admin.sock`, instead of `org.oxool.Wsd1` on the system bus.
+    #[arg(long, value_name = "ADDRESS", global = true)]
+    address: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Version, uptime, documents, sessions, conversions and kits.
+    Status,
+    /// The open documents: key, WOPI host, sessions.
+    Documents,
+    /// The editing sessions: id, document key, user name.
+    Sessions,
+    /// forkit's kit counters (spawned, ready in the pool, exited, crashed, timings).
+    Kits,
+    /// Save the document KEY to its WOPI host, then close it.
+    Close { key: String },
+    /// End the kit PID at once, without saving.
+    KillKit { pid: u32 },
+    /// Re-read and check the configuration file, as `systemctl reload oxool-wsd` does.
+    Reload,
+    /// Make a new WOPI proof key; the current one becomes the old one.
+    RotateProofKeys,
+    /// Create the WOPI proof key if there is none (needs no running wsd).
+    GenerateProofKey {
+        /// The proof key directory (wsd's `storage.proof_key_dir`).
+        #[arg(long, value_name = "DIR", default_value_os_t = default_proof_key_dir())]
+        dir: PathBuf,
+    },
+}
+
+fn default_proof_key_dir() -> PathBuf {
+    oxool_wsd::config::Config::default().storage.proof_key_dir
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(args) {
+        Ok(output) => {
+            print!("{output}");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("oxoolctl: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// The text to print on success, or the one error to report.
+fn run(args: Args) -> Result<String, Box<dyn std::error::Error>> {
+    if let Command::GenerateProofKey { dir } = &args.command {
+        return generate_proof_key(dir);
+    }
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let output = runtime.block_on(async {
+        let wsd = wsd1::connect(args.address.as_deref()).await?;
+        call(&wsd, &args.command).await
+    })?;
+    Ok(output)
+}
+
+async fn call(wsd: &Wsd1Proxy<'_>, command: &Command) -> Result<String, ClientError> {
+    Ok(match command {
+        Command::Status => show::status(&wsd.status().await.map_err(explain)?),
+        Command::Documents => {
+            let rows: Vec<Vec<String>> = wsd
+                .list_documents()
+                .await
+                .map_err(explain)?
+                .into_iter()
+                .map(|(key, host, sessions)| vec![key, host, sessions.to_string()])
+                .collect();
+            show::table(
+                &["KEY", "WOPI HOST", "SESSIONS"],
+                &rows,
+                "no open documents",
+            )
+        }
+        Command::Sessions => {
+            let rows: Vec<Vec<String>> = wsd
+                .list_sessions()
+                .await
+                .map_err(explain)?
+                .into_iter()
+                .map(|(id, key, user)| vec![id, key, user])
+                .collect();
+            show::table(&["SESSION", "DOCUMENT", "USER"], &rows, "no sessions")
+        }
+        Command::Kits => show::counters(&wsd.list_kits().await.map_err(explain)?),
+        Command::Close { key } => {
+            wsd.close_document(key).await.map_err(explain)?;
+            format!("saved and closed {key}\n")
+        }
+        Command::KillKit { pid } => {
+            wsd.kill_kit(*pid).await.map_err(explain)?;
+            format!("sent SIGKILL to kit {pid}\n")
+        }
+        Command::Reload => {
+            wsd.reload().await.map_err(explain)?;
+            "the configuration is valid; settings that changed apply when wsd restarts\n".into()
+        }
+        Command::RotateProofKeys => {
+            wsd.rotate_proof_keys().await.map_err(explain)?;
+            "new WOPI proof key in use; the previous one is published as the old key\n".into()
+        }
+        Command::GenerateProofKey { .. } => unreachable!("handled without wsd"),
+    })
+}
+
+/// Creates the proof key in `dir` (mode 0700 directory, 0600 key, owned by whoever runs this;
+/// the packages run it as the user oxool), or leaves an existing one alone.
+fn generate_proof_key(dir: &std::path::Path) -> Result<String, Box<dyn std::error::Error>> {
+    oxool_wsd::wopi::proof::ProofKeys::open(dir)?;
+    Ok(format!("WOPI proof key ready in {}\n", dir.display()))
+}

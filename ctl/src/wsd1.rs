@@ -1,0 +1,120 @@
+//! The client side of `org.oxool.Wsd1`: reaching wsd, and what its failures mean to an
+//! administrator.
+//!
+//! Default: the system bus, where the policy lets root and the group oxool call wsd. With
+//! `--address`: peer-to-peer on wsd's `net.admin_socket` (a wsd without the system bus).
+
+use std::collections::HashMap;
+
+use zbus::zvariant::OwnedValue;
+
+pub const BUS_NAME: &str = "org.oxool.Wsd1";
+
+#[zbus::proxy(
+    interface = "org.oxool.Wsd1",
+    default_service = "org.oxool.Wsd1",
+    default_path = "/org/oxool/Wsd1"
+)]
+pub trait Wsd1 {
+    fn status(&self) -> zbus::Result<HashMap<String, OwnedValue>>;
+    fn list_documents(&self) -> zbus::Result<Vec<(String, String, u32)>>;
+    fn list_sessions(&self) -> zbus::Result<Vec<(String, String, String)>>;
+    fn list_kits(&self) -> zbus::Result<HashMap<String, OwnedValue>>;
+    fn kill_kit(&self, pid: u32) -> zbus::Result<()>;
+    fn close_document(&self, key: &str) -> zbus::Result<()>;
+    fn reload(&self) -> zbus::Result<()>;
+    fn rotate_proof_keys(&self) -> zbus::Result<()>;
+}
+
+/// Why a command did not reach wsd or wsd refused it.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    #[error("cannot connect to the system bus: {0}")]
+    SystemBus(zbus::Error),
+    #[error("wsd is not running ({BUS_NAME} has no owner)")]
+    NotOnBus,
+    #[error("wsd is not running (nothing answers at {address}: {reason})")]
+    NotAtAddress { address: String, reason: String },
+    #[error("invalid address {address}: {reason}")]
+    Address { address: String, reason: String },
+    #[error(
+        "permission denied: only root and the members of the group oxool may call {BUS_NAME} ({0})"
+    )]
+    AccessDenied(String),
+    #[error("{0}")]
+    Refused(String),
+    #[error("talking to wsd: {0}")]
+    Dbus(zbus::Error),
+}
+
+/// A proxy to wsd: on the system bus after checking that wsd owns its name, or on `address`.
+pub async fn connect(address: Option<&str>) -> Result<Wsd1Proxy<'static>, ClientError> {
+    let connection = match address {
+        None => system_bus().await?,
+        Some(address) => peer(address).await?,
+    };
+    Wsd1Proxy::builder(&connection)
+        .cache_properties(zbus::proxy::CacheProperties::No)
+        .build()
+        .await
+        .map_err(ClientError::Dbus)
+}
+
+async fn system_bus() -> Result<zbus::Connection, ClientError> {
+    let connection = zbus::Connection::system()
+        .await
+        .map_err(ClientError::SystemBus)?;
+    // wsd has no activation file: say it is not running instead of a bare ServiceUnknown.
+    let dbus = zbus::fdo::DBusProxy::new(&connection)
+        .await
+        .map_err(ClientError::Dbus)?;
+    let name = zbus::names::BusName::try_from(BUS_NAME).map_err(|e| ClientError::Dbus(e.into()))?;
+    match dbus.name_has_owner(name).await {
+        Ok(true) => Ok(connection),
+        Ok(false) => Err(ClientError::NotOnBus),
+        Err(error) => Err(ClientError::Dbus(error.into())),
+    }
+}
+
+async fn peer(address: &str) -> Result<zbus::Connection, ClientError> {
+    let builder =
+        zbus::connection::Builder::address(address).map_err(|e| ClientError::Address {
+            address: address.to_string(),
+            reason: e.to_string(),
+        })?;
+    builder
+        .p2p()
+        .build()
+        .await
+        .map_err(|e| ClientError::NotAtAddress {
+            address: address.to_string(),
+            reason: match e {
+                zbus::Error::InputOutput(io) => io.to_string(),
+                other => other.to_string(),
+            },
+        })
+}
+
+/// Turns a failed call into what the administrator needs to read: the text wsd sent, or who
+/// may call when the bus refused.
+pub fn explain(error: zbus::Error) -> ClientError {
+    match error {
+        zbus::Error::MethodError(name, text, _) => {
+            let text = text.unwrap_or_else(|| name.to_string());
+            match name.as_str() {
+                "org.freedesktop.DBus.Error.AccessDenied" => ClientError::AccessDenied(text),
+                "org.freedesktop.DBus.Error.ServiceUnknown"
+                | "org.freedesktop.DBus.Error.NameHasNoOwner" => ClientError::NotOnBus,
+                _ => ClientError::Refused(text),
+            }
+        }
+        zbus::Error::FDO(fdo) => match *fdo {
+            zbus::fdo::Error::AccessDenied(text) => ClientError::AccessDenied(text),
+            zbus::fdo::Error::ServiceUnknown(_) | zbus::fdo::Error::NameHasNoOwner(_) => {
+                ClientError::NotOnBus
+            }
+            other => ClientError::Refused(other.to_string()),
+        },
+        other => ClientError::Dbus(other),
+    }
+}

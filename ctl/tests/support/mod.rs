@@ -1,0 +1,220 @@
+//! A real oxool-wsd (with its real forkit and LibreOffice kits) serving `org.oxool.Wsd1` on an
+//! admin socket, and oxoolctl run against it as a separate process.
+//!
+//! Not oxool_tests::server::Server: its generated file has no place for a `[net]` key (the
+//! extra TOML lands after `[forkit]`), and `net.admin_socket` is one.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use oxool_tests::bin_dir;
+
+pub struct Wsd {
+    child: Child,
+    pub port: u16,
+    pub dir: tempfile::TempDir,
+}
+
+impl Wsd {
+    pub fn start() -> Wsd {
+        let dir = tempfile::Builder::new()
+            .prefix("oxoolctl-it-")
+            .tempdir()
+            .unwrap();
+        let root = dir.path();
+        let systemplate = root.join("systemplate");
+        oxool_systemplate_setup(&systemplate);
+        std::fs::create_dir_all(root.join("jails")).unwrap();
+        let port = free_port();
+        std::fs::write(root.join("oxool.toml"), config_text(root, port)).unwrap();
+        let log = std::fs::File::create(root.join("wsd.log")).unwrap();
+        let child = Command::new(bin_dir().join("oxool-wsd"))
+            .arg("--config")
+            .arg(root.join("oxool.toml"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("oxool-wsd (build it first: cargo build --workspace --bins)");
+        let mut wsd = Wsd { child, port, dir };
+        wsd.wait_until_serving();
+        wsd
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.dir.path().join("oxool.toml")
+    }
+
+    pub fn admin_socket(&self) -> PathBuf {
+        self.dir.path().join("admin.sock")
+    }
+
+    pub fn address(&self) -> String {
+        format!("unix:path={}", self.admin_socket().display())
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://127.0.0.1:{}{path}", self.port)
+    }
+
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("wsd.log")).unwrap_or_default()
+    }
+
+    /// `oxoolctl --address <our socket> ARGS`.
+    pub fn ctl(&self, args: &[&str]) -> Ctl {
+        let output = Command::new(env!("CARGO_BIN_EXE_oxoolctl"))
+            .arg("--address")
+            .arg(self.address())
+            .args(args)
+            .output()
+            .unwrap();
+        Ctl::from(output)
+    }
+
+    pub fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    fn wait_until_serving(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!("oxool-wsd exited with {status}:\n{}", self.log());
+            }
+            if ureq::get(&self.url("/hosting/capabilities")).call().is_ok()
+                && self.admin_socket().exists()
+            {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        panic!("oxool-wsd did not start serving:\n{}", self.log());
+    }
+
+    /// forkit's processes (front end, zygote, kits): their command line names our jails.
+    pub fn forkit_processes(&self) -> Vec<(u32, u32)> {
+        let needle = self.dir.path().join("jails").display().to_string();
+        let mut found = Vec::new();
+        for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+            let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+                continue;
+            };
+            let cmdline = std::fs::read(entry.path().join("cmdline")).unwrap_or_default();
+            if String::from_utf8_lossy(&cmdline).contains(&needle) {
+                if let Some(parent) = parent_of(pid) {
+                    found.push((pid, parent));
+                }
+            }
+        }
+        found
+    }
+
+    /// The kits: forkit processes two generations below forkit's front end (front end →
+    /// zygote → kit).
+    pub fn kits(&self) -> Vec<u32> {
+        let processes = self.forkit_processes();
+        let ours = |pid: u32| processes.iter().any(|(p, _)| *p == pid);
+        processes
+            .iter()
+            .filter(|(_, parent)| ours(*parent) && parent_of(*parent).is_some_and(ours))
+            .map(|(pid, _)| *pid)
+            .collect()
+    }
+}
+
+impl Drop for Wsd {
+    fn drop(&mut self) {
+        // SAFETY: kill(2) on our own child's pid, which we have not reaped yet.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while Instant::now() < deadline {
+            if matches!(self.child.try_wait(), Ok(Some(_))) {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What one oxoolctl run printed and how it ended.
+#[derive(Debug)]
+pub struct Ctl {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Ctl {
+    fn from(output: Output) -> Ctl {
+        Ctl {
+            code: output.status.code(),
+            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        }
+    }
+}
+
+pub fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let after_name = &stat[stat.rfind(')')? + 2..];
+    after_name.split(' ').nth(1)?.parse().ok()
+}
+
+/// Waits for `condition`, polling; false when it did not come true within a minute.
+pub fn eventually(mut condition: impl FnMut() -> bool) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while Instant::now() < deadline {
+        if condition() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+fn oxool_systemplate_setup(path: &Path) {
+    let status = Command::new(bin_dir().join("oxool-systemplate-setup"))
+        .arg(path)
+        .stdout(Stdio::null())
+        .status()
+        .expect("oxool-systemplate-setup (build it first: cargo build --workspace --bins)");
+    assert!(status.success(), "oxool-systemplate-setup failed");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+pub fn config_text(root: &Path, port: u16) -> String {
+    let root = root.display();
+    format!(
+        r#"[net]
+listen = "127.0.0.1:{port}"
+admin_socket = "{root}/admin.sock"
+
+[kit]
+prespawn = 1
+entry = "lok"
+systemplate = "{root}/systemplate"
+jails_root = "{root}/jails"
+profile_dir = "{root}/preinit-profile"
+seed_profile = "{root}/no-seed"
+
+[forkit]
+binary = "{bin}/oxool-forkit"
+bus = "standalone"
+
+[storage]
+proof_key_dir = "{root}/proof"
+"#,
+        bin = bin_dir().display(),
+    )
+}

@@ -1,0 +1,304 @@
+//! `org.oxool.Wsd1` at `/org/oxool/Wsd1`: wsd's administration interface, used by oxoolctl(1).
+//!
+//! | member | signature | meaning |
+//! |---|---|---|
+//! | `Status()` | `→ a{sv}` | `version` (s), `uptime_s`, `documents`, `sessions`, `conversions_running`, `conversions_queued`, `conversions_total` (finished, any outcome), `conversions_converted`, and `kits_spawned`, `kits_ready`, `kits_exited`, `kits_crashed` from forkit (all `t`); `forkit_error` (s) instead of the kit counters when forkit does not answer |
+//! | `ListDocuments()` | `→ a(ssu)` | key, WOPI host, sessions of each open document |
+//! | `ListSessions()` | `→ a(sss)` | session id, document key, user name |
+//! | `ListKits()` | `→ a{sv}` | forkit's `Stats()` as it gives them |
+//! | `KillKit(u pid)` | `→ ()` | SIGKILL of a kit through forkit (which refuses pids it did not spawn) |
+//! | `CloseDocument(s key)` | `→ ()` | save and close one document |
+//! | `Reload()` | `→ ()` | re-read and check the configuration file, as SIGHUP does; the error names the bad key |
+//! | `RotateProofKeys()` | `→ ()` | new WOPI proof key; the current one becomes the old one |
+//!
+//! wsd converts documents but does not hold editing sessions yet (there is no document broker):
+//! `ListDocuments` and `ListSessions` are empty and `CloseDocument` answers
+//! `org.oxool.Wsd1.Error.NoSuchDocument` until it does.
+//!
+//! Transports: the system bus when `[forkit] bus = "system"` (the policy in
+//! units/dbus/org.oxool.Wsd1.conf lets root and the group oxool call it), and, when
+//! `net.admin_socket` is set, peer-to-peer on that unix socket, for root and wsd's own user.
+
+use std::collections::HashMap;
+use std::os::unix::fs::{FileTypeExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use zbus::zvariant::OwnedValue;
+
+use crate::config::{Config, ConfigError, ForkitBus};
+use crate::forkit_client::ForkitClient;
+use crate::kits::KitSpawner;
+use crate::metrics::Outcome;
+use crate::state::AppState;
+use crate::wopi::proof::ProofKeys;
+
+mod socket;
+
+pub const OBJECT_PATH: &str = "/org/oxool/Wsd1";
+pub const BUS_NAME: &str = "org.oxool.Wsd1";
+
+/// Starting the admin service, one variant per step.
+#[derive(Debug, thiserror::Error)]
+pub enum AdminError {
+    #[error("cannot claim {BUS_NAME} on the system bus: {0}")]
+    SystemBus(zbus::Error),
+    #[error("another process answers on the admin socket {0}; is another wsd running?")]
+    SocketInUse(PathBuf),
+    #[error("{0} exists and is not a socket; refusing to replace it (net.admin_socket)")]
+    NotASocket(PathBuf),
+    #[error("cannot remove the stale admin socket {path}: {error}")]
+    RemoveStale {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("cannot listen on the admin socket {path} (net.admin_socket): {error}")]
+    Bind {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+    #[error("cannot make the admin socket {path} private: {error}")]
+    Permissions {
+        path: PathBuf,
+        error: std::io::Error,
+    },
+}
+
+/// What a method call answers when it fails; the D-Bus error name is
+/// `org.oxool.Wsd1.Error.<Variant>` and the text is for the administrator.
+#[derive(Debug, zbus::DBusError)]
+#[zbus(prefix = "org.oxool.Wsd1.Error")]
+pub enum CallError {
+    #[zbus(error)]
+    ZBus(zbus::Error),
+    /// No open document has this key.
+    NoSuchDocument(String),
+    /// The configuration file is invalid (the text names the file, line and key).
+    InvalidConfig(String),
+    /// forkit did not answer or refused.
+    Forkit(String),
+    /// The proof keys could not be rotated.
+    ProofKeys(String),
+}
+
+/// The object served at [`OBJECT_PATH`].
+#[derive(Clone)]
+pub struct Wsd1 {
+    state: AppState,
+    forkit: Arc<ForkitClient>,
+    config_path: PathBuf,
+    started: Instant,
+}
+
+impl Wsd1 {
+    pub fn new(state: AppState, forkit: Arc<ForkitClient>, config_path: PathBuf) -> Wsd1 {
+        Wsd1 {
+            state,
+            forkit,
+            config_path,
+            started: Instant::now(),
+        }
+    }
+}
+
+#[zbus::interface(name = "org.oxool.Wsd1")]
+impl Wsd1 {
+    async fn status(&self) -> HashMap<String, OwnedValue> {
+        let admission = &self.state.admission;
+        let metrics = &self.state.metrics;
+        let finished: u64 = EVERY_OUTCOME.iter().map(|o| metrics.count(*o)).sum();
+        let mut status: HashMap<String, OwnedValue> = HashMap::new();
+        let mut number = |key: &str, value: u64| {
+            status.insert(key.to_string(), OwnedValue::from(value));
+        };
+        number("uptime_s", self.started.elapsed().as_secs());
+        number("documents", 0);
+        number("sessions", 0);
+        number("conversions_running", admission.running() as u64);
+        number("conversions_queued", admission.queued() as u64);
+        number("conversions_total", finished);
+        number("conversions_converted", metrics.count(Outcome::Converted));
+        match self.forkit.stats().await {
+            Ok(stats) => {
+                for (ours, forkits) in [
+                    ("kits_spawned", "spawned"),
+                    ("kits_ready", "ready_in_pool"),
+                    ("kits_exited", "exited"),
+                    ("kits_crashed", "crashed"),
+                ] {
+                    if let Some(value) = stats.get(forkits).and_then(|v| v.try_clone().ok()) {
+                        status.insert(ours.to_string(), value);
+                    }
+                }
+            }
+            Err(error) => {
+                status.insert("forkit_error".into(), text_value(&error.to_string()));
+            }
+        }
+        status.insert("version".into(), text_value(env!("CARGO_PKG_VERSION")));
+        status
+    }
+
+    /// Key, WOPI host and number of sessions of each open document (none yet: see the module).
+    async fn list_documents(&self) -> Vec<(String, String, u32)> {
+        Vec::new()
+    }
+
+    /// Session id, document key and user name of each session (none yet: see the module).
+    async fn list_sessions(&self) -> Vec<(String, String, String)> {
+        Vec::new()
+    }
+
+    async fn list_kits(&self) -> Result<HashMap<String, OwnedValue>, CallError> {
+        self.forkit
+            .stats()
+            .await
+            .map_err(|e| CallError::Forkit(e.to_string()))
+    }
+
+    async fn kill_kit(&self, pid: u32) -> Result<(), CallError> {
+        tracing::warn!(kit_pid = pid, "admin: killing a kit");
+        self.forkit
+            .kill_kit(pid)
+            .await
+            .map_err(|e| CallError::Forkit(e.to_string()))
+    }
+
+    async fn close_document(&self, key: String) -> Result<(), CallError> {
+        Err(CallError::NoSuchDocument(format!(
+            "no such document: {key}"
+        )))
+    }
+
+    async fn reload(&self) -> Result<(), CallError> {
+        let path = self.config_path.clone();
+        tokio::task::spawn_blocking(move || check_config(&path))
+            .await
+            .map_err(|e| CallError::InvalidConfig(e.to_string()))?
+            .map_err(|e| CallError::InvalidConfig(e.to_string()))
+    }
+
+    async fn rotate_proof_keys(&self) -> Result<(), CallError> {
+        let dir = self.state.config.storage.proof_key_dir.clone();
+        // RSA key generation takes a moment of CPU: keep it off the async workers.
+        tokio::task::spawn_blocking(move || ProofKeys::open_shared(&dir)?.rotate())
+            .await
+            .map_err(|e| CallError::ProofKeys(e.to_string()))?
+            .map_err(|e| CallError::ProofKeys(e.to_string()))
+    }
+}
+
+/// Every way a conversion ends; `conversions_total` is their sum.
+const EVERY_OUTCOME: [Outcome; 7] = [
+    Outcome::Converted,
+    Outcome::Refused,
+    Outcome::QueueFull,
+    Outcome::SpawnFailed,
+    Outcome::KitError,
+    Outcome::Timeout,
+    Outcome::Crashed,
+];
+
+/// Fails to compile when metrics.rs grows an outcome that [`EVERY_OUTCOME`] does not list.
+const _: fn(Outcome) = |outcome| match outcome {
+    Outcome::Converted
+    | Outcome::Refused
+    | Outcome::QueueFull
+    | Outcome::SpawnFailed
+    | Outcome::KitError
+    | Outcome::Timeout
+    | Outcome::Crashed => {}
+};
+
+fn text_value(text: &str) -> OwnedValue {
+    zbus::zvariant::Value::from(text)
+        .try_into_owned()
+        .expect("a string value holds no file descriptor")
+}
+
+/// Re-reads and checks the configuration file, for `Reload()` and SIGHUP alike. Settings take
+/// effect at the next start; a broken file is reported and the running configuration stays.
+pub fn check_config(path: &Path) -> Result<(), ConfigError> {
+    match Config::load(path) {
+        Ok(_) => {
+            tracing::info!(path = %path.display(), "reload: configuration re-read and valid");
+            Ok(())
+        }
+        Err(error) => {
+            tracing::error!(%error, "reload: the configuration is invalid; keeping the running one");
+            Err(error)
+        }
+    }
+}
+
+/// The running admin service; dropping it stops serving and removes the admin socket.
+pub struct AdminService {
+    _system_bus: Option<zbus::Connection>,
+    socket: Option<socket::AdminSocket>,
+}
+
+impl Drop for AdminService {
+    fn drop(&mut self) {
+        if let Some(socket) = self.socket.take() {
+            socket.remove();
+        }
+    }
+}
+
+/// Serves `object` where the configuration says: the system bus (when forkit is reached there)
+/// and the admin socket (when `net.admin_socket` is set).
+pub async fn start(object: Wsd1, config: &Config) -> Result<AdminService, AdminError> {
+    let system_bus = match config.forkit.bus {
+        ForkitBus::System => Some(claim_system_bus(object.clone()).await?),
+        ForkitBus::Standalone => None,
+    };
+    let socket = match &config.net.admin_socket {
+        Some(path) => Some(socket::AdminSocket::listen(path, object)?),
+        None => None,
+    };
+    Ok(AdminService {
+        _system_bus: system_bus,
+        socket,
+    })
+}
+
+/// Serves the object on the system bus under its well-known name. The bus policy decides who
+/// may call (root and the group oxool) and that only the user oxool may own the name.
+async fn claim_system_bus(object: Wsd1) -> Result<zbus::Connection, AdminError> {
+    zbus::connection::Builder::system()
+        .and_then(|b| b.name(BUS_NAME))
+        .and_then(|b| b.serve_at(OBJECT_PATH, object))
+        .map_err(AdminError::SystemBus)?
+        .build()
+        .await
+        .map_err(AdminError::SystemBus)
+}
+
+/// Makes a freshly bound socket file reachable by its owner only (root passes anyway).
+pub(crate) fn make_private(path: &Path) -> Result<(), AdminError> {
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600)).map_err(|error| {
+        AdminError::Permissions {
+            path: path.to_path_buf(),
+            error,
+        }
+    })
+}
+
+/// Removes a socket file left by a wsd that died, after checking that nobody answers on it
+/// and that it is a socket (a typo in the setting must not delete a file).
+pub(crate) fn remove_stale_socket(path: &Path) -> Result<(), AdminError> {
+    let Ok(metadata) = std::fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    if !metadata.file_type().is_socket() {
+        return Err(AdminError::NotASocket(path.to_path_buf()));
+    }
+    if std::os::unix::net::UnixStream::connect(path).is_ok() {
+        return Err(AdminError::SocketInUse(path.to_path_buf()));
+    }
+    std::fs::remove_file(path).map_err(|error| AdminError::RemoveStale {
+        path: path.to_path_buf(),
+        error,
+    })
+}

@@ -30,6 +30,19 @@ struct Args {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    #[command(flatten)]
+    Wsd(WsdCommand),
+    /// Create the WOPI proof key if there is none (needs no running wsd).
+    GenerateProofKey {
+        /// The proof key directory (wsd's `storage.proof_key_dir`).
+        #[arg(long, value_name = "DIR", default_value_os_t = default_proof_key_dir())]
+        dir: PathBuf,
+    },
+}
+
+/// The commands that are calls to wsd.
+#[derive(Debug, Subcommand)]
+enum WsdCommand {
     /// Version, uptime, documents, sessions, conversions and kits.
     Status,
     /// The open documents: key, WOPI host, sessions.
@@ -46,12 +59,6 @@ enum Command {
     Reload,
     /// Make a new WOPI proof key; the current one becomes the old one.
     RotateProofKeys,
-    /// Create the WOPI proof key if there is none (needs no running wsd).
-    GenerateProofKey {
-        /// The proof key directory (wsd's `storage.proof_key_dir`).
-        #[arg(long, value_name = "DIR", default_value_os_t = default_proof_key_dir())]
-        dir: PathBuf,
-    },
 }
 
 fn default_proof_key_dir() -> PathBuf {
@@ -74,23 +81,24 @@ fn main() -> ExitCode {
 
 /// The text to print on success, or the one error to report.
 fn run(args: Args) -> Result<String, Box<dyn std::error::Error>> {
-    if let Command::GenerateProofKey { dir } = &args.command {
-        return generate_proof_key(dir);
-    }
+    let command = match args.command {
+        Command::GenerateProofKey { dir } => return generate_proof_key(&dir),
+        Command::Wsd(command) => command,
+    };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     let output = runtime.block_on(async {
         let wsd = wsd1::connect(args.address.as_deref()).await?;
-        call(&wsd, &args.command).await
+        call(&wsd, &command).await
     })?;
     Ok(output)
 }
 
-async fn call(wsd: &Wsd1Proxy<'_>, command: &Command) -> Result<String, ClientError> {
+async fn call(wsd: &Wsd1Proxy<'_>, command: &WsdCommand) -> Result<String, ClientError> {
     Ok(match command {
-        Command::Status => show::status(&wsd.status().await.map_err(explain)?),
-        Command::Documents => {
+        WsdCommand::Status => show::status(&wsd.status().await.map_err(explain)?),
+        WsdCommand::Documents => {
             let rows: Vec<Vec<String>> = wsd
                 .list_documents()
                 .await
@@ -104,7 +112,7 @@ async fn call(wsd: &Wsd1Proxy<'_>, command: &Command) -> Result<String, ClientEr
                 "no open documents",
             )
         }
-        Command::Sessions => {
+        WsdCommand::Sessions => {
             let rows: Vec<Vec<String>> = wsd
                 .list_sessions()
                 .await
@@ -114,24 +122,23 @@ async fn call(wsd: &Wsd1Proxy<'_>, command: &Command) -> Result<String, ClientEr
                 .collect();
             show::table(&["SESSION", "DOCUMENT", "USER"], &rows, "no sessions")
         }
-        Command::Kits => show::counters(&wsd.list_kits().await.map_err(explain)?),
-        Command::Close { key } => {
+        WsdCommand::Kits => show::counters(&wsd.list_kits().await.map_err(explain)?),
+        WsdCommand::Close { key } => {
             wsd.close_document(key).await.map_err(explain)?;
             format!("saved and closed {key}\n")
         }
-        Command::KillKit { pid } => {
+        WsdCommand::KillKit { pid } => {
             wsd.kill_kit(*pid).await.map_err(explain)?;
             format!("sent SIGKILL to kit {pid}\n")
         }
-        Command::Reload => {
+        WsdCommand::Reload => {
             wsd.reload().await.map_err(explain)?;
             "the configuration is valid; settings that changed apply when wsd restarts\n".into()
         }
-        Command::RotateProofKeys => {
+        WsdCommand::RotateProofKeys => {
             wsd.rotate_proof_keys().await.map_err(explain)?;
             "new WOPI proof key in use; the previous one is published as the old key\n".into()
         }
-        Command::GenerateProofKey { .. } => unreachable!("handled without wsd"),
     })
 }
 

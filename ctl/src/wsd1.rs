@@ -33,7 +33,7 @@ pub enum ClientError {
     SystemBus(zbus::Error),
     #[error("wsd is not running ({BUS_NAME} has no owner)")]
     NotOnBus,
-    #[error("wsd is not running (nothing answers at {address}: {reason})")]
+    #[error("wsd is not running (cannot connect to {address}: {reason})")]
     NotAtAddress { address: String, reason: String },
     #[error("invalid address {address}: {reason}")]
     Address { address: String, reason: String },
@@ -88,11 +88,16 @@ async fn peer(address: &str) -> Result<zbus::Connection, ClientError> {
         .await
         .map_err(|e| ClientError::NotAtAddress {
             address: address.to_string(),
-            reason: match e {
-                zbus::Error::InputOutput(io) => io.to_string(),
-                other => other.to_string(),
-            },
+            reason: without_address(&e.to_string()),
         })
+}
+
+/// zbus's "Failed to connect to address `A`: REASON" without the address we print already.
+fn without_address(text: &str) -> String {
+    match text.rsplit_once("`: ") {
+        Some((_, reason)) => reason.to_string(),
+        None => text.to_string(),
+    }
 }
 
 /// Turns a failed call into what the administrator needs to read: the text wsd sent, or who

@@ -10,5 +10,6 @@ pub mod lok;
 pub mod probes;
 pub mod seccomp;
 pub mod serve;
+pub mod session;
 pub mod sniff;
 pub mod sys;

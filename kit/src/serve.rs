@@ -18,6 +18,7 @@ use crate::jail::{self, JailConfig, JailReport, MountMode};
 use crate::lok::{Document, DocumentType, LokLibrary, Office};
 use crate::probes::{self, ProbeContext};
 use crate::seccomp::SeccompProgram;
+use crate::session::{self, writer::FrameWriter, Session};
 use crate::sys::LinuxSyscall;
 
 /// Exit status of a kit that could not build its jail (distinct from seccomp's 70).
@@ -123,15 +124,23 @@ fn send_ready(socket: &mut UnixStream, jail_id: &str, entry: &Entry, report: &Ja
 }
 
 /// The request loop of a document kit: `convert` (convert-to uses a fresh kit per request) or
-/// `load` (the document stays open in this kit), then `exit` or EOF.
+/// `load` (the document stays open in this kit and is edited through the session messages of
+/// [`session::MESSAGES`]), then `exit` or EOF.
+///
+/// Once a document is open, a second thread forwards LibreOffice's callbacks to wsd, so every
+/// write goes through one [`FrameWriter`] and frames never interleave.
 fn serve_documents(mut socket: UnixStream, office: &Office, max_document_bytes: u32) -> ! {
-    let mut open_documents: Vec<Document> = Vec::new();
+    let writer = match socket.try_clone() {
+        Ok(write_side) => FrameWriter::new(write_side),
+        Err(err) => fail(&mut socket, "internal", &err.to_string(), EXIT_LOK_FAILED),
+    };
+    let mut session: Option<Session> = None;
     loop {
-        let frame = next_frame(&mut socket, max_document_bytes);
+        let frame = next_document_frame(&mut socket, &writer, max_document_bytes);
         let message = match frame.message() {
             Ok(message) => message,
             Err(err) => {
-                reply_error(&mut socket, "bad-request", &err.to_string());
+                send(&writer, error_frame("bad-request", &err.to_string()));
                 continue;
             }
         };
@@ -142,24 +151,85 @@ fn serve_documents(mut socket: UnixStream, office: &Office, max_document_bytes: 
                         .arg("format", format)
                         .arg("convert_ms", took.as_millis())
                         .render();
-                    Frame::with_payload(header, bytes)
+                    Some(Frame::with_payload(header, bytes))
                 }
-                Err(err) => error_frame(err.kind, &err.message),
+                Err(err) => Some(error_frame(err.kind, &err.message)),
             },
-            "load" => match load_one(office, &message, &frame.payload) {
-                Ok(document) => {
-                    let loaded = Message::new("loaded")
-                        .arg("type", document_type_name(&document))
-                        .arg("parts", document.parts().unwrap_or(0));
-                    open_documents.push(document);
-                    Frame::new(loaded.render())
-                }
-                Err(err) => error_frame(err.kind, &err.message),
-            },
+            "load" if session.is_some() => Some(error_frame(
+                "bad-request",
+                "this kit already holds a document (one document per kit)",
+            )),
+            "load" => Some(
+                match load_for_editing(office, &message, &frame.payload, &writer) {
+                    Ok(opened) => {
+                        let loaded = Message::new("loaded")
+                            .arg("type", document_type_name(opened.document()))
+                            .arg("parts", opened.document().parts().unwrap_or(0));
+                        session = Some(opened);
+                        Frame::new(loaded.render())
+                    }
+                    Err(err) => error_frame(err.kind, &err.message),
+                },
+            ),
             "exit" => leave(0),
-            other => error_frame("bad-request", &format!("unknown message {other:?}")),
+            name if session::MESSAGES.contains(&name) => match session.as_mut() {
+                Some(session) => session.handle(&message),
+                None => Some(error_frame("bad-request", "no document is loaded")),
+            },
+            other => Some(error_frame(
+                "bad-request",
+                &format!("unknown message {other:?}"),
+            )),
         };
-        reply(&mut socket, answer);
+        if let Some(answer) = answer {
+            send(&writer, answer);
+        }
+    }
+}
+
+/// Loads the document and starts its session (with the callback forwarder).
+fn load_for_editing(
+    office: &Office,
+    message: &Message,
+    payload: &[u8],
+    writer: &FrameWriter,
+) -> Result<Session, RequestError> {
+    if let Err(err) = session::prepare_office(office) {
+        eprintln!("oxool-kit: optional LOK features unavailable: {err}");
+    }
+    let document = load_one(office, message, payload)?;
+    Session::new(document, writer.clone()).map_err(|err| RequestError {
+        kind: "internal",
+        message: err.to_string(),
+    })
+}
+
+/// [`next_frame`] for the document loop, whose answers go through the shared writer.
+fn next_document_frame(
+    socket: &mut UnixStream,
+    writer: &FrameWriter,
+    max_document_bytes: u32,
+) -> Frame {
+    match Frame::read_from(socket, max_document_bytes) {
+        Ok(frame) => frame,
+        Err(FrameError::Closed) => leave(0),
+        Err(FrameError::PayloadTooLarge { len, limit }) => {
+            // The stream is no longer in step: answer and leave.
+            let text = format!("document of {len} bytes exceeds the kit limit of {limit} bytes");
+            send(writer, error_frame("too-large", &text));
+            leave(1)
+        }
+        Err(err) => {
+            eprintln!("oxool-kit: reading from wsd: {err}");
+            leave(1)
+        }
+    }
+}
+
+fn send(writer: &FrameWriter, frame: Frame) {
+    if let Err(err) = writer.send(&frame) {
+        eprintln!("oxool-kit: writing to wsd: {err}");
+        leave(1);
     }
 }
 

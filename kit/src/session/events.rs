@@ -1,0 +1,175 @@
+//! LibreOffice's callbacks, forwarded to wsd as `callback` frames.
+//!
+//! LibreOffice calls back on its own thread, sometimes hundreds of times for one Calc cell. The
+//! handler registered with LOK only copies the event into a bounded queue with `try_send`: when
+//! wsd does not read and the queue is full, the event is dropped and counted, so LibreOffice's
+//! thread never blocks on us. A forwarding thread drains the queue, names the view wsd knows
+//! (`view=<session id>`) and writes the frame through the shared [`FrameWriter`]. After a burst of
+//! drops it sends one `callback-overflow`, so wsd can invalidate everything it shows.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
+use std::sync::{Arc, Mutex};
+
+use oxool_proto::{Frame, Message};
+
+use super::writer::FrameWriter;
+use crate::lok::enums::callback_name;
+use crate::lok::CallbackEvent;
+
+/// How many events may wait for the forwarder. Calc sends ~250 `STATE_CHANGED` for one cell, so
+/// this holds a few edits' worth while wsd is briefly slow.
+pub const CALLBACK_QUEUE_CAPACITY: usize = 4096;
+
+/// Payloads up to this size travel in the header (`payload=`); larger ones (JSDialog, comment
+/// lists) go into the frame body, because a header is limited to 64 KiB.
+pub const INLINE_PAYLOAD_MAX: usize = 16 * 1024;
+
+#[derive(Debug, thiserror::Error)]
+pub enum EventsError {
+    #[error("cannot start the callback forwarding thread: {0}")]
+    SpawnForwarder(std::io::Error),
+}
+
+/// Which wsd session owns which LOK view; the forwarder reads it for every event.
+pub type ViewNames = Arc<Mutex<HashMap<i32, String>>>;
+
+/// The producer side, cloned into every LOK registration.
+#[derive(Clone)]
+pub struct CallbackQueue {
+    sender: SyncSender<CallbackEvent>,
+    dropped: Arc<AtomicU64>,
+}
+
+impl CallbackQueue {
+    /// Runs on LibreOffice's thread: never blocks, drops and counts when full.
+    pub fn push(&self, event: CallbackEvent) {
+        match self.sender.try_send(event) {
+            Ok(()) => {}
+            Err(TrySendError::Full(_)) => {
+                self.dropped.fetch_add(1, Ordering::Relaxed);
+            }
+            // The forwarder ended (wsd went away); the kit is leaving anyway.
+            Err(TrySendError::Disconnected(_)) => {}
+        }
+    }
+
+    /// Events dropped so far because the queue was full.
+    pub fn dropped(&self) -> u64 {
+        self.dropped.load(Ordering::Relaxed)
+    }
+}
+
+/// Creates the queue and starts the thread that forwards it to wsd.
+pub fn start_forwarder(
+    writer: FrameWriter,
+    names: ViewNames,
+) -> Result<CallbackQueue, EventsError> {
+    let (sender, receiver) = sync_channel(CALLBACK_QUEUE_CAPACITY);
+    let dropped = Arc::new(AtomicU64::new(0));
+    let queue = CallbackQueue {
+        sender,
+        dropped: dropped.clone(),
+    };
+    std::thread::Builder::new()
+        .name("oxool-callbacks".into())
+        .spawn(move || forward(receiver, writer, names, dropped))
+        .map_err(EventsError::SpawnForwarder)?;
+    Ok(queue)
+}
+
+fn forward(
+    receiver: Receiver<CallbackEvent>,
+    writer: FrameWriter,
+    names: ViewNames,
+    dropped: Arc<AtomicU64>,
+) {
+    let mut reported_drops = 0;
+    while let Ok(event) = receiver.recv() {
+        let total_drops = dropped.load(Ordering::Relaxed);
+        if total_drops > reported_drops {
+            let overflow = Message::new("callback-overflow")
+                .arg("dropped", total_drops - reported_drops)
+                .arg("total", total_drops);
+            if writer.send(&Frame::new(overflow.render())).is_err() {
+                return;
+            }
+            reported_drops = total_drops;
+        }
+        // Events of a view that was closed meanwhile have no reader any more.
+        let Some(view) = names.lock().ok().and_then(|n| n.get(&event.view).cloned()) else {
+            continue;
+        };
+        if writer.send(&callback_frame(&view, &event)).is_err() {
+            // wsd is gone; the request loop sees EOF and ends the kit.
+            return;
+        }
+    }
+}
+
+/// `callback view=<id> kind=<NAME> payload=<text>`, or the payload in the body when large.
+pub fn callback_frame(view: &str, event: &CallbackEvent) -> Frame {
+    let message = Message::new("callback")
+        .arg("view", view)
+        .arg("kind", callback_name(event.kind));
+    let message = if callback_name(event.kind) == "UNKNOWN" {
+        message.arg("code", event.kind)
+    } else {
+        message
+    };
+    if event.payload.len() <= INLINE_PAYLOAD_MAX {
+        Frame::new(message.arg("payload", &event.payload).render())
+    } else {
+        Frame::with_payload(
+            message.arg("body", 1).render(),
+            event.payload.clone().into_bytes(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lok::enums::callback;
+
+    #[test]
+    fn frames_name_the_view_and_the_kind() {
+        let event = CallbackEvent {
+            view: 1,
+            kind: callback::INVALIDATE_TILES,
+            payload: "0, 0, 100, 200, 0".into(),
+        };
+        let frame = callback_frame("s1", &event);
+        let m = frame.message().unwrap();
+        assert_eq!(m.get("view"), Some("s1"));
+        assert_eq!(m.get("kind"), Some("INVALIDATE_TILES"));
+        assert_eq!(m.get("payload"), Some("0, 0, 100, 200, 0"));
+        assert!(frame.payload.is_empty());
+
+        let big = CallbackEvent {
+            payload: "x".repeat(INLINE_PAYLOAD_MAX + 1),
+            ..event
+        };
+        let frame = callback_frame("s1", &big);
+        assert_eq!(frame.message().unwrap().get("body"), Some("1"));
+        assert_eq!(frame.payload.len(), INLINE_PAYLOAD_MAX + 1);
+    }
+
+    #[test]
+    fn a_full_queue_drops_and_counts_without_blocking() {
+        let (sender, _receiver) = sync_channel(2);
+        let queue = CallbackQueue {
+            sender,
+            dropped: Arc::new(AtomicU64::new(0)),
+        };
+        for _ in 0..5 {
+            queue.push(CallbackEvent {
+                view: 0,
+                kind: 0,
+                payload: String::new(),
+            });
+        }
+        assert_eq!(queue.dropped(), 3);
+    }
+}

@@ -1,0 +1,282 @@
+//! The open document of a kit and the sessions that edit it (docs/kit-protocol.md, "Editing").
+//!
+//! After `load`, the request loop hands every editing message to [`Session::handle`]: views
+//! ([`views`]), input ([`input`]), tiles ([`tiles`]), status, part switching and saving. Every
+//! call into LibreOffice happens on the request loop's thread, after `setView` selected the
+//! sender's view. Callbacks take the other way: LibreOffice's thread → bounded queue → the
+//! forwarding thread ([`events`]) → the shared [`writer::FrameWriter`].
+
+pub mod args;
+pub mod events;
+pub mod input;
+pub mod tiles;
+pub mod views;
+pub mod writer;
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use oxool_proto::{Frame, Message};
+
+use self::args::ArgError;
+use self::events::{CallbackQueue, EventsError};
+use self::input::{Input, InputError};
+use self::tiles::{TileError, TileRequest};
+use self::views::{ViewError, Views, MAX_USER_LEN, MAX_VIEW_ID_LEN};
+use self::writer::FrameWriter;
+use crate::convert;
+use crate::lok::enums::feature;
+use crate::lok::{Document, DocumentType, LokError, Office};
+
+/// The messages a [`Session`] answers; the request loop routes them here.
+pub const MESSAGES: &[&str] = &[
+    "view-open",
+    "view-close",
+    "key",
+    "mouse",
+    "uno",
+    "tile",
+    "status",
+    "set-part",
+    "save",
+];
+
+/// Inside the jail: where `save` writes before the bytes go to wsd.
+const SAVE_DIR: &str = "/tmp/save";
+
+#[derive(Debug, thiserror::Error)]
+pub enum SessionError {
+    #[error(transparent)]
+    Argument(#[from] ArgError),
+    #[error(transparent)]
+    View(#[from] ViewError),
+    #[error(transparent)]
+    Input(#[from] InputError),
+    #[error(transparent)]
+    Tile(#[from] TileError),
+    #[error("view {0:?} is read-only")]
+    ReadOnly(String),
+    #[error("unsupported format {0:?}")]
+    Format(String),
+    #[error("LibreOffice could not save the document as {format}: {source}")]
+    Save {
+        format: String,
+        #[source]
+        source: LokError,
+    },
+    #[error("jail file system: {0}")]
+    Io(#[from] std::io::Error),
+    #[error("LibreOffice failed to {step}: {source}")]
+    Lok {
+        step: &'static str,
+        #[source]
+        source: LokError,
+    },
+}
+
+impl SessionError {
+    /// The `kind` of the `error` message (docs/kit-protocol.md).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            SessionError::Argument(_)
+            | SessionError::Input(InputError::Argument(_))
+            | SessionError::Tile(
+                TileError::Argument(_) | TileError::OutsideDocument(_) | TileError::Zoom(_),
+            )
+            | SessionError::View(
+                ViewError::AlreadyOpen(_) | ViewError::Unknown(_) | ViewError::TooMany,
+            ) => "bad-request",
+            SessionError::ReadOnly(_) => "readonly",
+            SessionError::Format(_) => "format",
+            SessionError::Save { .. } => "save",
+            _ => "internal",
+        }
+    }
+}
+
+fn lok(step: &'static str) -> impl FnOnce(LokError) -> SessionError {
+    move |source| SessionError::Lok { step, source }
+}
+
+/// Callback formats wsd relies on: the part in `INVALIDATE_TILES` (Calc and Impress tiles are
+/// per part) and the view id in `INVALIDATE_VISIBLE_CURSOR`. Set before the document loads.
+pub fn prepare_office(office: &Office) -> Result<(), LokError> {
+    office.set_optional_features(
+        feature::PART_IN_INVALIDATION_CALLBACK | feature::VIEWID_IN_VISCURSOR_INVALIDATION_CALLBACK,
+    )
+}
+
+pub struct Session {
+    document: Document,
+    views: Views,
+    queue: CallbackQueue,
+}
+
+impl Session {
+    /// Takes the loaded document and starts forwarding its callbacks through `writer`.
+    pub fn new(document: Document, writer: FrameWriter) -> Result<Session, EventsError> {
+        let loaded_view = document.view().unwrap_or(0);
+        let names = Arc::new(Mutex::new(HashMap::new()));
+        let queue = events::start_forwarder(writer, names.clone())?;
+        Ok(Session {
+            document,
+            views: Views::new(loaded_view, names),
+            queue,
+        })
+    }
+
+    /// The open document.
+    pub fn document(&self) -> &Document {
+        &self.document
+    }
+
+    /// Answers one editing message. `None`: input was posted; its effects arrive as callbacks.
+    pub fn handle(&mut self, message: &Message) -> Option<Frame> {
+        match self.dispatch(message) {
+            Ok(answer) => answer,
+            Err(err) => {
+                let mut error = Message::new("error")
+                    .arg("kind", err.kind())
+                    .arg("message", err.to_string())
+                    .arg("request", &message.name);
+                if let Some(view) = message.get("view") {
+                    error = error.arg("view", view);
+                }
+                Some(Frame::new(error.render()))
+            }
+        }
+    }
+
+    fn dispatch(&mut self, message: &Message) -> Result<Option<Frame>, SessionError> {
+        match message.name.as_str() {
+            "view-open" => self.open_view(message).map(Some),
+            "view-close" => {
+                let id = args::required(message, "view")?;
+                self.views.close(&self.document, id)?;
+                let closed = Message::new("view-closed").arg("view", id);
+                Ok(Some(Frame::new(closed.render())))
+            }
+            "key" => self.post_input(message, Input::key(message)?).map(|_| None),
+            "mouse" => self
+                .post_input(message, Input::mouse(message)?)
+                .map(|_| None),
+            "uno" => self.post_input(message, Input::uno(message)?).map(|_| None),
+            "tile" => self.tile(message).map(Some),
+            "status" => self.status(message).map(Some),
+            "set-part" => self.set_part(message).map(|_| None),
+            "save" => self.save(message).map(Some),
+            other => Err(ArgError::Invalid {
+                key: "name",
+                detail: format!("{other:?} is not a session message"),
+            }
+            .into()),
+        }
+    }
+
+    fn open_view(&mut self, message: &Message) -> Result<Frame, SessionError> {
+        let id = args::short_text(message, "view", MAX_VIEW_ID_LEN)?;
+        let readonly = args::flag(message, "readonly")?;
+        let user = match message.get("user") {
+            Some(_) => args::short_text(message, "user", MAX_USER_LEN)?,
+            None => "",
+        };
+        let lok_view = self
+            .views
+            .open(&mut self.document, &self.queue, id, readonly, user)?;
+        let opened = Message::new("view-opened")
+            .arg("view", id)
+            .arg("lok_view", lok_view);
+        Ok(Frame::new(opened.render()))
+    }
+
+    /// Selects the sender's view; the view's id for the answer.
+    fn select_view(&self, message: &Message) -> Result<String, SessionError> {
+        let id = args::required(message, "view")?;
+        let view = self.views.get(id)?;
+        self.document
+            .set_view(view.lok_view)
+            .map_err(lok("select the view"))?;
+        Ok(id.to_string())
+    }
+
+    fn post_input(&self, message: &Message, input: Input) -> Result<(), SessionError> {
+        let id = args::required(message, "view")?;
+        if self.views.get(id)?.readonly {
+            return Err(SessionError::ReadOnly(id.to_string()));
+        }
+        self.select_view(message)?;
+        input.post(&self.document).map_err(InputError::from)?;
+        Ok(())
+    }
+
+    fn tile(&self, message: &Message) -> Result<Frame, SessionError> {
+        let view = self.select_view(message)?;
+        let parts = self.document.parts().map_err(lok("count the parts"))?;
+        let size = self
+            .document
+            .document_size()
+            .map_err(lok("measure the document"))?;
+        let request = TileRequest::parse(message, parts, size)?;
+        Ok(tiles::render(&self.document, &request, &view)?)
+    }
+
+    fn status(&self, message: &Message) -> Result<Frame, SessionError> {
+        if message.get("view").is_some() {
+            self.select_view(message)?;
+        }
+        let document = &self.document;
+        let kind = match document.document_type().map_err(lok("tell the type"))? {
+            DocumentType::Text => "text",
+            DocumentType::Spreadsheet => "spreadsheet",
+            DocumentType::Presentation => "presentation",
+            DocumentType::Drawing => "drawing",
+            DocumentType::Other(_) => "other",
+        };
+        let (width, height) = document.document_size().map_err(lok("measure"))?;
+        let status = Message::new("status")
+            .arg("type", kind)
+            .arg("parts", document.parts().map_err(lok("count the parts"))?)
+            .arg("part", document.part().map_err(lok("tell the part"))?)
+            .arg("width", width)
+            .arg("height", height)
+            .arg("views", self.views.count())
+            .arg("dropped_callbacks", self.queue.dropped());
+        Ok(Frame::new(status.render()))
+    }
+
+    fn set_part(&self, message: &Message) -> Result<(), SessionError> {
+        let parts = self.document.parts().map_err(lok("count the parts"))?;
+        let part = args::int_in(message, "part", 0..=i64::from(parts.max(1) - 1))?;
+        self.select_view(message)?;
+        self.document
+            .set_part(args::as_i32(part))
+            .map_err(lok("switch the part"))
+    }
+
+    /// `saveAs` into the jail's /tmp (storeToURL: the document keeps its own location), then
+    /// the bytes go to wsd, which uploads them.
+    fn save(&self, message: &Message) -> Result<Frame, SessionError> {
+        let format = args::required(message, "format")?.to_ascii_lowercase();
+        if !convert::is_supported_format(&format) {
+            return Err(SessionError::Format(format));
+        }
+        let options = message.get("options").filter(|o| !o.is_empty());
+        std::fs::create_dir_all(SAVE_DIR)?;
+        let path = Path::new(SAVE_DIR).join(format!("document.{format}"));
+        let saved = self.document.save_as(&path, &format, options);
+        let bytes = saved
+            .map_err(|source| SessionError::Save {
+                format: format.clone(),
+                source,
+            })
+            .and_then(|()| Ok(std::fs::read(&path)?));
+        let _ = std::fs::remove_file(&path);
+        let bytes = bytes?;
+        let header = Message::new("saved")
+            .arg("format", &format)
+            .arg("bytes", bytes.len())
+            .render();
+        Ok(Frame::with_payload(header, bytes))
+    }
+}

@@ -1,0 +1,233 @@
+//! Tile requests: bounded geometry, `paintPartTile`, premultiplied BGRA → straight RGBA → PNG.
+//!
+//! A tile request is the cheapest way for a client to make a kit work hard, so every number is
+//! checked before LibreOffice sees it: the canvas is at most 1024 × 1024 px (4 MiB of pixels),
+//! the area is positive and starts inside the document (plus a margin for the last row and
+//! column of tiles), and the zoom stays between 1 and 300 twips per pixel (1500 % … 5 %).
+
+use oxool_proto::{Frame, Message};
+
+use super::args::{self, ArgError};
+use crate::lok::{Document, LokError, TileMode};
+
+/// The largest canvas side in pixels.
+pub const MAX_TILE_PIXELS: i64 = 1024;
+/// How far past the document's size (twips) a tile may start: one row or column of tiles at
+/// low zoom, and the empty cells a Calc client scrolls into.
+pub const DOCUMENT_MARGIN_TWIPS: i64 = 50_000;
+/// Zoom bounds, in twips per pixel (15 at 100 %).
+pub const MIN_TWIPS_PER_PIXEL: i64 = 1;
+pub const MAX_TWIPS_PER_PIXEL: i64 = 300;
+
+#[derive(Debug, thiserror::Error)]
+pub enum TileError {
+    #[error(transparent)]
+    Argument(#[from] ArgError),
+    #[error("the tile lies outside the document: {0}")]
+    OutsideDocument(String),
+    #[error("the zoom is out of range: {0}")]
+    Zoom(String),
+    #[error("LibreOffice could not paint the tile: {0}")]
+    Paint(#[source] LokError),
+    #[error("LibreOffice paints tiles in an unknown pixel layout ({0:?})")]
+    PixelLayout(TileMode),
+    #[error("PNG encoding failed: {0}")]
+    Encode(#[from] png::EncodingError),
+}
+
+/// One `tile` request, checked.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TileRequest {
+    pub id: Option<u64>,
+    pub part: i32,
+    pub width: i32,
+    pub height: i32,
+    pub x: i32,
+    pub y: i32,
+    pub tw: i32,
+    pub th: i32,
+}
+
+impl TileRequest {
+    /// Parses and checks a request against the document's part count and size (twips).
+    pub fn parse(
+        message: &Message,
+        parts: i32,
+        document_size: (i64, i64),
+    ) -> Result<TileRequest, TileError> {
+        let id = match message.get("id") {
+            None => None,
+            Some(_) => Some(args::int_in(message, "id", 0..=i64::from(u32::MAX))? as u64),
+        };
+        let part = args::int_in(message, "part", 0..=i64::from(parts.max(1) - 1))?;
+        let width = args::int_in(message, "width", 1..=MAX_TILE_PIXELS)?;
+        let height = args::int_in(message, "height", 1..=MAX_TILE_PIXELS)?;
+        let positive = 1..=i64::from(i32::MAX);
+        let tw = args::int_in(message, "tw", positive.clone())?;
+        let th = args::int_in(message, "th", positive)?;
+        let x = args::int_in(message, "x", 0..=i64::from(i32::MAX))?;
+        let y = args::int_in(message, "y", 0..=i64::from(i32::MAX))?;
+        for (side, twips, pixels) in [("tw/width", tw, width), ("th/height", th, height)] {
+            let zoom_range =
+                pixels * MIN_TWIPS_PER_PIXEL..=pixels.saturating_mul(MAX_TWIPS_PER_PIXEL);
+            if !zoom_range.contains(&twips) {
+                return Err(TileError::Zoom(format!(
+                    "{side} = {twips}/{pixels} must be {MIN_TWIPS_PER_PIXEL}..={MAX_TWIPS_PER_PIXEL} twips per pixel"
+                )));
+            }
+        }
+        let (doc_w, doc_h) = document_size;
+        if x > doc_w + DOCUMENT_MARGIN_TWIPS || y > doc_h + DOCUMENT_MARGIN_TWIPS {
+            return Err(TileError::OutsideDocument(format!(
+                "({x}, {y}) starts beyond the document's {doc_w} × {doc_h} twips + {DOCUMENT_MARGIN_TWIPS}"
+            )));
+        }
+        Ok(TileRequest {
+            id,
+            part: args::as_i32(part),
+            width: args::as_i32(width),
+            height: args::as_i32(height),
+            x: args::as_i32(x),
+            y: args::as_i32(y),
+            tw: args::as_i32(tw),
+            th: args::as_i32(th),
+        })
+    }
+
+    /// The answer's header, echoing the geometry so wsd can match it to its request.
+    pub fn answer_header(&self, view: &str) -> String {
+        let mut message = Message::new("tile").arg("view", view);
+        if let Some(id) = self.id {
+            message = message.arg("id", id);
+        }
+        message
+            .arg("part", self.part)
+            .arg("x", self.x)
+            .arg("y", self.y)
+            .arg("tw", self.tw)
+            .arg("th", self.th)
+            .arg("width", self.width)
+            .arg("height", self.height)
+            .arg("format", "png")
+            .render()
+    }
+}
+
+/// Paints the tile with the current view and encodes it: the `tile` frame with a PNG payload.
+pub fn render(document: &Document, request: &TileRequest, view: &str) -> Result<Frame, TileError> {
+    let mode = document.tile_mode().map_err(TileError::Paint)?;
+    let (width, height) = (request.width as usize, request.height as usize);
+    let mut pixels = vec![0u8; width * height * 4];
+    document
+        .paint_part_tile(
+            &mut pixels,
+            request.part,
+            request.width,
+            request.height,
+            request.x,
+            request.y,
+            request.tw,
+            request.th,
+        )
+        .map_err(TileError::Paint)?;
+    match mode {
+        TileMode::Bgra => unpremultiply(&mut pixels, true),
+        TileMode::Rgba => unpremultiply(&mut pixels, false),
+        other => return Err(TileError::PixelLayout(other)),
+    }
+    let png = encode_png(&pixels, request.width as u32, request.height as u32)?;
+    Ok(Frame::with_payload(request.answer_header(view), png))
+}
+
+/// Premultiplied BGRA (or RGBA) → straight RGBA, in place.
+pub fn unpremultiply(pixels: &mut [u8], bgra: bool) {
+    for pixel in pixels.chunks_exact_mut(4) {
+        if bgra {
+            pixel.swap(0, 2);
+        }
+        let alpha = u32::from(pixel[3]);
+        if alpha == 0 || alpha == 255 {
+            continue;
+        }
+        for channel in &mut pixel[..3] {
+            *channel = ((u32::from(*channel) * 255 + alpha / 2) / alpha).min(255) as u8;
+        }
+    }
+}
+
+/// Straight RGBA → PNG with fast compression: a tile is sent once and soon replaced, so encode
+/// time matters more than the last few percent of size.
+pub fn encode_png(rgba: &[u8], width: u32, height: u32) -> Result<Vec<u8>, png::EncodingError> {
+    let mut out = Vec::with_capacity(rgba.len() / 8);
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Fast);
+    let mut writer = encoder.write_header()?;
+    writer.write_image_data(rgba)?;
+    writer.finish()?;
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(line: &str) -> Result<TileRequest, TileError> {
+        TileRequest::parse(&Message::parse(line).unwrap(), 2, (12240, 15840))
+    }
+
+    #[test]
+    fn ordinary_tiles_pass() {
+        let tile =
+            request("tile view=a part=0 width=256 height=256 x=0 y=3840 tw=3840 th=3840 id=7")
+                .unwrap();
+        assert_eq!(tile.id, Some(7));
+        assert_eq!(tile.y, 3840);
+        assert!(tile
+            .answer_header("a")
+            .starts_with("tile view=a id=7 part=0"));
+    }
+
+    #[test]
+    fn absurd_tiles_are_refused() {
+        for line in [
+            "tile part=0 width=100000 height=256 x=0 y=0 tw=3840 th=3840",
+            "tile part=0 width=256 height=0 x=0 y=0 tw=3840 th=3840",
+            "tile part=0 width=256 height=256 x=-1 y=0 tw=3840 th=3840",
+            "tile part=0 width=256 height=256 x=0 y=0 tw=-3840 th=3840",
+            "tile part=5 width=256 height=256 x=0 y=0 tw=3840 th=3840",
+            "tile part=0 width=256 height=256 x=0 y=99999999 tw=3840 th=3840",
+            "tile part=0 width=256 height=256 x=0 y=0 tw=2147483647 th=3840",
+            "tile part=0 width=256 height=256 x=0 y=0 tw=1 th=3840",
+            "tile part=0 width=256 x=0 y=0 tw=3840 th=3840",
+            "tile part=0 width=abc height=256 x=0 y=0 tw=3840 th=3840",
+        ] {
+            assert!(request(line).is_err(), "{line}");
+        }
+        let err = request("tile part=0 width=4096 height=256 x=0 y=0 tw=3840 th=3840").unwrap_err();
+        assert!(err.to_string().contains("\"width\""), "{err}");
+    }
+
+    #[test]
+    fn unpremultiplies_and_swaps() {
+        // Half-transparent pure red, premultiplied, in BGRA order.
+        let mut pixels = vec![0, 0, 128, 128, 255, 255, 255, 255, 0, 0, 0, 0];
+        unpremultiply(&mut pixels, true);
+        assert_eq!(&pixels[..4], &[255, 0, 0, 128]);
+        assert_eq!(&pixels[4..8], &[255, 255, 255, 255]);
+        assert_eq!(&pixels[8..], &[0, 0, 0, 0]);
+    }
+
+    #[test]
+    fn png_round_trips() {
+        let rgba: Vec<u8> = (0..16 * 8 * 4).map(|i| (i % 251) as u8).collect();
+        let png = encode_png(&rgba, 16, 8).unwrap();
+        let decoder = png::Decoder::new(std::io::Cursor::new(png));
+        let mut reader = decoder.read_info().unwrap();
+        let mut out = vec![0; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut out).unwrap();
+        assert_eq!((info.width, info.height), (16, 8));
+        assert_eq!(&out[..info.buffer_size()], &rgba[..]);
+    }
+}

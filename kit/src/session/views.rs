@@ -1,0 +1,152 @@
+//! wsd's sessions as LibreOffice views: one LOK view per `view-open`, the first one reusing the
+//! view the document loaded with. A document never loses its last LOK view: closing the last
+//! session keeps the view, free for the next `view-open`.
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde_json::json;
+
+use super::events::{CallbackQueue, ViewNames};
+use crate::lok::{Document, LokError};
+
+/// More sessions than this on one document is a bug or an attack, not co-editing.
+pub const MAX_VIEWS: usize = 64;
+/// The longest session id and user name a kit keeps.
+pub const MAX_VIEW_ID_LEN: usize = 128;
+pub const MAX_USER_LEN: usize = 256;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ViewError {
+    #[error("view {0:?} is already open")]
+    AlreadyOpen(String),
+    #[error("no view {0:?} is open")]
+    Unknown(String),
+    #[error("this document already has {MAX_VIEWS} views")]
+    TooMany,
+    #[error("LibreOffice returned view {0}, which another session already uses (a document type without a second view)")]
+    NoNewView(i32),
+    #[error("LibreOffice failed to {step}: {source}")]
+    Lok {
+        step: &'static str,
+        #[source]
+        source: LokError,
+    },
+}
+
+fn lok(step: &'static str) -> impl FnOnce(LokError) -> ViewError {
+    move |source| ViewError::Lok { step, source }
+}
+
+/// One open session.
+#[derive(Debug, Clone)]
+pub struct View {
+    pub lok_view: i32,
+    pub readonly: bool,
+    pub user: String,
+}
+
+pub struct Views {
+    open: BTreeMap<String, View>,
+    /// A LOK view that no session uses: the one the document loaded with, until the first
+    /// `view-open`, and the last one after every session closed.
+    free_lok_view: Option<i32>,
+    /// LOK views whose callbacks are registered (registration lasts as long as the view).
+    registered: HashSet<i32>,
+    /// The forwarder's copy of lok view → session id.
+    names: ViewNames,
+}
+
+impl Views {
+    pub fn new(loaded_view: i32, names: ViewNames) -> Self {
+        Views {
+            open: BTreeMap::new(),
+            free_lok_view: Some(loaded_view),
+            registered: HashSet::new(),
+            names,
+        }
+    }
+
+    pub fn count(&self) -> usize {
+        self.open.len()
+    }
+
+    pub fn get(&self, id: &str) -> Result<&View, ViewError> {
+        self.open
+            .get(id)
+            .ok_or_else(|| ViewError::Unknown(id.to_string()))
+    }
+
+    /// Opens a view for session `id`, registers its callbacks and prepares it for rendering.
+    pub fn open(
+        &mut self,
+        document: &mut Document,
+        queue: &CallbackQueue,
+        id: &str,
+        readonly: bool,
+        user: &str,
+    ) -> Result<i32, ViewError> {
+        if self.open.contains_key(id) {
+            return Err(ViewError::AlreadyOpen(id.to_string()));
+        }
+        if self.open.len() >= MAX_VIEWS {
+            return Err(ViewError::TooMany);
+        }
+        let lok_view = match self.free_lok_view {
+            Some(view) => view,
+            None => {
+                let view = document.create_view().map_err(lok("create a view"))?;
+                if self.open.values().any(|v| v.lok_view == view) {
+                    return Err(ViewError::NoNewView(view));
+                }
+                view
+            }
+        };
+        self.free_lok_view = None;
+        document
+            .set_view(lok_view)
+            .map_err(lok("select the view"))?;
+        // The author name shows on other views' cursors, comments and tracked changes.
+        let rendering = json!({".uno:Author": {"type": "string", "value": user}}).to_string();
+        document
+            .initialize_for_rendering(&rendering)
+            .map_err(lok("prepare the view for rendering"))?;
+        // Name the view for the forwarder before LibreOffice can send its first event.
+        if let Ok(mut names) = self.names.lock() {
+            names.insert(lok_view, id.to_string());
+        }
+        if self.registered.insert(lok_view) {
+            let queue = queue.clone();
+            document
+                .register_callback(move |event| queue.push(event))
+                .map_err(lok("register the view's callback"))?;
+        }
+        self.open.insert(
+            id.to_string(),
+            View {
+                lok_view,
+                readonly,
+                user: user.to_string(),
+            },
+        );
+        Ok(lok_view)
+    }
+
+    /// Closes session `id`'s view; the last LOK view stays, free for the next session.
+    pub fn close(&mut self, document: &Document, id: &str) -> Result<(), ViewError> {
+        let view = self
+            .open
+            .remove(id)
+            .ok_or_else(|| ViewError::Unknown(id.to_string()))?;
+        if let Ok(mut names) = self.names.lock() {
+            names.remove(&view.lok_view);
+        }
+        if self.open.is_empty() {
+            self.free_lok_view = Some(view.lok_view);
+            return Ok(());
+        }
+        self.registered.remove(&view.lok_view);
+        document
+            .destroy_view(view.lok_view)
+            .map_err(lok("destroy the view"))
+    }
+}

@@ -1,0 +1,409 @@
+//! Co-editing inside one real kit (forkit started peer to peer, real jail, real seccomp, real
+//! LibreOffice): views, input, tiles, callbacks, status and save over the wsd ↔ kit protocol
+//! (docs/kit-protocol.md, "Editing"). Waits are deadlines on observed state, never fixed sleeps.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use oxool_proto::{Frame, Message};
+use oxool_wsd::config::KitEntry;
+use oxool_wsd::forkit_client::ForkitClient;
+use oxool_wsd::kits::KitSpawner;
+use tokio::net::unix::OwnedWriteHalf;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+const DEADLINE: Duration = Duration::from_secs(60);
+
+/// One kit with a loaded document: a writer, and every frame it sends, in order.
+struct Kit {
+    write: Option<OwnedWriteHalf>,
+    frames: UnboundedReceiver<Frame>,
+    /// Callbacks seen while waiting for other frames, kept for later checks.
+    callbacks: Vec<Message>,
+    _forkit: Arc<ForkitClient>,
+    _scratch: tempfile::TempDir,
+}
+
+impl Kit {
+    async fn load(fixture: &str) -> Kit {
+        let scratch = tempfile::Builder::new()
+            .prefix("oxool-kit-editing-")
+            .tempdir()
+            .unwrap();
+        let config = oxool_tests::standalone_forkit_config(
+            scratch.path(),
+            &scratch.path().join("systemplate"),
+            KitEntry::Lok,
+            1,
+        )
+        .unwrap();
+        let forkit = ForkitClient::start(&config).await.unwrap();
+        let kit = forkit.spawn_kit().await.unwrap();
+        let (mut read, write) = kit.stream.into_split();
+        let (tx, frames) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            while let Ok(frame) = Frame::read_async(&mut read, 64 << 20).await {
+                if tx.send(frame).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut kit = Kit {
+            write: Some(write),
+            frames,
+            callbacks: Vec::new(),
+            _forkit: forkit,
+            _scratch: scratch,
+        };
+        let bytes = std::fs::read(oxool_tests::fixture(fixture)).unwrap();
+        let load = Message::new("load").arg("name", fixture).render();
+        kit.send_frame(Frame::with_payload(load, bytes)).await;
+        let loaded = kit.answer("loaded").await;
+        assert!(loaded.0.get("type").is_some(), "{loaded:?}");
+        kit
+    }
+
+    async fn send_frame(&mut self, frame: Frame) {
+        frame
+            .write_async(self.write.as_mut().expect("the writer is here"))
+            .await
+            .unwrap();
+    }
+
+    async fn send(&mut self, message: Message) {
+        self.send_frame(Frame::new(message.render())).await;
+    }
+
+    /// The next frame that is not a callback; callbacks on the way are kept.
+    async fn next_answer(&mut self) -> (Message, Vec<u8>) {
+        let until = Instant::now() + DEADLINE;
+        loop {
+            let left = until.saturating_duration_since(Instant::now());
+            let frame = tokio::time::timeout(left, self.frames.recv())
+                .await
+                .expect("the kit answers before the deadline")
+                .expect("the kit is alive");
+            let message = frame.message().unwrap();
+            match message.name.as_str() {
+                "callback" | "callback-overflow" => self.callbacks.push(message),
+                _ => return (message, frame.payload),
+            }
+        }
+    }
+
+    /// The next answer, which must be `name`.
+    async fn answer(&mut self, name: &str) -> (Message, Vec<u8>) {
+        let (message, payload) = self.next_answer().await;
+        assert_eq!(message.name, name, "unexpected answer {message}");
+        (message, payload)
+    }
+
+    /// Waits until the callbacks seen satisfy `done`.
+    async fn wait_for_callbacks(&mut self, what: &str, done: impl Fn(&[Message]) -> bool) {
+        let until = Instant::now() + DEADLINE;
+        while !done(&self.callbacks) {
+            let left = until.saturating_duration_since(Instant::now());
+            let frame = tokio::time::timeout(left, self.frames.recv())
+                .await
+                .unwrap_or_else(|_| panic!("no {what} before the deadline"))
+                .expect("the kit is alive");
+            let message = frame.message().unwrap();
+            assert!(
+                message.name.starts_with("callback"),
+                "unexpected answer {message} while waiting for {what}"
+            );
+            self.callbacks.push(message);
+        }
+    }
+
+    async fn open_view(&mut self, view: &str, readonly: bool) -> i32 {
+        let mut open = Message::new("view-open")
+            .arg("view", view)
+            .arg("user", view);
+        if readonly {
+            open = open.arg("readonly", 1);
+        }
+        self.send(open).await;
+        let (opened, _) = self.answer("view-opened").await;
+        assert_eq!(opened.get("view"), Some(view));
+        opened.parse_arg("lok_view").unwrap()
+    }
+
+    async fn type_text(&mut self, view: &str, text: &str) {
+        for ch in text.chars() {
+            self.key(view, ch as u32, 0).await;
+        }
+    }
+
+    async fn key(&mut self, view: &str, char_code: u32, key_code: u32) {
+        for kind in ["input", "up"] {
+            let key = Message::new("key")
+                .arg("view", view)
+                .arg("type", kind)
+                .arg("char", char_code)
+                .arg("code", key_code);
+            self.send(key).await;
+        }
+    }
+
+    async fn save_text(&mut self, format: &str) -> String {
+        self.send(Message::new("save").arg("format", format)).await;
+        let (saved, bytes) = self.answer("saved").await;
+        assert_eq!(saved.parse_arg::<usize>("bytes").unwrap(), bytes.len());
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    /// Saves as `format` until the text satisfies `done` (edits are asynchronous in LOK).
+    async fn wait_for_saved(&mut self, format: &str, done: impl Fn(&str) -> bool) -> String {
+        let until = Instant::now() + DEADLINE;
+        loop {
+            let text = self.save_text(format).await;
+            if done(&text) {
+                return text;
+            }
+            assert!(
+                Instant::now() < until,
+                "saved {format} never showed the edit: {text:?}"
+            );
+            tokio::task::yield_now().await;
+        }
+    }
+
+    async fn status(&mut self) -> Message {
+        self.send(Message::new("status")).await;
+        self.answer("status").await.0
+    }
+
+    async fn expect_error(&mut self, kind: &str) -> Message {
+        let (error, _) = self.answer("error").await;
+        assert_eq!(error.get("kind"), Some(kind), "{error}");
+        error
+    }
+}
+
+fn seen(callbacks: &[Message], view: &str, kind: &str) -> bool {
+    callbacks
+        .iter()
+        .any(|c| c.get("view") == Some(view) && c.get("kind") == Some(kind))
+}
+
+fn tile(view: &str, id: u32) -> Message {
+    tile_with(view, id, &[])
+}
+
+/// A tile request with some geometry replaced.
+fn tile_with(view: &str, id: u32, changes: &[(&str, i64)]) -> Message {
+    let mut message = Message::new("tile").arg("view", view).arg("id", id);
+    for (key, default) in [
+        ("part", 0),
+        ("width", 256),
+        ("height", 256),
+        ("x", 0),
+        ("y", 0),
+        ("tw", 3840),
+        ("th", 3840),
+    ] {
+        let value = changes
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map_or(default, |(_, v)| *v);
+        message = message.arg(key, value);
+    }
+    message
+}
+
+/// Decodes a PNG independently of the kit's encoder: (width, height, RGBA pixels).
+fn decode_png(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    let mut reader = decoder.read_info().expect("a PNG header");
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut pixels).expect("PNG image data");
+    assert_eq!(info.color_type, png::ColorType::Rgba);
+    pixels.truncate(info.buffer_size());
+    (info.width, info.height, pixels)
+}
+
+/// The same pixels as PNG at another compression level, for comparison with the kit's setting.
+fn png_size(rgba: &[u8], width: u32, height: u32, compression: png::Compression) -> usize {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, width, height);
+    encoder.set_color(png::ColorType::Rgba);
+    encoder.set_compression(compression);
+    let mut writer = encoder.write_header().unwrap();
+    writer.write_image_data(rgba).unwrap();
+    writer.finish().unwrap();
+    out.len()
+}
+
+/// zstd (level 3, the CLI's default) of the raw pixels, for the size note in the protocol doc.
+fn zstd_size(raw: &[u8]) -> Option<usize> {
+    use std::io::Write;
+    let mut child = std::process::Command::new("zstd")
+        .args(["-3", "-c", "-q"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .ok()?;
+    child.stdin.take()?.write_all(raw).ok()?;
+    Some(child.wait_with_output().ok()?.stdout.len())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_writer_views_edit_one_document() {
+    let mut kit = Kit::load("simple.docx").await;
+    let a = kit.open_view("session-a", false).await;
+    let b = kit.open_view("session-b", false).await;
+    assert_ne!(a, b, "each session gets its own LibreOffice view");
+    let status = kit.status().await;
+    assert_eq!(status.get("type"), Some("text"), "{status}");
+    assert_eq!(status.get("views"), Some("2"), "{status}");
+
+    // A types; B hears about it: tiles to repaint, and A's cursor moving in B's view.
+    kit.callbacks.clear();
+    kit.type_text("session-a", "Hello").await;
+    let a_cursor = format!("\"viewId\": \"{a}\"");
+    kit.wait_for_callbacks("B's callbacks caused by A", |c| {
+        seen(c, "session-b", "INVALIDATE_TILES")
+            && c.iter().any(|c| {
+                c.get("view") == Some("session-b")
+                    && c.get("kind") == Some("INVALIDATE_VIEW_CURSOR")
+                    && c.get("payload").unwrap_or_default().contains(&a_cursor)
+            })
+    })
+    .await;
+    kit.type_text("session-b", "World").await;
+    let text = kit
+        .wait_for_saved("txt", |t| t.contains("Hello") && t.contains("World"))
+        .await;
+    assert!(text.contains("oxool fixture text alpha"), "{text}");
+
+    // A tile: a valid PNG of the requested size with ink on it.
+    kit.send(tile("session-a", 41)).await;
+    let (answer, png_bytes) = kit.answer("tile").await;
+    assert_eq!(answer.get("id"), Some("41"));
+    assert_eq!(answer.get("format"), Some("png"));
+    let (width, height, pixels) = decode_png(&png_bytes);
+    assert_eq!((width, height), (256, 256));
+    let ink = pixels
+        .chunks_exact(4)
+        .filter(|p| p[3] == 255 && (p[0] < 200 || p[1] < 200 || p[2] < 200))
+        .count();
+    assert!(ink > 0, "the first tile of a text document shows text");
+    eprintln!(
+        "tile 256x256 px: raw {} B, kit png (fast) {} B, png (default) {} B, png (best) {} B, zstd-3 of raw {:?} B",
+        pixels.len(),
+        png_bytes.len(),
+        png_size(&pixels, width, height, png::Compression::Default),
+        png_size(&pixels, width, height, png::Compression::Best),
+        zstd_size(&pixels)
+    );
+
+    // A read-only session may look but not type.
+    kit.open_view("viewer", true).await;
+    kit.key("viewer", 'x' as u32, 0).await;
+    let refused = kit.expect_error("readonly").await;
+    assert_eq!(refused.get("view"), Some("viewer"));
+    kit.expect_error("readonly").await;
+    kit.send(tile("viewer", 1)).await;
+    kit.answer("tile").await;
+
+    // Malformed requests name the argument; the kit carries on.
+    kit.send(
+        Message::new("key")
+            .arg("view", "session-a")
+            .arg("type", "sideways"),
+    )
+    .await;
+    let bad = kit.expect_error("bad-request").await;
+    assert!(bad.get("message").unwrap().contains("\"type\""), "{bad}");
+    kit.send(
+        Message::new("key")
+            .arg("view", "nobody")
+            .arg("type", "input")
+            .arg("char", 65),
+    )
+    .await;
+    kit.expect_error("bad-request").await;
+
+    // Absurd tiles: huge, negative, and 5000 in a row; all refused, then status still answers.
+    let absurd = [
+        tile_with("session-a", 2, &[("width", 100_000)]),
+        tile_with("session-a", 3, &[("x", -3840)]),
+        tile_with("session-a", 4, &[("tw", -1)]),
+        tile_with("session-a", 5, &[("y", 2_000_000_000)]),
+        tile_with("session-a", 6, &[("tw", i64::from(i32::MAX))]),
+        tile_with("session-a", 7, &[("width", 1 << 40), ("height", 1 << 40)]),
+    ];
+    for request in absurd {
+        let line = request.render();
+        kit.send(request).await;
+        let error = kit.expect_error("bad-request").await;
+        assert_eq!(error.get("request"), Some("tile"), "{line}: {error}");
+    }
+    let flood: Vec<u8> = (0..5000)
+        .flat_map(|i| {
+            Frame::new(tile_with("session-a", i, &[("height", 5000 + i64::from(i))]).render())
+                .encode()
+                .unwrap()
+        })
+        .collect();
+    // Written by a task of its own: the kit answers while we are still writing.
+    let mut write = kit.write.take().unwrap();
+    let writer = tokio::spawn(async move {
+        use tokio::io::AsyncWriteExt;
+        write.write_all(&flood).await.unwrap();
+        write
+    });
+    for _ in 0..5000 {
+        kit.expect_error("bad-request").await;
+    }
+    kit.write = Some(writer.await.unwrap());
+    let status = kit.status().await;
+    assert_eq!(status.get("views"), Some("3"), "{status}");
+
+    // Closing views: the kit keeps serving the others.
+    kit.send(Message::new("view-close").arg("view", "viewer"))
+        .await;
+    kit.answer("view-closed").await;
+    kit.send(tile("session-b", 9)).await;
+    kit.answer("tile").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn calc_cell_input_commits_with_enter() {
+    let mut kit = Kit::load("simple.ods").await;
+    kit.open_view("calc-a", false).await;
+    let status = kit.status().await;
+    assert_eq!(status.get("type"), Some("spreadsheet"), "{status}");
+    assert_eq!(status.get("parts"), Some("2"), "{status}");
+    let goto = Message::new("uno")
+        .arg("view", "calc-a")
+        .arg("command", ".uno:GoToCell")
+        .arg("args", r#"{"ToPoint":{"type":"string","value":"A1"}}"#);
+    kit.send(goto).await;
+    kit.type_text("calc-a", "7").await;
+    kit.key("calc-a", 13, 1280).await;
+    // A1 was 2 and A3 = SUM(A1:A2): the csv shows the new value and the recalculated sum.
+    let csv = kit
+        .wait_for_saved("csv", |t| t.lines().next() == Some("7"))
+        .await;
+    assert!(csv.lines().any(|l| l == "47"), "{csv}");
+
+    kit.send(
+        Message::new("set-part")
+            .arg("view", "calc-a")
+            .arg("part", 1),
+    )
+    .await;
+    kit.send(
+        Message::new("set-part")
+            .arg("view", "calc-a")
+            .arg("part", 9),
+    )
+    .await;
+    kit.expect_error("bad-request").await;
+    kit.wait_for_callbacks("the part switch", |c| seen(c, "calc-a", "SET_PART"))
+        .await;
+    let status = kit.status().await;
+    assert_eq!(status.get("part"), Some("1"), "{status}");
+}

@@ -304,6 +304,18 @@ async fn two_writer_views_edit_one_document() {
     let refused = kit.expect_error("readonly").await;
     assert_eq!(refused.get("view"), Some("viewer"));
     kit.expect_error("readonly").await;
+    let click = Message::new("mouse")
+        .arg("view", "viewer")
+        .arg("type", "down")
+        .arg("x", 1000)
+        .arg("y", 1000);
+    kit.send(click).await;
+    kit.expect_error("readonly").await;
+    let bold = Message::new("uno")
+        .arg("view", "viewer")
+        .arg("command", ".uno:Bold");
+    kit.send(bold).await;
+    kit.expect_error("readonly").await;
     kit.send(tile("viewer", 1)).await;
     kit.answer("tile").await;
 
@@ -372,7 +384,7 @@ async fn two_writer_views_edit_one_document() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn calc_cell_input_commits_with_enter() {
     let mut kit = Kit::load("simple.ods").await;
-    kit.open_view("calc-a", false).await;
+    let first_view = kit.open_view("calc-a", false).await;
     let status = kit.status().await;
     assert_eq!(status.get("type"), Some("spreadsheet"), "{status}");
     assert_eq!(status.get("parts"), Some("2"), "{status}");
@@ -406,4 +418,13 @@ async fn calc_cell_input_commits_with_enter() {
         .await;
     let status = kit.status().await;
     assert_eq!(status.get("part"), Some("1"), "{status}");
+
+    // The last session leaving keeps the document's view for the next one.
+    kit.send(Message::new("view-close").arg("view", "calc-a"))
+        .await;
+    kit.answer("view-closed").await;
+    assert_eq!(kit.open_view("calc-b", false).await, first_view);
+    kit.send(Message::new("view-open").arg("view", "calc-b"))
+        .await;
+    kit.expect_error("bad-request").await;
 }

@@ -156,6 +156,45 @@ mod tests {
         assert_eq!(frame.payload.len(), INLINE_PAYLOAD_MAX + 1);
     }
 
+    /// The whole path with a real socket that nobody reads: pushing (LibreOffice's side) never
+    /// blocks, the surplus is counted, and once the reader catches up the forwarder reports the
+    /// drops before the next event.
+    #[test]
+    fn a_reader_that_stops_costs_events_not_liveness() {
+        let (kit_end, mut wsd_end) = std::os::unix::net::UnixStream::pair().unwrap();
+        let names: ViewNames = Arc::new(Mutex::new(HashMap::from([(3, "s".to_string())])));
+        let queue = start_forwarder(FrameWriter::new(kit_end), names).unwrap();
+        let event = CallbackEvent {
+            view: 3,
+            kind: callback::INVALIDATE_TILES,
+            payload: "x".repeat(1000),
+        };
+        // Far more than the socket buffer and the queue hold together.
+        let pushed = 4 * CALLBACK_QUEUE_CAPACITY + 2000;
+        for _ in 0..pushed {
+            queue.push(event.clone());
+        }
+        let dropped = queue.dropped();
+        assert!(dropped > 0, "a reader that stopped must cost events");
+
+        // The reader catches up: every event that was not dropped arrives, and the queue that
+        // was full when the drops happened carries the overflow report.
+        let mut received = 0u64;
+        let mut overflow = None;
+        while received + dropped < pushed as u64 {
+            let frame = Frame::read_from(&mut wsd_end, 1 << 20).unwrap();
+            let message = frame.message().unwrap();
+            match message.name.as_str() {
+                "callback" => received += 1,
+                "callback-overflow" => overflow = Some(message),
+                other => panic!("unexpected frame {other}"),
+            }
+        }
+        let overflow = overflow.expect("the forwarder reports the drops");
+        assert_eq!(overflow.parse_arg::<u64>("total"), Ok(dropped));
+        assert_eq!(queue.dropped(), dropped);
+    }
+
     #[test]
     fn a_full_queue_drops_and_counts_without_blocking() {
         let (sender, _receiver) = sync_channel(2);

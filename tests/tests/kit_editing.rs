@@ -428,3 +428,28 @@ async fn calc_cell_input_commits_with_enter() {
         .await;
     kit.expect_error("bad-request").await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn impress_switches_slides_and_types_into_a_shape() {
+    let mut kit = Kit::load("simple.pptx").await;
+    kit.open_view("deck", false).await;
+    let status = kit.status().await;
+    assert_eq!(status.get("type"), Some("presentation"), "{status}");
+    assert_eq!(status.get("parts"), Some("2"), "{status}");
+    kit.send(Message::new("set-part").arg("view", "deck").arg("part", 1))
+        .await;
+    kit.wait_for_callbacks("the slide switch", |c| seen(c, "deck", "SET_PART"))
+        .await;
+    // Typed text needs a shape in edit mode: Tab selects the first shape, Enter edits it.
+    kit.key("deck", 0, 1282).await;
+    kit.key("deck", 13, 1280).await;
+    kit.type_text("deck", "Zulu").await;
+    let flat = kit.wait_for_saved("fodp", |t| t.contains("Zulu")).await;
+    assert!(
+        flat.contains("oxool slide two title"),
+        "the fixture's second slide"
+    );
+    // A format of another document type is refused before LibreOffice tries it.
+    kit.send(Message::new("save").arg("format", "csv")).await;
+    kit.expect_error("format").await;
+}

@@ -258,7 +258,11 @@ impl Session {
     /// the bytes go to wsd, which uploads them.
     fn save(&self, message: &Message) -> Result<Frame, SessionError> {
         let format = args::required(message, "format")?.to_ascii_lowercase();
-        if !convert::is_supported_format(&format) {
+        let document_type = self
+            .document
+            .document_type()
+            .map_err(lok("tell the type"))?;
+        if !convert::formats_for(document_type).contains(&format.as_str()) {
             return Err(SessionError::Format(format));
         }
         let options = message.get("options").filter(|o| !o.is_empty());

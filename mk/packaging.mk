@@ -8,7 +8,7 @@
 # The packages are built from target/release; these targets build it first.
 
 PACKAGES_OUT ?= build/packages
-RELEASE_CRATES ?= -p oxool-wsd -p oxool-forkit -p oxool-systemplate
+RELEASE_CRATES ?= -p oxool-wsd -p oxool-forkit -p oxool-systemplate -p oxoolctl
 
 .PHONY: release-bins deb rpm units-check packages-test systemd-test
 

@@ -10,7 +10,7 @@
 #
 # Usage: tests/systemd/packages.sh [OUTDIR]      (default: build/packages in the repository)
 # The binaries come from OXOOL_BIN_DIR (default target/release); build them first with
-#   cargo build --release -p oxool-wsd -p oxool-forkit -p oxool-systemplate
+#   cargo build --release -p oxool-wsd -p oxool-forkit -p oxool-systemplate -p oxoolctl
 # Exit status: 0 all passed, 1 a check failed.
 set -uo pipefail
 
@@ -33,6 +33,7 @@ expect_in() {
 common_files=(
   /usr/bin/oxool-wsd
   /usr/bin/oxool-systemplate-setup
+  /usr/bin/oxoolctl
   /usr/libexec/oxool/oxool-forkit
   /etc/oxool/oxool.toml
   /systemd/system/oxool.socket
@@ -68,7 +69,7 @@ check_deb() {
   tmp=$(mktemp -d) && dpkg-deb -e "$deb" "$tmp"
   scripts=$(cat "$tmp"/postinst "$tmp"/prerm "$tmp"/postrm 2>/dev/null)
   expect_in "deb maintainer scripts" "$scripts" \
-    "systemd-sysusers" "oxool-systemplate-setup /var/lib/oxool/systemplate" "TODO(proof-key)" \
+    "systemd-sysusers" "oxool-systemplate-setup /var/lib/oxool/systemplate" "oxoolctl generate-proof-key" \
     "apparmor_restrict_unprivileged_userns" "deb-systemd-helper" "oxool.socket"
   if grep -q setcap <<<"$scripts"; then fail "a maintainer script sets file capabilities"; else pass "no setcap in maintainer scripts"; fi
   echo "-- postinst of $(basename "$deb"):"; sed 's/^/    /' "$tmp/postinst"
@@ -118,6 +119,7 @@ check_rpm() {
   expect_in "rpm scriptlets" "$scripts" \
     "preinstall scriptlet" "useradd -r -g oxool" "postinstall scriptlet" "preuninstall scriptlet" \
     "postuninstall scriptlet" "oxool-systemplate-setup /var/lib/oxool/systemplate" \
+    "oxoolctl generate-proof-key" \
     "triggerin scriptlet" "glibc" "fontconfig" "libreoffice-core" "/usr/share/fonts" \
     "systemctl --no-reload preset oxool.socket"
   if grep -q setcap <<<"$scripts"; then fail "a scriptlet sets file capabilities"; else pass "no setcap in scriptlets"; fi

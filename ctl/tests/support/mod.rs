@@ -4,6 +4,9 @@
 //! Not oxool_tests::server::Server: its generated file has no place for a `[net]` key (the
 //! extra TOML lands after `[forkit]`), and `net.admin_socket` is one.
 
+// Each test binary compiles this module and uses a part of it.
+#![allow(dead_code)]
+
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -14,10 +17,23 @@ pub struct Wsd {
     child: Child,
     pub port: u16,
     pub dir: tempfile::TempDir,
+    /// The bus wsd serves org.oxool.Wsd1 on, instead of the admin socket.
+    system_bus: Option<String>,
 }
 
 impl Wsd {
+    /// wsd with forkit started by itself and the admin interface on `net.admin_socket`.
     pub fn start() -> Wsd {
+        Wsd::start_with(None)
+    }
+
+    /// wsd with `[forkit] bus = "system"`, the system bus being the private bus at
+    /// `system_bus` (`DBUS_SYSTEM_BUS_ADDRESS`): no forkit runs, and no admin socket is set.
+    pub fn start_on_bus(system_bus: &str) -> Wsd {
+        Wsd::start_with(Some(system_bus.to_string()))
+    }
+
+    fn start_with(system_bus: Option<String>) -> Wsd {
         let dir = tempfile::Builder::new()
             .prefix("oxoolctl-it-")
             .tempdir()
@@ -27,9 +43,20 @@ impl Wsd {
         oxool_systemplate_setup(&systemplate);
         std::fs::create_dir_all(root.join("jails")).unwrap();
         let port = free_port();
-        std::fs::write(root.join("oxool.toml"), config_text(root, port)).unwrap();
+        let mut config = config_text(root, port);
+        let mut command = Command::new(bin_dir().join("oxool-wsd"));
+        if let Some(address) = &system_bus {
+            config = config
+                .replace("bus = \"standalone\"", "bus = \"system\"")
+                .lines()
+                .filter(|line| !line.starts_with("admin_socket"))
+                .map(|line| format!("{line}\n"))
+                .collect();
+            command.env("DBUS_SYSTEM_BUS_ADDRESS", address);
+        }
+        std::fs::write(root.join("oxool.toml"), config).unwrap();
         let log = std::fs::File::create(root.join("wsd.log")).unwrap();
-        let child = Command::new(bin_dir().join("oxool-wsd"))
+        let child = command
             .arg("--config")
             .arg(root.join("oxool.toml"))
             .stdin(Stdio::null())
@@ -37,7 +64,12 @@ impl Wsd {
             .stderr(log)
             .spawn()
             .expect("oxool-wsd (build it first: cargo build --workspace --bins)");
-        let mut wsd = Wsd { child, port, dir };
+        let mut wsd = Wsd {
+            child,
+            port,
+            dir,
+            system_bus,
+        };
         wsd.wait_until_serving();
         wsd
     }
@@ -62,15 +94,14 @@ impl Wsd {
         std::fs::read_to_string(self.dir.path().join("wsd.log")).unwrap_or_default()
     }
 
-    /// `oxoolctl --address <our socket> ARGS`.
+    /// `oxoolctl --address <our socket> ARGS`, or `oxoolctl ARGS` on our system bus.
     pub fn ctl(&self, args: &[&str]) -> Ctl {
-        let output = Command::new(env!("CARGO_BIN_EXE_oxoolctl"))
-            .arg("--address")
-            .arg(self.address())
-            .args(args)
-            .output()
-            .unwrap();
-        Ctl::from(output)
+        let mut command = Command::new(env!("CARGO_BIN_EXE_oxoolctl"));
+        match &self.system_bus {
+            Some(address) => command.env("DBUS_SYSTEM_BUS_ADDRESS", address),
+            None => command.arg("--address").arg(self.address()),
+        };
+        Ctl::from(command.args(args).output().unwrap())
     }
 
     pub fn running(&mut self) -> bool {
@@ -84,7 +115,7 @@ impl Wsd {
                 panic!("oxool-wsd exited with {status}:\n{}", self.log());
             }
             if ureq::get(&self.url("/hosting/capabilities")).call().is_ok()
-                && self.admin_socket().exists()
+                && (self.system_bus.is_some() || self.admin_socket().exists())
             {
                 return;
             }
@@ -137,6 +168,63 @@ impl Drop for Wsd {
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// A private dbus-daemon standing in for the system bus (no policy: anybody may own and call).
+pub struct Bus {
+    daemon: Child,
+    pub address: String,
+    _dir: tempfile::TempDir,
+}
+
+impl Bus {
+    pub fn start() -> Bus {
+        let dir = tempfile::tempdir().unwrap();
+        let socket = dir.path().join("bus");
+        let config = dir.path().join("bus.conf");
+        std::fs::write(
+            &config,
+            format!(
+                r#"<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-BUS Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path={}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_destination="*"/>
+    <allow receive_sender="*"/>
+  </policy>
+</busconfig>
+"#,
+                socket.display()
+            ),
+        )
+        .unwrap();
+        let daemon = Command::new("dbus-daemon")
+            .arg(format!("--config-file={}", config.display()))
+            .arg("--nofork")
+            .stdout(Stdio::null())
+            // It warns that it cannot raise its descriptor limit, which a test bus does not need.
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("dbus-daemon");
+        assert!(eventually(|| socket.exists()), "dbus-daemon did not listen");
+        Bus {
+            daemon,
+            address: format!("unix:path={}", socket.display()),
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for Bus {
+    fn drop(&mut self) {
+        let _ = self.daemon.kill();
+        let _ = self.daemon.wait();
     }
 }
 

@@ -5,7 +5,7 @@
 //! | `Status()` | `→ a{sv}` | `version` (s), `uptime_s`, `documents`, `sessions`, `conversions_running`, `conversions_queued`, `conversions_total` (finished, any outcome), `conversions_converted`, and `kits_spawned`, `kits_ready`, `kits_exited`, `kits_crashed` from forkit (all `t`); `forkit_error` (s) instead of the kit counters when forkit does not answer |
 //! | `ListDocuments()` | `→ a(ssu)` | key, WOPI host, sessions of each open document |
 //! | `ListSessions()` | `→ a(sss)` | session id, document key, user name |
-//! | `ListKits()` | `→ a{sv}` | forkit's `Stats()` as it gives them |
+//! | `ListKits()` | `→ a{sv}` | forkit's `Stats()` as it gives them; an error when forkit is not running on the system bus (asking would D-Bus-activate it) |
 //! | `KillKit(u pid)` | `→ ()` | SIGKILL of a kit through forkit (which refuses pids it did not spawn) |
 //! | `CloseDocument(s key)` | `→ ()` | save and close one document |
 //! | `Reload()` | `→ ()` | re-read and check the configuration file, as SIGHUP does; the error names the bad key |
@@ -38,6 +38,7 @@ mod socket;
 
 pub const OBJECT_PATH: &str = "/org/oxool/Wsd1";
 pub const BUS_NAME: &str = "org.oxool.Wsd1";
+const FORKIT_BUS_NAME: &str = "org.oxool.Forkit1";
 
 /// Starting the admin service, one variant per step.
 #[derive(Debug, thiserror::Error)]
@@ -89,6 +90,9 @@ pub struct Wsd1 {
     forkit: Arc<ForkitClient>,
     config_path: PathBuf,
     started: Instant,
+    /// Our system bus connection, once claimed: used to ask whether forkit runs before asking
+    /// it anything, since any call to org.oxool.Forkit1 there would D-Bus-activate it.
+    system_bus: Arc<std::sync::OnceLock<zbus::Connection>>,
 }
 
 impl Wsd1 {
@@ -98,7 +102,28 @@ impl Wsd1 {
             forkit,
             config_path,
             started: Instant::now(),
+            system_bus: Arc::default(),
         }
+    }
+
+    /// forkit's `Stats()`. On the system bus only when forkit already runs: a status query must
+    /// not start forkit (and LibreOffice with it).
+    async fn forkit_stats(&self) -> Result<HashMap<String, OwnedValue>, String> {
+        if let Some(bus) = self.system_bus.get() {
+            let running = async {
+                let dbus = zbus::fdo::DBusProxy::new(bus).await?;
+                let name = zbus::names::BusName::try_from(FORKIT_BUS_NAME)?;
+                Ok::<bool, zbus::Error>(dbus.name_has_owner(name).await?)
+            };
+            match running.await {
+                Ok(true) => {}
+                Ok(false) => {
+                    return Err("forkit is not running (the first kit request starts it)".into())
+                }
+                Err(error) => return Err(error.to_string()),
+            }
+        }
+        self.forkit.stats().await.map_err(|e| e.to_string())
     }
 }
 
@@ -119,7 +144,7 @@ impl Wsd1 {
         number("conversions_queued", admission.queued() as u64);
         number("conversions_total", finished);
         number("conversions_converted", metrics.count(Outcome::Converted));
-        match self.forkit.stats().await {
+        match self.forkit_stats().await {
             Ok(stats) => {
                 for (ours, forkits) in [
                     ("kits_spawned", "spawned"),
@@ -133,7 +158,7 @@ impl Wsd1 {
                 }
             }
             Err(error) => {
-                status.insert("forkit_error".into(), text_value(&error.to_string()));
+                status.insert("forkit_error".into(), text_value(&error));
             }
         }
         status.insert("version".into(), text_value(env!("CARGO_PKG_VERSION")));
@@ -151,10 +176,7 @@ impl Wsd1 {
     }
 
     async fn list_kits(&self) -> Result<HashMap<String, OwnedValue>, CallError> {
-        self.forkit
-            .stats()
-            .await
-            .map_err(|e| CallError::Forkit(e.to_string()))
+        self.forkit_stats().await.map_err(CallError::Forkit)
     }
 
     async fn kill_kit(&self, pid: u32) -> Result<(), CallError> {
@@ -250,7 +272,11 @@ impl Drop for AdminService {
 /// and the admin socket (when `net.admin_socket` is set).
 pub async fn start(object: Wsd1, config: &Config) -> Result<AdminService, AdminError> {
     let system_bus = match config.forkit.bus {
-        ForkitBus::System => Some(claim_system_bus(object.clone()).await?),
+        ForkitBus::System => {
+            let connection = claim_system_bus(object.clone()).await?;
+            let _ = object.system_bus.set(connection.clone());
+            Some(connection)
+        }
         ForkitBus::Standalone => None,
     };
     let socket = match &config.net.admin_socket {

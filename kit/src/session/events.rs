@@ -8,7 +8,7 @@
 //! drops it sends one `callback-overflow`, so wsd can invalidate everything it shows.
 
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
@@ -21,6 +21,10 @@ use crate::lok::CallbackEvent;
 /// How many events may wait for the forwarder. Calc sends ~250 `STATE_CHANGED` for one cell, so
 /// this holds a few edits' worth while wsd is briefly slow.
 pub const CALLBACK_QUEUE_CAPACITY: usize = 4096;
+
+/// How many payload bytes may wait: a few large payloads (JSDialog descriptions are ~100 KiB)
+/// must not make 4096 queued events cost hundreds of MiB.
+pub const CALLBACK_QUEUE_MAX_BYTES: usize = 16 << 20;
 
 /// Payloads up to this size travel in the header (`payload=`); larger ones (JSDialog, comment
 /// lists) go into the frame body, because a header is limited to 64 KiB.
@@ -39,25 +43,44 @@ pub type ViewNames = Arc<Mutex<HashMap<i32, String>>>;
 #[derive(Clone)]
 pub struct CallbackQueue {
     sender: SyncSender<CallbackEvent>,
-    dropped: Arc<AtomicU64>,
+    counters: Arc<Counters>,
+}
+
+/// Shared by the producers and the forwarder.
+#[derive(Default)]
+struct Counters {
+    /// Events dropped because the queue was full.
+    dropped: AtomicU64,
+    /// Payload bytes waiting in the queue.
+    queued_bytes: AtomicUsize,
 }
 
 impl CallbackQueue {
     /// Runs on LibreOffice's thread: never blocks, drops and counts when full.
     pub fn push(&self, event: CallbackEvent) {
+        let len = event.payload.len();
+        let queued = self.counters.queued_bytes.fetch_add(len, Ordering::Relaxed);
+        if queued.saturating_add(len) > CALLBACK_QUEUE_MAX_BYTES {
+            self.counters.queued_bytes.fetch_sub(len, Ordering::Relaxed);
+            self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
         match self.sender.try_send(event) {
             Ok(()) => {}
             Err(TrySendError::Full(_)) => {
-                self.dropped.fetch_add(1, Ordering::Relaxed);
+                self.counters.queued_bytes.fetch_sub(len, Ordering::Relaxed);
+                self.counters.dropped.fetch_add(1, Ordering::Relaxed);
             }
             // The forwarder ended (wsd went away); the kit is leaving anyway.
-            Err(TrySendError::Disconnected(_)) => {}
+            Err(TrySendError::Disconnected(_)) => {
+                self.counters.queued_bytes.fetch_sub(len, Ordering::Relaxed);
+            }
         }
     }
 
     /// Events dropped so far because the queue was full.
     pub fn dropped(&self) -> u64 {
-        self.dropped.load(Ordering::Relaxed)
+        self.counters.dropped.load(Ordering::Relaxed)
     }
 }
 
@@ -67,14 +90,14 @@ pub fn start_forwarder(
     names: ViewNames,
 ) -> Result<CallbackQueue, EventsError> {
     let (sender, receiver) = sync_channel(CALLBACK_QUEUE_CAPACITY);
-    let dropped = Arc::new(AtomicU64::new(0));
     let queue = CallbackQueue {
         sender,
-        dropped: dropped.clone(),
+        counters: Arc::new(Counters::default()),
     };
+    let counters = queue.counters.clone();
     std::thread::Builder::new()
         .name("oxool-callbacks".into())
-        .spawn(move || forward(receiver, writer, names, dropped))
+        .spawn(move || forward(receiver, writer, names, counters))
         .map_err(EventsError::SpawnForwarder)?;
     Ok(queue)
 }
@@ -83,11 +106,14 @@ fn forward(
     receiver: Receiver<CallbackEvent>,
     writer: FrameWriter,
     names: ViewNames,
-    dropped: Arc<AtomicU64>,
+    counters: Arc<Counters>,
 ) {
     let mut reported_drops = 0;
     while let Ok(event) = receiver.recv() {
-        let total_drops = dropped.load(Ordering::Relaxed);
+        counters
+            .queued_bytes
+            .fetch_sub(event.payload.len(), Ordering::Relaxed);
+        let total_drops = counters.dropped.load(Ordering::Relaxed);
         if total_drops > reported_drops {
             let overflow = Message::new("callback-overflow")
                 .arg("dropped", total_drops - reported_drops)
@@ -200,7 +226,7 @@ mod tests {
         let (sender, _receiver) = sync_channel(2);
         let queue = CallbackQueue {
             sender,
-            dropped: Arc::new(AtomicU64::new(0)),
+            counters: Arc::new(Counters::default()),
         };
         for _ in 0..5 {
             queue.push(CallbackEvent {
@@ -210,5 +236,24 @@ mod tests {
             });
         }
         assert_eq!(queue.dropped(), 3);
+        assert_eq!(queue.counters.queued_bytes.load(Ordering::Relaxed), 0);
+    }
+
+    #[test]
+    fn large_payloads_are_bounded_by_bytes() {
+        let (sender, _receiver) = sync_channel(CALLBACK_QUEUE_CAPACITY);
+        let queue = CallbackQueue {
+            sender,
+            counters: Arc::new(Counters::default()),
+        };
+        let big = CallbackEvent {
+            view: 0,
+            kind: 0,
+            payload: "j".repeat(1 << 20),
+        };
+        for _ in 0..20 {
+            queue.push(big.clone());
+        }
+        assert_eq!(queue.dropped(), 4, "16 MiB hold 16 payloads of 1 MiB");
     }
 }

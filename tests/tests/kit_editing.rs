@@ -300,22 +300,29 @@ async fn two_writer_views_edit_one_document() {
 
     // A read-only session may look but not type.
     kit.open_view("viewer", true).await;
+    // (A status after each attempt: a kit that accepted the input would answer it at once.)
     kit.key("viewer", 'x' as u32, 0).await;
+    kit.send(Message::new("status")).await;
     let refused = kit.expect_error("readonly").await;
     assert_eq!(refused.get("view"), Some("viewer"));
     kit.expect_error("readonly").await;
+    kit.answer("status").await;
     let click = Message::new("mouse")
         .arg("view", "viewer")
         .arg("type", "down")
         .arg("x", 1000)
         .arg("y", 1000);
     kit.send(click).await;
+    kit.send(Message::new("status")).await;
     kit.expect_error("readonly").await;
+    kit.answer("status").await;
     let bold = Message::new("uno")
         .arg("view", "viewer")
         .arg("command", ".uno:Bold");
     kit.send(bold).await;
+    kit.send(Message::new("status")).await;
     kit.expect_error("readonly").await;
+    kit.answer("status").await;
     kit.send(tile("viewer", 1)).await;
     kit.answer("tile").await;
 

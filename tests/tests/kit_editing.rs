@@ -343,6 +343,11 @@ async fn two_writer_views_edit_one_document() {
     )
     .await;
     kit.expect_error("bad-request").await;
+    let close = Message::new("uno")
+        .arg("view", "session-a")
+        .arg("command", ".uno:CloseDoc");
+    kit.send(close).await;
+    kit.expect_error("bad-request").await;
 
     // Absurd tiles: huge, negative, and 5000 in a row; all refused, then status still answers.
     let absurd = [

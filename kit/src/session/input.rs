@@ -14,6 +14,25 @@ pub const MAX_COMMAND_ARGS_LEN: usize = 32 * 1024;
 /// Mouse positions are twips; nothing in a document lies further out than this.
 pub const MAX_POSITION_TWIPS: i64 = 100_000_000;
 
+/// Commands that would close the document or the office under the kit (LOK keeps a pointer to
+/// the document), open other documents, or start what a jailed kit cannot do. Refused for
+/// every session; the list grows with what the web client learns to send.
+pub const REFUSED_COMMANDS: &[&str] = &[
+    ".uno:Quit",
+    ".uno:CloseDoc",
+    ".uno:CloseWin",
+    ".uno:CloseFrame",
+    ".uno:Open",
+    ".uno:OpenUrl",
+    ".uno:OpenRemote",
+    ".uno:NewDoc",
+    ".uno:AddDirect",
+    ".uno:RunMacro",
+    ".uno:MacroDialog",
+    ".uno:BasicIDEAppear",
+    ".uno:OptionsTreeDialog",
+];
+
 #[derive(Debug, thiserror::Error)]
 pub enum InputError {
     #[error(transparent)]
@@ -124,6 +143,15 @@ impl Input {
                 detail: "must be .uno:<Name> in printable ASCII".into(),
             });
         }
+        if REFUSED_COMMANDS
+            .iter()
+            .any(|refused| refused.eq_ignore_ascii_case(command))
+        {
+            return Err(ArgError::Invalid {
+                key: "command",
+                detail: format!("{command} is not allowed in a kit"),
+            });
+        }
         let arguments = match message.get("args") {
             None | Some("") => None,
             Some(json) if json.len() > MAX_COMMAND_ARGS_LEN => {
@@ -221,6 +249,8 @@ mod tests {
             .render();
         assert!(Input::uno(&parse(&line)).is_ok());
         assert!(Input::uno(&parse("uno command=Bold")).is_err());
+        assert!(Input::uno(&parse("uno command=.uno:CloseDoc")).is_err());
+        assert!(Input::uno(&parse("uno command=.uno:quit")).is_err());
         assert!(Input::uno(&parse("uno command=.uno:")).is_err());
         assert!(Input::uno(&parse("uno command=.uno:Bold args=%5B1%5D")).is_err());
     }

@@ -72,19 +72,13 @@ async fn handle(
     request: Request<Body>,
 ) -> Result<Response, Failure> {
     let convert = &state.config.convert;
-    check_post_allowed(state, &request).map_err(|refusal| (Outcome::Refused, refusal))?;
-    check_content_length(&request, convert.max_upload_bytes(), convert.max_upload_mb)?;
-    let path_format = path_format.map(|f| known_format(&f)).transpose()?;
-
-    let entry = state.admission.enter().map_err(|full| {
-        tracing::warn!(%full, "convert-to queue full");
-        let mut refusal = Refusal::new(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the server is busy converting; retry later",
-        );
-        refusal.retry_after_secs = Some(convert.retry_after_secs);
-        (Outcome::QueueFull, refusal)
-    })?;
+    let (path_format, entry) = match early_checks(state, path_format, &request) {
+        Ok(checked) => checked,
+        Err(failure) => {
+            drain_briefly(request).await;
+            return Err(failure);
+        }
+    };
 
     let form = read_upload(state, request).await?;
     let format = match (path_format, &form.format) {
@@ -118,6 +112,59 @@ async fn handle(
         .await
         .map_err(|error| conversion_failure(error, convert.retry_after_secs))?;
     Ok(converted_response(&format, &download_name, converted.bytes))
+}
+
+/// The checks that need no byte of the body: client address, declared size, the format in the
+/// path, and a place in the queue.
+fn early_checks(
+    state: &AppState,
+    path_format: Option<String>,
+    request: &Request<Body>,
+) -> Result<(Option<String>, crate::admission::Entry), Failure> {
+    let convert = &state.config.convert;
+    check_post_allowed(state, request).map_err(|refusal| (Outcome::Refused, refusal))?;
+    check_content_length(request, convert.max_upload_bytes(), convert.max_upload_mb)?;
+    let path_format = path_format.map(|f| known_format(&f)).transpose()?;
+    let entry = state.admission.enter().map_err(|full| {
+        tracing::warn!(%full, "convert-to queue full");
+        let mut refusal = Refusal::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "the server is busy converting; retry later",
+        );
+        refusal.retry_after_secs = Some(convert.retry_after_secs);
+        (Outcome::QueueFull, refusal)
+    })?;
+    Ok((path_format, entry))
+}
+
+/// Reads and discards a refused request's body before answering when it is declared small.
+/// Closing a connection with unread data makes the kernel send a reset, which can destroy the
+/// refusal before the client reads it. Bodies declared larger (or not declared) are never read:
+/// an oversize upload is refused without touching it.
+async fn drain_briefly(request: Request<Body>) {
+    use http_body_util::BodyExt;
+    const DRAIN_LIMIT: usize = 256 * 1024;
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<usize>().ok());
+    if declared.is_none_or(|len| len > DRAIN_LIMIT) {
+        return;
+    }
+    let mut body = request.into_body();
+    let mut drained = 0usize;
+    let deadline = tokio::time::sleep(std::time::Duration::from_secs(1));
+    tokio::pin!(deadline);
+    while drained < DRAIN_LIMIT {
+        tokio::select! {
+            frame = body.frame() => match frame {
+                Some(Ok(frame)) => drained += frame.data_ref().map_or(0, |d| d.len()),
+                _ => break,
+            },
+            () = &mut deadline => break,
+        }
+    }
 }
 
 /// Refuses a declared body over the limit before reading any of it.

@@ -133,6 +133,23 @@ if out=$(busctl_as oxool oxool SpawnKit); then
   pass "user oxool: SpawnKit() -> $(cut -c1-160 <<<"$out")"
 else fail "user oxool: SpawnKit(): $out"; fi
 
+step "oxoolctl over org.oxool.Wsd1 (admin tool and policy)"
+proof_modes=$(ct_exec stat -c '%U %a' /var/lib/oxool/proof /var/lib/oxool/proof/proof_key.pk8 2>&1 | tr '\n' ' ')
+[ "$proof_modes" = "oxool 700 oxool 600 " ] && pass "proof key made by the postinst: $proof_modes" ||
+  fail "proof key directory/file: $proof_modes"
+if out=$(ct_exec oxoolctl status 2>&1); then pass "root: oxoolctl status"; echo "$out" | sed 's/^/    /'
+else fail "root: oxoolctl status: $out"; fi
+if out=$(ct_exec oxoolctl kits 2>&1); then pass "root: oxoolctl kits"; echo "$out" | head -5 | sed 's/^/    /'
+else fail "root: oxoolctl kits: $out"; fi
+if out=$(ct_exec oxoolctl reload 2>&1); then pass "root: oxoolctl reload: $out"; else fail "reload: $out"; fi
+before=$(ct_net_exec curl -sS http://127.0.0.1:9980/hosting/discovery | grep -o ' value="[^"]*' | head -1)
+if out=$(ct_exec oxoolctl rotate-proof-keys 2>&1); then pass "root: rotate-proof-keys: $out"; else fail "rotate: $out"; fi
+after=$(ct_net_exec curl -sS http://127.0.0.1:9980/hosting/discovery | grep -o 'oldvalue="[^"]*' | head -1)
+[ -n "$before" ] && [ "${before# value=}" = "${after#oldvalue=}" ] && pass "discovery publishes the previous key as oldvalue" ||
+  fail "rotate: before $before / after $after"
+if out=$(ct_exec setpriv --reuid=nobody --regid=nogroup --clear-groups oxoolctl status 2>&1); then fail "nobody may call Wsd1: $out"
+else pass "user nobody refused: $out"; fi
+
 step "journal"
 for unit in oxool-wsd oxool-forkit; do
   n=$(ct_exec journalctl -b --no-pager -o cat -u "$unit" 2>/dev/null | wc -l)

@@ -21,6 +21,17 @@ pub struct ProbeOutcome {
     pub detail: String,
 }
 
+impl ProbeOutcome {
+    /// The `probe` answer a kit sends for this outcome (docs/kit-protocol.md).
+    pub fn to_message(&self) -> oxool_proto::Message {
+        oxool_proto::Message::new("probe")
+            .arg("name", self.name)
+            .arg("class", self.escape_class)
+            .arg("outcome", if self.blocked { "blocked" } else { "escaped" })
+            .arg("detail", &self.detail)
+    }
+}
+
 pub struct ProbeContext {
     /// Host paths a kit must not reach: wsd's config file, another kit's jail, ...
     pub host_paths_to_try: Vec<String>,

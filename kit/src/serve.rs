@@ -379,18 +379,7 @@ fn serve_probes(
                 };
                 let name = message.get("name").unwrap_or_default();
                 let outcome = probes::run_probe(name, &ctx);
-                let answer = Message::new("probe")
-                    .arg("name", outcome.name)
-                    .arg("class", outcome.escape_class)
-                    .arg(
-                        "outcome",
-                        if outcome.blocked {
-                            "blocked"
-                        } else {
-                            "escaped"
-                        },
-                    )
-                    .arg("detail", &outcome.detail);
+                let answer = outcome.to_message();
                 reply(&mut socket, Frame::new(answer.render()));
             }
             "convert" if frame.payload.starts_with(b"OXOOL-PROBE crash") => {

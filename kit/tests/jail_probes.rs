@@ -90,18 +90,7 @@ fn run_all_probes() -> Vec<String> {
                 fd_opened_before_chroot: planted,
             };
             let outcome = probes::run_probe(name, &ctx);
-            let answer = Message::new("probe")
-                .arg("name", outcome.name)
-                .arg("class", outcome.escape_class)
-                .arg(
-                    "outcome",
-                    if outcome.blocked {
-                        "blocked"
-                    } else {
-                        "escaped"
-                    },
-                )
-                .arg("detail", &outcome.detail);
+            let answer = outcome.to_message();
             report(fd, answer);
         });
         let (class, blocked, detail) = classify(name, &run);

@@ -75,3 +75,18 @@ pub fn standalone_forkit_config(
     }
     Ok(config)
 }
+
+/// Stops a server process started by a test: SIGTERM, up to 10 s to exit, then SIGKILL.
+pub fn terminate(child: &mut std::process::Child) {
+    // SAFETY: kill(2) on our own child's pid, which we have not reaped yet.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::time::Instant::now() < deadline {
+        if matches!(child.try_wait(), Ok(Some(_))) {
+            return;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+}

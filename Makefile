@@ -7,6 +7,7 @@ BIN := target/debug
 .PHONY: run test deps deps-test build check bench clean
 
 include mk/packaging.mk
+include mk/browser.mk
 
 run: deps build $(DEV)/oxool.toml
 	@echo "oxool: documents at http://127.0.0.1:9980/ , convert-to at http://127.0.0.1:9980/cool/convert-to (Ctrl+C stops)"
@@ -15,6 +16,7 @@ run: deps build $(DEV)/oxool.toml
 test: deps-test build check
 	$(CARGO) test --workspace --no-fail-fast
 	python3 tests/wopi-host/selftest.py
+	$(MAKE) browser-test
 	$(MAKE) units-check packages-test systemd-test
 
 deps:

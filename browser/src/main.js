@@ -1,0 +1,312 @@
+// oxool's web client: reads the settings wsd put into the page, connects, and routes the
+// protocol's messages (docs/protocol.md) to the parts of the page that show them.
+
+import { Connection, parseJsonBody } from './protocol.js';
+import { TileFetcher } from './tile-fetcher.js';
+import { TileLayer } from './tile-layer.js';
+import { Overlays } from './overlays.js';
+import { Keyboard } from './keyboard.js';
+import { Mouse } from './mouse.js';
+import { Toolbar, parseStateChanged } from './toolbar.js';
+import { CalcBar, SlideStrip } from './parts.js';
+import { Feedback, errorText } from './feedback.js';
+import { UserList, downloadBlob } from './chrome.js';
+
+const ICONS = {
+  text: 'x-office-document', spreadsheet: 'x-office-spreadsheet',
+  presentation: 'x-office-presentation', drawing: 'x-office-presentation',
+};
+
+function readConfig() {
+  const el = document.getElementById('oxool-config');
+  if (el) {
+    try {
+      return JSON.parse(el.textContent);
+    } catch {
+      return null;
+    }
+  }
+  return null;
+}
+
+class App {
+  constructor(config) {
+    this.config = config;
+    this.status = null;
+    this.docState = {};
+    this.scrollToCaret = false;
+    this.downloadId = 0;
+    this.wantedPart = null; // the part to return to after a reconnect
+    this.hadStatus = false;
+    const $ = (id) => document.getElementById(id);
+    this.conn = new Connection(config, {
+      onMessage: (m) => this.onMessage(m),
+      onState: (s, d) => this.onConnection(s, d),
+    });
+    const send = (name, args) => this.conn.send(name, args);
+    this.fetcher = new TileFetcher(send);
+    this.layer = new TileLayer({
+      area: $('doc-area'), canvas: $('doc-canvas'), scroller: $('doc-scroll'), sizer: $('doc-sizer'),
+      fetcher: this.fetcher, onViewChanged: () => this.onViewChanged(),
+    });
+    this.overlays = new Overlays(this.layer, $('doc-sizer'));
+    const canEdit = () => this.canEdit();
+    const focus = () => this.keyboard.focus();
+    const onInput = () => { this.scrollToCaret = true; };
+    this.keyboard = new Keyboard($('input-sink'), {
+      send, canEdit, onInput, save: () => this.save(),
+    });
+    this.mouse = new Mouse(this.layer, $('context-menu'), {
+      send, canEdit, focus, onInput, keyboard: this.keyboard,
+      hasSelection: () => this.overlays.own.selection.length > 0,
+    });
+    this.toolbar = new Toolbar($('toolbar'), {
+      send, canEdit, focus, save: () => this.save(), download: (f) => this.download(f),
+    });
+    $('toolbar').after($('download-menu'));
+    this.calc = new CalcBar($('formula-bar'), $('sheet-tabs'), {
+      send, canEdit, focus, keyboard: this.keyboard, setPart: (p) => this.setPart(p),
+    });
+    this.slides = new SlideStrip($('slide-strip'), $('slide-nav'), {
+      fetcher: this.fetcher, setPart: (p) => this.setPart(p),
+    });
+    this.users = new UserList($('user-list'));
+    this.feedback = new Feedback({
+      loading: $('loading'), loadingBar: $('loading-bar'), loadingText: $('loading-text'),
+      saveState: $('save-state'), banner: $('readonly-banner'), toasts: $('toasts'),
+      connection: $('connection-banner'),
+    }, {
+      retrySave: () => this.save(),
+      overwrite: () => send('save', { overwrite: 1 }),
+      reload: () => send('reload'),
+      reconnectNow: () => this.conn.reconnectNow(),
+      reloadPage: () => window.location.reload(),
+    });
+    document.querySelector('.zoom').addEventListener('click', (e) => {
+      const b = e.target.closest('button');
+      if (!b) return;
+      if (b.dataset.zoom === 'in') this.layer.zoomStep(1);
+      if (b.dataset.zoom === 'out') this.layer.zoomStep(-1);
+      if (b.dataset.zoom === 'fit') this.layer.setZoom(1, { fit: true });
+      this.keyboard.focus();
+    });
+    window.addEventListener('keydown', (e) => {
+      // Ctrl+= / Ctrl+- zoom the document rather than the page.
+      if ((e.ctrlKey || e.metaKey) && (e.key === '+' || e.key === '=' || e.key === '-')) {
+        e.preventDefault();
+        this.layer.zoomStep(e.key === '-' ? -1 : 1);
+      }
+    });
+    // A keepalive, so idle proxies do not cut the connection.
+    setInterval(() => { if (this.conn.isOpen) send('ping'); }, 30000);
+  }
+
+  start() {
+    this.feedback.progress('connecting');
+    this.conn.connect();
+    this.keyboard.focus();
+  }
+
+  canEdit() {
+    return !!this.status && this.status.readonly !== '1' && this.conn.isOpen;
+  }
+
+  save() {
+    if (this.canEdit()) this.conn.send('save');
+  }
+
+  download(format) {
+    this.downloadId += 1;
+    this.conn.send('download', { id: this.downloadId, format });
+    this.feedback.toast(`Preparing the ${format.toUpperCase()} download…`);
+  }
+
+  setPart(part) {
+    this.wantedPart = part;
+    this.conn.send('set-part', { part });
+  }
+
+  onConnection(state, detail) {
+    this.feedback.connection(state, detail);
+    if (state === 'connecting') {
+      // A new session: nothing asked on the old one will be answered.
+      this.status = null;
+      this.fetcher.reset();
+      this.layer.clear();
+      this.slides.reset();
+      if (this.hadStatus) this.feedback.progress('ready');
+    }
+    if (state === 'closed' || state === 'waiting') {
+      document.body.dataset.connection = state;
+      if (!this.hadStatus) this.feedback.progress('ready');
+    }
+  }
+
+  onMessage(msg) {
+    const a = msg.args;
+    switch (msg.name) {
+      case 'oxool':
+        this.serverVersion = a.server;
+        break;
+      case 'progress':
+        if (!this.hadStatus) this.feedback.progress(a.stage);
+        break;
+      case 'status':
+        this.onStatus(a);
+        break;
+      case 'users': {
+        const list = parseJsonBody(msg.body) || [];
+        this.overlays.setUsers(list);
+        this.users.render(list);
+        break;
+      }
+      case 'tile':
+        this.fetcher.receive(msg);
+        break;
+      case 'invalidate': {
+        const part = a.part !== undefined ? Number(a.part) : undefined;
+        this.layer.invalidate({
+          part, all: a.all === '1', x: Number(a.x), y: Number(a.y), w: Number(a.w), h: Number(a.h),
+        });
+        if (this.status && this.status.type === 'presentation') this.slides.invalidate(part);
+        break;
+      }
+      case 'event':
+        this.onEvent(a.kind, msg.body);
+        break;
+      case 'doc-state':
+        this.docState = a;
+        this.feedback.docState(a);
+        break;
+      case 'download':
+        downloadBlob(msg.data, a.name || `document.${a.format}`);
+        break;
+      case 'saved-as':
+        this.feedback.toast(`Saved a copy as ${a.name}`);
+        break;
+      case 'error':
+        this.feedback.error(a);
+        this.lastError = a;
+        break;
+      case 'close':
+        this.lastClose = a;
+        break;
+      default:
+        break;
+    }
+  }
+
+  onStatus(a) {
+    const first = !this.hadStatus;
+    const reconnected = this.status === null && this.hadStatus;
+    this.status = a;
+    this.hadStatus = true;
+    this.feedback.progress('ready');
+    const type = a.type || 'text';
+    const part = Number(a.part) || 0;
+    const parts = Number(a.parts) || 1;
+    const readonly = a.readonly === '1';
+    document.body.dataset.docType = type;
+    document.getElementById('doc-name').textContent = a.name || '';
+    document.title = `${a.name || 'Document'} – oxool`;
+    document.getElementById('app-icon').src = `images/${ICONS[type] || ICONS.text}.svg`;
+    this.feedback.readonly(readonly);
+    this.toolbar.configure({ name: a.name || '', readonly });
+    this.calc.show(type === 'spreadsheet');
+    this.calc.setReadonly(readonly);
+    this.slides.show(type === 'presentation');
+    if (type === 'spreadsheet') this.calc.setParts(parts, part);
+    if (type === 'presentation') this.slides.setParts(parts, part, Number(a.width), Number(a.height));
+    if (part !== this.layer.part) this.overlays.resetOwn();
+    this.layer.setDocument({ type, part, width: Number(a.width), height: Number(a.height) });
+    if (first && type !== 'spreadsheet') this.layer.setZoom(1, { fit: this.shouldFit(Number(a.width)) });
+    // After a reconnect, go back to the sheet or slide the user was on.
+    if (reconnected && this.wantedPart !== null && this.wantedPart !== part && this.wantedPart < parts) {
+      this.conn.send('set-part', { part: this.wantedPart });
+    } else {
+      this.wantedPart = part;
+    }
+    document.getElementById('status-doc').textContent = this.statusText(type, part, parts);
+    this.overlays.render();
+  }
+
+  /** Fit width when 100 % would not fit the window. */
+  shouldFit(widthTwips) {
+    return widthTwips / 15 + 32 > this.layer.viewSize().w;
+  }
+
+  statusText(type, part, parts) {
+    if (type === 'spreadsheet') return `Sheet ${part + 1} of ${parts}`;
+    if (type === 'presentation' || type === 'drawing') return `Slide ${part + 1} of ${parts}`;
+    return 'Text document';
+  }
+
+  onEvent(kind, body) {
+    const json = parseJsonBody(body);
+    if (this.overlays.handle(kind, body, json)) {
+      if (kind === 'INVALIDATE_VISIBLE_CURSOR') this.afterCaretMove();
+      return;
+    }
+    switch (kind) {
+      case 'STATE_CHANGED':
+        this.toolbar.update(parseStateChanged(body, json));
+        break;
+      case 'CELL_ADDRESS':
+        this.calc.cellAddress(body);
+        break;
+      case 'CELL_FORMULA':
+        this.calc.cellFormula(body);
+        break;
+      case 'MOUSE_POINTER':
+        this.layer.sizer.style.cursor = body.trim() || 'default';
+        break;
+      case 'HYPERLINK_CLICKED': {
+        const url = json ? json.url : body.trim();
+        if (/^(https?|mailto):/i.test(url)) window.open(url, '_blank', 'noopener,noreferrer');
+        break;
+      }
+      case 'ERROR':
+        this.feedback.toast(errorText('internal', json && json.message ? json.message : body), 'error');
+        break;
+      default:
+        break;
+    }
+  }
+
+  afterCaretMove() {
+    const caret = this.overlays.own.caret;
+    if (!caret) return;
+    const p = this.layer.twipsToCss(caret.x, caret.y);
+    this.keyboard.placeAt(p.x, p.y);
+    if (this.scrollToCaret) {
+      this.scrollToCaret = false;
+      this.layer.scrollIntoView(caret);
+    }
+  }
+
+  onViewChanged() {
+    document.getElementById('zoom-level').textContent = `${Math.round(this.layer.zoom * 100)} %`;
+    this.overlays.render();
+  }
+
+  /** What the tests read: the state the page shows. */
+  describe() {
+    return {
+      connection: document.body.dataset.connection, status: this.status, docState: this.docState,
+      caret: this.overlays.own.caret, selection: this.overlays.own.selection,
+      views: Object.fromEntries(this.overlays.views), users: [...this.overlays.users.values()],
+      layer: this.layer.describe(), tiles: { ...this.fetcher.stats, inFlight: this.fetcher.inFlight.size },
+      lastError: this.lastError || null, lastClose: this.lastClose || null,
+    };
+  }
+}
+
+const config = readConfig();
+if (!config || !config.wopisrc) {
+  document.getElementById('loading-text').textContent = 'This page was opened without a document. Open a document from its folder.';
+  document.body.dataset.loadStage = 'no-document';
+} else {
+  const app = new App(config);
+  window.oxool = app;
+  app.start();
+}

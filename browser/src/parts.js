@@ -1,0 +1,210 @@
+// Per document type: Calc's sheet tabs, cell-address box and formula bar; Impress's slide
+// strip (one small tile of each slide) with previous/next.
+
+import { tileKey } from './tile-fetcher.js';
+
+const THUMB_CSS_WIDTH = 168;
+const THUMB_REFRESH_MS = 600; // typing invalidates a slide often; its thumbnail can lag a little
+
+export class CalcBar {
+  /** actions: {send, setPart, canEdit, focus, keyboard} */
+  constructor(root, tabsEl, actions) {
+    this.root = root;
+    this.tabsEl = tabsEl;
+    this.actions = actions;
+    this.address = root.querySelector('#cell-address');
+    this.formula = root.querySelector('#formula-input');
+    this.formulaCommitted = '';
+    this.address.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        const target = this.address.value.trim();
+        if (target) {
+          this.actions.send('uno', {
+            command: '.uno:GoToCell',
+            args: JSON.stringify({ ToPoint: { type: 'string', value: target } }),
+          });
+        }
+        this.actions.focus();
+      } else if (e.key === 'Escape') {
+        this.actions.focus();
+      }
+    });
+    this.formula.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter') {
+        e.preventDefault();
+        this.commitFormula();
+      } else if (e.key === 'Escape') {
+        e.preventDefault();
+        this.formula.value = this.formulaCommitted;
+        this.actions.focus();
+      }
+    });
+  }
+
+  /** Replaces the current cell's content, as typing into the cell and pressing Enter does. */
+  commitFormula() {
+    if (!this.actions.canEdit()) return;
+    const value = this.formula.value;
+    this.actions.focus();
+    if (value === this.formulaCommitted) return;
+    if (value === '') {
+      this.actions.keyboard.sendKey(0, 1286); // Delete clears the cell
+      return;
+    }
+    this.actions.keyboard.sendText(value);
+    this.actions.keyboard.sendKey(13, 1280);
+  }
+
+  show(visible) {
+    this.root.hidden = !visible;
+    this.tabsEl.hidden = !visible;
+  }
+
+  setReadonly(readonly) {
+    this.formula.readOnly = readonly;
+  }
+
+  cellAddress(text) {
+    if (document.activeElement !== this.address) this.address.value = text.trim();
+  }
+
+  cellFormula(text) {
+    this.formulaCommitted = text;
+    if (document.activeElement !== this.formula) this.formula.value = text;
+  }
+
+  /** The protocol's status has no sheet names (yet): tabs are numbered. */
+  setParts(parts, current) {
+    const tabs = [];
+    for (let i = 0; i < parts; i++) {
+      const tab = document.createElement('button');
+      tab.type = 'button';
+      tab.className = 'sheet-tab';
+      tab.setAttribute('role', 'tab');
+      tab.setAttribute('aria-selected', i === current ? 'true' : 'false');
+      tab.textContent = `Sheet ${i + 1}`;
+      tab.dataset.part = String(i);
+      tab.addEventListener('click', () => this.actions.setPart(i));
+      tabs.push(tab);
+    }
+    this.tabsEl.replaceChildren(...tabs);
+  }
+}
+
+export class SlideStrip {
+  /** actions: {setPart, fetcher} */
+  constructor(root, navEl, actions) {
+    this.root = root;
+    this.navEl = navEl;
+    this.actions = actions;
+    this.fetcher = actions.fetcher;
+    this.thumbs = []; // {canvas, spec, drawn, stale}
+    this.visible = new Set();
+    this.current = 0;
+    this.refreshTimer = null;
+    this.fetcher.register('slides', (spec, msg, stale) => this.onTile(spec, msg, stale));
+    this.observer = new IntersectionObserver((entries) => {
+      for (const entry of entries) {
+        const i = Number(entry.target.dataset.part);
+        if (entry.isIntersecting) this.visible.add(i);
+        else this.visible.delete(i);
+      }
+      this.request();
+    }, { root, rootMargin: '200px' });
+    navEl.querySelector('[data-action=prev-slide]').addEventListener('click', () => this.step(-1));
+    navEl.querySelector('[data-action=next-slide]').addEventListener('click', () => this.step(1));
+  }
+
+  show(visible) {
+    this.root.hidden = !visible;
+    this.navEl.hidden = !visible;
+  }
+
+  step(delta) {
+    const target = this.current + delta;
+    if (target >= 0 && target < this.thumbs.length) this.actions.setPart(target);
+  }
+
+  /** status of a presentation: all slides share the size of the current one. */
+  setParts(parts, current, width, height) {
+    this.current = current;
+    const dpr = Math.min(4, window.devicePixelRatio || 1);
+    // At most 300 twips per pixel and 1024 pixels per tile (the protocol's tile bounds).
+    let px = Math.round(THUMB_CSS_WIDTH * dpr);
+    px = Math.min(1024, Math.max(px, Math.ceil(width / 300), Math.ceil(height / 300)));
+    const pxH = Math.max(1, Math.min(1024, Math.round(px * height / width)));
+    const same = this.thumbs.length === parts && this.thumbs[0]
+      && this.thumbs[0].spec.tw === width && this.thumbs[0].spec.width === px;
+    if (!same) {
+      this.observer.disconnect();
+      this.visible.clear();
+      this.thumbs = [];
+      const items = [];
+      for (let i = 0; i < parts; i++) {
+        const item = document.createElement('button');
+        item.type = 'button';
+        item.className = 'slide-thumb';
+        item.dataset.part = String(i);
+        item.setAttribute('aria-label', `Slide ${i + 1}`);
+        const canvas = document.createElement('canvas');
+        canvas.width = px;
+        canvas.height = pxH;
+        canvas.style.width = `${THUMB_CSS_WIDTH}px`;
+        canvas.style.height = `${Math.round(THUMB_CSS_WIDTH * height / width)}px`;
+        const label = document.createElement('span');
+        label.textContent = String(i + 1);
+        item.append(label, canvas);
+        item.addEventListener('click', () => this.actions.setPart(i));
+        items.push(item);
+        this.thumbs.push({
+          item, canvas, drawn: false, stale: true,
+          spec: { part: i, x: 0, y: 0, tw: width, th: height, width: px, height: pxH },
+        });
+      }
+      this.root.replaceChildren(...items);
+      for (const t of this.thumbs) this.observer.observe(t.item);
+    }
+    this.thumbs.forEach((t, i) => t.item.setAttribute('aria-current', i === current ? 'true' : 'false'));
+    const cur = this.thumbs[current];
+    if (cur) cur.item.scrollIntoView({ block: 'nearest' });
+    this.navEl.querySelector('.slide-number').textContent = `Slide ${current + 1} of ${parts}`;
+    this.navEl.querySelector('[data-action=prev-slide]').disabled = current <= 0;
+    this.navEl.querySelector('[data-action=next-slide]').disabled = current >= parts - 1;
+    this.request();
+  }
+
+  invalidate(part) {
+    for (const t of this.thumbs) if (part === undefined || t.spec.part === part) t.stale = true;
+    clearTimeout(this.refreshTimer);
+    this.refreshTimer = setTimeout(() => this.request(), THUMB_REFRESH_MS);
+  }
+
+  request() {
+    const specs = this.thumbs
+      .filter((t) => this.visible.has(t.spec.part) && (t.stale || !t.drawn))
+      .map((t) => ({ ...t.spec, refresh: t.drawn }));
+    this.fetcher.setWanted('slides', specs);
+  }
+
+  async onTile(spec, msg, stale) {
+    const thumb = this.thumbs.find((t) => tileKey(t.spec) === tileKey(spec));
+    if (!thumb) return;
+    thumb.stale = stale;
+    if (msg.data && msg.data.length) {
+      const bitmap = await createImageBitmap(new Blob([msg.data], { type: 'image/png' }));
+      const ctx = thumb.canvas.getContext('2d');
+      ctx.fillStyle = '#fff';
+      ctx.fillRect(0, 0, thumb.canvas.width, thumb.canvas.height);
+      ctx.drawImage(bitmap, 0, 0, thumb.canvas.width, thumb.canvas.height);
+      bitmap.close();
+      thumb.drawn = true;
+      thumb.item.dataset.drawn = '1';
+    }
+    if (stale) this.invalidate(spec.part);
+  }
+
+  reset() {
+    for (const t of this.thumbs) t.stale = true;
+  }
+}

@@ -1,0 +1,117 @@
+// Tile requests under the protocol's one flow-control rule: at most 32 tiles per session in
+// flight (asked and not yet acknowledged with `tile-done`). Tiles wait here, not at the server,
+// until a slot is free, so tiles that scroll away before they are sent are simply dropped
+// (the protocol has no way to cancel a tile the server already has).
+
+export const WINDOW = 32;
+const MAX_AT_PER_MESSAGE = 256;
+
+export function tileKey(s) {
+  return `${s.part}:${s.x}:${s.y}:${s.tw}:${s.th}:${s.width}:${s.height}`;
+}
+
+export class TileFetcher {
+  /** send(name, args) sends a protocol message; owners are consulted in registration order. */
+  constructor(send) {
+    this.send = send;
+    this.owners = new Map(); // name → {handler, queue: [spec]}
+    this.inFlight = new Map(); // key → {spec, owner, stale}
+    this.toAck = 0;
+    this.ackScheduled = false;
+    this.stats = { requested: 0, received: 0, unchanged: 0, bytes: 0 };
+  }
+
+  /** handler(spec, msg, stale) draws a tile and returns a promise resolved once it is drawn. */
+  register(owner, handler) {
+    this.owners.set(owner, { handler, queue: [] });
+  }
+
+  isInFlight(spec) {
+    return this.inFlight.has(tileKey(spec));
+  }
+
+  /** Replaces what `owner` wants (in priority order); the ones no longer wanted are cancelled. */
+  setWanted(owner, specs) {
+    const entry = this.owners.get(owner);
+    entry.queue = specs.filter((s) => !this.inFlight.has(tileKey(s)));
+    this.pump();
+  }
+
+  /** An invalidation reached a tile that is in flight: its answer may predate the change. */
+  markInFlightStale(predicate) {
+    for (const flight of this.inFlight.values()) {
+      if (predicate(flight.spec)) flight.stale = true;
+    }
+  }
+
+  pump() {
+    let free = WINDOW - this.inFlight.size;
+    if (free <= 0) return;
+    // Group by geometry: one `tiles` message per (part, tw, th, width, height, refresh).
+    const batches = new Map();
+    for (const [owner, entry] of this.owners) {
+      while (free > 0 && entry.queue.length > 0) {
+        const spec = entry.queue.shift();
+        const key = tileKey(spec);
+        if (this.inFlight.has(key)) continue;
+        this.inFlight.set(key, { spec, owner, stale: false });
+        // `refresh=1` for tiles we still hold: identical ones come back without the image.
+        const geometry = `${spec.part}:${spec.tw}:${spec.th}:${spec.width}:${spec.height}:${spec.refresh ? 1 : 0}`;
+        if (!batches.has(geometry)) batches.set(geometry, { spec, at: [] });
+        batches.get(geometry).at.push(`${spec.x}:${spec.y}`);
+        free -= 1;
+      }
+    }
+    for (const { spec, at } of batches.values()) {
+      for (let i = 0; i < at.length; i += MAX_AT_PER_MESSAGE) {
+        const ok = this.send('tiles', {
+          part: spec.part, width: spec.width, height: spec.height, tw: spec.tw, th: spec.th,
+          at: at.slice(i, i + MAX_AT_PER_MESSAGE).join(','), refresh: spec.refresh ? 1 : undefined,
+        });
+        if (!ok) return;
+        this.stats.requested += at.length;
+      }
+    }
+  }
+
+  /** A `tile` frame (binary PNG or text `unchanged=1`). */
+  receive(msg) {
+    const a = msg.args;
+    const spec = {
+      part: Number(a.part), x: Number(a.x), y: Number(a.y), tw: Number(a.tw), th: Number(a.th),
+      width: Number(a.width), height: Number(a.height),
+    };
+    const key = tileKey(spec);
+    const flight = this.inFlight.get(key);
+    this.stats.received += 1;
+    if (a.unchanged === '1') this.stats.unchanged += 1;
+    if (msg.data) this.stats.bytes += msg.data.length;
+    const owner = this.owners.get(flight ? flight.owner : 'main');
+    const done = owner ? owner.handler(spec, msg, flight ? flight.stale : false) : Promise.resolve();
+    Promise.resolve(done).catch(() => {}).then(() => {
+      this.inFlight.delete(key);
+      this.ack();
+    });
+  }
+
+  /** Acknowledges drawn tiles once per task, so a burst of tiles costs one `tile-done`. */
+  ack() {
+    this.toAck += 1;
+    if (this.ackScheduled) return;
+    this.ackScheduled = true;
+    setTimeout(() => {
+      this.ackScheduled = false;
+      const count = this.toAck;
+      this.toAck = 0;
+      if (count > 0) this.send('tile-done', { count });
+      this.pump();
+    }, 0);
+  }
+
+  /** A new connection: the server knows nothing of our earlier requests. */
+  reset() {
+    this.inFlight.clear();
+    this.toAck = 0;
+    for (const entry of this.owners.values()) entry.queue = [];
+  }
+}

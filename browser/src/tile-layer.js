@@ -1,0 +1,350 @@
+// The document canvas: 256 CSS-px tiles painted by the server, drawn on one viewport-sized
+// canvas at devicePixelRatio, under a native scroll container (smooth scrolling, scrollbars)
+// whose content box is sized to the document and carries the caret/selection overlays.
+
+import { tileKey } from './tile-fetcher.js';
+
+export const TILE_CSS = 256;
+/** Twips covered by a 256 px tile at 100 % (15 twips per CSS pixel). */
+export const TWIPS_100 = 3840;
+export const ZOOM_STEPS = [0.5, 0.75, 1, 1.25, 1.5, 2];
+const PAD = 16; // CSS px of app background around the document
+const MARGIN_TILES = 1; // rows/columns requested beyond the visible area
+const MAX_CACHE = 900;
+const PAGE_BACKGROUND = '#ffffff';
+const APP_BACKGROUND = '#dfe3e8';
+
+export class TileLayer {
+  constructor({ area, canvas, scroller, sizer, fetcher, onViewChanged }) {
+    this.area = area;
+    this.canvas = canvas;
+    this.ctx = canvas.getContext('2d', { alpha: false });
+    this.scroller = scroller;
+    this.sizer = sizer;
+    this.fetcher = fetcher;
+    this.onViewChanged = onViewChanged || (() => {});
+    this.cache = new Map(); // key → {bitmap, stale, used}
+    this.part = 0;
+    this.docW = 0;
+    this.docH = 0;
+    this.type = 'text';
+    this.zoom = 1;
+    this.fitWidth = false;
+    this.dpr = 1;
+    this.drawScheduled = false;
+    this.useCounter = 0;
+    this.paintListeners = [];
+    this.updateDpr();
+    fetcher.register('main', (spec, msg, stale) => this.onTile(spec, msg, stale));
+    scroller.addEventListener('scroll', () => this.update(), { passive: true });
+    new ResizeObserver(() => this.resize()).observe(area);
+    // devicePixelRatio changes when the window moves to another screen or the browser zooms.
+    const watchDpr = () => {
+      const query = matchMedia(`(resolution: ${window.devicePixelRatio}dppx)`);
+      query.addEventListener('change', () => { this.updateDpr(); this.resize(); watchDpr(); }, { once: true });
+    };
+    watchDpr();
+  }
+
+  updateDpr() {
+    // Tiles are at most 1024 px wide: 4× is the highest ratio one 256 px tile can carry.
+    this.dpr = Math.min(4, Math.max(1, window.devicePixelRatio || 1));
+  }
+
+  /** Pixel size of one tile: 256 CSS px at the screen's density. */
+  get tilePx() {
+    return Math.round(TILE_CSS * this.dpr);
+  }
+
+  /** Twips covered by one tile at the current zoom (an integer, so tiles align exactly). */
+  get tileTwips() {
+    const perPx = 15 / this.zoom; // twips per CSS pixel
+    const twips = Math.round(TILE_CSS * perPx);
+    return Math.min(300 * this.tilePx, Math.max(this.tilePx, twips));
+  }
+
+  /** CSS pixels per twip, derived from the integer tile geometry. */
+  get scale() {
+    return this.tilePx / this.dpr / this.tileTwips;
+  }
+
+  /** Area of the document to lay out: spreadsheets grow to fill the window. */
+  get layoutSize() {
+    let w = this.docW;
+    let h = this.docH;
+    if (this.type === 'spreadsheet') {
+      const view = this.viewSize();
+      w = Math.max(w, (view.w - 2 * PAD) / this.scale + 2 * this.tileTwips);
+      h = Math.max(h, (view.h - 2 * PAD) / this.scale + 2 * this.tileTwips);
+    }
+    return { w, h };
+  }
+
+  viewSize() {
+    return { w: this.scroller.clientWidth, h: this.scroller.clientHeight };
+  }
+
+  /** Where twip (0, 0) of the part sits inside the sizer, in CSS px. */
+  origin() {
+    const view = this.viewSize();
+    const docCssW = this.layoutSize.w * this.scale;
+    const x = this.type === 'spreadsheet' ? PAD : Math.max(PAD, (view.w - docCssW) / 2);
+    return { x, y: PAD };
+  }
+
+  twipsToCss(x, y) {
+    const o = this.origin();
+    return { x: o.x + x * this.scale, y: o.y + y * this.scale };
+  }
+
+  /** A point given in client coordinates → twips in the current part. */
+  clientToTwips(clientX, clientY) {
+    const rect = this.sizer.getBoundingClientRect();
+    const o = this.origin();
+    return {
+      x: Math.round((clientX - rect.left - o.x) / this.scale),
+      y: Math.round((clientY - rect.top - o.y) / this.scale),
+    };
+  }
+
+  setDocument({ type, part, width, height }) {
+    const partChanged = part !== this.part;
+    this.type = type;
+    this.part = part;
+    this.docW = width;
+    this.docH = height;
+    if (partChanged) this.scroller.scrollTo(0, 0);
+    this.relayout();
+  }
+
+  relayout() {
+    if (this.fitWidth) this.zoom = this.fitZoom();
+    const size = this.layoutSize;
+    const view = this.viewSize();
+    const w = Math.max(view.w, size.w * this.scale + 2 * PAD);
+    const h = size.h * this.scale + 2 * PAD;
+    this.sizer.style.width = `${Math.ceil(w)}px`;
+    this.sizer.style.height = `${Math.ceil(h)}px`;
+    this.update();
+    this.onViewChanged();
+  }
+
+  fitZoom() {
+    const view = this.viewSize();
+    if (!this.docW) return 1;
+    return Math.max(0.1, (view.w - 2 * PAD) / (this.docW / 15));
+  }
+
+  /** Sets the zoom, keeping the document point at the centre of the window in place. */
+  setZoom(zoom, { fit = false } = {}) {
+    const view = this.viewSize();
+    const centre = this.clientToTwips(
+      this.scroller.getBoundingClientRect().left + view.w / 2,
+      this.scroller.getBoundingClientRect().top + view.h / 2,
+    );
+    this.fitWidth = fit;
+    this.zoom = fit ? this.fitZoom() : Math.min(4, Math.max(0.1, zoom));
+    this.relayout();
+    const p = this.twipsToCss(centre.x, centre.y);
+    this.scroller.scrollTo(p.x - view.w / 2, p.y - view.h / 2);
+    this.update();
+    this.onViewChanged();
+  }
+
+  zoomStep(direction) {
+    const current = this.zoom;
+    const steps = direction > 0 ? ZOOM_STEPS.filter((z) => z > current + 0.001)
+      : ZOOM_STEPS.filter((z) => z < current - 0.001).reverse();
+    if (steps.length) this.setZoom(steps[0]);
+  }
+
+  resize() {
+    const view = this.viewSize();
+    this.canvas.style.width = `${view.w}px`;
+    this.canvas.style.height = `${view.h}px`;
+    this.canvas.width = Math.round(view.w * this.dpr);
+    this.canvas.height = Math.round(view.h * this.dpr);
+    this.relayout();
+  }
+
+  /** The tiles covering the window plus a margin, nearest to the centre first. */
+  wantedTiles() {
+    if (!this.docW || !this.docH) return { visible: new Set(), specs: [] };
+    const tt = this.tileTwips;
+    const view = this.viewSize();
+    const o = this.origin();
+    const left = (this.scroller.scrollLeft - o.x) / this.scale;
+    const top = (this.scroller.scrollTop - o.y) / this.scale;
+    const right = left + view.w / this.scale;
+    const bottom = top + view.h / this.scale;
+    // Tiles may start at most 50 000 twips past the part's size (the protocol's bound).
+    const size = this.layoutSize;
+    const maxCol = Math.floor(Math.min(size.w - 1, this.docW + 50000) / tt);
+    const maxRow = Math.floor(Math.min(size.h - 1, this.docH + 50000) / tt);
+    const c0 = Math.max(0, Math.floor(left / tt));
+    const c1 = Math.min(maxCol, Math.floor(right / tt));
+    const r0 = Math.max(0, Math.floor(top / tt));
+    const r1 = Math.min(maxRow, Math.floor(bottom / tt));
+    const visible = new Set();
+    const specs = [];
+    const cx = (left + right) / 2;
+    const cy = (top + bottom) / 2;
+    for (let r = Math.max(0, r0 - MARGIN_TILES); r <= Math.min(maxRow, r1 + MARGIN_TILES); r++) {
+      for (let c = Math.max(0, c0 - MARGIN_TILES); c <= Math.min(maxCol, c1 + MARGIN_TILES); c++) {
+        const spec = this.spec(c * tt, r * tt);
+        const inView = r >= r0 && r <= r1 && c >= c0 && c <= c1;
+        if (inView) visible.add(tileKey(spec));
+        const dist = Math.hypot(c * tt + tt / 2 - cx, r * tt + tt / 2 - cy) + (inView ? 0 : 1e9);
+        specs.push({ spec, dist });
+      }
+    }
+    specs.sort((a, b) => a.dist - b.dist);
+    return { visible, specs: specs.map((s) => s.spec), rows: [r0, r1], cols: [c0, c1] };
+  }
+
+  spec(x, y) {
+    const tt = this.tileTwips;
+    const px = this.tilePx;
+    return { part: this.part, x, y, tw: tt, th: tt, width: px, height: px };
+  }
+
+  /** Scroll, zoom, resize or invalidation: ask for what is missing or stale, then redraw. */
+  update() {
+    const { specs } = this.wantedTiles();
+    const missing = [];
+    for (const s of specs) {
+      const cached = this.cache.get(tileKey(s));
+      if (!cached) missing.push(s);
+      else if (cached.stale) missing.push({ ...s, refresh: true });
+    }
+    this.fetcher.setWanted('main', missing);
+    this.scheduleDraw();
+  }
+
+  /** `invalidate`: marks the tiles of the area stale (they stay drawn until replaced). */
+  invalidate({ part, all, x, y, w, h }) {
+    const hit = (s) => {
+      if (part !== undefined && s.part !== part) return false;
+      if (all) return true;
+      return s.x < x + w && s.x + s.tw > x && s.y < y + h && s.y + s.th > y;
+    };
+    for (const entry of this.cache.values()) {
+      if (hit(entry.spec)) entry.stale = true;
+    }
+    this.fetcher.markInFlightStale(hit);
+    this.update();
+  }
+
+  /** Forgets every tile (a new connection: the server's "unchanged" memory is gone too). */
+  clear() {
+    for (const entry of this.cache.values()) entry.stale = true;
+  }
+
+  async onTile(spec, msg, stale) {
+    const key = tileKey(spec);
+    if (msg.args.unchanged === '1') {
+      const cached = this.cache.get(key);
+      if (cached) cached.stale = stale;
+    } else if (msg.data && msg.data.length) {
+      const bitmap = await createImageBitmap(new Blob([msg.data], { type: 'image/png' }));
+      const old = this.cache.get(key);
+      if (old && old.bitmap) old.bitmap.close();
+      this.cache.set(key, { spec, bitmap, stale, used: ++this.useCounter });
+      this.evict();
+    }
+    this.freshKeys = this.freshKeys || [];
+    this.freshKeys.push(key);
+    if (stale) this.update();
+    this.scheduleDraw();
+    return this.nextPaint();
+  }
+
+  /** Keeps the cache bounded: tiles of other zooms and parts go first, then the oldest. */
+  evict() {
+    if (this.cache.size <= MAX_CACHE) return;
+    const current = (s) => s.part === this.part && s.tw === this.tileTwips && s.width === this.tilePx;
+    const entries = [...this.cache.entries()].sort((a, b) => {
+      const ca = current(a[1].spec) ? 1 : 0;
+      const cb = current(b[1].spec) ? 1 : 0;
+      return ca - cb || a[1].used - b[1].used;
+    });
+    for (const [key, entry] of entries.slice(0, this.cache.size - MAX_CACHE)) {
+      if (entry.bitmap) entry.bitmap.close();
+      this.cache.delete(key);
+    }
+  }
+
+  nextPaint() {
+    return new Promise((resolve) => this.paintListeners.push(resolve));
+  }
+
+  scheduleDraw() {
+    if (this.drawScheduled) return;
+    this.drawScheduled = true;
+    requestAnimationFrame(() => {
+      this.drawScheduled = false;
+      this.draw();
+    });
+  }
+
+  draw() {
+    const ctx = this.ctx;
+    const dpr = this.dpr;
+    ctx.fillStyle = APP_BACKGROUND;
+    ctx.fillRect(0, 0, this.canvas.width, this.canvas.height);
+    if (this.docW && this.docH) {
+      const o = this.origin();
+      // Device-pixel origin rounded once, so neighbouring tiles meet without seams.
+      const baseX = Math.round((o.x - this.scroller.scrollLeft) * dpr);
+      const baseY = Math.round((o.y - this.scroller.scrollTop) * dpr);
+      const px = this.tilePx;
+      const tt = this.tileTwips;
+      const size = this.layoutSize;
+      ctx.fillStyle = PAGE_BACKGROUND;
+      ctx.fillRect(baseX, baseY, Math.round(size.w / tt * px), Math.round(size.h / tt * px));
+      const { cols, rows } = this.wantedTiles();
+      for (let r = rows[0]; r <= rows[1]; r++) {
+        for (let c = cols[0]; c <= cols[1]; c++) {
+          const entry = this.cache.get(tileKey(this.spec(c * tt, r * tt)));
+          if (!entry || !entry.bitmap) continue;
+          entry.used = ++this.useCounter;
+          ctx.drawImage(entry.bitmap, baseX + c * px, baseY + r * px, px, px);
+        }
+      }
+    }
+    const fresh = this.freshKeys || [];
+    this.freshKeys = [];
+    const listeners = this.paintListeners;
+    this.paintListeners = [];
+    for (const resolve of listeners) resolve();
+    if (window.oxoolPaintHook) window.oxoolPaintHook(fresh);
+  }
+
+  /** Scrolls so that a twip rectangle (the caret) is inside the window. */
+  scrollIntoView(rect) {
+    const p = this.twipsToCss(rect.x, rect.y);
+    const h = Math.max(rect.h * this.scale, 16);
+    const view = this.viewSize();
+    const s = this.scroller;
+    const margin = 24;
+    let left = s.scrollLeft;
+    let top = s.scrollTop;
+    if (p.y < top + margin) top = p.y - margin;
+    else if (p.y + h > top + view.h - margin) top = p.y + h - view.h + margin;
+    if (p.x < left + margin) left = p.x - margin;
+    else if (p.x > left + view.w - margin) left = p.x - view.w + margin;
+    if (left !== s.scrollLeft || top !== s.scrollTop) s.scrollTo(left, top);
+  }
+
+  /** Debug and test view of the layer. */
+  describe() {
+    return {
+      part: this.part, zoom: this.zoom, tileTwips: this.tileTwips, tilePx: this.tilePx,
+      dpr: this.dpr, cached: this.cache.size,
+      staleVisible: [...this.wantedTiles().visible].filter((k) => {
+        const e = this.cache.get(k);
+        return !e || e.stale;
+      }).length,
+    };
+  }
+}

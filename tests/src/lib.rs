@@ -4,10 +4,13 @@
 //! directory as the test executables) with real LibreOffice kits: no part is mocked.
 
 pub mod bench;
+pub mod bench_editing;
 pub mod http;
 pub mod server;
 pub mod tools;
 pub mod user;
+pub mod wopi_host;
+pub mod ws;
 
 use std::path::{Path, PathBuf};
 

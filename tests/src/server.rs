@@ -17,7 +17,12 @@ pub struct ServerOptions {
     pub queue_length: usize,
     pub max_upload_mb: u64,
     pub timeout_secs: u64,
-    /// Extra TOML appended to the generated file.
+    /// Lines added to the `[storage]` table (which always sets a private `proof_key_dir`),
+    /// e.g. `wopi_hosts = ["http://127.0.0.1:8080"]` or `max_file_mb = 1`.
+    pub storage_toml: String,
+    /// Lines of an `[editing]` table; the table is written only when this is set.
+    pub editing_toml: Option<String>,
+    /// Extra TOML appended to the generated file (whole tables).
     pub extra_toml: String,
 }
 
@@ -31,6 +36,8 @@ impl Default for ServerOptions {
             queue_length: 8,
             max_upload_mb: 20,
             timeout_secs: 60,
+            storage_toml: String::new(),
+            editing_toml: None,
             extra_toml: String::new(),
         }
     }
@@ -84,6 +91,29 @@ impl Server {
         };
         server.wait_until_serving()?;
         Ok(server)
+    }
+
+    /// Sends SIGTERM and waits up to `timeout` for the server to exit; its exit status, or
+    /// None if it is still running then.
+    pub fn sigterm_and_wait(
+        &mut self,
+        timeout: Duration,
+    ) -> anyhow::Result<Option<std::process::ExitStatus>> {
+        // SAFETY: kill(2) on our own child's pid, which we have not reaped yet.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
+        let deadline = Instant::now() + timeout;
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait()? {
+                return Ok(Some(status));
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Ok(None)
+    }
+
+    /// Whether the server process is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -166,7 +196,10 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        crate::terminate(&mut self.child);
+        // A server a test already stopped is reaped: its pid may belong to someone else now.
+        if self.is_running() {
+            crate::terminate(&mut self.child);
+        }
     }
 }
 
@@ -193,6 +226,11 @@ seed_profile = "{root}/no-seed"
 [forkit]
 binary = "{root}/bin/oxool-forkit"
 bus = "standalone"
+
+[storage]
+proof_key_dir = "{root}/proof"
+{storage}
+{editing}
 {extra}
 "#,
         max_concurrent = options.max_concurrent,
@@ -201,6 +239,12 @@ bus = "standalone"
         timeout_secs = options.timeout_secs,
         prespawn = options.prespawn,
         entry = options.entry,
+        storage = options.storage_toml,
+        editing = options
+            .editing_toml
+            .as_ref()
+            .map(|lines| format!("[editing]\n{lines}\n"))
+            .unwrap_or_default(),
         extra = options.extra_toml,
     )
 }

@@ -3,9 +3,10 @@
 //! (a) prespawn miss: SpawnKit until the kit is jailed and ready, with a preinitialised forkit,
 //!     beside bubblewrap with equivalent binds; (b) prespawn hit: the SpawnKit round trip;
 //! (c) convert-to docx → pdf, 1 and 2 clients, beside unoserver converting the same file;
-//! (d) PSS per idle kit with a small document loaded, 10 kits alive.
+//! (d) PSS per idle kit with a small document loaded, 10 kits alive;
+//! (e)–(g) co-editing over the WebSocket protocol (tests/src/bench_editing.rs).
 //!
-//! usage: oxool-bench [--quick]   (run it from a release build: `make bench`)
+//! usage: oxool-bench [--quick] [--editing-only]   (run it from a release build: `make bench`)
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -14,6 +15,7 @@ use std::time::{Duration, Instant};
 
 use oxool_proto::{Frame, Message};
 use oxool_tests::bench::{ms, smaps_rollup_kib, summarize, Summary};
+use oxool_tests::bench_editing::EditingPlan;
 use oxool_tests::http::convert;
 use oxool_tests::server::{Server, ServerOptions};
 use oxool_wsd::config::{Config, KitEntry};
@@ -28,6 +30,18 @@ struct Plan {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let quick = std::env::args().any(|a| a == "--quick");
+    let editing = if quick {
+        EditingPlan { loads: 8, keys: 40 }
+    } else {
+        EditingPlan {
+            loads: 30,
+            keys: 200,
+        }
+    };
+    if std::env::args().any(|a| a == "--editing-only") {
+        println!("# oxool-bench ({} build, {} CPUs)", profile(), num_cpus());
+        return oxool_tests::bench_editing::run(editing).await;
+    }
     let plan = if quick {
         Plan {
             spawns: 10,
@@ -94,7 +108,8 @@ async fn main() -> anyhow::Result<()> {
     let pss_config = forkit_config(scratch.path(), "pss", 0)?;
     let forkit = ForkitClient::start(&pss_config).await?;
     idle_kit_memory(&forkit, 10).await?;
-    Ok(())
+    drop(forkit);
+    oxool_tests::bench_editing::run(editing).await
 }
 
 fn profile() -> &'static str {

@@ -1,0 +1,224 @@
+//! The co-editing benchmark of oxool-bench, over the real WebSocket protocol (docs/protocol.md)
+//! against the real server, real kits and the independent WOPI host:
+//!
+//! (e) WebSocket load → first tile received, for a small docx, with a prespawned kit;
+//! (f) a key typed in session A → the repainted tile received by session B, where B behaves as
+//!     a browser does: on `invalidate` it asks again for the visible tiles in the area;
+//! (g) bytes on the wire per typed character (both directions, WebSocket framing included).
+
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use crate::bench::{ms, summarize, Summary};
+use crate::server::{Server, ServerOptions};
+use crate::wopi_host::{token, WopiHost, WopiHostOptions};
+use crate::ws::{Incoming, WsClient};
+
+/// Tiles of 256 px covering 3840 twips (100 % zoom), as the web client asks for them.
+const TILE_PX: u32 = 256;
+const TILE_TWIPS: i64 = 3840;
+
+pub struct EditingPlan {
+    pub loads: usize,
+    pub keys: usize,
+}
+
+pub async fn run(plan: EditingPlan) -> anyhow::Result<()> {
+    let host = WopiHost::start(WopiHostOptions::default())?;
+    let server = Server::start(ServerOptions {
+        prespawn: 1,
+        editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0".into()),
+        ..Default::default()
+    })?;
+    let simple = std::fs::read(crate::fixture("simple.docx"))?;
+
+    let loads = load_to_first_tile(&host, &server, &simple, plan.loads).await?;
+    report(
+        "(e) WebSocket load → first tile, simple.docx, prespawned kit",
+        &loads,
+    );
+
+    host.add_document("typing.docx", &simple)?;
+    let typing = key_to_tile(&host, &server, plan.keys).await?;
+    report(
+        "(f) key typed in session A → repainted tile received by session B",
+        &typing.latency,
+    );
+    let per_char = |bytes: u64| bytes as f64 / plan.keys as f64;
+    println!(
+        "(g) wire bytes per typed character: server → A {:.0} B, server → B {:.0} B, \
+         A → server {:.0} B, B → server {:.0} B (WebSocket framing included)",
+        per_char(typing.to_a),
+        per_char(typing.to_b),
+        per_char(typing.from_a),
+        per_char(typing.from_b)
+    );
+    Ok(())
+}
+
+fn report(label: &str, s: &Summary) {
+    println!(
+        "{label}: n={} p50={:.2} ms p95={:.2} ms min={:.2} ms",
+        s.n,
+        ms(s.p50),
+        ms(s.p95),
+        ms(s.min)
+    );
+}
+
+/// The tiles of a page's top (4 × 5 tiles of 3840 twips: a letter page at 100 %).
+fn visible_tiles() -> Vec<(i64, i64)> {
+    (0..5)
+        .flat_map(|row| (0..4).map(move |col| (col * TILE_TWIPS, row * TILE_TWIPS)))
+        .collect()
+}
+
+/// Each round opens a new document (a new broker, so the prespawned kit is taken), measured
+/// from the TCP connect to the first tile, then closes it and waits for the pool to refill.
+async fn load_to_first_tile(
+    host: &WopiHost,
+    server: &Server,
+    document: &[u8],
+    rounds: usize,
+) -> anyhow::Result<Summary> {
+    let mut samples = Vec::new();
+    for round in 0..rounds + 2 {
+        let name = format!("load-{round}.docx");
+        host.add_document(&name, document)?;
+        server.wait_for_quiescence(1)?;
+        let started = Instant::now();
+        let mut client = WsClient::connect(server.port, &name).await?;
+        client
+            .load(&host.wopisrc(&name), &token("bench", "Bench", true))
+            .await;
+        client
+            .tiles(0, TILE_PX, TILE_TWIPS as u32, &visible_tiles())
+            .await;
+        let first = client.wait_for("the first tile", |m| m.is_tile()).await;
+        // The first two rounds warm up wsd and the WOPI host.
+        if round >= 2 {
+            samples.push(first.at - started);
+        }
+        drop(client);
+    }
+    Ok(summarize(&samples))
+}
+
+struct Typing {
+    latency: Summary,
+    to_a: u64,
+    to_b: u64,
+    from_a: u64,
+    from_b: u64,
+}
+
+async fn key_to_tile(host: &WopiHost, server: &Server, keys: usize) -> anyhow::Result<Typing> {
+    let wopisrc = host.wopisrc("typing.docx");
+    let mut a = WsClient::connect(server.port, "A").await?;
+    a.load(&wopisrc, &token("alice", "Alice", true)).await;
+    let mut b = WsClient::connect(server.port, "B").await?;
+    b.load(&wopisrc, &token("bob", "Bob", true)).await;
+    for client in [&mut a, &mut b] {
+        repaint(client, &visible_tiles(), false).await;
+        settle(client).await;
+    }
+    // Warm-up keys, then the measured ones; the byte counters cover the measured ones only.
+    let mut samples = Vec::new();
+    let mut counters = (0, 0, 0, 0);
+    for i in 0..keys + 5 {
+        if i == 5 {
+            counters = wire(&a, &b);
+        }
+        let letter = b'a' + (i % 26) as u8;
+        b.skip_seen();
+        let started = Instant::now();
+        a.key(u32::from(letter), 0).await;
+        let invalidate = b.wait_for("B's invalidation", |m| m.is("invalidate")).await;
+        let stale = stale_tiles(&invalidate);
+        let done = repaint(&mut b, &stale, true).await;
+        if i >= 5 {
+            samples.push(done - started);
+        }
+        settle(&mut a).await;
+        settle(&mut b).await;
+    }
+    let end = wire(&a, &b);
+    Ok(Typing {
+        latency: summarize(&samples),
+        to_a: end.0 - counters.0,
+        to_b: end.1 - counters.1,
+        from_a: end.2 - counters.2,
+        from_b: end.3 - counters.3,
+    })
+}
+
+/// (server → A, server → B, A → server, B → server) bytes so far.
+fn wire(a: &WsClient, b: &WsClient) -> (u64, u64, u64, u64) {
+    (
+        a.wire.received.load(Ordering::Relaxed),
+        b.wire.received.load(Ordering::Relaxed),
+        a.wire.sent.load(Ordering::Relaxed),
+        b.wire.sent.load(Ordering::Relaxed),
+    )
+}
+
+/// The visible tiles an `invalidate` makes stale.
+fn stale_tiles(invalidate: &Incoming) -> Vec<(i64, i64)> {
+    if invalidate.get("all") == Some("1") {
+        return visible_tiles();
+    }
+    let num = |k: &str| {
+        invalidate
+            .get(k)
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or(0)
+    };
+    let (x, y, w, h) = (num("x"), num("y"), num("w"), num("h"));
+    visible_tiles()
+        .into_iter()
+        .filter(|&(tx, ty)| tx < x + w && tx + TILE_TWIPS > x && ty < y + h && ty + TILE_TWIPS > y)
+        .collect()
+}
+
+/// Asks for `tiles` (again, with `refresh=1`, when the session holds them) and waits for
+/// every answer; the arrival of the last one.
+async fn repaint(client: &mut WsClient, tiles: &[(i64, i64)], refresh: bool) -> Instant {
+    if tiles.is_empty() {
+        return Instant::now();
+    }
+    client.skip_seen();
+    if refresh {
+        client
+            .refresh_tiles(0, TILE_PX, TILE_TWIPS as u32, tiles)
+            .await;
+    } else {
+        client.tiles(0, TILE_PX, TILE_TWIPS as u32, tiles).await;
+    }
+    let mut last = Instant::now();
+    for _ in 0..tiles.len() {
+        last = client
+            .wait_for("a requested tile", |m| m.is_tile())
+            .await
+            .at;
+    }
+    last
+}
+
+/// Follows the invalidations still coming (as a browser would) until the session is quiet.
+async fn settle(client: &mut WsClient) {
+    loop {
+        client.skip_seen();
+        let late = client.drain_for(Duration::from_millis(100)).await;
+        if late.is_empty() {
+            return;
+        }
+        let mut stale: Vec<(i64, i64)> = late
+            .iter()
+            .filter(|m| m.is("invalidate"))
+            .flat_map(stale_tiles)
+            .collect();
+        stale.sort();
+        stale.dedup();
+        repaint(client, &stale, true).await;
+    }
+}

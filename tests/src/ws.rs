@@ -1,0 +1,497 @@
+//! A client of wsd's WebSocket protocol (docs/protocol.md), written from the document, for the
+//! end-to-end tests and the benchmark.
+//!
+//! Every frame the server sends is read at once by a task of its own (so the server never sees
+//! a slow client unless a test asks for one), stamped with its arrival time and kept in order.
+//! Waits are deadlines on observed messages, never fixed sleeps. Tiles are acknowledged with
+//! `tile-done` as they arrive, as a browser does once it has drawn them.
+
+use std::pin::Pin;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use futures_util::stream::SplitSink;
+use futures_util::{SinkExt, StreamExt};
+use oxool_proto::Message;
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc::UnboundedReceiver;
+use tokio_tungstenite::tungstenite::Message as WsMessage;
+use tokio_tungstenite::WebSocketStream;
+
+/// How long any single wait may take: loading a document in a fresh kit is the slowest step.
+pub const DEADLINE: Duration = Duration::from_secs(90);
+
+/// One message from the server.
+#[derive(Debug, Clone)]
+pub struct Incoming {
+    pub message: Message,
+    /// What follows the first line: JSON or text for text frames, the bytes for binary ones.
+    pub body: Vec<u8>,
+    pub binary: bool,
+    pub at: Instant,
+}
+
+impl Incoming {
+    pub fn name(&self) -> &str {
+        &self.message.name
+    }
+    pub fn get(&self, key: &str) -> Option<&str> {
+        self.message.get(key)
+    }
+    pub fn body_text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+    /// The body as JSON (events, `users`), or Null.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
+    }
+    pub fn is(&self, name: &str) -> bool {
+        self.message.name == name
+    }
+    /// An `event` of this LibreOffice callback kind.
+    pub fn is_event(&self, kind: &str) -> bool {
+        self.is("event") && self.get("kind") == Some(kind)
+    }
+    pub fn is_error(&self, kind: &str) -> bool {
+        self.is("error") && self.get("kind") == Some(kind)
+    }
+    /// A tile answer: a binary PNG frame or a text `unchanged=1` frame.
+    pub fn is_tile(&self) -> bool {
+        self.is("tile")
+    }
+}
+
+impl std::fmt::Display for Incoming {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.message)?;
+        if self.binary {
+            write!(f, " <{} bytes>", self.body.len())
+        } else if !self.body.is_empty() {
+            let text = self.body_text();
+            let short: String = text.chars().take(300).collect();
+            write!(f, " | {short}")
+        } else {
+            Ok(())
+        }
+    }
+}
+
+enum Event {
+    Message(Incoming),
+    /// The connection ended: the close code the server gave (None without a close frame).
+    Closed(Option<u16>),
+}
+
+/// Byte counters of one connection, measured on the TCP stream (WebSocket framing included).
+#[derive(Debug, Default)]
+pub struct WireBytes {
+    pub received: AtomicU64,
+    pub sent: AtomicU64,
+}
+
+/// A TCP stream that counts what passes through it.
+struct CountingStream {
+    inner: TcpStream,
+    counters: Arc<WireBytes>,
+}
+
+impl AsyncRead for CountingStream {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<std::io::Result<()>> {
+        let before = buf.filled().len();
+        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
+        let read = (buf.filled().len() - before) as u64;
+        self.counters.received.fetch_add(read, Ordering::Relaxed);
+        result
+    }
+}
+
+impl AsyncWrite for CountingStream {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<std::io::Result<usize>> {
+        let result = Pin::new(&mut self.inner).poll_write(cx, buf);
+        if let Poll::Ready(Ok(n)) = &result {
+            self.counters.sent.fetch_add(*n as u64, Ordering::Relaxed);
+        }
+        result
+    }
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_flush(cx)
+    }
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<std::io::Result<()>> {
+        Pin::new(&mut self.inner).poll_shutdown(cx)
+    }
+}
+
+type Sink = SplitSink<WebSocketStream<CountingStream>, WsMessage>;
+
+/// One WebSocket session with wsd.
+pub struct WsClient {
+    /// A label for failure messages ("A", "B", "viewer").
+    pub label: String,
+    sink: Sink,
+    events: UnboundedReceiver<Event>,
+    /// Everything received so far, oldest first.
+    pub seen: Vec<Incoming>,
+    /// Index into `seen` of the first message not yet looked at by `wait_for`.
+    cursor: usize,
+    /// The close code once the connection ended (`Some(None)`: ended without a close frame).
+    pub closed: Option<Option<u16>>,
+    pub wire: Arc<WireBytes>,
+    /// Send `tile-done` for each tile received (on by default).
+    pub auto_ack_tiles: bool,
+    /// The `status` answered to `load`.
+    pub status: Option<Incoming>,
+}
+
+impl WsClient {
+    /// Connects to `/cool/ws` of the server listening on `port`.
+    pub async fn connect(port: u16, label: &str) -> anyhow::Result<WsClient> {
+        let tcp = TcpStream::connect(("127.0.0.1", port)).await?;
+        tcp.set_nodelay(true)?;
+        let wire = Arc::new(WireBytes::default());
+        let stream = CountingStream {
+            inner: tcp,
+            counters: wire.clone(),
+        };
+        let url = format!("ws://127.0.0.1:{port}/cool/ws");
+        let (socket, _response) = tokio_tungstenite::client_async(url, stream).await?;
+        let (sink, mut stream) = socket.split();
+        let (tx, events) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            let mut code = None;
+            while let Some(frame) = stream.next().await {
+                let at = Instant::now();
+                let (bytes, binary) = match frame {
+                    Ok(WsMessage::Text(text)) => (text.as_bytes().to_vec(), false),
+                    Ok(WsMessage::Binary(bytes)) => (bytes.to_vec(), true),
+                    Ok(WsMessage::Close(frame)) => {
+                        code = frame.map(|f| u16::from(f.code));
+                        break;
+                    }
+                    Ok(_) => continue,
+                    Err(_) => break,
+                };
+                let incoming = parse_frame(&bytes, binary, at);
+                if tx.send(Event::Message(incoming)).is_err() {
+                    return;
+                }
+            }
+            let _ = tx.send(Event::Closed(code));
+        });
+        Ok(WsClient {
+            label: label.to_string(),
+            sink,
+            events,
+            seen: Vec::new(),
+            cursor: 0,
+            closed: None,
+            wire,
+            auto_ack_tiles: true,
+            status: None,
+        })
+    }
+
+    /// Sends one text frame as is (also malformed lines, for the bad-input tests).
+    pub async fn send_line(&mut self, line: &str) {
+        self.sink
+            .send(WsMessage::text(line.to_string()))
+            .await
+            .unwrap_or_else(|e| panic!("[{}] sending {line:?}: {e}", self.label));
+    }
+
+    /// Sends a frame; an error (the server closed) is returned, not a panic.
+    pub async fn try_send(&mut self, frame: WsMessage) -> anyhow::Result<()> {
+        self.sink.send(frame).await.map_err(Into::into)
+    }
+
+    pub async fn send(&mut self, message: Message) {
+        self.send_line(&message.render()).await;
+    }
+
+    /// A message with a body after the first line.
+    pub async fn send_with_body(&mut self, message: Message, body: &str) {
+        self.send_line(&format!("{}\n{body}", message.render()))
+            .await;
+    }
+
+    /// Receives what has arrived, waiting at most until `until`; false at the deadline or once
+    /// the connection has ended.
+    async fn receive_one(&mut self, until: Instant) -> bool {
+        if self.closed.is_some() {
+            return false;
+        }
+        let left = until.saturating_duration_since(Instant::now());
+        match tokio::time::timeout(left, self.events.recv()).await {
+            Ok(Some(Event::Message(incoming))) => {
+                let tile = incoming.is_tile();
+                self.seen.push(incoming);
+                if tile && self.auto_ack_tiles {
+                    let ack = Message::new("tile-done").arg("count", 1).render();
+                    let _ = self.sink.send(WsMessage::text(ack)).await;
+                }
+                true
+            }
+            Ok(Some(Event::Closed(code))) => {
+                self.closed = Some(code);
+                false
+            }
+            Ok(None) => {
+                self.closed = Some(None);
+                false
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// The first message from now on that satisfies `pred`; panics with the recent history at
+    /// the deadline or when the connection ends first.
+    pub async fn wait_for(&mut self, what: &str, pred: impl Fn(&Incoming) -> bool) -> Incoming {
+        match self.try_wait_for(DEADLINE, &pred).await {
+            Some(found) => found,
+            None => panic!(
+                "[{}] no {what} before the deadline (closed: {:?}); last messages:\n{}",
+                self.label,
+                self.closed,
+                self.recent(40)
+            ),
+        }
+    }
+
+    /// Like `wait_for` with a deadline of its own; None when it passes or the connection ends.
+    pub async fn try_wait_for(
+        &mut self,
+        timeout: Duration,
+        pred: impl Fn(&Incoming) -> bool,
+    ) -> Option<Incoming> {
+        let until = Instant::now() + timeout;
+        loop {
+            while self.cursor < self.seen.len() {
+                let index = self.cursor;
+                self.cursor += 1;
+                if pred(&self.seen[index]) {
+                    return Some(self.seen[index].clone());
+                }
+            }
+            if !self.receive_one(until).await {
+                // Whatever is still queued counts, even after the close.
+                if self.cursor < self.seen.len() {
+                    continue;
+                }
+                return None;
+            }
+        }
+    }
+
+    /// Reads everything the server sends for `period` (to check that something does NOT come).
+    pub async fn drain_for(&mut self, period: Duration) -> Vec<Incoming> {
+        let start = self.seen.len();
+        let until = Instant::now() + period;
+        while Instant::now() < until && self.receive_one(until).await {}
+        self.seen[start..].to_vec()
+    }
+
+    /// Waits until the connection has ended; the close code (None: no close frame).
+    pub async fn wait_closed(&mut self) -> Option<u16> {
+        let until = Instant::now() + DEADLINE;
+        while self.closed.is_none() {
+            if !self.receive_one(until).await && self.closed.is_none() {
+                panic!(
+                    "[{}] the connection did not close; last messages:\n{}",
+                    self.label,
+                    self.recent(20)
+                );
+            }
+        }
+        self.closed.unwrap()
+    }
+
+    /// Marks everything received so far as looked at.
+    pub fn skip_seen(&mut self) {
+        self.cursor = self.seen.len();
+    }
+
+    /// The last `n` messages, one a line.
+    pub fn recent(&self, n: usize) -> String {
+        let from = self.seen.len().saturating_sub(n);
+        self.seen[from..]
+            .iter()
+            .map(|m| format!("  {m}\n"))
+            .collect()
+    }
+
+    /// The handshake and `load`; returns the `status` and waits for the first `doc-state`.
+    pub async fn load(&mut self, wopisrc: &str, token: &str) -> Incoming {
+        self.send(Message::new("oxool").arg("version", 1)).await;
+        self.send(
+            Message::new("load")
+                .arg("wopisrc", wopisrc)
+                .arg("token", token),
+        )
+        .await;
+        let hello = self
+            .wait_for("the handshake answer", |m| m.is("oxool") || m.is("error"))
+            .await;
+        assert!(hello.is("oxool"), "[{}] handshake: {hello}", self.label);
+        assert_eq!(hello.get("version"), Some("1"), "{hello}");
+        let status = self
+            .wait_for("status after load", |m| m.is("status") || m.is("error"))
+            .await;
+        assert!(
+            status.is("status"),
+            "[{}] load failed: {status}\n{}",
+            self.label,
+            self.recent(20)
+        );
+        self.wait_for("the first doc-state", |m| m.is("doc-state"))
+            .await;
+        self.status = Some(status.clone());
+        status
+    }
+
+    /// The handshake and a `load` that must fail: the `error` it is answered with.
+    pub async fn load_refused(&mut self, wopisrc: &str, token: Option<&str>) -> Incoming {
+        self.send(Message::new("oxool").arg("version", 1)).await;
+        let mut load = Message::new("load").arg("wopisrc", wopisrc);
+        if let Some(token) = token {
+            load = load.arg("token", token);
+        }
+        self.send(load).await;
+        let answer = self
+            .wait_for("the answer to a refused load", |m| {
+                m.is("error") || m.is("status")
+            })
+            .await;
+        assert!(
+            answer.is("error"),
+            "[{}] load of {wopisrc} should fail: {answer}",
+            self.label
+        );
+        answer
+    }
+
+    /// This session's LibreOffice view id (from `status`).
+    pub fn lok_view(&self) -> String {
+        self.status
+            .as_ref()
+            .and_then(|s| s.get("lok_view"))
+            .expect("loaded")
+            .to_string()
+    }
+
+    pub async fn key(&mut self, char_code: u32, key_code: u32) {
+        for kind in ["input", "up"] {
+            self.send(
+                Message::new("key")
+                    .arg("type", kind)
+                    .arg("char", char_code)
+                    .arg("code", key_code),
+            )
+            .await;
+        }
+    }
+
+    /// Types `text` key by key (input and up for each character).
+    pub async fn type_keys(&mut self, text: &str) {
+        for ch in text.chars() {
+            self.key(ch as u32, 0).await;
+        }
+    }
+
+    pub async fn enter(&mut self) {
+        self.key(13, 1280).await;
+    }
+
+    pub async fn uno(&mut self, command: &str, args: Option<&str>) {
+        let mut message = Message::new("uno").arg("command", command);
+        if let Some(args) = args {
+            message = message.arg("args", args);
+        }
+        self.send(message).await;
+    }
+
+    pub async fn mouse(&mut self, kind: &str, x: i64, y: i64, count: u32) {
+        self.send(
+            Message::new("mouse")
+                .arg("type", kind)
+                .arg("x", x)
+                .arg("y", y)
+                .arg("count", count)
+                .arg("buttons", 1)
+                .arg("modifier", 0),
+        )
+        .await;
+    }
+
+    /// Asks for tiles of `size` px covering `twips` each, at the given twip positions.
+    pub async fn tiles(&mut self, part: u32, size: u32, twips: u32, at: &[(i64, i64)]) {
+        self.send(tiles_message(part, size, twips, at)).await;
+    }
+
+    /// Asks again for tiles this session holds (after an `invalidate`): identical ones are
+    /// answered `unchanged=1`.
+    pub async fn refresh_tiles(&mut self, part: u32, size: u32, twips: u32, at: &[(i64, i64)]) {
+        self.send(tiles_message(part, size, twips, at).arg("refresh", 1))
+            .await;
+    }
+
+    /// Sends `save` (or `save overwrite=1`) and waits for the save to end: the `doc-state`
+    /// after `saving` that is not `saving`. Returns it.
+    pub async fn save(&mut self, overwrite: bool) -> Incoming {
+        let mut save = Message::new("save");
+        if overwrite {
+            save = save.arg("overwrite", 1);
+        }
+        self.send(save).await;
+        self.wait_for("save=saving", |m| {
+            m.is("doc-state") && m.get("save") == Some("saving")
+        })
+        .await;
+        self.wait_for("the end of the save", |m| {
+            m.is("doc-state") && m.get("save") != Some("saving")
+        })
+        .await
+    }
+}
+
+fn tiles_message(part: u32, size: u32, twips: u32, at: &[(i64, i64)]) -> Message {
+    let at: Vec<String> = at.iter().map(|(x, y)| format!("{x}:{y}")).collect();
+    Message::new("tiles")
+        .arg("part", part)
+        .arg("width", size)
+        .arg("height", size)
+        .arg("tw", twips)
+        .arg("th", twips)
+        .arg("at", at.join(","))
+}
+
+/// Splits a frame into its first line (a message) and the rest.
+fn parse_frame(bytes: &[u8], binary: bool, at: Instant) -> Incoming {
+    let split = bytes.iter().position(|&b| b == b'\n');
+    let (line, body) = match split {
+        Some(i) => (&bytes[..i], bytes[i + 1..].to_vec()),
+        None => (bytes, Vec::new()),
+    };
+    let line = String::from_utf8_lossy(line);
+    let message = Message::parse(&line).unwrap_or_else(|e| {
+        // A line the protocol does not allow is kept visible for the assertions.
+        Message::new("unparsable")
+            .arg("line", line.chars().take(200).collect::<String>())
+            .arg("error", e)
+    });
+    Incoming {
+        message,
+        body,
+        binary,
+        at,
+    }
+}

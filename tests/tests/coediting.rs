@@ -1,0 +1,374 @@
+//! Co-editing end to end: WebSocket clients (docs/protocol.md) → the real oxool-wsd → real kits
+//! with LibreOffice, documents served by the independent WOPI host (tests/wopi-host). Every
+//! stored result is checked by its content, converted by the server's own convert-to.
+
+use oxool_tests::server::{Server, ServerOptions};
+use oxool_tests::user::RunAs;
+use oxool_tests::wopi_host::{token, token_secret_for, WopiHost, WopiHostOptions};
+use oxool_tests::ws::{Incoming, WsClient};
+
+/// Automatic saves off: every store in these tests is one the test asked for.
+const NO_AUTOSAVE: &str = "autosave_secs = 0\nidle_save_secs = 0";
+
+struct Setup {
+    host: WopiHost,
+    server: Server,
+}
+
+impl Setup {
+    fn start(run_as: RunAs) -> Setup {
+        let host = WopiHost::start(WopiHostOptions::default()).expect("the WOPI host starts");
+        let server = Server::start(ServerOptions {
+            run_as,
+            editing_toml: Some(NO_AUTOSAVE.into()),
+            ..Default::default()
+        })
+        .expect("the server starts");
+        Setup { host, server }
+    }
+
+    async fn open(&self, label: &str, name: &str, write: bool) -> WsClient {
+        let mut client = WsClient::connect(self.server.port, label)
+            .await
+            .expect("WebSocket connects");
+        let user = label.to_lowercase();
+        client
+            .load(&self.host.wopisrc(name), &token(&user, label, write))
+            .await;
+        client
+    }
+
+    fn stored_text(&self, name: &str) -> String {
+        self.host.stored_text(&self.server.url(""), name)
+    }
+
+    /// No access token, nor its secret part, in the server's log.
+    fn assert_no_token_in_log(&self, users: &[&str]) {
+        let log = self.server.log();
+        for user in users {
+            let secret = token_secret_for(&user.to_lowercase());
+            assert!(
+                !log.contains(&secret),
+                "the access token of {user} is in wsd's log"
+            );
+        }
+    }
+}
+
+/// The `viewId` of an event's JSON (LibreOffice sends it as a string or a number).
+fn view_id(event: &Incoming) -> Option<String> {
+    match &event.json()["viewId"] {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Waits for `other`'s cursor in this session's view and for an invalidation.
+async fn sees_edits_of(client: &mut WsClient, other_lok_view: &str) {
+    client
+        .wait_for("the other view's cursor", |m| {
+            m.is_event("INVALIDATE_VIEW_CURSOR") && view_id(m).as_deref() == Some(other_lok_view)
+        })
+        .await;
+    client
+        .wait_for("an invalidation", |m| m.is("invalidate"))
+        .await;
+}
+
+fn header<'a>(request: &'a serde_json::Value, name: &str) -> Option<&'a str> {
+    request["headers"]
+        .as_object()?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .and_then(|(_, v)| v.as_str())
+}
+
+async fn two_writers_edit_a_docx(run_as: RunAs) {
+    let setup = Setup::start(run_as);
+    let label = run_as.label();
+    let name = "coedit.docx";
+    setup.host.add_fixture("simple.docx", name).unwrap();
+    let mut a = setup.open("Alice", name, true).await;
+    let mut b = setup.open("Bob", name, true).await;
+
+    let status_a = a.status.clone().unwrap();
+    let status_b = b.status.clone().unwrap();
+    for status in [&status_a, &status_b] {
+        assert_eq!(status.get("type"), Some("text"), "[{label}] {status}");
+        assert_eq!(status.get("readonly"), Some("0"), "[{label}] {status}");
+        assert_eq!(status.get("name"), Some(name), "[{label}] {status}");
+        assert_eq!(status.get("parts"), Some("1"), "[{label}] {status}");
+    }
+    assert_ne!(status_a.get("view"), status_b.get("view"));
+    assert_ne!(a.lok_view(), b.lok_view(), "each session has its own view");
+
+    // Both sessions are in the user list A receives, with their names and distinct colours.
+    let users = a
+        .wait_for("a user list with both sessions", |m| {
+            m.is("users") && m.json().as_array().map(|u| u.len()) == Some(2)
+        })
+        .await
+        .json();
+    let users = users.as_array().unwrap();
+    let names: Vec<&str> = users.iter().filter_map(|u| u["name"].as_str()).collect();
+    assert!(
+        names.contains(&"Alice") && names.contains(&"Bob"),
+        "{users:?}"
+    );
+    assert_ne!(users[0]["color"], users[1]["color"], "{users:?}");
+    assert_eq!(
+        users.iter().filter(|u| u["self"] == true).count(),
+        1,
+        "{users:?}"
+    );
+
+    // A first tile, then the same tile again: unchanged.
+    a.tiles(0, 256, 3840, &[(0, 0)]).await;
+    let tile = a.wait_for("the first tile", |m| m.is_tile()).await;
+    assert!(tile.binary && tile.get("format") == Some("png"), "{tile}");
+    let png = png::Decoder::new(std::io::Cursor::new(&tile.body))
+        .read_info()
+        .expect("a PNG");
+    assert_eq!((png.info().width, png.info().height), (256, 256));
+    a.refresh_tiles(0, 256, 3840, &[(0, 0)]).await;
+    let again = a.wait_for("the same tile again", |m| m.is_tile()).await;
+    assert_eq!(again.get("unchanged"), Some("1"), "{again}");
+    assert!(!again.binary, "{again}");
+
+    // A types; B sees A's cursor and the invalidated area. Then the other way round.
+    b.skip_seen();
+    a.type_keys("AlphaMarker ").await;
+    sees_edits_of(&mut b, &a.lok_view()).await;
+    a.wait_for("modified=1", |m| {
+        m.is("doc-state") && m.get("modified") == Some("1")
+    })
+    .await;
+    a.skip_seen();
+    b.type_keys("BravoMarker ").await;
+    sees_edits_of(&mut a, &b.lok_view()).await;
+
+    // The tile A saw before is repainted with the edits: no longer "unchanged".
+    a.refresh_tiles(0, 256, 3840, &[(0, 0)]).await;
+    let repainted = a.wait_for("the repainted tile", |m| m.is_tile()).await;
+    assert!(
+        repainted.binary,
+        "the edited tile is sent again: {repainted}"
+    );
+
+    let saved = a.save(false).await;
+    assert_eq!(saved.get("save"), Some("idle"), "[{label}] {saved}");
+    assert_eq!(saved.get("modified"), Some("0"), "[{label}] {saved}");
+    b.wait_for("B hears of the save", |m| {
+        m.is("doc-state") && m.get("modified") == Some("0")
+    })
+    .await;
+    let text = setup.stored_text(name);
+    assert!(
+        text.contains("AlphaMarker") && text.contains("BravoMarker"),
+        "[{label}] stored text: {text}"
+    );
+    assert!(text.contains("oxool fixture text alpha"), "{text}");
+
+    // The upload was a locked, user-modified PutFile.
+    let puts = setup.host.requests("PutFile", name).unwrap();
+    let put = puts.last().expect("a PutFile");
+    assert_eq!(put["status"], 200, "{put}");
+    assert!(
+        header(put, "X-WOPI-Lock").is_some_and(|l| !l.is_empty()),
+        "{put}"
+    );
+    assert_eq!(
+        header(put, "X-COOL-WOPI-IsModifiedByUser"),
+        Some("true"),
+        "{put}"
+    );
+
+    // The last session leaving unlocks the file.
+    drop(a);
+    drop(b);
+    wait_until_unlocked(&setup.host, name).await;
+    setup.assert_no_token_in_log(&["Alice", "Bob"]);
+}
+
+async fn wait_until_unlocked(host: &WopiHost, name: &str) {
+    let until = std::time::Instant::now() + oxool_tests::ws::DEADLINE;
+    while host.locks().unwrap().get(name).is_some() {
+        assert!(
+            std::time::Instant::now() < until,
+            "{name} is still locked after its last session left: {:?}",
+            host.locks()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_writers_edit_a_docx_as_root() {
+    two_writers_edit_a_docx(RunAs::Root).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_writers_edit_a_docx_as_unprivileged_user() {
+    two_writers_edit_a_docx(RunAs::Unprivileged).await;
+}
+
+/// Cells of a CSV line.
+fn cells(line: &str) -> Vec<&str> {
+    line.split(',').map(|c| c.trim_matches('"')).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_writers_edit_an_xlsx_and_the_formula_follows() {
+    let setup = Setup::start(RunAs::Root);
+    let name = "coedit.xlsx";
+    setup.host.add_fixture("simple.xlsx", name).unwrap();
+    let mut a = setup.open("Alice", name, true).await;
+    let mut b = setup.open("Bob", name, true).await;
+    assert_eq!(a.status.as_ref().unwrap().get("type"), Some("spreadsheet"));
+    assert_eq!(a.status.as_ref().unwrap().get("parts"), Some("2"));
+
+    // A: A1 = 7 (A3 = SUM(A1:A2) becomes 47). B: B1 = A1*3 in its own view.
+    let goto = |cell: &str| format!(r#"{{"ToPoint":{{"type":"string","value":"{cell}"}}}}"#);
+    a.uno(".uno:GoToCell", Some(&goto("A1"))).await;
+    a.type_keys("7").await;
+    a.enter().await;
+    b.uno(".uno:GoToCell", Some(&goto("B1"))).await;
+    b.type_keys("=A1*3").await;
+    b.enter().await;
+    b.wait_for("A's cell cursor in B's view", |m| {
+        m.is_event("CELL_VIEW_CURSOR") && view_id(m).as_deref() == Some(&a.lok_view())
+    })
+    .await;
+    b.wait_for("an invalidation", |m| m.is("invalidate")).await;
+
+    let saved = a.save(false).await;
+    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+    let csv = setup.stored_text(name);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(cells(lines[0])[..2], ["7", "21"], "stored csv: {csv}");
+    assert_eq!(cells(lines[2])[0], "47", "the sum is recalculated: {csv}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_pptx_switches_slides_and_types_into_a_shape() {
+    let setup = Setup::start(RunAs::Root);
+    let name = "deck.pptx";
+    setup.host.add_fixture("simple.pptx", name).unwrap();
+    let mut a = setup.open("Alice", name, true).await;
+    assert_eq!(a.status.as_ref().unwrap().get("type"), Some("presentation"));
+    assert_eq!(a.status.as_ref().unwrap().get("parts"), Some("2"));
+    a.send(oxool_proto::Message::new("set-part").arg("part", 1))
+        .await;
+    let status = a
+        .wait_for("a fresh status after the slide switch", |m| {
+            m.is("status") && m.get("part") == Some("1")
+        })
+        .await;
+    assert_eq!(status.get("parts"), Some("2"), "{status}");
+    // Impress types into a shape in edit mode only: Tab selects the first shape, Enter edits.
+    a.key(0, 1282).await;
+    a.enter().await;
+    a.type_keys("ZuluMarker").await;
+    a.wait_for("modified=1", |m| {
+        m.is("doc-state") && m.get("modified") == Some("1")
+    })
+    .await;
+    let saved = a.save(false).await;
+    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+    let text = setup.stored_text(name);
+    assert!(text.contains("ZuluMarker"), "stored slides: {text}");
+    assert!(text.contains("oxool slide one title"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_view_only_session_cannot_modify() {
+    let setup = Setup::start(RunAs::Root);
+    let name = "readonly.docx";
+    setup.host.add_fixture("simple.docx", name).unwrap();
+    let original = setup.host.stored(name);
+    let mut viewer = setup.open("Viewer", name, false).await;
+    let status = viewer.status.clone().unwrap();
+    assert_eq!(status.get("readonly"), Some("1"), "{status}");
+    let users = viewer
+        .wait_for("the user list", |m| m.is("users"))
+        .await
+        .json();
+    assert_eq!(users[0]["readonly"], true, "{users}");
+
+    // Every kind of input is refused, each with its own error.
+    let refused_inputs = [
+        "key type=input char=120 code=0",
+        "text text=nope",
+        "mouse type=down x=1440 y=1440 count=1 buttons=1 modifier=0",
+        "uno command=.uno:Bold",
+        "save-as name=copy.odt",
+    ];
+    for line in refused_inputs {
+        viewer.send_line(line).await;
+        let error = viewer
+            .wait_for("the refusal", |m| m.is("error") || m.is("invalidate"))
+            .await;
+        assert!(error.is_error("readonly"), "{line}: {error}");
+    }
+    // It may still look: tiles, status, download.
+    viewer.tiles(0, 256, 3840, &[(0, 0)]).await;
+    viewer.wait_for("a tile", |m| m.is_tile()).await;
+    viewer.send_line("download id=1 format=txt").await;
+    let download = viewer
+        .wait_for("the download", |m| m.is("download") || m.is("error"))
+        .await;
+    assert!(download.is("download") && download.binary, "{download}");
+    assert!(
+        String::from_utf8_lossy(&download.body).contains("oxool fixture text alpha"),
+        "{download}"
+    );
+    drop(viewer);
+    let until = std::time::Instant::now() + oxool_tests::ws::DEADLINE;
+    while setup.host.locks().unwrap().get(name).is_some() && std::time::Instant::now() < until {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(
+        setup.host.requests("PutFile", name).unwrap().is_empty(),
+        "a view-only session never uploads"
+    );
+    assert_eq!(
+        setup.host.stored(name),
+        original,
+        "the stored file is unchanged"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_conflict_is_reported_and_overwrite_stores() {
+    let setup = Setup::start(RunAs::Root);
+    let name = "conflict.docx";
+    setup.host.add_fixture("simple.docx", name).unwrap();
+    let mut a = setup.open("Alice", name, true).await;
+    a.type_keys("FirstEdit ").await;
+    let saved = a.save(false).await;
+    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+
+    // Someone changes the file in storage; our next upload must not silently replace it.
+    a.type_keys("SecondEdit ").await;
+    a.wait_for("modified=1", |m| {
+        m.is("doc-state") && m.get("modified") == Some("1")
+    })
+    .await;
+    setup.host.touch(name, None).unwrap();
+    let conflict = a.save(false).await;
+    assert_eq!(conflict.get("save"), Some("conflict"), "{conflict}");
+    assert_eq!(conflict.get("kind"), Some("document-changed"), "{conflict}");
+    assert_eq!(conflict.get("modified"), Some("1"), "{conflict}");
+    let puts = setup.host.requests("PutFile", name).unwrap();
+    assert_eq!(puts.last().unwrap()["status"], 409, "{puts:?}");
+
+    let overwritten = a.save(true).await;
+    assert_eq!(overwritten.get("save"), Some("idle"), "{overwritten}");
+    assert_eq!(overwritten.get("modified"), Some("0"), "{overwritten}");
+    let text = setup.stored_text(name);
+    assert!(
+        text.contains("FirstEdit") && text.contains("SecondEdit"),
+        "stored after overwrite: {text}"
+    );
+}

@@ -267,6 +267,19 @@ impl WsClient {
         }
     }
 
+    /// The most recent message received so far that satisfies `pred` (also one an earlier wait
+    /// went past), else the first one to come.
+    pub async fn latest_or_wait(
+        &mut self,
+        what: &str,
+        pred: impl Fn(&Incoming) -> bool,
+    ) -> Incoming {
+        if let Some(found) = self.seen.iter().rev().find(|m| pred(m)) {
+            return found.clone();
+        }
+        self.wait_for(what, pred).await
+    }
+
     /// Like `wait_for` with a deadline of its own; None when it passes or the connection ends.
     pub async fn try_wait_for(
         &mut self,

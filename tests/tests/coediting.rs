@@ -105,7 +105,7 @@ async fn two_writers_edit_a_docx(run_as: RunAs) {
 
     // Both sessions are in the user list A receives, with their names and distinct colours.
     let users = a
-        .wait_for("a user list with both sessions", |m| {
+        .latest_or_wait("a user list with both sessions", |m| {
             m.is("users") && m.json().as_array().map(|u| u.len()) == Some(2)
         })
         .await
@@ -291,7 +291,7 @@ async fn a_view_only_session_cannot_modify() {
     let status = viewer.status.clone().unwrap();
     assert_eq!(status.get("readonly"), Some("1"), "{status}");
     let users = viewer
-        .wait_for("the user list", |m| m.is("users"))
+        .latest_or_wait("the user list", |m| m.is("users"))
         .await
         .json();
     assert_eq!(users[0]["readonly"], true, "{users}");

@@ -25,6 +25,12 @@ seed_profile = "$dir/no-seed"
 root = "$dir/documents"
 samples = "$dir/samples"
 
+[browser]
+root = "$repo/browser"
+
+[storage]
+proof_key_dir = "$dir/proof"
+
 [forkit]
 binary = "$(cd "$bin" && pwd)/oxool-forkit"
 bus = "standalone"

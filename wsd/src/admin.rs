@@ -11,9 +11,8 @@
 //! | `Reload()` | `→ ()` | re-read and check the configuration file, as SIGHUP does; the error names the bad key |
 //! | `RotateProofKeys()` | `→ ()` | new WOPI proof key; the current one becomes the old one |
 //!
-//! wsd converts documents but does not hold editing sessions yet (there is no document broker):
-//! `ListDocuments` and `ListSessions` are empty and `CloseDocument` answers
-//! `org.oxool.Wsd1.Error.NoSuchDocument` until it does.
+//! Documents and sessions come from the document brokers (editing/registry.rs); `CloseDocument`
+//! of a key that is not open answers `org.oxool.Wsd1.Error.NoSuchDocument`.
 //!
 //! Transports: the system bus when `[forkit] bus = "system"` (the policy in
 //! units/dbus/org.oxool.Wsd1.conf lets root and the group oxool call it), and, when
@@ -138,8 +137,9 @@ impl Wsd1 {
             status.insert(key.to_string(), OwnedValue::from(value));
         };
         number("uptime_s", self.started.elapsed().as_secs());
-        number("documents", 0);
-        number("sessions", 0);
+        let editing = self.state.editing.as_ref();
+        number("documents", editing.map_or(0, |r| r.document_count() as u64));
+        number("sessions", editing.map_or(0, |r| r.session_count() as u64));
         number("conversions_running", admission.running() as u64);
         number("conversions_queued", admission.queued() as u64);
         number("conversions_total", finished);
@@ -165,14 +165,31 @@ impl Wsd1 {
         status
     }
 
-    /// Key, WOPI host and number of sessions of each open document (none yet: see the module).
+    /// Key, WOPI host and number of sessions of each open document.
     async fn list_documents(&self) -> Vec<(String, String, u32)> {
-        Vec::new()
+        let Some(registry) = &self.state.editing else {
+            return Vec::new();
+        };
+        registry
+            .describe()
+            .await
+            .into_iter()
+            .map(|d| (d.key, d.host, d.sessions.len() as u32))
+            .collect()
     }
 
-    /// Session id, document key and user name of each session (none yet: see the module).
+    /// Session id, document key and user name of each session.
     async fn list_sessions(&self) -> Vec<(String, String, String)> {
-        Vec::new()
+        let Some(registry) = &self.state.editing else {
+            return Vec::new();
+        };
+        let mut sessions = Vec::new();
+        for document in registry.describe().await {
+            for (id, name) in document.sessions {
+                sessions.push((id.to_string(), document.key.clone(), name));
+            }
+        }
+        sessions
     }
 
     async fn list_kits(&self) -> Result<HashMap<String, OwnedValue>, CallError> {
@@ -188,9 +205,16 @@ impl Wsd1 {
     }
 
     async fn close_document(&self, key: String) -> Result<(), CallError> {
-        Err(CallError::NoSuchDocument(format!(
-            "no such document: {key}"
-        )))
+        let closed = match &self.state.editing {
+            Some(registry) => registry.close(&key, "closed-by-admin").await,
+            None => false,
+        };
+        if closed {
+            tracing::info!(doc = %key, "admin: document stored and closed");
+            Ok(())
+        } else {
+            Err(CallError::NoSuchDocument(format!("no such document: {key}")))
+        }
     }
 
     async fn reload(&self) -> Result<(), CallError> {

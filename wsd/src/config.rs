@@ -47,6 +47,8 @@ pub struct Config {
     pub logging: LoggingConfig,
     pub storage: StorageConfig,
     pub local_store: crate::local_store::LocalStoreConfig,
+    pub editing: crate::editing::EditingConfig,
+    pub browser: crate::editing::BrowserConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -374,6 +376,7 @@ impl Config {
         if self.storage.retries > 10 {
             return Err(("storage.retries", "must be at most 10".into()));
         }
+        self.editing.validate()?;
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.logging.level) {
             return Err((
                 "logging.level",

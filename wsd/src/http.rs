@@ -7,6 +7,8 @@
 //! - `GET /hosting/capabilities`: what this server offers, as JSON.
 //! - `GET /hosting/discovery`: WOPI discovery XML with the proof key (discovery.rs).
 //! - `GET /metrics`: Prometheus text; restricted to `net.post_allow` like the conversions.
+//! - `GET /cool/ws`: the co-editing WebSocket (docs/protocol.md, editing/session.rs).
+//! - `GET|POST /browser/dist/<file>`: the web client; `cool.html` is discovery's `urlsrc`.
 
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -25,7 +27,21 @@ use crate::upload::FORM_OVERHEAD;
 
 pub fn router(state: AppState) -> Router {
     let local_store = state.local_store.clone();
-    let app = service_router(state);
+    let editing = state.editing.clone();
+    let browser = Router::new()
+        .route(
+            "/browser/dist/{*path}",
+            get(crate::editing::page::get_file).post(crate::editing::page::post_file),
+        )
+        .with_state(Arc::clone(&state.config));
+    let mut app = service_router(state).merge(browser);
+    if let Some(registry) = editing {
+        app = app.merge(
+            Router::new()
+                .route("/cool/ws", get(crate::editing::session::upgrade))
+                .with_state(registry),
+        );
+    }
     match local_store {
         Some(store) => app
             .merge(crate::local_store::router(Arc::clone(&store)))

@@ -8,6 +8,7 @@ pub mod admission;
 pub mod config;
 pub mod convert_to;
 pub mod discovery;
+pub mod editing;
 pub mod forkit_client;
 pub mod formats;
 pub mod http;

@@ -12,6 +12,9 @@ use anyhow::Context;
 use clap::Parser;
 use oxool_wsd::admin::Wsd1;
 use oxool_wsd::config::{Config, DEFAULT_CONFIG_PATH};
+use oxool_wsd::editing::broker::BrokerContext;
+use oxool_wsd::editing::Registry;
+use oxool_wsd::wopi::{ProofKeys, WopiClient};
 use oxool_wsd::forkit_client::ForkitClient;
 use oxool_wsd::kits::KitSpawner;
 use oxool_wsd::local_store::LocalStore;
@@ -96,7 +99,9 @@ async fn run(
     tracing::info!(address = %listener.local_addr()?, "oxool-wsd listening");
     let local_store = open_local_store(&config)?;
     let address = listener.local_addr()?;
-    let mut state = AppState::new(config, spawner);
+    let mut state = AppState::new(config, spawner.clone());
+    let registry = start_editing(&state.config, spawner).await?;
+    state = state.with_editing(Arc::clone(&registry));
     if let Some(store) = local_store {
         eprintln!(
             "oxool-wsd: {} documents in the local store; open http://{address}/ to pick one",
@@ -110,7 +115,13 @@ async fn run(
     notify_systemd(&[NotifyState::Ready]);
     tokio::spawn(report_to_systemd(state.clone()));
     tokio::spawn(reload_on_sighup(config_path));
-    oxool_wsd::serve(listener, state, shutdown_signal()).await?;
+    // Documents are stored before the listener closes: sessions end first, then HTTP.
+    let timeout = std::time::Duration::from_secs(state.config.editing.shutdown_timeout_secs);
+    let shutdown = async move {
+        shutdown_signal().await;
+        store_documents(&registry, timeout).await;
+    };
+    oxool_wsd::serve(listener, state, shutdown).await?;
     tracing::info!("oxool-wsd stopped");
     Ok(())
 }
@@ -132,6 +143,43 @@ async fn shutdown_signal() {
     notify_systemd(&[NotifyState::Stopping]);
 }
 
+/// The document brokers, with a WOPI client that signs with the proof keys (generated here on
+/// the first start).
+async fn start_editing(
+    config: &Arc<Config>,
+    spawner: Arc<dyn KitSpawner>,
+) -> anyhow::Result<Arc<Registry>> {
+    let dir = config.storage.proof_key_dir.clone();
+    let proof = match tokio::task::spawn_blocking(move || ProofKeys::open_shared(&dir)).await? {
+        Ok(keys) => Some(keys),
+        Err(error) => {
+            tracing::warn!(%error, "WOPI requests will not carry proof signatures");
+            None
+        }
+    };
+    let wopi = WopiClient::new(&config.storage, proof).context("invalid [storage] settings")?;
+    Ok(Registry::new(BrokerContext {
+        config: Arc::clone(config),
+        wopi: Arc::new(wopi),
+        spawner,
+    }))
+}
+
+/// SIGTERM: every modified document is stored (and unlocked) before wsd exits.
+async fn store_documents(registry: &Registry, timeout: std::time::Duration) {
+    let open = registry.document_count();
+    if open == 0 {
+        return;
+    }
+    let status = format!("stopping: storing {open} open documents");
+    notify_systemd(&[NotifyState::Status(&status)]);
+    tracing::info!(documents = open, "storing open documents before exit");
+    let late = registry.shutdown(timeout).await;
+    for key in &late {
+        tracing::error!(doc = %key, "the document was not stored within editing.shutdown_timeout_secs");
+    }
+}
+
 /// Tells systemd (Type=notify) where wsd is; a no-op when not started by systemd.
 fn notify_systemd(state: &[NotifyState]) {
     if let Err(error) = sd_notify::notify(state) {
@@ -148,8 +196,10 @@ async fn report_to_systemd(state: AppState) {
     let mut ticker = tokio::time::interval(interval);
     loop {
         ticker.tick().await;
+        let documents = state.editing.as_ref().map_or(0, |r| r.document_count());
+        let sessions = state.editing.as_ref().map_or(0, |r| r.session_count());
         let status = format!(
-            "serving; {} conversions running, {} queued",
+            "serving; {documents} documents, {sessions} sessions; {} conversions running, {} queued",
             state.admission.running(),
             state.admission.queued()
         );

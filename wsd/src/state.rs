@@ -17,6 +17,8 @@ pub struct AppState {
     pub server_id: Arc<str>,
     /// The built-in local-folder WOPI store, when `[local_store] root` is set.
     pub local_store: Option<Arc<crate::local_store::LocalStore>>,
+    /// The document brokers (co-editing over `/cool/ws`), when wsd edits documents.
+    pub editing: Option<Arc<crate::editing::Registry>>,
 }
 
 impl AppState {
@@ -30,7 +32,13 @@ impl AppState {
             metrics: Arc::new(Metrics::default()),
             server_id: server_id.into(),
             local_store: None,
+            editing: None,
         }
+    }
+
+    pub fn with_editing(mut self, registry: Arc<crate::editing::Registry>) -> AppState {
+        self.editing = Some(registry);
+        self
     }
 
     pub fn with_local_store(mut self, store: Arc<crate::local_store::LocalStore>) -> AppState {

@@ -155,14 +155,15 @@ pub fn unpremultiply(pixels: &mut [u8], bgra: bool) {
     }
 }
 
-/// Straight RGBA → PNG with fast compression: a tile is sent once and soon replaced, so encode
-/// time matters more than the last few percent of size.
+/// Straight RGBA → PNG at the default compression: on text tiles it is a quarter of the fast
+/// setting's size for ~2 ms of encoding (docs/kit-protocol.md, "Tile size"); bytes per typed
+/// character are what co-editing over slow links pays for.
 pub fn encode_png(rgba: &[u8], width: u32, height: u32) -> Result<Vec<u8>, png::EncodingError> {
     let mut out = Vec::with_capacity(rgba.len() / 8);
     let mut encoder = png::Encoder::new(&mut out, width, height);
     encoder.set_color(png::ColorType::Rgba);
     encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Fast);
+    encoder.set_compression(png::Compression::Default);
     let mut writer = encoder.write_header()?;
     writer.write_image_data(rgba)?;
     writer.finish()?;

@@ -1,0 +1,701 @@
+//! One document: its kit, its WOPI lock, its sessions and its save state. Everything about the
+//! document happens on the broker's task, one [`Command`] at a time, so no state is shared.
+//!
+//! Life: the first session's join loads the document (GetFile, Lock, a kit, `load`); later
+//! sessions join the running broker; when the last session leaves, the broker saves if modified,
+//! uploads, unlocks and releases the kit. A failed upload keeps the broker (and the edits) alive
+//! and retries; a new session joining meanwhile finds the document as it was left.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use oxool_proto::Message;
+use tokio::sync::{mpsc, oneshot};
+use tracing::Instrument;
+
+use super::kit_link::{FromKit, KitLink};
+use super::protocol::{self, ClientMessage};
+use super::registry::Registry;
+use super::saving::{SaveState, SaveTrigger};
+use super::tiles::TileFlow;
+use super::{close_code, colors, Closing, Outgoing, SessionId};
+use crate::config::Config;
+use crate::kits::KitSpawner;
+use crate::wopi::{AccessToken, FileInfo, WopiClient, WopiError, WopiSrc};
+
+/// Commands queued for a broker before it blocks its senders.
+const COMMAND_CAPACITY: usize = 1024;
+
+#[derive(Clone)]
+pub struct BrokerHandle {
+    pub id: u64,
+    pub key: String,
+    pub(super) commands: mpsc::Sender<Command>,
+}
+
+impl BrokerHandle {
+    /// Queues `command`; false when the broker is gone.
+    pub async fn send(&self, command: Command) -> bool {
+        self.commands.send(command).await.is_ok()
+    }
+}
+
+/// What wsd shares with every broker.
+#[derive(Clone)]
+pub struct BrokerContext {
+    pub config: Arc<Config>,
+    pub wopi: Arc<WopiClient>,
+    pub spawner: Arc<dyn KitSpawner>,
+}
+
+pub struct JoinRequest {
+    pub session: SessionId,
+    pub token: AccessToken,
+    pub info: FileInfo,
+    pub outbox: mpsc::Sender<Outgoing>,
+    pub closer: oneshot::Sender<Closing>,
+    pub reply: oneshot::Sender<Result<(), JoinError>>,
+}
+
+#[derive(Debug, Clone, thiserror::Error)]
+pub enum JoinError {
+    /// The broker is closing for good: ask the registry again.
+    #[error("the document is being closed")]
+    Retry,
+    #[error("{message}")]
+    Failed { kind: &'static str, message: String },
+}
+
+/// A summary for `oxoolctl`.
+#[derive(Debug, Clone)]
+pub struct DocumentSummary {
+    pub key: String,
+    pub host: String,
+    pub kit_pid: u32,
+    pub modified: bool,
+    pub sessions: Vec<(SessionId, String)>,
+}
+
+pub enum Command {
+    Join(Box<JoinRequest>),
+    Leave { session: SessionId },
+    Client { session: SessionId, message: ClientMessage },
+    Kit(FromKit),
+    Uploaded(super::saving::Uploaded),
+    SavedAs { session: SessionId, result: Result<crate::wopi::NewFile, WopiError> },
+    Locked { lock_id: String, result: Result<(), WopiError> },
+    Tick,
+    /// Store the document if modified, close every session with `reason`, leave.
+    Close { reason: &'static str, done: oneshot::Sender<()> },
+    Describe { reply: oneshot::Sender<DocumentSummary> },
+}
+
+/// A session as the broker knows it.
+pub(super) struct Member {
+    pub token: AccessToken,
+    pub can_write: bool,
+    pub name: String,
+    pub color: &'static str,
+    pub lok_view: Option<i32>,
+    pub outbox: mpsc::Sender<Outgoing>,
+    pub closer: Option<oneshot::Sender<Closing>>,
+    pub tiles: TileFlow,
+    /// Tile requests sent to the kit: the kit echoes `id`.
+    pub tile_ids: BTreeMap<u64, (protocol::TileKey, bool)>,
+    /// The client stopped reading: it is closed after the current command.
+    pub slow: bool,
+}
+
+impl Member {
+    /// Queues a message for the client; a full queue marks the client slow (docs/protocol.md).
+    pub fn send(&mut self, out: Outgoing) {
+        if self.slow {
+            return;
+        }
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.outbox.try_send(out) {
+            self.slow = true;
+        }
+    }
+
+    pub fn text(&mut self, text: String) {
+        self.send(Outgoing::Text(text));
+    }
+
+    pub fn error(&mut self, kind: &str, message: &str, request: Option<&str>) {
+        self.text(protocol::error(kind, message, request));
+    }
+
+    /// Sends `close` and ends the session's WebSocket.
+    pub fn close(&mut self, closing: Closing) {
+        let text = Message::new("close")
+            .arg("reason", closing.reason)
+            .arg("message", &closing.message)
+            .render();
+        let _ = self.outbox.try_send(Outgoing::Text(text));
+        if let Some(closer) = self.closer.take() {
+            let _ = closer.send(closing);
+        }
+    }
+}
+
+/// Who waits for a kit `saved` answer (the kit answers `save` requests in order).
+pub(super) enum SaveWaiter {
+    Upload { gen: u64, trigger: SaveTrigger },
+    Download { session: SessionId, id: u64, format: String },
+    SaveAs { session: SessionId, name: String },
+}
+
+pub struct Broker {
+    pub(super) ctx: BrokerContext,
+    pub(super) registry: Arc<Registry>,
+    pub(super) id: u64,
+    pub(super) src: WopiSrc,
+    pub(super) commands: mpsc::WeakSender<Command>,
+    pub(super) kit: KitLink,
+    pub(super) base_name: String,
+    pub(super) extension: String,
+    pub(super) doc_type: String,
+    pub(super) members: BTreeMap<SessionId, Member>,
+    pub(super) status_waiters: VecDeque<SessionId>,
+    pub(super) next_tile_id: u64,
+    pub(super) save_waiters: VecDeque<SaveWaiter>,
+    pub(super) supports_locks: bool,
+    pub(super) lock_id: String,
+    pub(super) locked: bool,
+    pub(super) lock_refreshed: Instant,
+    pub(super) last_modified: Option<String>,
+    /// The token of the last writing session; uploads after it left use it.
+    pub(super) upload_token: Option<AccessToken>,
+    pub(super) edit_gen: u64,
+    pub(super) saved_gen: u64,
+    pub(super) last_input: Instant,
+    pub(super) last_save: Instant,
+    pub(super) save_state: SaveState,
+    pub(super) save_queued: Option<SaveTrigger>,
+    /// No session is left: the broker leaves once the document is stored.
+    pub(super) exiting: bool,
+    /// `Close`: the reason given to sessions, and who waits for the end.
+    pub(super) closing: Option<(&'static str, Vec<oneshot::Sender<()>>)>,
+    pub(super) done: bool,
+}
+
+/// Starts a broker for `src`; the first join loads the document.
+pub fn start(
+    ctx: BrokerContext,
+    registry: Arc<Registry>,
+    id: u64,
+    src: WopiSrc,
+    first: JoinRequest,
+) -> BrokerHandle {
+    let (commands, queue) = mpsc::channel(COMMAND_CAPACITY);
+    let key = src.doc_key().to_string();
+    let handle = BrokerHandle {
+        id,
+        key: key.clone(),
+        commands: commands.clone(),
+    };
+    let weak = commands.downgrade();
+    drop(commands);
+    let span = tracing::info_span!("document", doc = %key, host = %src.origin());
+    tokio::spawn(run(ctx, registry, id, src, weak, queue, first).instrument(span));
+    handle
+}
+
+async fn run(
+    ctx: BrokerContext,
+    registry: Arc<Registry>,
+    id: u64,
+    src: WopiSrc,
+    commands: mpsc::WeakSender<Command>,
+    mut queue: mpsc::Receiver<Command>,
+    first: JoinRequest,
+) {
+    let key = src.doc_key().to_string();
+    let loaded = load(&ctx, &src, &first, &commands).await;
+    let mut broker = match loaded {
+        Ok((kit, loaded, lock)) => {
+            tracing::info!(kit_pid = kit.pid, jail = %kit.jail_id, "document loaded");
+            Broker::new(ctx, registry, id, src, commands, kit, loaded, &first, lock)
+        }
+        Err((kind, message)) => {
+            tracing::warn!(kind, %message, "cannot open the document");
+            let _ = first.reply.send(Err(JoinError::Failed {
+                kind,
+                message: message.clone(),
+            }));
+            registry.remove(&key, id);
+            // Joins that queued meanwhile learn the same; later ones start a new broker.
+            queue.close();
+            while let Some(command) = queue.recv().await {
+                if let Command::Join(join) = command {
+                    let _ = join.reply.send(Err(JoinError::Failed {
+                        kind,
+                        message: message.clone(),
+                    }));
+                }
+            }
+            return;
+        }
+    };
+    broker.join(first);
+    let ticker = tokio::spawn(tick(broker.commands.clone()));
+    while !broker.done {
+        let Some(command) = queue.recv().await else {
+            break;
+        };
+        broker.handle(command);
+        broker.close_slow_members();
+    }
+    ticker.abort();
+    broker.finish(&mut queue).await;
+}
+
+/// Sends [`Command::Tick`] every second while the broker lives.
+async fn tick(commands: mpsc::WeakSender<Command>) {
+    let mut interval = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        interval.tick().await;
+        let Some(commands) = commands.upgrade() else {
+            return;
+        };
+        if commands.send(Command::Tick).await.is_err() {
+            return;
+        }
+    }
+}
+
+type Opened = (KitLink, super::kit_link::Loaded, Option<String>);
+
+/// GetFile, Lock (for a writing session on a host with locks), a kit, `load`.
+async fn load(
+    ctx: &BrokerContext,
+    src: &WopiSrc,
+    first: &JoinRequest,
+    commands: &mpsc::WeakSender<Command>,
+) -> Result<Opened, (&'static str, String)> {
+    let wopi_error = |e: WopiError| (e.kind(), e.to_string());
+    let info = &first.info;
+    let limit = ctx.wopi.max_file_bytes();
+    let bytes = match &info.file_url {
+        Some(url) => ctx
+            .wopi
+            .get_file_url(url, &first.token, info.size, limit)
+            .await
+            .map_err(wopi_error)?,
+        None => ctx
+            .wopi
+            .get_file(src, &first.token, info.size, limit)
+            .await
+            .map_err(wopi_error)?,
+    };
+    let lock = if info.supports_locks && info.user_can_write {
+        let lock_id = new_lock_id();
+        ctx.wopi
+            .lock(src, &first.token, &lock_id)
+            .await
+            .map_err(wopi_error)?;
+        Some(lock_id)
+    } else {
+        None
+    };
+    let _ = first.outbox.try_send(Outgoing::Text(
+        Message::new("progress").arg("stage", "kit").render(),
+    ));
+    let Some(events) = commands.upgrade() else {
+        return Err(("internal", "the document was closed while loading".into()));
+    };
+    let opened = KitLink::open(
+        &ctx.spawner,
+        &kit_file_name(&info.base_file_name),
+        bytes,
+        ctx.config.editing.load_timeout(),
+        u32::try_from(ctx.config.kit.max_document_bytes()).unwrap_or(u32::MAX),
+        events,
+        Command::Kit,
+    )
+    .await;
+    match opened {
+        Ok((kit, loaded)) => Ok((kit, loaded, lock)),
+        Err(error) => {
+            if let Some(lock_id) = &lock {
+                let _ = ctx.wopi.unlock(src, &first.token, lock_id).await;
+            }
+            Err((error.kind(), error.to_string()))
+        }
+    }
+}
+
+fn new_lock_id() -> String {
+    format!("oxool-{:016x}{:016x}", rand::random::<u64>(), rand::random::<u64>())
+}
+
+/// The name the kit loads the document under: BaseFileName without directories or control
+/// characters (the kit uses it only for its extension and LibreOffice's title).
+fn kit_file_name(base_file_name: &str) -> String {
+    let name: String = base_file_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    if name.is_empty() || name.starts_with('.') {
+        format!("document{name}")
+    } else {
+        name
+    }
+}
+
+fn extension_of(name: &str) -> String {
+    name.rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+impl Broker {
+    #[allow(clippy::too_many_arguments)]
+    fn new(
+        ctx: BrokerContext,
+        registry: Arc<Registry>,
+        id: u64,
+        src: WopiSrc,
+        commands: mpsc::WeakSender<Command>,
+        kit: KitLink,
+        loaded: super::kit_link::Loaded,
+        first: &JoinRequest,
+        lock: Option<String>,
+    ) -> Broker {
+        let now = Instant::now();
+        let base_name = kit_file_name(&first.info.base_file_name);
+        Broker {
+            ctx,
+            registry,
+            id,
+            src,
+            commands,
+            kit,
+            extension: extension_of(&base_name),
+            base_name,
+            doc_type: loaded.doc_type,
+            members: BTreeMap::new(),
+            status_waiters: VecDeque::new(),
+            next_tile_id: 1,
+            save_waiters: VecDeque::new(),
+            supports_locks: first.info.supports_locks,
+            locked: lock.is_some(),
+            lock_id: lock.unwrap_or_else(new_lock_id),
+            lock_refreshed: now,
+            last_modified: first.info.last_modified_time.clone(),
+            upload_token: None,
+            edit_gen: 0,
+            saved_gen: 0,
+            last_input: now,
+            last_save: now,
+            save_state: SaveState::Idle,
+            save_queued: None,
+            exiting: false,
+            closing: None,
+            done: false,
+        }
+    }
+
+    fn handle(&mut self, command: Command) {
+        match command {
+            Command::Join(join) => self.join(*join),
+            Command::Leave { session } => self.leave(session),
+            Command::Client { session, message } => self.on_client(session, message),
+            Command::Kit(FromKit::Frame(frame)) => self.on_kit_frame(frame),
+            Command::Kit(FromKit::Gone { reason }) => self.on_kit_gone(&reason),
+            Command::Uploaded(uploaded) => self.on_uploaded(uploaded),
+            Command::SavedAs { session, result } => self.on_saved_as(session, result),
+            Command::Locked { lock_id, result } => self.on_locked(lock_id, result),
+            Command::Tick => self.on_tick(),
+            Command::Close { reason, done } => self.close(reason, done),
+            Command::Describe { reply } => {
+                let _ = reply.send(self.describe());
+            }
+        }
+    }
+
+    pub(super) fn modified(&self) -> bool {
+        self.edit_gen > self.saved_gen
+    }
+
+    fn join(&mut self, join: JoinRequest) {
+        if self.closing.is_some() || self.done {
+            let _ = join.reply.send(Err(JoinError::Retry));
+            return;
+        }
+        if self.members.len() >= self.ctx.config.editing.max_sessions_per_document {
+            let _ = join.reply.send(Err(JoinError::Failed {
+                kind: "too-many-sessions",
+                message: format!(
+                    "the document already has {} sessions (editing.max_sessions_per_document)",
+                    self.members.len()
+                ),
+            }));
+            return;
+        }
+        let info = &join.info;
+        let can_write = info.user_can_write;
+        let name = info
+            .user_friendly_name
+            .clone()
+            .or_else(|| info.user_id.clone())
+            .unwrap_or_else(|| "Guest".into());
+        let name: String = name.chars().filter(|c| !c.is_control()).take(64).collect();
+        let color = colors::pick(self.members.values().map(|m| m.color));
+        if join.reply.send(Ok(())).is_err() {
+            // The client went away while the document loaded.
+            if self.members.is_empty() {
+                self.exiting = true;
+                self.leave_when_stored(true);
+            }
+            return;
+        }
+        if can_write {
+            self.upload_token = Some(join.token.clone());
+            if self.supports_locks && !self.locked {
+                self.take_lock(join.token.clone());
+            }
+        }
+        self.exiting = false;
+        let mut member = Member {
+            token: join.token,
+            can_write,
+            name: name.clone(),
+            color,
+            lok_view: None,
+            outbox: join.outbox,
+            closer: Some(join.closer),
+            tiles: TileFlow::default(),
+            tile_ids: BTreeMap::new(),
+            slow: false,
+        };
+        member.text(Message::new("progress").arg("stage", "view").render());
+        let mut open = Message::new("view-open")
+            .arg("view", join.session)
+            .arg("user", &name);
+        if !can_write {
+            open = open.arg("readonly", 1);
+        }
+        self.members.insert(join.session, member);
+        tracing::info!(session = join.session, can_write, "session joined");
+        self.kit.send(open);
+    }
+
+    fn leave(&mut self, session: SessionId) {
+        let Some(member) = self.members.remove(&session) else {
+            return;
+        };
+        tracing::info!(session, "session left");
+        if member.can_write {
+            self.upload_token = Some(member.token.clone());
+        }
+        self.kit
+            .send(Message::new("view-close").arg("view", session));
+        self.broadcast_users();
+        if self.members.is_empty() && self.closing.is_none() {
+            self.exiting = true;
+            self.leave_when_stored(true);
+        }
+    }
+
+    /// Without sessions (or when closing): store what is modified, then leave.
+    pub(super) fn leave_when_stored(&mut self, exit_save: bool) {
+        if self.modified() && !matches!(self.save_state, SaveState::Conflict) {
+            // A failed save is retried by the tick, on its backoff.
+            if matches!(self.save_state, SaveState::Idle) {
+                self.request_save(SaveTrigger::exit(exit_save));
+            }
+            return;
+        }
+        if self.modified() {
+            tracing::error!(
+                "the document has unsaved edits and storage changed meanwhile (conflict); it \
+                 stays open until someone reopens it and chooses"
+            );
+            if self.closing.is_none() {
+                return;
+            }
+        }
+        if !matches!(self.save_state, SaveState::Saving) {
+            self.done = true;
+        }
+    }
+
+    fn close(&mut self, reason: &'static str, done: oneshot::Sender<()>) {
+        match &mut self.closing {
+            Some((_, waiters)) => waiters.push(done),
+            None => self.closing = Some((reason, vec![done])),
+        }
+        self.leave_when_stored(true);
+    }
+
+    fn on_kit_gone(&mut self, reason: &str) {
+        tracing::warn!(kit_pid = self.kit.pid, %reason, "the document's kit ended");
+        let closing = Closing::new(
+            close_code::INTERNAL,
+            "kit-crashed",
+            "the document process ended unexpectedly; reconnect to reopen the document",
+        );
+        for member in self.members.values_mut() {
+            member.error("kit-crashed", &closing.message, None);
+            member.close(closing.clone());
+        }
+        self.members.clear();
+        if self.modified() {
+            tracing::error!("edits since the last save are lost with the kit");
+        }
+        self.done = true;
+    }
+
+    pub(super) fn broadcast(&mut self, text: &str) {
+        for member in self.members.values_mut() {
+            member.text(text.to_string());
+        }
+    }
+
+    pub(super) fn broadcast_users(&mut self) {
+        let users: Vec<(SessionId, Option<i32>, String, &str, bool)> = self
+            .members
+            .iter()
+            .filter(|(_, m)| m.lok_view.is_some())
+            .map(|(id, m)| (*id, m.lok_view, m.name.clone(), m.color, !m.can_write))
+            .collect();
+        let ids: Vec<SessionId> = self.members.keys().copied().collect();
+        for id in ids {
+            let list: Vec<serde_json::Value> = users
+                .iter()
+                .map(|(view, lok_view, name, color, readonly)| {
+                    serde_json::json!({
+                        "view": view, "lok_view": lok_view, "name": name, "color": color,
+                        "readonly": readonly, "self": *view == id,
+                    })
+                })
+                .collect();
+            let body = serde_json::Value::Array(list).to_string();
+            if let Some(member) = self.members.get_mut(&id) {
+                member.text(protocol::text(&Message::new("users"), Some(&body)));
+            }
+        }
+    }
+
+    fn close_slow_members(&mut self) {
+        let slow: Vec<SessionId> = self
+            .members
+            .iter()
+            .filter(|(_, m)| m.slow)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in slow {
+            if let Some(member) = self.members.get_mut(&id) {
+                tracing::warn!(session = id, "client does not read; disconnecting it");
+                if let Some(closer) = member.closer.take() {
+                    let _ = closer.send(Closing::new(
+                        close_code::POLICY,
+                        "slow-client",
+                        "the client did not read its messages",
+                    ));
+                }
+            }
+            self.leave(id);
+        }
+    }
+
+    fn describe(&self) -> DocumentSummary {
+        DocumentSummary {
+            key: self.src.doc_key().to_string(),
+            host: self.src.origin(),
+            kit_pid: self.kit.pid,
+            modified: self.modified(),
+            sessions: self
+                .members
+                .iter()
+                .map(|(id, m)| (*id, m.name.clone()))
+                .collect(),
+        }
+    }
+
+    fn take_lock(&mut self, token: AccessToken) {
+        let Some(commands) = self.commands.upgrade() else {
+            return;
+        };
+        let (wopi, src, lock_id) = (
+            Arc::clone(&self.ctx.wopi),
+            self.src.clone(),
+            self.lock_id.clone(),
+        );
+        tokio::spawn(async move {
+            let result = wopi.lock(&src, &token, &lock_id).await;
+            let _ = commands.send(Command::Locked { lock_id, result }).await;
+        });
+    }
+
+    fn on_locked(&mut self, lock_id: String, result: Result<(), WopiError>) {
+        match result {
+            Ok(()) if lock_id == self.lock_id => {
+                self.locked = true;
+                self.lock_refreshed = Instant::now();
+            }
+            Ok(()) => {}
+            Err(error) => tracing::warn!(%error, "cannot lock the document at the WOPI host"),
+        }
+    }
+
+    /// Closes every session, unlocks, releases the kit and leaves the registry.
+    async fn finish(mut self, queue: &mut mpsc::Receiver<Command>) {
+        let reason = self.closing.as_ref().map(|(r, _)| *r).unwrap_or("closed");
+        let code = if reason == "shutdown" {
+            close_code::GOING_AWAY
+        } else {
+            close_code::NORMAL
+        };
+        for member in self.members.values_mut() {
+            member.close(Closing::new(code, reason, "the document was closed"));
+        }
+        self.registry.remove(self.src.doc_key().as_str(), self.id);
+        queue.close();
+        while let Ok(command) = queue.try_recv() {
+            match command {
+                Command::Join(join) => {
+                    let _ = join.reply.send(Err(JoinError::Retry));
+                }
+                Command::Close { done, .. } => {
+                    let _ = done.send(());
+                }
+                _ => {}
+            }
+        }
+        if self.locked {
+            if let Some(token) = self.upload_token.clone() {
+                let unlock = self.ctx.wopi.unlock(&self.src, &token, &self.lock_id);
+                match tokio::time::timeout(Duration::from_secs(10), unlock).await {
+                    Ok(Ok(())) => {}
+                    Ok(Err(error)) => tracing::warn!(%error, "cannot unlock the document"),
+                    Err(_) => tracing::warn!("unlocking the document timed out"),
+                }
+            }
+        }
+        self.kit.close();
+        if let Some((_, waiters)) = self.closing.take() {
+            for waiter in waiters {
+                let _ = waiter.send(());
+            }
+        }
+        tracing::info!("document closed");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn kit_file_names_are_plain() {
+        assert_eq!(super::kit_file_name("a/b\\c.docx"), "c.docx");
+        assert_eq!(super::kit_file_name(".docx"), "document.docx");
+        assert_eq!(super::kit_file_name("x\ny.odt"), "xy.odt");
+        assert_eq!(super::extension_of("Report.DOCX"), "docx");
+    }
+}

@@ -1,0 +1,200 @@
+//! What a broker does with each client message (docs/protocol.md). The session task already
+//! parsed and bounded it and applied the rate limit; here it becomes kit requests.
+
+use oxool_proto::Message;
+
+use super::broker::{Broker, SaveWaiter};
+use super::protocol::{self, ClientMessage, TileBatch};
+use super::saving::SaveTrigger;
+use super::tiles::PendingFull;
+use super::SessionId;
+
+/// UNO commands that do not change the document: they do not make it "modified".
+const NON_MODIFYING_COMMANDS: &[&str] = &[
+    ".uno:Copy",
+    ".uno:SelectAll",
+    ".uno:GoToStartOfDoc",
+    ".uno:GoToEndOfDoc",
+    ".uno:ZoomIn",
+    ".uno:ZoomOut",
+];
+
+impl Broker {
+    pub(super) fn on_client(&mut self, session: SessionId, message: ClientMessage) {
+        let Some(member) = self.members.get_mut(&session) else {
+            return;
+        };
+        let request = message.name();
+        if message.is_input() && !member.can_write {
+            member.error(
+                "readonly",
+                "this session may only view the document",
+                Some(request),
+            );
+            return;
+        }
+        match message {
+            ClientMessage::Hello { .. } | ClientMessage::Load { .. } => {
+                member.error(
+                    "bad-message",
+                    "the document is already loaded",
+                    Some(request),
+                );
+            }
+            ClientMessage::Ping => member.text(Message::new("pong").render()),
+            ClientMessage::Status => self.request_status(session),
+            ClientMessage::Tiles(batch) => self.request_tiles(session, batch),
+            ClientMessage::TileDone { count } => {
+                member.tiles.acknowledge(count);
+                self.pump_tiles(session);
+            }
+            ClientMessage::Key { kind, char, code } => {
+                self.kit.send(
+                    Message::new("key")
+                        .arg("view", session)
+                        .arg("type", kind.as_str())
+                        .arg("char", char)
+                        .arg("code", code),
+                );
+                self.note_edit(session);
+            }
+            ClientMessage::Text(text) => {
+                for c in text.chars() {
+                    let c = if c == '\n' { '\r' } else { c };
+                    for kind in ["input", "up"] {
+                        let mut key = Message::new("key")
+                            .arg("view", session)
+                            .arg("type", kind)
+                            .arg("char", u32::from(c));
+                        if c == '\r' {
+                            key = key.arg("code", 1280);
+                        }
+                        self.kit.send(key);
+                    }
+                }
+                self.note_edit(session);
+            }
+            ClientMessage::Mouse(mouse) => {
+                self.kit.send(
+                    Message::new("mouse")
+                        .arg("view", session)
+                        .arg("type", mouse.kind)
+                        .arg("x", mouse.x)
+                        .arg("y", mouse.y)
+                        .arg("count", mouse.count)
+                        .arg("buttons", mouse.buttons)
+                        .arg("modifier", mouse.modifier),
+                );
+                self.last_input = std::time::Instant::now();
+            }
+            ClientMessage::Uno { command, args } => {
+                let modifying = !NON_MODIFYING_COMMANDS.contains(&command.as_str());
+                let mut uno = Message::new("uno")
+                    .arg("view", session)
+                    .arg("command", &command)
+                    .arg("notify", 1);
+                if let Some(args) = args {
+                    uno = uno.arg("args", args);
+                }
+                self.kit.send(uno);
+                if modifying {
+                    self.note_edit(session);
+                }
+            }
+            ClientMessage::SetPart { part } => {
+                self.kit.send(
+                    Message::new("set-part")
+                        .arg("view", session)
+                        .arg("part", part),
+                );
+            }
+            ClientMessage::Save { overwrite } => {
+                if !member.can_write {
+                    member.error("readonly", "this session may not save", Some(request));
+                    return;
+                }
+                self.request_save(SaveTrigger::explicit(session, overwrite));
+            }
+            ClientMessage::Reload => {
+                if !member.can_write {
+                    member.error("readonly", "this session may not reload", Some(request));
+                    return;
+                }
+                self.reload();
+            }
+            ClientMessage::Download { id, format } => {
+                self.kit.send(Message::new("save").arg("format", &format));
+                self.save_waiters.push_back(SaveWaiter::Download {
+                    session,
+                    id,
+                    format,
+                });
+            }
+            ClientMessage::SaveAs { name } => {
+                let format = name
+                    .rsplit_once('.')
+                    .map(|(_, ext)| ext.to_ascii_lowercase())
+                    .unwrap_or_default();
+                self.kit.send(Message::new("save").arg("format", &format));
+                self.save_waiters
+                    .push_back(SaveWaiter::SaveAs { session, name });
+            }
+        }
+    }
+
+    /// A writing session changed (or may have changed) the document.
+    fn note_edit(&mut self, session: SessionId) {
+        let was_modified = self.modified();
+        self.edit_gen += 1;
+        self.last_input = std::time::Instant::now();
+        if let Some(member) = self.members.get(&session) {
+            self.upload_token = Some(member.token.clone());
+        }
+        if !was_modified {
+            self.broadcast_doc_state();
+        }
+    }
+
+    pub(super) fn request_status(&mut self, session: SessionId) {
+        self.kit
+            .send(Message::new("status").arg("view", session));
+        self.status_waiters.push_back(session);
+    }
+
+    fn request_tiles(&mut self, session: SessionId, batch: TileBatch) {
+        let Some(member) = self.members.get_mut(&session) else {
+            return;
+        };
+        if let Err(PendingFull) = member.tiles.request(&batch.tiles, batch.refresh) {
+            member.error(
+                "too-many-tiles",
+                "too many tiles are waiting; acknowledge tiles with tile-done",
+                Some("tiles"),
+            );
+            return;
+        }
+        self.pump_tiles(session);
+    }
+
+    /// Asks the kit for the session's pending tiles while its window has room.
+    pub(super) fn pump_tiles(&mut self, session: SessionId) {
+        let Some(member) = self.members.get_mut(&session) else {
+            return;
+        };
+        while let Some((key, refresh)) = member.tiles.next() {
+            let id = self.next_tile_id;
+            self.next_tile_id += 1;
+            member.tile_ids.insert(id, (key, refresh));
+            let request = protocol::tile_header(&key)
+                .arg("view", session)
+                .arg("id", id);
+            // The kit's `tile` request has the same arguments as our answer header.
+            if !self.kit.send(request) {
+                member.tiles.failed();
+                member.tile_ids.remove(&id);
+                member.error("internal", "the document process is overloaded", Some("tiles"));
+                return;
+            }
+        }
+    }
+}

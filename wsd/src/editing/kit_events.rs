@@ -1,0 +1,301 @@
+//! What a broker does with each frame from its kit (docs/kit-protocol.md, "Editing"): route
+//! answers to the session that asked, turn LibreOffice callbacks into client messages.
+
+use oxool_proto::{Frame, Message};
+
+use super::broker::{Broker, SaveWaiter};
+use super::protocol::{self};
+use super::{Outgoing, SessionId};
+
+/// Callbacks forwarded to the client as `event` (docs/protocol.md, "Events").
+const FORWARDED: &[&str] = &[
+    "INVALIDATE_VISIBLE_CURSOR",
+    "CURSOR_VISIBLE",
+    "TEXT_SELECTION",
+    "TEXT_SELECTION_START",
+    "TEXT_SELECTION_END",
+    "GRAPHIC_SELECTION",
+    "CELL_CURSOR",
+    "CELL_FORMULA",
+    "CELL_ADDRESS",
+    "STATE_CHANGED",
+    "UNO_COMMAND_RESULT",
+    "SET_PART",
+    "DOCUMENT_SIZE_CHANGED",
+    "CONTEXT_MENU",
+    "MOUSE_POINTER",
+    "HYPERLINK_CLICKED",
+    "CLIPBOARD_CHANGED",
+    "ERROR",
+    "INVALIDATE_VIEW_CURSOR",
+    "VIEW_CURSOR_VISIBLE",
+    "TEXT_VIEW_SELECTION",
+    "CELL_VIEW_CURSOR",
+    "GRAPHIC_VIEW_SELECTION",
+    "VIEW_LOCK",
+];
+
+impl Broker {
+    pub(super) fn on_kit_frame(&mut self, frame: Frame) {
+        let message = match frame.message() {
+            Ok(message) => message,
+            Err(error) => {
+                tracing::warn!(%error, "unparsable frame from the kit");
+                return;
+            }
+        };
+        let view: Option<SessionId> = message.get("view").and_then(|v| v.parse().ok());
+        match message.name.as_str() {
+            "tile" => self.on_tile(view, &message, frame.payload),
+            "callback" => self.on_callback(view, &message, &frame.payload),
+            "callback-overflow" => {
+                tracing::warn!(
+                    dropped = message.get("dropped").unwrap_or("?"),
+                    "the kit dropped callbacks; invalidating every view"
+                );
+                self.broadcast(&Message::new("invalidate").arg("all", 1).render());
+            }
+            "view-opened" => self.on_view_opened(view, &message),
+            "view-closed" => {}
+            "status" => self.on_status(&message),
+            "saved" => self.on_saved(&message, frame.payload),
+            "error" => self.on_kit_error(view, &message),
+            "ready" | "loaded" => {}
+            other => tracing::debug!(message = other, "unexpected message from the kit"),
+        }
+    }
+
+    fn on_tile(&mut self, view: Option<SessionId>, message: &Message, png: Vec<u8>) {
+        let Some(session) = view else { return };
+        let Some(member) = self.members.get_mut(&session) else {
+            return;
+        };
+        let id: u64 = message.parse_arg("id").unwrap_or(0);
+        let Some((key, refresh)) = member.tile_ids.remove(&id) else {
+            return;
+        };
+        let same = member.tiles.same_as_sent(key, &png);
+        let header = protocol::tile_header(&key);
+        if refresh && same {
+            member.text(header.arg("unchanged", 1).render());
+        } else {
+            member.send(Outgoing::Binary(protocol::binary(
+                &header.arg("format", "png"),
+                &png,
+            )));
+        }
+    }
+
+    fn on_view_opened(&mut self, view: Option<SessionId>, message: &Message) {
+        let Some(session) = view else { return };
+        let Some(member) = self.members.get_mut(&session) else {
+            // The session left before its view opened.
+            self.kit
+                .send(Message::new("view-close").arg("view", session));
+            return;
+        };
+        member.lok_view = message.parse_arg("lok_view").ok();
+        self.request_status(session);
+        self.broadcast_users();
+        let state = self.doc_state();
+        if let Some(member) = self.members.get_mut(&session) {
+            member.text(state);
+        }
+    }
+
+    fn on_status(&mut self, message: &Message) {
+        let Some(session) = self.status_waiters.pop_front() else {
+            return;
+        };
+        let Some(member) = self.members.get_mut(&session) else {
+            return;
+        };
+        let field = |key: &str| message.get(key).unwrap_or("0").to_string();
+        let status = Message::new("status")
+            .arg("type", message.get("type").unwrap_or(&self.doc_type))
+            .arg("parts", field("parts"))
+            .arg("part", field("part"))
+            .arg("width", field("width"))
+            .arg("height", field("height"))
+            .arg("view", session)
+            .arg("lok_view", member.lok_view.unwrap_or(-1))
+            .arg("readonly", u8::from(!member.can_write))
+            .arg("name", &self.base_name);
+        member.text(status.render());
+    }
+
+    fn on_saved(&mut self, message: &Message, bytes: Vec<u8>) {
+        let Some(waiter) = self.save_waiters.pop_front() else {
+            return;
+        };
+        match waiter {
+            SaveWaiter::Upload { gen, trigger } => self.upload(gen, trigger, bytes),
+            SaveWaiter::Download {
+                session,
+                id,
+                format,
+            } => {
+                let stem = self
+                    .base_name
+                    .rsplit_once('.')
+                    .map_or(self.base_name.as_str(), |(stem, _)| stem);
+                let header = Message::new("download")
+                    .arg("id", id)
+                    .arg("format", message.get("format").unwrap_or(&format))
+                    .arg("name", format!("{stem}.{format}"));
+                if let Some(member) = self.members.get_mut(&session) {
+                    member.send(Outgoing::Binary(protocol::binary(&header, &bytes)));
+                }
+            }
+            SaveWaiter::SaveAs { session, name } => self.put_relative(session, name, bytes),
+        }
+    }
+
+    fn on_kit_error(&mut self, view: Option<SessionId>, message: &Message) {
+        let kind = message.get("kind").unwrap_or("internal");
+        let text = message.get("message").unwrap_or("the document process failed");
+        let text: String = text.chars().take(300).collect();
+        let request = message.get("request").unwrap_or_default();
+        match request {
+            "status" => {
+                if let Some(session) = self.status_waiters.pop_front() {
+                    if let Some(member) = self.members.get_mut(&session) {
+                        member.error(kind, &text, Some("status"));
+                    }
+                }
+            }
+            "save" => match self.save_waiters.pop_front() {
+                Some(SaveWaiter::Upload { .. }) => self.save_failed_in_kit(kind, &text),
+                Some(SaveWaiter::Download { session, .. }) => {
+                    self.tell(session, kind, &text, "download");
+                }
+                Some(SaveWaiter::SaveAs { session, .. }) => {
+                    self.tell(session, kind, &text, "save-as");
+                }
+                None => {}
+            },
+            "tile" => {
+                if let Some(member) = view.and_then(|s| self.members.get_mut(&s)) {
+                    member.tiles.failed();
+                    // The kit does not echo the id of a refused tile: forget the oldest.
+                    if let Some(first) = member.tile_ids.keys().next().copied() {
+                        member.tile_ids.remove(&first);
+                    }
+                    member.error(kind, &text, Some("tiles"));
+                }
+                if let Some(session) = view {
+                    self.pump_tiles(session);
+                }
+            }
+            "view-open" => {
+                if let Some(session) = view {
+                    self.tell(session, kind, &text, "load");
+                    if let Some(mut member) = self.members.remove(&session) {
+                        member.close(super::Closing::new(
+                            super::close_code::INTERNAL,
+                            "load-failed",
+                            text.clone(),
+                        ));
+                    }
+                }
+            }
+            _ => match view {
+                Some(session) => {
+                    let request = match request {
+                        "" => None,
+                        r => Some(r),
+                    };
+                    if let Some(member) = self.members.get_mut(&session) {
+                        member.error(kind, &text, request);
+                    }
+                }
+                None => tracing::warn!(kind, message = %text, "error from the kit"),
+            },
+        }
+    }
+
+    fn tell(&mut self, session: SessionId, kind: &str, text: &str, request: &str) {
+        if let Some(member) = self.members.get_mut(&session) {
+            member.error(kind, text, Some(request));
+        }
+    }
+
+    fn on_callback(&mut self, view: Option<SessionId>, message: &Message, body: &[u8]) {
+        let Some(session) = view else { return };
+        let kind = message.get("kind").unwrap_or_default();
+        let payload = match message.get("payload") {
+            Some(payload) => payload.to_string(),
+            None => String::from_utf8_lossy(body).into_owned(),
+        };
+        if kind == "STATE_CHANGED" && payload.starts_with(".uno:ModifiedStatus=true") {
+            // Edits the input count cannot see (a dragged shape, an undo of a save...).
+            if !self.modified() {
+                self.edit_gen += 1;
+                self.broadcast_doc_state();
+            }
+        }
+        let Some(member) = self.members.get_mut(&session) else {
+            return;
+        };
+        if kind == "INVALIDATE_TILES" {
+            member.text(invalidation(&payload).render());
+            return;
+        }
+        if !FORWARDED.contains(&kind) {
+            return;
+        }
+        member.text(protocol::text(
+            &Message::new("event").arg("kind", kind),
+            Some(&payload),
+        ));
+        if kind == "SET_PART" || kind == "DOCUMENT_SIZE_CHANGED" {
+            self.request_status(session);
+        }
+    }
+}
+
+/// `INVALIDATE_TILES` payload → `invalidate`: `EMPTY[, part[, mode]]` or
+/// `x, y, width, height[, part[, mode]]` (twips; the part is there because the kit enables
+/// `LOK_FEATURE_PART_IN_INVALIDATION_CALLBACK`).
+fn invalidation(payload: &str) -> Message {
+    let fields: Vec<&str> = payload.split(',').map(str::trim).collect();
+    if fields.first() == Some(&"EMPTY") {
+        let mut m = Message::new("invalidate").arg("all", 1);
+        if let Some(part) = fields.get(1).and_then(|p| p.parse::<i64>().ok()) {
+            if part >= 0 {
+                m = m.arg("part", part);
+            }
+        }
+        return m;
+    }
+    let numbers: Vec<i64> = fields.iter().map_while(|f| f.parse().ok()).collect();
+    match numbers[..] {
+        [x, y, w, h, ref rest @ ..] => {
+            let mut m = Message::new("invalidate");
+            if let Some(part) = rest.first().filter(|p| **p >= 0) {
+                m = m.arg("part", part);
+            }
+            m.arg("x", x.max(0))
+                .arg("y", y.max(0))
+                .arg("w", w.max(0))
+                .arg("h", h.max(0))
+        }
+        _ => Message::new("invalidate").arg("all", 1),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::invalidation;
+
+    #[test]
+    fn invalidations_are_translated() {
+        assert_eq!(
+            invalidation("0, 15, 12240, 720, 0").render(),
+            "invalidate part=0 x=0 y=15 w=12240 h=720"
+        );
+        assert_eq!(invalidation("EMPTY, 2, 0").render(), "invalidate all=1 part=2");
+        assert_eq!(invalidation("EMPTY").render(), "invalidate all=1");
+        assert_eq!(invalidation("garbage").render(), "invalidate all=1");
+    }
+}

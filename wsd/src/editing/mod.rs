@@ -1,0 +1,68 @@
+//! Co-editing: the client WebSocket protocol (docs/protocol.md) and the document brokers.
+//!
+//! ```text
+//!  browser ──WebSocket── session.rs ──Command──▶ broker.rs (one per DocKey) ──frames──▶ kit
+//!     ▲                      ▲                      │  │ saving.rs: save → PutFile, retries
+//!     └──── Outgoing ────────┴──────────────────────┘  └ kit_events.rs: tiles, callbacks
+//! ```
+//!
+//! - [`registry`]: DocKey → broker; creates brokers, finds them for `oxoolctl`, stops them all
+//!   at shutdown after they stored their documents.
+//! - [`broker`]: owns one kit, the WOPI lock, the sessions (one LibreOffice view each) and the
+//!   save state; everything about one document happens on its task, in order.
+//! - [`session`]: one WebSocket: handshake, `load` (allow-list, CheckFileInfo), rate limit,
+//!   then messages both ways.
+//! - [`protocol`]: parsing and rendering the messages; [`tiles`]: the flow-control window.
+
+pub mod broker;
+mod client_messages;
+mod colors;
+mod kit_events;
+pub mod kit_link;
+pub mod page;
+pub mod protocol;
+pub mod registry;
+mod saving;
+pub mod session;
+pub mod settings;
+mod tiles;
+
+pub use registry::Registry;
+pub use settings::{BrowserConfig, EditingConfig};
+
+/// A session's id: unique in this wsd, sent to the client as `view=`.
+pub type SessionId = u64;
+
+/// What a session's WebSocket task sends to its client.
+#[derive(Debug)]
+pub enum Outgoing {
+    Text(String),
+    Binary(Vec<u8>),
+}
+
+/// Why and how the server ends a session (`close reason=…`, then the close frame).
+#[derive(Debug, Clone)]
+pub struct Closing {
+    pub code: u16,
+    pub reason: &'static str,
+    pub message: String,
+}
+
+impl Closing {
+    pub fn new(code: u16, reason: &'static str, message: impl Into<String>) -> Closing {
+        Closing {
+            code,
+            reason,
+            message: message.into(),
+        }
+    }
+}
+
+/// WebSocket close codes (RFC 6455) used by the protocol.
+pub mod close_code {
+    pub const NORMAL: u16 = 1000;
+    pub const GOING_AWAY: u16 = 1001;
+    pub const POLICY: u16 = 1008;
+    pub const TOO_BIG: u16 = 1009;
+    pub const INTERNAL: u16 = 1011;
+}

@@ -1,0 +1,487 @@
+//! The client protocol's messages (docs/protocol.md): parsing what a client sends, rendering what
+//! the server sends. Everything a client says is checked here, before a broker or a kit sees it.
+
+use oxool_proto::Message;
+
+/// The protocol versions this server speaks (the highest is offered).
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Largest client frame; larger ones close the connection (1009).
+pub const MAX_CLIENT_FRAME: usize = 64 * 1024;
+/// Tiles in one `tiles` message.
+pub const MAX_TILES_PER_BATCH: usize = 256;
+/// Characters in one `text` message.
+pub const MAX_TEXT_CHARS: usize = 4096;
+/// Tile side in pixels.
+pub const MAX_TILE_PIXELS: u32 = 1024;
+/// Twips per pixel: 300 is 5 % zoom; 1 is 1500 %.
+pub const MAX_TWIPS_PER_PIXEL: u32 = 300;
+/// Largest twip coordinate accepted from a client (a sheet is at most ~1 000 000 rows of 255
+/// twips; anything beyond is nonsense that the kit would refuse anyway).
+pub const MAX_TWIP_COORDINATE: i64 = 1 << 30;
+
+/// A client message that was understood.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ClientMessage {
+    Hello { version: u32 },
+    Load { wopisrc: String, token: String },
+    Status,
+    Tiles(TileBatch),
+    TileDone { count: u32 },
+    Key { kind: KeyKind, char: u32, code: u32 },
+    Text(String),
+    Mouse(MouseEvent),
+    Uno { command: String, args: Option<String> },
+    SetPart { part: u32 },
+    Save { overwrite: bool },
+    Reload,
+    Download { id: u64, format: String },
+    SaveAs { name: String },
+    Ping,
+}
+
+impl ClientMessage {
+    /// Input that changes the document and is rate-limited; view-only sessions may not send it.
+    pub fn is_input(&self) -> bool {
+        matches!(
+            self,
+            ClientMessage::Key { .. }
+                | ClientMessage::Text(_)
+                | ClientMessage::Mouse(_)
+                | ClientMessage::Uno { .. }
+        )
+    }
+
+    /// The message's name, for `request=` in errors.
+    pub fn name(&self) -> &'static str {
+        match self {
+            ClientMessage::Hello { .. } => "oxool",
+            ClientMessage::Load { .. } => "load",
+            ClientMessage::Status => "status",
+            ClientMessage::Tiles(_) => "tiles",
+            ClientMessage::TileDone { .. } => "tile-done",
+            ClientMessage::Key { .. } => "key",
+            ClientMessage::Text(_) => "text",
+            ClientMessage::Mouse(_) => "mouse",
+            ClientMessage::Uno { .. } => "uno",
+            ClientMessage::SetPart { .. } => "set-part",
+            ClientMessage::Save { .. } => "save",
+            ClientMessage::Reload => "reload",
+            ClientMessage::Download { .. } => "download",
+            ClientMessage::SaveAs { .. } => "save-as",
+            ClientMessage::Ping => "ping",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeyKind {
+    Input,
+    Up,
+}
+
+impl KeyKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KeyKind::Input => "input",
+            KeyKind::Up => "up",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MouseEvent {
+    pub kind: &'static str,
+    pub x: i64,
+    pub y: i64,
+    pub count: u32,
+    pub buttons: u32,
+    pub modifier: u32,
+}
+
+/// One tile's identity: what its pixels depend on besides the document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct TileKey {
+    pub part: u32,
+    pub x: i64,
+    pub y: i64,
+    pub tw: u32,
+    pub th: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TileBatch {
+    pub tiles: Vec<TileKey>,
+    /// The client still has these tiles: an unchanged tile may be answered `unchanged=1`.
+    pub refresh: bool,
+}
+
+/// Why a client message was refused: the `kind` of the `error` answer and a text for people.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct Refused {
+    pub kind: &'static str,
+    pub message: String,
+}
+
+impl Refused {
+    pub fn bad_message(message: impl Into<String>) -> Refused {
+        Refused {
+            kind: "bad-message",
+            message: message.into(),
+        }
+    }
+
+    pub fn bad_request(message: impl Into<String>) -> Refused {
+        Refused {
+            kind: "bad-request",
+            message: message.into(),
+        }
+    }
+}
+
+/// Parses one text frame. Only the first line counts; client messages have no body.
+pub fn parse_client(text: &str) -> Result<ClientMessage, Refused> {
+    let line = text.split('\n').next().unwrap_or_default();
+    let message = Message::parse(line).map_err(|e| Refused::bad_message(e.to_string()))?;
+    let m = &message;
+    Ok(match m.name.as_str() {
+        "oxool" => ClientMessage::Hello {
+            version: number(m, "version", 1, u32::MAX)?,
+        },
+        "load" => ClientMessage::Load {
+            wopisrc: m.get("wopisrc").unwrap_or_default().to_string(),
+            token: m.get("token").unwrap_or_default().to_string(),
+        },
+        "status" => ClientMessage::Status,
+        "tiles" => ClientMessage::Tiles(tile_batch(m)?),
+        "tile-done" => ClientMessage::TileDone {
+            count: number(m, "count", 1, 100_000)?,
+        },
+        "key" => key(m)?,
+        "text" => {
+            let text = m.require("text").map_err(bad_message)?;
+            if text.is_empty() || text.chars().count() > MAX_TEXT_CHARS {
+                return Err(Refused::bad_request(format!(
+                    "text must hold 1..={MAX_TEXT_CHARS} characters"
+                )));
+            }
+            ClientMessage::Text(text.to_string())
+        }
+        "mouse" => ClientMessage::Mouse(mouse(m)?),
+        "uno" => {
+            let command = m.require("command").map_err(bad_message)?;
+            if !command.starts_with(".uno:")
+                || command.len() > 256
+                || !command[5..]
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+            {
+                return Err(Refused::bad_request(format!(
+                    "{:?} is not a .uno: command",
+                    truncate(command, 80)
+                )));
+            }
+            let args = m.get("args").map(str::to_string);
+            if let Some(args) = &args {
+                if !matches!(serde_json::from_str(args), Ok(serde_json::Value::Object(_))) {
+                    return Err(Refused::bad_request("args must be a JSON object"));
+                }
+            }
+            ClientMessage::Uno {
+                command: command.to_string(),
+                args,
+            }
+        }
+        "set-part" => ClientMessage::SetPart {
+            part: number(m, "part", 0, 100_000)?,
+        },
+        "save" => ClientMessage::Save {
+            overwrite: m.get("overwrite") == Some("1"),
+        },
+        "reload" => ClientMessage::Reload,
+        "download" => ClientMessage::Download {
+            id: number(m, "id", 0, u64::MAX)?,
+            format: format_name(m.require("format").map_err(bad_message)?)?,
+        },
+        "save-as" => {
+            let name = m.require("name").map_err(bad_message)?;
+            if name.is_empty()
+                || name.len() > 255
+                || name.contains(['/', '\\'])
+                || name.chars().any(char::is_control)
+                || name.starts_with('.')
+                || !name.contains('.')
+            {
+                return Err(Refused::bad_request(
+                    "save-as needs a file name with an extension, without directories",
+                ));
+            }
+            ClientMessage::SaveAs {
+                name: name.to_string(),
+            }
+        }
+        "ping" => ClientMessage::Ping,
+        other => {
+            return Err(Refused::bad_message(format!(
+                "unknown message {:?}",
+                truncate(other, 40)
+            )))
+        }
+    })
+}
+
+fn bad_message(error: oxool_proto::MessageError) -> Refused {
+    Refused::bad_message(error.to_string())
+}
+
+fn truncate(text: &str, max: usize) -> &str {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => &text[..end],
+        None => text,
+    }
+}
+
+/// A required integer argument within `min..=max`.
+fn number<T>(m: &Message, key: &str, min: T, max: T) -> Result<T, Refused>
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
+{
+    let text = m.require(key).map_err(bad_message)?;
+    let value: T = text.parse().map_err(|_| {
+        Refused::bad_message(format!(
+            "argument {key:?} = {:?} is not a number",
+            truncate(text, 40)
+        ))
+    })?;
+    if value < min || value > max {
+        return Err(Refused::bad_request(format!(
+            "argument {key:?} = {value} is outside {min}..={max}"
+        )));
+    }
+    Ok(value)
+}
+
+fn optional_number(m: &Message, key: &str, default: u32, max: u32) -> Result<u32, Refused> {
+    match m.get(key) {
+        None => Ok(default),
+        Some(_) => number(m, key, 0, max),
+    }
+}
+
+fn format_name(format: &str) -> Result<String, Refused> {
+    if format.is_empty() || format.len() > 10 || !format.bytes().all(|b| b.is_ascii_alphanumeric())
+    {
+        return Err(Refused {
+            kind: "format",
+            message: format!("{:?} is not a format name", truncate(format, 20)),
+        });
+    }
+    Ok(format.to_ascii_lowercase())
+}
+
+fn tile_batch(m: &Message) -> Result<TileBatch, Refused> {
+    let part = number(m, "part", 0, 100_000)?;
+    let width = number(m, "width", 1, MAX_TILE_PIXELS)?;
+    let height = number(m, "height", 1, MAX_TILE_PIXELS)?;
+    let tw = number(m, "tw", 1, width * MAX_TWIPS_PER_PIXEL)?;
+    let th = number(m, "th", 1, height * MAX_TWIPS_PER_PIXEL)?;
+    let at = m.require("at").map_err(bad_message)?;
+    let positions: Vec<&str> = at.split(',').collect();
+    if positions.len() > MAX_TILES_PER_BATCH {
+        return Err(Refused::bad_request(format!(
+            "{} tiles in one batch; at most {MAX_TILES_PER_BATCH}",
+            positions.len()
+        )));
+    }
+    let mut tiles = Vec::with_capacity(positions.len());
+    for position in positions {
+        let parsed = position
+            .split_once(':')
+            .and_then(|(x, y)| Some((x.parse::<i64>().ok()?, y.parse::<i64>().ok()?)));
+        let Some((x, y)) = parsed else {
+            return Err(Refused::bad_message(format!(
+                "tile position {:?} is not x:y",
+                truncate(position, 40)
+            )));
+        };
+        if !(0..=MAX_TWIP_COORDINATE).contains(&x) || !(0..=MAX_TWIP_COORDINATE).contains(&y) {
+            return Err(Refused::bad_request(format!(
+                "tile position {x}:{y} is outside the document"
+            )));
+        }
+        tiles.push(TileKey {
+            part,
+            x,
+            y,
+            tw,
+            th,
+            width,
+            height,
+        });
+    }
+    Ok(TileBatch {
+        tiles,
+        refresh: m.get("refresh") == Some("1"),
+    })
+}
+
+fn key(m: &Message) -> Result<ClientMessage, Refused> {
+    let kind = match m.require("type").map_err(bad_message)? {
+        "input" => KeyKind::Input,
+        "up" => KeyKind::Up,
+        other => {
+            return Err(Refused::bad_request(format!(
+                "key type {:?} is not input or up",
+                truncate(other, 20)
+            )))
+        }
+    };
+    let char = optional_number(m, "char", 0, 0x10FFFF)?;
+    let code = optional_number(m, "code", 0, 0xFFFF)?;
+    if char == 0 && code == 0 {
+        return Err(Refused::bad_request("a key needs char or code"));
+    }
+    if char::from_u32(char).is_none() {
+        return Err(Refused::bad_request(format!(
+            "char {char} is not a Unicode scalar"
+        )));
+    }
+    Ok(ClientMessage::Key { kind, char, code })
+}
+
+fn mouse(m: &Message) -> Result<MouseEvent, Refused> {
+    let kind = match m.require("type").map_err(bad_message)? {
+        "down" => "down",
+        "up" => "up",
+        "move" => "move",
+        other => {
+            return Err(Refused::bad_request(format!(
+                "mouse type {:?} is not down, up or move",
+                truncate(other, 20)
+            )))
+        }
+    };
+    let x: i64 = number(m, "x", 0, MAX_TWIP_COORDINATE)?;
+    let y: i64 = number(m, "y", 0, MAX_TWIP_COORDINATE)?;
+    let count = match m.get("count") {
+        None => 1,
+        Some(_) => number(m, "count", 1, 3)?,
+    };
+    Ok(MouseEvent {
+        kind,
+        x,
+        y,
+        count,
+        buttons: optional_number(m, "buttons", 1, 7)?,
+        modifier: optional_number(m, "modifier", 0, 0xF000)?,
+    })
+}
+
+/// A server text message: `message` and, when given, `\n` and the body.
+pub fn text(message: &Message, body: Option<&str>) -> String {
+    let mut text = message.render();
+    if let Some(body) = body {
+        text.push('\n');
+        text.push_str(body);
+    }
+    text
+}
+
+/// A server binary frame: the header line, `\n`, the bytes.
+pub fn binary(message: &Message, bytes: &[u8]) -> Vec<u8> {
+    let header = message.render();
+    let mut frame = Vec::with_capacity(header.len() + 1 + bytes.len());
+    frame.extend_from_slice(header.as_bytes());
+    frame.push(b'\n');
+    frame.extend_from_slice(bytes);
+    frame
+}
+
+/// `error kind=… message=… [request=…]`.
+pub fn error(kind: &str, message: &str, request: Option<&str>) -> String {
+    let mut m = Message::new("error")
+        .arg("kind", kind)
+        .arg("message", message);
+    if let Some(request) = request {
+        m = m.arg("request", request);
+    }
+    m.render()
+}
+
+/// The header of a tile answer.
+pub fn tile_header(key: &TileKey) -> Message {
+    Message::new("tile")
+        .arg("part", key.part)
+        .arg("x", key.x)
+        .arg("y", key.y)
+        .arg("tw", key.tw)
+        .arg("th", key.th)
+        .arg("width", key.width)
+        .arg("height", key.height)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tiles_are_bounded() {
+        let ok = parse_client("tiles part=0 width=256 height=256 tw=3840 th=3840 at=0:0,3840:0")
+            .unwrap();
+        let ClientMessage::Tiles(batch) = ok else {
+            panic!()
+        };
+        assert_eq!(batch.tiles.len(), 2);
+        for bad in [
+            "tiles part=0 width=100000 height=256 tw=3840 th=3840 at=0:0",
+            "tiles part=0 width=256 height=256 tw=3840 th=3840 at=-1:0",
+            "tiles part=0 width=256 height=256 tw=0 th=3840 at=0:0",
+            "tiles part=0 width=256 height=256 tw=3840 th=3840 at=99999999999:0",
+        ] {
+            assert_eq!(parse_client(bad).unwrap_err().kind, "bad-request", "{bad}");
+        }
+        let many = (0..1000).map(|i| format!("{i}:0")).collect::<Vec<_>>();
+        let line = format!(
+            "tiles part=0 width=256 height=256 tw=3840 th=3840 at={}",
+            many.join(",")
+        );
+        assert_eq!(parse_client(&line).unwrap_err().kind, "bad-request");
+        assert_eq!(
+            parse_client("tiles part=0 width=256 height=256 tw=3840 th=3840 at=a:b")
+                .unwrap_err()
+                .kind,
+            "bad-message"
+        );
+    }
+
+    #[test]
+    fn unknown_and_malformed_messages_are_bad_messages() {
+        for bad in ["frobnicate", "", "key type=input char=x", "tile-done"] {
+            assert_eq!(parse_client(bad).unwrap_err().kind, "bad-message", "{bad}");
+        }
+        assert_eq!(parse_client("key type=input").unwrap_err().kind, "bad-request");
+        assert_eq!(
+            parse_client("key type=input char=55296").unwrap_err().kind,
+            "bad-request"
+        );
+    }
+
+    #[test]
+    fn uno_commands_and_args_are_checked() {
+        assert!(parse_client("uno command=.uno:Bold").is_ok());
+        assert!(parse_client("uno command=Bold").is_err());
+        assert!(parse_client("uno command=.uno:Bold args=[1]").is_err());
+        assert!(parse_client("uno command=.uno:Bold;rm").is_err());
+    }
+
+    #[test]
+    fn save_as_names_are_plain_file_names() {
+        assert!(parse_client("save-as name=a.odt").is_ok());
+        for bad in ["save-as name=../a.odt", "save-as name=noext", "save-as name=.odt"] {
+            assert!(parse_client(bad).is_err(), "{bad}");
+        }
+    }
+}

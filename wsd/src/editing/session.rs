@@ -1,0 +1,372 @@
+//! One client WebSocket (`GET /cool/ws`, docs/protocol.md): handshake, `load` (the allow-list
+//! and CheckFileInfo happen here, with this session's token), joining the document's broker,
+//! then messages both ways until either side closes.
+//!
+//! What a client sends is parsed and bounded here ([`protocol::parse_client`]) and input is
+//! rate-limited here, so a hostile client costs its own task and never the broker's.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket};
+use axum::extract::{State, WebSocketUpgrade};
+use axum::response::Response;
+use futures_util::{SinkExt, StreamExt};
+use oxool_proto::Message;
+use tokio::sync::{mpsc, oneshot};
+use tracing::Instrument;
+
+use super::broker::{BrokerHandle, Command, JoinError, JoinRequest};
+use super::protocol::{self, ClientMessage, Refused, MAX_CLIENT_FRAME, PROTOCOL_VERSION};
+use super::{close_code, Closing, Outgoing, Registry, SessionId};
+use crate::wopi::{AccessToken, WopiSrc};
+
+/// Messages queued for one client (docs/protocol.md, "Flow control").
+pub const OUTBOX_CAPACITY: usize = 1024;
+/// How long the handshake and `load` may take to arrive.
+const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long queued messages may take to go out when the server closes a session.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+
+type Sink = futures_util::stream::SplitSink<WebSocket, WsMessage>;
+type Stream = futures_util::stream::SplitStream<WebSocket>;
+
+/// `GET /cool/ws`.
+pub async fn upgrade(State(registry): State<Arc<Registry>>, ws: WebSocketUpgrade) -> Response {
+    ws.max_message_size(MAX_CLIENT_FRAME)
+        .max_frame_size(MAX_CLIENT_FRAME)
+        .on_upgrade(move |socket| {
+            let session = registry.next_session_id();
+            let span = tracing::info_span!("session", session);
+            run(socket, registry, session).instrument(span)
+        })
+}
+
+async fn run(socket: WebSocket, registry: Arc<Registry>, session: SessionId) {
+    let (mut sink, mut stream) = socket.split();
+    let opened = match open(&mut sink, &mut stream, &registry, session).await {
+        Ok(opened) => opened,
+        Err(closing) => {
+            let _ = send_text(&mut sink, protocol::error(closing.reason, &closing.message, None)).await;
+            close(&mut sink, &closing).await;
+            return;
+        }
+    };
+    let Opened {
+        broker,
+        mut outbox,
+        closer,
+    } = opened;
+    let settings = &registry.context().config.editing;
+    let mut limiter = RateLimit::new(settings.input_rate_per_sec, settings.input_burst);
+    registry.session_joined();
+    serve(&mut sink, &mut stream, &broker, session, &mut outbox, closer, &mut limiter).await;
+    registry.session_left();
+    broker.send(Command::Leave { session }).await;
+}
+
+struct Opened {
+    broker: BrokerHandle,
+    outbox: mpsc::Receiver<Outgoing>,
+    closer: oneshot::Receiver<Closing>,
+}
+
+/// Handshake, `load`, join. An `Err` is the `error` kind and text to send before closing.
+async fn open(
+    sink: &mut Sink,
+    stream: &mut Stream,
+    registry: &Arc<Registry>,
+    session: SessionId,
+) -> Result<Opened, Closing> {
+    let refuse = |kind: &'static str, message: String| Closing::new(close_code::POLICY, kind, message);
+    let version = match next_message(stream).await? {
+        ClientMessage::Hello { version } => version.min(PROTOCOL_VERSION),
+        _ => return Err(refuse("not-loaded", "the first message must be `oxool version=<n>`".into())),
+    };
+    let hello = Message::new("oxool")
+        .arg("version", version)
+        .arg("server", env!("CARGO_PKG_VERSION"));
+    send_text(sink, hello.render()).await.map_err(|_| gone())?;
+    let (wopisrc, token) = match next_message(stream).await? {
+        ClientMessage::Load { wopisrc, token } => (wopisrc, AccessToken::new(token)),
+        _ => return Err(refuse("not-loaded", "the second message must be `load`".into())),
+    };
+    let ctx = registry.context();
+    let src = WopiSrc::parse(&wopisrc).map_err(|e| refuse(e.kind(), e.to_string()))?;
+    if token.is_empty() {
+        return Err(refuse("missing-token", "load needs the access token (token=)".into()));
+    }
+    ctx.wopi
+        .check_allowed(src.url())
+        .map_err(|e| refuse(e.kind(), e.to_string()))?;
+    send_text(sink, Message::new("progress").arg("stage", "storage").render())
+        .await
+        .map_err(|_| gone())?;
+    let info = ctx
+        .wopi
+        .check_file_info(&src, &token)
+        .await
+        .map_err(|e| Closing::new(close_code::NORMAL, e.kind(), e.to_string()))?;
+    tracing::info!(doc = %src.doc_key(), can_write = info.user_can_write, "opening");
+    // A broker that is closing for good answers Retry; a new one is started on the next try.
+    for _ in 0..5 {
+        let (outbox_sender, outbox) = mpsc::channel(OUTBOX_CAPACITY);
+        let (closer_sender, closer) = oneshot::channel();
+        let (reply, answer) = oneshot::channel();
+        let join = JoinRequest {
+            session,
+            token: token.clone(),
+            info: info.clone(),
+            outbox: outbox_sender,
+            closer: closer_sender,
+            reply,
+        };
+        let failed = |kind: &'static str, message: String| {
+            Closing::new(close_code::NORMAL, kind, message)
+        };
+        let broker = match registry.submit(&src, join).await {
+            Ok(broker) => broker,
+            Err(JoinError::Retry) => continue,
+            Err(JoinError::Failed { kind, message }) => return Err(failed(kind, message)),
+        };
+        // While the broker loads, keep sending what it queued (progress) and watch the client.
+        let mut outbox = outbox;
+        match wait_for_join(answer, sink, &mut outbox).await? {
+            Ok(()) => {
+                return Ok(Opened {
+                    broker,
+                    outbox,
+                    closer,
+                })
+            }
+            Err(JoinError::Retry) => continue,
+            Err(JoinError::Failed { kind, message }) => return Err(failed(kind, message)),
+        }
+    }
+    Err(Closing::new(
+        close_code::INTERNAL,
+        "internal",
+        "the document kept closing while this session joined",
+    ))
+}
+
+/// Waits for the broker's answer to a join, passing on what it queued meanwhile (`progress`).
+async fn wait_for_join(
+    mut answer: oneshot::Receiver<Result<(), JoinError>>,
+    sink: &mut Sink,
+    outbox: &mut mpsc::Receiver<Outgoing>,
+) -> Result<Result<(), JoinError>, Closing> {
+    loop {
+        tokio::select! {
+            reply = &mut answer => {
+                return reply.map_err(|_| {
+                    Closing::new(close_code::INTERNAL, "internal", "the document closed while loading")
+                });
+            }
+            Some(out) = outbox.recv() => {
+                send(sink, out).await.map_err(|_| gone())?;
+            }
+        }
+    }
+}
+
+fn gone() -> Closing {
+    Closing::new(close_code::NORMAL, "protocol", "the client went away")
+}
+
+/// The next client text message within the handshake deadline.
+async fn next_message(stream: &mut Stream) -> Result<ClientMessage, Closing> {
+    let refuse = |kind: &'static str, message: String| Closing::new(close_code::POLICY, kind, message);
+    loop {
+        let received = tokio::time::timeout(HANDSHAKE_TIMEOUT, stream.next())
+            .await
+            .map_err(|_| refuse("not-loaded", "no load within 30 seconds".into()))?;
+        match received {
+            Some(Ok(WsMessage::Text(text))) => {
+                return protocol::parse_client(&text).map_err(|e| refuse(e.kind, e.message))
+            }
+            Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => continue,
+            Some(Ok(WsMessage::Binary(_))) => {
+                return Err(refuse("bad-message", "binary frames are not accepted".into()))
+            }
+            Some(Ok(WsMessage::Close(_))) | Some(Err(_)) | None => return Err(gone()),
+        }
+    }
+}
+
+async fn serve(
+    sink: &mut Sink,
+    stream: &mut Stream,
+    broker: &BrokerHandle,
+    session: SessionId,
+    outbox: &mut mpsc::Receiver<Outgoing>,
+    mut closer: oneshot::Receiver<Closing>,
+    limiter: &mut RateLimit,
+) {
+    loop {
+        tokio::select! {
+            biased;
+            closing = &mut closer => {
+                if let Ok(closing) = closing {
+                    if closing.reason != "slow-client" {
+                        drain(sink, outbox).await;
+                    } else {
+                        let _ = send_text(sink, protocol::error(
+                            "slow-client", &closing.message, None)).await;
+                    }
+                    close(sink, &closing).await;
+                }
+                return;
+            }
+            out = outbox.recv() => {
+                let Some(out) = out else { return };
+                if send(sink, out).await.is_err() {
+                    return;
+                }
+            }
+            received = stream.next() => {
+                let text = match received {
+                    Some(Ok(WsMessage::Text(text))) => text,
+                    Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => continue,
+                    Some(Ok(WsMessage::Binary(_))) => {
+                        let error = protocol::error("bad-message", "binary frames are not accepted", None);
+                        if send_text(sink, error).await.is_err() { return }
+                        continue;
+                    }
+                    Some(Ok(WsMessage::Close(_))) | None => return,
+                    Some(Err(error)) => {
+                        tracing::debug!(%error, "client connection failed");
+                        let closing = Closing::new(close_code::TOO_BIG, "protocol",
+                            format!("the connection failed: {error}"));
+                        close(sink, &closing).await;
+                        return;
+                    }
+                };
+                match protocol::parse_client(&text) {
+                    Ok(message) => {
+                        if message.is_input() && !limiter.allow(cost(&message)) {
+                            if limiter.should_report() {
+                                let error = protocol::error("rate-limited",
+                                    "too much input; some was dropped", Some(message.name()));
+                                if send_text(sink, error).await.is_err() { return }
+                            }
+                            continue;
+                        }
+                        if !broker.send(Command::Client { session, message }).await {
+                            return;
+                        }
+                    }
+                    Err(Refused { kind, message }) => {
+                        let request = text.split([' ', '\n']).next().filter(|n| n.len() <= 20);
+                        let error = protocol::error(kind, &message, request);
+                        if send_text(sink, error).await.is_err() { return }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Rate-limit tokens a message costs: a long `text` is many keys.
+fn cost(message: &ClientMessage) -> f64 {
+    match message {
+        ClientMessage::Text(text) => 1.0 + text.chars().count() as f64 / 32.0,
+        _ => 1.0,
+    }
+}
+
+async fn drain(sink: &mut Sink, outbox: &mut mpsc::Receiver<Outgoing>) {
+    let deadline = tokio::time::Instant::now() + DRAIN_TIMEOUT;
+    while let Ok(out) = outbox.try_recv() {
+        match tokio::time::timeout_at(deadline, send(sink, out)).await {
+            Ok(Ok(())) => {}
+            _ => return,
+        }
+    }
+}
+
+async fn send(sink: &mut Sink, out: Outgoing) -> Result<(), axum::Error> {
+    match out {
+        Outgoing::Text(text) => send_text(sink, text).await,
+        Outgoing::Binary(bytes) => sink.send(WsMessage::Binary(bytes.into())).await,
+    }
+}
+
+async fn send_text(sink: &mut Sink, text: String) -> Result<(), axum::Error> {
+    sink.send(WsMessage::Text(text.into())).await
+}
+
+/// `close reason=…` (unless already sent by the broker) and the close frame.
+async fn close(sink: &mut Sink, closing: &Closing) {
+    let text = Message::new("close")
+        .arg("reason", closing.reason)
+        .arg("message", &closing.message)
+        .render();
+    let _ = send_text(sink, text).await;
+    let frame = CloseFrame {
+        code: closing.code,
+        reason: closing.reason.into(),
+    };
+    let _ = sink.send(WsMessage::Close(Some(frame))).await;
+    let _ = sink.close().await;
+}
+
+/// A token bucket: `rate` per second, at most `burst` at once.
+struct RateLimit {
+    rate: f64,
+    burst: f64,
+    tokens: f64,
+    last: Instant,
+    last_report: Option<Instant>,
+}
+
+impl RateLimit {
+    fn new(rate: u32, burst: u32) -> RateLimit {
+        RateLimit {
+            rate: f64::from(rate),
+            burst: f64::from(burst),
+            tokens: f64::from(burst),
+            last: Instant::now(),
+            last_report: None,
+        }
+    }
+
+    fn allow(&mut self, cost: f64) -> bool {
+        let now = Instant::now();
+        let elapsed = now.duration_since(self.last).as_secs_f64();
+        self.last = now;
+        self.tokens = (self.tokens + elapsed * self.rate).min(self.burst);
+        if self.tokens >= cost {
+            self.tokens -= cost;
+            true
+        } else {
+            false
+        }
+    }
+
+    /// One `rate-limited` error per second at most.
+    fn should_report(&mut self) -> bool {
+        let now = Instant::now();
+        match self.last_report {
+            Some(last) if now.duration_since(last) < Duration::from_secs(1) => false,
+            _ => {
+                self.last_report = Some(now);
+                true
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::RateLimit;
+
+    #[test]
+    fn the_rate_limit_allows_a_burst_then_refuses() {
+        let mut limit = RateLimit::new(10, 20);
+        let allowed = (0..100).filter(|_| limit.allow(1.0)).count();
+        assert!((20..=22).contains(&allowed), "{allowed}");
+        assert!(limit.should_report());
+        assert!(!limit.should_report());
+    }
+}

@@ -1,0 +1,98 @@
+//! `[editing]` and `[browser]` in oxool.toml: how documents are edited and saved, and where
+//! the web client's files are. Documented in etc/oxool.toml and docs/config.md.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct EditingConfig {
+    /// Open documents at once (one kit each); a `load` beyond gets `kit-unavailable`.
+    pub max_documents: usize,
+    /// Sessions of one document (one LibreOffice view each; the kit allows 64).
+    pub max_sessions_per_document: usize,
+    /// Deadline for fetching a document and loading it in a kit.
+    pub load_timeout_secs: u64,
+    /// Save a modified document this often (0: never on a timer).
+    pub autosave_secs: u64,
+    /// Save a modified document this long after the last input (0: never).
+    pub idle_save_secs: u64,
+    /// Renew the WOPI lock this often (locks expire after 30 minutes).
+    pub lock_refresh_secs: u64,
+    /// On SIGTERM, how long wsd waits for modified documents to be stored.
+    pub shutdown_timeout_secs: u64,
+    /// Input messages (key, text, mouse, uno) per second and session, and the burst allowed.
+    pub input_rate_per_sec: u32,
+    pub input_burst: u32,
+}
+
+impl Default for EditingConfig {
+    fn default() -> Self {
+        EditingConfig {
+            max_documents: 200,
+            max_sessions_per_document: 64,
+            load_timeout_secs: 60,
+            autosave_secs: 300,
+            idle_save_secs: 30,
+            lock_refresh_secs: 900,
+            shutdown_timeout_secs: 60,
+            input_rate_per_sec: 200,
+            input_burst: 400,
+        }
+    }
+}
+
+impl EditingConfig {
+    pub fn validate(&self) -> Result<(), (&'static str, String)> {
+        let at_least_one = "must be at least 1".to_string();
+        if self.max_documents == 0 {
+            return Err(("editing.max_documents", at_least_one));
+        }
+        if !(1..=64).contains(&self.max_sessions_per_document) {
+            return Err((
+                "editing.max_sessions_per_document",
+                "must be within 1..=64 (a kit holds at most 64 views)".into(),
+            ));
+        }
+        if self.load_timeout_secs == 0 {
+            return Err(("editing.load_timeout_secs", at_least_one));
+        }
+        if !(60..=1800).contains(&self.lock_refresh_secs) {
+            return Err((
+                "editing.lock_refresh_secs",
+                "must be within 60..=1800 (WOPI locks expire after 30 minutes)".into(),
+            ));
+        }
+        if self.shutdown_timeout_secs == 0 {
+            return Err(("editing.shutdown_timeout_secs", at_least_one));
+        }
+        if self.input_rate_per_sec == 0 || self.input_burst < self.input_rate_per_sec {
+            return Err((
+                "editing.input_burst",
+                "input_rate_per_sec must be at least 1 and input_burst at least the rate".into(),
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn load_timeout(&self) -> Duration {
+        Duration::from_secs(self.load_timeout_secs)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BrowserConfig {
+    /// The web client's files, served under `/browser/dist/`.
+    pub root: PathBuf,
+}
+
+impl Default for BrowserConfig {
+    fn default() -> Self {
+        BrowserConfig {
+            root: PathBuf::from("/usr/share/oxool/browser"),
+        }
+    }
+}

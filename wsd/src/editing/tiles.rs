@@ -1,0 +1,127 @@
+//! One session's tile flow control (docs/protocol.md, "Flow control"): at most [`WINDOW`] tiles
+//! asked of the kit or sent and not yet acknowledged; the rest wait in a pending set where a
+//! newer request for the same tile replaces the older one, bounded by [`MAX_PENDING`].
+
+use std::collections::hash_map::DefaultHasher;
+use std::collections::{HashMap, VecDeque};
+use std::hash::{Hash, Hasher};
+
+use super::protocol::TileKey;
+
+pub const WINDOW: u32 = 32;
+pub const MAX_PENDING: usize = 1024;
+/// Remembered tile contents per session, for `unchanged=1`; forgotten wholesale beyond.
+const MAX_REMEMBERED: usize = 8192;
+
+#[derive(Default)]
+pub struct TileFlow {
+    in_flight: u32,
+    pending: VecDeque<(TileKey, bool)>,
+    /// A hash of the last pixels this session received per tile.
+    sent: HashMap<TileKey, u64>,
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub struct PendingFull;
+
+impl TileFlow {
+    /// Adds a batch to the pending set; refuses it whole when it would overflow.
+    pub fn request(&mut self, tiles: &[TileKey], refresh: bool) -> Result<(), PendingFull> {
+        let new = tiles
+            .iter()
+            .filter(|t| !self.pending.iter().any(|(p, _)| p == *t))
+            .count();
+        if self.pending.len() + new > MAX_PENDING {
+            return Err(PendingFull);
+        }
+        for tile in tiles {
+            match self.pending.iter_mut().find(|(p, _)| p == tile) {
+                Some(entry) => entry.1 = refresh,
+                None => self.pending.push_back((*tile, refresh)),
+            }
+        }
+        Ok(())
+    }
+
+    /// The next tile to ask the kit for, if the window has room.
+    pub fn next(&mut self) -> Option<(TileKey, bool)> {
+        if self.in_flight >= WINDOW {
+            return None;
+        }
+        let next = self.pending.pop_front()?;
+        self.in_flight += 1;
+        Some(next)
+    }
+
+    /// The client handled `count` answers.
+    pub fn acknowledge(&mut self, count: u32) {
+        self.in_flight = self.in_flight.saturating_sub(count);
+    }
+
+    /// The kit refused a tile: it will not be answered, so it leaves the window.
+    pub fn failed(&mut self) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+    }
+
+    /// Records the pixels sent for `key`; true when they equal what was sent before.
+    pub fn same_as_sent(&mut self, key: TileKey, png: &[u8]) -> bool {
+        let mut hasher = DefaultHasher::new();
+        png.hash(&mut hasher);
+        let hash = hasher.finish();
+        if self.sent.len() >= MAX_REMEMBERED {
+            self.sent.clear();
+        }
+        self.sent.insert(key, hash) == Some(hash)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(x: i64) -> TileKey {
+        TileKey {
+            part: 0,
+            x,
+            y: 0,
+            tw: 3840,
+            th: 3840,
+            width: 256,
+            height: 256,
+        }
+    }
+
+    #[test]
+    fn the_window_bounds_what_is_in_flight() {
+        let mut flow = TileFlow::default();
+        let tiles: Vec<_> = (0..100).map(key).collect();
+        flow.request(&tiles, false).unwrap();
+        let mut taken = 0;
+        while flow.next().is_some() {
+            taken += 1;
+        }
+        assert_eq!(taken, WINDOW);
+        flow.acknowledge(2);
+        assert!(flow.next().is_some());
+        assert!(flow.next().is_some());
+        assert!(flow.next().is_none());
+    }
+
+    #[test]
+    fn repeated_requests_replace_and_overflow_is_refused() {
+        let mut flow = TileFlow::default();
+        flow.request(&[key(1), key(1)], false).unwrap();
+        flow.request(&[key(1)], true).unwrap();
+        assert_eq!(flow.next(), Some((key(1), true)));
+        let many: Vec<_> = (0..MAX_PENDING as i64 + 1).map(key).collect();
+        assert_eq!(flow.request(&many, false), Err(PendingFull));
+    }
+
+    #[test]
+    fn unchanged_pixels_are_recognised() {
+        let mut flow = TileFlow::default();
+        assert!(!flow.same_as_sent(key(0), b"png1"));
+        assert!(flow.same_as_sent(key(0), b"png1"));
+        assert!(!flow.same_as_sent(key(0), b"png2"));
+    }
+}

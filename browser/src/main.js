@@ -63,7 +63,6 @@ class App {
     this.toolbar = new Toolbar($('toolbar'), {
       send, canEdit, focus, save: () => this.save(), download: (f) => this.download(f),
     });
-    $('toolbar').after($('download-menu'));
     this.calc = new CalcBar($('formula-bar'), $('sheet-tabs'), {
       send, canEdit, focus, keyboard: this.keyboard, setPart: (p) => this.setPart(p),
     });

@@ -19,10 +19,11 @@ export class Toolbar {
     this.root = root;
     this.actions = actions;
     this.states = new Map();
-    this.downloadMenu = root.querySelector('#download-menu');
+    this.downloadMenu = document.getElementById('download-menu');
     this.fontName = root.querySelector('#font-name');
     this.fontSize = root.querySelector('#font-size');
     root.addEventListener('click', (e) => this.onClick(e));
+    this.downloadMenu.addEventListener('click', (e) => this.onClick(e));
     this.fontName.addEventListener('change', () => this.applyFont());
     this.fontSize.addEventListener('change', () => this.applySize());
     for (const input of [this.fontName, this.fontSize]) {
@@ -99,7 +100,7 @@ export class Toolbar {
   /** Document type and permissions: native download format, which buttons can be used. */
   configure({ name, readonly }) {
     const ext = (name.match(/\.([A-Za-z0-9]+)$/) || [])[1];
-    const native = this.root.querySelector('[data-format-native]');
+    const native = this.downloadMenu.querySelector('[data-format-native]');
     if (ext) {
       native.dataset.format = ext.toLowerCase();
       native.textContent = `${ext.toUpperCase()} (this document's format)`;

@@ -1,0 +1,118 @@
+// What the specs share: links from the local store's index page, opening the editor and
+// waiting until the document is drawn, reading the stored file, and screenshots.
+const { execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const { expect } = require('@playwright/test');
+const { artifacts } = require('./server');
+
+const baseURL = () => process.env.OXOOL_BASE_URL;
+
+function unescapeHtml(s) {
+  return s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
+}
+
+/** The edit and view-only links the index page gives `user` for `name`. */
+async function links(name, user) {
+  const res = await fetch(`${baseURL()}/?user=${encodeURIComponent(user)}`);
+  const html = await res.text();
+  for (const row of html.split('<tr>')) {
+    const m = row.match(/<a href="([^"]+)">([^<]+)<\/a>.*<a href="([^"]+)">view only<\/a>/);
+    if (m && unescapeHtml(m[2]) === name) {
+      return { edit: `${baseURL()}${unescapeHtml(m[1])}`, view: `${baseURL()}${unescapeHtml(m[3])}` };
+    }
+  }
+  throw new Error(`the index page has no row for ${name}`);
+}
+
+/** Opens a link and waits until the document is loaded and the visible tiles are drawn. */
+async function openEditor(page, url) {
+  await page.goto(url);
+  await waitDrawn(page);
+}
+
+async function waitDrawn(page) {
+  await page.waitForFunction(() => {
+    const o = window.oxool;
+    if (!o || !o.status) return false;
+    const d = o.describe();
+    return d.connection === 'loaded' && d.layer.staleVisible === 0 && d.tiles.inFlight === 0;
+  }, null, { timeout: 120_000, polling: 100 });
+}
+
+/** Waits until every visible tile is current again (after edits invalidated some). */
+async function settle(page) {
+  await page.waitForTimeout(150);
+  await waitDrawn(page);
+}
+
+async function shot(page, name) {
+  fs.mkdirSync(artifacts, { recursive: true });
+  const file = path.join(artifacts, `${name}.png`);
+  await page.screenshot({ path: file });
+  return file;
+}
+
+/** Text of a stored document: PDF through the server's own convert-to, then pdftotext. */
+async function storedText(name) {
+  const file = path.join(process.env.OXOOL_DOCUMENTS, name);
+  const form = new FormData();
+  form.append('data', new Blob([fs.readFileSync(file)]), name);
+  const res = await fetch(`${baseURL()}/cool/convert-to/pdf`, { method: 'POST', body: form });
+  if (!res.ok) throw new Error(`convert-to answered ${res.status}`);
+  const pdf = path.join(artifacts, `${name}.pdf`);
+  fs.writeFileSync(pdf, Buffer.from(await res.arrayBuffer()));
+  return execFileSync('pdftotext', ['-layout', pdf, '-'], { encoding: 'utf8' });
+}
+
+/** A member of a stored OOXML/ODF zip, as text. */
+function zipMember(name, member) {
+  return execFileSync('unzip', ['-p', path.join(process.env.OXOOL_DOCUMENTS, name), member], { encoding: 'utf8' });
+}
+
+/** Waits for doc-state save=idle modified=0 (the document is stored). */
+async function waitSaved(page) {
+  await page.waitForFunction(() => {
+    const s = window.oxool.describe().docState;
+    return s.save === 'idle' && s.modified === '0';
+  }, null, { timeout: 60_000 });
+}
+
+/** Downloads the document as `format` through the page (the toolbar's code path). */
+async function downloadAs(page, format) {
+  const [download] = await Promise.all([
+    page.waitForEvent('download', { timeout: 60_000 }),
+    page.evaluate((f) => window.oxool.download(f), format),
+  ]);
+  const file = path.join(artifacts, `download-${Date.now()}-${download.suggestedFilename()}`);
+  await download.saveAs(file);
+  return file;
+}
+
+/** Pixels of the document canvas in a CSS-px rectangle of the document area, as a hash. */
+async function canvasHash(page, rect) {
+  return page.evaluate((r) => {
+    const c = document.getElementById('doc-canvas');
+    const dpr = window.oxool.layer.dpr;
+    const d = c.getContext('2d').getImageData(Math.round(r.x * dpr), Math.round(r.y * dpr), Math.round(r.w * dpr), Math.round(r.h * dpr)).data;
+    let h = 2166136261;
+    for (let i = 0; i < d.length; i += 4) h = Math.imul(h ^ (d[i] | (d[i + 1] << 8) | (d[i + 2] << 16)), 16777619);
+    return h >>> 0;
+  }, rect);
+}
+
+/** How much of the visible document is not plain white/background: a blank canvas is ~0. */
+async function inkRatio(page) {
+  return page.evaluate(() => {
+    const c = document.getElementById('doc-canvas');
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let ink = 0;
+    for (let i = 0; i < d.length; i += 16) if (d[i] < 160 && d[i + 1] < 160 && d[i + 2] < 160) ink += 1;
+    return ink / (d.length / 16);
+  });
+}
+
+module.exports = {
+  baseURL, links, openEditor, waitDrawn, settle, shot, storedText, zipMember, waitSaved,
+  downloadAs, canvasHash, inkRatio, expect,
+};

@@ -1,0 +1,83 @@
+// Starts a real oxool-wsd (real forkit, real kits) for the browser tests, with a configuration
+// written by scripts/dev-config.sh plus a free port, the repo's browser/ as `[browser] root`
+// and a peer-to-peer admin socket. The built-in local store serves fresh copies of the test
+// fixtures, under the names the specs use.
+const { spawn, execFileSync } = require('node:child_process');
+const fs = require('node:fs');
+const net = require('node:net');
+const path = require('node:path');
+
+const repo = path.resolve(__dirname, '..', '..', '..');
+const work = path.join(repo, 'build', 'browser-test');
+const artifacts = path.join(repo, 'build', 'browser-artifacts');
+const bin = process.env.OXOOL_BIN_DIR || path.join(repo, 'target', 'debug');
+
+// name in the store → fixture it is copied from
+const DOCUMENTS = {
+  'writer.docx': 'simple.docx',
+  'coedit.odt': 'simple.odt',
+  'calc.xlsx': 'simple.xlsx',
+  'impress.pptx': 'simple.pptx',
+  'viewonly.docx': 'simple.docx',
+  'crash.docx': 'simple.docx',
+  'bench.docx': 'simple.docx',
+};
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+    server.on('error', reject);
+  });
+}
+
+async function waitForHttp(url, child, logFile) {
+  for (let i = 0; i < 600; i++) {
+    if (child.exitCode !== null) {
+      throw new Error(`oxool-wsd exited (${child.exitCode}); see ${logFile}`);
+    }
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`oxool-wsd did not answer ${url}; see ${logFile}`);
+}
+
+async function startServer() {
+  fs.mkdirSync(artifacts, { recursive: true });
+  fs.rmSync(path.join(work, 'documents'), { recursive: true, force: true });
+  fs.mkdirSync(path.join(work, 'documents'), { recursive: true });
+  for (const [name, fixture] of Object.entries(DOCUMENTS)) {
+    fs.copyFileSync(path.join(repo, 'tests', 'fixtures', fixture), path.join(work, 'documents', name));
+  }
+  const config = execFileSync(path.join(repo, 'scripts', 'dev-config.sh'), [work, bin], { encoding: 'utf8' }).trim();
+  const port = await freePort();
+  const adminSocket = path.join(work, 'admin.sock');
+  const text = fs.readFileSync(config, 'utf8');
+  let extra = `
+[net]
+listen = "127.0.0.1:${port}"
+admin_socket = "${adminSocket}"
+`;
+  if (!/^\[browser\]/m.test(text)) extra += `\n[browser]\nroot = "${path.join(repo, 'browser')}"\n`;
+  const testConfig = path.join(work, 'oxool-browser-test.toml');
+  fs.writeFileSync(testConfig, text + extra);
+  const logFile = path.join(artifacts, 'wsd.log');
+  const log = fs.openSync(logFile, 'w');
+  const child = spawn(path.join(bin, 'oxool-wsd'), ['--config', testConfig], {
+    stdio: ['ignore', log, log],
+    detached: false,
+  });
+  const baseURL = `http://127.0.0.1:${port}`;
+  await waitForHttp(`${baseURL}/`, child, logFile);
+  return { child, baseURL, documents: path.join(work, 'documents'), adminSocket, logFile };
+}
+
+module.exports = { startServer, repo, artifacts, bin, DOCUMENTS };

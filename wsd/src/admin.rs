@@ -138,7 +138,10 @@ impl Wsd1 {
         };
         number("uptime_s", self.started.elapsed().as_secs());
         let editing = self.state.editing.as_ref();
-        number("documents", editing.map_or(0, |r| r.document_count() as u64));
+        number(
+            "documents",
+            editing.map_or(0, |r| r.document_count() as u64),
+        );
         number("sessions", editing.map_or(0, |r| r.session_count() as u64));
         number("conversions_running", admission.running() as u64);
         number("conversions_queued", admission.queued() as u64);
@@ -213,7 +216,9 @@ impl Wsd1 {
             tracing::info!(doc = %key, "admin: document stored and closed");
             Ok(())
         } else {
-            Err(CallError::NoSuchDocument(format!("no such document: {key}")))
+            Err(CallError::NoSuchDocument(format!(
+                "no such document: {key}"
+            )))
         }
     }
 

@@ -14,10 +14,10 @@ use oxool_wsd::admin::Wsd1;
 use oxool_wsd::config::{Config, DEFAULT_CONFIG_PATH};
 use oxool_wsd::editing::broker::BrokerContext;
 use oxool_wsd::editing::Registry;
-use oxool_wsd::wopi::{ProofKeys, WopiClient};
 use oxool_wsd::forkit_client::ForkitClient;
 use oxool_wsd::kits::KitSpawner;
 use oxool_wsd::local_store::LocalStore;
+use oxool_wsd::wopi::{ProofKeys, WopiClient};
 use oxool_wsd::AppState;
 use sd_notify::NotifyState;
 

@@ -79,16 +79,32 @@ pub struct DocumentSummary {
 
 pub enum Command {
     Join(Box<JoinRequest>),
-    Leave { session: SessionId },
-    Client { session: SessionId, message: ClientMessage },
+    Leave {
+        session: SessionId,
+    },
+    Client {
+        session: SessionId,
+        message: ClientMessage,
+    },
     Kit(FromKit),
     Uploaded(super::saving::Uploaded),
-    SavedAs { session: SessionId, result: Result<crate::wopi::NewFile, WopiError> },
-    Locked { lock_id: String, result: Result<(), WopiError> },
+    SavedAs {
+        session: SessionId,
+        result: Result<crate::wopi::NewFile, WopiError>,
+    },
+    Locked {
+        lock_id: String,
+        result: Result<(), WopiError>,
+    },
     Tick,
     /// Store the document if modified, close every session with `reason`, leave.
-    Close { reason: &'static str, done: oneshot::Sender<()> },
-    Describe { reply: oneshot::Sender<DocumentSummary> },
+    Close {
+        reason: &'static str,
+        done: oneshot::Sender<()>,
+    },
+    Describe {
+        reply: oneshot::Sender<DocumentSummary>,
+    },
 }
 
 /// A session as the broker knows it.
@@ -141,9 +157,19 @@ impl Member {
 
 /// Who waits for a kit `saved` answer (the kit answers `save` requests in order).
 pub(super) enum SaveWaiter {
-    Upload { gen: u64, trigger: SaveTrigger },
-    Download { session: SessionId, id: u64, format: String },
-    SaveAs { session: SessionId, name: String },
+    Upload {
+        gen: u64,
+        trigger: SaveTrigger,
+    },
+    Download {
+        session: SessionId,
+        id: u64,
+        format: String,
+    },
+    SaveAs {
+        session: SessionId,
+        name: String,
+    },
 }
 
 pub struct Broker {
@@ -310,7 +336,7 @@ async fn load(
         &kit_file_name(&info.base_file_name),
         bytes,
         ctx.config.editing.load_timeout(),
-        u32::try_from(ctx.config.kit.max_document_bytes()).unwrap_or(u32::MAX),
+        ctx.config.kit.max_document_bytes(),
         events,
         Command::Kit,
     )
@@ -327,7 +353,11 @@ async fn load(
 }
 
 fn new_lock_id() -> String {
-    format!("oxool-{:016x}{:016x}", rand::random::<u64>(), rand::random::<u64>())
+    format!(
+        "oxool-{:016x}{:016x}",
+        rand::random::<u64>(),
+        rand::random::<u64>()
+    )
 }
 
 /// The name the kit loads the document under: BaseFileName without directories or control

@@ -156,8 +156,7 @@ impl Broker {
     }
 
     pub(super) fn request_status(&mut self, session: SessionId) {
-        self.kit
-            .send(Message::new("status").arg("view", session));
+        self.kit.send(Message::new("status").arg("view", session));
         self.status_waiters.push_back(session);
     }
 
@@ -192,7 +191,11 @@ impl Broker {
             if !self.kit.send(request) {
                 member.tiles.failed();
                 member.tile_ids.remove(&id);
-                member.error("internal", "the document process is overloaded", Some("tiles"));
+                member.error(
+                    "internal",
+                    "the document process is overloaded",
+                    Some("tiles"),
+                );
                 return;
             }
         }

@@ -153,7 +153,9 @@ impl Broker {
 
     fn on_kit_error(&mut self, view: Option<SessionId>, message: &Message) {
         let kind = message.get("kind").unwrap_or("internal");
-        let text = message.get("message").unwrap_or("the document process failed");
+        let text = message
+            .get("message")
+            .unwrap_or("the document process failed");
         let text: String = text.chars().take(300).collect();
         let request = message.get("request").unwrap_or_default();
         match request {
@@ -294,7 +296,10 @@ mod tests {
             invalidation("0, 15, 12240, 720, 0").render(),
             "invalidate part=0 x=0 y=15 w=12240 h=720"
         );
-        assert_eq!(invalidation("EMPTY, 2, 0").render(), "invalidate all=1 part=2");
+        assert_eq!(
+            invalidation("EMPTY, 2, 0").render(),
+            "invalidate all=1 part=2"
+        );
         assert_eq!(invalidation("EMPTY").render(), "invalidate all=1");
         assert_eq!(invalidation("garbage").render(), "invalidate all=1");
     }

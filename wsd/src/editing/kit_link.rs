@@ -37,9 +37,7 @@ impl KitLinkError {
     pub fn kind(&self) -> &'static str {
         match self {
             KitLinkError::Spawn(_) => "kit-unavailable",
-            KitLinkError::Load(_) | KitLinkError::Timeout(_) | KitLinkError::Protocol(_) => {
-                "load"
-            }
+            KitLinkError::Load(_) | KitLinkError::Timeout(_) | KitLinkError::Protocol(_) => "load",
             KitLinkError::Crashed => "kit-crashed",
         }
     }
@@ -65,7 +63,9 @@ pub struct KitLink {
 pub enum FromKit {
     Frame(Frame),
     /// The kit closed its socket or broke the protocol; `reason` says which.
-    Gone { reason: String },
+    Gone {
+        reason: String,
+    },
 }
 
 impl KitLink {

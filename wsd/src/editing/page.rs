@@ -75,12 +75,11 @@ async fn serve(config: &Config, path: &str, query: PageParams, form: PageParams)
                 .and_then(|t| t.trim().parse().ok())
                 .unwrap_or(0),
         };
-        let html = String::from_utf8_lossy(&bytes).replacen(
-            CONFIG_MARKER,
-            &settings.script(),
-            1,
+        let html = String::from_utf8_lossy(&bytes).replacen(CONFIG_MARKER, &settings.script(), 1);
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/html; charset=utf-8"),
         );
-        headers.insert(CONTENT_TYPE, HeaderValue::from_static("text/html; charset=utf-8"));
         // The page holds the token: never cache it, never leak it in a Referer.
         headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
         headers.insert(
@@ -153,7 +152,10 @@ fn content_type(path: &str) -> &'static str {
     ]
     .into_iter()
     .collect();
-    types.get(extension).copied().unwrap_or("application/octet-stream")
+    types
+        .get(extension)
+        .copied()
+        .unwrap_or("application/octet-stream")
 }
 
 #[cfg(test)]
@@ -164,8 +166,17 @@ mod tests {
     fn only_plain_paths_resolve() {
         let root = Path::new("/srv/browser");
         assert_eq!(resolve(root, "cool.html"), Some(root.join("cool.html")));
-        assert_eq!(resolve(root, "images/a.svg"), Some(root.join("images/a.svg")));
-        for bad in ["../etc/passwd", "/etc/passwd", ".git/config", "a/../../b", ""] {
+        assert_eq!(
+            resolve(root, "images/a.svg"),
+            Some(root.join("images/a.svg"))
+        );
+        for bad in [
+            "../etc/passwd",
+            "/etc/passwd",
+            ".git/config",
+            "a/../../b",
+            "",
+        ] {
             assert_eq!(resolve(root, bad), None, "{bad}");
         }
     }

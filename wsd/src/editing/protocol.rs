@@ -23,20 +23,43 @@ pub const MAX_TWIP_COORDINATE: i64 = 1 << 30;
 /// A client message that was understood.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ClientMessage {
-    Hello { version: u32 },
-    Load { wopisrc: String, token: String },
+    Hello {
+        version: u32,
+    },
+    Load {
+        wopisrc: String,
+        token: String,
+    },
     Status,
     Tiles(TileBatch),
-    TileDone { count: u32 },
-    Key { kind: KeyKind, char: u32, code: u32 },
+    TileDone {
+        count: u32,
+    },
+    Key {
+        kind: KeyKind,
+        char: u32,
+        code: u32,
+    },
     Text(String),
     Mouse(MouseEvent),
-    Uno { command: String, args: Option<String> },
-    SetPart { part: u32 },
-    Save { overwrite: bool },
+    Uno {
+        command: String,
+        args: Option<String>,
+    },
+    SetPart {
+        part: u32,
+    },
+    Save {
+        overwrite: bool,
+    },
     Reload,
-    Download { id: u64, format: String },
-    SaveAs { name: String },
+    Download {
+        id: u64,
+        format: String,
+    },
+    SaveAs {
+        name: String,
+    },
     Ping,
 }
 
@@ -462,7 +485,10 @@ mod tests {
         for bad in ["frobnicate", "", "key type=input char=x", "tile-done"] {
             assert_eq!(parse_client(bad).unwrap_err().kind, "bad-message", "{bad}");
         }
-        assert_eq!(parse_client("key type=input").unwrap_err().kind, "bad-request");
+        assert_eq!(
+            parse_client("key type=input").unwrap_err().kind,
+            "bad-request"
+        );
         assert_eq!(
             parse_client("key type=input char=55296").unwrap_err().kind,
             "bad-request"
@@ -480,7 +506,11 @@ mod tests {
     #[test]
     fn save_as_names_are_plain_file_names() {
         assert!(parse_client("save-as name=a.odt").is_ok());
-        for bad in ["save-as name=../a.odt", "save-as name=noext", "save-as name=.odt"] {
+        for bad in [
+            "save-as name=../a.odt",
+            "save-as name=noext",
+            "save-as name=.odt",
+        ] {
             assert!(parse_client(bad).is_err(), "{bad}");
         }
     }

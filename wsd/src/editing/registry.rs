@@ -134,8 +134,7 @@ impl Registry {
         for handle in self.handles() {
             let (reply, answer) = oneshot::channel();
             if handle.send(Command::Describe { reply }).await {
-                if let Ok(Ok(summary)) =
-                    tokio::time::timeout(Duration::from_secs(2), answer).await
+                if let Ok(Ok(summary)) = tokio::time::timeout(Duration::from_secs(2), answer).await
                 {
                     summaries.push(summary);
                 }

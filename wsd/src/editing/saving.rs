@@ -135,11 +135,7 @@ impl Broker {
             .map(|m| m.token.clone())
             .or_else(|| self.upload_token.clone());
         let Some(token) = token else {
-            self.finish_upload(
-                gen,
-                trigger,
-                Err(WopiError::MissingToken),
-            );
+            self.finish_upload(gen, trigger, Err(WopiError::MissingToken));
             return;
         };
         let Some(commands) = self.commands.upgrade() else {
@@ -156,10 +152,22 @@ impl Broker {
         let timestamp = (!trigger.overwrite)
             .then(|| self.last_modified.clone())
             .flatten();
-        tracing::info!(bytes = bytes.len(), autosave = trigger.autosave, exit = trigger.exit, "uploading");
+        tracing::info!(
+            bytes = bytes.len(),
+            autosave = trigger.autosave,
+            exit = trigger.exit,
+            "uploading"
+        );
         tokio::spawn(async move {
             let result = wopi
-                .put_file(&src, &token, lock.as_deref(), timestamp.as_deref(), bytes, flags)
+                .put_file(
+                    &src,
+                    &token,
+                    lock.as_deref(),
+                    timestamp.as_deref(),
+                    bytes,
+                    flags,
+                )
                 .await;
             let _ = commands
                 .send(Command::Uploaded(Uploaded {
@@ -239,7 +247,10 @@ impl Broker {
     }
 
     pub(super) fn save_failed_in_kit(&mut self, kind: &str, message: &str) {
-        self.save_failed(kind, &format!("the document process could not save: {message}"));
+        self.save_failed(
+            kind,
+            &format!("the document process could not save: {message}"),
+        );
         self.broadcast_doc_state();
     }
 
@@ -253,7 +264,12 @@ impl Broker {
         } else {
             Duration::from_secs(1u64 << attempts.min(6)).min(MAX_RETRY)
         };
-        tracing::warn!(kind, attempts, retry_secs = wait.as_secs(), "the save failed; will retry");
+        tracing::warn!(
+            kind,
+            attempts,
+            retry_secs = wait.as_secs(),
+            "the save failed; will retry"
+        );
         self.save_state = SaveState::Failed {
             kind: kind.to_string(),
             message: message.chars().take(300).collect(),

@@ -47,7 +47,11 @@ async fn run(socket: WebSocket, registry: Arc<Registry>, session: SessionId) {
     let opened = match open(&mut sink, &mut stream, &registry, session).await {
         Ok(opened) => opened,
         Err(closing) => {
-            let _ = send_text(&mut sink, protocol::error(closing.reason, &closing.message, None)).await;
+            let _ = send_text(
+                &mut sink,
+                protocol::error(closing.reason, &closing.message, None),
+            )
+            .await;
             close(&mut sink, &closing).await;
             return;
         }
@@ -60,7 +64,16 @@ async fn run(socket: WebSocket, registry: Arc<Registry>, session: SessionId) {
     let settings = &registry.context().config.editing;
     let mut limiter = RateLimit::new(settings.input_rate_per_sec, settings.input_burst);
     registry.session_joined();
-    serve(&mut sink, &mut stream, &broker, session, &mut outbox, closer, &mut limiter).await;
+    serve(
+        &mut sink,
+        &mut stream,
+        &broker,
+        session,
+        &mut outbox,
+        closer,
+        &mut limiter,
+    )
+    .await;
     registry.session_left();
     broker.send(Command::Leave { session }).await;
 }
@@ -78,10 +91,16 @@ async fn open(
     registry: &Arc<Registry>,
     session: SessionId,
 ) -> Result<Opened, Closing> {
-    let refuse = |kind: &'static str, message: String| Closing::new(close_code::POLICY, kind, message);
+    let refuse =
+        |kind: &'static str, message: String| Closing::new(close_code::POLICY, kind, message);
     let version = match next_message(stream).await? {
         ClientMessage::Hello { version } => version.min(PROTOCOL_VERSION),
-        _ => return Err(refuse("not-loaded", "the first message must be `oxool version=<n>`".into())),
+        _ => {
+            return Err(refuse(
+                "not-loaded",
+                "the first message must be `oxool version=<n>`".into(),
+            ))
+        }
     };
     let hello = Message::new("oxool")
         .arg("version", version)
@@ -89,19 +108,30 @@ async fn open(
     send_text(sink, hello.render()).await.map_err(|_| gone())?;
     let (wopisrc, token) = match next_message(stream).await? {
         ClientMessage::Load { wopisrc, token } => (wopisrc, AccessToken::new(token)),
-        _ => return Err(refuse("not-loaded", "the second message must be `load`".into())),
+        _ => {
+            return Err(refuse(
+                "not-loaded",
+                "the second message must be `load`".into(),
+            ))
+        }
     };
     let ctx = registry.context();
     let src = WopiSrc::parse(&wopisrc).map_err(|e| refuse(e.kind(), e.to_string()))?;
     if token.is_empty() {
-        return Err(refuse("missing-token", "load needs the access token (token=)".into()));
+        return Err(refuse(
+            "missing-token",
+            "load needs the access token (token=)".into(),
+        ));
     }
     ctx.wopi
         .check_allowed(src.url())
         .map_err(|e| refuse(e.kind(), e.to_string()))?;
-    send_text(sink, Message::new("progress").arg("stage", "storage").render())
-        .await
-        .map_err(|_| gone())?;
+    send_text(
+        sink,
+        Message::new("progress").arg("stage", "storage").render(),
+    )
+    .await
+    .map_err(|_| gone())?;
     let info = ctx
         .wopi
         .check_file_info(&src, &token)
@@ -121,9 +151,8 @@ async fn open(
             closer: closer_sender,
             reply,
         };
-        let failed = |kind: &'static str, message: String| {
-            Closing::new(close_code::NORMAL, kind, message)
-        };
+        let failed =
+            |kind: &'static str, message: String| Closing::new(close_code::NORMAL, kind, message);
         let broker = match registry.submit(&src, join).await {
             Ok(broker) => broker,
             Err(JoinError::Retry) => continue,
@@ -176,7 +205,8 @@ fn gone() -> Closing {
 
 /// The next client text message within the handshake deadline.
 async fn next_message(stream: &mut Stream) -> Result<ClientMessage, Closing> {
-    let refuse = |kind: &'static str, message: String| Closing::new(close_code::POLICY, kind, message);
+    let refuse =
+        |kind: &'static str, message: String| Closing::new(close_code::POLICY, kind, message);
     loop {
         let received = tokio::time::timeout(HANDSHAKE_TIMEOUT, stream.next())
             .await
@@ -187,7 +217,10 @@ async fn next_message(stream: &mut Stream) -> Result<ClientMessage, Closing> {
             }
             Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => continue,
             Some(Ok(WsMessage::Binary(_))) => {
-                return Err(refuse("bad-message", "binary frames are not accepted".into()))
+                return Err(refuse(
+                    "bad-message",
+                    "binary frames are not accepted".into(),
+                ))
             }
             Some(Ok(WsMessage::Close(_))) | Some(Err(_)) | None => return Err(gone()),
         }
@@ -233,7 +266,12 @@ async fn serve(
                         if send_text(sink, error).await.is_err() { return }
                         continue;
                     }
-                    Some(Ok(WsMessage::Close(_))) | None => return,
+                    Some(Ok(WsMessage::Close(_))) => {
+                        // Answer the client's close frame (queued by the WebSocket layer).
+                        let _ = sink.close().await;
+                        return;
+                    }
+                    None => return,
                     Some(Err(error)) => {
                         tracing::debug!(%error, "client connection failed");
                         let closing = Closing::new(close_code::TOO_BIG, "protocol",

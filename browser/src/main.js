@@ -179,6 +179,9 @@ class App {
         break;
       case 'download':
         downloadBlob(msg.data, a.name || `document.${a.format}`);
+        for (const t of document.querySelectorAll('#toasts .toast')) {
+          if (t.dataset.text.startsWith('Preparing the')) t.remove();
+        }
         break;
       case 'saved-as':
         this.feedback.toast(`Saved a copy as ${a.name}`);

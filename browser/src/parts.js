@@ -3,7 +3,7 @@
 
 import { tileKey } from './tile-fetcher.js';
 
-const THUMB_CSS_WIDTH = 168;
+const THUMB_CSS_WIDTH = 150;
 const THUMB_REFRESH_MS = 600; // typing invalidates a slide often; its thumbnail can lag a little
 
 export class CalcBar {
@@ -103,7 +103,7 @@ export class SlideStrip {
     this.visible = new Set();
     this.current = 0;
     this.refreshTimer = null;
-    this.fetcher.register('slides', (spec, msg, stale) => this.onTile(spec, msg, stale));
+    this.fetcher.register('slides', (spec, msg, stale) => this.onTile(spec, msg, stale), () => this.request());
     this.observer = new IntersectionObserver((entries) => {
       for (const entry of entries) {
         const i = Number(entry.target.dataset.part);
@@ -201,7 +201,6 @@ export class SlideStrip {
       thumb.drawn = true;
       thumb.item.dataset.drawn = '1';
     }
-    if (stale) this.invalidate(spec.part);
   }
 
   reset() {

@@ -21,9 +21,13 @@ export class TileFetcher {
     this.stats = { requested: 0, received: 0, unchanged: 0, bytes: 0 };
   }
 
-  /** handler(spec, msg, stale) draws a tile and returns a promise resolved once it is drawn. */
-  register(owner, handler) {
-    this.owners.set(owner, { handler, queue: [] });
+  /**
+   * handler(spec, msg, stale) draws a tile and returns a promise resolved once it is drawn;
+   * refresh() is called when a tile that was invalidated in flight has been handled, so the
+   * owner asks for it again (it could not while the tile was still in flight).
+   */
+  register(owner, handler, refresh = () => {}) {
+    this.owners.set(owner, { handler, refresh, queue: [] });
   }
 
   isInFlight(spec) {
@@ -91,6 +95,7 @@ export class TileFetcher {
     Promise.resolve(done).catch(() => {}).then(() => {
       this.inFlight.delete(key);
       this.ack();
+      if (flight && flight.stale && owner) owner.refresh();
     });
   }
 

@@ -35,7 +35,7 @@ export class TileLayer {
     this.useCounter = 0;
     this.paintListeners = [];
     this.updateDpr();
-    fetcher.register('main', (spec, msg, stale) => this.onTile(spec, msg, stale));
+    fetcher.register('main', (spec, msg, stale) => this.onTile(spec, msg, stale), () => this.update());
     scroller.addEventListener('scroll', () => this.update(), { passive: true });
     new ResizeObserver(() => this.resize()).observe(area);
     // devicePixelRatio changes when the window moves to another screen or the browser zooms.
@@ -254,7 +254,6 @@ export class TileLayer {
     }
     this.freshKeys = this.freshKeys || [];
     this.freshKeys.push(key);
-    if (stale) this.update();
     this.scheduleDraw();
     return this.nextPaint();
   }

@@ -31,25 +31,32 @@ async function openEditor(page, url) {
   await waitDrawn(page);
 }
 
-async function waitDrawn(page) {
-  await page.waitForFunction(() => {
-    const o = window.oxool;
-    if (!o || !o.status) return false;
-    const d = o.describe();
-    return d.connection === 'loaded' && d.layer.staleVisible === 0 && d.tiles.inFlight === 0;
-  }, null, { timeout: 120_000, polling: 100 });
+async function waitDrawn(page, timeout = 120_000) {
+  try {
+    await page.waitForFunction(() => {
+      const o = window.oxool;
+      if (!o || !o.status) return false;
+      const d = o.describe();
+      return d.connection === 'loaded' && d.layer.staleVisible === 0 && d.tiles.inFlight === 0;
+    }, null, { timeout, polling: 100 });
+  } catch (e) {
+    const state = await page.evaluate(() => window.oxool && {
+      ...window.oxool.describe(), inFlight: [...window.oxool.fetcher.inFlight.keys()],
+    }).catch(() => null);
+    throw new Error(`the document was not drawn: ${JSON.stringify(state)}\n${e.message}`);
+  }
 }
 
 /** Waits until every visible tile is current again (after edits invalidated some). */
 async function settle(page) {
   await page.waitForTimeout(150);
-  await waitDrawn(page);
+  await waitDrawn(page, 30_000);
 }
 
 async function shot(page, name) {
   fs.mkdirSync(artifacts, { recursive: true });
   const file = path.join(artifacts, `${name}.png`);
-  await page.screenshot({ path: file });
+  await page.screenshot({ path: file, animations: 'disabled' });
   return file;
 }
 

@@ -1,0 +1,56 @@
+// Impress: the slide strip shows every slide; go to slide 2 with it and type into its title.
+const { execFileSync } = require('node:child_process');
+const { test } = require('@playwright/test');
+const h = require('../support/helpers');
+
+const { expect } = h;
+const EMU_PER_TWIP = 635;
+
+test('slide strip, next/previous, type into a text box on slide 2', async ({ page }) => {
+  await h.openEditor(page, (await h.links('impress.pptx', 'Dave')).edit);
+  await expect(page.locator('#slide-strip .slide-thumb')).toHaveCount(2);
+  await expect(page.locator('#slide-strip .slide-thumb[data-drawn="1"]')).toHaveCount(2);
+  await expect(page.locator('.slide-number')).toHaveText('Slide 1 of 2');
+  await h.shot(page, 'impress-1-loaded');
+
+  // Next, previous, then slide 2 through the strip.
+  await page.locator('[data-action=next-slide]').click();
+  await expect(page.locator('.slide-number')).toHaveText('Slide 2 of 2');
+  await page.locator('[data-action=prev-slide]').click();
+  await expect(page.locator('.slide-number')).toHaveText('Slide 1 of 2');
+  await page.locator('#slide-strip .slide-thumb[data-part="1"]').click();
+  await expect(page.locator('.slide-number')).toHaveText('Slide 2 of 2');
+  await expect(page.locator('#slide-strip .slide-thumb[data-part="1"]')).toHaveAttribute('aria-current', 'true');
+  await h.settle(page);
+
+  // The title box of slide 2 (fixture: offset 720000,360000 EMU, size 8640000×1080000 EMU):
+  // a double click at its middle enters its text; End goes to the end of the title.
+  const at = await page.evaluate(({ x, y }) => {
+    const o = window.oxool.layer;
+    const p = o.twipsToCss(x, y);
+    const r = o.sizer.getBoundingClientRect();
+    return { x: r.left + p.x, y: r.top + p.y };
+  }, { x: (720000 + 8640000 / 2) / EMU_PER_TWIP, y: (360000 + 1080000 / 2) / EMU_PER_TWIP });
+  await page.mouse.dblclick(at.x, at.y);
+  // As a person would, type once the caret shows inside the title box.
+  await page.waitForFunction(() => {
+    const c = window.oxool.describe().caret;
+    return c && c.y >= 560 && c.y <= 2270 && document.getElementById('own-caret');
+  });
+  await page.keyboard.press('End');
+  await page.keyboard.type(' edited by Dave');
+  await expect(page.locator('#save-state')).toHaveAttribute('data-modified', '1');
+  await h.settle(page);
+  await h.shot(page, 'impress-2-typed');
+  await page.keyboard.press('Escape');
+
+  await page.keyboard.press('Control+s');
+  await h.waitSaved(page);
+  const text = (await h.storedText('impress.pptx')).replace(/\s+/g, ' ');
+  expect(text).toContain('oxool slide two title edited by Dave');
+  expect(text).toContain('oxool slide one title');
+  // The thumbnail of slide 2 was refreshed after the edit.
+  await h.settle(page);
+  await page.waitForTimeout(1000);
+  await h.shot(page, 'impress-3-saved');
+});

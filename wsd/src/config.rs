@@ -49,6 +49,7 @@ pub struct Config {
     pub local_store: crate::local_store::LocalStoreConfig,
     pub editing: crate::editing::EditingConfig,
     pub browser: crate::editing::BrowserConfig,
+    pub tls: crate::tls::TlsConfig,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -377,6 +378,7 @@ impl Config {
             return Err(("storage.retries", "must be at most 10".into()));
         }
         self.editing.validate()?;
+        self.tls.validate()?;
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.logging.level) {
             return Err((
                 "logging.level",

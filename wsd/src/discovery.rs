@@ -369,12 +369,13 @@ pub fn discovery_xml(server_root: &str, proof: Option<&ProofKeyAttributes>) -> S
 }
 
 /// `http://<Host>` when the Host header is a plain `host[:port]`, else the listen address.
-pub fn server_root(headers: &HeaderMap, fallback: &str) -> String {
+pub fn server_root(headers: &HeaderMap, fallback: &str, https: bool) -> String {
     let host = headers
         .get(HOST)
         .and_then(|v| v.to_str().ok())
         .filter(|host| plain_authority(host));
-    format!("http://{}", host.unwrap_or(fallback))
+    let scheme = if https { "https" } else { "http" };
+    format!("{scheme}://{}", host.unwrap_or(fallback))
 }
 
 fn plain_authority(host: &str) -> bool {
@@ -402,7 +403,7 @@ fn published_keys(dir: &Path) -> Option<Arc<ProofKeys>> {
 /// The `GET /hosting/discovery` handler.
 pub async fn discovery(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let fallback = state.config.net.listen.to_string();
-    let root = server_root(&headers, &fallback);
+    let root = server_root(&headers, &fallback, state.config.tls.https());
     let dir = state.config.storage.proof_key_dir.clone();
     // Key generation (first start) takes a moment of CPU: keep it off the async workers.
     let attributes = tokio::task::spawn_blocking(move || {
@@ -453,15 +454,18 @@ mod tests {
     fn forged_host_header_falls_back() {
         let mut headers = HeaderMap::new();
         headers.insert(HOST, HeaderValue::from_static("office.example.com:9980"));
-        assert_eq!(server_root(&headers, "x"), "http://office.example.com:9980");
+        assert_eq!(
+            server_root(&headers, "x", false),
+            "http://office.example.com:9980"
+        );
         headers.insert(HOST, HeaderValue::from_static("evil\"/><x a=\""));
         assert_eq!(
-            server_root(&headers, "127.0.0.1:9980"),
+            server_root(&headers, "127.0.0.1:9980", false),
             "http://127.0.0.1:9980"
         );
         headers.insert(HOST, HeaderValue::from_static("evil.com/path?"));
         assert_eq!(
-            server_root(&headers, "127.0.0.1:9980"),
+            server_root(&headers, "127.0.0.1:9980", false),
             "http://127.0.0.1:9980"
         );
     }

@@ -82,6 +82,47 @@ pub async fn serve(
         .await
 }
 
+/// [`serve`] over TLS: `listener`'s connections go through `acceptor`'s handshake first.
+pub async fn serve_tls(
+    listener: tokio::net::TcpListener,
+    acceptor: tokio_rustls::TlsAcceptor,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use axum::serve::Listener;
+    use hyper_util::rt::{TokioExecutor, TokioIo};
+    use hyper_util::server::conn::auto::Builder;
+    use hyper_util::service::TowerToHyperService;
+
+    let mut listener = crate::tls::TlsListener::new(listener, acceptor)?;
+    let app = router(state);
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        tokio::select! {
+            (stream, peer) = listener.accept() => {
+                // What axum's `serve` does for plain TCP: handlers learn the client's address.
+                let service = app.clone().layer(axum::Extension(ConnectInfo(peer)));
+                let connection = Builder::new(TokioExecutor::new())
+                    .serve_connection_with_upgrades(
+                        TokioIo::new(stream),
+                        TowerToHyperService::new(service),
+                    )
+                    .into_owned();
+                let connection = graceful.watch(connection);
+                tokio::spawn(async move {
+                    if let Err(error) = connection.await {
+                        tracing::debug!(%error, "HTTPS connection ended with an error");
+                    }
+                });
+            }
+            () = &mut shutdown => break,
+        }
+    }
+    graceful.shutdown().await;
+    Ok(())
+}
+
 /// An error answer: a status and a short plain-text reason (never the request's content).
 #[derive(Debug)]
 pub struct Refusal {

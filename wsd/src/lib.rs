@@ -19,6 +19,7 @@ pub mod logging;
 pub mod markup;
 pub mod metrics;
 pub mod state;
+pub mod tls;
 pub mod upload;
 pub mod utf7;
 pub mod wopi;

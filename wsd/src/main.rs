@@ -17,6 +17,7 @@ use oxool_wsd::editing::Registry;
 use oxool_wsd::forkit_client::ForkitClient;
 use oxool_wsd::kits::KitSpawner;
 use oxool_wsd::local_store::LocalStore;
+use oxool_wsd::tls::CertificateStore;
 use oxool_wsd::wopi::{ProofKeys, WopiClient};
 use oxool_wsd::AppState;
 use sd_notify::NotifyState;
@@ -98,6 +99,7 @@ async fn run(
     let listener = tokio::net::TcpListener::from_std(listener)?;
     tracing::info!(address = %listener.local_addr()?, "oxool-wsd listening");
     let local_store = open_local_store(&config)?;
+    let certificates = open_certificates(&config)?;
     let address = listener.local_addr()?;
     let mut state = AppState::new(config, spawner.clone());
     let registry = start_editing(&state.config, spawner).await?;
@@ -114,14 +116,19 @@ async fn run(
     let _admin = start_admin(admin, &state.config).await?;
     notify_systemd(&[NotifyState::Ready]);
     tokio::spawn(report_to_systemd(state.clone()));
-    tokio::spawn(reload_on_sighup(config_path));
+    tokio::spawn(reload_on_sighup(config_path, certificates.clone()));
     // Documents are stored before the listener closes: sessions end first, then HTTP.
     let timeout = std::time::Duration::from_secs(state.config.editing.shutdown_timeout_secs);
     let shutdown = async move {
         shutdown_signal().await;
         store_documents(&registry, timeout).await;
     };
-    oxool_wsd::serve(listener, state, shutdown).await?;
+    match certificates {
+        Some(store) => {
+            oxool_wsd::http::serve_tls(listener, store.acceptor(), state, shutdown).await?
+        }
+        None => oxool_wsd::serve(listener, state, shutdown).await?,
+    }
     tracing::info!("oxool-wsd stopped");
     Ok(())
 }
@@ -207,9 +214,10 @@ async fn report_to_systemd(state: AppState) {
     }
 }
 
-/// `systemctl reload` (SIGHUP): re-reads and checks the configuration file. Settings are
-/// applied at the next start; a broken file is reported and the running configuration stays.
-async fn reload_on_sighup(config_path: PathBuf) {
+/// `systemctl reload` (SIGHUP): re-reads and checks the configuration file, and reloads the TLS
+/// certificate (new handshakes use it; open connections and sessions carry on). Other settings
+/// are applied at the next start; a broken file is reported and the running configuration stays.
+async fn reload_on_sighup(config_path: PathBuf, certificates: Option<Arc<CertificateStore>>) {
     use tokio::signal::unix::{signal, SignalKind};
     let Ok(mut hangup) = signal(SignalKind::hangup()) else {
         tracing::error!("cannot install the SIGHUP handler");
@@ -219,6 +227,11 @@ async fn reload_on_sighup(config_path: PathBuf) {
         notify_systemd(&[NotifyState::Reloading]);
         // Logs either way; the running configuration stays.
         let _ = oxool_wsd::admin::check_config(&config_path);
+        if let Some(store) = &certificates {
+            if let Err(error) = store.reload() {
+                tracing::error!(%error, "keeping the running TLS certificate");
+            }
+        }
         notify_systemd(&[NotifyState::Ready]);
     }
 }
@@ -240,6 +253,14 @@ async fn start_admin(
     }
 }
 
+/// The TLS certificate and key of `[tls]`, when wsd speaks HTTPS itself.
+fn open_certificates(config: &Config) -> anyhow::Result<Option<Arc<CertificateStore>>> {
+    let (Some(certificate), Some(key)) = (&config.tls.certificate, &config.tls.private_key) else {
+        return Ok(None);
+    };
+    Ok(Some(CertificateStore::open(certificate, key)?))
+}
+
 /// The built-in local-folder WOPI store, when `[local_store] root` is set: the directory is
 /// created, and seeded from `samples` when it is empty.
 fn open_local_store(config: &Config) -> anyhow::Result<Option<Arc<LocalStore>>> {
@@ -256,6 +277,7 @@ fn open_local_store(config: &Config) -> anyhow::Result<Option<Arc<LocalStore>>> 
     let mut store = LocalStore::new(root, &LocalStore::generate_secret())
         .with_context(|| format!("cannot open the local store {}", root.display()))?
         .with_max_file_bytes(settings.max_file_mb << 20);
+    store = store.with_https(config.tls.https());
     if let Some(url) = &settings.public_url {
         store = store.with_public_url(url.clone());
     }

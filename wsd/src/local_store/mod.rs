@@ -103,6 +103,8 @@ pub struct LocalStore {
     write_guard: tokio::sync::Mutex<()>,
     max_file_bytes: u64,
     public_url: Option<String>,
+    /// `https` when clients reach wsd over TLS (`[tls]`), for links built from the Host header.
+    pub(crate) scheme: &'static str,
 }
 
 impl LocalStore {
@@ -124,6 +126,7 @@ impl LocalStore {
             write_guard: tokio::sync::Mutex::new(()),
             max_file_bytes: DEFAULT_MAX_FILE_BYTES,
             public_url: None,
+            scheme: "http",
         })
     }
 
@@ -141,6 +144,12 @@ impl LocalStore {
     /// in the index page and PutRelativeFile. Without it, `http://<Host header>` is used.
     pub fn with_public_url(mut self, url: impl Into<String>) -> LocalStore {
         self.public_url = Some(url.into().trim_end_matches('/').to_owned());
+        self
+    }
+
+    /// Links built from the Host header use https (wsd or a proxy in front terminates TLS).
+    pub fn with_https(mut self, https: bool) -> LocalStore {
+        self.scheme = if https { "https" } else { "http" };
         self
     }
 

@@ -89,7 +89,7 @@ pub fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Result<Option<&'a 
 }
 
 /// The address clients reach this server at, for links: the configured public URL, else
-/// `http://<Host>` when the Host header is a plain host[:port].
+/// `http(s)://<Host>` when the Host header is a plain host[:port].
 pub fn base_url(store: &LocalStore, headers: &HeaderMap) -> Result<String, Refusal> {
     if let Some(url) = &store.public_url {
         return Ok(url.clone());
@@ -104,7 +104,7 @@ pub fn base_url(store: &LocalStore, headers: &HeaderMap) -> Result<String, Refus
                     .all(|b| b.is_ascii_alphanumeric() || b"-.:[]_".contains(&b))
         })
         .ok_or_else(|| Refusal::bad_request("missing or unusable Host header"))?;
-    Ok(format!("http://{host}"))
+    Ok(format!("{}://{host}", store.scheme))
 }
 
 /// Streams a request body into a staged file, mapping the failures clients cause.

@@ -47,6 +47,7 @@ common_files=(
   /usr/share/oxool/apparmor/oxool-forkit
   /usr/share/oxool/apparmor/userns
   /usr/share/oxool/seed-profile/user/registrymodifications.xcu
+  /usr/share/oxool/browser/cool.html
   /man8/oxool-wsd.8
   /man8/oxool-forkit.8
   /man8/oxool-systemplate-setup.8

@@ -317,11 +317,16 @@ async fn load(
     };
     let lock = if info.supports_locks && info.user_can_write {
         let lock_id = new_lock_id();
-        ctx.wopi
-            .lock(src, &first.token, &lock_id)
-            .await
-            .map_err(wopi_error)?;
-        Some(lock_id)
+        match ctx.wopi.lock(src, &first.token, &lock_id).await {
+            Ok(()) => Some(lock_id),
+            // Someone else's lock, or ours from a wsd that died: open anyway; saving fails
+            // with lock-conflict and keeps trying to lock until the old lock expires.
+            Err(error @ WopiError::LockConflict { .. }) => {
+                tracing::warn!(%error, "the document is locked by someone else");
+                None
+            }
+            Err(error) => return Err(wopi_error(error)),
+        }
     } else {
         None
     };
@@ -649,7 +654,7 @@ impl Broker {
         }
     }
 
-    fn take_lock(&mut self, token: AccessToken) {
+    pub(super) fn take_lock(&mut self, token: AccessToken) {
         let Some(commands) = self.commands.upgrade() else {
             return;
         };

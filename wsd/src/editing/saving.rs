@@ -208,10 +208,17 @@ impl Broker {
                 tracing::warn!("PutFile: the document changed in storage (1010 conflict)");
                 self.save_state = SaveState::Conflict;
             }
-            Ok(PutResult::Conflict { .. }) => self.save_failed(
-                "lock-conflict",
-                "the WOPI host refused our lock (another editor holds the file?)",
-            ),
+            Ok(PutResult::Conflict { .. }) => {
+                self.save_failed(
+                    "lock-conflict",
+                    "the WOPI host refused our lock (another editor holds the file?)",
+                );
+                // Try to (re)take the lock before the retry: an old lock may have expired.
+                if let Some(token) = self.upload_token.clone().filter(|_| self.supports_locks) {
+                    self.locked = false;
+                    self.take_lock(token);
+                }
+            }
             Ok(PutResult::Unauthorized { status }) => self.save_failed(
                 "storage-unauthorized",
                 &format!("the WOPI host refused the token ({status}); it may have expired"),

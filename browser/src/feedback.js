@@ -129,6 +129,8 @@ export class Feedback {
   }
 
   error(args) {
+    // A crash is followed by `close`; the connection banner tells it, with the reconnect.
+    if (args.kind === 'kit-crashed') return;
     if (args.kind === 'rate-limited') {
       this.toast(errorText(args.kind), 'warning');
       return;
@@ -147,7 +149,9 @@ export class Feedback {
     }
     el.hidden = false;
     const why = CLOSE_TEXT[detail.reason] || (detail.reason ? `Connection closed (${detail.reason}).` : '');
-    const extra = detail.message ? ` ${detail.message}` : '';
+    // The server's own words only when we have no sentence of our own for the reason.
+    const extra = detail.message && !CLOSE_TEXT[detail.reason] ? ` ${detail.message}` : '';
+    el.title = detail.message || '';
     if (state === 'connecting') {
       el.innerHTML = '';
       el.append(text(`Reconnecting… (attempt ${detail.attempt + 1})`));

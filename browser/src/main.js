@@ -135,7 +135,9 @@ class App {
       this.slides.reset();
       if (this.hadStatus) this.feedback.progress('ready');
     }
+    if (state === 'loaded') this.fetcher.enable();
     if (state === 'closed' || state === 'waiting') {
+      this.fetcher.reset();
       document.body.dataset.connection = state;
       if (!this.hadStatus) this.feedback.progress('ready');
     }

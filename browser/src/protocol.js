@@ -160,8 +160,9 @@ export class Connection {
     return this.ws !== null && this.ws.readyState === WebSocket.OPEN && this.loaded;
   }
 
+  /** Sends a message of the loaded session; before `status` the server accepts nothing else. */
   send(name, args) {
-    if (!this.ws || this.ws.readyState !== WebSocket.OPEN) return false;
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN || !this.loaded) return false;
     this.ws.send(renderMessage(name, args));
     return true;
   }

@@ -18,6 +18,8 @@ export class TileFetcher {
     this.inFlight = new Map(); // key → {spec, owner, stale}
     this.toAck = 0;
     this.ackScheduled = false;
+    this.enabled = false; // only while a session is loaded
+    this.generation = 0; // bumped per connection: answers of an old one are ignored
     this.stats = { requested: 0, received: 0, unchanged: 0, bytes: 0 };
   }
 
@@ -28,6 +30,12 @@ export class TileFetcher {
    */
   register(owner, handler, refresh = () => {}) {
     this.owners.set(owner, { handler, refresh, queue: [] });
+  }
+
+  /** The session is loaded: requests may go out. */
+  enable() {
+    this.enabled = true;
+    this.pump();
   }
 
   isInFlight(spec) {
@@ -49,6 +57,7 @@ export class TileFetcher {
   }
 
   pump() {
+    if (!this.enabled) return;
     let free = WINDOW - this.inFlight.size;
     if (free <= 0) return;
     // Group by geometry: one `tiles` message per (part, tw, th, width, height, refresh).
@@ -92,7 +101,9 @@ export class TileFetcher {
     if (msg.data) this.stats.bytes += msg.data.length;
     const owner = this.owners.get(flight ? flight.owner : 'main');
     const done = owner ? owner.handler(spec, msg, flight ? flight.stale : false) : Promise.resolve();
+    const generation = this.generation;
     Promise.resolve(done).catch(() => {}).then(() => {
+      if (generation !== this.generation) return;
       this.inFlight.delete(key);
       this.ack();
       if (flight && flight.stale && owner) owner.refresh();
@@ -108,13 +119,15 @@ export class TileFetcher {
       this.ackScheduled = false;
       const count = this.toAck;
       this.toAck = 0;
-      if (count > 0) this.send('tile-done', { count });
+      if (count > 0 && this.enabled) this.send('tile-done', { count });
       this.pump();
     }, 0);
   }
 
   /** A new connection: the server knows nothing of our earlier requests. */
   reset() {
+    this.generation += 1;
+    this.enabled = false;
     this.inFlight.clear();
     this.toAck = 0;
     for (const entry of this.owners.values()) entry.queue = [];

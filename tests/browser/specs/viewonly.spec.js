@@ -1,0 +1,53 @@
+// A view-only session: the banner shows, editing controls are off, typing changes nothing in
+// the page or in storage, and input forced onto the wire is refused by the server.
+const crypto = require('node:crypto');
+const fs = require('node:fs');
+const path = require('node:path');
+const { test } = require('@playwright/test');
+const h = require('../support/helpers');
+
+const { expect } = h;
+
+test('view-only: banner, no input, nothing changes', async ({ page }) => {
+  const stored = path.join(process.env.OXOOL_DOCUMENTS, 'viewonly.docx');
+  const digest = () => crypto.createHash('sha256').update(fs.readFileSync(stored)).digest('hex');
+  const before = digest();
+  const sent = [];
+  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+
+  await h.openEditor(page, (await h.links('viewonly.docx', 'Erin')).view);
+  await expect(page.locator('#readonly-banner')).toBeVisible();
+  await expect(page.locator('#readonly-banner')).toContainText('View only');
+  await expect(page.locator('button[data-command=".uno:Bold"]')).toBeDisabled();
+  await expect(page.locator('button[data-action=save]')).toBeDisabled();
+  await expect(page.locator('#font-name')).toBeDisabled();
+  await expect(page.locator('#user-list .user[data-name="Erin"]')).toHaveAttribute('title', /viewing/);
+
+  const view = await page.evaluate(() => ({ x: 0, y: 0, w: window.oxool.layer.scroller.clientWidth, h: window.oxool.layer.scroller.clientHeight }));
+  const pixels = await h.canvasHash(page, view);
+  await page.mouse.click(400, 250);
+  await page.locator('#input-sink').focus();
+  await page.keyboard.type('this must not appear');
+  await page.keyboard.press('Enter');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.press('Control+b');
+  await page.keyboard.press('Control+s');
+  await page.waitForTimeout(1500);
+  expect(sent.filter((m) => /^(text|key|mouse|save|uno command=\.uno:Bold)\b/.test(m))).toEqual([]);
+  await expect(page.locator('#save-state')).toHaveAttribute('data-modified', '0');
+  expect(await h.canvasHash(page, view)).toBe(pixels);
+
+  // Input that reaches the server anyway is refused, and the page says why.
+  await page.evaluate(() => window.oxool.conn.send('text', { text: 'forced' }));
+  await expect(page.locator('#toasts .toast.error')).toContainText('viewing only');
+  await expect.poll(() => page.evaluate(() => window.oxool.describe().lastError && window.oxool.describe().lastError.kind)).toBe('readonly');
+  await page.waitForTimeout(1000);
+  expect(await h.canvasHash(page, view)).toBe(pixels);
+  await expect(page.locator('#save-state')).toHaveAttribute('data-modified', '0');
+  await h.shot(page, 'viewonly');
+
+  // Downloading is allowed for view-only sessions.
+  const pdf = await h.downloadAs(page, 'pdf');
+  expect(fs.readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
+  expect(digest()).toBe(before);
+});

@@ -92,6 +92,10 @@ pub enum Command {
         session: SessionId,
         result: Result<crate::wopi::NewFile, WopiError>,
     },
+    ConflictCopied {
+        gen: u64,
+        result: Result<crate::wopi::NewFile, WopiError>,
+    },
     Locked {
         lock_id: String,
         result: Result<(), WopiError>,
@@ -170,6 +174,10 @@ pub(super) enum SaveWaiter {
         session: SessionId,
         name: String,
     },
+    /// The edits of a conflicted document nobody is left to decide about.
+    ConflictCopy {
+        gen: u64,
+    },
 }
 
 pub struct Broker {
@@ -201,6 +209,7 @@ pub struct Broker {
     pub(super) save_queued: Option<SaveTrigger>,
     /// No session is left: the broker leaves once the document is stored.
     pub(super) exiting: bool,
+    pub(super) conflict_copy_running: bool,
     /// `Close`: the reason given to sessions, and who waits for the end.
     pub(super) closing: Option<(&'static str, Vec<oneshot::Sender<()>>)>,
     pub(super) done: bool,
@@ -431,6 +440,7 @@ impl Broker {
             save_state: SaveState::Idle,
             save_queued: None,
             exiting: false,
+            conflict_copy_running: false,
             closing: None,
             done: false,
         }
@@ -446,6 +456,7 @@ impl Broker {
             Command::Uploaded(uploaded) => self.on_uploaded(uploaded),
             Command::SavedAs { session, result } => self.on_saved_as(session, result),
             Command::Locked { lock_id, result } => self.on_locked(lock_id, result),
+            Command::ConflictCopied { gen, result } => self.on_conflict_copied(gen, result),
             Command::Tick => self.on_tick(),
             Command::Close { reason, done } => self.close(reason, done),
             Command::Describe { reply } => {
@@ -548,13 +559,16 @@ impl Broker {
             return;
         }
         if self.modified() {
-            tracing::error!(
-                "the document has unsaved edits and storage changed meanwhile (conflict); it \
-                 stays open until someone reopens it and chooses"
-            );
-            if self.closing.is_none() {
-                return;
+            // Storage changed behind our back and nobody is left to choose: store our version
+            // as a copy next to the file (PutRelativeFile), so neither version is lost.
+            if !self.conflict_copy_running {
+                self.conflict_copy_running = true;
+                self.kit
+                    .send(Message::new("save").arg("format", &self.extension));
+                self.save_waiters
+                    .push_back(SaveWaiter::ConflictCopy { gen: self.edit_gen });
             }
+            return;
         }
         if !matches!(self.save_state, SaveState::Saving) {
             self.done = true;

@@ -148,6 +148,7 @@ impl Broker {
                 }
             }
             SaveWaiter::SaveAs { session, name } => self.put_relative(session, name, bytes),
+            SaveWaiter::ConflictCopy { gen } => self.store_conflict_copy(gen, bytes),
         }
     }
 
@@ -168,6 +169,10 @@ impl Broker {
             }
             "save" => match self.save_waiters.pop_front() {
                 Some(SaveWaiter::Upload { .. }) => self.save_failed_in_kit(kind, &text),
+                Some(SaveWaiter::ConflictCopy { .. }) => {
+                    tracing::error!(kind, message = %text, "cannot save the conflict copy");
+                    self.conflict_copy_running = false;
+                }
                 Some(SaveWaiter::Download { session, .. }) => {
                     self.tell(session, kind, &text, "download");
                 }

@@ -343,6 +343,10 @@ impl Broker {
             }
             _ => {}
         }
+        let conflicted = matches!(self.save_state, SaveState::Conflict);
+        if conflicted && (self.exiting || self.closing.is_some()) && !self.conflict_copy_running {
+            self.leave_when_stored(true); // retries a failed conflict copy
+        }
         if self.locked
             && now.duration_since(self.lock_refreshed)
                 >= Duration::from_secs(editing.lock_refresh_secs)
@@ -399,6 +403,48 @@ impl Broker {
                 .await;
             let _ = commands.send(Command::SavedAs { session, result }).await;
         });
+    }
+
+    /// Uploads the conflict copy as `<name> (conflict <seconds since 1970>).<ext>`.
+    pub(super) fn store_conflict_copy(&mut self, gen: u64, bytes: Vec<u8>) {
+        let (Some(token), Some(commands)) = (self.upload_token.clone(), self.commands.upgrade())
+        else {
+            self.conflict_copy_running = false;
+            return;
+        };
+        let stem = self
+            .base_name
+            .rsplit_once('.')
+            .map_or(self.base_name.as_str(), |(stem, _)| stem);
+        let seconds = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let name = format!("{stem} (conflict {seconds}).{}", self.extension);
+        let wopi = Arc::clone(&self.ctx.wopi);
+        let src = self.src.clone();
+        tokio::spawn(async move {
+            let result = wopi
+                .put_relative_file(&src, &token, &name, false, bytes)
+                .await;
+            let _ = commands.send(Command::ConflictCopied { gen, result }).await;
+        });
+    }
+
+    pub(super) fn on_conflict_copied(&mut self, gen: u64, result: Result<NewFile, WopiError>) {
+        self.conflict_copy_running = false;
+        match result {
+            Ok(file) => {
+                tracing::warn!(copy = %file.name, "storage changed meanwhile: our edits are stored as a copy");
+                self.saved_gen = self.saved_gen.max(gen);
+            }
+            Err(error) => {
+                tracing::error!(%error, "cannot store the conflict copy; will retry");
+                return;
+            }
+        }
+        if self.exiting || self.closing.is_some() {
+            self.leave_when_stored(true);
+        }
     }
 
     pub(super) fn on_saved_as(&mut self, session: SessionId, result: Result<NewFile, WopiError>) {

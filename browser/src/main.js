@@ -145,6 +145,7 @@ class App {
 
   onMessage(msg) {
     const a = msg.args;
+    this.lastMessageAt = performance.now();
     switch (msg.name) {
       case 'oxool':
         this.serverVersion = a.server;
@@ -301,6 +302,7 @@ class App {
       views: Object.fromEntries(this.overlays.views), users: [...this.overlays.users.values()],
       layer: this.layer.describe(), tiles: { ...this.fetcher.stats, inFlight: this.fetcher.inFlight.size },
       lastError: this.lastError || null, lastClose: this.lastClose || null,
+      quietMs: performance.now() - (this.lastMessageAt || 0),
     };
   }
 }

@@ -28,7 +28,10 @@ export class Toolbar {
     this.fontSize.addEventListener('change', () => this.applySize());
     for (const input of [this.fontName, this.fontSize]) {
       input.addEventListener('keydown', (e) => {
-        if (e.key === 'Enter') { e.preventDefault(); input.dispatchEvent(new Event('change')); }
+        if (e.key === 'Enter') {
+          e.preventDefault();
+          if (input === this.fontName) this.applyFont(); else this.applySize();
+        }
         if (e.key === 'Escape') this.actions.focus();
       });
     }
@@ -79,7 +82,9 @@ export class Toolbar {
 
   applyFont() {
     const name = this.fontName.value.trim();
-    if (!name) return;
+    // Enter and the change event that follows it are one request.
+    if (!name || name === this.fontName.dataset.applied) return;
+    this.fontName.dataset.applied = name;
     this.actions.send('uno', {
       command: '.uno:CharFontName',
       args: JSON.stringify({ 'CharFontName.FamilyName': { type: 'string', value: name } }),
@@ -89,7 +94,8 @@ export class Toolbar {
 
   applySize() {
     const size = parseFloat(this.fontSize.value);
-    if (!(size > 0 && size <= 999)) return;
+    if (!(size > 0 && size <= 999) || String(size) === this.fontSize.dataset.applied) return;
+    this.fontSize.dataset.applied = String(size);
     this.actions.send('uno', {
       command: '.uno:FontHeight',
       args: JSON.stringify({ 'FontHeight.Height': { type: 'float', value: size } }),
@@ -119,10 +125,12 @@ export class Toolbar {
     this.states.set(command, value);
     if (command === '.uno:CharFontName') {
       if (document.activeElement !== this.fontName) this.fontName.value = value;
+      this.fontName.dataset.applied = value;
       return;
     }
     if (command === '.uno:FontHeight') {
       if (document.activeElement !== this.fontSize) this.fontSize.value = value ? String(parseFloat(value) || '') : '';
+      this.fontSize.dataset.applied = String(parseFloat(value) || '');
       return;
     }
     const button = this.root.querySelector(`button[data-command="${CSS.escape(command)}"]`);

@@ -31,14 +31,19 @@ async function openEditor(page, url) {
   await waitDrawn(page);
 }
 
-async function waitDrawn(page, timeout = 120_000) {
+/**
+ * Loaded, every visible tile current and none in flight, and the server quiet for `quietMs`
+ * (an edit's invalidation may still be on its way when the tiles look current).
+ */
+async function waitDrawn(page, timeout = 120_000, quietMs = 0) {
   try {
-    await page.waitForFunction(() => {
+    await page.waitForFunction((quiet) => {
       const o = window.oxool;
       if (!o || !o.status) return false;
       const d = o.describe();
-      return d.connection === 'loaded' && d.layer.staleVisible === 0 && d.tiles.inFlight === 0;
-    }, null, { timeout, polling: 100 });
+      return d.connection === 'loaded' && d.layer.staleVisible === 0 && d.tiles.inFlight === 0
+        && d.quietMs >= quiet;
+    }, quietMs, { timeout, polling: 50 });
   } catch (e) {
     const state = await page.evaluate(() => window.oxool && {
       ...window.oxool.describe(), inFlight: [...window.oxool.fetcher.inFlight.keys()],
@@ -47,10 +52,9 @@ async function waitDrawn(page, timeout = 120_000) {
   }
 }
 
-/** Waits until every visible tile is current again (after edits invalidated some). */
+/** Waits until every visible tile is current again after edits (see waitDrawn). */
 async function settle(page) {
-  await page.waitForTimeout(150);
-  await waitDrawn(page, 30_000);
+  await waitDrawn(page, 30_000, 400);
 }
 
 async function shot(page, name) {
@@ -120,6 +124,7 @@ async function inkRatio(page) {
 }
 
 module.exports = {
+  artifactsDir: () => artifacts,
   baseURL, links, openEditor, waitDrawn, settle, shot, storedText, zipMember, waitSaved,
   downloadAs, canvasHash, inkRatio, expect,
 };

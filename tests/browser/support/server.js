@@ -21,6 +21,7 @@ const DOCUMENTS = {
   'viewonly.docx': 'simple.docx',
   'crash.docx': 'simple.docx',
   'bench.docx': 'simple.docx',
+  'interact.docx': 'simple.docx',
 };
 
 function freePort() {

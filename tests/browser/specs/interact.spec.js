@@ -90,6 +90,13 @@ test('HiDPI tiles, zoom, mouse selection, context menu, toolbar, paste, download
     data.setData('text/plain', ' pasted text');
     document.getElementById('input-sink').dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
   });
+  // IME: a composition is sent once, when it is committed (here through Chromium's IME API).
+  const cdp = await page.context().newCDPSession(page);
+  const textsBefore = sent.filter((m) => m.startsWith('text ')).length;
+  await cdp.send('Input.imeSetComposition', { text: '´', selectionStart: 1, selectionEnd: 1 });
+  await cdp.send('Input.imeSetComposition', { text: 'é', selectionStart: 1, selectionEnd: 1 });
+  await cdp.send('Input.insertText', { text: 'é' });
+  await expect.poll(() => sent.filter((m) => m.startsWith('text ')).slice(textsBefore)).toEqual(['text text=%C3%A9']);
   await h.settle(page);
   await h.shot(page, 'interact-3-edited');
 
@@ -105,6 +112,6 @@ test('HiDPI tiles, zoom, mouse selection, context menu, toolbar, paste, download
   const file = `${h.artifactsDir()}/interact.pdf`;
   await download.saveAs(file);
   const text = require('node:child_process').execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' });
-  expect(text).toContain('second paragraph beta pasted text');
+  expect(text).toContain('second paragraph beta pasted texté');
   expect(fs.statSync(file).size).toBeGreaterThan(1000);
 });

@@ -25,6 +25,8 @@ test('kill the kit while editing: error shown, reconnect, document drawn again',
   await page.keyboard.press('Control+End');
   await page.keyboard.type(' typing before the crash');
   await expect(page.locator('#save-state')).toHaveAttribute('data-modified', '1');
+  await page.locator('[data-zoom=in]').click();
+  await expect(page.locator('#zoom-level')).toHaveText('125 %');
   const pid = kitPid('crash.docx');
   process.kill(pid, 'SIGKILL');
 
@@ -40,6 +42,7 @@ test('kill the kit while editing: error shown, reconnect, document drawn again',
   // Reconnected to a new kit, the document is drawn again and can be edited.
   await h.waitDrawn(page);
   await expect(banner).toBeHidden();
+  await expect(page.locator('#zoom-level')).toHaveText('125 %'); // the user's place is kept
   expect(kitPid('crash.docx')).not.toBe(pid);
   expect(await h.inkRatio(page)).toBeGreaterThan(0.001);
   await page.locator('#input-sink').focus();

@@ -22,6 +22,7 @@ const DOCUMENTS = {
   'crash.docx': 'simple.docx',
   'bench.docx': 'simple.docx',
   'interact.docx': 'simple.docx',
+  'savefail.docx': 'simple.docx',
 };
 
 function freePort() {

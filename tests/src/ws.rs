@@ -365,7 +365,8 @@ impl WsClient {
             self.label,
             self.recent(20)
         );
-        self.wait_for("the first doc-state", |m| m.is("doc-state"))
+        // (The protocol's example sends doc-state after status; the order is not a rule.)
+        self.latest_or_wait("the first doc-state", |m| m.is("doc-state"))
             .await;
         self.status = Some(status.clone());
         status

@@ -267,10 +267,23 @@ async fn a_pptx_switches_slides_and_types_into_a_shape() {
         .await;
     assert_eq!(status.get("parts"), Some("2"), "{status}");
     // Impress types into a shape in edit mode only: Tab selects the first shape, Enter edits.
+    // As a person would, wait to see the selection, then the text cursor, before going on
+    // (keys sent at once were seen to miss the shape: Impress handles them asynchronously).
     a.key(0, 1282).await;
+    a.wait_for("the shape selected", |m| {
+        m.is_event("GRAPHIC_SELECTION") && m.body_text() != "EMPTY"
+    })
+    .await;
     a.enter().await;
+    a.wait_for("the text cursor in the shape", |m| {
+        m.is_event("CURSOR_VISIBLE") && m.body_text().trim() == "true"
+    })
+    .await;
+    a.skip_seen();
     a.type_keys("ZuluMarker").await;
-    a.wait_for("modified=1", |m| {
+    a.wait_for("the typed text repainted", |m| m.is("invalidate"))
+        .await;
+    a.latest_or_wait("modified=1", |m| {
         m.is("doc-state") && m.get("modified") == Some("1")
     })
     .await;

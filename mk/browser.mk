@@ -25,8 +25,11 @@ browser-deps:
 	fi
 	@cd $(BROWSER_TESTS) && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error
 
-browser-test: browser-deps build
+browser-test: deps browser-deps build
 	cd $(BROWSER_TESTS) && CHROMIUM=$(CHROMIUM) npx playwright test
 
-browser-bench: browser-deps build
-	cd $(BROWSER_TESTS) && CHROMIUM=$(CHROMIUM) npx playwright test --config playwright.bench.config.js
+# Against release binaries, as `make bench` measures.
+browser-bench: deps browser-deps
+	$(CARGO) build --release --workspace --bins
+	cd $(BROWSER_TESTS) && CHROMIUM=$(CHROMIUM) OXOOL_BIN_DIR=$(CURDIR)/target/release \
+	  npx playwright test --config playwright.bench.config.js

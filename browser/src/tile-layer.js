@@ -187,8 +187,11 @@ export class TileLayer {
     const r1 = Math.min(maxRow, Math.floor(bottom / tt));
     const visible = new Set();
     const specs = [];
-    const cx = (left + right) / 2;
-    const cy = (top + bottom) / 2;
+    // Nearest to the caret first (what was just typed), else to the centre of the window.
+    const f = this.focus;
+    const focusVisible = f && f.x >= left && f.x <= right && f.y >= top && f.y <= bottom;
+    const cx = focusVisible ? f.x : (left + right) / 2;
+    const cy = focusVisible ? f.y : (top + bottom) / 2;
     for (let r = Math.max(0, r0 - MARGIN_TILES); r <= Math.min(maxRow, r1 + MARGIN_TILES); r++) {
       for (let c = Math.max(0, c0 - MARGIN_TILES); c <= Math.min(maxCol, c1 + MARGIN_TILES); c++) {
         const spec = this.spec(c * tt, r * tt);
@@ -317,6 +320,11 @@ export class TileLayer {
     this.paintListeners = [];
     for (const resolve of listeners) resolve();
     if (window.oxoolPaintHook) window.oxoolPaintHook(fresh);
+  }
+
+  /** The caret, in twips: tiles around it are asked for first. */
+  setFocus(point) {
+    this.focus = point;
   }
 
   /** Scrolls so that a twip rectangle (the caret) is inside the window. */

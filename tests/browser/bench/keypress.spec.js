@@ -49,12 +49,24 @@ test('keypress to changed pixels, p50/p95', async ({ page }) => {
       b.band = band();
       b.before = hash(b.band);
       b.t0 = performance.now();
+      b.inv = null;
+      b.tile = null;
       b.pending = new Promise((resolve) => { b.resolve = resolve; });
     }, true);
+    // Where the time goes: first `invalidate` and first tile image after the key.
+    b.phases = { invalidate: [], tile: [] };
+    const onMessage = app.onMessage.bind(app);
+    app.onMessage = (msg) => {
+      if (b.resolve && msg.name === 'invalidate' && b.inv === null) b.inv = performance.now() - b.t0;
+      if (b.resolve && msg.name === 'tile' && msg.binary && b.tile === null) b.tile = performance.now() - b.t0;
+      onMessage(msg);
+    };
     window.oxoolPaintHook = () => {
       if (!b.resolve) return;
       if (hash(b.band) !== b.before) {
         const dt = performance.now() - b.t0;
+        if (b.inv !== null) b.phases.invalidate.push(b.inv);
+        if (b.tile !== null) b.phases.tile.push(b.tile);
         const r = b.resolve;
         b.resolve = null;
         r(dt);
@@ -99,6 +111,12 @@ test('keypress to changed pixels, p50/p95', async ({ page }) => {
     chromium: page.context().browser().version(),
     tiles: await page.evaluate(() => window.oxool.describe().tiles),
   };
+  // Medians of the phases: key → first invalidate, key → first tile image (the rest to the
+  // measured total is decoding and drawing, and tiles asked again after later invalidates).
+  const phases = await page.evaluate(() => window.__bench.phases);
+  const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? Number(percentile(s, 50).toFixed(1)) : null; };
+  result.key_to_invalidate_p50_ms = median(phases.invalidate);
+  result.key_to_first_tile_p50_ms = median(phases.tile);
   fs.writeFileSync(path.join(artifacts, 'bench-keypress.json'), `${JSON.stringify(result, null, 2)}\n`);
   console.log(`browser keypress → pixels: p50 ${result.p50_ms} ms, p95 ${result.p95_ms} ms over ${result.measured} keystrokes (${timeouts} without a change within 10 s)`);
 });

@@ -253,9 +253,18 @@ class App {
       return;
     }
     switch (kind) {
-      case 'STATE_CHANGED':
-        this.toolbar.update(parseStateChanged(body, json));
+      case 'STATE_CHANGED': {
+        const state = parseStateChanged(body, json);
+        this.toolbar.update(state);
+        // Writer's page and word counts, for the status bar.
+        if (state && (state.command === '.uno:StatePageNumber' || state.command === '.uno:PageStatus')) {
+          document.getElementById('status-doc').textContent = state.value.replace(/;.*$/, '');
+        }
+        if (state && state.command === '.uno:StateWordCount') {
+          document.getElementById('status-words').textContent = state.value;
+        }
         break;
+      }
       case 'CELL_ADDRESS':
         this.calc.cellAddress(body);
         break;

@@ -23,6 +23,7 @@ const DOCUMENTS = {
   'bench.docx': 'simple.docx',
   'interact.docx': 'simple.docx',
   'savefail.docx': 'simple.docx',
+  'long.docx': 'bench-7pages.docx',
 };
 
 function freePort() {

@@ -292,7 +292,7 @@ class App {
     if (!caret) return;
     const p = this.layer.twipsToCss(caret.x, caret.y);
     this.keyboard.placeAt(p.x, p.y);
-    this.layer.setFocus({ x: caret.x, y: caret.y + caret.h / 2 });
+    this.layer.setFocus({ x: caret.x, y: caret.y + caret.h / 2 }, caret);
     if (this.scrollToCaret) {
       this.scrollToCaret = false;
       this.layer.scrollIntoView(caret);

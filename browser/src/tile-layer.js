@@ -135,18 +135,20 @@ export class TileLayer {
     return Math.max(0.1, (view.w - 2 * PAD) / (this.docW / 15));
   }
 
-  /** Sets the zoom, keeping the document point at the centre of the window in place. */
+  /**
+   * Sets the zoom, keeping the document line at the top of the window where it is (what was
+   * being read stays in view), horizontally centred; then the caret is brought into view.
+   */
   setZoom(zoom, { fit = false } = {}) {
     const view = this.viewSize();
-    const centre = this.clientToTwips(
-      this.scroller.getBoundingClientRect().left + view.w / 2,
-      this.scroller.getBoundingClientRect().top + view.h / 2,
-    );
+    const box = this.scroller.getBoundingClientRect();
+    const anchor = this.clientToTwips(box.left + view.w / 2, box.top);
     this.fitWidth = fit;
     this.zoom = fit ? this.fitZoom() : Math.min(4, Math.max(0.1, zoom));
     this.relayout();
-    const p = this.twipsToCss(centre.x, centre.y);
-    this.scroller.scrollTo(p.x - view.w / 2, p.y - view.h / 2);
+    const p = this.twipsToCss(anchor.x, Math.max(0, anchor.y));
+    this.scroller.scrollTo(p.x - view.w / 2, anchor.y < 0 ? 0 : p.y);
+    if (this.caret) this.scrollIntoView(this.caret);
     this.update();
     this.onViewChanged();
   }
@@ -323,8 +325,9 @@ export class TileLayer {
   }
 
   /** The caret, in twips: tiles around it are asked for first. */
-  setFocus(point) {
+  setFocus(point, caret) {
     this.focus = point;
+    this.caret = caret;
   }
 
   /** Scrolls so that a twip rectangle (the caret) is inside the window. */

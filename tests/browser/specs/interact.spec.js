@@ -83,8 +83,12 @@ test('HiDPI tiles, zoom, mouse selection, context menu, toolbar, paste, download
   await expect(page.locator('#font-size')).toHaveValue('20');
   expect(sent.some((m) => m.startsWith('uno command=.uno:FontHeight'))).toBe(true);
 
-  // Paste of plain text from the system clipboard (a paste event with text/plain).
+  // Paste of plain text from the system clipboard (a paste event with text/plain), at the
+  // end of the document once the caret is there.
+  await expect(page.locator('#input-sink')).toBeFocused();
+  const beforeEnd = await page.evaluate(() => window.oxool.describe().caret.y);
   await page.keyboard.press('Control+End');
+  await page.waitForFunction((y) => window.oxool.describe().caret.y > y && window.oxool.describe().selection.length === 0, beforeEnd);
   await page.evaluate(() => {
     const data = new DataTransfer();
     data.setData('text/plain', ' pasted text');

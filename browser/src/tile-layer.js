@@ -307,6 +307,7 @@ export class TileLayer {
       ctx.fillStyle = PAGE_BACKGROUND;
       ctx.fillRect(baseX, baseY, Math.round(size.w / tt * px), Math.round(size.h / tt * px));
       const { cols, rows } = this.wantedTiles();
+      this.drawOtherZooms(baseX, baseY);
       for (let r = rows[0]; r <= rows[1]; r++) {
         for (let c = cols[0]; c <= cols[1]; c++) {
           const entry = this.cache.get(tileKey(this.spec(c * tt, r * tt)));
@@ -328,6 +329,26 @@ export class TileLayer {
   setFocus(point, caret) {
     this.focus = point;
     this.caret = caret;
+  }
+
+  /**
+   * Until the tiles of a new zoom arrive, the ones of other zooms we still hold are drawn
+   * scaled in their place, so zooming never flashes an empty page.
+   */
+  drawOtherZooms(baseX, baseY) {
+    const tt = this.tileTwips;
+    const pxPerTwip = this.tilePx / tt; // device px
+    const view = { w: this.canvas.width, h: this.canvas.height };
+    for (const entry of this.cache.values()) {
+      const s = entry.spec;
+      if (s.part !== this.part || (s.tw === tt && s.width === this.tilePx) || !entry.bitmap) continue;
+      const x = baseX + s.x * pxPerTwip;
+      const y = baseY + s.y * pxPerTwip;
+      const w = s.tw * pxPerTwip;
+      const h = s.th * pxPerTwip;
+      if (x > view.w || y > view.h || x + w < 0 || y + h < 0) continue;
+      this.ctx.drawImage(entry.bitmap, x, y, w, h);
+    }
   }
 
   /** Scrolls so that a twip rectangle (the caret) is inside the window. */

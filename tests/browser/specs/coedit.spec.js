@@ -31,7 +31,7 @@ test('two contexts: A types, B sees the text and A\'s named caret', async ({ bro
   const tilesBefore = await b.evaluate(() => window.oxool.fetcher.stats.received);
 
   await a.locator('#input-sink').focus();
-  await a.keyboard.press('Control+End');
+  await h.pressAndSeeCaret(a, 'Control+End');
   await a.keyboard.type(' Alice was here');
 
   // Alice's caret in Bob's page: her colour and a flag with her name.
@@ -39,7 +39,8 @@ test('two contexts: A types, B sees the text and A\'s named caret', async ({ bro
   await expect(caret).toBeVisible();
   await expect(caret.locator('.name-flag')).toHaveText('Alice');
   const aliceColor = await b.evaluate(() => window.oxool.describe().users.find((u) => u.name === 'Alice').color);
-  const drawn = await caret.evaluate((el) => getComputedStyle(el).backgroundColor);
+  // One evaluation: the overlay elements are redrawn as events arrive.
+  const drawn = await b.evaluate(() => getComputedStyle(document.querySelector('.view-caret[data-name="Alice"]')).backgroundColor);
   const hex = (c) => '#' + c.match(/\d+/g).slice(0, 3).map((n) => Number(n).toString(16).padStart(2, '0')).join('');
   expect(hex(drawn)).toBe(aliceColor.toLowerCase());
 

@@ -22,11 +22,12 @@ function kitPid(name) {
 test('kill the kit while editing: error shown, reconnect, document drawn again', async ({ page }) => {
   await h.openEditor(page, (await h.links('crash.docx', 'Frank')).edit);
   await page.locator('#input-sink').focus();
-  await page.keyboard.press('Control+End');
+  await h.pressAndSeeCaret(page, 'Control+End');
   await page.keyboard.type(' typing before the crash');
   await expect(page.locator('#save-state')).toHaveAttribute('data-modified', '1');
   await page.locator('[data-zoom=in]').click();
   await expect(page.locator('#zoom-level')).toHaveText('125 %');
+  await h.settle(page);
   const pid = kitPid('crash.docx');
   process.kill(pid, 'SIGKILL');
 
@@ -46,7 +47,7 @@ test('kill the kit while editing: error shown, reconnect, document drawn again',
   expect(kitPid('crash.docx')).not.toBe(pid);
   expect(await h.inkRatio(page)).toBeGreaterThan(0.001);
   await page.locator('#input-sink').focus();
-  await page.keyboard.press('Control+End');
+  await h.pressAndSeeCaret(page, 'Control+End');
   await page.keyboard.type(' after');
   await expect(page.locator('#save-state')).toHaveAttribute('data-modified', '1');
   await h.settle(page);

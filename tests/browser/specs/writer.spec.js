@@ -16,8 +16,8 @@ test('type, bold, save, reload: text and bold survive, in the page and in storag
 
   await page.locator('#input-sink').focus();
   // A new paragraph after the last one (body text, not bold).
-  await page.keyboard.press('Control+End');
-  await page.keyboard.press('Enter');
+  await h.pressAndSeeCaret(page, 'Control+End');
+  await h.pressAndSeeCaret(page, 'Enter');
   await page.keyboard.type(SENTENCE);
   // Select the first word and make it bold with the shortcut.
   await page.keyboard.press('Home');

@@ -81,6 +81,17 @@ function zipMember(name, member) {
   return execFileSync('unzip', ['-p', path.join(process.env.OXOOL_DOCUMENTS, name), member], { encoding: 'utf8' });
 }
 
+/**
+ * Presses a key that moves the caret and waits until the page shows it moved, as a person
+ * looks before typing on. (wsd may apply a `text` before an earlier `key`: see
+ * specs/input-order.spec.js.)
+ */
+async function pressAndSeeCaret(page, key) {
+  const before = await page.evaluate(() => JSON.stringify(window.oxool.describe().caret));
+  await page.keyboard.press(key);
+  await page.waitForFunction((b) => JSON.stringify(window.oxool.describe().caret) !== b, before, { timeout: 15_000 });
+}
+
 /** Waits for doc-state save=idle modified=0 (the document is stored). */
 async function waitSaved(page) {
   await page.waitForFunction(() => {
@@ -126,5 +137,5 @@ async function inkRatio(page) {
 module.exports = {
   artifactsDir: () => artifacts,
   baseURL, links, openEditor, waitDrawn, settle, shot, storedText, zipMember, waitSaved,
-  downloadAs, canvasHash, inkRatio, expect,
+  downloadAs, canvasHash, inkRatio, pressAndSeeCaret, expect,
 };

@@ -24,6 +24,7 @@ const DOCUMENTS = {
   'interact.docx': 'simple.docx',
   'savefail.docx': 'simple.docx',
   'long.docx': 'bench-7pages.docx',
+  'order.odt': 'simple.odt',
 };
 
 function freePort() {

@@ -1,0 +1,33 @@
+// Input is applied in the order it was sent. A `key` (Ctrl+End) followed at once by `text`
+// must type the text at the end of the document.
+//
+// KNOWN SERVER BUG (marked test.fail until wsd/kit fix it; then this marker must go): the kit
+// applies part of a `text` before the `key` messages sent ahead of it — Ctrl+Home, Ctrl+End,
+// "Z0Z" gave "Z0" at the start of the document and "Z" at the end. People who press End and
+// type at once get their first characters in the wrong place.
+const fs = require('node:fs');
+const { test } = require('@playwright/test');
+const h = require('../support/helpers');
+
+const { expect } = h;
+
+test('a key then text, sent back to back, apply in order', async ({ page }) => {
+  test.fail(true, 'wsd/kit reorder `text` before earlier `key` input (see the comment above)');
+  await h.openEditor(page, (await h.links('order.odt', 'Judy')).edit);
+  for (let i = 0; i < 3; i++) {
+    await page.evaluate((n) => {
+      const c = window.oxool.conn;
+      const key = (code) => {
+        c.send('key', { type: 'input', char: 0, code });
+        c.send('key', { type: 'up', char: 0, code });
+      };
+      key(1028 | 0x2000); // Ctrl+Home
+      key(1029 | 0x2000); // Ctrl+End
+      c.send('text', { text: `Q${n}Q` });
+    }, i);
+    await h.settle(page);
+  }
+  const lines = fs.readFileSync(await h.downloadAs(page, 'txt'), 'utf8').split(/\r?\n/).filter(Boolean);
+  expect(lines[0]).toBe('oxool fixture heading');
+  expect(lines[lines.length - 1]).toBe('second paragraph betaQ0QQ1QQ2Q');
+});

@@ -44,6 +44,10 @@ pub async fn run(plan: EditingPlan) -> anyhow::Result<()> {
         "(f) key typed in session A → repainted tile received by session B",
         &typing.latency,
     );
+    report(
+        "    of which key typed in A → invalidate received by B",
+        &typing.to_invalidate,
+    );
     let per_char = |bytes: u64| bytes as f64 / plan.keys as f64;
     println!(
         "(g) wire bytes per typed character: server → A {:.0} B, server → B {:.0} B, \
@@ -52,6 +56,16 @@ pub async fn run(plan: EditingPlan) -> anyhow::Result<()> {
         per_char(typing.to_b),
         per_char(typing.from_a),
         per_char(typing.from_b)
+    );
+    let kinds: Vec<String> = typing
+        .by_kind
+        .iter()
+        .take(6)
+        .map(|(kind, bytes)| format!("{kind} {:.0} B", per_char(*bytes)))
+        .collect();
+    println!(
+        "    server → B per character by message: {}",
+        kinds.join(", ")
     );
     Ok(())
 }
@@ -106,6 +120,10 @@ async fn load_to_first_tile(
 
 struct Typing {
     latency: Summary,
+    /// The part of `latency` until B has the `invalidate`.
+    to_invalidate: Summary,
+    /// Server → B bytes in the measured period by kind of message (binary tiles, events, …).
+    by_kind: Vec<(String, u64)>,
     to_a: u64,
     to_b: u64,
     from_a: u64,
@@ -124,10 +142,13 @@ async fn key_to_tile(host: &WopiHost, server: &Server, keys: usize) -> anyhow::R
     }
     // Warm-up keys, then the measured ones; the byte counters cover the measured ones only.
     let mut samples = Vec::new();
+    let mut invalidated = Vec::new();
     let mut counters = (0, 0, 0, 0);
+    let mut measured_from = 0;
     for i in 0..keys + 5 {
         if i == 5 {
             counters = wire(&a, &b);
+            measured_from = b.seen.len();
         }
         let letter = b'a' + (i % 26) as u8;
         b.skip_seen();
@@ -138,13 +159,29 @@ async fn key_to_tile(host: &WopiHost, server: &Server, keys: usize) -> anyhow::R
         let done = repaint(&mut b, &stale, true).await;
         if i >= 5 {
             samples.push(done - started);
+            invalidated.push(invalidate.at - started);
         }
         settle(&mut a).await;
         settle(&mut b).await;
     }
     let end = wire(&a, &b);
+    let mut by_kind: std::collections::BTreeMap<String, u64> = Default::default();
+    for m in &b.seen[measured_from..] {
+        let kind = match (m.name(), m.binary) {
+            ("tile", true) => "tile (png)".to_string(),
+            ("tile", false) => "tile unchanged=1".to_string(),
+            ("event", _) => format!("event {}", m.get("kind").unwrap_or_default()),
+            (name, _) => name.to_string(),
+        };
+        // Payload bytes: the first line, the newline and the body.
+        *by_kind.entry(kind).or_default() += (m.message.render().len() + 1 + m.body.len()) as u64;
+    }
+    let mut by_kind: Vec<(String, u64)> = by_kind.into_iter().collect();
+    by_kind.sort_by(|x, y| y.1.cmp(&x.1));
     Ok(Typing {
         latency: summarize(&samples),
+        to_invalidate: summarize(&invalidated),
+        by_kind,
         to_a: end.0 - counters.0,
         to_b: end.1 - counters.1,
         from_a: end.2 - counters.2,

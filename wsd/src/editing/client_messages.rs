@@ -4,7 +4,7 @@
 use oxool_proto::Message;
 
 use super::broker::{Broker, SaveWaiter};
-use super::protocol::{self, ClientMessage, TileBatch};
+use super::protocol::{self, ClientMessage, KeyKind, TileBatch};
 use super::saving::SaveTrigger;
 use super::tiles::PendingFull;
 use super::SessionId;
@@ -18,6 +18,26 @@ const NON_MODIFYING_COMMANDS: &[&str] = &[
     ".uno:ZoomIn",
     ".uno:ZoomOut",
 ];
+
+/// `css::awt::Key` codes of keys that only move the cursor or the view.
+const NAVIGATION_KEYS: std::ops::RangeInclusive<u32> = 1024..=1031; // arrows, Home, End, PgUp/Dn
+const KEY_ESCAPE: u32 = 1281;
+const KEY_A: u32 = 512;
+const KEY_C: u32 = 514;
+/// Modifier bits of a key code: Shift, Ctrl (MOD1), Alt (MOD2), MOD3.
+const MODIFIERS: u32 = 0xF000;
+const MOD1: u32 = 0x2000;
+
+/// Whether a key may change the document. Navigation, Escape, Ctrl+A and Ctrl+C do not; every
+/// other key counts, so an edit is never missed (a false "modified" costs one needless save).
+fn may_modify(char: u32, code: u32) -> bool {
+    let key = code & !MODIFIERS;
+    let ctrl = code & MOD1 != 0;
+    if NAVIGATION_KEYS.contains(&key) || key == KEY_ESCAPE {
+        return false;
+    }
+    !(ctrl && (key == KEY_A || key == KEY_C || char == u32::from('a') || char == u32::from('c')))
+}
 
 impl Broker {
     pub(super) fn on_client(&mut self, session: SessionId, message: ClientMessage) {
@@ -56,7 +76,11 @@ impl Broker {
                         .arg("char", char)
                         .arg("code", code),
                 );
-                self.note_edit(session);
+                if kind == KeyKind::Input && may_modify(char, code) {
+                    self.note_edit(session);
+                } else {
+                    self.last_input = std::time::Instant::now();
+                }
             }
             ClientMessage::Text(text) => {
                 for c in text.chars() {
@@ -199,5 +223,22 @@ impl Broker {
                 return;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_modify;
+
+    #[test]
+    fn navigation_does_not_modify_and_typing_does() {
+        assert!(may_modify(u32::from('x'), 0));
+        assert!(may_modify(0, 1283)); // Backspace
+        assert!(may_modify(13, 1280)); // Enter
+        assert!(may_modify(u32::from('b'), 0x2000 | 513)); // Ctrl+B
+        assert!(!may_modify(0, 1029 | 0x2000)); // Ctrl+End
+        assert!(!may_modify(0, 1026 | 0x1000)); // Shift+Left
+        assert!(!may_modify(u32::from('c'), 0x2000 | 514)); // Ctrl+C
+        assert!(!may_modify(0, 1281)); // Escape
     }
 }

@@ -32,11 +32,12 @@ pub async fn run(plan: EditingPlan) -> anyhow::Result<()> {
     })?;
     let simple = std::fs::read(crate::fixture("simple.docx"))?;
 
-    let loads = load_to_first_tile(&host, &server, &simple, plan.loads).await?;
+    let (loads, to_status) = load_to_first_tile(&host, &server, &simple, plan.loads).await?;
     report(
         "(e) WebSocket load → first tile, simple.docx, prespawned kit",
         &loads,
     );
+    report("    of which connect → status", &to_status);
 
     host.add_document("typing.docx", &simple)?;
     let typing = key_to_tile(&host, &server, plan.keys).await?;
@@ -94,15 +95,16 @@ async fn load_to_first_tile(
     server: &Server,
     document: &[u8],
     rounds: usize,
-) -> anyhow::Result<Summary> {
+) -> anyhow::Result<(Summary, Summary)> {
     let mut samples = Vec::new();
+    let mut to_status = Vec::new();
     for round in 0..rounds + 2 {
         let name = format!("load-{round}.docx");
         host.add_document(&name, document)?;
         server.wait_for_quiescence(1)?;
         let started = Instant::now();
         let mut client = WsClient::connect(server.port, &name).await?;
-        client
+        let status = client
             .load(&host.wopisrc(&name), &token("bench", "Bench", true))
             .await;
         client
@@ -112,10 +114,11 @@ async fn load_to_first_tile(
         // The first two rounds warm up wsd and the WOPI host.
         if round >= 2 {
             samples.push(first.at - started);
+            to_status.push(status.at - started);
         }
         drop(client);
     }
-    Ok(summarize(&samples))
+    Ok((summarize(&samples), summarize(&to_status)))
 }
 
 struct Typing {
@@ -177,7 +180,7 @@ async fn key_to_tile(host: &WopiHost, server: &Server, keys: usize) -> anyhow::R
         *by_kind.entry(kind).or_default() += (m.message.render().len() + 1 + m.body.len()) as u64;
     }
     let mut by_kind: Vec<(String, u64)> = by_kind.into_iter().collect();
-    by_kind.sort_by(|x, y| y.1.cmp(&x.1));
+    by_kind.sort_by_key(|(_, bytes)| std::cmp::Reverse(*bytes));
     Ok(Typing {
         latency: summarize(&samples),
         to_invalidate: summarize(&invalidated),

@@ -6,6 +6,12 @@
 #   oxool-wsd.service (GET /hosting/capabilities); the first kit request D-Bus-activates
 #   oxool-forkit.service (POST /cool/convert-to/pdf of a small document); the journal has
 #   both services' entries; `systemd-analyze security` (online) scores both services.
+# Then, with the built-in local store enabled (/var/lib/oxool/documents, a sample docx), the
+# editing steps through systemd, driven from the host by oxool-ws-session (tests crate) in the
+# container's network namespace: a co-editing session opened from the index page's link;
+# `journalctl OXOOL_DOC=<key>`; `systemctl reload` keeps the live session; `systemctl stop`
+# stores the unsaved edit (idle and periodic saves are off); `kill -9` of forkit; a wsd that
+# stops answering its watchdog (SIGSTOP, WatchdogSec=5s drop-in) is restarted.
 # Every step prints PASS or FAIL; the exit status is non-zero if any step failed.
 #
 # Usage (root): tests/systemd/nspawn-test.sh [path/to/oxool_VERSION_ARCH.deb]
@@ -14,7 +20,8 @@
 # without Recommends, fonts) is built once and cached at $NSPAWN_ROOTFS, default
 # /var/tmp/oxool-nspawn/rootfs-bookworm, never in the repository. Each run boots it with a
 # throw-away overlay, so every run starts from a pristine system.
-# Environment: NSPAWN_* as in nspawn-harness.sh. On failure the script prints the failed units
+# Environment: NSPAWN_* as in nspawn-harness.sh; OXOOL_WS_SESSION: the oxool-ws-session binary
+# (default: built with cargo into target/debug). On failure the script prints the failed units
 # and the journal's warnings before the container is powered off.
 set -uo pipefail
 
@@ -33,6 +40,17 @@ export NSPAWN_ROOTFS=${NSPAWN_ROOTFS:-/var/tmp/oxool-nspawn/rootfs-bookworm}
 export NSPAWN_EXTRA_PKGS=${NSPAWN_EXTRA_PKGS:-"libreoffice-core libreoffice-writer libreoffice-calc libreoffice-impress fonts-liberation2 fonts-dejavu-core libseccomp2 ca-certificates"}
 export NSPAWN_INSTALL_TOOLS=${NSPAWN_INSTALL_TOOLS:-1}
 command -v curl >/dev/null || { echo "nspawn-test: curl missing (apt-get install curl)" >&2; exit 2; }
+command -v unzip >/dev/null || { echo "nspawn-test: unzip missing (apt-get install unzip)" >&2; exit 2; }
+# The scripted WebSocket client runs on the host, in the container's network namespace (as curl).
+ws_bin=${OXOOL_WS_SESSION:-}
+if [ -z "$ws_bin" ]; then
+  ws_bin=$repo/target/debug/oxool-ws-session
+  if command -v "${CARGO:-cargo}" >/dev/null; then
+    (cd "$repo" && "${CARGO:-cargo}" build -q -p oxool-tests --bin oxool-ws-session) ||
+      { echo "nspawn-test: building oxool-ws-session failed" >&2; exit 2; }
+  fi
+fi
+[ -x "$ws_bin" ] || { echo "nspawn-test: no oxool-ws-session at $ws_bin (cargo build -p oxool-tests)" >&2; exit 2; }
 
 # shellcheck source=nspawn-harness.sh
 . "$here/nspawn-harness.sh"
@@ -44,10 +62,62 @@ step() { echo; echo "== $*"; }
 # unit_prop UNIT PROP: one property of a unit inside the container
 unit_prop() { ct_exec systemctl show -P "$2" "$1" 2>/dev/null; }
 
+# wait_until SECONDS CMD...: poll CMD every 0.2 s until it succeeds; fails at the deadline.
+wait_until() {
+  local deadline=$((SECONDS + $1)); shift
+  until "$@"; do [ $SECONDS -lt $deadline ] || return 1; sleep 0.2; done
+}
+is_active() { [ "$(unit_prop "$1" ActiveState)" = active ]; }
+now_ms() { echo $(($(date +%s%N) / 1000000)); }
+
+# -- oxool-ws-session sessions kept open in the background: each reads commands from a FIFO
+# this script holds open, and answers `TAG ok|fail ...` lines into $payload/ws-NAME.out.
+declare -A ws_pid=() ws_fd=()
+ws_start() {   # ws_start NAME ARG...: start a session; waits for `ready` (or its failure)
+  local name=$1 fifo=$payload/ws-$1.in fd; shift
+  rm -f "$fifo"; mkfifo "$fifo"
+  # Without the other sessions' FIFO ends: a session must see the end of its input when this
+  # script closes it.
+  ( for fd in "${ws_fd[@]}"; do eval "exec $fd>&-"; done
+    exec nsenter -t "$CT_LEADER" -n -- "$ws_bin" --port 9980 "$@"
+  ) <"$fifo" >"$payload/ws-$name.out" 2>"$payload/ws-$name.err" &
+  ws_pid[$name]=$!
+  exec {fd}>"$fifo"
+  ws_fd[$name]=$fd
+  wait_until 240 ws_started "$name"
+  grep -q '^ready$' "$payload/ws-$name.out"
+}
+ws_started() { grep -qE '^(ready|fail)' "$payload/ws-$1.out" || ! kill -0 "${ws_pid[$1]}" 2>/dev/null; }
+ws_line() { grep -m1 -E "$2" "$payload/ws-$1.out"; }   # ws_line NAME REGEX
+ws_cmd() {   # ws_cmd NAME TIMEOUT COMMAND...: prints the answer line; fails unless "ok"
+  local name=$1 timeout=$2 tag; shift 2
+  tag=c$(date +%s%N)   # unique, also when called in a $(...) subshell
+  echo "$tag $*" >&"${ws_fd[$name]}" || { echo "$name: the session is gone"; return 1; }
+  wait_until "$timeout" grep -qE "^$tag (ok|fail)" "$payload/ws-$name.out" ||
+    { echo "$name: no answer to '$*' within $timeout s"; return 1; }
+  ws_line "$name" "^$tag " | cut -d' ' -f2-
+  grep -qE "^$tag ok" "$payload/ws-$name.out"
+}
+ws_stop() {   # ws_stop NAME: end of its input; it leaves
+  local name=$1 fd=${ws_fd[$1]:-}
+  [ -n "$fd" ] && exec {fd}>&-
+  unset "ws_fd[$name]"
+  wait_until 10 ws_gone "$name" || kill "${ws_pid[$name]}" 2>/dev/null
+}
+ws_gone() { ! kill -0 "${ws_pid[$1]}" 2>/dev/null; }
+ws_cleanup() { local name; for name in "${!ws_pid[@]}"; do ws_stop "$name"; done; }
+ws_failure() { echo "    session $1 said:"; sed 's/^/      /' "$payload/ws-$1.out" "$payload/ws-$1.err" | tail -n 20; }
+# stored_text NAME TEXT: whether the stored document NAME's body contains TEXT
+stored_text() {
+  ct_exec cat "/var/lib/oxool/documents/$1" >"$payload/stored.docx" 2>/dev/null &&
+    unzip -p "$payload/stored.docx" word/document.xml | grep -q "$2"
+}
+
 # The payload the container sees read-only at /payload: the .deb and a small document.
 payload=$(mktemp -d "${TMPDIR:-/tmp}/oxool-nspawn-payload.XXXXXX")
 cleanup_payload() { rm -rf "$payload"; }
 cp "$deb" "$payload/"
+cp "$repo/tests/fixtures/simple.docx" "$payload/sample.docx"
 fixture=$repo/tests/fixtures/simple.fodt
 if [ -f "$fixture" ]; then cp "$fixture" "$payload/doc.fodt"; doc=doc.fodt
 else printf 'oxool nspawn test\n' >"$payload/doc.txt"; doc=doc.txt; fi
@@ -57,7 +127,7 @@ export NSPAWN_PAYLOAD=$payload
 step "image and boot"
 ct_build || { echo "FAIL: container image"; cleanup_payload; exit 1; }
 ct_up || { echo "FAIL: container boot"; cleanup_payload; exit 1; }
-trap 'ct_cleanup; cleanup_payload' EXIT
+trap 'ws_cleanup; ct_cleanup; cleanup_payload' EXIT
 pass "container $CT_NAME up (leader $CT_LEADER)"
 
 step "install $(basename "$deb")"
@@ -177,6 +247,145 @@ else fail "apt-get install --reinstall"; tail -n 30 "$payload/apt-reinstall.log"
 [ "$(unit_prop oxool-forkit.service ActiveState)" = inactive ] &&
   pass "oxool-forkit.service stopped by the upgrade (its next activation runs the new binary)" ||
   fail "oxool-forkit.service after the reinstall: $(unit_prop oxool-forkit.service ActiveState)"
+
+step "local store and editing settings (no idle or periodic saves: only the stop stores)"
+# The packaged file has the [local_store] and [editing] tables with every key commented out:
+# the test's keys go right under the table headers.
+ct_exec sed -i \
+  -e '/^\[local_store\]/a root = "/var/lib/oxool/documents"' \
+  -e '/^\[editing\]/a idle_save_secs = 0\nautosave_secs = 0' /etc/oxool/oxool.toml
+ct_exec install -d -o oxool -g oxool -m 0700 /var/lib/oxool/documents
+ct_exec install -o oxool -g oxool -m 0600 /payload/sample.docx /var/lib/oxool/documents/sample.docx
+if out=$(ct_exec systemctl restart oxool-wsd.service 2>&1) &&
+   is_active oxool-wsd.service; then
+  pass "oxool-wsd restarted with the local store (MainPID $(unit_prop oxool-wsd.service MainPID))"
+else fail "restart with the local store: $out $(unit_prop oxool-wsd.service ActiveState)"; fi
+index=$(ct_net_exec curl -sS --max-time 30 http://127.0.0.1:9980/ 2>&1)
+grep -q '>sample.docx</a>' <<<"$index" && pass "GET / lists sample.docx" ||
+  fail "GET / does not list sample.docx: $(head -c 300 <<<"$index")"
+
+step "WebSocket co-editing session (oxool-ws-session: index page link, load, tile, typing)"
+typed=NspawnTyped$RANDOM$RANDOM   # one word: no autocorrection applies to it
+t0=$(now_ms)
+if ws_start A --document sample.docx --user Alice --type "$typed" --co-editor Bob; then
+  pass "session A ready in $(($(now_ms) - t0)) ms:"; sed 's/^/    /' "$payload/ws-A.out"
+else fail "session A did not open"; ws_failure A; fi
+ws_key=$(ws_line A '^loaded ' | sed -n 's/.* key=\([^ ]*\) .*/\1/p')
+
+step "journalctl -u oxool-wsd OXOOL_DOC=<key>"
+docs=$(ct_exec oxoolctl documents 2>&1); echo "$docs" | sed 's/^/    /'
+key=$(awk 'NR > 1 { print $1; exit }' <<<"$docs")
+if [ -n "$key" ] && [ "$key" = "$ws_key" ]; then pass "oxoolctl documents lists the session's document: $key"
+else fail "document key: oxoolctl '$key', session '$ws_key'"; fi
+doc_journal() { ct_exec journalctl -b --no-pager -o cat -u oxool-wsd "OXOOL_DOC=$key" 2>/dev/null; }
+if [ -n "$key" ] && wait_until 10 eval '[ -n "$(doc_journal)" ]'; then
+  pass "journalctl -u oxool-wsd OXOOL_DOC=$key: $(doc_journal | wc -l) entries"
+  doc_journal | tail -n 6 | sed 's/^/    /'
+else fail "no journal entries with OXOOL_DOC=$key"; fi
+
+step "systemctl reload keeps the live session"
+pid=$(unit_prop oxool-wsd.service MainPID)
+reloads() { ct_exec journalctl -b --no-pager -o cat -u oxool-wsd 2>/dev/null | grep -c 'reload: configuration re-read' || true; }
+reloads_before=$(reloads)
+t0=$(now_ms)
+if out=$(ct_exec systemctl reload oxool-wsd.service 2>&1); then
+  pass "systemctl reload oxool-wsd: $(($(now_ms) - t0)) ms"
+else fail "systemctl reload: $out"; ct_exec journalctl -b --no-pager -u oxool-wsd | tail -n 3 | sed 's/^/    /'; fi
+reloaded() { [ "$(reloads)" -gt "$reloads_before" ]; }
+if wait_until 10 reloaded; then pass "wsd re-read its configuration (journal)"
+else fail "wsd logged no reload (SIGHUP did not reach it)"; fi
+[ "$(unit_prop oxool-wsd.service MainPID)" = "$pid" ] && is_active oxool-wsd.service &&
+  pass "same wsd (MainPID $pid), active" ||
+  fail "after the reload: MainPID $(unit_prop oxool-wsd.service MainPID) (was $pid), $(unit_prop oxool-wsd.service ActiveState)"
+if out=$(ws_cmd A 60 ping); then pass "session A after the reload, same WebSocket: $out"
+else fail "session A after the reload: $out"; fi
+n=$(ct_exec oxoolctl sessions 2>/dev/null | grep -c "$key" || true)
+[ "$n" = 1 ] && pass "oxoolctl sessions: the session is still there" || fail "oxoolctl sessions: $n sessions of $key"
+
+step "systemctl stop stores the modified document"
+if stored_text sample.docx "$typed"; then fail "the typed text was stored before the stop (a save other than the stop's)"
+else pass "before the stop, the stored file does not have the typed text (only the stop saves)"; fi
+echo "c-close wait-close" >&"${ws_fd[A]}"
+t0=$(now_ms)
+if out=$(ct_exec systemctl stop oxool-wsd.service 2>&1); then
+  pass "systemctl stop oxool-wsd: $(($(now_ms) - t0)) ms, result $(unit_prop oxool-wsd.service Result)"
+else fail "systemctl stop: $out"; fi
+wait_until 30 grep -q '^c-close ' "$payload/ws-A.out"
+out=$(ws_line A '^c-close ')
+if grep -q 'reason=shutdown' <<<"$out"; then pass "session A was told: ${out#c-close ok }"
+else fail "session A at the stop: ${out:-no answer}"; ws_failure A; fi
+if stored_text sample.docx "$typed"; then
+  pass "/var/lib/oxool/documents/sample.docx has the typed text ($(stat -c %s "$payload/stored.docx") bytes)"
+else fail "the stored document lacks the typed text"; fi
+ct_exec journalctl -b --no-pager -o cat -u oxool-wsd "OXOOL_DOC=$key" 2>/dev/null | grep -E 'upload|stored' | tail -n 3 | sed 's/^/    /'
+ws_stop A
+
+step "kill -9 of forkit: re-activated, and wsd recovers"
+# wsd comes back by socket activation; a conversion makes it talk to forkit.
+convert() {
+  ct_net_exec curl -sS --max-time 120 -o "$payload/out.pdf" -w '%{http_code}' \
+    -F "data=@$payload/$doc" http://127.0.0.1:9980/cool/convert-to/pdf 2>&1
+}
+code=$(convert)
+[ "$code" = 200 ] && is_active oxool-forkit.service && pass "wsd activated again; convert-to: 200" ||
+  fail "before the kill: convert-to $code, forkit $(unit_prop oxool-forkit.service ActiveState)"
+wsd_pid=$(unit_prop oxool-wsd.service MainPID)
+if ws_start C --document sample.docx --user Carol; then pass "session C open before the kill"
+else fail "session C did not open"; ws_failure C; fi
+forkit_pid=$(unit_prop oxool-forkit.service MainPID)
+restarts=$(unit_prop oxool-forkit.service NRestarts)
+activations() { ct_exec journalctl -b --no-pager -u dbus.service 2>/dev/null | grep -c "service name='org.oxool.Forkit1'" || true; }
+dbus_before=$(activations)
+echo "c-crash wait-close" >&"${ws_fd[C]}"
+ct_exec systemctl kill -s KILL oxool-forkit.service
+t0=$(now_ms)
+forkit_back() { is_active oxool-forkit.service && [ "$(unit_prop oxool-forkit.service MainPID)" != "$forkit_pid" ]; }
+wait_until 30 grep -q '^c-crash ' "$payload/ws-C.out"
+out=$(ws_line C '^c-crash ')
+grep -q 'reason=kit-crashed' <<<"$out" && pass "session C was told: ${out#c-crash ok }" ||
+  fail "session C after the kill: ${out:-no answer}"
+ws_stop C
+code=$(convert)
+if [ "$code" = 200 ] && [ "$(head -c 5 "$payload/out.pdf")" = "%PDF-" ]; then
+  pass "convert-to after the kill: 200, PDF ($(($(now_ms) - t0)) ms after the kill)"
+else fail "convert-to after the kill: $code $(head -c 200 "$payload/out.pdf" | tr -d '\0')"; fi
+if wait_until 30 forkit_back; then
+  pass "forkit back: MainPID $forkit_pid -> $(unit_prop oxool-forkit.service MainPID); NRestarts $restarts -> $(unit_prop oxool-forkit.service NRestarts), D-Bus activations $dbus_before -> $(activations)"
+else fail "forkit after the kill: $(unit_prop oxool-forkit.service ActiveState) MainPID $(unit_prop oxool-forkit.service MainPID)"; fi
+t0=$(now_ms)
+if ws_start D --document sample.docx --user Dave; then
+  pass "a new editing session loads after the kill ($(($(now_ms) - t0)) ms): $(ws_line D '^loaded ' | cut -c1-120)"
+else fail "no editing session after the kill"; ws_failure D; fi
+ws_stop D
+[ "$(unit_prop oxool-wsd.service MainPID)" = "$wsd_pid" ] && pass "the same wsd recovered (MainPID $wsd_pid)" ||
+  fail "wsd changed: MainPID $wsd_pid -> $(unit_prop oxool-wsd.service MainPID)"
+
+step "a wsd that stops answering its watchdog is restarted (WatchdogSec=5s drop-in, SIGSTOP)"
+ct_exec mkdir -p /run/systemd/system/oxool-wsd.service.d
+printf '[Service]\nWatchdogSec=5s\n' | ct_exec tee /run/systemd/system/oxool-wsd.service.d/50-watchdog-test.conf >/dev/null
+ct_exec systemctl daemon-reload
+ct_exec systemctl restart oxool-wsd.service
+pid=$(unit_prop oxool-wsd.service MainPID)
+restarts=$(unit_prop oxool-wsd.service NRestarts)
+[ "$(unit_prop oxool-wsd.service WatchdogUSec)" = 5s ] && is_active oxool-wsd.service &&
+  pass "wsd restarted with WatchdogSec=5s (MainPID $pid, NRestarts $restarts)" ||
+  fail "watchdog drop-in: WatchdogUSec=$(unit_prop oxool-wsd.service WatchdogUSec) $(unit_prop oxool-wsd.service ActiveState)"
+t0=$(now_ms)
+# The shell's kill: the image has no /bin/kill (procps).
+ct_exec sh -c 'kill -STOP "$1"' sh "$pid"
+wsd_restarted() {
+  is_active oxool-wsd.service && [ "$(unit_prop oxool-wsd.service NRestarts)" -gt "$restarts" ] &&
+    [ "$(unit_prop oxool-wsd.service MainPID)" != "$pid" ]
+}
+if wait_until 90 wsd_restarted; then
+  pass "restarted $(($(now_ms) - t0)) ms after SIGSTOP: MainPID $pid -> $(unit_prop oxool-wsd.service MainPID), NRestarts $restarts -> $(unit_prop oxool-wsd.service NRestarts)"
+else
+  fail "wsd not restarted: $(unit_prop oxool-wsd.service ActiveState)/$(unit_prop oxool-wsd.service SubState) NRestarts $(unit_prop oxool-wsd.service NRestarts) MainPID $(unit_prop oxool-wsd.service MainPID)"
+  ct_exec sh -c 'kill -CONT "$1"' sh "$pid" 2>/dev/null
+fi
+ct_exec journalctl -b --no-pager -o cat -u oxool-wsd.service 2>/dev/null | grep -iE 'watchdog|Main process exited|Scheduled restart' | tail -n 3 | sed 's/^/    /'
+code=$(ct_net_exec curl -sS --max-time 60 -o /dev/null -w '%{http_code}' http://127.0.0.1:9980/hosting/capabilities 2>&1)
+[ "$code" = 200 ] && pass "the restarted wsd serves: GET /hosting/capabilities 200" || fail "after the restart: $code"
 
 step "systemd-analyze security (online)"
 for unit in oxool-wsd.service oxool-forkit.service; do

@@ -8,8 +8,8 @@
 //! It opens the document the way a browser does from the built-in local store: `GET /` (the
 //! index page) on 127.0.0.1:PORT, follows the document's edit link to the editor page, takes
 //! `wopisrc` and `access_token` from the page's `oxool-config`, then `oxool` + `load` over
-//! `/cool/ws`, asks for one tile, and with `--type` types TEXT and waits for `doc-state
-//! modified=1`. With `--co-editor`, a second user opens the same document from the index page
+//! `/cool/ws`, asks for one tile, and with `--type` types TEXT and waits for the `invalidate` it
+//! causes and `doc-state modified=1`. With `--co-editor`, a second user opens the same document from the index page
 //! (`?user=NAME`): both sessions must list both users, the second must see the first one's
 //! typing (an `invalidate` and `doc-state modified=1`), then the second one leaves.
 //!
@@ -17,7 +17,7 @@
 //! `typed ...`, `co-editing ...`), then `ready`. After that, commands are read from stdin, one a
 //! line, `TAG COMMAND [ARGUMENT]`, each answered by one line `TAG ok ...` or `TAG fail ...`:
 //!   ping          `ping` on the same WebSocket, answered by `pong`
-//!   type TEXT     types TEXT and waits for `doc-state modified=1`
+//!   type TEXT     types TEXT and waits for its `invalidate` and `doc-state modified=1`
 //!   wait-close    waits until the server ends the connection: the `close` reason, the last
 //!                 `doc-state` and the close code
 //!   quit          leaves (end of input too)
@@ -292,32 +292,33 @@ fn is_modified(m: &Incoming) -> bool {
     m.is("doc-state") && m.get("modified") == Some("1")
 }
 
-/// Types `text` and waits until the document says it is modified (or, when it already was,
-/// until the typing invalidates this view's tiles).
+/// Types `text`; done once the typing has invalidated this view's tiles and the document says
+/// it is modified.
 async fn type_text(client: &mut WsClient, text: &str) -> anyhow::Result<()> {
+    // What the server sent before the typing (another view's join, cursor moves) must not
+    // count as its effect.
+    client.drain_for(Duration::from_millis(100)).await;
     client.skip_seen();
-    let already = client
-        .seen
-        .iter()
-        .rev()
-        .find(|m| m.is("doc-state"))
-        .is_some_and(is_modified);
     client.send(Message::new("text").arg("text", text)).await;
-    let done = |m: &Incoming| {
-        m.is("error")
-            || if already {
-                is_invalidate(m)
-            } else {
-                is_modified(m)
-            }
-    };
-    match client.try_wait_for(DEADLINE, done).await {
-        Some(answer) if !answer.is("error") => Ok(()),
-        answer => bail!(
-            "the typing changed nothing ({answer:?}); last messages:\n{}",
+    let answer = client
+        .try_wait_for(DEADLINE, |m| is_invalidate(m) || m.is("error"))
+        .await;
+    if !answer.as_ref().is_some_and(is_invalidate) {
+        bail!(
+            "the typing invalidated nothing ({answer:?}); last messages:\n{}",
             client.recent(10)
-        ),
+        );
     }
+    let latest_state = client.seen.iter().rev().find(|m| m.is("doc-state"));
+    if !latest_state.is_some_and(is_modified)
+        && client.try_wait_for(DEADLINE, is_modified).await.is_none()
+    {
+        bail!(
+            "no doc-state modified=1 after typing; last messages:\n{}",
+            client.recent(10)
+        );
+    }
+    Ok(())
 }
 
 /// A second user on the same document, through the index page like the first; both sessions

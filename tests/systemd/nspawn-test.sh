@@ -10,7 +10,7 @@
 # editing steps through systemd, driven from the host by oxool-ws-session (tests crate) in the
 # container's network namespace: a co-editing session opened from the index page's link;
 # `journalctl OXOOL_DOC=<key>`; `systemctl reload` keeps the live session; `systemctl stop`
-# stores the unsaved edit (idle and periodic saves are off); `kill -9` of forkit; a wsd that
+# stores the unsaved edits of two documents (idle and periodic saves are off); `kill -9` of forkit; a wsd that
 # stops answering its watchdog (SIGSTOP, WatchdogSec=5s drop-in) is restarted.
 # Every step prints PASS or FAIL; the exit status is non-zero if any step failed.
 #
@@ -114,10 +114,12 @@ ws_stop() {   # ws_stop NAME: end of its input; it leaves
 ws_gone() { ! kill -0 "${ws_pid[$1]}" 2>/dev/null; }
 ws_cleanup() { local name; for name in "${!ws_pid[@]}"; do ws_stop "$name"; done; }
 ws_failure() { echo "    session $1 said:"; sed 's/^/      /' "$payload/ws-$1.out" "$payload/ws-$1.err" | tail -n 20; }
-# stored_text NAME TEXT: whether the stored document NAME's body contains TEXT
+# stored_text NAME TEXT: whether the stored document NAME's body (docx or odt) contains TEXT
 stored_text() {
-  ct_exec cat "/var/lib/oxool/documents/$1" >"$payload/stored.docx" 2>/dev/null &&
-    unzip -p "$payload/stored.docx" word/document.xml | grep -q "$2"
+  local member=word/document.xml
+  [[ $1 == *.odt ]] && member=content.xml
+  ct_exec cat "/var/lib/oxool/documents/$1" >"$payload/stored" 2>/dev/null &&
+    unzip -p "$payload/stored" "$member" | grep -q "$2"
 }
 
 # The payload the container sees read-only at /payload: the .deb and a small document.
@@ -125,6 +127,7 @@ payload=$(mktemp -d "${TMPDIR:-/tmp}/oxool-nspawn-payload.XXXXXX")
 cleanup_payload() { rm -rf "$payload"; }
 cp "$deb" "$payload/"
 cp "$repo/tests/fixtures/simple.docx" "$payload/sample.docx"
+cp "$repo/tests/fixtures/simple.odt" "$payload/notes.odt"
 fixture=$repo/tests/fixtures/simple.fodt
 if [ -f "$fixture" ]; then cp "$fixture" "$payload/doc.fodt"; doc=doc.fodt
 else printf 'oxool nspawn test\n' >"$payload/doc.txt"; doc=doc.txt; fi
@@ -263,6 +266,7 @@ ct_exec sed -i \
   -e '/^\[editing\]/a idle_save_secs = 0\nautosave_secs = 0' /etc/oxool/oxool.toml
 ct_exec install -d -o oxool -g oxool -m 0700 /var/lib/oxool/documents
 ct_exec install -o oxool -g oxool -m 0600 /payload/sample.docx /var/lib/oxool/documents/sample.docx
+ct_exec install -o oxool -g oxool -m 0600 /payload/notes.odt /var/lib/oxool/documents/notes.odt
 if out=$(ct_exec systemctl restart oxool-wsd.service 2>&1) &&
    is_active oxool-wsd.service; then
   pass "oxool-wsd restarted with the local store (MainPID $(unit_prop oxool-wsd.service MainPID))"
@@ -309,23 +313,34 @@ else fail "session A after the reload: $out"; fi
 n=$(ct_exec oxoolctl sessions 2>/dev/null | grep -c "$key" || true)
 [ "$n" = 1 ] && pass "oxoolctl sessions: the session is still there" || fail "oxoolctl sessions: $n sessions of $key"
 
-step "systemctl stop stores the modified document"
-if stored_text sample.docx "$typed"; then fail "the typed text was stored before the stop (a save other than the stop's)"
-else pass "before the stop, the stored file does not have the typed text (only the stop saves)"; fi
-ws_send A "c-close wait-close"
+step "systemctl stop stores every modified document"
+typed2=NspawnNotes$RANDOM$RANDOM
+if ws_start E --document notes.odt --user Erin --type "$typed2"; then
+  pass "a second document modified: $(ws_line E '^typed ')"
+else fail "session E (notes.odt) did not open"; ws_failure E; fi
+declare -A typed_in=([A]="sample.docx $typed" [E]="notes.odt $typed2")
+for sess in A E; do
+  read -r file text <<<"${typed_in[$sess]}"
+  if stored_text "$file" "$text"; then fail "$file: the typed text was stored before the stop (a save other than the stop's)"
+  else pass "before the stop, $file does not have the typed text (only the stop saves)"; fi
+  ws_send "$sess" "c-close wait-close"
+done
 t0=$(now_ms)
 if out=$(ct_exec systemctl stop oxool-wsd.service 2>&1); then
   pass "systemctl stop oxool-wsd: $(($(now_ms) - t0)) ms, result $(unit_prop oxool-wsd.service Result)"
 else fail "systemctl stop: $out"; fi
-wait_until 30 grep -q '^c-close ' "$payload/ws-A.out"
-out=$(ws_line A '^c-close ')
-if grep -q 'reason=shutdown' <<<"$out"; then pass "session A was told: ${out#c-close ok }"
-else fail "session A at the stop: ${out:-no answer}"; ws_failure A; fi
-if stored_text sample.docx "$typed"; then
-  pass "/var/lib/oxool/documents/sample.docx has the typed text ($(stat -c %s "$payload/stored.docx") bytes)"
-else fail "the stored document lacks the typed text"; fi
-ct_exec journalctl -b --no-pager -o cat -u oxool-wsd "OXOOL_DOC=$key" 2>/dev/null | grep -E 'upload|stored' | tail -n 3 | sed 's/^/    /'
-ws_stop A
+for sess in A E; do
+  read -r file text <<<"${typed_in[$sess]}"
+  wait_until 30 grep -q '^c-close ' "$payload/ws-$sess.out"
+  out=$(ws_line "$sess" '^c-close ')
+  if grep -q 'reason=shutdown' <<<"$out"; then pass "session $sess ($file) was told: ${out#c-close ok }"
+  else fail "session $sess at the stop: ${out:-no answer}"; ws_failure "$sess"; fi
+  if stored_text "$file" "$text"; then
+    pass "/var/lib/oxool/documents/$file has the typed text ($(stat -c %s "$payload/stored") bytes)"
+  else fail "the stored $file lacks the typed text"; fi
+  ws_stop "$sess"
+done
+ct_exec journalctl -b --no-pager -o cat -u oxool-wsd 2>/dev/null | grep -E 'storing open documents|uploading|stored' | tail -n 5 | sed 's/^/    /'
 
 step "kill -9 of forkit: re-activated, and wsd recovers"
 # wsd comes back by socket activation; a conversion makes it talk to forkit.

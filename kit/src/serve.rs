@@ -173,7 +173,7 @@ fn serve_documents(mut socket: UnixStream, office: &Office, max_document_bytes: 
             ),
             "exit" => leave(0),
             name if session::MESSAGES.contains(&name) => match session.as_mut() {
-                Some(session) => session.handle(&message),
+                Some(session) => session.handle(&message, &frame.payload),
                 None => Some(error_frame("bad-request", "no document is loaded")),
             },
             other => Some(error_frame(

@@ -40,7 +40,14 @@ pub const MESSAGES: &[&str] = &[
     "status",
     "set-part",
     "save",
+    "selection",
+    "paste",
 ];
+
+/// MIME types of `selection` and `paste`: what browsers put on and take from the clipboard.
+const CLIPBOARD_TYPES: &[&str] = &["text/plain;charset=utf-8", "text/html", "text/plain"];
+/// Largest `paste` payload and `selection` answer.
+const MAX_CLIPBOARD_BYTES: usize = 8 << 20;
 
 /// Inside the jail: where `save` writes before the bytes go to wsd.
 const SAVE_DIR: &str = "/tmp/save";
@@ -132,8 +139,8 @@ impl Session {
     }
 
     /// Answers one editing message. `None`: input was posted; its effects arrive as callbacks.
-    pub fn handle(&mut self, message: &Message) -> Option<Frame> {
-        match self.dispatch(message) {
+    pub fn handle(&mut self, message: &Message, payload: &[u8]) -> Option<Frame> {
+        match self.dispatch(message, payload) {
             Ok(answer) => answer,
             Err(err) => {
                 let mut error = Message::new("error")
@@ -148,7 +155,11 @@ impl Session {
         }
     }
 
-    fn dispatch(&mut self, message: &Message) -> Result<Option<Frame>, SessionError> {
+    fn dispatch(
+        &mut self,
+        message: &Message,
+        payload: &[u8],
+    ) -> Result<Option<Frame>, SessionError> {
         match message.name.as_str() {
             "view-open" => self.open_view(message).map(Some),
             "view-close" => {
@@ -166,6 +177,8 @@ impl Session {
             "status" => self.status(message).map(Some),
             "set-part" => self.set_part(message).map(|_| None),
             "save" => self.save(message).map(Some),
+            "selection" => self.selection(message).map(Some),
+            "paste" => self.paste(message, payload).map(|_| None),
             other => Err(ArgError::Invalid {
                 key: "name",
                 detail: format!("{other:?} is not a session message"),
@@ -242,7 +255,67 @@ impl Session {
             .arg("height", height)
             .arg("views", self.views.count())
             .arg("dropped_callbacks", self.queue.dropped());
-        Ok(Frame::new(status.render()))
+        // The sheet and slide names, for tabs and the slide strip (a JSON array).
+        let parts = document.parts().map_err(lok("count the parts"))?;
+        let names: Vec<String> = match kind {
+            "spreadsheet" | "presentation" | "drawing" => (0..parts.min(10_000))
+                .map(|part| document.part_name(part).unwrap_or_default())
+                .collect(),
+            _ => Vec::new(),
+        };
+        let body = serde_json::to_vec(&names).unwrap_or_default();
+        Ok(Frame::with_payload(status.render(), body))
+    }
+
+    /// The view's selection as `mimetype` (the clipboard's copy); answered with `selection`.
+    fn selection(&self, message: &Message) -> Result<Frame, SessionError> {
+        let mime = clipboard_type(message)?;
+        let view = self.select_view(message)?;
+        let (text, used) = self
+            .document
+            .get_text_selection(mime)
+            .map_err(lok("read the selection"))?;
+        if text.len() > MAX_CLIPBOARD_BYTES {
+            return Err(ArgError::Invalid {
+                key: "selection",
+                detail: format!("{} bytes; at most {MAX_CLIPBOARD_BYTES}", text.len()),
+            }
+            .into());
+        }
+        let header = Message::new("selection")
+            .arg("view", view)
+            .arg("mimetype", if used.is_empty() { mime } else { &used })
+            .render();
+        Ok(Frame::with_payload(header, text.into_bytes()))
+    }
+
+    /// Pastes the payload (`mimetype`) at the view's cursor.
+    fn paste(&self, message: &Message, payload: &[u8]) -> Result<(), SessionError> {
+        let mime = clipboard_type(message)?;
+        let id = args::required(message, "view")?;
+        if self.views.get(id)?.readonly {
+            return Err(SessionError::ReadOnly(id.to_string()));
+        }
+        if payload.is_empty() || payload.len() > MAX_CLIPBOARD_BYTES {
+            return Err(ArgError::Invalid {
+                key: "payload",
+                detail: format!("{} bytes; 1..={MAX_CLIPBOARD_BYTES}", payload.len()),
+            }
+            .into());
+        }
+        self.select_view(message)?;
+        match self.document.paste(mime, payload) {
+            Ok(true) => Ok(()),
+            Ok(false) => Err(ArgError::Invalid {
+                key: "mimetype",
+                detail: format!("LibreOffice cannot paste {mime} here"),
+            }
+            .into()),
+            Err(source) => Err(SessionError::Lok {
+                step: "paste",
+                source,
+            }),
+        }
     }
 
     fn set_part(&self, message: &Message) -> Result<(), SessionError> {
@@ -283,4 +356,20 @@ impl Session {
             .render();
         Ok(Frame::with_payload(header, bytes))
     }
+}
+
+/// The `mimetype` argument, one of [`CLIPBOARD_TYPES`].
+fn clipboard_type(message: &Message) -> Result<&'static str, SessionError> {
+    let mime = args::required(message, "mimetype")?;
+    CLIPBOARD_TYPES
+        .iter()
+        .find(|t| t.eq_ignore_ascii_case(mime))
+        .copied()
+        .ok_or_else(|| {
+            ArgError::Invalid {
+                key: "mimetype",
+                detail: format!("{mime:?} is not one of {CLIPBOARD_TYPES:?}"),
+            }
+            .into()
+        })
 }

@@ -125,6 +125,8 @@ pub(super) struct Member {
     pub tile_ids: BTreeMap<u64, (protocol::TileKey, bool)>,
     /// The client stopped reading: it is closed after the current command.
     pub slow: bool,
+    /// `get-selection` ids waiting for the kit, in order.
+    pub selections: VecDeque<u64>,
 }
 
 impl Member {
@@ -519,6 +521,7 @@ impl Broker {
             tiles: TileFlow::default(),
             tile_ids: BTreeMap::new(),
             slow: false,
+            selections: VecDeque::new(),
         };
         member.text(Message::new("progress").arg("stage", "view").render());
         let mut open = Message::new("view-open")

@@ -154,6 +154,22 @@ impl Broker {
                     format,
                 });
             }
+            ClientMessage::GetSelection { id, mimetype } => {
+                member.selections.push_back(id);
+                self.kit.send(
+                    Message::new("selection")
+                        .arg("view", session)
+                        .arg("mimetype", mimetype),
+                );
+            }
+            ClientMessage::Paste { mimetype, data } => {
+                let paste = Message::new("paste")
+                    .arg("view", session)
+                    .arg("mimetype", mimetype);
+                self.kit
+                    .send_frame(oxool_proto::Frame::with_payload(paste.render(), data));
+                self.note_edit(session);
+            }
             ClientMessage::SaveAs { name } => {
                 let format = name
                     .rsplit_once('.')

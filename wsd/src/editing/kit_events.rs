@@ -57,7 +57,8 @@ impl Broker {
             }
             "view-opened" => self.on_view_opened(view, &message),
             "view-closed" => {}
-            "status" => self.on_status(&message),
+            "status" => self.on_status(&message, &frame.payload),
+            "selection" => self.on_selection(view, &message, &frame.payload),
             "saved" => self.on_saved(&message, frame.payload),
             "error" => self.on_kit_error(view, &message),
             "ready" | "loaded" => {}
@@ -103,7 +104,23 @@ impl Broker {
         }
     }
 
-    fn on_status(&mut self, message: &Message) {
+    fn on_selection(&mut self, view: Option<SessionId>, message: &Message, body: &[u8]) {
+        let Some(member) = view.and_then(|s| self.members.get_mut(&s)) else {
+            return;
+        };
+        let Some(id) = member.selections.pop_front() else {
+            return;
+        };
+        let header = Message::new("selection")
+            .arg("id", id)
+            .arg("mimetype", message.get("mimetype").unwrap_or("text/plain"));
+        member.text(protocol::text(
+            &header,
+            Some(&String::from_utf8_lossy(body)),
+        ));
+    }
+
+    fn on_status(&mut self, message: &Message, part_names: &[u8]) {
         let Some(session) = self.status_waiters.pop_front() else {
             return;
         };
@@ -122,6 +139,13 @@ impl Broker {
             .arg("readonly", u8::from(!member.can_write))
             .arg("name", &self.base_name);
         member.text(status.render());
+        // Sheet and slide names, when the kit sent them (a JSON array of strings).
+        if let Ok(names) = serde_json::from_slice::<Vec<String>>(part_names) {
+            if !names.is_empty() {
+                let body = serde_json::to_string(&names).unwrap_or_default();
+                member.text(protocol::text(&Message::new("parts"), Some(&body)));
+            }
+        }
     }
 
     fn on_saved(&mut self, message: &Message, bytes: Vec<u8>) {
@@ -192,6 +216,12 @@ impl Broker {
                 }
                 if let Some(session) = view {
                     self.pump_tiles(session);
+                }
+            }
+            "selection" => {
+                if let Some(member) = view.and_then(|s| self.members.get_mut(&s)) {
+                    member.selections.pop_front();
+                    member.error(kind, &text, Some("get-selection"));
                 }
             }
             "view-open" => {

@@ -6,8 +6,12 @@ use oxool_proto::Message;
 /// The protocol versions this server speaks (the highest is offered).
 pub const PROTOCOL_VERSION: u32 = 1;
 
-/// Largest client frame; larger ones close the connection (1009).
-pub const MAX_CLIENT_FRAME: usize = 64 * 1024;
+/// Largest client frame (a `paste` body); larger ones close the connection (1009).
+pub const MAX_CLIENT_FRAME: usize = 2 << 20;
+/// Largest header line of a client message; the rest of a frame is a body (`paste` only).
+pub const MAX_CLIENT_LINE: usize = 64 * 1024;
+/// Clipboard types of `get-selection` and `paste`.
+pub const CLIPBOARD_TYPES: &[&str] = &["text/plain;charset=utf-8", "text/html", "text/plain"];
 /// Tiles in one `tiles` message.
 pub const MAX_TILES_PER_BATCH: usize = 256;
 /// Characters in one `text` message.
@@ -60,6 +64,14 @@ pub enum ClientMessage {
     SaveAs {
         name: String,
     },
+    GetSelection {
+        id: u64,
+        mimetype: String,
+    },
+    Paste {
+        mimetype: String,
+        data: Vec<u8>,
+    },
     Ping,
 }
 
@@ -72,6 +84,7 @@ impl ClientMessage {
                 | ClientMessage::Text(_)
                 | ClientMessage::Mouse(_)
                 | ClientMessage::Uno { .. }
+                | ClientMessage::Paste { .. }
         )
     }
 
@@ -92,6 +105,8 @@ impl ClientMessage {
             ClientMessage::Reload => "reload",
             ClientMessage::Download { .. } => "download",
             ClientMessage::SaveAs { .. } => "save-as",
+            ClientMessage::GetSelection { .. } => "get-selection",
+            ClientMessage::Paste { .. } => "paste",
             ClientMessage::Ping => "ping",
         }
     }
@@ -165,9 +180,14 @@ impl Refused {
     }
 }
 
-/// Parses one text frame. Only the first line counts; client messages have no body.
+/// Parses one text frame: a line, and for `paste` the body after the first `\n`.
 pub fn parse_client(text: &str) -> Result<ClientMessage, Refused> {
-    let line = text.split('\n').next().unwrap_or_default();
+    let (line, body) = text.split_once('\n').unwrap_or((text, ""));
+    if line.len() > MAX_CLIENT_LINE {
+        return Err(Refused::bad_message(format!(
+            "a message line is at most {MAX_CLIENT_LINE} bytes"
+        )));
+    }
     let message = Message::parse(line).map_err(|e| Refused::bad_message(e.to_string()))?;
     let m = &message;
     Ok(match m.name.as_str() {
@@ -246,6 +266,21 @@ pub fn parse_client(text: &str) -> Result<ClientMessage, Refused> {
                 name: name.to_string(),
             }
         }
+        "get-selection" => ClientMessage::GetSelection {
+            id: number(m, "id", 0, u64::MAX)?,
+            mimetype: clipboard_type(m)?,
+        },
+        "paste" => {
+            if body.is_empty() {
+                return Err(Refused::bad_request(
+                    "paste needs the content after the line",
+                ));
+            }
+            ClientMessage::Paste {
+                mimetype: clipboard_type(m)?,
+                data: body.as_bytes().to_vec(),
+            }
+        }
         "ping" => ClientMessage::Ping,
         other => {
             return Err(Refused::bad_message(format!(
@@ -292,6 +327,20 @@ fn optional_number(m: &Message, key: &str, default: u32, max: u32) -> Result<u32
         None => Ok(default),
         Some(_) => number(m, key, 0, max),
     }
+}
+
+fn clipboard_type(m: &Message) -> Result<String, Refused> {
+    let mime = m.require("mimetype").map_err(bad_message)?;
+    CLIPBOARD_TYPES
+        .iter()
+        .find(|t| t.eq_ignore_ascii_case(mime))
+        .map(|t| t.to_string())
+        .ok_or_else(|| {
+            Refused::bad_request(format!(
+                "mimetype {:?} is not one of {CLIPBOARD_TYPES:?}",
+                truncate(mime, 40)
+            ))
+        })
 }
 
 fn format_name(format: &str) -> Result<String, Refused> {

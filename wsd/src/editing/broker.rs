@@ -115,6 +115,8 @@ pub enum Command {
 pub(super) struct Member {
     pub token: AccessToken,
     pub can_write: bool,
+    /// May store copies next to the file (save-as): writing and not `UserCanNotWriteRelative`.
+    pub can_save_as: bool,
     pub name: String,
     pub color: &'static str,
     pub lok_view: Option<i32>,
@@ -513,6 +515,7 @@ impl Broker {
         let mut member = Member {
             token: join.token,
             can_write,
+            can_save_as: can_write && !join.info.user_can_not_write_relative,
             name: name.clone(),
             color,
             lok_view: None,

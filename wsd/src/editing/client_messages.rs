@@ -171,6 +171,14 @@ impl Broker {
                 self.note_edit(session);
             }
             ClientMessage::SaveAs { name } => {
+                if !member.can_save_as {
+                    member.error(
+                        "readonly",
+                        "this session may not save copies",
+                        Some(request),
+                    );
+                    return;
+                }
                 let format = name
                     .rsplit_once('.')
                     .map(|(_, ext)| ext.to_ascii_lowercase())

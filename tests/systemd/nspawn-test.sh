@@ -60,6 +60,9 @@ failures=0
 pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 step() { echo; echo "== $*"; }
+# figure NAME VALUE: a measured figure, printed again in the summary at the end
+figures=()
+figure() { figures+=("$(printf '%-46s %s' "$1" "$2")"); }
 # unit_prop UNIT PROP: one property of a unit inside the container
 unit_prop() { ct_exec systemctl show -P "$2" "$1" 2>/dev/null; }
 
@@ -283,9 +286,14 @@ step "WebSocket co-editing session (oxool-ws-session: index page link, load, til
 typed=NspawnTyped$RANDOM$RANDOM   # one word: no autocorrection applies to it
 t0=$(now_ms)
 if ws_start A --document sample.docx --user Alice --type "$typed" --co-editor Bob; then
-  pass "session A ready in $(($(now_ms) - t0)) ms:"; sed 's/^/    /' "$payload/ws-A.out"
+  ms=$(($(now_ms) - t0)); figure "co-editing session ready (2 views, typed)" "$ms ms"
+  pass "session A ready in $ms ms:"; sed 's/^/    /' "$payload/ws-A.out"
 else fail "session A did not open"; ws_failure A; fi
 ws_key=$(ws_line A '^loaded ' | sed -n 's/.* key=\([^ ]*\) .*/\1/p')
+ws_ms() { ws_line "$1" "$2" | sed -n 's/.* ms=\([0-9]*\).*/\1 ms/p'; }   # ws_ms NAME REGEX
+figure "load: index page link -> status" "$(ws_ms A '^loaded ')"
+figure "first tile (256 px PNG)" "$(ws_ms A '^tile ')"
+figure "typing -> invalidate and modified=1" "$(ws_ms A '^typed ')"
 
 step "journalctl -u oxool-wsd OXOOL_DOC=<key>"
 docs=$(ct_exec oxoolctl documents 2>&1); echo "$docs" | sed 's/^/    /'
@@ -304,7 +312,8 @@ reloads() { ct_exec journalctl -b --no-pager -o cat -u oxool-wsd 2>/dev/null | g
 reloads_before=$(reloads)
 t0=$(now_ms)
 if out=$(ct_exec systemctl reload oxool-wsd.service 2>&1); then
-  pass "systemctl reload oxool-wsd: $(($(now_ms) - t0)) ms"
+  ms=$(($(now_ms) - t0)); figure "systemctl reload oxool-wsd" "$ms ms"
+  pass "systemctl reload oxool-wsd: $ms ms"
 else fail "systemctl reload: $out"; ct_exec journalctl -b --no-pager -u oxool-wsd | tail -n 3 | sed 's/^/    /'; fi
 reloaded() { [ "$(reloads)" -gt "$reloads_before" ]; }
 if wait_until 10 reloaded; then pass "wsd re-read its configuration (journal)"
@@ -335,7 +344,8 @@ for sess in A E; do
 done
 t0=$(now_ms)
 if out=$(ct_exec systemctl stop oxool-wsd.service 2>&1); then
-  pass "systemctl stop oxool-wsd: $(($(now_ms) - t0)) ms, result $(unit_prop oxool-wsd.service Result)"
+  ms=$(($(now_ms) - t0)); figure "systemctl stop oxool-wsd (2 documents stored)" "$ms ms"
+  pass "systemctl stop oxool-wsd: $ms ms, result $(unit_prop oxool-wsd.service Result)"
 else fail "systemctl stop: $out"; fi
 for sess in A E; do
   read -r file text <<<"${typed_in[$sess]}"
@@ -377,14 +387,16 @@ grep -q 'reason=kit-crashed' <<<"$out" && pass "session C was told: ${out#c-cras
 ws_stop C
 code=$(convert)
 if [ "$code" = 200 ] && [ "$(head -c 5 "$payload/out.pdf")" = "%PDF-" ]; then
-  pass "convert-to after the kill: 200, PDF ($(($(now_ms) - t0)) ms after the kill)"
+  ms=$(($(now_ms) - t0)); figure "forkit SIGKILL -> convert-to 200" "$ms ms"
+  pass "convert-to after the kill: 200, PDF ($ms ms after the kill)"
 else fail "convert-to after the kill: $code $(head -c 200 "$payload/out.pdf" | tr -d '\0')"; fi
 if wait_until 30 forkit_back; then
   pass "forkit back: MainPID $forkit_pid -> $(unit_prop oxool-forkit.service MainPID); NRestarts $restarts -> $(unit_prop oxool-forkit.service NRestarts), D-Bus activations $dbus_before -> $(activations)"
 else fail "forkit after the kill: $(unit_prop oxool-forkit.service ActiveState) MainPID $(unit_prop oxool-forkit.service MainPID)"; fi
 t0=$(now_ms)
 if ws_start D --document sample.docx --user Dave; then
-  pass "a new editing session loads after the kill ($(($(now_ms) - t0)) ms): $(ws_line D '^loaded ' | cut -c1-120)"
+  ms=$(($(now_ms) - t0)); figure "new editing session after the forkit kill" "$ms ms"
+  pass "a new editing session loads after the kill ($ms ms): $(ws_line D '^loaded ' | cut -c1-120)"
 else fail "no editing session after the kill"; ws_failure D; fi
 ws_stop D
 [ "$(unit_prop oxool-wsd.service MainPID)" = "$wsd_pid" ] && pass "the same wsd recovered (MainPID $wsd_pid)" ||
@@ -408,7 +420,8 @@ wsd_restarted() {
     [ "$(unit_prop oxool-wsd.service MainPID)" != "$pid" ]
 }
 if wait_until 90 wsd_restarted; then
-  pass "restarted $(($(now_ms) - t0)) ms after SIGSTOP: MainPID $pid -> $(unit_prop oxool-wsd.service MainPID), NRestarts $restarts -> $(unit_prop oxool-wsd.service NRestarts)"
+  ms=$(($(now_ms) - t0)); figure "wsd SIGSTOP -> restarted (WatchdogSec=5s)" "$ms ms"
+  pass "restarted $ms ms after SIGSTOP: MainPID $pid -> $(unit_prop oxool-wsd.service MainPID), NRestarts $restarts -> $(unit_prop oxool-wsd.service NRestarts)"
 else
   fail "wsd not restarted: $(unit_prop oxool-wsd.service ActiveState)/$(unit_prop oxool-wsd.service SubState) NRestarts $(unit_prop oxool-wsd.service NRestarts) MainPID $(unit_prop oxool-wsd.service MainPID)"
   ct_exec sh -c 'kill -CONT "$1"' sh "$pid" 2>/dev/null
@@ -421,7 +434,11 @@ step "systemd-analyze security (online)"
 for unit in oxool-wsd.service oxool-forkit.service; do
   line=$(ct_exec systemd-analyze security --no-pager "$unit" 2>/dev/null | grep 'Overall exposure level')
   if [ -n "$line" ]; then pass "$line"; else fail "systemd-analyze security $unit"; fi
+  figure "systemd-analyze security $unit" "$(grep -oE '[0-9]+\.[0-9]+' <<<"$line" | head -1)"
 done
+
+echo; echo "-- figures:"
+printf '    %s\n' "${figures[@]}"
 
 if [ "$failures" -ne 0 ]; then
   echo; echo "-- systemctl --failed:"; ct_exec systemctl --failed --no-pager --no-legend | sed 's/^/    /'

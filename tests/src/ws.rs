@@ -328,6 +328,17 @@ impl WsClient {
         self.closed.unwrap()
     }
 
+    /// A position in what was received, to look from later (`rewind_to`).
+    pub fn mark(&self) -> usize {
+        self.seen.len()
+    }
+
+    /// The next waits look again at what arrived since `mark`: for several things that may
+    /// come in any order.
+    pub fn rewind_to(&mut self, mark: usize) {
+        self.cursor = mark.min(self.seen.len());
+    }
+
     /// Marks everything received so far as looked at.
     pub fn skip_seen(&mut self) {
         self.cursor = self.seen.len();

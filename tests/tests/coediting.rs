@@ -64,13 +64,16 @@ fn view_id(event: &Incoming) -> Option<String> {
     }
 }
 
-/// Waits for `other`'s cursor in this session's view and for an invalidation.
-async fn sees_edits_of(client: &mut WsClient, other_lok_view: &str) {
+/// Waits for `other`'s cursor in this session's view and for an invalidation, in any order,
+/// both since `mark`.
+async fn sees_edits_of(client: &mut WsClient, other_lok_view: &str, mark: usize) {
+    client.rewind_to(mark);
     client
         .wait_for("the other view's cursor", |m| {
             m.is_event("INVALIDATE_VIEW_CURSOR") && view_id(m).as_deref() == Some(other_lok_view)
         })
         .await;
+    client.rewind_to(mark);
     client
         .wait_for("an invalidation", |m| m.is("invalidate"))
         .await;
@@ -137,16 +140,16 @@ async fn two_writers_edit_a_docx(run_as: RunAs) {
     assert!(!again.binary, "{again}");
 
     // A types; B sees A's cursor and the invalidated area. Then the other way round.
-    b.skip_seen();
+    let mark = b.mark();
     a.type_keys("AlphaMarker ").await;
-    sees_edits_of(&mut b, &a.lok_view()).await;
+    sees_edits_of(&mut b, &a.lok_view(), mark).await;
     a.wait_for("modified=1", |m| {
         m.is("doc-state") && m.get("modified") == Some("1")
     })
     .await;
-    a.skip_seen();
+    let mark = a.mark();
     b.type_keys("BravoMarker ").await;
-    sees_edits_of(&mut a, &b.lok_view()).await;
+    sees_edits_of(&mut a, &b.lok_view(), mark).await;
 
     // The tile A saw before is repainted with the edits: no longer "unchanged".
     a.refresh_tiles(0, 256, 3840, &[(0, 0)]).await;
@@ -229,6 +232,7 @@ async fn two_writers_edit_an_xlsx_and_the_formula_follows() {
     assert_eq!(a.status.as_ref().unwrap().get("parts"), Some("2"));
 
     // A: A1 = 7 (A3 = SUM(A1:A2) becomes 47). B: B1 = A1*3 in its own view.
+    let mark = b.mark();
     let goto = |cell: &str| format!(r#"{{"ToPoint":{{"type":"string","value":"{cell}"}}}}"#);
     a.uno(".uno:GoToCell", Some(&goto("A1"))).await;
     a.type_keys("7").await;
@@ -236,10 +240,12 @@ async fn two_writers_edit_an_xlsx_and_the_formula_follows() {
     b.uno(".uno:GoToCell", Some(&goto("B1"))).await;
     b.type_keys("=A1*3").await;
     b.enter().await;
+    b.rewind_to(mark);
     b.wait_for("A's cell cursor in B's view", |m| {
         m.is_event("CELL_VIEW_CURSOR") && view_id(m).as_deref() == Some(&a.lok_view())
     })
     .await;
+    b.rewind_to(mark);
     b.wait_for("an invalidation", |m| m.is("invalidate")).await;
 
     let saved = a.save(false).await;

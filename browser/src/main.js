@@ -7,6 +7,7 @@ import { TileLayer } from './tile-layer.js';
 import { Overlays } from './overlays.js';
 import { Keyboard } from './keyboard.js';
 import { Mouse } from './mouse.js';
+import { Clipboard } from './clipboard.js';
 import { Toolbar, parseStateChanged } from './toolbar.js';
 import { CalcBar, SlideStrip } from './parts.js';
 import { Feedback, errorText } from './feedback.js';
@@ -38,12 +39,13 @@ class App {
     this.downloadId = 0;
     this.wantedPart = null; // the part to return to after a reconnect
     this.hadStatus = false;
+    this.partNames = []; // sheet or slide names from the last `parts`
     const $ = (id) => document.getElementById(id);
     this.conn = new Connection(config, {
       onMessage: (m) => this.onMessage(m),
       onState: (s, d) => this.onConnection(s, d),
     });
-    const send = (name, args) => this.conn.send(name, args);
+    const send = (name, args, body) => this.conn.send(name, args, body);
     this.fetcher = new TileFetcher(send);
     this.layer = new TileLayer({
       area: $('doc-area'), canvas: $('doc-canvas'), scroller: $('doc-scroll'), sizer: $('doc-sizer'),
@@ -56,8 +58,14 @@ class App {
     this.keyboard = new Keyboard($('input-sink'), {
       send, canEdit, onInput, save: () => this.save(),
     });
+    this.clipboard = new Clipboard({
+      send, canEdit, keyboard: this.keyboard,
+      mayAsk: () => this.conn.isOpen,
+      toast: (text, level) => this.feedback.toast(text, level),
+      editing: (e) => this.mouse.editing(e),
+    });
     this.mouse = new Mouse(this.layer, $('context-menu'), {
-      send, canEdit, focus, onInput, keyboard: this.keyboard,
+      send, canEdit, focus, onInput, keyboard: this.keyboard, clipboard: this.clipboard,
       hasSelection: () => this.overlays.own.selection.length > 0,
     });
     this.toolbar = new Toolbar($('toolbar'), {
@@ -133,6 +141,7 @@ class App {
       this.fetcher.reset();
       this.layer.clear();
       this.slides.reset();
+      this.clipboard.reset();
       if (this.hadStatus) this.feedback.progress('ready');
     }
     if (state === 'loaded') this.fetcher.enable();
@@ -155,6 +164,12 @@ class App {
         break;
       case 'status':
         this.onStatus(a);
+        break;
+      case 'parts':
+        this.onPartNames(parseJsonBody(msg.body));
+        break;
+      case 'selection':
+        this.clipboard.onSelection(a, msg.body);
         break;
       case 'users': {
         const list = parseJsonBody(msg.body) || [];
@@ -190,7 +205,7 @@ class App {
         this.feedback.toast(`Saved a copy as ${a.name}`);
         break;
       case 'error':
-        this.feedback.error(a);
+        if (!this.clipboard.onError(a)) this.feedback.error(a);
         this.lastError = a;
         break;
       case 'close':
@@ -220,8 +235,10 @@ class App {
     this.calc.show(type === 'spreadsheet');
     this.calc.setReadonly(readonly);
     this.slides.show(type === 'presentation');
-    if (type === 'spreadsheet') this.calc.setParts(parts, part);
-    if (type === 'presentation') this.slides.setParts(parts, part, Number(a.width), Number(a.height));
+    // Names of the last `parts` stand until the fresh ones that follow this status arrive.
+    const names = this.partNames.length === parts ? this.partNames : [];
+    if (type === 'spreadsheet') this.calc.setParts(parts, part, names);
+    if (type === 'presentation') this.slides.setParts(parts, part, Number(a.width), Number(a.height), names);
     if (part !== this.layer.part) this.overlays.resetOwn();
     this.layer.setDocument({ type, part, width: Number(a.width), height: Number(a.height) });
     if (first && type !== 'spreadsheet') this.layer.setZoom(1, { fit: this.shouldFit(Number(a.width)) });
@@ -233,6 +250,15 @@ class App {
     }
     document.getElementById('status-doc').textContent = this.statusText(type, part, parts);
     this.overlays.render();
+  }
+
+  /** `parts`: the names of the sheets or slides, in part order. */
+  onPartNames(list) {
+    if (!Array.isArray(list)) return;
+    this.partNames = list.map((n) => String(n));
+    if (!this.status) return;
+    if (this.status.type === 'spreadsheet') this.calc.setNames(this.partNames);
+    if (this.status.type === 'presentation') this.slides.setNames(this.partNames);
   }
 
   /** Fit width when 100 % would not fit the window. */

@@ -1,12 +1,12 @@
-// Mouse input in twips of the current part (click, double/triple click, drag to select), the
-// right-click context menu, and the system clipboard (copy/cut/paste events).
+// Mouse input in twips of the current part (click, double/triple click, drag to select) and the
+// right-click context menu (its Cut, Copy and Paste go through clipboard.js).
 
 import { modifierBits } from './keyboard.js';
 
 const BUTTONS = { 0: 1, 1: 4, 2: 2 }; // DOM button → protocol bit (left 1, right 2, middle 4)
 
 export class Mouse {
-  /** actions: {send, canEdit, focus, hasSelection, keyboard, onInput} */
+  /** actions: {send, canEdit, focus, hasSelection, keyboard, clipboard, onInput} */
   constructor(layer, menuEl, actions) {
     this.layer = layer;
     this.menuEl = menuEl;
@@ -24,9 +24,6 @@ export class Mouse {
     document.addEventListener('keydown', (e) => {
       if (e.key === 'Escape') this.hideMenu();
     }, true);
-    document.addEventListener('copy', (e) => this.onClipboard(e, 'copy'));
-    document.addEventListener('cut', (e) => this.onClipboard(e, 'cut'));
-    document.addEventListener('paste', (e) => this.onPaste(e));
   }
 
   /** Events from the editing surface only (not the toolbar, the formula bar, dialogs). */
@@ -86,7 +83,7 @@ export class Mouse {
 
   showMenu(x, y, editable) {
     const items = [
-      ['Cut', '.uno:Cut', editable], ['Copy', '.uno:Copy', true], ['Paste', 'paste', editable],
+      ['Cut', 'cut', editable], ['Copy', 'copy', true], ['Paste', 'paste', editable],
       null,
       ['Bold', '.uno:Bold', editable], ['Italic', '.uno:Italic', editable],
       ['Underline', '.uno:Underline', editable],
@@ -112,7 +109,9 @@ export class Mouse {
       button.addEventListener('click', () => {
         this.hideMenu();
         this.actions.focus();
-        if (command === 'paste') this.pasteFromSystem();
+        const clipboard = this.actions.clipboard;
+        if (command === 'paste') clipboard.pasteFromSystem();
+        else if (command === 'copy' || command === 'cut') clipboard.copyToSystem(command === 'cut');
         else this.actions.send('uno', { command });
       });
       menu.appendChild(button);
@@ -128,47 +127,5 @@ export class Mouse {
 
   hideMenu() {
     if (!this.menuEl.hidden) this.menuEl.hidden = true;
-  }
-
-  /**
-   * Copy/cut: LibreOffice copies into the document's clipboard (so paste inside the document
-   * keeps formatting). The protocol cannot read the selection back yet, so the system
-   * clipboard is emptied: a paste of empty text then means "paste the document's clipboard".
-   */
-  onClipboard(e, what) {
-    if (!this.editing(e)) return;
-    e.preventDefault();
-    e.clipboardData.setData('text/plain', '');
-    if (what === 'cut' && !this.actions.canEdit()) return;
-    this.actions.send('uno', { command: what === 'cut' ? '.uno:Cut' : '.uno:Copy' });
-  }
-
-  onPaste(e) {
-    if (!this.editing(e)) return;
-    e.preventDefault();
-    if (!this.actions.canEdit()) return;
-    const text = e.clipboardData.getData('text/plain');
-    const html = e.clipboardData.getData('text/html');
-    this.pasteData(text, html);
-  }
-
-  pasteData(text, html) {
-    if (!text && html) {
-      // HTML without a plain-text flavour: paste its text content.
-      const doc = new DOMParser().parseFromString(html, 'text/html');
-      text = doc.body ? doc.body.innerText || doc.body.textContent || '' : '';
-    }
-    if (text) this.actions.keyboard.typeText(text);
-    else this.actions.send('uno', { command: '.uno:Paste' });
-  }
-
-  async pasteFromSystem() {
-    let text = '';
-    try {
-      text = await navigator.clipboard.readText();
-    } catch {
-      text = '';
-    }
-    this.pasteData(text, '');
   }
 }

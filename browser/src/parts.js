@@ -74,8 +74,8 @@ export class CalcBar {
     if (document.activeElement !== this.formula) this.formula.value = text;
   }
 
-  /** The protocol's status has no sheet names (yet): tabs are numbered. */
-  setParts(parts, current) {
+  /** One tab per sheet; numbered until the names (`parts`) are known. */
+  setParts(parts, current, names = []) {
     const tabs = [];
     for (let i = 0; i < parts; i++) {
       const tab = document.createElement('button');
@@ -83,12 +83,22 @@ export class CalcBar {
       tab.className = 'sheet-tab';
       tab.setAttribute('role', 'tab');
       tab.setAttribute('aria-selected', i === current ? 'true' : 'false');
-      tab.textContent = `Sheet ${i + 1}`;
       tab.dataset.part = String(i);
       tab.addEventListener('click', () => this.actions.setPart(i));
       tabs.push(tab);
     }
     this.tabsEl.replaceChildren(...tabs);
+    this.setNames(names);
+  }
+
+  /** The sheets' names, in part order (a list that does not match the tabs leaves numbers). */
+  setNames(names) {
+    const tabs = [...this.tabsEl.children];
+    const known = names.length === tabs.length;
+    tabs.forEach((tab, i) => {
+      tab.textContent = known && names[i] ? names[i] : `Sheet ${i + 1}`;
+      tab.title = tab.textContent;
+    });
   }
 }
 
@@ -127,7 +137,7 @@ export class SlideStrip {
   }
 
   /** status of a presentation: all slides share the size of the current one. */
-  setParts(parts, current, width, height) {
+  setParts(parts, current, width, height, names = []) {
     this.current = current;
     const dpr = Math.min(4, window.devicePixelRatio || 1);
     // At most 300 twips per pixel and 1024 pixels per tile (the protocol's tile bounds).
@@ -153,8 +163,14 @@ export class SlideStrip {
         canvas.style.width = `${THUMB_CSS_WIDTH}px`;
         canvas.style.height = `${Math.round(THUMB_CSS_WIDTH * height / width)}px`;
         const label = document.createElement('span');
+        label.className = 'slide-index';
         label.textContent = String(i + 1);
-        item.append(label, canvas);
+        const name = document.createElement('span');
+        name.className = 'slide-name';
+        const picture = document.createElement('div');
+        picture.className = 'slide-picture';
+        picture.append(canvas, name);
+        item.append(label, picture);
         item.addEventListener('click', () => this.actions.setPart(i));
         items.push(item);
         this.thumbs.push({
@@ -165,6 +181,7 @@ export class SlideStrip {
       this.root.replaceChildren(...items);
       for (const t of this.thumbs) this.observer.observe(t.item);
     }
+    this.setNames(names);
     this.thumbs.forEach((t, i) => t.item.setAttribute('aria-current', i === current ? 'true' : 'false'));
     const cur = this.thumbs[current];
     if (cur) cur.item.scrollIntoView({ block: 'nearest' });
@@ -172,6 +189,17 @@ export class SlideStrip {
     this.navEl.querySelector('[data-action=prev-slide]').disabled = current <= 0;
     this.navEl.querySelector('[data-action=next-slide]').disabled = current >= parts - 1;
     this.request();
+  }
+
+  /** The slides' names, in part order, under their pictures (numbers until they are known). */
+  setNames(names) {
+    const known = names.length === this.thumbs.length;
+    this.thumbs.forEach((t, i) => {
+      const name = known && names[i] ? names[i] : '';
+      t.item.querySelector('.slide-name').textContent = name;
+      t.item.title = name;
+      t.item.setAttribute('aria-label', name ? `Slide ${i + 1}: ${name}` : `Slide ${i + 1}`);
+    });
   }
 
   invalidate(part) {

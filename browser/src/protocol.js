@@ -160,10 +160,14 @@ export class Connection {
     return this.ws !== null && this.ws.readyState === WebSocket.OPEN && this.loaded;
   }
 
-  /** Sends a message of the loaded session; before `status` the server accepts nothing else. */
-  send(name, args) {
+  /**
+   * Sends a message of the loaded session; before `status` the server accepts nothing else.
+   * `body` (a `paste`'s content) follows the line after a `\n`.
+   */
+  send(name, args, body) {
     if (!this.ws || this.ws.readyState !== WebSocket.OPEN || !this.loaded) return false;
-    this.ws.send(renderMessage(name, args));
+    const line = renderMessage(name, args);
+    this.ws.send(body === undefined ? line : `${line}\n${body}`);
     return true;
   }
 

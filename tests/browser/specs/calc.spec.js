@@ -1,5 +1,6 @@
 // Calc: numbers and a =SUM() typed into cells give the result; the address box, the formula
-// bar and the sheet tabs follow the cell cursor and the sheet.
+// bar and the sheet tabs (with the sheets' real names, from `parts`) follow the cell cursor and
+// the sheet.
 const fs = require('node:fs');
 const { test } = require('@playwright/test');
 const h = require('../support/helpers');
@@ -16,7 +17,8 @@ test('numbers and =SUM() in cells; switch sheets', async ({ page }) => {
   await h.openEditor(page, (await h.links('calc.xlsx', 'Carol')).edit);
   await expect(page.locator('#formula-bar')).toBeVisible();
   await expect(page.locator('#sheet-tabs .sheet-tab')).toHaveCount(2);
-  await expect(page.locator('#sheet-tabs .sheet-tab[aria-selected="true"]')).toHaveText('Sheet 1');
+  await expect(page.locator('#sheet-tabs .sheet-tab[aria-selected="true"]')).toHaveText('Numbers');
+  await expect(page.locator('#sheet-tabs .sheet-tab')).toHaveText(['Numbers', 'Second']);
   await expect(page.locator('#doc-sizer .own-cell')).toBeVisible();
   await h.shot(page, 'calc-1-loaded');
 
@@ -51,8 +53,8 @@ test('numbers and =SUM() in cells; switch sheets', async ({ page }) => {
   expect(csv[3].split(',')[2]).toBe('84');
 
   // Switch to the second sheet with its tab.
-  await page.locator('#sheet-tabs .sheet-tab', { hasText: 'Sheet 2' }).click();
-  await expect(page.locator('#sheet-tabs .sheet-tab[aria-selected="true"]')).toHaveText('Sheet 2');
+  await page.locator('#sheet-tabs .sheet-tab', { hasText: 'Second' }).click();
+  await expect(page.locator('#sheet-tabs .sheet-tab[aria-selected="true"]')).toHaveText('Second');
   await expect.poll(() => page.evaluate(() => window.oxool.status.part)).toBe('1');
   await h.settle(page);
   await goTo(page, 'A1');

@@ -25,6 +25,8 @@ const DOCUMENTS = {
   'savefail.docx': 'simple.docx',
   'long.docx': 'bench-7pages.docx',
   'order.odt': 'simple.odt',
+  'clip.docx': 'simple.docx',
+  'clipcalc.ods': 'simple.ods',
 };
 
 function freePort() {

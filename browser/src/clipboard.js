@@ -1,0 +1,202 @@
+// The system clipboard. Copy and cut ask the server for this view's selection (`get-selection`,
+// as text/html and as plain text) and put both on the system clipboard; cut then deletes the
+// selection. Paste sends what the system clipboard holds (`paste`, HTML when there is some).
+// LibreOffice's own clipboard is filled as well (`.uno:Copy`), so pasting back what this page
+// copied uses it and keeps everything HTML cannot carry (formulas, images, styles).
+
+const HTML = 'text/html';
+const PLAIN = 'text/plain;charset=utf-8';
+const KEY_DELETE = 1286;
+const ANSWER_TIMEOUT_MS = 20000;
+// A client frame is at most 2 MiB, the message line included (docs/protocol.md).
+const MAX_PASTE_BYTES = (2 << 20) - 256;
+
+const utf8 = new TextEncoder();
+
+/** The text of an HTML fragment, for a paste that has no plain-text flavour. */
+function htmlToText(html) {
+  const doc = new DOMParser().parseFromString(html, 'text/html');
+  return doc.body ? doc.body.innerText || doc.body.textContent || '' : '';
+}
+
+export class Clipboard {
+  /**
+   * actions: {send(name, args, body), canEdit(), mayAsk(), keyboard, toast(text, level),
+   * editing(event)} — editing tells whether an event comes from the editing surface.
+   */
+  constructor(actions) {
+    this.actions = actions;
+    this.nextId = 1;
+    this.waiting = new Map(); // id → {resolve, timer}
+    this.lastCopied = null; // {text} of the last copy or cut from this page
+    this.pasteFallback = null; // plain text to paste if LibreOffice refuses the HTML
+    this.forcedPayload = null; // what the next copy event writes (fallback without the API)
+    document.addEventListener('copy', (e) => this.onCopyEvent(e, false));
+    document.addEventListener('cut', (e) => this.onCopyEvent(e, true));
+    document.addEventListener('paste', (e) => this.onPasteEvent(e));
+  }
+
+  /** Asks for the selection as `mimetype`; resolves with its content ('' when refused). */
+  ask(mimetype) {
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      if (!this.actions.send('get-selection', { id, mimetype })) {
+        resolve('');
+        return;
+      }
+      const timer = setTimeout(() => this.answer(id, ''), ANSWER_TIMEOUT_MS);
+      this.waiting.set(id, { resolve, timer });
+    });
+  }
+
+  answer(id, content) {
+    const w = this.waiting.get(id);
+    if (!w) return;
+    this.waiting.delete(id);
+    clearTimeout(w.timer);
+    w.resolve(content);
+  }
+
+  /** A `selection` message. */
+  onSelection(args, body) {
+    this.answer(Number(args.id), body || '');
+  }
+
+  /** An `error` about a clipboard request; true when handled here (no toast needed). */
+  onError(args) {
+    if (args.request === 'get-selection') {
+      // Answers come in order: the refused request is the oldest one waiting.
+      const oldest = this.waiting.keys().next();
+      if (!oldest.done) this.answer(oldest.value, '');
+      return true;
+    }
+    if (args.request === 'paste' && args.kind === 'bad-request') {
+      const text = this.pasteFallback;
+      this.pasteFallback = null;
+      if (text) this.pasteText(text);
+      return !!text;
+    }
+    return false;
+  }
+
+  /** A new connection: nothing asked on the old one will be answered. */
+  reset() {
+    for (const id of [...this.waiting.keys()]) this.answer(id, '');
+    this.pasteFallback = null;
+  }
+
+  /** Starts a copy or cut: asks for both flavours, fills LibreOffice's clipboard, deletes. */
+  fetchSelection(cut) {
+    const html = this.ask(HTML);
+    const text = this.ask(PLAIN);
+    if (this.actions.canEdit()) {
+      // After get-selection on the wire, so the kit reads the selection before it goes.
+      this.actions.send('uno', { command: '.uno:Copy' });
+      if (cut) this.actions.keyboard.sendKey(0, KEY_DELETE);
+    }
+    const done = Promise.all([html, text]).then(([h, t]) => {
+      this.lastCopied = { text: t };
+      return { html: h, text: t };
+    });
+    this.lastCopied = { pending: done };
+    return done;
+  }
+
+  onCopyEvent(e, cut) {
+    if (this.forcedPayload) {
+      // Our own execCommand('copy') below, with the content that has arrived.
+      const { html, text } = this.forcedPayload;
+      this.forcedPayload = null;
+      e.preventDefault();
+      e.clipboardData.setData('text/plain', text);
+      if (html) e.clipboardData.setData('text/html', html);
+      return;
+    }
+    if (!this.actions.editing(e)) return;
+    e.preventDefault();
+    // Something to put there at once: the real content follows when the server answers.
+    e.clipboardData.setData('text/plain', '');
+    if (!this.actions.mayAsk()) return;
+    this.copyToSystem(cut && this.actions.canEdit());
+  }
+
+  /** Copy or cut from a keyboard shortcut or the context menu (a user gesture either way). */
+  copyToSystem(cut) {
+    const content = this.fetchSelection(cut);
+    const blob = (key, type) => content.then((c) => new Blob([c[key]], { type }));
+    if (navigator.clipboard && navigator.clipboard.write && window.ClipboardItem) {
+      // Written now, while the gesture counts; the browser waits for the content.
+      const item = new ClipboardItem({ 'text/html': blob('html', HTML), 'text/plain': blob('text', 'text/plain') });
+      navigator.clipboard.write([item]).catch(() => this.copyByCommand(content));
+    } else {
+      this.copyByCommand(content);
+    }
+  }
+
+  /** Without the asynchronous Clipboard API (plain http): a second copy command, with the content. */
+  copyByCommand(content) {
+    content.then((c) => {
+      this.forcedPayload = c;
+      let ok = false;
+      try {
+        ok = document.execCommand('copy');
+      } catch {
+        ok = false;
+      }
+      if (!ok || this.forcedPayload) {
+        this.forcedPayload = null;
+        this.actions.toast('The browser did not allow the copy: use Ctrl+C.', 'warning');
+      }
+    });
+  }
+
+  onPasteEvent(e) {
+    if (!this.actions.editing(e)) return;
+    e.preventDefault();
+    if (!this.actions.canEdit()) return;
+    this.pasteData(e.clipboardData.getData('text/plain'), e.clipboardData.getData('text/html'));
+  }
+
+  /** Paste from the context menu: the clipboard is read through the API (the browser may ask). */
+  async pasteFromSystem() {
+    if (!this.actions.canEdit()) return;
+    let text = '';
+    let html = '';
+    try {
+      for (const item of await navigator.clipboard.read()) {
+        if (item.types.includes('text/html')) html = await (await item.getType('text/html')).text();
+        if (item.types.includes('text/plain')) text = await (await item.getType('text/plain')).text();
+      }
+    } catch {
+      // Not allowed or not there: LibreOffice's own clipboard is what can be pasted.
+      this.actions.send('uno', { command: '.uno:Paste' });
+      return;
+    }
+    this.pasteData(text, html);
+  }
+
+  async pasteData(text, html) {
+    const last = this.lastCopied;
+    const copied = last && last.pending ? await last.pending : last;
+    // What this page copied last (or nothing readable): LibreOffice's clipboard has it whole.
+    if ((copied && copied.text === text && (text || !html)) || (!text && !html)) {
+      this.actions.send('uno', { command: '.uno:Paste' });
+      return;
+    }
+    if (html && utf8.encode(html).length <= MAX_PASTE_BYTES) {
+      this.pasteFallback = text || htmlToText(html);
+      this.actions.send('paste', { mimetype: HTML }, html);
+      return;
+    }
+    this.pasteText(text || htmlToText(html));
+  }
+
+  pasteText(text) {
+    if (!text) return;
+    if (utf8.encode(text).length > MAX_PASTE_BYTES) {
+      this.actions.toast('The clipboard holds more than 2 MiB of text; paste it in smaller parts.', 'warning');
+      return;
+    }
+    this.actions.send('paste', { mimetype: PLAIN }, text);
+  }
+}

@@ -1,0 +1,134 @@
+// The system clipboard, through the real keyboard shortcuts of headless Chromium: copy and cut
+// put the document's selection there as plain text and HTML (get-selection), paste sends what
+// is there (paste mimetype=text/html keeps bold into the stored file). Calc: the sheet tabs
+// carry the sheets' names, and a copied cell reaches the clipboard.
+const { test } = require('@playwright/test');
+const h = require('../support/helpers');
+
+const { expect } = h;
+
+test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
+
+/** What the system clipboard holds, as {text, html} (through the page's Clipboard API). */
+async function readClipboard(page) {
+  return page.evaluate(async () => {
+    const out = { text: '', html: '' };
+    for (const item of await navigator.clipboard.read()) {
+      if (item.types.includes('text/plain')) out.text = await (await item.getType('text/plain')).text();
+      if (item.types.includes('text/html')) out.html = await (await item.getType('text/html')).text();
+    }
+    return out;
+  });
+}
+
+/** Puts {text, html} on the system clipboard, as another application would. */
+async function writeClipboard(page, text, html) {
+  await page.evaluate(async ({ text, html }) => {
+    await navigator.clipboard.write([new ClipboardItem({
+      'text/plain': new Blob([text], { type: 'text/plain' }),
+      'text/html': new Blob([html], { type: 'text/html' }),
+    })]);
+  }, { text, html });
+}
+
+/** Selects the caret's line with Home, Shift+End, once the page shows the selection. */
+async function selectLine(page) {
+  await page.keyboard.press('Home');
+  await page.keyboard.press('Shift+End');
+  await page.waitForFunction(() => window.oxool.describe().selection.length > 0);
+}
+
+test('copy and cut put the selection on the system clipboard; paste of HTML keeps bold', async ({ page }) => {
+  const sent = [];
+  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+  await h.openEditor(page, (await h.links('clip.docx', 'Heidi')).edit);
+  await page.locator('#input-sink').focus();
+
+  // Copy the heading (the first line) with Ctrl+C.
+  await h.pressAndSeeCaret(page, 'Control+End');
+  await h.pressAndSeeCaret(page, 'Control+Home');
+  await selectLine(page);
+  await page.keyboard.press('Control+c');
+  await expect.poll(async () => (await readClipboard(page)).text).toBe('oxool fixture heading');
+  const copied = await readClipboard(page);
+  expect(copied.html).toMatch(/<html|<body|<p|<h1/i);
+  expect(copied.html).toContain('oxool fixture heading');
+  expect(sent.some((m) => m.startsWith('get-selection ') && m.includes('mimetype=text/html'))).toBe(true);
+  // Copy does not make the document modified.
+  await h.settle(page);
+  expect((await page.evaluate(() => window.oxool.describe().docState)).modified).toBe('0');
+
+  // Paste it into another place on the page: a plain text field, with the real Ctrl+V.
+  await page.evaluate(() => {
+    const field = document.createElement('textarea');
+    field.id = 'elsewhere';
+    field.style.cssText = 'position:fixed;right:8px;top:120px;width:240px;height:60px;z-index:99';
+    document.body.appendChild(field);
+  });
+  await page.locator('#elsewhere').focus();
+  await page.keyboard.press('Control+v');
+  await expect(page.locator('#elsewhere')).toHaveValue('oxool fixture heading');
+  await page.evaluate(() => document.getElementById('elsewhere').remove());
+
+  // And into the document, in a new last paragraph: what this page copied comes from
+  // LibreOffice's own clipboard (.uno:Paste).
+  await page.locator('#input-sink').focus();
+  await h.pressAndSeeCaret(page, 'Control+End');
+  await h.pressAndSeeCaret(page, 'Enter');
+  await page.keyboard.press('Control+v');
+  await expect.poll(() => sent.filter((m) => m === 'uno command=.uno:Paste').length).toBe(1);
+  await h.settle(page);
+  await h.shot(page, 'clipboard-1-copied-pasted');
+
+  // Cut the line above: on the clipboard, out of the document.
+  await h.pressAndSeeCaret(page, 'ArrowUp');
+  await selectLine(page);
+  const cutLine = await page.evaluate(() => window.oxool.describe().selection.length);
+  expect(cutLine).toBeGreaterThan(0);
+  await page.keyboard.press('Control+x');
+  await expect.poll(async () => (await readClipboard(page)).text).toBe('second paragraph beta');
+  await h.settle(page);
+
+  // Paste HTML from "another application": bold stays bold, through paste mimetype=text/html.
+  await h.pressAndSeeCaret(page, 'Control+End');
+  await h.pressAndSeeCaret(page, 'Enter');
+  await writeClipboard(page, 'Pasted bold and plain', '<p>Pasted <b>bold</b> and plain</p>');
+  await page.keyboard.press('Control+v');
+  await expect.poll(() => sent.some((m) => m.startsWith('paste mimetype=text/html\n'))).toBe(true);
+  await h.settle(page);
+  await h.shot(page, 'clipboard-2-html-pasted');
+
+  await page.keyboard.press('Control+s');
+  await h.waitSaved(page);
+  const text = (await h.storedText('clip.docx')).replace(/\s+/g, ' ');
+  expect(text).toContain('Pasted bold and plain');
+  expect(text).not.toContain('second paragraph beta');
+  // The heading text appears twice: where it was and where it was pasted.
+  expect(text.split('oxool fixture heading').length - 1).toBe(2);
+  const xml = h.zipMember('clip.docx', 'word/document.xml');
+  const boldRun = xml.match(/<w:r>(?:(?!<\/w:r>).)*?>bold<(?:(?!<\/w:r>).)*?<\/w:r>|<w:r [^>]*>(?:(?!<\/w:r>).)*?>bold<(?:(?!<\/w:r>).)*?<\/w:r>/s);
+  expect(boldRun, 'a run holding "bold"').not.toBeNull();
+  expect(boldRun[0]).toMatch(/<w:b\/>|<w:b w:val="(true|1)"\/>/);
+  const plainRun = xml.match(/<w:r>(?:(?!<\/w:r>).)*?> and plain<(?:(?!<\/w:r>).)*?<\/w:r>|<w:r [^>]*>(?:(?!<\/w:r>).)*?> and plain<(?:(?!<\/w:r>).)*?<\/w:r>/s);
+  expect(plainRun, 'a run holding " and plain"').not.toBeNull();
+  expect(plainRun[0]).not.toMatch(/<w:b\/>|<w:b w:val="(true|1)"\/>/);
+});
+
+test('Calc (ODS): sheet tabs carry the sheet names; a copied cell reaches the clipboard', async ({ page }) => {
+  await h.openEditor(page, (await h.links('clipcalc.ods', 'Ivan')).edit);
+  await expect(page.locator('#sheet-tabs .sheet-tab')).toHaveText(['Numbers', 'Second']);
+  await expect(page.locator('#sheet-tabs .sheet-tab[aria-selected="true"]')).toHaveText('Numbers');
+
+  await page.locator('#cell-address').fill('A3');
+  await page.locator('#cell-address').press('Enter');
+  await expect(page.locator('#cell-address')).toHaveValue('A3');
+  await expect(page.locator('#input-sink')).toBeFocused();
+  await page.keyboard.press('Control+c');
+  await expect.poll(async () => (await readClipboard(page)).text.trim()).toBe('42');
+
+  await page.locator('#sheet-tabs .sheet-tab', { hasText: 'Second' }).click();
+  await expect(page.locator('#sheet-tabs .sheet-tab[aria-selected="true"]')).toHaveText('Second');
+  await expect.poll(() => page.evaluate(() => window.oxool.status.part)).toBe('1');
+  await h.settle(page);
+  await h.shot(page, 'clipboard-3-calc-names');
+});

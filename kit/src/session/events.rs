@@ -14,6 +14,7 @@ use std::sync::{Arc, Mutex};
 
 use oxool_proto::{Frame, Message};
 
+use super::barrier::Barrier;
 use super::writer::FrameWriter;
 use crate::lok::enums::callback_name;
 use crate::lok::CallbackEvent;
@@ -44,6 +45,7 @@ pub type ViewNames = Arc<Mutex<HashMap<i32, String>>>;
 pub struct CallbackQueue {
     sender: SyncSender<CallbackEvent>,
     counters: Arc<Counters>,
+    barrier: Barrier,
 }
 
 /// Shared by the producers and the forwarder.
@@ -58,6 +60,9 @@ struct Counters {
 impl CallbackQueue {
     /// Runs on LibreOffice's thread: never blocks, drops and counts when full.
     pub fn push(&self, event: CallbackEvent) {
+        if self.barrier.observe(&event) {
+            return;
+        }
         let len = event.payload.len();
         let queued = self.counters.queued_bytes.fetch_add(len, Ordering::Relaxed);
         if queued.saturating_add(len) > CALLBACK_QUEUE_MAX_BYTES {
@@ -78,6 +83,11 @@ impl CallbackQueue {
         }
     }
 
+    /// The input barrier whose results this queue swallows.
+    pub fn barrier(&self) -> &Barrier {
+        &self.barrier
+    }
+
     /// Events dropped so far because the queue was full.
     pub fn dropped(&self) -> u64 {
         self.counters.dropped.load(Ordering::Relaxed)
@@ -93,6 +103,7 @@ pub fn start_forwarder(
     let queue = CallbackQueue {
         sender,
         counters: Arc::new(Counters::default()),
+        barrier: Barrier::default(),
     };
     let counters = queue.counters.clone();
     std::thread::Builder::new()
@@ -227,6 +238,7 @@ mod tests {
         let queue = CallbackQueue {
             sender,
             counters: Arc::new(Counters::default()),
+            barrier: Barrier::default(),
         };
         for _ in 0..5 {
             queue.push(CallbackEvent {
@@ -245,6 +257,7 @@ mod tests {
         let queue = CallbackQueue {
             sender,
             counters: Arc::new(Counters::default()),
+            barrier: Barrier::default(),
         };
         let big = CallbackEvent {
             view: 0,

@@ -178,6 +178,12 @@ impl Input {
     }
 
     /// Posts the input to the current view.
+    /// A key with Ctrl or Alt: LibreOffice runs its command asynchronously.
+    pub fn is_shortcut(&self) -> bool {
+        const CTRL_OR_ALT: i32 = 0x2000 | 0x4000;
+        matches!(self, Input::Key { kind, key_code, .. } if *kind == 0 && key_code & CTRL_OR_ALT != 0)
+    }
+
     pub fn post(&self, document: &Document) -> Result<(), LokError> {
         match self {
             Input::Key {

@@ -7,6 +7,7 @@
 //! forwarding thread ([`events`]) → the shared [`writer::FrameWriter`].
 
 pub mod args;
+pub mod barrier;
 pub mod events;
 pub mod input;
 pub mod tiles;
@@ -118,6 +119,10 @@ pub struct Session {
     document: Document,
     views: Views,
     queue: CallbackQueue,
+    /// Input was posted that LibreOffice may not have applied yet (see [`barrier`]).
+    input_pending: std::cell::Cell<bool>,
+    /// The LibreOffice view that posted it (a writing one): the barrier runs there.
+    input_view: std::cell::Cell<i32>,
 }
 
 impl Session {
@@ -130,6 +135,8 @@ impl Session {
             document,
             views: Views::new(loaded_view, names),
             queue,
+            input_pending: std::cell::Cell::new(false),
+            input_view: std::cell::Cell::new(loaded_view),
         })
     }
 
@@ -160,6 +167,13 @@ impl Session {
         message: &Message,
         payload: &[u8],
     ) -> Result<Option<Frame>, SessionError> {
+        // What runs synchronously must see the input posted before it (barrier.rs).
+        if matches!(
+            message.name.as_str(),
+            "save" | "selection" | "uno" | "paste" | "set-part"
+        ) {
+            self.settle_input();
+        }
         match message.name.as_str() {
             "view-open" => self.open_view(message).map(Some),
             "view-close" => {
@@ -220,7 +234,30 @@ impl Session {
         }
         self.select_view(message)?;
         input.post(&self.document).map_err(InputError::from)?;
+        if matches!(input, Input::Key { .. } | Input::Mouse { .. }) {
+            self.input_pending.set(true);
+            self.input_view.set(self.views.get(id)?.lok_view);
+        }
+        // A shortcut's command is queued behind the key: let it run before later input, so
+        // Ctrl+End followed by typing types at the end.
+        if input.is_shortcut() {
+            self.settle_input();
+        }
         Ok(())
+    }
+
+    /// Waits until LibreOffice applied the input posted so far (a few ms when it is idle).
+    fn settle_input(&self) {
+        if !self.input_pending.replace(false) {
+            return;
+        }
+        // The posting view may have closed since; then any view will do.
+        let _ = self.document.set_view(self.input_view.get());
+        match self.queue.barrier().settle(&self.document) {
+            Ok(true) => {}
+            Ok(false) => eprintln!("oxool-kit: LibreOffice did not apply queued input in time"),
+            Err(error) => eprintln!("oxool-kit: cannot wait for queued input: {error}"),
+        }
     }
 
     fn tile(&self, message: &Message) -> Result<Frame, SessionError> {

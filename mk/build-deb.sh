@@ -21,7 +21,7 @@ mkdir -p "$out"
 out=$(cd "$out" && pwd)
 stage=$out/src/oxool-$version
 rm -rf "$out/src" && mkdir -p "$stage/target/release" "$stage/docs" "$stage/tests/fixtures"
-cp -a "$repo/debian" "$repo/units" "$repo/apparmor" "$repo/etc" "$repo/mk" "$stage/"
+cp -a "$repo/debian" "$repo/units" "$repo/apparmor" "$repo/etc" "$repo/mk" "$repo/browser" "$stage/"
 cp -a "$repo/docs/man" "$stage/docs/"
 cp -a "$repo/tests/fixtures/seed-profile" "$stage/tests/fixtures/"
 for b in oxool-wsd oxool-forkit oxool-systemplate-setup oxoolctl; do

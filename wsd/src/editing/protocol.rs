@@ -192,7 +192,7 @@ pub fn parse_client(text: &str) -> Result<ClientMessage, Refused> {
     let m = &message;
     Ok(match m.name.as_str() {
         "oxool" => ClientMessage::Hello {
-            version: number(m, "version", 1, u32::MAX)?,
+            version: number(m, "version", 0, u32::MAX)?,
         },
         "load" => ClientMessage::Load {
             wopisrc: m.get("wopisrc").unwrap_or_default().to_string(),
@@ -309,10 +309,18 @@ where
 {
     let text = m.require(key).map_err(bad_message)?;
     let value: T = text.parse().map_err(|_| {
-        Refused::bad_message(format!(
-            "argument {key:?} = {:?} is not a number",
-            truncate(text, 40)
-        ))
+        if text.parse::<i128>().is_ok() {
+            // A number, just not one that fits: out of range, like any other.
+            Refused::bad_request(format!(
+                "argument {key:?} = {} is outside {min}..={max}",
+                truncate(text, 40)
+            ))
+        } else {
+            Refused::bad_message(format!(
+                "argument {key:?} = {:?} is not a number",
+                truncate(text, 40)
+            ))
+        }
     })?;
     if value < min || value > max {
         return Err(Refused::bad_request(format!(

@@ -17,7 +17,9 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
 
 use super::broker::{BrokerHandle, Command, JoinError, JoinRequest};
-use super::protocol::{self, ClientMessage, Refused, MAX_CLIENT_FRAME, PROTOCOL_VERSION};
+use super::protocol::{
+    self, ClientMessage, Refused, MAX_CLIENT_FRAME, MAX_CLIENT_LINE, PROTOCOL_VERSION,
+};
 use super::{close_code, Closing, Outgoing, Registry, SessionId};
 use crate::wopi::{AccessToken, WopiSrc};
 
@@ -94,6 +96,12 @@ async fn open(
     let refuse =
         |kind: &'static str, message: String| Closing::new(close_code::POLICY, kind, message);
     let version = match next_message(stream).await? {
+        ClientMessage::Hello { version: 0 } => {
+            return Err(refuse(
+                "version",
+                format!("this server speaks protocol versions 1..={PROTOCOL_VERSION}"),
+            ))
+        }
         ClientMessage::Hello { version } => version.min(PROTOCOL_VERSION),
         _ => {
             return Err(refuse(
@@ -280,6 +288,13 @@ async fn serve(
                         return;
                     }
                 };
+                if text.split('\n').next().is_some_and(|line| line.len() > MAX_CLIENT_LINE) {
+                    let closing = Closing::new(close_code::TOO_BIG, "protocol",
+                        format!("a message line is at most {MAX_CLIENT_LINE} bytes"));
+                    let _ = send_text(sink, protocol::error("bad-message", &closing.message, None)).await;
+                    close(sink, &closing).await;
+                    return;
+                }
                 match protocol::parse_client(&text) {
                     Ok(message) => {
                         if message.is_input() && !limiter.allow(cost(&message)) {

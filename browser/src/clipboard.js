@@ -21,8 +21,9 @@ function htmlToText(html) {
 
 export class Clipboard {
   /**
-   * actions: {send(name, args, body), canEdit(), mayAsk(), keyboard, toast(text, level),
-   * editing(event)} — editing tells whether an event comes from the editing surface.
+   * actions: {send(name, args, body), canEdit(), mayAsk(), docType(), keyboard,
+   * toast(text, level), editing(event)} — editing tells whether an event comes from the
+   * editing surface.
    */
   constructor(actions) {
     this.actions = actions;
@@ -193,6 +194,12 @@ export class Clipboard {
 
   pasteText(text) {
     if (!text) return;
+    if (this.actions.docType() === 'spreadsheet') {
+      // Calc answers several lines of plain text with its Text Import dialog, which this page
+      // does not show: type them instead, one cell per line as Enter moves down.
+      this.actions.keyboard.typeText(text);
+      return;
+    }
     if (utf8.encode(text).length > MAX_PASTE_BYTES) {
       this.actions.toast('The clipboard holds more than 2 MiB of text; paste it in smaller parts.', 'warning');
       return;

@@ -61,6 +61,7 @@ class App {
     this.clipboard = new Clipboard({
       send, canEdit, keyboard: this.keyboard,
       mayAsk: () => this.conn.isOpen,
+      docType: () => (this.status ? this.status.type : ''),
       toast: (text, level) => this.feedback.toast(text, level),
       editing: (e) => this.mouse.editing(e),
     });

@@ -1,7 +1,9 @@
 // The system clipboard, through the real keyboard shortcuts of headless Chromium: copy and cut
 // put the document's selection there as plain text and HTML (get-selection), paste sends what
 // is there (paste mimetype=text/html keeps bold into the stored file). Calc: the sheet tabs
-// carry the sheets' names, and a copied cell reaches the clipboard.
+// carry the sheets' names; a copied cell reaches the clipboard and pastes back as a formula;
+// lines of text and an HTML table from elsewhere fill cells.
+const fs = require('node:fs');
 const { test } = require('@playwright/test');
 const h = require('../support/helpers');
 
@@ -21,13 +23,12 @@ async function readClipboard(page) {
   });
 }
 
-/** Puts {text, html} on the system clipboard, as another application would. */
+/** Puts {text, html} on the system clipboard, as another application would ('' = absent). */
 async function writeClipboard(page, text, html) {
   await page.evaluate(async ({ text, html }) => {
-    await navigator.clipboard.write([new ClipboardItem({
-      'text/plain': new Blob([text], { type: 'text/plain' }),
-      'text/html': new Blob([html], { type: 'text/html' }),
-    })]);
+    const flavours = { 'text/plain': new Blob([text], { type: 'text/plain' }) };
+    if (html) flavours['text/html'] = new Blob([html], { type: 'text/html' });
+    await navigator.clipboard.write([new ClipboardItem(flavours)]);
   }, { text, html });
 }
 
@@ -114,21 +115,46 @@ test('copy and cut put the selection on the system clipboard; paste of HTML keep
   expect(plainRun[0]).not.toMatch(/<w:b\/>|<w:b w:val="(true|1)"\/>/);
 });
 
-test('Calc (ODS): sheet tabs carry the sheet names; a copied cell reaches the clipboard', async ({ page }) => {
+async function goTo(page, cell) {
+  await page.locator('#cell-address').fill(cell);
+  await page.locator('#cell-address').press('Enter');
+  await expect(page.locator('#cell-address')).toHaveValue(cell);
+  await expect(page.locator('#input-sink')).toBeFocused();
+}
+
+test('Calc (ODS): sheet names on the tabs; copy and paste of cells', async ({ page }) => {
   await h.openEditor(page, (await h.links('clipcalc.ods', 'Ivan')).edit);
   await expect(page.locator('#sheet-tabs .sheet-tab')).toHaveText(['Numbers', 'Second']);
   await expect(page.locator('#sheet-tabs .sheet-tab[aria-selected="true"]')).toHaveText('Numbers');
 
-  await page.locator('#cell-address').fill('A3');
-  await page.locator('#cell-address').press('Enter');
-  await expect(page.locator('#cell-address')).toHaveValue('A3');
-  await expect(page.locator('#input-sink')).toBeFocused();
+  // A3 holds =SUM(A1:A2): its value goes to the system clipboard, and pasted into B3 from
+  // this page it is the formula again, moved along (LibreOffice's own clipboard).
+  await goTo(page, 'A3');
   await page.keyboard.press('Control+c');
   await expect.poll(async () => (await readClipboard(page)).text.trim()).toBe('42');
+  await goTo(page, 'B3');
+  await page.keyboard.press('Control+v');
+  await expect(page.locator('#formula-input')).toHaveValue('=SUM(B1:B2)');
+
+  // Lines of text from elsewhere: one cell each, the last one still being edited (as typed).
+  // An HTML table: its cells.
+  await goTo(page, 'D1');
+  await writeClipboard(page, '11\n22\n33', '');
+  await page.keyboard.press('Control+v');
+  await expect(page.locator('#cell-address')).toHaveValue('D3');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#cell-address')).toHaveValue('D4');
+  await goTo(page, 'E1');
+  await writeClipboard(page, '5\t6\n7\t8', '<table><tr><td>5</td><td><b>6</b></td></tr><tr><td>7</td><td>8</td></tr></table>');
+  await page.keyboard.press('Control+v');
+  await h.settle(page);
+  await h.shot(page, 'clipboard-3-calc-pasted');
+  const csv = fs.readFileSync(await h.downloadAs(page, 'csv'), 'utf8').split(/\r?\n/);
+  expect(csv.slice(0, 3)).toEqual(['2,,,11,5,6', '40,,,22,7,8', '42,0,,33,,']);
 
   await page.locator('#sheet-tabs .sheet-tab', { hasText: 'Second' }).click();
   await expect(page.locator('#sheet-tabs .sheet-tab[aria-selected="true"]')).toHaveText('Second');
   await expect.poll(() => page.evaluate(() => window.oxool.status.part)).toBe('1');
   await h.settle(page);
-  await h.shot(page, 'clipboard-3-calc-names');
+  await h.shot(page, 'clipboard-4-calc-second-sheet');
 });

@@ -11,6 +11,11 @@ test('slide strip, next/previous, type into a text box on slide 2', async ({ pag
   await expect(page.locator('#slide-strip .slide-thumb')).toHaveCount(2);
   await expect(page.locator('#slide-strip .slide-thumb[data-drawn="1"]')).toHaveCount(2);
   await expect(page.locator('.slide-number')).toHaveText('Slide 1 of 2');
+  // The slides' names (from `parts`) under their pictures and in their labels.
+  const names = await page.evaluate(() => window.oxool.partNames);
+  expect(names).toHaveLength(2);
+  await expect(page.locator('#slide-strip .slide-name')).toHaveText(names);
+  await expect(page.locator('#slide-strip .slide-thumb[data-part="1"]')).toHaveAttribute('aria-label', `Slide 2: ${names[1]}`);
   await h.shot(page, 'impress-1-loaded');
 
   // Next, previous, then slide 2 through the strip.
@@ -55,4 +60,12 @@ test('slide strip, next/previous, type into a text box on slide 2', async ({ pag
   await h.settle(page);
   await page.waitForTimeout(1000);
   await h.shot(page, 'impress-3-saved');
+});
+
+test('slide strip: the slides\' names of an ODF presentation', async ({ page }) => {
+  await h.openEditor(page, (await h.links('names.odp', 'Erin')).edit);
+  // The fixture names its slides (docs: tests/fixtures/README.md); numbers stay beside them.
+  await expect(page.locator('#slide-strip .slide-name')).toHaveText(['Slide1', 'Slide2']);
+  await expect(page.locator('#slide-strip .slide-index')).toHaveText(['1', '2']);
+  await expect(page.locator('#slide-strip .slide-thumb[data-part="0"]')).toHaveAttribute('aria-label', 'Slide 1: Slide1');
 });

@@ -27,6 +27,7 @@ const DOCUMENTS = {
   'order.odt': 'simple.odt',
   'clip.docx': 'simple.docx',
   'clipcalc.ods': 'simple.ods',
+  'names.odp': 'simple.odp',
 };
 
 function freePort() {

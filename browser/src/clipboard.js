@@ -21,9 +21,10 @@ function htmlToText(html) {
 
 export class Clipboard {
   /**
-   * actions: {send(name, args, body), canEdit(), mayAsk(), docType(), keyboard,
-   * toast(text, level), editing(event)} — editing tells whether an event comes from the
-   * editing surface.
+   * actions: {send(name, args, body), canEdit(), mayAsk(), docType(), hasSelection(),
+   * keyboard, toast(text, level), editing(event)} — editing tells whether an event comes from
+   * the editing surface; hasSelection whether the page shows a selection (a cell cursor
+   * counts).
    */
   constructor(actions) {
     this.actions = actions;
@@ -86,16 +87,27 @@ export class Clipboard {
     this.pasteFallback = null;
   }
 
-  /** Starts a copy or cut: asks for both flavours, fills LibreOffice's clipboard, deletes. */
+  /**
+   * Starts a copy or cut: asks for both flavours, fills LibreOffice's clipboard, deletes.
+   * Resolves with {html, text}, or null when there was nothing to copy.
+   */
   fetchSelection(cut) {
-    const html = this.ask(HTML);
-    const text = this.ask(PLAIN);
+    const both = () => Promise.all([this.ask(HTML), this.ask(PLAIN)]);
+    const first = both();
     if (this.actions.canEdit()) {
       // After get-selection on the wire, so the kit reads the selection before it goes.
       this.actions.send('uno', { command: '.uno:Copy' });
       if (cut) this.actions.keyboard.sendKey(0, KEY_DELETE);
     }
-    const done = Promise.all([html, text]).then(([h, t]) => {
+    const previous = this.lastCopied;
+    const done = first.then(async ([h, t]) => {
+      // A selection made just before (Ctrl+A, Ctrl+C at once) may not have been applied when
+      // the kit read it: the page shows one by now, so ask once more.
+      if (!h && !t && !cut && this.actions.hasSelection()) [h, t] = await both();
+      if (!h && !t && !this.actions.hasSelection()) {
+        this.lastCopied = previous;
+        return null; // nothing selected: the clipboard keeps what it had, as in LibreOffice
+      }
       this.lastCopied = { text: t };
       return { html: h, text: t };
     });
@@ -114,9 +126,8 @@ export class Clipboard {
       return;
     }
     if (!this.actions.editing(e)) return;
-    e.preventDefault();
-    // Something to put there at once: the real content follows when the server answers.
-    e.clipboardData.setData('text/plain', '');
+    // No preventDefault: the hidden textarea has nothing selected, so the browser's own copy
+    // leaves the clipboard alone; the content is written when the server has sent it.
     if (!this.actions.mayAsk()) return;
     this.copyToSystem(cut && this.actions.canEdit());
   }
@@ -124,9 +135,13 @@ export class Clipboard {
   /** Copy or cut from a keyboard shortcut or the context menu (a user gesture either way). */
   copyToSystem(cut) {
     const content = this.fetchSelection(cut);
-    const blob = (key, type) => content.then((c) => new Blob([c[key]], { type }));
     if (navigator.clipboard && navigator.clipboard.write && window.ClipboardItem) {
-      // Written now, while the gesture counts; the browser waits for the content.
+      // Written now, while the gesture counts; the browser waits for the content (and writes
+      // nothing when it is null: the blobs' promises fail).
+      const blob = (key, type) => content.then((c) => {
+        if (!c) throw new Error('nothing selected');
+        return new Blob([c[key]], { type });
+      });
       const item = new ClipboardItem({ 'text/html': blob('html', HTML), 'text/plain': blob('text', 'text/plain') });
       navigator.clipboard.write([item]).catch(() => this.copyByCommand(content));
     } else {
@@ -137,6 +152,7 @@ export class Clipboard {
   /** Without the asynchronous Clipboard API (plain http): a second copy command, with the content. */
   copyByCommand(content) {
     content.then((c) => {
+      if (!c) return;
       this.forcedPayload = c;
       let ok = false;
       try {
@@ -146,7 +162,7 @@ export class Clipboard {
       }
       if (!ok || this.forcedPayload) {
         this.forcedPayload = null;
-        this.actions.toast('The browser did not allow the copy: use Ctrl+C.', 'warning');
+        this.actions.toast('The browser did not allow the copy: select again and copy once more.', 'warning');
       }
     });
   }
@@ -155,6 +171,12 @@ export class Clipboard {
     if (!this.actions.editing(e)) return;
     e.preventDefault();
     if (!this.actions.canEdit()) return;
+    const types = [...e.clipboardData.types];
+    if (types.length > 0 && !types.includes('text/plain') && !types.includes('text/html')) {
+      // Files or images from elsewhere: the protocol carries text and HTML only.
+      this.actions.toast('Only text and formatted text can be pasted here.', 'warning');
+      return;
+    }
     this.pasteData(e.clipboardData.getData('text/plain'), e.clipboardData.getData('text/html'));
   }
 

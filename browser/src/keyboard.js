@@ -116,6 +116,7 @@ export class Keyboard {
       }
       // Copy, cut and paste go through the browser's clipboard events (see clipboard.js).
       if (letter === 'c' || letter === 'x' || letter === 'v') return;
+      if (e.key === 'Insert' && !e.shiftKey) return; // Ctrl+Insert: copy
       if (SHORTCUT_UNO[letter] && !e.shiftKey) {
         e.preventDefault();
         if (this.actions.canEdit() || letter === 'a') {
@@ -125,6 +126,8 @@ export class Keyboard {
         return;
       }
     }
+    // Shift+Insert (paste) and Shift+Delete (cut) become clipboard events too.
+    if (e.shiftKey && !ctrl && !e.altKey && (e.key === 'Insert' || e.key === 'Delete')) return;
     const code = awtKeyCode(e);
     const special = KEY[e.key] !== undefined || /^F\d+$/.test(e.key);
     if (special || (ctrl && code)) {

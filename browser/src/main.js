@@ -62,6 +62,10 @@ class App {
       send, canEdit, keyboard: this.keyboard,
       mayAsk: () => this.conn.isOpen,
       docType: () => (this.status ? this.status.type : ''),
+      hasSelection: () => {
+        const own = this.overlays.own;
+        return own.selection.length > 0 || !!own.graphic || !!(own.cell && this.status && this.status.type === 'spreadsheet');
+      },
       toast: (text, level) => this.feedback.toast(text, level),
       editing: (e) => this.mouse.editing(e),
     });

@@ -32,6 +32,32 @@ async function writeClipboard(page, text, html) {
   }, { text, html });
 }
 
+/** Client coordinates of a twip position of the current part. */
+async function at(page, x, y) {
+  return page.evaluate(({ x, y }) => {
+    const l = window.oxool.layer;
+    const p = l.twipsToCss(x, y);
+    const r = l.sizer.getBoundingClientRect();
+    return { x: r.left + p.x, y: r.top + p.y };
+  }, { x, y });
+}
+
+/** A plain text field elsewhere on the page; Ctrl+V into it gives what the clipboard holds. */
+async function pasteElsewhere(page) {
+  await page.evaluate(() => {
+    const field = document.createElement('textarea');
+    field.id = 'elsewhere';
+    field.style.cssText = 'position:fixed;right:8px;top:120px;width:240px;height:60px;z-index:99';
+    document.body.appendChild(field);
+  });
+  await page.locator('#elsewhere').focus();
+  await page.keyboard.press('Control+v');
+  const value = await page.locator('#elsewhere').inputValue();
+  await page.evaluate(() => document.getElementById('elsewhere').remove());
+  await page.locator('#input-sink').focus();
+  return value;
+}
+
 /** Selects the caret's line with Home, Shift+End, once the page shows the selection. */
 async function selectLine(page) {
   await page.keyboard.press('Home');
@@ -41,7 +67,11 @@ async function selectLine(page) {
 
 test('copy and cut put the selection on the system clipboard; paste of HTML keeps bold', async ({ page }) => {
   const sent = [];
-  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+  const answers = [];
+  page.on('websocket', (ws) => {
+    ws.on('framesent', (f) => sent.push(String(f.payload)));
+    ws.on('framereceived', (f) => { if (String(f.payload).startsWith('selection ')) answers.push(String(f.payload)); });
+  });
   await h.openEditor(page, (await h.links('clip.docx', 'Heidi')).edit);
   await page.locator('#input-sink').focus();
 
@@ -59,21 +89,20 @@ test('copy and cut put the selection on the system clipboard; paste of HTML keep
   await h.settle(page);
   expect((await page.evaluate(() => window.oxool.describe().docState)).modified).toBe('0');
 
+  // Copy with nothing selected leaves the clipboard as it was (as LibreOffice does).
+  await page.keyboard.press('End'); // the caret stays; the selection goes
+  await page.waitForFunction(() => window.oxool.describe().selection.length === 0);
+  const answered = answers.length;
+  await page.keyboard.press('Control+c');
+  await expect.poll(() => answers.length).toBe(answered + 2);
+  await page.waitForTimeout(200); // (the page's clipboard write, if it wrongly made one)
+  expect((await readClipboard(page)).text).toBe('oxool fixture heading');
+
   // Paste it into another place on the page: a plain text field, with the real Ctrl+V.
-  await page.evaluate(() => {
-    const field = document.createElement('textarea');
-    field.id = 'elsewhere';
-    field.style.cssText = 'position:fixed;right:8px;top:120px;width:240px;height:60px;z-index:99';
-    document.body.appendChild(field);
-  });
-  await page.locator('#elsewhere').focus();
-  await page.keyboard.press('Control+v');
-  await expect(page.locator('#elsewhere')).toHaveValue('oxool fixture heading');
-  await page.evaluate(() => document.getElementById('elsewhere').remove());
+  expect(await pasteElsewhere(page)).toBe('oxool fixture heading');
 
   // And into the document, in a new last paragraph: what this page copied comes from
   // LibreOffice's own clipboard (.uno:Paste).
-  await page.locator('#input-sink').focus();
   await h.pressAndSeeCaret(page, 'Control+End');
   await h.pressAndSeeCaret(page, 'Enter');
   await page.keyboard.press('Control+v');
@@ -90,6 +119,16 @@ test('copy and cut put the selection on the system clipboard; paste of HTML keep
   await expect.poll(async () => (await readClipboard(page)).text).toBe('second paragraph beta');
   await h.settle(page);
 
+  // Copy from the context menu (right click in the selection): the line below the heading.
+  await h.pressAndSeeCaret(page, 'Control+Home');
+  await h.pressAndSeeCaret(page, 'ArrowDown');
+  await selectLine(page);
+  const sel = await page.evaluate(() => window.oxool.describe().selection[0]);
+  const inSel = await at(page, sel.x + sel.w / 2, sel.y + sel.h / 2);
+  await page.mouse.click(inSel.x, inSel.y, { button: 'right' });
+  await page.locator('#context-menu').getByRole('menuitem', { name: 'Copy' }).click();
+  await expect.poll(async () => (await readClipboard(page)).text).toBe('oxool fixture text alpha');
+
   // Paste HTML from "another application": bold stays bold, through paste mimetype=text/html.
   await h.pressAndSeeCaret(page, 'Control+End');
   await h.pressAndSeeCaret(page, 'Enter');
@@ -99,10 +138,20 @@ test('copy and cut put the selection on the system clipboard; paste of HTML keep
   await h.settle(page);
   await h.shot(page, 'clipboard-2-html-pasted');
 
+  // Paste from the context menu (the page reads the clipboard): plain text from elsewhere,
+  // right-clicked just after the caret (in the empty last paragraph).
+  await writeClipboard(page, 'menu pasted', '');
+  const caret = await page.evaluate(() => window.oxool.describe().caret);
+  const nearCaret = await at(page, caret.x + 300, caret.y + caret.h / 2);
+  await page.mouse.click(nearCaret.x, nearCaret.y, { button: 'right' });
+  await page.locator('#context-menu').getByRole('menuitem', { name: 'Paste' }).click();
+  await expect.poll(() => sent.filter((m) => m.startsWith('paste ')).pop()).toBe('paste mimetype=text/plain;charset%3Dutf-8\nmenu pasted');
+  await h.settle(page);
+
   await page.keyboard.press('Control+s');
   await h.waitSaved(page);
   const text = (await h.storedText('clip.docx')).replace(/\s+/g, ' ');
-  expect(text).toContain('Pasted bold and plain');
+  expect(text).toContain('Pasted bold and plain menu pasted');
   expect(text).not.toContain('second paragraph beta');
   // The heading text appears twice: where it was and where it was pasted.
   expect(text.split('oxool fixture heading').length - 1).toBe(2);
@@ -157,4 +206,15 @@ test('Calc (ODS): sheet names on the tabs; copy and paste of cells', async ({ pa
   await expect.poll(() => page.evaluate(() => window.oxool.status.part)).toBe('1');
   await h.settle(page);
   await h.shot(page, 'clipboard-4-calc-second-sheet');
+});
+
+test('without the asynchronous Clipboard API (plain http), copy still reaches the clipboard', async ({ page }) => {
+  // Pages served over plain http to another machine have no navigator.clipboard.write.
+  await page.addInitScript(() => { delete Clipboard.prototype.write; });
+  await h.openEditor(page, (await h.links('clip2.odt', 'Judy')).edit);
+  await page.locator('#input-sink').focus();
+  await h.pressAndSeeCaret(page, 'Control+End');
+  await selectLine(page);
+  await page.keyboard.press('Control+c');
+  await expect.poll(() => pasteElsewhere(page)).toBe('second paragraph beta');
 });

@@ -27,6 +27,7 @@ const DOCUMENTS = {
   'order.odt': 'simple.odt',
   'clip.docx': 'simple.docx',
   'clipcalc.ods': 'simple.ods',
+  'clip2.odt': 'simple.odt',
   'names.odp': 'simple.odp',
 };
 

@@ -7,7 +7,7 @@
 //! `tile-done` as they arrive, as a browser does once it has drawn them.
 
 use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
@@ -151,12 +151,29 @@ pub struct WsClient {
     pub auto_ack_tiles: bool,
     /// The `status` answered to `load`.
     pub status: Option<Incoming>,
+    paused: Arc<AtomicBool>,
 }
 
 impl WsClient {
     /// Connects to `/cool/ws` of the server listening on `port`.
     pub async fn connect(port: u16, label: &str) -> anyhow::Result<WsClient> {
-        let tcp = TcpStream::connect(("127.0.0.1", port)).await?;
+        Self::connect_with(port, label, None).await
+    }
+
+    /// Like `connect`, with a small TCP receive buffer: with `pause_reading`, a slow client
+    /// whose backlog shows at the server soon instead of filling megabytes of kernel buffers.
+    pub async fn connect_with(
+        port: u16,
+        label: &str,
+        receive_buffer: Option<u32>,
+    ) -> anyhow::Result<WsClient> {
+        let socket = tokio::net::TcpSocket::new_v4()?;
+        if let Some(size) = receive_buffer {
+            socket.set_recv_buffer_size(size)?;
+        }
+        let tcp = socket
+            .connect(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
+            .await?;
         tcp.set_nodelay(true)?;
         let wire = Arc::new(WireBytes::default());
         let stream = CountingStream {
@@ -167,9 +184,18 @@ impl WsClient {
         let (socket, _response) = tokio_tungstenite::client_async(url, stream).await?;
         let (sink, mut stream) = socket.split();
         let (tx, events) = tokio::sync::mpsc::unbounded_channel();
+        let paused = Arc::new(AtomicBool::new(false));
+        let reader_paused = paused.clone();
         tokio::spawn(async move {
             let mut code = None;
-            while let Some(frame) = stream.next().await {
+            loop {
+                // A paused client does not read at all: the server sees a slow client.
+                while reader_paused.load(Ordering::Relaxed) {
+                    tokio::time::sleep(Duration::from_millis(5)).await;
+                }
+                let Some(frame) = stream.next().await else {
+                    break;
+                };
                 let at = Instant::now();
                 let (bytes, binary) = match frame {
                     Ok(WsMessage::Text(text)) => (text.as_bytes().to_vec(), false),
@@ -198,7 +224,13 @@ impl WsClient {
             wire,
             auto_ack_tiles: true,
             status: None,
+            paused,
         })
+    }
+
+    /// Stops (or resumes) reading from the connection.
+    pub fn pause_reading(&self, paused: bool) {
+        self.paused.store(paused, Ordering::Relaxed);
     }
 
     /// Sends one text frame as is (also malformed lines, for the bad-input tests).

@@ -19,6 +19,24 @@ function htmlToText(html) {
   return doc.body ? doc.body.innerText || doc.body.textContent || '' : '';
 }
 
+/**
+ * Whether HTML shows anything. A copied shape has no HTML flavour: the clipboard then holds an
+ * empty one, which the browser hands back as an empty document.
+ */
+function htmlHasContent(html) {
+  if (!html) return false;
+  const body = new DOMParser().parseFromString(html, 'text/html').body;
+  return !!body && (body.textContent.trim() !== '' || !!body.querySelector('img, table, svg, hr'));
+}
+
+/** Lines of tab-separated text as an HTML table (for Calc). */
+function textToHtmlTable(text) {
+  const escape = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  const rows = text.replace(/\r\n?/g, '\n').replace(/\n$/, '').split('\n')
+    .map((line) => `<tr>${line.split('\t').map((cell) => `<td>${escape(cell)}</td>`).join('')}</tr>`);
+  return `<html><body><table>${rows.join('')}</table></body></html>`;
+}
+
 export class Clipboard {
   /**
    * actions: {send(name, args, body), canEdit(), mayAsk(), docType(), hasSelection(),
@@ -198,9 +216,11 @@ export class Clipboard {
     this.pasteData(text, html);
   }
 
-  async pasteData(text, html) {
+  async pasteData(text, rawHtml) {
+    const html = htmlHasContent(rawHtml) ? rawHtml : '';
     const last = this.lastCopied;
-    const copied = last && last.pending ? await last.pending : last;
+    // (A copy that found nothing selected put back the one before it.)
+    const copied = last && last.pending ? (await last.pending) || this.lastCopied : last;
     // What this page copied last (or nothing readable): LibreOffice's clipboard has it whole.
     if ((copied && copied.text === text && (text || !html)) || (!text && !html)) {
       this.actions.send('uno', { command: '.uno:Paste' });
@@ -218,9 +238,17 @@ export class Clipboard {
     if (!text) return;
     if (this.actions.docType() === 'spreadsheet') {
       // Calc answers several lines of plain text with its Text Import dialog, which this page
-      // does not show: type them instead, one cell per line as Enter moves down.
-      this.actions.keyboard.typeText(text);
-      return;
+      // does not show: lines and tabs go as the rows and cells of an HTML table instead. One
+      // bare value is typed, as into the cell.
+      if (!/[\n\t]/.test(text.replace(/\r?\n$/, ''))) {
+        this.actions.keyboard.typeText(text.replace(/\r?\n$/, ''));
+        return;
+      }
+      text = textToHtmlTable(text);
+      if (utf8.encode(text).length <= MAX_PASTE_BYTES) {
+        this.actions.send('paste', { mimetype: HTML }, text);
+        return;
+      }
     }
     if (utf8.encode(text).length > MAX_PASTE_BYTES) {
       this.actions.toast('The clipboard holds more than 2 MiB of text; paste it in smaller parts.', 'warning');

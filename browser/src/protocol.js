@@ -178,10 +178,13 @@ export class Connection {
   }
 }
 
-/** `x, y, w, h` (twips) → {x, y, w, h}, or null for "EMPTY" and garbage. */
+/**
+ * `x, y, w, h` (twips) → {x, y, w, h}, or null for "EMPTY" and garbage. What follows the four
+ * numbers is ignored (a graphic selection goes on with its angle and a JSON of handles).
+ */
 export function parseRect(text) {
   if (typeof text !== 'string') return null;
-  const n = text.split(',').map((s) => Number(s.trim()));
+  const n = text.split(',', 4).map((s) => Number(s.trim()));
   if (n.length < 4 || n.some((v) => !Number.isFinite(v))) return null;
   return { x: n[0], y: n[1], w: n[2], h: n[3] };
 }

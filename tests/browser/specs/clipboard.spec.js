@@ -172,6 +172,8 @@ async function goTo(page, cell) {
 }
 
 test('Calc (ODS): sheet names on the tabs; copy and paste of cells', async ({ page }) => {
+  const sent = [];
+  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
   await h.openEditor(page, (await h.links('clipcalc.ods', 'Ivan')).edit);
   await expect(page.locator('#sheet-tabs .sheet-tab')).toHaveText(['Numbers', 'Second']);
   await expect(page.locator('#sheet-tabs .sheet-tab[aria-selected="true"]')).toHaveText('Numbers');
@@ -185,21 +187,27 @@ test('Calc (ODS): sheet names on the tabs; copy and paste of cells', async ({ pa
   await page.keyboard.press('Control+v');
   await expect(page.locator('#formula-input')).toHaveValue('=SUM(B1:B2)');
 
-  // Lines of text from elsewhere: one cell each, the last one still being edited (as typed).
-  // An HTML table: its cells.
+  // Lines of text from elsewhere: one cell each (sent as an HTML table: Calc would answer
+  // plain text with its Text Import dialog). An HTML table: its cells.
   await goTo(page, 'D1');
-  await writeClipboard(page, '11\n22\n33', '');
+  await writeClipboard(page, '11\n22\n33\n', '');
   await page.keyboard.press('Control+v');
-  await expect(page.locator('#cell-address')).toHaveValue('D3');
-  await page.keyboard.press('Enter');
-  await expect(page.locator('#cell-address')).toHaveValue('D4');
+  await expect.poll(() => sent.filter((m) => m.startsWith('paste mimetype=text/html\n')).length).toBe(1);
+  await h.settle(page);
   await goTo(page, 'E1');
   await writeClipboard(page, '5\t6\n7\t8', '<table><tr><td>5</td><td><b>6</b></td></tr><tr><td>7</td><td>8</td></tr></table>');
   await page.keyboard.press('Control+v');
   await h.settle(page);
+  // One value: typed into the cell, as if by hand.
+  await goTo(page, 'G1');
+  await writeClipboard(page, 'solo', '');
+  await page.keyboard.press('Control+v');
+  await page.keyboard.press('Enter');
+  await expect(page.locator('#cell-address')).toHaveValue('G2');
+  await h.settle(page);
   await h.shot(page, 'clipboard-3-calc-pasted');
   const csv = fs.readFileSync(await h.downloadAs(page, 'csv'), 'utf8').split(/\r?\n/);
-  expect(csv.slice(0, 3)).toEqual(['2,,,11,5,6', '40,,,22,7,8', '42,0,,33,,']);
+  expect(csv.slice(0, 3)).toEqual(['2,,,11,5,6,solo', '40,,,22,7,8,', '42,0,,33,,,']);
 
   await page.locator('#sheet-tabs .sheet-tab', { hasText: 'Second' }).click();
   await expect(page.locator('#sheet-tabs .sheet-tab[aria-selected="true"]')).toHaveText('Second');

@@ -62,10 +62,34 @@ test('slide strip, next/previous, type into a text box on slide 2', async ({ pag
   await h.shot(page, 'impress-3-saved');
 });
 
-test('slide strip: the slides\' names of an ODF presentation', async ({ page }) => {
+test('ODF presentation: slide names in the strip; a shape copied and pasted', async ({ page }) => {
+  const sent = [];
+  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
   await h.openEditor(page, (await h.links('names.odp', 'Erin')).edit);
   // The fixture names its slides (docs: tests/fixtures/README.md); numbers stay beside them.
   await expect(page.locator('#slide-strip .slide-name')).toHaveText(['Slide1', 'Slide2']);
   await expect(page.locator('#slide-strip .slide-index')).toHaveText(['1', '2']);
   await expect(page.locator('#slide-strip .slide-thumb[data-part="0"]')).toHaveAttribute('aria-label', 'Slide 1: Slide1');
+
+  // The title shape of slide 1 selected (into its text, then Escape): a shape has no text to
+  // read back, so Ctrl+C, Ctrl+V paste LibreOffice's own copy of it.
+  const at = await page.evaluate(({ x, y }) => {
+    const o = window.oxool.layer;
+    const p = o.twipsToCss(x, y);
+    const r = o.sizer.getBoundingClientRect();
+    return { x: r.left + p.x, y: r.top + p.y };
+  }, { x: (720000 + 8640000 / 2) / EMU_PER_TWIP, y: (360000 + 1080000 / 2) / EMU_PER_TWIP });
+  await page.mouse.dblclick(at.x, at.y);
+  await page.waitForFunction(() => document.getElementById('own-caret'));
+  await page.keyboard.press('Escape');
+  await expect(page.locator('#doc-sizer .own-graphic')).toBeVisible();
+  await page.keyboard.press('Control+c');
+  await page.keyboard.press('Control+v');
+  await expect.poll(() => sent.includes('uno command=.uno:Paste')).toBe(true);
+  await h.settle(page);
+  await page.keyboard.press('Control+s');
+  await h.waitSaved(page);
+  const content = h.zipMember('names.odp', 'content.xml');
+  const slide1 = content.match(/<draw:page [^>]*draw:name="Slide1".*?<\/draw:page>/s)[0];
+  expect(slide1.split('oxool slide one title').length - 1).toBe(2);
 });

@@ -235,25 +235,26 @@ export class Clipboard {
   }
 
   pasteText(text) {
+    this.pasteFallback = null;
     if (!text) return;
+    let mimetype = PLAIN;
+    let body = text;
     if (this.actions.docType() === 'spreadsheet') {
       // Calc answers several lines of plain text with its Text Import dialog, which this page
       // does not show: lines and tabs go as the rows and cells of an HTML table instead. One
       // bare value is typed, as into the cell.
-      if (!/[\n\t]/.test(text.replace(/\r?\n$/, ''))) {
-        this.actions.keyboard.typeText(text.replace(/\r?\n$/, ''));
+      const value = text.replace(/\r?\n$/, '');
+      if (!/[\n\t]/.test(value)) {
+        this.actions.keyboard.typeText(value);
         return;
       }
-      text = textToHtmlTable(text);
-      if (utf8.encode(text).length <= MAX_PASTE_BYTES) {
-        this.actions.send('paste', { mimetype: HTML }, text);
-        return;
-      }
+      mimetype = HTML;
+      body = textToHtmlTable(text);
     }
-    if (utf8.encode(text).length > MAX_PASTE_BYTES) {
+    if (utf8.encode(body).length > MAX_PASTE_BYTES) {
       this.actions.toast('The clipboard holds more than 2 MiB of text; paste it in smaller parts.', 'warning');
       return;
     }
-    this.actions.send('paste', { mimetype: PLAIN }, text);
+    this.actions.send('paste', { mimetype }, body);
   }
 }

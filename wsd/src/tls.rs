@@ -168,6 +168,8 @@ async fn accept_loop(
                 continue;
             }
         };
+        // Small editing frames must not wait for Nagle's algorithm (see http::serve).
+        let _ = stream.set_nodelay(true);
         let acceptor = acceptor.clone();
         let queue = accepted.clone();
         tokio::spawn(async move {

@@ -391,3 +391,31 @@ async fn a_conflict_is_reported_and_overwrite_stores() {
         "stored after overwrite: {text}"
     );
 }
+
+/// Every key sent before `save` is in what the save stores, even when the save follows at once
+/// (LibreOffice handles keys asynchronously; a save must wait for them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_save_right_after_typing_stores_every_key() {
+    let setup = Setup::start(RunAs::Root);
+    for (fixture, name) in [("simple.docx", "quick.docx"), ("simple.xlsx", "quick.xlsx")] {
+        setup.host.add_fixture(fixture, name).unwrap();
+        let mut a = setup.open("Alice", name, true).await;
+        a.type_keys("QuickSaveMarker").await;
+        if name.ends_with(".xlsx") {
+            a.enter().await;
+        }
+        let saved = a.save(false).await;
+        assert_eq!(saved.get("save"), Some("idle"), "{name}: {saved}");
+        assert_eq!(saved.get("modified"), Some("0"), "{name}: {saved}");
+        let text = setup.stored_text(name);
+        assert!(text.contains("QuickSaveMarker"), "{name} stored: {text}");
+        // And nothing is left unsaved behind the client's back.
+        let later = a.drain_for(std::time::Duration::from_secs(1)).await;
+        assert!(
+            !later
+                .iter()
+                .any(|m| m.is("doc-state") && m.get("modified") == Some("1")),
+            "{name}: modified again after the save without new input"
+        );
+    }
+}

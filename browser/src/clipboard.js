@@ -219,10 +219,13 @@ export class Clipboard {
   async pasteData(text, rawHtml) {
     const html = htmlHasContent(rawHtml) ? rawHtml : '';
     const last = this.lastCopied;
+    const pending = last && last.pending ? await last.pending : undefined;
     // (A copy that found nothing selected put back the one before it.)
-    const copied = last && last.pending ? (await last.pending) || this.lastCopied : last;
-    // What this page copied last (or nothing readable): LibreOffice's clipboard has it whole.
-    if ((copied && copied.text === text && (text || !html)) || (!text && !html)) {
+    const copied = last && last.pending ? pending || this.lastCopied : last;
+    // A copy from this page still on its way when the paste came (Ctrl+C, Ctrl+V at once): the
+    // clipboard did not hold it yet. What this page copied last, or nothing readable:
+    // LibreOffice's clipboard has it whole.
+    if (pending || (copied && copied.text === text && (text || !html)) || (!text && !html)) {
       this.actions.send('uno', { command: '.uno:Paste' });
       return;
     }

@@ -328,40 +328,50 @@ async fn load(
             .await
             .map_err(wopi_error)?,
     };
-    let lock = if info.supports_locks && info.user_can_write {
-        let lock_id = new_lock_id();
-        match ctx.wopi.lock(src, &first.token, &lock_id).await {
-            Ok(()) => Some(lock_id),
-            // Someone else's lock, or ours from a wsd that died: open anyway; saving fails
-            // with lock-conflict and keeps trying to lock until the old lock expires.
-            Err(error @ WopiError::LockConflict { .. }) => {
-                tracing::warn!(%error, "the document is locked by someone else");
-                None
-            }
-            Err(error) => return Err(wopi_error(error)),
-        }
-    } else {
-        None
-    };
     let _ = first.outbox.try_send(Outgoing::Text(
         Message::new("progress").arg("stage", "kit").render(),
     ));
     let Some(events) = commands.upgrade() else {
         return Err(("internal", "the document was closed while loading".into()));
     };
-    let opened = KitLink::open(
+    // The lock and the kit's load do not depend on each other: one round trip to the WOPI
+    // host less on the way to the first tile.
+    let take_lock = async {
+        if !(info.supports_locks && info.user_can_write) {
+            return Ok(None);
+        }
+        let lock_id = new_lock_id();
+        match ctx.wopi.lock(src, &first.token, &lock_id).await {
+            Ok(()) => Ok(Some(lock_id)),
+            // Someone else's lock, or ours from a wsd that died: open anyway; saving fails
+            // with lock-conflict and keeps trying to lock until the old lock expires.
+            Err(error @ WopiError::LockConflict { .. }) => {
+                tracing::warn!(%error, "the document is locked by someone else");
+                Ok(None)
+            }
+            Err(error) => Err(error),
+        }
+    };
+    let file_name = kit_file_name(&info.base_file_name);
+    let open_kit = KitLink::open(
         &ctx.spawner,
-        &kit_file_name(&info.base_file_name),
+        &file_name,
         bytes,
         ctx.config.editing.load_timeout(),
         ctx.config.kit.max_document_bytes(),
         events,
         Command::Kit,
-    )
-    .await;
-    match opened {
-        Ok((kit, loaded)) => Ok((kit, loaded, lock)),
-        Err(error) => {
+    );
+    let (lock, opened) = tokio::join!(take_lock, open_kit);
+    match (lock, opened) {
+        (Ok(lock), Ok((kit, loaded))) => Ok((kit, loaded, lock)),
+        (Err(error), opened) => {
+            if let Ok((kit, _)) = opened {
+                kit.close();
+            }
+            Err(wopi_error(error))
+        }
+        (Ok(lock), Err(error)) => {
             if let Some(lock_id) = &lock {
                 let _ = ctx.wopi.unlock(src, &first.token, lock_id).await;
             }

@@ -232,4 +232,9 @@ test('without the asynchronous Clipboard API (plain http), copy still reaches th
   await selectLine(page);
   await page.keyboard.press('Control+c');
   await expect.poll(() => pasteElsewhere(page)).toBe('second paragraph beta');
+  // Ctrl+A, Ctrl+C at once: the whole document, although the kit may read the selection
+  // before it has applied Select All (the page asks again once it shows a selection).
+  await page.keyboard.press('Control+a');
+  await page.keyboard.press('Control+c');
+  await expect.poll(() => pasteElsewhere(page)).toBe('oxool fixture heading\noxool fixture text alpha\nsecond paragraph beta');
 });

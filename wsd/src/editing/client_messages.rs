@@ -12,6 +12,7 @@ use super::SessionId;
 /// UNO commands that do not change the document: they do not make it "modified".
 const NON_MODIFYING_COMMANDS: &[&str] = &[
     ".uno:Copy",
+    ".uno:GoToCell",
     ".uno:SelectAll",
     ".uno:GoToStartOfDoc",
     ".uno:GoToEndOfDoc",

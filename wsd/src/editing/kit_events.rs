@@ -220,8 +220,13 @@ impl Broker {
             }
             "selection" => {
                 if let Some(member) = view.and_then(|s| self.members.get_mut(&s)) {
-                    member.selections.pop_front();
-                    member.error(kind, &text, Some("get-selection"));
+                    let id = member.selections.pop_front().unwrap_or_default();
+                    let error = Message::new("error")
+                        .arg("kind", kind)
+                        .arg("message", &text)
+                        .arg("request", "get-selection")
+                        .arg("id", id);
+                    member.text(error.render());
                 }
             }
             "view-open" => {

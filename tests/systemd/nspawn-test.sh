@@ -430,6 +430,29 @@ ct_exec journalctl -b --no-pager -o cat -u oxool-wsd.service 2>/dev/null | grep 
 code=$(ct_net_exec curl -sS --max-time 60 -o /dev/null -w '%{http_code}' http://127.0.0.1:9980/hosting/capabilities 2>&1)
 [ "$code" = 200 ] && pass "the restarted wsd serves: GET /hosting/capabilities 200" || fail "after the restart: $code"
 
+step "upgrade in place with an open, modified document (apt-get install --reinstall)"
+typed3=NspawnUpgrade$RANDOM$RANDOM
+if ws_start U --document sample.docx --user Uma --type "$typed3"; then
+  pass "a document modified before the upgrade: $(ws_line U '^typed ')"
+  ws_send U "c-close wait-close"
+  t0=$(now_ms)
+  if ct_exec env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --reinstall \
+       "/payload/$(basename "$deb")" >"$payload/apt-upgrade.log" 2>&1; then
+    pass "apt-get install --reinstall with a session open: $(($(now_ms) - t0)) ms"
+  else fail "apt-get install --reinstall"; tail -n 30 "$payload/apt-upgrade.log"; fi
+  wait_until 30 grep -q '^c-close ' "$payload/ws-U.out"
+  out=$(ws_line U '^c-close ')
+  if grep -q 'reason=shutdown' <<<"$out"; then pass "the session was told: ${out#c-close ok }"
+  else fail "the session at the upgrade: ${out:-no answer}"; ws_failure U; fi
+  if stored_text sample.docx "$typed3"; then
+    pass "the upgrade stored the edit before wsd restarted"
+  else fail "sample.docx lacks the edit made before the upgrade"; fi
+  ws_stop U
+  code=$(ct_net_exec curl -sS --max-time 60 -o /dev/null -w '%{http_code}' http://127.0.0.1:9980/hosting/capabilities 2>&1)
+  [ "$code" = 200 ] && pass "wsd comes back after the upgrade (socket activation): 200" ||
+    fail "after the upgrade: $code"
+else fail "session U did not open"; ws_failure U; fi
+
 step "systemd-analyze security (online)"
 for unit in oxool-wsd.service oxool-forkit.service; do
   line=$(ct_exec systemd-analyze security --no-pager "$unit" 2>/dev/null | grep 'Overall exposure level')

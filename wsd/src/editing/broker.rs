@@ -208,6 +208,10 @@ pub struct Broker {
     pub(super) edit_gen: u64,
     pub(super) saved_gen: u64,
     pub(super) last_input: Instant,
+    /// Mouse input since the last save started: the one kind of input that may change the
+    /// document without counting as an edit (a dragged shape); LibreOffice's ModifiedStatus
+    /// tells then.
+    pub(super) mouse_since_save: bool,
     pub(super) last_save: Instant,
     pub(super) save_state: SaveState,
     pub(super) save_queued: Option<SaveTrigger>,
@@ -450,6 +454,7 @@ impl Broker {
             edit_gen: 0,
             saved_gen: 0,
             last_input: now,
+            mouse_since_save: false,
             last_save: now,
             save_state: SaveState::Idle,
             save_queued: None,

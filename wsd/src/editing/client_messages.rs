@@ -111,6 +111,7 @@ impl Broker {
                         .arg("modifier", mouse.modifier),
                 );
                 self.last_input = std::time::Instant::now();
+                self.mouse_since_save = true;
             }
             ClientMessage::Uno { command, args } => {
                 let modifying = !NON_MODIFYING_COMMANDS.contains(&command.as_str());

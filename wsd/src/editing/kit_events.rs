@@ -270,8 +270,10 @@ impl Broker {
             None => String::from_utf8_lossy(body).into_owned(),
         };
         if kind == "STATE_CHANGED" && payload.starts_with(".uno:ModifiedStatus=true") {
-            // Edits the input count cannot see (a dragged shape, an undo of a save...).
-            if !self.modified() {
+            // Edits the input count cannot see (a dragged shape). LibreOffice's own flag stays
+            // set after our saves (they store a copy) and is re-announced late, so it only
+            // counts when mouse input happened since the last save began.
+            if !self.modified() && self.mouse_since_save {
                 self.edit_gen += 1;
                 self.broadcast_doc_state();
             }

@@ -118,6 +118,7 @@ impl Broker {
         }
         self.kit
             .send(Message::new("save").arg("format", &self.extension));
+        self.mouse_since_save = false;
         self.save_waiters.push_back(SaveWaiter::Upload {
             gen: self.edit_gen,
             trigger,

@@ -15,6 +15,8 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
 
 use super::kit_link::{FromKit, KitLink};
+use super::member::Member;
+use super::opening::{extension_of, kit_file_name, load, new_lock_id};
 use super::protocol::{self, ClientMessage};
 use super::registry::Registry;
 use super::saving::{SaveState, SaveTrigger};
@@ -109,58 +111,6 @@ pub enum Command {
     Describe {
         reply: oneshot::Sender<DocumentSummary>,
     },
-}
-
-/// A session as the broker knows it.
-pub(super) struct Member {
-    pub token: AccessToken,
-    pub can_write: bool,
-    /// May store copies next to the file (save-as): writing and not `UserCanNotWriteRelative`.
-    pub can_save_as: bool,
-    pub name: String,
-    pub color: &'static str,
-    pub lok_view: Option<i32>,
-    pub outbox: mpsc::Sender<Outgoing>,
-    pub closer: Option<oneshot::Sender<Closing>>,
-    pub tiles: TileFlow,
-    /// Tile requests sent to the kit: the kit echoes `id`.
-    pub tile_ids: BTreeMap<u64, (protocol::TileKey, bool)>,
-    /// The client stopped reading: it is closed after the current command.
-    pub slow: bool,
-    /// `get-selection` ids waiting for the kit, in order.
-    pub selections: VecDeque<u64>,
-}
-
-impl Member {
-    /// Queues a message for the client; a full queue marks the client slow (docs/protocol.md).
-    pub fn send(&mut self, out: Outgoing) {
-        if self.slow {
-            return;
-        }
-        if let Err(mpsc::error::TrySendError::Full(_)) = self.outbox.try_send(out) {
-            self.slow = true;
-        }
-    }
-
-    pub fn text(&mut self, text: String) {
-        self.send(Outgoing::Text(text));
-    }
-
-    pub fn error(&mut self, kind: &str, message: &str, request: Option<&str>) {
-        self.text(protocol::error(kind, message, request));
-    }
-
-    /// Sends `close` and ends the session's WebSocket.
-    pub fn close(&mut self, closing: Closing) {
-        let text = Message::new("close")
-            .arg("reason", closing.reason)
-            .arg("message", &closing.message)
-            .render();
-        let _ = self.outbox.try_send(Outgoing::Text(text));
-        if let Some(closer) = self.closer.take() {
-            let _ = closer.send(closing);
-        }
-    }
 }
 
 /// Who waits for a kit `saved` answer (the kit answers `save` requests in order).
@@ -306,114 +256,6 @@ async fn tick(commands: mpsc::WeakSender<Command>) {
             return;
         }
     }
-}
-
-type Opened = (KitLink, super::kit_link::Loaded, Option<String>);
-
-/// GetFile, Lock (for a writing session on a host with locks), a kit, `load`.
-async fn load(
-    ctx: &BrokerContext,
-    src: &WopiSrc,
-    first: &JoinRequest,
-    commands: &mpsc::WeakSender<Command>,
-) -> Result<Opened, (&'static str, String)> {
-    let wopi_error = |e: WopiError| (e.kind(), e.to_string());
-    let info = &first.info;
-    let limit = ctx.wopi.max_file_bytes();
-    let bytes = match &info.file_url {
-        Some(url) => ctx
-            .wopi
-            .get_file_url(url, &first.token, info.size, limit)
-            .await
-            .map_err(wopi_error)?,
-        None => ctx
-            .wopi
-            .get_file(src, &first.token, info.size, limit)
-            .await
-            .map_err(wopi_error)?,
-    };
-    let _ = first.outbox.try_send(Outgoing::Text(
-        Message::new("progress").arg("stage", "kit").render(),
-    ));
-    let Some(events) = commands.upgrade() else {
-        return Err(("internal", "the document was closed while loading".into()));
-    };
-    // The lock and the kit's load do not depend on each other: one round trip to the WOPI
-    // host less on the way to the first tile.
-    let take_lock = async {
-        if !(info.supports_locks && info.user_can_write) {
-            return Ok(None);
-        }
-        let lock_id = new_lock_id();
-        match ctx.wopi.lock(src, &first.token, &lock_id).await {
-            Ok(()) => Ok(Some(lock_id)),
-            // Someone else's lock, or ours from a wsd that died: open anyway; saving fails
-            // with lock-conflict and keeps trying to lock until the old lock expires.
-            Err(error @ WopiError::LockConflict { .. }) => {
-                tracing::warn!(%error, "the document is locked by someone else");
-                Ok(None)
-            }
-            Err(error) => Err(error),
-        }
-    };
-    let file_name = kit_file_name(&info.base_file_name);
-    let open_kit = KitLink::open(
-        &ctx.spawner,
-        &file_name,
-        bytes,
-        ctx.config.editing.load_timeout(),
-        ctx.config.kit.max_document_bytes(),
-        events,
-        Command::Kit,
-    );
-    let (lock, opened) = tokio::join!(take_lock, open_kit);
-    match (lock, opened) {
-        (Ok(lock), Ok((kit, loaded))) => Ok((kit, loaded, lock)),
-        (Err(error), opened) => {
-            if let Ok((kit, _)) = opened {
-                kit.close();
-            }
-            Err(wopi_error(error))
-        }
-        (Ok(lock), Err(error)) => {
-            if let Some(lock_id) = &lock {
-                let _ = ctx.wopi.unlock(src, &first.token, lock_id).await;
-            }
-            Err((error.kind(), error.to_string()))
-        }
-    }
-}
-
-fn new_lock_id() -> String {
-    format!(
-        "oxool-{:016x}{:016x}",
-        rand::random::<u64>(),
-        rand::random::<u64>()
-    )
-}
-
-/// The name the kit loads the document under: BaseFileName without directories or control
-/// characters (the kit uses it only for its extension and LibreOffice's title).
-fn kit_file_name(base_file_name: &str) -> String {
-    let name: String = base_file_name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
-    if name.is_empty() || name.starts_with('.') {
-        format!("document{name}")
-    } else {
-        name
-    }
-}
-
-fn extension_of(name: &str) -> String {
-    name.rsplit_once('.')
-        .map(|(_, ext)| ext.to_ascii_lowercase())
-        .unwrap_or_default()
 }
 
 impl Broker {
@@ -756,16 +598,5 @@ impl Broker {
             }
         }
         tracing::info!("document closed");
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn kit_file_names_are_plain() {
-        assert_eq!(super::kit_file_name("a/b\\c.docx"), "c.docx");
-        assert_eq!(super::kit_file_name(".docx"), "document.docx");
-        assert_eq!(super::kit_file_name("x\ny.odt"), "xy.odt");
-        assert_eq!(super::extension_of("Report.DOCX"), "docx");
     }
 }

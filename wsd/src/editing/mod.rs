@@ -12,13 +12,17 @@
 //!   save state; everything about one document happens on its task, in order.
 //! - [`session`]: one WebSocket: handshake, `load` (allow-list, CheckFileInfo), rate limit,
 //!   then messages both ways.
-//! - [`protocol`]: parsing and rendering the messages; [`tiles`]: the flow-control window.
+//! - [`protocol`]: parsing and rendering the messages; [`tiles`]: the flow-control window;
+//!   `opening`: GetFile, lock and kit for a document's first session; `member`: a session as
+//!   its broker sees it.
 
 pub mod broker;
 mod client_messages;
 mod colors;
 mod kit_events;
 pub mod kit_link;
+mod member;
+mod opening;
 pub mod page;
 pub mod protocol;
 pub mod registry;

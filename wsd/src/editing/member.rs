@@ -1,0 +1,64 @@
+//! A session as its document's broker knows it: its token and rights, its view, its tile
+//! window, and the queue to its WebSocket.
+
+use std::collections::{BTreeMap, VecDeque};
+
+use oxool_proto::Message;
+use tokio::sync::{mpsc, oneshot};
+
+use super::protocol;
+use super::tiles::TileFlow;
+use super::{Closing, Outgoing};
+use crate::wopi::AccessToken;
+
+/// A session as the broker knows it.
+pub(super) struct Member {
+    pub token: AccessToken,
+    pub can_write: bool,
+    /// May store copies next to the file (save-as): writing and not `UserCanNotWriteRelative`.
+    pub can_save_as: bool,
+    pub name: String,
+    pub color: &'static str,
+    pub lok_view: Option<i32>,
+    pub outbox: mpsc::Sender<Outgoing>,
+    pub closer: Option<oneshot::Sender<Closing>>,
+    pub tiles: TileFlow,
+    /// Tile requests sent to the kit: the kit echoes `id`.
+    pub tile_ids: BTreeMap<u64, (protocol::TileKey, bool)>,
+    /// The client stopped reading: it is closed after the current command.
+    pub slow: bool,
+    /// `get-selection` ids waiting for the kit, in order.
+    pub selections: VecDeque<u64>,
+}
+
+impl Member {
+    /// Queues a message for the client; a full queue marks the client slow (docs/protocol.md).
+    pub fn send(&mut self, out: Outgoing) {
+        if self.slow {
+            return;
+        }
+        if let Err(mpsc::error::TrySendError::Full(_)) = self.outbox.try_send(out) {
+            self.slow = true;
+        }
+    }
+
+    pub fn text(&mut self, text: String) {
+        self.send(Outgoing::Text(text));
+    }
+
+    pub fn error(&mut self, kind: &str, message: &str, request: Option<&str>) {
+        self.text(protocol::error(kind, message, request));
+    }
+
+    /// Sends `close` and ends the session's WebSocket.
+    pub fn close(&mut self, closing: Closing) {
+        let text = Message::new("close")
+            .arg("reason", closing.reason)
+            .arg("message", &closing.message)
+            .render();
+        let _ = self.outbox.try_send(Outgoing::Text(text));
+        if let Some(closer) = self.closer.take() {
+            let _ = closer.send(closing);
+        }
+    }
+}

@@ -1,0 +1,129 @@
+//! Opening a document for its first session: GetFile, the WOPI lock and a kit that loads the
+//! document, the lock and the kit at the same time.
+
+use oxool_proto::Message;
+use tokio::sync::mpsc;
+
+use super::broker::{BrokerContext, Command, JoinRequest};
+use super::kit_link::KitLink;
+use super::Outgoing;
+use crate::wopi::{WopiError, WopiSrc};
+
+pub(super) type Opened = (KitLink, super::kit_link::Loaded, Option<String>);
+
+/// GetFile, Lock (for a writing session on a host with locks), a kit, `load`.
+pub(super) async fn load(
+    ctx: &BrokerContext,
+    src: &WopiSrc,
+    first: &JoinRequest,
+    commands: &mpsc::WeakSender<Command>,
+) -> Result<Opened, (&'static str, String)> {
+    let wopi_error = |e: WopiError| (e.kind(), e.to_string());
+    let info = &first.info;
+    let limit = ctx.wopi.max_file_bytes();
+    let bytes = match &info.file_url {
+        Some(url) => ctx
+            .wopi
+            .get_file_url(url, &first.token, info.size, limit)
+            .await
+            .map_err(wopi_error)?,
+        None => ctx
+            .wopi
+            .get_file(src, &first.token, info.size, limit)
+            .await
+            .map_err(wopi_error)?,
+    };
+    let _ = first.outbox.try_send(Outgoing::Text(
+        Message::new("progress").arg("stage", "kit").render(),
+    ));
+    let Some(events) = commands.upgrade() else {
+        return Err(("internal", "the document was closed while loading".into()));
+    };
+    // The lock and the kit's load do not depend on each other: one round trip to the WOPI
+    // host less on the way to the first tile.
+    let take_lock = async {
+        if !(info.supports_locks && info.user_can_write) {
+            return Ok(None);
+        }
+        let lock_id = new_lock_id();
+        match ctx.wopi.lock(src, &first.token, &lock_id).await {
+            Ok(()) => Ok(Some(lock_id)),
+            // Someone else's lock, or ours from a wsd that died: open anyway; saving fails
+            // with lock-conflict and keeps trying to lock until the old lock expires.
+            Err(error @ WopiError::LockConflict { .. }) => {
+                tracing::warn!(%error, "the document is locked by someone else");
+                Ok(None)
+            }
+            Err(error) => Err(error),
+        }
+    };
+    let file_name = kit_file_name(&info.base_file_name);
+    let open_kit = KitLink::open(
+        &ctx.spawner,
+        &file_name,
+        bytes,
+        ctx.config.editing.load_timeout(),
+        ctx.config.kit.max_document_bytes(),
+        events,
+        Command::Kit,
+    );
+    let (lock, opened) = tokio::join!(take_lock, open_kit);
+    match (lock, opened) {
+        (Ok(lock), Ok((kit, loaded))) => Ok((kit, loaded, lock)),
+        (Err(error), opened) => {
+            if let Ok((kit, _)) = opened {
+                kit.close();
+            }
+            Err(wopi_error(error))
+        }
+        (Ok(lock), Err(error)) => {
+            if let Some(lock_id) = &lock {
+                let _ = ctx.wopi.unlock(src, &first.token, lock_id).await;
+            }
+            Err((error.kind(), error.to_string()))
+        }
+    }
+}
+
+pub(super) fn new_lock_id() -> String {
+    format!(
+        "oxool-{:016x}{:016x}",
+        rand::random::<u64>(),
+        rand::random::<u64>()
+    )
+}
+
+/// The name the kit loads the document under: BaseFileName without directories or control
+/// characters (the kit uses it only for its extension and LibreOffice's title).
+pub(super) fn kit_file_name(base_file_name: &str) -> String {
+    let name: String = base_file_name
+        .rsplit(['/', '\\'])
+        .next()
+        .unwrap_or_default()
+        .chars()
+        .filter(|c| !c.is_control())
+        .take(200)
+        .collect();
+    if name.is_empty() || name.starts_with('.') {
+        format!("document{name}")
+    } else {
+        name
+    }
+}
+
+pub(super) fn extension_of(name: &str) -> String {
+    name.rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+        .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn kit_file_names_are_plain() {
+        assert_eq!(super::kit_file_name("a/b\\c.docx"), "c.docx");
+        assert_eq!(super::kit_file_name(".docx"), "document.docx");
+        assert_eq!(super::kit_file_name("x\ny.odt"), "xy.odt");
+        assert_eq!(super::extension_of("Report.DOCX"), "docx");
+    }
+}

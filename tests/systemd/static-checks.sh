@@ -39,7 +39,7 @@ make_verify_root() {
   mkdir -p "$root/usr/lib/systemd" "$root/etc/systemd/system"
   cp -a /usr/lib/systemd/system "$root/usr/lib/systemd/"
   cp "$units"/oxool.socket "$units"/oxool-wsd.service "$units"/oxool-forkit.service "$root/usr/lib/systemd/system/"
-  for stub in /usr/bin/oxool-wsd /usr/libexec/oxool/oxool-forkit /bin/kill /bin/false; do
+  for stub in /usr/bin/oxool-wsd /usr/libexec/oxool/oxool-forkit /bin/sh /bin/false; do
     mkdir -p "$root$(dirname "$stub")"
     [ -e "$root$stub" ] || printf '#!/bin/sh\nexit 0\n' >"$root$stub"
     chmod 0755 "$root$stub"

@@ -171,6 +171,8 @@ pub struct Broker {
     /// `Close`: the reason given to sessions, and who waits for the end.
     pub(super) closing: Option<(&'static str, Vec<oneshot::Sender<()>>)>,
     pub(super) done: bool,
+    /// The kit broke the protocol: it is killed through forkit, not asked to leave.
+    pub(super) kill_kit: bool,
 }
 
 /// Starts a broker for `src`; the first join loads the document.
@@ -304,6 +306,7 @@ impl Broker {
             conflict_copy_running: false,
             closing: None,
             done: false,
+            kill_kit: false,
         }
     }
 
@@ -313,7 +316,10 @@ impl Broker {
             Command::Leave { session } => self.leave(session),
             Command::Client { session, message } => self.on_client(session, message),
             Command::Kit(FromKit::Frame(frame)) => self.on_kit_frame(frame),
-            Command::Kit(FromKit::Gone { reason }) => self.on_kit_gone(&reason),
+            Command::Kit(FromKit::Gone {
+                reason,
+                broke_protocol,
+            }) => self.on_kit_gone(&reason, broke_protocol),
             Command::Uploaded(uploaded) => self.on_uploaded(uploaded),
             Command::SavedAs { session, result } => self.on_saved_as(session, result),
             Command::Locked { lock_id, result } => self.on_locked(lock_id, result),
@@ -446,8 +452,9 @@ impl Broker {
         self.leave_when_stored(true);
     }
 
-    fn on_kit_gone(&mut self, reason: &str) {
+    fn on_kit_gone(&mut self, reason: &str, broke_protocol: bool) {
         tracing::warn!(kit_pid = self.kit.pid, %reason, "the document's kit ended");
+        self.kill_kit = broke_protocol;
         let closing = Closing::new(
             close_code::INTERNAL,
             "kit-crashed",
@@ -591,7 +598,10 @@ impl Broker {
                 }
             }
         }
-        self.kit.close();
+        // Dropping the link asks the kit to leave; one that broke the protocol is not asked.
+        if self.kill_kit {
+            self.kit.kill().await;
+        }
         if let Some((_, waiters)) = self.closing.take() {
             for waiter in waiters {
                 let _ = waiter.send(());

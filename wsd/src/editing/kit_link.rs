@@ -62,9 +62,11 @@ pub struct KitLink {
 #[derive(Debug)]
 pub enum FromKit {
     Frame(Frame),
-    /// The kit closed its socket or broke the protocol; `reason` says which.
+    /// The kit closed its socket or broke the protocol; `reason` says which. A kit that broke
+    /// it may still run, under a hostile document's control: the broker kills it.
     Gone {
         reason: String,
+        broke_protocol: bool,
     },
 }
 
@@ -192,17 +194,26 @@ async fn read_frames<E>(
     events: mpsc::Sender<E>,
     wrap: fn(FromKit) -> E,
 ) {
-    let reason = loop {
+    let (reason, broke_protocol) = loop {
         match Frame::read_async(&mut reader, max_frame).await {
             Ok(frame) => {
                 if events.send(wrap(FromKit::Frame(frame))).await.is_err() {
                     return; // the broker is gone
                 }
             }
-            Err(FrameError::Closed) => break "the document process ended".to_string(),
-            Err(FrameError::Io(error)) => break format!("the kit socket failed: {error}"),
-            Err(error) => break format!("the document process broke the protocol: {error}"),
+            Err(FrameError::Closed) => break ("the document process ended".to_string(), false),
+            Err(FrameError::Io(error)) => break (format!("the kit socket failed: {error}"), false),
+            Err(error) => {
+                break (
+                    format!("the document process broke the protocol: {error}"),
+                    true,
+                )
+            }
         }
     };
-    let _ = events.send(wrap(FromKit::Gone { reason })).await;
+    let gone = FromKit::Gone {
+        reason,
+        broke_protocol,
+    };
+    let _ = events.send(wrap(gone)).await;
 }

@@ -70,12 +70,8 @@ pub(super) async fn load(
     let (lock, opened) = tokio::join!(take_lock, open_kit);
     match (lock, opened) {
         (Ok(lock), Ok((kit, loaded))) => Ok((kit, loaded, lock)),
-        (Err(error), opened) => {
-            if let Ok((kit, _)) = opened {
-                kit.close();
-            }
-            Err(wopi_error(error))
-        }
+        // A kit that loaded meanwhile is dropped here, which asks it to leave.
+        (Err(error), _opened) => Err(wopi_error(error)),
         (Ok(lock), Err(error)) => {
             if let Some(lock_id) = &lock {
                 let _ = ctx.wopi.unlock(src, &first.token, lock_id).await;

@@ -7,7 +7,7 @@ use std::sync::mpsc;
 
 use oxool_kit::lok::enums::{callback, key_code, keyevent};
 use oxool_kit::lok::{CallbackEvent, Document};
-use support::{collect_until, in_lok_process, poll, work_copy};
+use support::{collect_more, in_lok_process, poll, settle, work_copy};
 
 /// Types `text` into the current view, one key press and release per character.
 fn type_text(document: &Document, text: &str) {
@@ -65,17 +65,30 @@ fn two_writer_views_type_and_get_their_callbacks() {
             ids.sort();
             assert_eq!(ids, vec![first.min(second), first.max(second)]);
 
+            let txt = scratch.join("work/typed.txt");
+            let saved_text = |document: &Document| -> Option<String> {
+                document.save_as(&txt, "txt", None).ok()?;
+                std::fs::read_to_string(&txt).ok()
+            };
+            // Key events are applied asynchronously, and Writer buffers typed characters per
+            // view: a second view typing before the first view's keys ran interleaves the words
+            // (a CI run failed that way). Let each view's keys land before the next view types.
+            let (mut seen_first, mut seen_second) = (Vec::new(), Vec::new());
             document.set_view(first).unwrap();
             type_text(&document, "Kilo");
+            settle(&document, &rx_first, &mut seen_first);
+            poll(|| saved_text(&document).filter(|text| text.contains("Kilo")))
+                .expect("the first view's word reaches the document");
             document.set_view(second).unwrap();
             type_text(&document, "Lima");
+            settle(&document, &rx_second, &mut seen_second);
 
             // Each view hears about its own edits on its own registration.
-            let events_first = collect_until(&rx_first, |seen| {
+            let events_first = collect_more(&rx_first, seen_first, |seen| {
                 kinds(seen, first, callback::INVALIDATE_TILES) > 0
                     && kinds(seen, first, callback::INVALIDATE_VISIBLE_CURSOR) > 0
             });
-            let events_second = collect_until(&rx_second, |seen| {
+            let events_second = collect_more(&rx_second, seen_second, |seen| {
                 kinds(seen, second, callback::INVALIDATE_TILES) > 0
                     && kinds(seen, second, callback::INVALIDATE_VISIBLE_CURSOR) > 0
             });
@@ -101,13 +114,15 @@ fn two_writer_views_type_and_get_their_callbacks() {
             );
 
             // The edits land in the document: poll a plain-text save until both words show up.
-            let txt = scratch.join("work/typed.txt");
+            let mut last_seen = String::new();
             let text = poll(|| {
-                document.save_as(&txt, "txt", None).ok()?;
-                let text = std::fs::read_to_string(&txt).ok()?;
+                let text = saved_text(&document)?;
+                last_seen = text.clone();
                 (text.contains("Kilo") && text.contains("Lima")).then_some(text)
             })
-            .expect("typed text from both views reaches the document");
+            .unwrap_or_else(|| {
+                panic!("typed text from both views reaches the document: {last_seen:?}")
+            });
             assert!(text.contains("oxool fixture text alpha"), "{text}");
             println!("document text after typing: {text:?}");
 
@@ -146,6 +161,10 @@ fn calc_cell_input_recalculates_the_formula() {
             // The cursor starts on A1 (2); 100 + Enter replaces it, so A3 = SUM(A1:A2) becomes 140.
             type_text(&document, "100");
             press(&document, 13, key_code::RETURN);
+            // A save while the keys are still queued could end the cell edit half way (a CI run
+            // stored 40, never 140): let LibreOffice apply the input first, as the kit does.
+            let mut seen = Vec::new();
+            settle(&document, &rx, &mut seen);
 
             let csv = scratch.join("work/edited.csv");
             let text = poll(|| {
@@ -157,7 +176,7 @@ fn calc_cell_input_recalculates_the_formula() {
             let lines: Vec<&str> = text.lines().collect();
             assert_eq!(lines, ["100", "40", "140"], "{text}");
 
-            let events = collect_until(&rx, |seen| {
+            let events = collect_more(&rx, seen, |seen| {
                 seen.iter().any(|e| e.kind == callback::CELL_CURSOR)
             });
             assert!(

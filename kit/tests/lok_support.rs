@@ -144,10 +144,18 @@ pub fn work_copy(scratch: &Path, name: &str) -> PathBuf {
 /// passes; returns everything received.
 pub fn collect_until(
     events: &Receiver<CallbackEvent>,
+    done: impl FnMut(&[CallbackEvent]) -> bool,
+) -> Vec<CallbackEvent> {
+    collect_more(events, Vec::new(), done)
+}
+
+/// [`collect_until`], starting from the events already `seen` (which `done` judges too).
+pub fn collect_more(
+    events: &Receiver<CallbackEvent>,
+    mut seen: Vec<CallbackEvent>,
     mut done: impl FnMut(&[CallbackEvent]) -> bool,
 ) -> Vec<CallbackEvent> {
     let deadline = Instant::now() + ASYNC_DEADLINE;
-    let mut seen = Vec::new();
     while !done(&seen) {
         let left = deadline.saturating_duration_since(Instant::now());
         if left.is_zero() {
@@ -211,3 +219,41 @@ pub fn pdf_header_version(pdf: &Path) -> String {
         })
         .unwrap_or_default()
 }
+
+/// Waits until LibreOffice has applied the input posted so far on the current view, the way the
+/// kit's input barrier does: a `.uno:ModifiedStatus` dispatched asynchronously runs behind the
+/// queued key events, twice (a key's own follow-up event). Everything received meanwhile is
+/// appended to `seen`, so callers can still inspect the callbacks the input caused. Like the
+/// kit, a barrier that never reports back is given up after [`BARRIER_DEADLINE`] (noted on
+/// stderr); callers still poll for the effect they expect.
+pub fn settle(
+    document: &oxool_kit::lok::Document,
+    events: &Receiver<CallbackEvent>,
+    seen: &mut Vec<CallbackEvent>,
+) {
+    use oxool_kit::lok::enums::callback;
+    const ASYNC: &str = r#"{"SynchronMode":{"type":"boolean","value":false}}"#;
+    let is_result = |e: &CallbackEvent| {
+        e.kind == callback::UNO_COMMAND_RESULT && e.payload.contains(".uno:ModifiedStatus")
+    };
+    for round in 0..2 {
+        document
+            .post_uno_command(".uno:ModifiedStatus", Some(ASYNC), true)
+            .expect("post the barrier command");
+        let deadline = Instant::now() + BARRIER_DEADLINE;
+        let before = seen.len();
+        while !seen[before..].iter().any(is_result) {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                eprintln!("barrier round {round}: no UNO_COMMAND_RESULT; going on");
+                return;
+            }
+            if let Ok(event) = events.recv_timeout(left.min(Duration::from_millis(200))) {
+                seen.push(event);
+            }
+        }
+    }
+}
+
+/// How long [`settle`] waits for one barrier round.
+const BARRIER_DEADLINE: Duration = Duration::from_secs(10);

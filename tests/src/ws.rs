@@ -160,8 +160,11 @@ impl WsClient {
         Self::connect_with(port, label, None).await
     }
 
-    /// Like `connect`, with a small TCP receive buffer: with `pause_reading`, a slow client
-    /// whose backlog shows at the server soon instead of filling megabytes of kernel buffers.
+    /// Like `connect`, with a small TCP receive buffer and segment size: with `pause_reading`,
+    /// a slow client (a narrow link far away) whose backlog shows at the server soon. The
+    /// server's kernel sizes its send buffer from the segment size at the handshake: with
+    /// loopback's 64 KiB segments it starts at its maximum (megabytes), with 536-byte ones at
+    /// tens of kilobytes, and a peer that does not read never lets it grow.
     pub async fn connect_with(
         port: u16,
         label: &str,
@@ -170,6 +173,7 @@ impl WsClient {
         let socket = tokio::net::TcpSocket::new_v4()?;
         if let Some(size) = receive_buffer {
             socket.set_recv_buffer_size(size)?;
+            nix::sys::socket::setsockopt(&socket, nix::sys::socket::sockopt::TcpMaxSeg, &536)?;
         }
         let tcp = socket
             .connect(std::net::SocketAddr::from(([127, 0, 0, 1], port)))

@@ -17,11 +17,12 @@ use tracing::Instrument;
 use super::kit_link::{FromKit, KitLink};
 use super::member::Member;
 use super::opening::{extension_of, kit_file_name, load, new_lock_id};
+use super::outbox::OutboxSender;
 use super::protocol::{self, ClientMessage};
 use super::registry::Registry;
 use super::saving::{SaveState, SaveTrigger};
 use super::tiles::TileFlow;
-use super::{close_code, colors, Closing, Outgoing, SessionId};
+use super::{close_code, colors, Closing, SessionId};
 use crate::config::Config;
 use crate::kits::KitSpawner;
 use crate::wopi::{AccessToken, FileInfo, WopiClient, WopiError, WopiSrc};
@@ -55,7 +56,7 @@ pub struct JoinRequest {
     pub session: SessionId,
     pub token: AccessToken,
     pub info: FileInfo,
-    pub outbox: mpsc::Sender<Outgoing>,
+    pub outbox: OutboxSender,
     pub closer: oneshot::Sender<Closing>,
     pub reply: oneshot::Sender<Result<(), JoinError>>,
 }

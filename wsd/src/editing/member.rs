@@ -4,8 +4,9 @@
 use std::collections::{BTreeMap, VecDeque};
 
 use oxool_proto::Message;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 
+use super::outbox::OutboxSender;
 use super::protocol;
 use super::tiles::TileFlow;
 use super::{Closing, Outgoing};
@@ -20,7 +21,7 @@ pub(super) struct Member {
     pub name: String,
     pub color: &'static str,
     pub lok_view: Option<i32>,
-    pub outbox: mpsc::Sender<Outgoing>,
+    pub outbox: OutboxSender,
     pub closer: Option<oneshot::Sender<Closing>>,
     pub tiles: TileFlow,
     /// Tile requests sent to the kit: the kit echoes `id`.
@@ -37,7 +38,7 @@ impl Member {
         if self.slow {
             return;
         }
-        if let Err(mpsc::error::TrySendError::Full(_)) = self.outbox.try_send(out) {
+        if self.outbox.try_send(out).is_err() {
             self.slow = true;
         }
     }

@@ -14,7 +14,7 @@
 //!   then messages both ways.
 //! - [`protocol`]: parsing and rendering the messages; [`tiles`]: the flow-control window;
 //!   `opening`: GetFile, lock and kit for a document's first session; `member`: a session as
-//!   its broker sees it.
+//!   its broker sees it; `outbox`: the bounded queue from a broker to a session's WebSocket.
 
 pub mod broker;
 mod client_messages;
@@ -23,6 +23,7 @@ mod kit_events;
 pub mod kit_link;
 mod member;
 mod opening;
+mod outbox;
 pub mod page;
 pub mod protocol;
 pub mod registry;
@@ -42,6 +43,16 @@ pub type SessionId = u64;
 pub enum Outgoing {
     Text(String),
     Binary(Vec<u8>),
+}
+
+impl Outgoing {
+    /// Bytes of payload, as the queue to the client counts them.
+    pub fn payload_len(&self) -> usize {
+        match self {
+            Outgoing::Text(text) => text.len(),
+            Outgoing::Binary(bytes) => bytes.len(),
+        }
+    }
 }
 
 /// Why and how the server ends a session (`close reason=…`, then the close frame).

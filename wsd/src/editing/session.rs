@@ -13,22 +13,23 @@ use axum::extract::{State, WebSocketUpgrade};
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
 use oxool_proto::Message;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tracing::Instrument;
 
 use super::broker::{BrokerHandle, Command, JoinError, JoinRequest};
+use super::outbox::{outbox, OutboxReceiver};
 use super::protocol::{
     self, ClientMessage, Refused, MAX_CLIENT_FRAME, MAX_CLIENT_LINE, PROTOCOL_VERSION,
 };
 use super::{close_code, Closing, Outgoing, Registry, SessionId};
 use crate::wopi::{AccessToken, WopiSrc};
 
-/// Messages queued for one client (docs/protocol.md, "Flow control").
-pub const OUTBOX_CAPACITY: usize = 1024;
 /// How long the handshake and `load` may take to arrive.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(30);
-/// How long queued messages may take to go out when the server closes a session.
-const DRAIN_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long queued messages, the `close` message and the close frame may take to go out when
+/// the server ends a session; a client that does not read them is then simply dropped (a
+/// write to it would otherwise wait for as long as TCP keeps a zero window open: for ever).
+const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 
 type Sink = futures_util::stream::SplitSink<WebSocket, WsMessage>;
 type Stream = futures_util::stream::SplitStream<WebSocket>;
@@ -82,7 +83,7 @@ async fn run(socket: WebSocket, registry: Arc<Registry>, session: SessionId) {
 
 struct Opened {
     broker: BrokerHandle,
-    outbox: mpsc::Receiver<Outgoing>,
+    outbox: OutboxReceiver,
     closer: oneshot::Receiver<Closing>,
 }
 
@@ -148,7 +149,7 @@ async fn open(
     tracing::info!(doc = %src.doc_key(), can_write = info.user_can_write, "opening");
     // A broker that is closing for good answers Retry; a new one is started on the next try.
     for _ in 0..5 {
-        let (outbox_sender, outbox) = mpsc::channel(OUTBOX_CAPACITY);
+        let (outbox_sender, outbox) = outbox();
         let (closer_sender, closer) = oneshot::channel();
         let (reply, answer) = oneshot::channel();
         let join = JoinRequest {
@@ -191,7 +192,7 @@ async fn open(
 async fn wait_for_join(
     mut answer: oneshot::Receiver<Result<(), JoinError>>,
     sink: &mut Sink,
-    outbox: &mut mpsc::Receiver<Outgoing>,
+    outbox: &mut OutboxReceiver,
 ) -> Result<Result<(), JoinError>, Closing> {
     loop {
         tokio::select! {
@@ -240,7 +241,7 @@ async fn serve(
     stream: &mut Stream,
     broker: &BrokerHandle,
     session: SessionId,
-    outbox: &mut mpsc::Receiver<Outgoing>,
+    outbox: &mut OutboxReceiver,
     mut closer: oneshot::Receiver<Closing>,
     limiter: &mut RateLimit,
 ) {
@@ -249,20 +250,23 @@ async fn serve(
             biased;
             closing = &mut closer => {
                 if let Ok(closing) = closing {
-                    if closing.reason != "slow-client" {
-                        drain(sink, outbox).await;
-                    } else {
-                        let _ = send_text(sink, protocol::error(
-                            "slow-client", &closing.message, None)).await;
-                    }
-                    close(sink, &closing).await;
+                    end_session(sink, outbox, &closing).await;
                 }
                 return;
             }
             out = outbox.recv() => {
                 let Some(out) = out else { return };
-                if send(sink, out).await.is_err() {
-                    return;
+                // A client that stopped reading blocks this write; the broker then finds its
+                // queue full and sends the closer, which must still be heard.
+                tokio::select! {
+                    biased;
+                    closing = &mut closer => {
+                        if let Ok(closing) = closing {
+                            end_session(sink, outbox, &closing).await;
+                        }
+                        return;
+                    }
+                    sent = send(sink, out) => if sent.is_err() { return },
                 }
             }
             received = stream.next() => {
@@ -328,13 +332,27 @@ fn cost(message: &ClientMessage) -> f64 {
     }
 }
 
-async fn drain(sink: &mut Sink, outbox: &mut mpsc::Receiver<Outgoing>) {
-    let deadline = tokio::time::Instant::now() + DRAIN_TIMEOUT;
-    while let Ok(out) = outbox.try_recv() {
-        match tokio::time::timeout_at(deadline, send(sink, out)).await {
-            Ok(Ok(())) => {}
-            _ => return,
+/// The server ends the session: what is queued (unless the client is too slow for it), then
+/// `close` and the close frame, all within [`CLOSE_TIMEOUT`].
+async fn end_session(sink: &mut Sink, outbox: &mut OutboxReceiver, closing: &Closing) {
+    let ending = async {
+        if closing.reason == "slow-client" {
+            let error = protocol::error("slow-client", &closing.message, None);
+            let _ = send_text(sink, error).await;
+        } else {
+            while let Some(out) = outbox.try_recv() {
+                if send(sink, out).await.is_err() {
+                    return;
+                }
+            }
         }
+        close(sink, closing).await;
+    };
+    if tokio::time::timeout(CLOSE_TIMEOUT, ending).await.is_err() {
+        tracing::info!(
+            reason = closing.reason,
+            "the client did not take the close; dropped"
+        );
     }
 }
 
@@ -349,19 +367,23 @@ async fn send_text(sink: &mut Sink, text: String) -> Result<(), axum::Error> {
     sink.send(WsMessage::Text(text.into())).await
 }
 
-/// `close reason=…` (unless already sent by the broker) and the close frame.
+/// `close reason=…` (unless already sent by the broker) and the close frame, within
+/// [`CLOSE_TIMEOUT`].
 async fn close(sink: &mut Sink, closing: &Closing) {
     let text = Message::new("close")
         .arg("reason", closing.reason)
         .arg("message", &closing.message)
         .render();
-    let _ = send_text(sink, text).await;
     let frame = CloseFrame {
         code: closing.code,
         reason: closing.reason.into(),
     };
-    let _ = sink.send(WsMessage::Close(Some(frame))).await;
-    let _ = sink.close().await;
+    let closing = async {
+        let _ = send_text(sink, text).await;
+        let _ = sink.send(WsMessage::Close(Some(frame))).await;
+        let _ = sink.close().await;
+    };
+    let _ = tokio::time::timeout(CLOSE_TIMEOUT, closing).await;
 }
 
 /// A token bucket: `rate` per second, at most `burst` at once.

@@ -1,0 +1,128 @@
+//! The flow-control rule (docs/protocol.md, "Flow control"): a client that stops reading is
+//! disconnected with `slow-client` once its queue is full, its connection is let go even though
+//! it never reads the close, and the document and the other session carry on. Real wsd, real
+//! kit, the independent WOPI host.
+
+use std::time::{Duration, Instant};
+
+use oxool_tests::server::{Server, ServerOptions};
+use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
+use oxool_tests::ws::{Incoming, WsClient, DEADLINE};
+
+/// Sockets in state ESTABLISHED whose local port is `port`: the server's ends of its client
+/// connections (the clients' own ends have `port` as the remote port).
+fn server_side_connections(port: u16) -> usize {
+    const ESTABLISHED: &str = "01";
+    ["/proc/net/tcp", "/proc/net/tcp6"]
+        .iter()
+        .filter_map(|table| std::fs::read_to_string(table).ok())
+        .flat_map(|table| table.lines().skip(1).map(str::to_owned).collect::<Vec<_>>())
+        .filter(|line| {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let local_port = fields
+                .get(1)
+                .and_then(|address| address.rsplit(':').next())
+                .and_then(|hex| u16::from_str_radix(hex, 16).ok());
+            local_port == Some(port) && fields.get(3) == Some(&ESTABLISHED)
+        })
+        .count()
+}
+
+/// LibreOfficeKit's key code of the right arrow (it ends a selection, a navigation key).
+const KEY_RIGHT: u32 = 1027;
+
+fn users_count(message: &Incoming) -> Option<usize> {
+    message
+        .is("users")
+        .then(|| message.json().as_array().map(Vec::len))
+        .flatten()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_stops_reading_is_let_go_and_the_document_carries_on() {
+    let host = WopiHost::start(WopiHostOptions::default()).unwrap();
+    let server = Server::start(ServerOptions {
+        storage_toml: format!("wopi_hosts = [\"http://127.0.0.1:{}\"]", host.port),
+        // The writer types as fast as the kit takes it: the input rate limit is not under test.
+        editing_toml: Some(
+            "autosave_secs = 0\nidle_save_secs = 0\ninput_rate_per_sec = 100000\ninput_burst = 100000"
+                .into(),
+        ),
+        ..Default::default()
+    })
+    .unwrap();
+    let name = "slow.docx";
+    host.add_fixture("bench-7pages.docx", name).unwrap();
+    let wopisrc = host.wopisrc(name);
+
+    let mut writer = WsClient::connect(server.port, "writer").await.unwrap();
+    writer.load(&wopisrc, &token("alice", "Alice", true)).await;
+    // A small receive buffer: the backlog shows at the server after kilobytes, not megabytes.
+    let mut slow = WsClient::connect_with(server.port, "slow", Some(4096))
+        .await
+        .unwrap();
+    slow.load(&wopisrc, &token("sloth", "Sloth", true)).await;
+    writer
+        .wait_for("two users", |m| users_count(m) == Some(2))
+        .await;
+    assert_eq!(server_side_connections(server.port), 2);
+
+    // The slow client stops reading. The writer selects the whole seven pages and lets go,
+    // again and again: each time every other view is sent the selection (a rectangle per
+    // line, kilobytes) and the cursor, until the slow client's queue is full and the server
+    // lets it go. (Typing alone would take minutes: LibreOffice coalesces fast keys.)
+    slow.pause_reading(true);
+    let until = Instant::now() + DEADLINE;
+    let mut rounds = 0;
+    let left = loop {
+        assert!(
+            Instant::now() < until,
+            "the slow client was not disconnected after {rounds} rounds; writer saw:\n{}",
+            writer.recent(20)
+        );
+        writer.uno(".uno:SelectAll", None).await;
+        writer.key(0, KEY_RIGHT).await;
+        writer.type_keys("x").await;
+        rounds += 1;
+        if let Some(users) = writer
+            .try_wait_for(Duration::from_millis(2), |m| users_count(m) == Some(1))
+            .await
+        {
+            break users;
+        }
+    };
+    println!("the slow client was disconnected after {rounds} rounds: {left}");
+    assert!(
+        left.body_text().contains("Alice") && !left.body_text().contains("Sloth"),
+        "{left}"
+    );
+
+    // Its connection is closed by the server although it never reads the close.
+    let until = Instant::now() + DEADLINE;
+    while server_side_connections(server.port) > 1 {
+        assert!(
+            Instant::now() < until,
+            "the server still holds the slow client's connection"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+
+    // The document carries on: the writer types and saves, a newcomer loads.
+    writer.type_keys("Zulu").await;
+    let saved = writer.save(false).await;
+    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+    assert_eq!(saved.get("modified"), Some("0"), "{saved}");
+    let stored = host.stored_text(&server.url(""), name);
+    assert!(stored.contains("Zulu"), "{stored}");
+    let mut newcomer = WsClient::connect(server.port, "newcomer").await.unwrap();
+    newcomer.load(&wopisrc, &token("bob", "Bob", true)).await;
+
+    // When the slow client reads at last, it finds its connection ended.
+    slow.pause_reading(false);
+    let code = slow.wait_closed().await;
+    println!(
+        "the slow client's connection ended (close code {code:?}); slow-client error seen: {}",
+        slow.seen.iter().any(|m| m.is_error("slow-client"))
+    );
+    assert!(server.log().contains("client does not read"));
+}

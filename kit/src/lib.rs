@@ -13,3 +13,4 @@ pub mod serve;
 pub mod session;
 pub mod sniff;
 pub mod sys;
+pub mod warm_up;

@@ -98,6 +98,11 @@ pub fn run_kit(setup: KitSetup, lok: Option<&LokLibrary>, seccomp: &SeccompProgr
                 "oxool-kit: LibreOffice started in {} ms",
                 started.elapsed().as_millis()
             );
+            // 8: while the kit waits in the pool, let LibreOffice finish initialising itself.
+            match crate::warm_up::warm_up(&office) {
+                Ok(took) => eprintln!("oxool-kit: warmed up in {} ms", took.as_millis()),
+                Err(err) => eprintln!("oxool-kit: warm-up failed ({err}); serving cold"),
+            }
             serve_documents(socket, &office, max_document_bytes)
         }
         Entry::Probe => serve_probes(socket, parent_pid, planted_fd, max_document_bytes),

@@ -98,11 +98,6 @@ pub fn run_kit(setup: KitSetup, lok: Option<&LokLibrary>, seccomp: &SeccompProgr
                 "oxool-kit: LibreOffice started in {} ms",
                 started.elapsed().as_millis()
             );
-            // 8: while the kit waits in the pool, let LibreOffice finish initialising itself.
-            match crate::warm_up::warm_up(&office) {
-                Ok(took) => eprintln!("oxool-kit: warmed up in {} ms", took.as_millis()),
-                Err(err) => eprintln!("oxool-kit: warm-up failed ({err}); serving cold"),
-            }
             serve_documents(socket, &office, max_document_bytes)
         }
         Entry::Probe => serve_probes(socket, parent_pid, planted_fd, max_document_bytes),
@@ -160,6 +155,14 @@ fn serve_documents(mut socket: UnixStream, office: &Office, max_document_bytes: 
                 }
                 Err(err) => Some(error_frame(err.kind, &err.message)),
             },
+            "warm-up" if session.is_some() => Some(error_frame(
+                "bad-request",
+                "this kit already holds a document",
+            )),
+            "warm-up" => Some(match crate::warm_up::warm_up(office) {
+                Ok(took) => Frame::new(Message::new("warmed").arg("ms", took.as_millis()).render()),
+                Err(message) => error_frame("internal", &format!("warm-up: {message}")),
+            }),
             "load" if session.is_some() => Some(error_frame(
                 "bad-request",
                 "this kit already holds a document (one document per kit)",

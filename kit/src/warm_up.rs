@@ -1,11 +1,11 @@
-//! Warming a waiting kit up. LibreOffice initialises much of itself lazily, on the first
+//! `warm-up` (docs/kit-protocol.md): LibreOffice initialises much of itself lazily, on the first
 //! document a process loads and paints: the Writer module, the OOXML import, fonts, glyph and
 //! layout caches. Measured with LibreOfficeKit here: a first small docx loads and paints its
 //! first tile in ~350 ms, the same file a second time in ~70 ms (and a first xlsx or pptx after a
-//! docx takes half its cold time). A pooled kit has nothing else to do while it waits for wsd, so
-//! it loads a small built-in document (kit/assets/warm-up.docx), paints one tile and closes it;
-//! the user's document then meets a warm process. A request that arrives meanwhile waits for the
-//! warm-up, which is never longer than a cold first load would have been.
+//! docx takes half its cold time). wsd keeps one kit that did this in reserve for the next
+//! document opened for editing (wsd/src/warm_kit.rs): the kit loads a small built-in document
+//! (kit/assets/warm-up.docx), paints one tile and closes it. Conversions do not warm up: for a
+//! single load in a throw-away kit it would only add CPU.
 
 use std::path::Path;
 use std::time::{Duration, Instant};

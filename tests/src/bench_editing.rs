@@ -32,12 +32,27 @@ pub async fn run(plan: EditingPlan) -> anyhow::Result<()> {
     })?;
     let simple = std::fs::read(crate::fixture("simple.docx"))?;
 
-    let (loads, to_status) = load_to_first_tile(&host, &server, &simple, plan.loads).await?;
+    let (loads, to_status) = load_to_first_tile(&host, &server, &simple, plan.loads, 1).await?;
     report(
-        "(e) WebSocket load → first tile, simple.docx, prespawned kit",
+        "(e) WebSocket load → first tile, simple.docx, warm kit in reserve",
         &loads,
     );
     report("    of which connect → status", &to_status);
+    {
+        // The same with `warm_kit = false`: forkit's prespawned kit, which never loaded a
+        // document (the figure before the reserve existed), in the same run.
+        let cold = Server::start(ServerOptions {
+            prespawn: 1,
+            editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0\nwarm_kit = false".into()),
+            ..Default::default()
+        })?;
+        let (loads, to_status) = load_to_first_tile(&host, &cold, &simple, plan.loads, 0).await?;
+        report(
+            "    the same without the reserve (warm_kit = false), prespawned kit",
+            &loads,
+        );
+        report("    of which connect → status", &to_status);
+    }
 
     host.add_document("typing.docx", &simple)?;
     let typing = key_to_tile(&host, &server, plan.keys).await?;
@@ -88,20 +103,23 @@ fn visible_tiles() -> Vec<(i64, i64)> {
         .collect()
 }
 
-/// Each round opens a new document (a new broker, so the prespawned kit is taken), measured
-/// from the TCP connect to the first tile, then closes it and waits for the pool to refill.
+/// Each round opens a new document (a new broker, so the reserved warm kit, or without it the
+/// prespawned kit, is taken), measured from the TCP connect to the first tile, then closes it
+/// and waits for the pool and the reserve to refill.
 async fn load_to_first_tile(
     host: &WopiHost,
     server: &Server,
     document: &[u8],
     rounds: usize,
+    reserved: usize,
 ) -> anyhow::Result<(Summary, Summary)> {
     let mut samples = Vec::new();
     let mut to_status = Vec::new();
     for round in 0..rounds + 2 {
         let name = format!("load-{round}.docx");
         host.add_document(&name, document)?;
-        server.wait_for_quiescence(1)?;
+        // forkit's pool, plus the warm kit from the second round on (the first open fills it).
+        server.wait_for_quiescence(1 + if round > 0 { reserved } else { 0 })?;
         let started = Instant::now();
         let mut client = WsClient::connect(server.port, &name).await?;
         let status = client

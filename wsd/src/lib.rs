@@ -22,6 +22,7 @@ pub mod state;
 pub mod tls;
 pub mod upload;
 pub mod utf7;
+pub mod warm_kit;
 pub mod wopi;
 
 pub use http::{router, serve};

@@ -18,6 +18,7 @@ use oxool_wsd::forkit_client::ForkitClient;
 use oxool_wsd::kits::KitSpawner;
 use oxool_wsd::local_store::LocalStore;
 use oxool_wsd::tls::CertificateStore;
+use oxool_wsd::warm_kit::WarmKitReserve;
 use oxool_wsd::wopi::{ProofKeys, WopiClient};
 use oxool_wsd::AppState;
 use sd_notify::NotifyState;
@@ -165,6 +166,11 @@ async fn start_editing(
         }
     };
     let wopi = WopiClient::new(&config.storage, proof).context("invalid [storage] settings")?;
+    let spawner: Arc<dyn KitSpawner> = if config.editing.warm_kit {
+        Arc::new(WarmKitReserve::new(spawner))
+    } else {
+        spawner
+    };
     Ok(Registry::new(BrokerContext {
         config: Arc::clone(config),
         wopi: Arc::new(wopi),

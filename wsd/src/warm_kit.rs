@@ -115,12 +115,14 @@ impl WarmKitReserve {
 impl KitSpawner for Arc<WarmKitReserve> {
     fn spawn_kit(&self) -> BoxFuture<'_, Result<KitHandle, SpawnError>> {
         Box::pin(async move {
-            let reserved = self.take_reserved();
-            self.refill();
-            match reserved {
+            let kit = match self.take_reserved() {
                 Some(kit) => Ok(kit),
                 None => self.forkit.spawn_kit().await,
-            }
+            };
+            // Only now: the document waiting for this kit comes before the next warm-up in
+            // forkit's pool.
+            self.refill();
+            kit
         })
     }
 

@@ -28,6 +28,7 @@ const DOCUMENTS = {
   'clip.docx': 'simple.docx',
   'clipcalc.ods': 'simple.ods',
   'clip2.odt': 'simple.odt',
+  'bands.docx': 'simple.docx',
   'names.odp': 'simple.odp',
 };
 

@@ -26,8 +26,7 @@ export class TileLayer {
     this.onViewChanged = onViewChanged || (() => {});
     this.cache = new Map(); // key → {spec, bitmap, stale, used, band?: rows still to fetch}
     this.bands = new Map(); // key of a band request → {parentKey, top, bottom}
-    this.bandStats = { requested: 0, painted: 0, unchanged: 0 };
-    this.useBands = true; // off only to measure against whole tiles (tests/browser/bench)
+    this.bandStats = { requested: 0, painted: 0 };
     this.part = 0;
     this.docW = 0;
     this.docH = 0;
@@ -233,10 +232,7 @@ export class TileLayer {
         const bandKey = tileKey(band);
         if (!this.bands.has(bandKey)) this.bandStats.requested += 1;
         this.bands.set(bandKey, { parentKey: key, ...cached.band });
-        // The same rows as the last band painted into this tile (typing on one line): our
-        // rows are exactly what the server last sent for this band, so `refresh=1` may
-        // answer "unchanged" for the tiles beside the letter.
-        missing.push(cached.lastBand === bandKey ? { ...band, refresh: true } : band);
+        missing.push(band);
       }
     }
     this.fetcher.setWanted('main', missing);
@@ -253,7 +249,7 @@ export class TileLayer {
     for (const entry of this.cache.values()) {
       if (!hit(entry.spec) || entry.stale) continue;
       // Only some rows of a tile we hold: ask for those rows (tile-bands.js).
-      const band = all || !entry.bitmap || !this.useBands ? null : bandOf(entry.spec, y, h);
+      const band = all || !entry.bitmap ? null : bandOf(entry.spec, y, h);
       if (band) {
         entry.band = mergeBands(entry.band, band);
       } else {
@@ -300,15 +296,7 @@ export class TileLayer {
   async onBand(key, band, msg, stale) {
     this.bands.delete(key);
     const parent = this.cache.get(band.parentKey);
-    if (!parent || !parent.bitmap || parent.stale) return;
-    const covered = (wanted) => wanted && wanted.top >= band.top && wanted.bottom <= band.bottom;
-    if (msg.args.unchanged === '1') {
-      this.bandStats.unchanged += 1;
-      if (!stale && covered(parent.band)) parent.band = undefined;
-      this.scheduleDraw();
-      return;
-    }
-    if (!msg.data || !msg.data.length) return;
+    if (!parent || !parent.bitmap || parent.stale || !msg.data || !msg.data.length) return;
     const rows = await createImageBitmap(new Blob([msg.data], { type: 'image/png' }));
     const current = this.cache.get(band.parentKey);
     if (current !== parent || parent.stale || !parent.bitmap) {
@@ -320,11 +308,13 @@ export class TileLayer {
     parent.bitmap.close();
     parent.bitmap = painted;
     parent.banded = true;
-    parent.lastBand = key;
     this.bandStats.painted += 1;
     // Done unless more rows were invalidated meanwhile (then `stale` is set and the fetcher's
     // refresh asks for the rows still wanted).
-    if (!stale && covered(parent.band)) parent.band = undefined;
+    const wanted = parent.band;
+    if (!stale && wanted && wanted.top >= band.top && wanted.bottom <= band.bottom) {
+      parent.band = undefined;
+    }
     this.freshKeys = this.freshKeys || [];
     this.freshKeys.push(band.parentKey);
     this.scheduleDraw();

@@ -17,17 +17,8 @@ function percentile(sorted, p) {
   return sorted[i];
 }
 
-// Twice in one run: with row bands (the client's default) and with whole tiles, for the ratio.
-for (const bands of [true, false]) {
-  const label = bands ? 'row bands' : 'whole tiles';
-  test(`keypress to changed pixels, p50/p95, ${label}`, async ({ page }) => {
-    await measure(page, bands, label);
-  });
-}
-
-async function measure(page, bands, label) {
-  await h.openEditor(page, (await h.links(bands ? 'bench.docx' : 'bench2.docx', 'Bench')).edit);
-  await page.evaluate((on) => { window.oxool.layer.useBands = on; }, bands);
+test('keypress to changed pixels, p50/p95', async ({ page }) => {
+  await h.openEditor(page, (await h.links('bench.docx', 'Bench')).edit);
   await page.locator('#input-sink').focus();
   await page.keyboard.press('Control+End');
   await page.keyboard.press('Enter');
@@ -90,14 +81,8 @@ async function measure(page, bands, label) {
   const samples = [];
   let timeouts = 0;
   let letters = 0;
-  let typed = 0;
-  let bytesAtStart = 0;
   for (let i = 0; letters < KEYSTROKES + WARMUP; i++) {
     const ch = text[i % text.length];
-    if (letters === WARMUP && bytesAtStart === 0) {
-      bytesAtStart = await page.evaluate(() => window.oxool.fetcher.stats.bytes);
-    }
-    if (letters >= WARMUP) typed += 1;
     if (ch === ' ') {
       await page.keyboard.press('Space');
       await page.evaluate(() => window.__benchWait(300));
@@ -111,8 +96,7 @@ async function measure(page, bands, label) {
     else samples.push(dt);
   }
   await h.settle(page);
-  const tileBytes = (await page.evaluate(() => window.oxool.fetcher.stats.bytes)) - bytesAtStart;
-  await h.shot(page, `bench-keypress-${bands ? 'bands' : 'tiles'}`);
+  await h.shot(page, 'bench-keypress');
   const sorted = [...samples].sort((a, b) => a - b);
   const result = {
     keystrokes: KEYSTROKES,
@@ -126,9 +110,6 @@ async function measure(page, bands, label) {
     server_bin: process.env.OXOOL_BIN_DIR || 'target/debug',
     chromium: page.context().browser().version(),
     tiles: await page.evaluate(() => window.oxool.describe().tiles),
-    mode: label,
-    tile_bytes_per_key: Math.round(tileBytes / typed),
-    bands: await page.evaluate(() => window.oxool.describe().layer.bands),
   };
   // Medians of the phases: key → first invalidate, key → first tile image (the rest to the
   // measured total is decoding and drawing, and tiles asked again after later invalidates).
@@ -136,7 +117,6 @@ async function measure(page, bands, label) {
   const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? Number(percentile(s, 50).toFixed(1)) : null; };
   result.key_to_invalidate_p50_ms = median(phases.invalidate);
   result.key_to_first_tile_p50_ms = median(phases.tile);
-  const file = `bench-keypress-${bands ? 'bands' : 'tiles'}.json`;
-  fs.writeFileSync(path.join(artifacts, file), `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`browser keypress → pixels (${label}): p50 ${result.p50_ms} ms, p95 ${result.p95_ms} ms over ${result.measured} keystrokes (${timeouts} without a change within 10 s); tile bytes per key ${result.tile_bytes_per_key}`);
-}
+  fs.writeFileSync(path.join(artifacts, 'bench-keypress.json'), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`browser keypress → pixels: p50 ${result.p50_ms} ms, p95 ${result.p95_ms} ms over ${result.measured} keystrokes (${timeouts} without a change within 10 s)`);
+});

@@ -21,7 +21,6 @@ const DOCUMENTS = {
   'viewonly.docx': 'simple.docx',
   'crash.docx': 'simple.docx',
   'bench.docx': 'simple.docx',
-  'bench2.docx': 'simple.docx',
   'interact.docx': 'simple.docx',
   'savefail.docx': 'simple.docx',
   'long.docx': 'bench-7pages.docx',

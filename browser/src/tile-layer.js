@@ -3,7 +3,6 @@
 // whose content box is sized to the document and carries the caret/selection overlays.
 
 import { tileKey } from './tile-fetcher.js';
-import { bandOf, bandSpec, mergeBands, paintBand } from './tile-bands.js';
 
 export const TILE_CSS = 256;
 /** Twips covered by a 256 px tile at 100 % (15 twips per CSS pixel). */
@@ -24,9 +23,7 @@ export class TileLayer {
     this.sizer = sizer;
     this.fetcher = fetcher;
     this.onViewChanged = onViewChanged || (() => {});
-    this.cache = new Map(); // key → {spec, bitmap, stale, used, band?: rows still to fetch}
-    this.bands = new Map(); // key of a band request → {parentKey, top, bottom}
-    this.bandStats = { requested: 0, painted: 0 };
+    this.cache = new Map(); // key → {bitmap, stale, used}
     this.part = 0;
     this.docW = 0;
     this.docH = 0;
@@ -221,19 +218,9 @@ export class TileLayer {
     const { specs } = this.wantedTiles();
     const missing = [];
     for (const s of specs) {
-      const key = tileKey(s);
-      const cached = this.cache.get(key);
+      const cached = this.cache.get(tileKey(s));
       if (!cached) missing.push(s);
-      // `refresh=1` lets the server answer "unchanged" from what it last sent; after rows were
-      // painted in, our copy is no longer that, so such a tile is asked for whole.
-      else if (cached.stale) missing.push(cached.banded ? s : { ...s, refresh: true });
-      else if (cached.band) {
-        const band = bandSpec(s, cached.band);
-        const bandKey = tileKey(band);
-        if (!this.bands.has(bandKey)) this.bandStats.requested += 1;
-        this.bands.set(bandKey, { parentKey: key, ...cached.band });
-        missing.push(band);
-      }
+      else if (cached.stale) missing.push({ ...s, refresh: true });
     }
     this.fetcher.setWanted('main', missing);
     this.scheduleDraw();
@@ -247,15 +234,7 @@ export class TileLayer {
       return s.x < x + w && s.x + s.tw > x && s.y < y + h && s.y + s.th > y;
     };
     for (const entry of this.cache.values()) {
-      if (!hit(entry.spec) || entry.stale) continue;
-      // Only some rows of a tile we hold: ask for those rows (tile-bands.js).
-      const band = all || !entry.bitmap ? null : bandOf(entry.spec, y, h);
-      if (band) {
-        entry.band = mergeBands(entry.band, band);
-      } else {
-        entry.stale = true;
-        entry.band = undefined;
-      }
+      if (hit(entry.spec)) entry.stale = true;
     }
     this.fetcher.markInFlightStale(hit);
     this.update();
@@ -263,17 +242,11 @@ export class TileLayer {
 
   /** Forgets every tile (a new connection: the server's "unchanged" memory is gone too). */
   clear() {
-    for (const entry of this.cache.values()) {
-      entry.stale = true;
-      entry.band = undefined;
-    }
-    this.bands.clear();
+    for (const entry of this.cache.values()) entry.stale = true;
   }
 
   async onTile(spec, msg, stale) {
     const key = tileKey(spec);
-    const band = this.bands.get(key);
-    if (band) return this.onBand(key, band, msg, stale);
     if (msg.args.unchanged === '1') {
       const cached = this.cache.get(key);
       if (cached) cached.stale = stale;
@@ -281,42 +254,11 @@ export class TileLayer {
       const bitmap = await createImageBitmap(new Blob([msg.data], { type: 'image/png' }));
       const old = this.cache.get(key);
       if (old && old.bitmap) old.bitmap.close();
-      // A whole tile supersedes rows asked for before it; rows invalidated while it was in
-      // flight came with `stale` and are asked for again as a whole tile.
       this.cache.set(key, { spec, bitmap, stale, used: ++this.useCounter });
       this.evict();
     }
     this.freshKeys = this.freshKeys || [];
     this.freshKeys.push(key);
-    this.scheduleDraw();
-    return this.nextPaint();
-  }
-
-  /** Rows of a tile we hold: painted into our copy of the tile. */
-  async onBand(key, band, msg, stale) {
-    this.bands.delete(key);
-    const parent = this.cache.get(band.parentKey);
-    if (!parent || !parent.bitmap || parent.stale || !msg.data || !msg.data.length) return;
-    const rows = await createImageBitmap(new Blob([msg.data], { type: 'image/png' }));
-    const current = this.cache.get(band.parentKey);
-    if (current !== parent || parent.stale || !parent.bitmap) {
-      rows.close();
-      return;
-    }
-    const painted = paintBand(parent.bitmap, parent.spec, rows, band.top);
-    rows.close();
-    parent.bitmap.close();
-    parent.bitmap = painted;
-    parent.banded = true;
-    this.bandStats.painted += 1;
-    // Done unless more rows were invalidated meanwhile (then `stale` is set and the fetcher's
-    // refresh asks for the rows still wanted).
-    const wanted = parent.band;
-    if (!stale && wanted && wanted.top >= band.top && wanted.bottom <= band.bottom) {
-      parent.band = undefined;
-    }
-    this.freshKeys = this.freshKeys || [];
-    this.freshKeys.push(band.parentKey);
     this.scheduleDraw();
     return this.nextPaint();
   }
@@ -432,9 +374,8 @@ export class TileLayer {
       dpr: this.dpr, cached: this.cache.size,
       staleVisible: [...this.wantedTiles().visible].filter((k) => {
         const e = this.cache.get(k);
-        return !e || e.stale || Boolean(e.band);
+        return !e || e.stale;
       }).length,
-      bands: { ...this.bandStats },
     };
   }
 }

@@ -28,7 +28,6 @@ const DOCUMENTS = {
   'clip.docx': 'simple.docx',
   'clipcalc.ods': 'simple.ods',
   'clip2.odt': 'simple.odt',
-  'bands.docx': 'simple.docx',
   'names.odp': 'simple.odp',
 };
 

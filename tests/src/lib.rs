@@ -79,6 +79,25 @@ pub fn standalone_forkit_config(
     Ok(config)
 }
 
+/// A standalone forkit serving LibreOffice kits from one prespawned kit, with its jails,
+/// profile and systemplate in a fresh temporary directory (kept alive by the returned guard).
+pub async fn start_lok_forkit(
+    prefix: &str,
+) -> anyhow::Result<(
+    std::sync::Arc<oxool_wsd::forkit_client::ForkitClient>,
+    tempfile::TempDir,
+)> {
+    let scratch = tempfile::Builder::new().prefix(prefix).tempdir()?;
+    let config = standalone_forkit_config(
+        scratch.path(),
+        &scratch.path().join("systemplate"),
+        oxool_wsd::config::KitEntry::Lok,
+        1,
+    )?;
+    let forkit = oxool_wsd::forkit_client::ForkitClient::start(&config).await?;
+    Ok((forkit, scratch))
+}
+
 /// Stops a server process started by a test: SIGTERM, up to 10 s to exit, then SIGKILL.
 pub fn terminate(child: &mut std::process::Child) {
     // SAFETY: kill(2) on our own child's pid, which we have not reaped yet.

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use oxool_proto::{Frame, Message};
-use oxool_wsd::config::KitEntry;
 use oxool_wsd::forkit_client::ForkitClient;
 use oxool_wsd::kits::KitSpawner;
 use tokio::net::unix::OwnedWriteHalf;
@@ -26,18 +25,9 @@ struct Kit {
 
 impl Kit {
     async fn load(fixture: &str) -> Kit {
-        let scratch = tempfile::Builder::new()
-            .prefix("oxool-kit-editing-")
-            .tempdir()
+        let (forkit, scratch) = oxool_tests::start_lok_forkit("oxool-kit-editing-")
+            .await
             .unwrap();
-        let config = oxool_tests::standalone_forkit_config(
-            scratch.path(),
-            &scratch.path().join("systemplate"),
-            KitEntry::Lok,
-            1,
-        )
-        .unwrap();
-        let forkit = ForkitClient::start(&config).await.unwrap();
         let kit = forkit.spawn_kit().await.unwrap();
         let (mut read, write) = kit.stream.into_split();
         let (tx, frames) = tokio::sync::mpsc::unbounded_channel();

@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use oxool_proto::{Frame, Message};
-use oxool_wsd::config::KitEntry;
 use oxool_wsd::forkit_client::ForkitClient;
 use oxool_wsd::kits::{KitHandle, KitSpawner};
 use oxool_wsd::warm_kit::WarmKitReserve;
@@ -45,18 +44,9 @@ async fn load(kit: &mut KitHandle, fixture: &str) -> Message {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn documents_get_a_warmed_kit_and_a_dead_one_is_passed_over() {
-    let scratch = tempfile::Builder::new()
-        .prefix("oxool-warm-kit-")
-        .tempdir()
+    let (forkit, _scratch) = oxool_tests::start_lok_forkit("oxool-warm-kit-")
+        .await
         .unwrap();
-    let config = oxool_tests::standalone_forkit_config(
-        scratch.path(),
-        &scratch.path().join("systemplate"),
-        KitEntry::Lok,
-        1,
-    )
-    .unwrap();
-    let forkit = ForkitClient::start(&config).await.unwrap();
     let reserve = WarmKitReserve::new(forkit.clone());
     assert_eq!(reserve.reserved_pid(), None, "the reserve starts empty");
 

@@ -248,24 +248,14 @@ async fn serve(
     loop {
         tokio::select! {
             biased;
-            closing = &mut closer => {
-                if let Ok(closing) = closing {
-                    end_session(sink, outbox, &closing).await;
-                }
-                return;
-            }
+            closing = &mut closer => return end_session(sink, outbox, closing).await,
             out = outbox.recv() => {
                 let Some(out) = out else { return };
                 // A client that stopped reading blocks this write; the broker then finds its
                 // queue full and sends the closer, which must still be heard.
                 tokio::select! {
                     biased;
-                    closing = &mut closer => {
-                        if let Ok(closing) = closing {
-                            end_session(sink, outbox, &closing).await;
-                        }
-                        return;
-                    }
+                    closing = &mut closer => return end_session(sink, outbox, closing).await,
                     sent = send(sink, out) => if sent.is_err() { return },
                 }
             }
@@ -332,9 +322,16 @@ fn cost(message: &ClientMessage) -> f64 {
     }
 }
 
-/// The server ends the session: what is queued (unless the client is too slow for it), then
-/// `close` and the close frame, all within [`CLOSE_TIMEOUT`].
-async fn end_session(sink: &mut Sink, outbox: &mut OutboxReceiver, closing: &Closing) {
+/// The broker ends the session (its closer fired): what is queued (unless the client is too slow
+/// for it), then `close` and the close frame, all within [`CLOSE_TIMEOUT`]. A broker that went
+/// away without a word leaves nothing to send.
+async fn end_session(
+    sink: &mut Sink,
+    outbox: &mut OutboxReceiver,
+    closing: Result<Closing, oneshot::error::RecvError>,
+) {
+    let Ok(closing) = closing else { return };
+    let closing = &closing;
     let ending = async {
         if closing.reason == "slow-client" {
             let error = protocol::error("slow-client", &closing.message, None);

@@ -17,8 +17,8 @@ set -uo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 units=$repo/units
-wsd_max=2.0
-forkit_max=2.5
+wsd_max=1.2
+forkit_max=1.3
 
 failures=0
 pass() { echo "PASS: $*"; }
@@ -74,10 +74,22 @@ check_dbus() {
     else fail "xml: dbus/$(basename "$f")"; fi
     grep -q '<policy user="oxool">' "$f" || fail "dbus/$(basename "$f"): no policy for user oxool"
   done
+  # Forkit1: only oxool-kit owns it, and oxool-kit's policy grants nothing else (a kit that
+  # escaped must not be able to ask for kits).
+  f=$units/dbus/org.oxool.Forkit1.conf
+  own=$(xmllint --xpath 'string(//policy[@user="oxool-kit"]/allow/@own)' "$f" 2>/dev/null)
+  kit_rules=$(xmllint --xpath 'count(//policy[@user="oxool-kit"]/allow)' "$f" 2>/dev/null)
+  wsd_own=$(xmllint --xpath 'count(//policy[@user="oxool"]/allow[@own])' "$f" 2>/dev/null)
+  if [ "$own" = org.oxool.Forkit1 ] && [ "$kit_rules" = 1 ] && [ "$wsd_own" = 0 ]; then
+    pass "dbus/Forkit1: owned by oxool-kit only, which may not call it"
+  else fail "dbus/Forkit1 policy: own='$own' oxool-kit rules=$kit_rules oxool own rules=$wsd_own"; fi
   f=$units/dbus/org.oxool.Forkit1.service
   if grep -qx 'SystemdService=oxool-forkit.service' "$f" && grep -qx 'Name=org.oxool.Forkit1' "$f" &&
-     grep -qx 'User=oxool' "$f"; then pass "activation file names org.oxool.Forkit1, oxool, oxool-forkit.service"
+     grep -qx 'User=oxool-kit' "$f"; then pass "activation file names org.oxool.Forkit1, oxool-kit, oxool-forkit.service"
   else fail "activation file $f"; fi
+  # The unit and the activation file agree on the user, and it is not wsd's.
+  grep -qx 'User=oxool-kit' "$units/oxool-forkit.service" && grep -qx 'User=oxool' "$units/oxool-wsd.service" &&
+    pass "forkit runs as oxool-kit, wsd as oxool" || fail "unit users: forkit and wsd must be oxool-kit and oxool"
   # The activated name must be the unit's BusName=, or systemd never sees the service ready.
   grep -qx 'BusName=org.oxool.Forkit1' "$units/oxool-forkit.service" &&
     pass "oxool-forkit.service BusName matches" || fail "oxool-forkit.service BusName"

@@ -213,7 +213,40 @@ async fn system_forkit_uid(connection: &zbus::Connection) -> anyhow::Result<u32>
     let _ = dbus
         .start_service_by_name("org.oxool.Forkit1".try_into()?, 0)
         .await;
-    Ok(dbus.get_connection_unix_user(name).await?)
+    let bus_uid = dbus.get_connection_unix_user(name).await?;
+    let seen_here = uid_as_seen_here(bus_uid, &std::fs::read_to_string("/proc/self/uid_map")?);
+    if seen_here == nix::unistd::getuid().as_raw() {
+        tracing::warn!(
+            uid = bus_uid,
+            "forkit runs as wsd's own user: a kit that escaped its jail would be wsd; \
+             run oxool-forkit.service as oxool-kit"
+        );
+    }
+    Ok(seen_here)
+}
+
+/// The bus daemon reports forkit's uid as the host sees it, but SO_PEERCRED reports the peer's
+/// uid as seen from wsd's user namespace (PrivateUsers=yes maps only root and oxool; every
+/// other uid reads as the overflow uid). Translate the one into the other through our
+/// `/proc/self/uid_map`, so that the comparison is between like and like. Under PrivateUsers
+/// the check then proves the kit socket was made by neither wsd's user nor root.
+fn uid_as_seen_here(host_uid: u32, uid_map: &str) -> u32 {
+    for line in uid_map.lines() {
+        let fields: Vec<u64> = line
+            .split_whitespace()
+            .filter_map(|f| f.parse().ok())
+            .collect();
+        if let [inside, outside, count] = fields[..] {
+            let uid = u64::from(host_uid);
+            if uid >= outside && uid < outside + count {
+                return (inside + uid - outside) as u32;
+            }
+        }
+    }
+    std::fs::read_to_string("/proc/sys/kernel/overflowuid")
+        .ok()
+        .and_then(|s| s.trim().parse().ok())
+        .unwrap_or(65534)
 }
 
 /// The forkit binary: the configured path, or, when that does not exist (a development tree),
@@ -290,4 +323,22 @@ fn spawn_forkit(config: &Config, p2p: OwnedFd) -> anyhow::Result<tokio::process:
     let child = command.spawn().context("starting oxool-forkit")?;
     drop(p2p);
     Ok(child)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uid_as_seen_here;
+
+    #[test]
+    fn uids_are_translated_through_the_uid_map() {
+        let identity = "         0          0 4294967295\n";
+        assert_eq!(uid_as_seen_here(998, identity), 998);
+        // systemd's PrivateUsers=yes for User=oxool (host uid 999): root and oxool only.
+        let private = "         0          0          1\n       999        999          1\n";
+        assert_eq!(uid_as_seen_here(999, private), 999);
+        assert_eq!(uid_as_seen_here(0, private), 0);
+        assert_eq!(uid_as_seen_here(998, private), 65534);
+        let shifted = "0 100000 65536\n";
+        assert_eq!(uid_as_seen_here(100_005, shifted), 5);
+    }
 }

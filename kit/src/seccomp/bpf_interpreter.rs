@@ -16,7 +16,7 @@ impl SeccompData {
         all[..args.len()].copy_from_slice(args);
         SeccompData {
             nr: nr as i32,
-            arch: super::self_signal::AUDIT_ARCH,
+            arch: super::self_pid::AUDIT_ARCH,
             args: all,
         }
     }

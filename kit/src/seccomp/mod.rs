@@ -5,9 +5,15 @@
 //! `oxool-kit: seccomp denied syscall <name> (<nr>)` to stderr and `error kind=seccomp
 //! syscall=<name>` to the kit's socket, then `_exit(70)`. A kit never silently continues past a
 //! denied call. A syscall from a foreign architecture kills the process.
+//!
+//! Calls that take a pid are let through by the allowlist and checked by a second, tiny filter
+//! (self_pid.rs) assembled at install time, when the kit's pid is known. docs/seccomp.md is
+//! rendered from the same table (doc.rs).
 
 mod allowlist;
-mod self_signal;
+mod doc;
+mod rule;
+mod self_pid;
 mod sigsys;
 
 use std::io::{Read, Seek};
@@ -18,7 +24,9 @@ use libseccomp::{ScmpAction, ScmpArgCompare, ScmpCompareOp, ScmpFilterContext, S
 pub use allowlist::MUST_DENY;
 pub use sigsys::EXIT_SECCOMP_DENIED;
 
-use allowlist::{Rule, RULES};
+pub use doc::render_markdown;
+
+use rule::{Cmp, Named, Rule};
 use sigsys::NameTable;
 
 /// Syscall numbers the name table covers (x86_64 and aarch64 stay well below).
@@ -41,8 +49,8 @@ pub enum SeccompError {
     SigsysHandler(std::io::Error),
     #[error("prctl(PR_SET_NO_NEW_PRIVS): {0}")]
     NoNewPrivs(std::io::Error),
-    #[error("loading the self-signal filter: {0}")]
-    LoadSelfSignal(std::io::Error),
+    #[error("loading the self-pid filter: {0}")]
+    LoadSelfPid(std::io::Error),
     #[error("loading the allowlist: {0}")]
     LoadAllowlist(std::io::Error),
 }
@@ -52,6 +60,8 @@ pub enum SeccompError {
 pub struct SeccompProgram {
     instructions: Vec<libc::sock_filter>,
     names: NameTable,
+    /// The pid checks of the self-pid filter, by syscall number.
+    self_pid_checks: Vec<self_pid::Check>,
 }
 
 impl SeccompProgram {
@@ -60,8 +70,25 @@ impl SeccompProgram {
         let mut ctx = ScmpFilterContext::new(ScmpAction::Trap).map_err(SeccompError::NewFilter)?;
         ctx.set_act_badarch(ScmpAction::KillProcess)
             .map_err(SeccompError::NewFilter)?;
-        for rule in RULES {
+        let mut self_pid_checks = Vec::new();
+        for rule in allowlist::rules() {
             add_rule(&mut ctx, rule)?;
+            if let Rule::OnlySelf {
+                name,
+                arg,
+                zero_is_self,
+                otherwise,
+            } = *rule
+            {
+                if let Ok(syscall) = ScmpSyscall::from_name(name) {
+                    self_pid_checks.push(self_pid::Check {
+                        nr: i32::from(syscall) as u32,
+                        arg,
+                        zero_is_self,
+                        otherwise,
+                    });
+                }
+            }
         }
         let instructions = export_bpf(&ctx)?;
         let names: Vec<Option<String>> = (0..MAX_SYSCALL_NR)
@@ -70,6 +97,7 @@ impl SeccompProgram {
         Ok(SeccompProgram {
             instructions,
             names: NameTable::new(&names),
+            self_pid_checks,
         })
     }
 
@@ -82,8 +110,10 @@ impl SeccompProgram {
         if unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) } != 0 {
             return Err(SeccompError::NoNewPrivs(std::io::Error::last_os_error()));
         }
-        // The self-signal filter first: once the allowlist is loaded, seccomp(2) itself traps.
-        load(&self_signal::program(std::process::id())).map_err(SeccompError::LoadSelfSignal)?;
+        // The self-pid filter first: once the allowlist is loaded, seccomp(2) itself traps.
+        // getpid(2) now, after the fork and the jail: 1 when the kit is PID 1 of its own namespace.
+        let self_pid = self_pid::program(std::process::id(), &self.self_pid_checks);
+        load(&self_pid).map_err(SeccompError::LoadSelfPid)?;
         load(&self.instructions).map_err(SeccompError::LoadAllowlist)
     }
 
@@ -98,55 +128,65 @@ impl SeccompProgram {
     }
 }
 
+fn equal(arg: u32, value: Named) -> ScmpArgCompare {
+    ScmpArgCompare::new(arg, ScmpCompareOp::Equal, value.value)
+}
+
+fn masked(arg: u32, mask: Named, value: u64) -> ScmpArgCompare {
+    ScmpArgCompare::new(arg, ScmpCompareOp::MaskedEqual(mask.value), value)
+}
+
+/// The libseccomp rules for one table rule: an action and alternatives, each a conjunction.
+fn conditions(rule: &Rule) -> (ScmpAction, Vec<Vec<ScmpArgCompare>>) {
+    let each = |arg: u32, values: &[Named]| -> Vec<Vec<ScmpArgCompare>> {
+        values.iter().map(|v| vec![equal(arg, *v)]).collect()
+    };
+    match *rule {
+        // OnlySelf: the self-pid filter checks the pid argument.
+        Rule::Allow(_) | Rule::OnlySelf { .. } => (ScmpAction::Allow, vec![vec![]]),
+        Rule::AllowIfArgIs { arg, values, .. } => (ScmpAction::Allow, each(arg, values)),
+        Rule::AllowIfArgClear { arg, mask, .. } => {
+            (ScmpAction::Allow, vec![vec![masked(arg, mask, 0)]])
+        }
+        Rule::AllowIfMaskedArgIs {
+            arg, mask, values, ..
+        } => (
+            ScmpAction::Allow,
+            values
+                .iter()
+                .map(|v| vec![masked(arg, mask, v.value)])
+                .collect(),
+        ),
+        Rule::AllowIfAll { all, .. } => (
+            ScmpAction::Allow,
+            vec![all
+                .iter()
+                .map(|cmp| match *cmp {
+                    Cmp::Eq { arg, value } => equal(arg, value),
+                    Cmp::Clear { arg, mask } => masked(arg, mask, 0),
+                })
+                .collect()],
+        ),
+        Rule::Errno { errno, .. } => (ScmpAction::Errno(errno), vec![vec![]]),
+        Rule::ErrnoIfArgIs {
+            arg, values, errno, ..
+        } => (ScmpAction::Errno(errno), each(arg, values)),
+        Rule::ErrnoIfArgHas {
+            arg, mask, errno, ..
+        } => (
+            ScmpAction::Errno(errno),
+            vec![vec![masked(arg, mask, mask.value)]],
+        ),
+    }
+}
+
 fn add_rule(ctx: &mut ScmpFilterContext, rule: &Rule) -> Result<(), SeccompError> {
-    let (name, action, conditions): (&'static str, ScmpAction, Vec<Vec<ScmpArgCompare>>) =
-        match *rule {
-            Rule::Allow(name) => (name, ScmpAction::Allow, vec![vec![]]),
-            Rule::AllowIfArgIs { name, arg, values } => (
-                name,
-                ScmpAction::Allow,
-                values
-                    .iter()
-                    .map(|v| vec![ScmpArgCompare::new(arg, ScmpCompareOp::Equal, *v)])
-                    .collect(),
-            ),
-            Rule::AllowIfArgClear { name, arg, mask } => (
-                name,
-                ScmpAction::Allow,
-                vec![vec![ScmpArgCompare::new(
-                    arg,
-                    ScmpCompareOp::MaskedEqual(mask),
-                    0,
-                )]],
-            ),
-            Rule::AllowIfArgSet { name, arg, mask } => (
-                name,
-                ScmpAction::Allow,
-                vec![vec![ScmpArgCompare::new(
-                    arg,
-                    ScmpCompareOp::MaskedEqual(mask),
-                    mask,
-                )]],
-            ),
-            Rule::Errno { name, errno } => (name, ScmpAction::Errno(errno), vec![vec![]]),
-            Rule::ErrnoIfArgIs {
-                name,
-                arg,
-                values,
-                errno,
-            } => (
-                name,
-                ScmpAction::Errno(errno),
-                values
-                    .iter()
-                    .map(|v| vec![ScmpArgCompare::new(arg, ScmpCompareOp::Equal, *v)])
-                    .collect(),
-            ),
-        };
+    let name = rule.name();
     // A name this architecture does not have (e.g. `open` on aarch64) has nothing to allow.
     let Ok(syscall) = ScmpSyscall::from_name(name) else {
         return Ok(());
     };
+    let (action, conditions) = conditions(rule);
     for condition in conditions {
         let added = if condition.is_empty() {
             ctx.add_rule_exact(action, syscall)

@@ -24,7 +24,7 @@ fn verdict(program: &SeccompProgram, name: &str, args: &[u64]) -> u32 {
 #[test]
 fn every_listed_call_is_allowed_and_every_dangerous_one_traps() {
     let program = program();
-    for rule in RULES {
+    for rule in allowlist::rules() {
         if let Rule::Allow(name) = rule {
             if ScmpSyscall::from_name(name).is_ok() {
                 assert_eq!(
@@ -74,12 +74,16 @@ fn argument_filters_hold() {
             "domain {domain}"
         );
     }
-    let thread = (libc::CLONE_VM
+    let thread_without_tls = (libc::CLONE_VM
         | libc::CLONE_FS
         | libc::CLONE_FILES
         | libc::CLONE_SIGHAND
         | libc::CLONE_THREAD) as u64;
-    assert_eq!(verdict(&program, "clone", &[thread]), allow);
+    assert_eq!(
+        verdict(&program, "clone", &[thread_without_tls]),
+        trap,
+        "not glibc's exact set"
+    );
     assert_eq!(
         verdict(&program, "clone", &[libc::SIGCHLD as u64]),
         trap,
@@ -104,10 +108,7 @@ fn argument_filters_hold() {
         verdict(&program, "prlimit64", &[0, libc::RLIMIT_NOFILE as u64]),
         allow
     );
-    assert_eq!(
-        verdict(&program, "prlimit64", &[1, libc::RLIMIT_NOFILE as u64]),
-        trap
-    );
+    assert_eq!(stacked("prlimit64", &[1, libc::RLIMIT_NOFILE as u64]), trap);
     assert_eq!(verdict(&program, "ioctl", &[2, libc::TCGETS]), allow);
     assert_eq!(verdict(&program, "ioctl", &[0, libc::TIOCSTI]), trap);
     // A high bit in a 32-bit argument must not smuggle a value past an equality test.
@@ -127,27 +128,272 @@ fn a_foreign_architecture_is_killed() {
         libc::SECCOMP_RET_KILL_PROCESS
     );
     assert_eq!(
-        run(&self_signal::program(42), &data),
+        run(&self_pid_filter(42), &data),
         libc::SECCOMP_RET_KILL_PROCESS
     );
 }
 
+/// The self-pid filter the real allowlist builds for a kit whose pid is `pid`.
+fn self_pid_filter(pid: u32) -> Vec<libc::sock_filter> {
+    self_pid::program(pid, &program().self_pid_checks)
+}
+
+/// The strictest verdict of both filters (as the kernel combines stacked filters) for pid 4242.
+fn stacked(name: &str, args: &[u64]) -> u32 {
+    let program = program();
+    let nr = ScmpSyscall::from_name(name).unwrap_or_else(|_| panic!("{name}"));
+    let data = SeccompData::native(i32::from(nr).into(), args);
+    let verdicts = [
+        run(program.instructions(), &data),
+        run(&self_pid::program(4242, &program.self_pid_checks), &data),
+    ];
+    // Lower action values are stricter (KILL_PROCESS 0x8000_0000 is the one exception, strictest).
+    *verdicts
+        .iter()
+        .min_by_key(|v| {
+            let action = **v & RET_ACTION;
+            if action == libc::SECCOMP_RET_KILL_PROCESS {
+                0
+            } else {
+                action as u64 + 1
+            }
+        })
+        .unwrap()
+}
+
 #[test]
-fn the_self_signal_filter_limits_tgkill_to_the_own_pid() {
-    let filter = self_signal::program(4242);
-    let tgkill = |pid: u64| {
-        run(
-            &filter,
-            &SeccompData::native(libc::SYS_tgkill, &[pid, 4243, 10]),
-        )
-    };
-    assert_eq!(tgkill(4242), libc::SECCOMP_RET_ALLOW);
-    assert_eq!(tgkill(1), libc::SECCOMP_RET_TRAP);
-    assert_eq!(tgkill((1 << 32) | 4242), libc::SECCOMP_RET_TRAP);
+fn calls_that_take_a_pid_work_only_on_the_kit_itself() {
+    let allow = libc::SECCOMP_RET_ALLOW;
+    let trap = libc::SECCOMP_RET_TRAP;
+    let errno = |e: i32| libc::SECCOMP_RET_ERRNO | e as u32;
+    let other_pids = [1u64, 4243, u64::MAX, (1 << 32) | 4242, (1 << 32)];
+    assert_eq!(stacked("tgkill", &[4242, 4243, 10]), allow);
+    assert_eq!(stacked("tgkill", &[0, 4243, 10]), trap);
     assert_eq!(
-        run(&filter, &SeccompData::native(libc::SYS_read, &[])),
-        libc::SECCOMP_RET_ALLOW
+        stacked("prlimit64", &[0, libc::RLIMIT_NOFILE as u64]),
+        allow
     );
+    assert_eq!(
+        stacked("prlimit64", &[4242, libc::RLIMIT_NOFILE as u64]),
+        allow
+    );
+    for name in ["sched_getaffinity", "sched_getparam", "sched_getscheduler"] {
+        assert_eq!(stacked(name, &[0]), allow, "{name}(0)");
+        assert_eq!(stacked(name, &[4242]), allow, "{name}(self)");
+    }
+    for pid in other_pids {
+        assert_eq!(stacked("tgkill", &[pid, pid, 9]), trap, "tgkill {pid:#x}");
+        assert_eq!(stacked("prlimit64", &[pid, 7]), trap, "prlimit64 {pid:#x}");
+        assert_eq!(
+            stacked("sched_getaffinity", &[pid]),
+            errno(libc::ENOSYS),
+            "{pid:#x}"
+        );
+        assert_eq!(stacked("sched_getparam", &[pid]), errno(libc::ESRCH));
+        assert_eq!(stacked("sched_getscheduler", &[pid]), errno(libc::ESRCH));
+    }
+    // Every other call that names a process is not on the list at all.
+    for name in [
+        "kill",
+        "tkill",
+        "rt_sigqueueinfo",
+        "rt_tgsigqueueinfo",
+        "pidfd_open",
+        "pidfd_send_signal",
+        "pidfd_getfd",
+        "get_robust_list",
+        "getpriority",
+        "ioprio_get",
+        "ioprio_set",
+        "kcmp",
+        "process_madvise",
+        "migrate_pages",
+        "move_pages",
+        "getpgid",
+        "getsid",
+        "setpgid",
+        "waitid",
+        "capget",
+        "sched_rr_get_interval",
+        "sched_getattr",
+    ] {
+        assert_eq!(stacked(name, &[4242, 0, 0]), trap, "{name}");
+    }
+    // Unrelated calls pass the self-pid filter untouched.
+    assert_eq!(
+        run(
+            &self_pid_filter(4242),
+            &SeccompData::native(libc::SYS_read, &[])
+        ),
+        allow
+    );
+}
+
+/// Not in the libc crate for every target (linux/fcntl.h).
+const F_SETSIG: i32 = 10;
+const F_SETOWN_EX: i32 = 15;
+const F_GETOWN_EX: i32 = 16;
+
+#[test]
+fn fcntl_cannot_aim_signals() {
+    let allow = libc::SECCOMP_RET_ALLOW;
+    let trap = libc::SECCOMP_RET_TRAP;
+    let fcntl = |cmd: i32, arg: u64| stacked("fcntl", &[3, cmd as u64, arg]);
+    for cmd in [
+        libc::F_GETFD,
+        libc::F_SETFD,
+        libc::F_GETFL,
+        libc::F_DUPFD,
+        libc::F_DUPFD_CLOEXEC,
+        libc::F_GETLK,
+        libc::F_SETLK,
+        libc::F_SETLKW,
+        libc::F_OFD_GETLK,
+        libc::F_OFD_SETLK,
+        libc::F_OFD_SETLKW,
+        libc::F_ADD_SEALS,
+        libc::F_GET_SEALS,
+    ] {
+        assert_eq!(fcntl(cmd, 0), allow, "fcntl cmd {cmd}");
+    }
+    assert_eq!(fcntl(libc::F_SETFL, libc::O_NONBLOCK as u64), allow);
+    assert_eq!(fcntl(libc::F_SETFL, libc::O_ASYNC as u64), trap);
+    assert_eq!(
+        fcntl(libc::F_SETFL, (libc::O_ASYNC | libc::O_NONBLOCK) as u64),
+        trap
+    );
+    for cmd in [
+        libc::F_SETOWN,
+        F_SETOWN_EX,
+        F_SETSIG,
+        libc::F_SETLEASE,
+        libc::F_NOTIFY,
+        F_GETOWN_EX,
+        libc::F_SETPIPE_SZ,
+    ] {
+        assert_eq!(fcntl(cmd, 1), trap, "fcntl cmd {cmd}");
+    }
+    assert_eq!(
+        stacked("fcntl", &[3, (1 << 32) | libc::F_GETFD as u64]),
+        trap
+    );
+    #[allow(clippy::unnecessary_cast)]
+    for request in [
+        libc::FIOASYNC as u64,
+        0x8901, /* FIOSETOWN */
+        0x8902, /* SIOCSPGRP */
+        libc::TIOCSPGRP as u64,
+    ] {
+        assert_eq!(stacked("ioctl", &[3, request]), trap, "ioctl {request:#x}");
+    }
+}
+
+#[test]
+fn memory_is_never_writable_and_executable() {
+    let allow = libc::SECCOMP_RET_ALLOW;
+    let eacces = libc::SECCOMP_RET_ERRNO | libc::EACCES as u32;
+    let (r, w, x) = (
+        libc::PROT_READ as u64,
+        libc::PROT_WRITE as u64,
+        libc::PROT_EXEC as u64,
+    );
+    let mmap = |prot: u64| stacked("mmap", &[0, 4096, prot, libc::MAP_PRIVATE as u64, 3, 0]);
+    assert_eq!(mmap(r), allow);
+    assert_eq!(mmap(r | w), allow);
+    assert_eq!(mmap(r | x), allow, "libraries load after the jail");
+    assert_eq!(mmap(0), allow);
+    assert_eq!(mmap(r | w | x), eacces);
+    assert_eq!(mmap(w | x), eacces);
+    let mprotect = |prot: u64| stacked("mprotect", &[0, 4096, prot]);
+    assert_eq!(mprotect(r | w), allow);
+    assert_eq!(mprotect(0), allow);
+    assert_eq!(mprotect(r | x), eacces);
+    assert_eq!(mprotect(r | w | x), eacces);
+    assert_eq!(mprotect(x), eacces);
+    assert_eq!(
+        stacked("pkey_mprotect", &[0, 4096, r, 0]),
+        libc::SECCOMP_RET_TRAP
+    );
+}
+
+#[test]
+fn threads_futexes_sockets_and_madvise_are_narrowed() {
+    let allow = libc::SECCOMP_RET_ALLOW;
+    let trap = libc::SECCOMP_RET_TRAP;
+    let glibc_thread = (libc::CLONE_VM
+        | libc::CLONE_FS
+        | libc::CLONE_FILES
+        | libc::CLONE_SIGHAND
+        | libc::CLONE_THREAD
+        | libc::CLONE_SYSVSEM
+        | libc::CLONE_SETTLS
+        | libc::CLONE_PARENT_SETTID
+        | libc::CLONE_CHILD_CLEARTID) as u64;
+    assert_eq!(stacked("clone", &[glibc_thread]), allow);
+    for extra in [
+        libc::CLONE_PARENT,
+        libc::CLONE_NEWUSER,
+        libc::CLONE_PTRACE,
+        libc::CLONE_UNTRACED,
+        libc::SIGKILL,
+    ] {
+        assert_eq!(stacked("clone", &[glibc_thread | extra as u64]), trap);
+    }
+    let futex = |op: i32| stacked("futex", &[0, op as u64]);
+    for op in [libc::FUTEX_WAIT, libc::FUTEX_WAKE, libc::FUTEX_WAIT_BITSET] {
+        assert_eq!(futex(op), allow);
+        assert_eq!(futex(op | libc::FUTEX_PRIVATE_FLAG), allow);
+        assert_eq!(
+            futex(op | libc::FUTEX_PRIVATE_FLAG | libc::FUTEX_CLOCK_REALTIME),
+            allow
+        );
+    }
+    for op in [
+        libc::FUTEX_WAIT_REQUEUE_PI,
+        libc::FUTEX_CMP_REQUEUE_PI,
+        2, /* FUTEX_FD */
+    ] {
+        assert_eq!(futex(op), trap);
+        assert_eq!(futex(op | libc::FUTEX_PRIVATE_FLAG), trap);
+    }
+    let sockopt = |name: &str, level: i32, option: i32| {
+        stacked(name, &[3, level as u64, option as u64, 0, 0])
+    };
+    assert_eq!(
+        sockopt("getsockopt", libc::SOL_SOCKET, libc::SO_ERROR),
+        allow
+    );
+    assert_eq!(
+        sockopt("setsockopt", libc::SOL_SOCKET, libc::SO_RCVBUF),
+        allow
+    );
+    for option in [
+        libc::SO_ATTACH_FILTER,
+        libc::SO_ATTACH_BPF,
+        libc::SO_REUSEPORT,
+        libc::SO_BINDTODEVICE,
+        libc::SO_MARK,
+        libc::SO_PASSCRED,
+    ] {
+        assert_eq!(sockopt("setsockopt", libc::SOL_SOCKET, option), trap);
+    }
+    assert_eq!(
+        sockopt("setsockopt", libc::IPPROTO_TCP, libc::SO_RCVBUF),
+        trap
+    );
+    let madvise = |advice: i32| stacked("madvise", &[0, 4096, advice as u64]);
+    assert_eq!(madvise(libc::MADV_DONTNEED), allow);
+    for advice in [
+        libc::MADV_MERGEABLE,
+        libc::MADV_HWPOISON,
+        libc::MADV_DONTFORK,
+        libc::MADV_PAGEOUT,
+        libc::MADV_HUGEPAGE,
+    ] {
+        assert_eq!(madvise(advice), trap, "madvise {advice}");
+    }
+    assert_eq!(stacked("membarrier", &[0, 0]), trap);
+    assert_eq!(stacked("arch_prctl", &[0x1002, 0]), trap);
 }
 
 #[test]

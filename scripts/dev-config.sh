@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Writes a development configuration under DIR (default build/dev) for `make run`: the
 # systemplate, the preinit profile and the jails all live in the work tree, not in /var or /run.
+# Usage: dev-config.sh [DIR] [BIN] [PORT]; PORT (default 9980) is the only WOPI host allowed:
+# the built-in local store on wsd's own port.
 set -euo pipefail
 dir=${1:-build/dev}
 bin=${2:-target/debug}
+port=${3:-9980}
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
 "$bin/oxool-systemplate-setup" "$dir/systemplate" >/dev/null
@@ -30,6 +33,7 @@ root = "$repo/browser"
 
 [storage]
 proof_key_dir = "$dir/proof"
+wopi_hosts = ["http://127.0.0.1:$port", "http://localhost:$port"]
 
 [forkit]
 binary = "$(cd "$bin" && pwd)/oxool-forkit"

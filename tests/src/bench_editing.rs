@@ -27,6 +27,7 @@ pub async fn run(plan: EditingPlan) -> anyhow::Result<()> {
     let host = WopiHost::start(WopiHostOptions::default())?;
     let server = Server::start(ServerOptions {
         prespawn: 1,
+        wopi_hosts: vec![host.base()],
         editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0".into()),
         ..Default::default()
     })?;

@@ -17,13 +17,21 @@ pub struct ServerOptions {
     pub queue_length: usize,
     pub max_upload_mb: u64,
     pub timeout_secs: u64,
-    /// Lines added to the `[storage]` table (which always sets a private `proof_key_dir`),
-    /// e.g. `wopi_hosts = ["http://127.0.0.1:8080"]` or `max_file_mb = 1`.
+    /// Lines added to the `[storage]` table (which always sets a private `proof_key_dir` and
+    /// `wopi_hosts`), e.g. `max_file_mb = 1`.
     pub storage_toml: String,
+    /// `storage.wopi_hosts`: wsd allows no WOPI host by default. Tests with a [`WopiHost`]
+    /// list `host.base()` here.
+    ///
+    /// [`WopiHost`]: crate::wopi_host::WopiHost
+    pub wopi_hosts: Vec<String>,
     /// Lines of an `[editing]` table; the table is written only when this is set.
     pub editing_toml: Option<String>,
     /// Extra TOML appended to the generated file (whole tables).
     pub extra_toml: String,
+    /// When set, wsd runs in its own mount namespace where this text is /etc/hosts: a test can
+    /// give names to addresses without touching the machine (root only).
+    pub etc_hosts: Option<String>,
 }
 
 impl Default for ServerOptions {
@@ -37,8 +45,10 @@ impl Default for ServerOptions {
             max_upload_mb: 20,
             timeout_secs: 60,
             storage_toml: String::new(),
+            wopi_hosts: Vec::new(),
             editing_toml: None,
             extra_toml: String::new(),
+            etc_hosts: None,
         }
     }
 }
@@ -76,7 +86,13 @@ impl Server {
         }
         std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755))?;
         let log = std::fs::File::create(root.join("wsd.log"))?;
-        let child = command_as(options.run_as, &bin.join("oxool-wsd"))?
+        let mut command = command_as(options.run_as, &bin.join("oxool-wsd"))?;
+        if let Some(hosts) = &options.etc_hosts {
+            let file = root.join("hosts");
+            std::fs::write(&file, hosts)?;
+            with_etc_hosts(&mut command, &file)?;
+        }
+        let child = command
             .arg("--config")
             .arg(&config)
             .stdin(Stdio::null())
@@ -229,6 +245,7 @@ bus = "standalone"
 
 [storage]
 proof_key_dir = "{root}/proof"
+wopi_hosts = {wopi_hosts:?}
 {storage}
 {editing}
 {extra}
@@ -240,6 +257,7 @@ proof_key_dir = "{root}/proof"
         prespawn = options.prespawn,
         entry = options.entry,
         storage = options.storage_toml,
+        wopi_hosts = options.wopi_hosts,
         editing = options
             .editing_toml
             .as_ref()
@@ -247,6 +265,42 @@ proof_key_dir = "{root}/proof"
             .unwrap_or_default(),
         extra = options.extra_toml,
     )
+}
+
+/// Runs `command` in a new mount namespace with `file` bound over /etc/hosts.
+fn with_etc_hosts(command: &mut std::process::Command, file: &Path) -> anyhow::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::process::CommandExt;
+    let source = std::ffi::CString::new(file.as_os_str().as_bytes())?;
+    let root = c"/";
+    let target = c"/etc/hosts";
+    // SAFETY: the closure runs in the forked child before exec and calls only async-signal-safe
+    // syscalls (unshare, mount) on C strings prepared before the fork.
+    unsafe {
+        command.pre_exec(move || {
+            let check = |rc: libc::c_int| match rc {
+                0 => Ok(()),
+                _ => Err(std::io::Error::last_os_error()),
+            };
+            check(libc::unshare(libc::CLONE_NEWNS))?;
+            // Private first, so the bind below stays in this namespace.
+            check(libc::mount(
+                std::ptr::null(),
+                root.as_ptr(),
+                std::ptr::null(),
+                libc::MS_REC | libc::MS_PRIVATE,
+                std::ptr::null(),
+            ))?;
+            check(libc::mount(
+                source.as_ptr(),
+                target.as_ptr(),
+                std::ptr::null(),
+                libc::MS_BIND,
+                std::ptr::null(),
+            ))
+        });
+    }
+    Ok(())
 }
 
 fn free_port() -> anyhow::Result<u16> {

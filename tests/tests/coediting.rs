@@ -20,6 +20,7 @@ impl Setup {
         let host = WopiHost::start(WopiHostOptions::default()).expect("the WOPI host starts");
         let server = Server::start(ServerOptions {
             run_as,
+            wopi_hosts: vec![host.base()],
             editing_toml: Some(NO_AUTOSAVE.into()),
             ..Default::default()
         })

@@ -20,7 +20,7 @@ struct Setup {
 fn start() -> Setup {
     let host = WopiHost::start(WopiHostOptions::default()).unwrap();
     let server = Server::start(ServerOptions {
-        storage_toml: format!("wopi_hosts = [\"http://127.0.0.1:{}\"]", host.port),
+        wopi_hosts: vec![host.base()],
         editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0".into()),
         ..Default::default()
     })

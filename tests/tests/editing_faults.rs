@@ -21,6 +21,7 @@ fn start() -> (WopiHost, Server) {
     // Short WOPI deadlines and one retry keep the timeout cases short; 1 MiB files at most.
     let server = Server::start(ServerOptions {
         storage_toml: "timeout_secs = 2\nretries = 1\nmax_file_mb = 1".into(),
+        wopi_hosts: vec![host.base()],
         editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0".into()),
         ..Default::default()
     })

@@ -19,6 +19,7 @@ async fn sigterm_stores_every_modified_document_before_exit() {
     let host = WopiHost::start(WopiHostOptions::default()).unwrap();
     // No automatic saves: what is stored, the shutdown stored.
     let mut server = Server::start(ServerOptions {
+        wopi_hosts: vec![host.base()],
         editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0".into()),
         ..Default::default()
     })

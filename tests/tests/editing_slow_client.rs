@@ -42,7 +42,7 @@ fn users_count(message: &Incoming) -> Option<usize> {
 async fn a_client_that_stops_reading_is_let_go_and_the_document_carries_on() {
     let host = WopiHost::start(WopiHostOptions::default()).unwrap();
     let server = Server::start(ServerOptions {
-        storage_toml: format!("wopi_hosts = [\"http://127.0.0.1:{}\"]", host.port),
+        wopi_hosts: vec![host.base()],
         // The writer types as fast as the kit takes it: the input rate limit is not under test.
         editing_toml: Some(
             "autosave_secs = 0\nidle_save_secs = 0\ninput_rate_per_sec = 100000\ninput_burst = 100000"

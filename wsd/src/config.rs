@@ -228,7 +228,7 @@ impl Default for ForkitConfig {
 impl Default for StorageConfig {
     fn default() -> Self {
         StorageConfig {
-            wopi_hosts: crate::wopi::allow::loopback_only(),
+            wopi_hosts: Vec::new(),
             max_file_mb: 100,
             timeout_secs: 30,
             retries: 3,
@@ -427,16 +427,9 @@ mod tests {
             config.storage.proof_key_dir,
             Path::new("/var/lib/oxool/proof")
         );
-        let loopback = url::Url::parse("http://127.0.0.1:8080/wopi/files/1").unwrap();
-        let remote = url::Url::parse("https://cloud.example.com/wopi/files/1").unwrap();
-        assert!(crate::wopi::allow::host_allowed(
-            &config.storage.wopi_hosts,
-            &loopback
-        ));
-        assert!(!crate::wopi::allow::host_allowed(
-            &config.storage.wopi_hosts,
-            &remote
-        ));
+        // No WOPI host until one is configured: wsd must not talk to this machine's services
+        // for whoever can reach it.
+        assert!(config.storage.wopi_hosts.is_empty());
     }
 
     #[test]

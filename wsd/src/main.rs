@@ -165,6 +165,13 @@ async fn start_editing(
             None
         }
     };
+    if config.storage.wopi_hosts.is_empty() {
+        tracing::warn!(
+            "WARNING: storage.wopi_hosts is empty: every WOPI document load is refused until \
+             the storage's origin is listed there, e.g. wopi_hosts = [\"https://cloud.example.com\"] \
+             (see docs/config.md)"
+        );
+    }
     let wopi = WopiClient::new(&config.storage, proof).context("invalid [storage] settings")?;
     let spawner: Arc<dyn KitSpawner> = if config.editing.warm_kit {
         Arc::new(WarmKitReserve::new(spawner))

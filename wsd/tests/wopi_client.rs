@@ -160,6 +160,8 @@ fn storage(retries: u32, timeout_secs: u64) -> StorageConfig {
     StorageConfig {
         retries,
         timeout_secs,
+        // The test host listens on loopback; the default list is empty.
+        wopi_hosts: vec!["http://127.0.0.1:*".parse().unwrap()],
         ..StorageConfig::default()
     }
 }

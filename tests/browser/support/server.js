@@ -65,8 +65,8 @@ async function startServer() {
   for (const [name, fixture] of Object.entries(DOCUMENTS)) {
     fs.copyFileSync(path.join(repo, 'tests', 'fixtures', fixture), path.join(work, 'documents', name));
   }
-  const config = execFileSync(path.join(repo, 'scripts', 'dev-config.sh'), [work, bin], { encoding: 'utf8' }).trim();
   const port = await freePort();
+  const config = execFileSync(path.join(repo, 'scripts', 'dev-config.sh'), [work, bin, String(port)], { encoding: 'utf8' }).trim();
   const adminSocket = path.join(work, 'admin.sock');
   const text = fs.readFileSync(config, 'utf8');
   let extra = `

@@ -9,6 +9,9 @@
 //! - the host is a name or address (`cloud.example.com`, `127.0.0.1`, `[::1]`), or `*.example.com`
 //!   for any subdomain of example.com (not example.com itself: list it too if it is meant);
 //! - the port is a number, `*` for any port, or absent for the scheme's default (80 / 443).
+//!
+//! The list is empty by default: wsd refuses every WOPI host until one is configured. A name
+//! matched only through `*.` must also resolve to a public address (resolve.rs).
 
 use std::fmt;
 use std::str::FromStr;
@@ -57,7 +60,12 @@ impl WopiHostPattern {
         let host = host.to_ascii_lowercase();
         let host_ok = match &self.host {
             HostMatch::Exact(exact) => host == *exact,
-            HostMatch::Subdomains(suffix) => host.len() > suffix.len() && host.ends_with(suffix),
+            // An address is not a subdomain: `*.0.0.1` must not match 127.0.0.1.
+            HostMatch::Subdomains(suffix) => {
+                matches!(url.host(), Some(url::Host::Domain(_)))
+                    && host.len() > suffix.len()
+                    && host.ends_with(suffix)
+            }
         };
         let port_ok = match self.port {
             None => true,
@@ -65,26 +73,29 @@ impl WopiHostPattern {
         };
         host_ok && port_ok
     }
+
+    /// Whether this entry names `host` itself (not through `*.`): the operator chose that host
+    /// explicitly, so it may resolve to any address (see resolve.rs).
+    pub fn names_exactly(&self, host: &str) -> bool {
+        matches!(&self.host, HostMatch::Exact(exact) if exact.eq_ignore_ascii_case(host))
+    }
+
+    /// Whether this entry is the literal address `ip` (`10.0.0.5`, `[fd00::5]`).
+    pub fn names_address(&self, ip: std::net::IpAddr) -> bool {
+        let HostMatch::Exact(exact) = &self.host else {
+            return false;
+        };
+        let bare = exact
+            .strip_prefix('[')
+            .and_then(|h| h.strip_suffix(']'))
+            .unwrap_or(exact);
+        bare.parse::<std::net::IpAddr>() == Ok(ip)
+    }
 }
 
 /// Whether any entry of `list` allows `url`.
 pub fn host_allowed(list: &[WopiHostPattern], url: &Url) -> bool {
     list.iter().any(|pattern| pattern.matches(url))
-}
-
-/// The built-in list: this machine only, any port, both schemes.
-pub fn loopback_only() -> Vec<WopiHostPattern> {
-    [
-        "http://127.0.0.1:*",
-        "https://127.0.0.1:*",
-        "http://localhost:*",
-        "https://localhost:*",
-        "http://[::1]:*",
-        "https://[::1]:*",
-    ]
-    .iter()
-    .map(|text| text.parse().expect("built-in pattern"))
-    .collect()
 }
 
 impl FromStr for WopiHostPattern {
@@ -197,6 +208,8 @@ mod tests {
         assert!(!allowed(p, "https://example.com/x"));
         assert!(!allowed(p, "https://badexample.com/x"));
         assert!(!allowed(p, "https://example.com.evil.net/x"));
+        assert!(!allowed("http://*.0.0.1:*", "http://127.0.0.1/x"));
+        assert!(!allowed("http://*.1:*", "http://[::1]/x"));
         assert!(allowed("http://127.0.0.1:8080", "http://127.0.0.1:8080/w"));
         assert!(!allowed("http://127.0.0.1:8080", "http://127.0.0.1:8081/w"));
     }
@@ -210,22 +223,18 @@ mod tests {
     }
 
     #[test]
-    fn loopback_default() {
-        let list = loopback_only();
-        for url in [
-            "http://127.0.0.1:1234/wopi/files/a",
-            "https://localhost/wopi/files/a",
-            "http://[::1]:80/wopi/files/a",
-        ] {
-            assert!(host_allowed(&list, &Url::parse(url).unwrap()), "{url}");
-        }
-        for url in [
-            "http://10.0.0.1/w",
-            "http://127.0.0.2/w",
-            "ftp://127.0.0.1/w",
-        ] {
-            assert!(!host_allowed(&list, &Url::parse(url).unwrap()), "{url}");
-        }
+    fn explicit_names_and_addresses() {
+        let name: WopiHostPattern = "https://Cloud.example.com:8443".parse().unwrap();
+        assert!(name.names_exactly("cloud.example.com"));
+        assert!(!name.names_exactly("a.cloud.example.com"));
+        let wildcard: WopiHostPattern = "https://*.example.com".parse().unwrap();
+        assert!(!wildcard.names_exactly("a.example.com"));
+        let v4: WopiHostPattern = "http://10.0.0.5:*".parse().unwrap();
+        assert!(v4.names_address("10.0.0.5".parse().unwrap()));
+        assert!(!v4.names_address("10.0.0.6".parse().unwrap()));
+        let v6: WopiHostPattern = "http://[fd00::5]".parse().unwrap();
+        assert!(v6.names_address("fd00::5".parse().unwrap()));
+        assert!(!name.names_address("10.0.0.5".parse().unwrap()));
     }
 
     #[test]

@@ -19,6 +19,7 @@ use url::Url;
 use super::allow::{host_allowed, WopiHostPattern};
 use super::error::{WopiCall, WopiError};
 use super::proof::{dotnet_ticks, ProofKeys};
+use super::resolve::AllowListResolver;
 use super::src::WopiSrc;
 use super::token::AccessToken;
 use crate::config::StorageConfig;
@@ -54,8 +55,12 @@ impl WopiClient {
         proof: Option<Arc<ProofKeys>>,
     ) -> Result<WopiClient, WopiError> {
         let timeout = Duration::from_secs(storage.timeout_secs);
+        let allow: Arc<[WopiHostPattern]> = storage.wopi_hosts.clone().into();
         let mut builder = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
+            // A proxy would resolve the name itself, out of reach of the address check.
+            .no_proxy()
+            .dns_resolver(AllowListResolver::new(allow.clone()))
             .connect_timeout(timeout)
             .read_timeout(timeout)
             .user_agent(concat!("oxool/", env!("CARGO_PKG_VERSION")));
@@ -85,7 +90,7 @@ impl WopiClient {
         })?;
         Ok(WopiClient {
             http,
-            allow: storage.wopi_hosts.clone().into(),
+            allow,
             proof,
             timeout,
             retries: storage.retries,
@@ -107,7 +112,11 @@ impl WopiClient {
 
     /// Refuses a URL whose scheme, host and port are not in `storage.wopi_hosts`.
     pub fn check_allowed(&self, url: &Url) -> Result<(), WopiError> {
-        if host_allowed(&self.allow, url) {
+        if self.allow.is_empty() {
+            Err(WopiError::NoHostsConfigured {
+                origin: url.origin().ascii_serialization(),
+            })
+        } else if host_allowed(&self.allow, url) {
             Ok(())
         } else {
             Err(WopiError::HostNotAllowed {

@@ -4,6 +4,7 @@
 //! print them. Hosts appear as an origin (`https://cloud.example.com`) only.
 
 use super::proof::ProofError;
+use super::resolve::InternalAddressRefused;
 use super::src::WopiSrcError;
 
 /// The WOPI operation that failed, for messages and metrics.
@@ -55,6 +56,14 @@ pub enum WopiError {
     InvalidSrc(#[from] WopiSrcError),
     #[error("the WOPI host {origin} is not in storage.wopi_hosts")]
     HostNotAllowed { origin: String },
+    #[error(
+        "the WOPI host {origin} is not allowed: storage.wopi_hosts is empty, so every WOPI host \
+         is refused until the storage's origin is listed there (e.g. wopi_hosts = \
+         [\"https://cloud.example.com\"])"
+    )]
+    NoHostsConfigured { origin: String },
+    #[error("the WOPI host {origin} is not allowed: {reason}")]
+    InternalAddress { origin: String, reason: String },
     #[error("no access token was given")]
     MissingToken,
     #[error("{call}: cannot connect to the WOPI host: {reason}")]
@@ -108,7 +117,9 @@ impl WopiError {
     pub fn kind(&self) -> &'static str {
         match self {
             WopiError::InvalidSrc(e) => e.kind(),
-            WopiError::HostNotAllowed { .. } => "wopi-host-not-allowed",
+            WopiError::HostNotAllowed { .. }
+            | WopiError::NoHostsConfigured { .. }
+            | WopiError::InternalAddress { .. } => "wopi-host-not-allowed",
             WopiError::MissingToken => "missing-token",
             WopiError::Connect { .. } => "storage-connect",
             WopiError::Timeout { .. } => "storage-timeout",
@@ -148,7 +159,12 @@ impl WopiError {
     /// Maps a transport error without its URL (which holds the token).
     pub(crate) fn transport(call: WopiCall, error: reqwest::Error) -> WopiError {
         let error = error.without_url();
-        if error.is_timeout() {
+        if let Some(refused) = find_cause::<InternalAddressRefused>(&error) {
+            WopiError::InternalAddress {
+                origin: refused.host.clone(),
+                reason: refused.to_string(),
+            }
+        } else if error.is_timeout() {
             WopiError::Timeout { call }
         } else if error.is_connect() {
             WopiError::Connect {
@@ -167,6 +183,20 @@ impl WopiError {
             }
         }
     }
+}
+
+/// The first error of type `E` in `error`'s chain of causes.
+fn find_cause<'a, E: std::error::Error + 'static>(
+    error: &'a (dyn std::error::Error + 'static),
+) -> Option<&'a E> {
+    let mut current = Some(error);
+    while let Some(cause) = current {
+        if let Some(found) = cause.downcast_ref::<E>() {
+            return Some(found);
+        }
+        current = cause.source();
+    }
+    None
 }
 
 /// The error and its causes on one line (hyper's messages are terse on their own).

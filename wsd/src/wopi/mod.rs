@@ -2,6 +2,7 @@
 //!
 //! - [`src`]: a WOPISrc and its canonical document key;
 //! - [`allow`]: the host allow-list, checked before any request goes out;
+//! - [`resolve`]: name resolution that keeps wildcard entries off internal addresses;
 //! - [`token`]: the opaque access token, never printed;
 //! - [`proof`]: the RSA proof keys that sign every request;
 //! - [`client`] and [`calls`]: CheckFileInfo, GetFile, Lock/RefreshLock/Unlock, PutFile,
@@ -14,6 +15,7 @@ pub mod client;
 pub mod error;
 pub mod file_info;
 pub mod proof;
+pub mod resolve;
 pub mod src;
 pub mod token;
 

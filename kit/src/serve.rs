@@ -46,18 +46,21 @@ pub struct KitSetup {
     pub program_dir: PathBuf,
     /// The largest document a `convert` frame may carry.
     pub max_document_bytes: u32,
+    /// The zygote's pid, read before the clone: inside its own PID namespace the kit's
+    /// `getppid()` is 0 (the probes aim at this pid from inside, where it names nothing).
+    pub parent_pid: i32,
 }
 
 /// Runs one kit to its end. Never returns: kits leave with `_exit`, so LibreOffice's own teardown
 /// (which misbehaves while its threads run) never starts.
 pub fn run_kit(setup: KitSetup, lok: Option<&LokLibrary>, seccomp: &SeccompProgram) -> ! {
-    let parent_pid = nix::unistd::getppid().as_raw();
     let KitSetup {
         jail,
         socket,
         entry,
         program_dir,
         max_document_bytes,
+        parent_pid,
     } = setup;
     let mut socket = UnixStream::from(socket);
     // Probe mode plants a directory descriptor opened before the jail, so the fchdir probe can
@@ -391,10 +394,7 @@ fn serve_probes(
                 reply(&mut socket, Frame::new(answer.render()));
             }
             "convert" if frame.payload.starts_with(b"OXOOL-PROBE crash") => {
-                // SAFETY: raise() on our own thread; the default SIGSEGV action ends the kit,
-                // which is exactly the crash this test entry simulates.
-                unsafe { libc::raise(libc::SIGSEGV) };
-                leave(1)
+                crash();
             }
             "convert" if frame.payload.starts_with(b"OXOOL-PROBE hang") => loop {
                 std::thread::sleep(std::time::Duration::from_secs(3600));
@@ -408,6 +408,16 @@ fn serve_probes(
             ),
         }
     }
+}
+
+/// A real crash: a store to an address that is never mapped (page 0). The kit is PID 1 of its
+/// own PID namespace, which ignores a signal it sends itself (raise) when no handler is set; a
+/// fault's SIGSEGV is forced by the kernel and ends it like any crashing LibreOffice.
+fn crash() -> ! {
+    // SAFETY: deliberately faulting: the store to page 0 (never mapped, below mmap_min_addr)
+    // raises SIGSEGV before it writes anything.
+    unsafe { std::ptr::write_volatile(std::ptr::without_provenance_mut::<u8>(8), 1) };
+    leave(1)
 }
 
 fn plant_directory_fd() -> Option<RawFd> {

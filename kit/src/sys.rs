@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::ffi::CString;
 use std::fs;
 use std::io;
+use std::os::fd::RawFd;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -377,6 +378,110 @@ impl Syscall for RecordingSyscall {
     fn getgid(&self) -> u32 {
         self.gid
     }
+}
+
+/// What [`clone_into_user_and_pid_ns`] returns in each of the two processes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Cloned {
+    /// In the new process: PID 1 of its own PID namespace, root of its own (unmapped) user
+    /// namespace.
+    Child,
+    /// In the caller: the child's pid as the caller's PID namespace sees it.
+    Parent { pid: i32 },
+}
+
+/// `clone(2)` used like `fork()` (no new stack: the child continues on a copy of the caller's),
+/// except that the child starts in a new user namespace and, owned by it, a new PID namespace:
+/// it is PID 1 there and can name no process outside. SIGCHLD is its exit signal, so the caller
+/// reaps it like any forked child. One call, no intermediate process.
+///
+/// # Safety
+/// The caller must be single-threaded, as for `fork()`: the child gets a copy of the calling
+/// thread only, so a lock another thread held (malloc's, stdio's) would stay locked in it forever.
+/// glibc's `fork()` wrapper does not run: no `pthread_atfork` handler runs, and glibc's record of
+/// the main thread's tid keeps the caller's value (glibc ≥ 2.25 caches no pid, `raise`/`abort`
+/// ask the kernel for the tid, so only `pthread_kill` of the main thread from another thread and
+/// process-shared robust or PI mutexes would see the stale value; the kit uses neither).
+pub unsafe fn clone_into_user_and_pid_ns() -> io::Result<Cloned> {
+    let flags = (libc::CLONE_NEWUSER | libc::CLONE_NEWPID | libc::SIGCHLD) as libc::c_ulong;
+    // SAFETY: the raw syscall with a null stack behaves like fork(): the child resumes here on a
+    // copy-on-write copy of this stack, and no pointer argument (parent/child tid, tls) is
+    // passed. The caller guarantees single-threadedness (see above), which is what makes a
+    // fork-like copy of this process consistent.
+    let rc = unsafe {
+        libc::syscall(
+            libc::SYS_clone,
+            flags,
+            std::ptr::null_mut::<libc::c_void>(),
+            std::ptr::null_mut::<libc::c_int>(),
+            std::ptr::null_mut::<libc::c_int>(),
+            0 as libc::c_ulong,
+        )
+    };
+    match rc {
+        -1 => Err(io::Error::last_os_error()),
+        0 => Ok(Cloned::Child),
+        pid => Ok(Cloned::Parent { pid: pid as i32 }),
+    }
+}
+
+/// Closes every descriptor of this process except those in `keep`, with `close_range(2)` over
+/// the gaps between them (one call per gap, whatever the descriptor table's size).
+pub fn close_fds_except(keep: &[RawFd]) -> io::Result<()> {
+    let mut keep: Vec<RawFd> = keep.iter().copied().filter(|fd| *fd >= 0).collect();
+    keep.sort_unstable();
+    keep.dedup();
+    let mut first: u32 = 0;
+    for fd in keep.iter().map(|fd| *fd as u32).chain([u32::MAX]) {
+        if fd > first {
+            let last = if fd == u32::MAX { u32::MAX } else { fd - 1 };
+            close_range(first, last)?;
+        }
+        first = fd.saturating_add(1);
+    }
+    Ok(())
+}
+
+fn close_range(first: u32, last: u32) -> io::Result<()> {
+    // SAFETY: close_range(2) takes no pointers; it closes descriptors in [first, last] and leaves
+    // every other one alone. The callers own every descriptor in the range: nothing else in this
+    // single-threaded process will use them again.
+    let rc = unsafe { libc::syscall(libc::SYS_close_range, first, last, 0u32) };
+    if rc == 0 {
+        return Ok(());
+    }
+    let err = io::Error::last_os_error();
+    if err.raw_os_error() != Some(libc::ENOSYS) {
+        return Err(err);
+    }
+    // Kernels before 5.9: close what /proc/self/fd lists in the range.
+    let open: Vec<u32> = fs::read_dir("/proc/self/fd")?
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .collect();
+    for fd in open.into_iter().filter(|fd| (first..=last).contains(fd)) {
+        // SAFETY: as above; the read_dir handle is already closed, EBADF is harmless.
+        unsafe { libc::close(fd as RawFd) };
+    }
+    Ok(())
+}
+
+/// The descriptors open in this process, in ascending order (read from /proc/self/fd; the
+/// directory handle used for reading is left out).
+pub fn open_fds() -> io::Result<Vec<RawFd>> {
+    let dir = fs::read_dir("/proc/self/fd")?;
+    let mut fds: Vec<RawFd> = dir
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse().ok())
+        .collect();
+    // The handle read_dir used is closed now: keep only descriptors that are still open.
+    fds.retain(|fd| {
+        // SAFETY: fcntl(F_GETFD) takes no pointer and only asks whether `fd` is open.
+        let flags = unsafe { libc::fcntl(*fd, libc::F_GETFD) };
+        flags >= 0
+    });
+    fds.sort_unstable();
+    Ok(fds)
 }
 
 /// A path as a C string, for the few raw calls (a path with a NUL byte cannot exist).

@@ -7,7 +7,7 @@ mod jail_support;
 
 use std::os::unix::fs::MetadataExt;
 
-use jail_support::{report, run_jailed_with, FdPolicy, Fixture};
+use jail_support::{clone_as_kit, report, run_jailed_with, FdPolicy, Fixture};
 use libseccomp::{ScmpAction, ScmpFilterContext, ScmpSyscall};
 use nix::sys::wait::WaitStatus;
 use oxool_kit::jail::{self, JailError};
@@ -68,8 +68,8 @@ fn refused_mounts_build_the_jail_from_links_and_copies() {
     // The same, with mounts refused: jail_support enters the jail right after `body` would run,
     // so the refusal goes in a child of our own here.
     let (read_end, write_end) = nix::unistd::pipe().unwrap();
-    // SAFETY: the child only installs a filter, enters the jail, reports and _exits.
-    match unsafe { nix::unistd::fork() }.unwrap() {
+    // Like a kit: the child only installs a filter, enters the jail, reports and _exits.
+    match clone_as_kit() {
         nix::unistd::ForkResult::Child => {
             use std::os::fd::AsRawFd;
             let fd = write_end.as_raw_fd();
@@ -162,8 +162,8 @@ fn refused_mounts_are_an_error_without_the_fallback() {
     let fixture = Fixture::create();
     let cfg = fixture.config();
     let (read_end, write_end) = nix::unistd::pipe().unwrap();
-    // SAFETY: the child only installs a filter, tries the jail, reports and _exits.
-    match unsafe { nix::unistd::fork() }.unwrap() {
+    // Like a kit: the child only installs a filter, tries the jail, reports and _exits.
+    match clone_as_kit() {
         nix::unistd::ForkResult::Child => {
             use std::os::fd::AsRawFd;
             refuse_mounts();

@@ -10,9 +10,9 @@ use std::os::unix::net::UnixListener;
 use std::path::{Path, PathBuf};
 
 use nix::sys::wait::{waitpid, WaitStatus};
-use nix::unistd::{fork, ForkResult};
+use nix::unistd::ForkResult;
 use oxool_kit::jail::{self, JailConfig, JailReport, Rlimits};
-use oxool_kit::sys::LinuxSyscall;
+use oxool_kit::sys::{Cloned, LinuxSyscall};
 use oxool_proto::{Frame, Message};
 
 /// Exit status of a child whose jail failed.
@@ -145,8 +145,7 @@ pub fn run_jailed_with(
     body: impl FnOnce(RawFd, Option<RawFd>, &JailReport),
 ) -> ChildRun {
     let (read_end, write_end) = nix::unistd::pipe().unwrap();
-    // SAFETY: the child only does jail work and _exits; it never returns into the test harness.
-    match unsafe { fork() }.unwrap() {
+    match clone_as_kit() {
         ForkResult::Child => {
             drop(read_end);
             let report_fd = write_end.as_raw_fd();
@@ -204,6 +203,19 @@ pub fn run_jailed_with(
             assert!(!jail_dir.exists(), "remove_jail_dir left {jail_dir:?}");
             ChildRun { frames, status }
         }
+    }
+}
+
+/// Creates a child the way forkit's zygote creates a kit: one clone into its own user and PID
+/// namespaces (`jail::clone_kit`), which `jail::enter` expects to have happened.
+pub fn clone_as_kit() -> ForkResult {
+    // SAFETY: as with the fork these tests used before: the child only does jail work (no lock a
+    // harness thread could hold is taken) and leaves with _exit, never returning into the harness.
+    match unsafe { jail::clone_kit() }.unwrap() {
+        Cloned::Child => ForkResult::Child,
+        Cloned::Parent { pid } => ForkResult::Parent {
+            child: nix::unistd::Pid::from_raw(pid),
+        },
     }
 }
 

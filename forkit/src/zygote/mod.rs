@@ -1,8 +1,8 @@
-//! The zygote: a single-threaded process that preinitialises LibreOffice once and forks kits.
+//! The zygote: a single-threaded process that preinitialises LibreOffice once and clones kits.
 //!
-//! `fork()` and `unshare(CLONE_NEWUSER)` are only sound in a single-threaded process, so this
-//! process never starts a thread of its own, never runs an async runtime, and logs with plain
-//! `eprintln!`. LibreOffice's preinit leaves one `configmgrWriter` thread for about a second:
+//! A fork-like `clone(2)` and `unshare(CLONE_NEWUSER)` are only sound in a single-threaded
+//! process, so this process never starts a thread of its own, never runs an async runtime, and
+//! logs with plain `eprintln!`. LibreOffice's preinit leaves one `configmgrWriter` thread for about a second:
 //! [`threads::wait_until_single_threaded`] runs before every fork. The front end talks to the
 //! zygote over the control channel (control.rs).
 

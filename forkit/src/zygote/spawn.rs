@@ -1,14 +1,16 @@
-//! Forking one kit from the zygote.
+//! Creating one kit from the zygote: one `clone(2)` into the kit's own user and PID namespaces
+//! (`jail::clone_kit`), like a fork but with no process outside nameable from the child.
 
 use std::os::fd::{AsRawFd, OwnedFd};
 use std::os::unix::net::UnixStream;
 
 use nix::sys::signal::{SigSet, Signal};
-use nix::unistd::{fork, getgid, getuid, ForkResult};
+use nix::unistd::{getgid, getuid};
 use oxool_kit::jail::{self, JailConfig, Rlimits};
 use oxool_kit::lok::LokLibrary;
 use oxool_kit::seccomp::SeccompProgram;
 use oxool_kit::serve::{self, Entry, KitSetup};
+use oxool_kit::sys::Cloned;
 
 use super::threads;
 use crate::args::{Args, KitEntry};
@@ -24,6 +26,8 @@ pub struct Spawner<'a> {
     /// Descriptors of the zygote that a kit must not keep.
     zygote_fds: [i32; 2],
     ro_binds: Vec<std::path::PathBuf>,
+    /// This process's pid, as the kits' probes name their parent.
+    zygote_pid: i32,
 }
 
 impl<'a> Spawner<'a> {
@@ -40,11 +44,13 @@ impl<'a> Spawner<'a> {
             seccomp,
             zygote_fds: [control.as_raw_fd(), sigchld.as_raw_fd()],
             ro_binds: oxool_systemplate::default_ro_binds(),
+            zygote_pid: std::process::id() as i32,
         }
     }
 
-    /// Forks one kit. Returns its pid, its jail id, wsd's end of its socket and how long the
-    /// fork itself took (copying the zygote's page tables: the price of preinit).
+    /// Clones one kit. Returns its pid (as the zygote sees it), its jail id, wsd's end of its
+    /// socket and how long the clone itself took (copying the zygote's page tables: the price of
+    /// preinit).
     pub fn spawn(&self) -> Result<(i32, String, OwnedFd, std::time::Duration), String> {
         let (wsd_end, kit_end) =
             UnixStream::pair().map_err(|e| format!("socketpair for a kit: {e}"))?;
@@ -72,23 +78,25 @@ impl<'a> Spawner<'a> {
             },
             program_dir: self.args.program_dir.clone(),
             max_document_bytes: MAX_DOCUMENT_BYTES,
+            // Inside its PID namespace the kit's getppid() is 0: it learns the zygote's pid here.
+            parent_pid: self.zygote_pid,
         };
         threads::wait_until_single_threaded()?;
         let fork_started = std::time::Instant::now();
         // SAFETY: the zygote is single-threaded (checked just above), so the child gets a
         // consistent copy of every lock and allocator state; the child only runs the kit's own
         // code and leaves with _exit.
-        match unsafe { fork() } {
-            Ok(ForkResult::Child) => {
+        match unsafe { jail::clone_kit() } {
+            Ok(Cloned::Child) => {
                 drop(wsd_end);
                 self.become_kit(setup)
             }
-            Ok(ForkResult::Parent { child }) => {
+            Ok(Cloned::Parent { pid }) => {
                 let fork_took = fork_started.elapsed();
                 drop(setup);
-                Ok((child.as_raw(), jail_id, OwnedFd::from(wsd_end), fork_took))
+                Ok((pid, jail_id, OwnedFd::from(wsd_end), fork_took))
             }
-            Err(err) => Err(format!("fork: {err}")),
+            Err(err) => Err(err.to_string()),
         }
     }
 

@@ -1,8 +1,9 @@
 //! The kit jail: what a freshly forked, still single-threaded kit does before anything the document
 //! can influence runs. [`enter`] is the whole security argument, one named step after another.
 //!
-//! 1. a new user namespace (root inside = the kit's own uid outside, setgroups denied) owning a new
-//!    mount namespace, with `/` made private;
+//! 1. a new user namespace and a new PID namespace, made by the zygote's one `clone(2)` of the kit
+//!    ([`clone_kit`]: the kit is PID 1 there and can name no process outside), then a new mount
+//!    namespace; root inside = the kit's own uid outside, setgroups denied; `/` made private;
 //! 2. new network, IPC and UTS namespaces: no network at all, no abstract socket outside;
 //! 3. a tmpfs at `<jails_root>/<jail_id>`: read-only binds of the systemplate and of the host paths
 //!    LibreOffice needs (at their own path), a writable tmpfs `/tmp`, then the root made read-only;
@@ -23,6 +24,7 @@ use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
 
 pub use cleanup::remove_jail_dir;
+pub use namespaces::clone_kit;
 pub use oxool_systemplate::default_ro_binds;
 
 use crate::sys::Syscall;
@@ -90,8 +92,15 @@ pub enum JailError {
     MultiThreaded { threads: usize, source: io::Error },
     #[error("cannot create a user namespace ({source}); {fix}")]
     UserNamespacesUnavailable { fix: String, source: io::Error },
-    #[error("unshare(CLONE_NEWUSER|CLONE_NEWNS): {0}")]
-    UnshareUserNs(io::Error),
+    #[error("clone(CLONE_NEWUSER|CLONE_NEWPID) of the kit: {0}")]
+    CloneKit(io::Error),
+    #[error(
+        "unshare(CLONE_NEWNS) was refused ({0}): the kit must be created by jail::clone_kit, \
+         which gives it a user namespace of its own"
+    )]
+    NotInOwnUserNs(io::Error),
+    #[error("unshare(CLONE_NEWNS): {0}")]
+    UnshareMountNs(io::Error),
     #[error("writing /proc/self/setgroups: {0}")]
     SetGroups(io::Error),
     #[error("writing /proc/self/uid_map: {0}")]
@@ -175,10 +184,9 @@ pub fn enter(cfg: &JailConfig, sys: &dyn Syscall) -> Result<JailReport, JailErro
     let jail = cfg.jails_root.join(&cfg.jail_id);
     let mut steps = Steps::new();
 
-    // 1. Own user + mount namespace; root inside is only our own uid outside; `/` private.
-    steps.run("unshare_user_mount", || {
-        namespaces::unshare_user_and_mount(sys)
-    })?;
+    // 1. Own user + PID namespace (made by the clone, clone_kit), then our own mount namespace;
+    //    root inside is only our own uid outside; `/` private.
+    steps.run("unshare_mount", || namespaces::unshare_mount(sys))?;
     steps.run("map_ids", || {
         namespaces::map_ids_to_root(sys, cfg.outer_uid, cfg.outer_gid)
     })?;

@@ -1,44 +1,65 @@
-//! Steps 1, 2 and 4 of the jail: the user, mount, network, IPC and UTS namespaces.
+//! Steps 1, 2 and 4 of the jail: the user, PID, mount, network, IPC and UTS namespaces.
 //!
-//! Step 1 makes the kit root of a fresh user namespace (mapped to its own outer uid, so it gains
-//! nothing on the host) that owns a fresh mount namespace: from there it may mount, and nothing it
+//! Step 1 makes the kit (cloned by the zygote into its own user and PID namespaces) root of that
+//! user namespace (mapped to its own outer uid, so it gains nothing on the host), which owns a
+//! fresh mount namespace: from there it may mount, and nothing it
 //! mounts is seen outside. Step 4 leaves that power behind: a nested user namespace maps the kit
 //! back to its outer uid, and the kit holds no capability over the mount namespace any more, so the
 //! read-only binds can be neither remounted nor unmounted to reveal what lies beneath.
 
+use std::io;
 use std::path::Path;
 
 use nix::mount::MsFlags;
 use nix::sched::CloneFlags;
 
 use super::JailError;
-use crate::sys::Syscall;
+use crate::sys::{Cloned, Syscall};
 
 const SETGROUPS: &str = "/proc/self/setgroups";
 const UID_MAP: &str = "/proc/self/uid_map";
 const GID_MAP: &str = "/proc/self/gid_map";
 
-/// Step 1a. Safe: a new user namespace grants capabilities only over namespaces it owns, and the
-/// only id mapped into it is the caller's own.
-pub(super) fn unshare_user_and_mount(sys: &dyn Syscall) -> Result<(), JailError> {
-    sys.unshare(CloneFlags::CLONE_NEWUSER | CloneFlags::CLONE_NEWNS)
-        .map_err(|source| match source.raw_os_error() {
-            // The kernel refuses a user namespace to a multi-threaded process: a caller bug.
-            Some(libc::EINVAL) if thread_count() > 1 => JailError::MultiThreaded {
-                threads: thread_count(),
+/// Step 1a, in the zygote: the kit is created by one `clone(2)` into a new user namespace and,
+/// owned by it, a new PID namespace. Safe: a new user namespace grants capabilities only over
+/// namespaces it owns (no id is mapped into it until step 1c), and in its own PID namespace the kit
+/// is PID 1 and can name no process outside: every call that takes a pid (kill, ptrace, fcntl
+/// F_SETOWN, pidfd_open, ...) can only reach the kit itself.
+///
+/// # Safety
+/// The caller must be single-threaded (see [`crate::sys::clone_into_user_and_pid_ns`]).
+pub unsafe fn clone_kit() -> Result<Cloned, JailError> {
+    // SAFETY: single-threadedness is this function's own precondition.
+    unsafe { crate::sys::clone_into_user_and_pid_ns() }.map_err(clone_error)
+}
+
+/// What a refused clone means: user namespaces unavailable (with the fix), or something else.
+pub(super) fn clone_error(source: io::Error) -> JailError {
+    match source.raw_os_error() {
+        Some(libc::EPERM | libc::ENOSPC | libc::EUSERS | libc::EINVAL) => {
+            JailError::UserNamespacesUnavailable {
+                fix: user_namespace_fix(),
                 source,
-            },
-            Some(libc::EPERM | libc::ENOSPC | libc::EUSERS | libc::EINVAL) => {
-                JailError::UserNamespacesUnavailable {
-                    fix: user_namespace_fix(),
-                    source,
-                }
             }
-            _ => JailError::UnshareUserNs(source),
+        }
+        _ => JailError::CloneKit(source),
+    }
+}
+
+/// Step 1b, in the kit. Safe: a new mount namespace, owned by the kit's own user namespace (made
+/// by the clone), so nothing the kit mounts is seen outside and its mounts of host file systems
+/// stay locked to it.
+pub(super) fn unshare_mount(sys: &dyn Syscall) -> Result<(), JailError> {
+    sys.unshare(CloneFlags::CLONE_NEWNS)
+        .map_err(|source| match source.raw_os_error() {
+            // Only root of a fresh user namespace may do this: a caller that did not come from
+            // clone_kit (a plain fork) is refused here.
+            Some(libc::EPERM) => JailError::NotInOwnUserNs(source),
+            _ => JailError::UnshareMountNs(source),
         })
 }
 
-/// Step 1b. `deny` setgroups (required before an unprivileged gid_map, and it stops the kit from
+/// Step 1c. `deny` setgroups (required before an unprivileged gid_map, and it stops the kit from
 /// dropping a supplementary group that a host ACL denies), then map root inside to the outer ids.
 pub(super) fn map_ids_to_root(
     sys: &dyn Syscall,
@@ -53,7 +74,7 @@ pub(super) fn map_ids_to_root(
         .map_err(JailError::GidMap)
 }
 
-/// Step 1c. Safe and necessary: with `/` private, no mount the kit makes propagates back to the
+/// Step 1d. Safe and necessary: with `/` private, no mount the kit makes propagates back to the
 /// host's mount namespace, and no later host mount appears in the kit. (A mount namespace made in
 /// a new user namespace already turns the host's shared mounts into slaves, so when a container
 /// refuses every mount and the link fallback is allowed, nothing is lost by going on without it:
@@ -83,7 +104,14 @@ pub(super) fn enter_nested_user_ns(
     outer_gid: u32,
 ) -> Result<(), JailError> {
     sys.unshare(CloneFlags::CLONE_NEWUSER)
-        .map_err(JailError::NestedUserNs)?;
+        .map_err(|source| match source.raw_os_error() {
+            // The kernel refuses a user namespace to a multi-threaded process: a caller bug.
+            Some(libc::EINVAL) if thread_count() > 1 => JailError::MultiThreaded {
+                threads: thread_count(),
+                source,
+            },
+            _ => JailError::NestedUserNs(source),
+        })?;
     // Inherited as `deny` from the first namespace; writing it again is accepted and states it.
     sys.write_file(Path::new(SETGROUPS), "deny")
         .map_err(JailError::NestedSetGroups)?;

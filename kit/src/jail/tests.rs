@@ -60,11 +60,8 @@ fn steps_run_in_the_order_of_the_security_argument() {
     let calls = sys.calls();
     let jail = f.cfg.jails_root.join(&f.cfg.jail_id);
 
-    let first_unshare = position(
-        &calls,
-        &Call::Unshare(CloneFlags::CLONE_NEWUSER | CloneFlags::CLONE_NEWNS),
-    );
-    assert_eq!(first_unshare, 0, "nothing before the user namespace");
+    let first_unshare = position(&calls, &Call::Unshare(CloneFlags::CLONE_NEWNS));
+    assert_eq!(first_unshare, 0, "nothing before the mount namespace");
     let setgroups = position(
         &calls,
         &Call::WriteFile {
@@ -351,26 +348,25 @@ fn refused_tmpfs_switches_to_links_and_copies_when_allowed() {
 
 #[test]
 fn user_namespace_refusal_names_a_fix() {
-    let f = fixture();
-    let mut sys = RecordingSyscall::new(1000, 1001);
-    sys.fail_unshare_with = Some(libc::EPERM);
-    let err = enter(&f.cfg, &sys).unwrap_err();
+    let err = namespaces::clone_error(std::io::Error::from_raw_os_error(libc::EPERM));
     let text = err.to_string();
     assert!(
         matches!(err, JailError::UserNamespacesUnavailable { .. }),
         "{text}"
     );
     assert!(text.contains("sysctl") || text.contains("chroot"), "{text}");
+    let err = namespaces::clone_error(std::io::Error::from_raw_os_error(libc::EAGAIN));
+    assert!(matches!(err, JailError::CloneKit(_)), "{err}");
 }
 
 #[test]
-fn a_multi_threaded_caller_is_told_so() {
-    // The test harness runs this on a thread of its own: the process is multi-threaded.
+fn a_process_without_its_own_user_namespace_is_told_so() {
     let f = fixture();
     let mut sys = RecordingSyscall::new(1000, 1001);
-    sys.fail_unshare_with = Some(libc::EINVAL);
+    sys.fail_unshare_with = Some(libc::EPERM);
     let err = enter(&f.cfg, &sys).unwrap_err();
-    assert!(matches!(err, JailError::MultiThreaded { .. }), "{err}");
+    assert!(matches!(err, JailError::NotInOwnUserNs(_)), "{err}");
+    assert!(err.to_string().contains("clone_kit"), "{err}");
 }
 
 #[test]

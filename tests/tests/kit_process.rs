@@ -1,0 +1,77 @@
+//! The kit's process-level isolation, decided from outside: a real wsd starts its real forkit
+//! (as root and as an unprivileged user), forkit prespawns one LibreOffice kit, and this test
+//! reads that kit's /proc entries as the host sees them, without asking the kit anything.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use oxool_tests::server::{Server, ServerOptions};
+use oxool_tests::user::RunAs;
+
+/// The fields of /proc/<pid>/status.
+fn status(pid: u32) -> HashMap<String, String> {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .unwrap_or_default()
+        .lines()
+        .filter_map(|line| {
+            let (key, value) = line.split_once(':')?;
+            Some((key.to_string(), value.trim().to_string()))
+        })
+        .collect()
+}
+
+/// Waits for forkit's prespawned kit: the forkit process that lives in a PID namespace of its own
+/// (two NSpid levels). Returns (kit pid, zygote pid).
+fn wait_for_kit(server: &Server) -> (u32, u32) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        for pid in server.forkit_processes() {
+            let fields = status(pid);
+            let nspid = fields.get("NSpid").cloned().unwrap_or_default();
+            // The seccomp filter is the kit's last step before `ready`: the jail is complete.
+            let filtered = fields.get("Seccomp").map(String::as_str) == Some("2");
+            if nspid.split_whitespace().count() == 2 && filtered {
+                return (pid, fields["PPid"].parse().unwrap());
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no kit appeared:\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn check_kit(run_as: RunAs) {
+    let server = Server::start(ServerOptions {
+        run_as,
+        prespawn: 1,
+        ..Default::default()
+    })
+    .unwrap();
+    let (kit, zygote) = wait_for_kit(&server);
+    let label = run_as.label();
+
+    // A kit can name no process but itself: it is PID 1 of its own PID namespace, one level
+    // below the host's, and that namespace is not the zygote's.
+    let nspid: Vec<String> = status(kit)["NSpid"]
+        .split_whitespace()
+        .map(str::to_string)
+        .collect();
+    assert_eq!(nspid, vec![kit.to_string(), "1".to_string()], "{label}");
+    let pid_ns = |pid: u32| std::fs::read_link(format!("/proc/{pid}/ns/pid")).unwrap();
+    assert_ne!(pid_ns(kit), pid_ns(zygote), "{label}");
+    let user_ns = |pid: u32| std::fs::read_link(format!("/proc/{pid}/ns/user")).unwrap();
+    assert_ne!(user_ns(kit), user_ns(zygote), "{label}");
+}
+
+#[test]
+fn a_kit_is_isolated_as_root() {
+    check_kit(RunAs::Root);
+}
+
+#[test]
+fn a_kit_is_isolated_as_unprivileged_user() {
+    check_kit(RunAs::Unprivileged);
+}

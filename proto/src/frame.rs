@@ -10,7 +10,8 @@
 //! ```
 //!
 //! Lengths are checked before anything is allocated, so a hostile peer cannot make the reader
-//! allocate more than its limit.
+//! allocate more than its limit. The `*_by_name` readers pick that limit from the message name in
+//! the header, which they read first (wsd reads kits this way, see limits.rs).
 
 use std::io::{self, Read, Write};
 
@@ -35,6 +36,10 @@ pub enum FrameError {
     HeaderEncoding,
     #[error("payload of {len} bytes exceeds the limit of {limit} bytes")]
     PayloadTooLarge { len: u32, limit: u32 },
+    #[error(
+        "a {name:?} frame with {len} payload bytes exceeds that message's limit of {limit} bytes"
+    )]
+    MessageTooLarge { name: String, len: u32, limit: u32 },
 }
 
 impl Frame {
@@ -82,13 +87,29 @@ impl Frame {
 
     /// Reads one frame; `payload_limit` bounds the payload this reader accepts.
     pub fn read_from(reader: &mut impl Read, payload_limit: u32) -> Result<Frame, FrameError> {
+        Self::read_from_inner(reader, |_| Limit::Fixed(payload_limit))
+    }
+
+    /// Reads one frame whose payload limit depends on its message name (the header's first
+    /// word): `limit_for(name)`.
+    pub fn read_from_by_name(
+        reader: &mut impl Read,
+        limit_for: impl Fn(&str) -> u32,
+    ) -> Result<Frame, FrameError> {
+        Self::read_from_inner(reader, |name| Limit::ByName(limit_for(name)))
+    }
+
+    fn read_from_inner(
+        reader: &mut impl Read,
+        limit_for: impl Fn(&str) -> Limit,
+    ) -> Result<Frame, FrameError> {
         let header_len = read_u32(reader, true)?;
         check_header_len(header_len)?;
         let mut header = vec![0u8; header_len as usize];
         reader.read_exact(&mut header)?;
         let header = decode_header(header)?;
         let payload_len = read_u32(reader, false)?;
-        check_payload_len(payload_len, payload_limit)?;
+        limit_for(header_name(&header)).check(&header, payload_len)?;
         let mut payload = vec![0u8; payload_len as usize];
         reader.read_exact(&mut payload)?;
         Ok(Frame { header, payload })
@@ -96,7 +117,7 @@ impl Frame {
 
     /// The name of the message in the header: its first word.
     pub fn name(&self) -> &str {
-        self.header.split(' ').next().unwrap_or("")
+        header_name(&self.header)
     }
 
     pub fn message(&self) -> Result<crate::Message, crate::MessageError> {
@@ -111,11 +132,33 @@ fn check_header_len(len: u32) -> Result<(), FrameError> {
     Ok(())
 }
 
-fn check_payload_len(len: u32, limit: u32) -> Result<(), FrameError> {
-    if len > limit {
-        return Err(FrameError::PayloadTooLarge { len, limit });
+fn header_name(header: &str) -> &str {
+    header.split(' ').next().unwrap_or("")
+}
+
+/// A payload limit, and whether it came from the message name (for the error).
+enum Limit {
+    Fixed(u32),
+    ByName(u32),
+}
+
+impl Limit {
+    fn check(self, header: &str, len: u32) -> Result<(), FrameError> {
+        match self {
+            Limit::Fixed(limit) if len > limit => Err(FrameError::PayloadTooLarge { len, limit }),
+            Limit::ByName(limit) if len > limit => Err(FrameError::MessageTooLarge {
+                // The peer chose the name: keep it short and printable in logs.
+                name: header_name(header)
+                    .chars()
+                    .filter(|c| !c.is_control())
+                    .take(32)
+                    .collect(),
+                len,
+                limit,
+            }),
+            _ => Ok(()),
+        }
     }
-    Ok(())
 }
 
 fn decode_header(bytes: Vec<u8>) -> Result<String, FrameError> {
@@ -161,6 +204,21 @@ mod async_io {
             reader: &mut (impl AsyncRead + Unpin),
             payload_limit: u32,
         ) -> Result<Frame, FrameError> {
+            Self::read_async_inner(reader, |_| Limit::Fixed(payload_limit)).await
+        }
+
+        /// [`Frame::read_from_by_name`] for async readers.
+        pub async fn read_async_by_name(
+            reader: &mut (impl AsyncRead + Unpin),
+            limit_for: impl Fn(&str) -> u32,
+        ) -> Result<Frame, FrameError> {
+            Self::read_async_inner(reader, |name| Limit::ByName(limit_for(name))).await
+        }
+
+        async fn read_async_inner(
+            reader: &mut (impl AsyncRead + Unpin),
+            limit_for: impl Fn(&str) -> Limit,
+        ) -> Result<Frame, FrameError> {
             let header_len = match reader.read_u32().await {
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
@@ -173,7 +231,7 @@ mod async_io {
             reader.read_exact(&mut header).await?;
             let header = decode_header(header)?;
             let payload_len = reader.read_u32().await?;
-            check_payload_len(payload_len, payload_limit)?;
+            limit_for(header_name(&header)).check(&header, payload_len)?;
             let mut payload = vec![0u8; payload_len as usize];
             reader.read_exact(&mut payload).await?;
             Ok(Frame { header, payload })
@@ -202,6 +260,24 @@ mod tests {
         bytes.extend_from_slice(&u32::MAX.to_be_bytes());
         let err = Frame::read_from(&mut bytes.as_slice(), 1024).unwrap_err();
         assert!(matches!(err, FrameError::PayloadTooLarge { .. }));
+    }
+
+    #[test]
+    fn the_limit_follows_the_message_name() {
+        let limit = |name: &str| if name == "saved" { 100 } else { 10 };
+        let big = Frame::with_payload("saved format=odt", vec![0; 100]);
+        let back = Frame::read_from_by_name(&mut big.encode().unwrap().as_slice(), limit).unwrap();
+        assert_eq!(back, big);
+        // The length is refused before the payload is read: the stream below has none.
+        let mut bytes = Frame::new("callback view=1").encode().unwrap();
+        bytes.truncate(bytes.len() - 4);
+        bytes.extend_from_slice(&11u32.to_be_bytes());
+        match Frame::read_from_by_name(&mut bytes.as_slice(), limit).unwrap_err() {
+            FrameError::MessageTooLarge { name, len, limit } => {
+                assert_eq!((name.as_str(), len, limit), ("callback", 11, 10));
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     #[test]

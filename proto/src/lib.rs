@@ -3,7 +3,9 @@
 //! Every format here is documented next to the code in `docs/kit-protocol.md`; keep the two in step.
 
 pub mod frame;
+pub mod limits;
 pub mod message;
 
 pub use frame::{Frame, FrameError, MAX_HEADER_LEN};
+pub use limits::kit_payload_limit;
 pub use message::{Message, MessageError};

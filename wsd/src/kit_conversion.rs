@@ -2,14 +2,15 @@
 //! answer under a deadline, and throw the kit away.
 //!
 //! The kit is untrusted (it runs LibreOffice on a hostile document), so everything it says is
-//! bounded: the answer's payload by `kit.max_document_mb`, the time by `convert.timeout_secs`,
+//! bounded: the payload of a `converted` answer by `kit.max_document_mb` and of any other
+//! message by its own small limit (proto/src/limits.rs), the time by `convert.timeout_secs`,
 //! and the error text it sends back by [`MAX_KIT_TEXT`]. A kit that overruns its deadline is
 //! killed through forkit; a kit abandoned mid-conversion (the client went away) too.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use oxool_proto::{Frame, FrameError, Message};
+use oxool_proto::{kit_payload_limit, Frame, FrameError, Message};
 use tokio::net::UnixStream;
 
 use tracing::Instrument;
@@ -184,9 +185,10 @@ async fn read_answer(
     max_result_bytes: u32,
 ) -> Result<Converted, ConversionError> {
     loop {
-        let frame = match Frame::read_async(reader, max_result_bytes).await {
+        let limit = |name: &str| kit_payload_limit(name, max_result_bytes);
+        let frame = match Frame::read_async_by_name(reader, limit).await {
             Ok(frame) => frame,
-            Err(FrameError::PayloadTooLarge { .. }) => {
+            Err(FrameError::MessageTooLarge { name, .. }) if name == "converted" => {
                 return Err(ConversionError::ResultTooLarge {
                     limit: max_result_bytes,
                 })

@@ -425,6 +425,24 @@ async fn a_kit_breaking_the_protocol_is_killed() {
 }
 
 #[tokio::test]
+async fn a_kit_sending_an_oversized_event_is_killed() {
+    // The conversion allows 100 MiB documents, but only `converted` may carry one.
+    let (state, kits) = state(Behaviour::OversizedEvent, "");
+    let response = send(
+        &state,
+        post_form("/cool/convert-to/pdf", form("a.odt", b"x", &[])),
+    )
+    .await;
+    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body = text(response).await;
+    assert!(
+        body.contains("\"error\"") && body.contains("65536"),
+        "{body}"
+    );
+    assert_eq!(kits.killed(), vec![1000]);
+}
+
+#[tokio::test]
 async fn load_error_is_400() {
     let (state, kits) = state(Behaviour::LoadError, "");
     let response = send(

@@ -23,8 +23,8 @@ use crate::lok::CallbackEvent;
 /// this holds a few edits' worth while wsd is briefly slow.
 pub const CALLBACK_QUEUE_CAPACITY: usize = 4096;
 
-/// How many payload bytes may wait: a few large payloads (JSDialog descriptions are ~100 KiB)
-/// must not make 4096 queued events cost hundreds of MiB.
+/// How many payload bytes may wait: large payloads (up to the 64 KiB an event may carry) must not
+/// make 4096 queued events cost hundreds of MiB.
 pub const CALLBACK_QUEUE_MAX_BYTES: usize = 16 << 20;
 
 /// Payloads up to this size travel in the header (`payload=`); larger ones (JSDialog, comment
@@ -64,6 +64,12 @@ impl CallbackQueue {
             return;
         }
         let len = event.payload.len();
+        // wsd treats a larger callback as a broken protocol (proto/src/limits.rs); dropping it
+        // and reporting the drop keeps an honest kit within the protocol.
+        if len > oxool_proto::limits::MAX_EVENT_PAYLOAD as usize {
+            self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+            return;
+        }
         let queued = self.counters.queued_bytes.fetch_add(len, Ordering::Relaxed);
         if queued.saturating_add(len) > CALLBACK_QUEUE_MAX_BYTES {
             self.counters.queued_bytes.fetch_sub(len, Ordering::Relaxed);
@@ -233,6 +239,27 @@ mod tests {
     }
 
     #[test]
+    fn a_callback_over_the_event_limit_is_dropped_and_counted() {
+        let (sender, receiver) = sync_channel(4);
+        let queue = CallbackQueue {
+            sender,
+            counters: Arc::new(Counters::default()),
+            barrier: Barrier::default(),
+        };
+        let limit = oxool_proto::limits::MAX_EVENT_PAYLOAD as usize;
+        for len in [limit, limit + 1] {
+            queue.push(CallbackEvent {
+                view: 0,
+                kind: callback::INVALIDATE_TILES,
+                payload: "x".repeat(len),
+            });
+        }
+        assert_eq!(queue.dropped(), 1);
+        assert_eq!(receiver.try_recv().unwrap().payload.len(), limit);
+        assert!(receiver.try_recv().is_err());
+    }
+
+    #[test]
     fn a_full_queue_drops_and_counts_without_blocking() {
         let (sender, _receiver) = sync_channel(2);
         let queue = CallbackQueue {
@@ -262,11 +289,11 @@ mod tests {
         let big = CallbackEvent {
             view: 0,
             kind: 0,
-            payload: "j".repeat(1 << 20),
+            payload: "j".repeat(64 << 10),
         };
-        for _ in 0..20 {
+        for _ in 0..260 {
             queue.push(big.clone());
         }
-        assert_eq!(queue.dropped(), 4, "16 MiB hold 16 payloads of 1 MiB");
+        assert_eq!(queue.dropped(), 4, "16 MiB hold 256 payloads of 64 KiB");
     }
 }

@@ -2,14 +2,15 @@
 //! `load`/`loaded`), then two tasks: a reader that hands every frame to the broker, and a writer
 //! that sends what the broker queues.
 //!
-//! The kit is untrusted: its frames are bounded by `kit.max_document_mb`, and a kit that breaks
-//! the protocol is killed. The reader waits when the broker is busy, so a flood of callbacks
+//! The kit is untrusted: each frame's payload is bounded by its message name (a `saved` document
+//! by `kit.max_document_mb`, a tile by a few MiB, a callback by 64 KiB; proto/src/limits.rs), and
+//! a kit that breaks the protocol is killed. The reader waits when the broker is busy, so a flood of callbacks
 //! pushes back into the kit, whose own queue drops and counts (it never blocks LibreOffice).
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use oxool_proto::{Frame, FrameError, Message};
+use oxool_proto::{kit_payload_limit, Frame, FrameError, Message};
 use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::mpsc;
 
@@ -150,7 +151,7 @@ impl Drop for KitLink {
 
 async fn read_loaded(reader: &mut OwnedReadHalf, max_frame: u32) -> Result<Loaded, KitLinkError> {
     loop {
-        let frame = match Frame::read_async(reader, max_frame).await {
+        let frame = match read_kit_frame(reader, max_frame).await {
             Ok(frame) => frame,
             Err(FrameError::Closed | FrameError::Io(_)) => return Err(KitLinkError::Crashed),
             Err(error) => return Err(KitLinkError::Protocol(error.to_string())),
@@ -179,6 +180,15 @@ async fn read_loaded(reader: &mut OwnedReadHalf, max_frame: u32) -> Result<Loade
     }
 }
 
+/// One frame from the kit, its payload bounded by its message name; `max_document` bounds a
+/// `saved` document.
+async fn read_kit_frame(
+    reader: &mut (impl tokio::io::AsyncRead + Unpin),
+    max_document: u32,
+) -> Result<Frame, FrameError> {
+    Frame::read_async_by_name(reader, |name| kit_payload_limit(name, max_document)).await
+}
+
 async fn write_frames(mut writer: OwnedWriteHalf, mut queue: mpsc::Receiver<Frame>) {
     while let Some(frame) = queue.recv().await {
         if let Err(error) = frame.write_async(&mut writer).await {
@@ -189,13 +199,13 @@ async fn write_frames(mut writer: OwnedWriteHalf, mut queue: mpsc::Receiver<Fram
 }
 
 async fn read_frames<E>(
-    mut reader: OwnedReadHalf,
+    mut reader: impl tokio::io::AsyncRead + Unpin,
     max_frame: u32,
     events: mpsc::Sender<E>,
     wrap: fn(FromKit) -> E,
 ) {
     let (reason, broke_protocol) = loop {
-        match Frame::read_async(&mut reader, max_frame).await {
+        match read_kit_frame(&mut reader, max_frame).await {
             Ok(frame) => {
                 if events.send(wrap(FromKit::Frame(frame))).await.is_err() {
                     return; // the broker is gone
@@ -216,4 +226,84 @@ async fn read_frames<E>(
         broke_protocol,
     };
     let _ = events.send(wrap(gone)).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::AsyncWriteExt;
+    use tokio::net::UnixStream;
+
+    fn wrap(from: FromKit) -> FromKit {
+        from
+    }
+
+    /// What the reader reports after the kit end of a real socketpair sends `bytes`.
+    async fn reader_reports(frames: Vec<Vec<u8>>) -> Vec<FromKit> {
+        let (wsd_end, mut kit_end) = UnixStream::pair().unwrap();
+        let (events, mut received) = mpsc::channel(16);
+        let reader = tokio::spawn(read_frames(wsd_end, 100 << 20, events, wrap));
+        // The kit writes in the background: wsd stops reading at the oversized header, so a
+        // large write would block forever.
+        tokio::spawn(async move {
+            for bytes in frames {
+                if kit_end.write_all(&bytes).await.is_err() {
+                    return;
+                }
+            }
+            // Keep the socket open: an oversized frame must end the link by itself.
+            std::future::pending::<()>().await;
+        });
+        let mut seen = Vec::new();
+        while let Some(from) = received.recv().await {
+            let gone = matches!(from, FromKit::Gone { .. });
+            seen.push(from);
+            if gone {
+                break;
+            }
+        }
+        reader.await.unwrap();
+        seen
+    }
+
+    #[tokio::test]
+    async fn an_oversized_callback_breaks_the_protocol() {
+        let small = Frame::new("callback view=1 kind=STATE_CHANGED payload=x");
+        let oversized = Frame::with_payload(
+            "callback view=1 kind=JSDIALOG body=1",
+            vec![b'x'; 64 * 1024 + 1],
+        );
+        let seen = reader_reports(vec![small.encode().unwrap(), oversized.encode().unwrap()]).await;
+        assert!(matches!(&seen[0], FromKit::Frame(frame) if *frame == small));
+        match &seen[1] {
+            FromKit::Gone {
+                reason,
+                broke_protocol: true,
+            } => assert!(reason.contains("\"callback\""), "{reason}"),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[tokio::test]
+    async fn a_tile_and_a_saved_document_may_be_larger() {
+        let tile = Frame::with_payload("tile view=1 part=0", vec![1; 1 << 20]);
+        let saved = Frame::with_payload("saved format=odt bytes=1", vec![2; 8 << 20]);
+        let seen = reader_reports(vec![
+            tile.encode().unwrap(),
+            saved.encode().unwrap(),
+            Frame::with_payload("tile view=1", vec![0; 7 << 20])
+                .encode()
+                .unwrap(),
+        ])
+        .await;
+        assert!(matches!(&seen[0], FromKit::Frame(frame) if *frame == tile));
+        assert!(matches!(&seen[1], FromKit::Frame(frame) if *frame == saved));
+        assert!(matches!(
+            &seen[2],
+            FromKit::Gone {
+                broke_protocol: true,
+                ..
+            }
+        ));
+    }
 }

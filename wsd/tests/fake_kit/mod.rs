@@ -23,6 +23,9 @@ pub enum Behaviour {
     LoadError,
     /// Answers with a message that is not part of the protocol.
     Garbage,
+    /// Sends an `error` frame with a payload just over the 64 KiB an event may carry, as a
+    /// hostile document would to make wsd allocate.
+    OversizedEvent,
 }
 
 pub struct FakeKits {
@@ -124,6 +127,12 @@ async fn run_kit(
                 .render(),
         ),
         Behaviour::Garbage => Frame::new("tile part=0"),
+        Behaviour::OversizedEvent => {
+            let frame = Frame::with_payload("error kind=load", vec![b'x'; 64 * 1024 + 1]);
+            // wsd stops reading after the length; the write may then fail.
+            let _ = frame.write_async(&mut socket).await;
+            return;
+        }
         Behaviour::Seccomp => {
             let frame = Frame::new("error kind=seccomp syscall=mkdir");
             let _ = frame.write_async(&mut socket).await;

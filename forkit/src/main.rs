@@ -9,7 +9,7 @@ mod control;
 mod frontend;
 mod zygote;
 
-use std::os::fd::{FromRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -35,6 +35,14 @@ fn main() {
     match unsafe { fork() } {
         Ok(ForkResult::Child) => {
             drop(front_end);
+            // The zygote, and every kit it makes, holds nothing of the front end's: above all
+            // not the D-Bus connection to wsd (--p2p-fd), through which a kit could answer
+            // wsd's SpawnKit calls itself. Only stdio and the control socket stay.
+            let keep = [0, 1, 2, zygote_end.as_raw_fd()];
+            if let Err(err) = oxool_kit::sys::close_fds_except(&keep) {
+                eprintln!("oxool-forkit zygote: closing inherited descriptors: {err}");
+                oxool_kit::serve::leave(1);
+            }
             zygote::run(&args, zygote_end)
         }
         Ok(ForkResult::Parent { .. }) => drop(zygote_end),

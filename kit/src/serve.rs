@@ -49,6 +49,9 @@ pub struct KitSetup {
     /// The zygote's pid, read before the clone: inside its own PID namespace the kit's
     /// `getppid()` is 0 (the probes aim at this pid from inside, where it names nothing).
     pub parent_pid: i32,
+    /// The descriptors LibreOffice's preinit opened in the zygote (none is a socket): besides its
+    /// kit socket and stdio, the only ones a kit keeps.
+    pub preinit_fds: Vec<RawFd>,
 }
 
 /// Runs one kit to its end. Never returns: kits leave with `_exit`, so LibreOffice's own teardown
@@ -61,6 +64,7 @@ pub fn run_kit(setup: KitSetup, lok: Option<&LokLibrary>, seccomp: &SeccompProgr
         program_dir,
         max_document_bytes,
         parent_pid,
+        preinit_fds,
     } = setup;
     let mut socket = UnixStream::from(socket);
     // Probe mode plants a directory descriptor opened before the jail, so the fchdir probe can
@@ -68,6 +72,20 @@ pub fn run_kit(setup: KitSetup, lok: Option<&LokLibrary>, seccomp: &SeccompProgr
     let planted_fd = matches!(entry, Entry::Probe)
         .then(plant_directory_fd)
         .flatten();
+    // 0: the kit holds nothing of the zygote's (control socket, signalfd, other kits' sockets)
+    //    and nothing the forkit inherited: only stdio, its kit socket and preinit's descriptors.
+    let keep: Vec<RawFd> = [0, 1, 2, socket.as_raw_fd()]
+        .into_iter()
+        .chain(preinit_fds.iter().copied())
+        .collect();
+    if let Err(err) = crate::sys::close_fds_except(&keep) {
+        fail(
+            &mut socket,
+            "jail",
+            &format!("closing descriptors: {err}"),
+            EXIT_JAIL_FAILED,
+        );
+    }
     close_directory_fds();
 
     // 1–5: namespaces, mounts, chroot, capabilities, no_new_privs, rlimits (jail::enter).

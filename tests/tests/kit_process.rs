@@ -43,6 +43,21 @@ fn wait_for_kit(server: &Server) -> (u32, u32) {
     }
 }
 
+/// The descriptors of a process above stdio, with what each points at.
+fn fds_above_stdio(pid: u32) -> Vec<(i32, String)> {
+    let mut fds: Vec<(i32, String)> = std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .flatten()
+        .filter_map(|e| {
+            let fd: i32 = e.file_name().to_str()?.parse().ok()?;
+            let target = std::fs::read_link(e.path()).ok()?;
+            (fd > 2).then(|| (fd, target.display().to_string()))
+        })
+        .collect();
+    fds.sort();
+    fds
+}
+
 fn check_kit(run_as: RunAs) {
     let server = Server::start(ServerOptions {
         run_as,
@@ -64,6 +79,37 @@ fn check_kit(run_as: RunAs) {
     assert_ne!(pid_ns(kit), pid_ns(zygote), "{label}");
     let user_ns = |pid: u32| std::fs::read_link(format!("/proc/{pid}/ns/user")).unwrap();
     assert_ne!(user_ns(kit), user_ns(zygote), "{label}");
+
+    // A kit holds only what it needs. The zygote: its control socket and nothing else of the
+    // front end's (no D-Bus connection to wsd); the kit: its own socket and what preinit opened,
+    // which the zygote holds at the same numbers, none of them a socket.
+    let zygote_fds = fds_above_stdio(zygote);
+    let kit_fds = fds_above_stdio(kit);
+    println!("[{label}] zygote fds {zygote_fds:?}\n[{label}] kit fds {kit_fds:?}");
+    let sockets = |fds: &[(i32, String)]| {
+        fds.iter()
+            .filter(|(_, t)| t.starts_with("socket:"))
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(sockets(&zygote_fds).len(), 1, "{label}: {zygote_fds:?}");
+    // The kit's writer thread holds a second descriptor of the same kit socket (try_clone).
+    let kit_sockets = sockets(&kit_fds);
+    let kit_socket = &kit_sockets.first().expect("the kit socket").1;
+    assert!(
+        kit_sockets.iter().all(|(_, t)| t == kit_socket),
+        "{label}: a socket besides the kit's: {kit_fds:?}"
+    );
+    assert!(
+        !zygote_fds.iter().any(|(_, t)| t == kit_socket),
+        "{label}: the kit's socket is its own, not one of the zygote's"
+    );
+    for fd in kit_fds.iter().filter(|fd| !kit_sockets.contains(fd)) {
+        assert!(
+            zygote_fds.contains(fd) && !fd.1.starts_with("anon_inode:[signalfd]"),
+            "{label}: kit fd {fd:?} is not one of preinit's: {zygote_fds:?}"
+        );
+    }
 }
 
 #[test]

@@ -6,6 +6,7 @@
 //! [`threads::wait_until_single_threaded`] runs before every fork. The front end talks to the
 //! zygote over the control channel (control.rs).
 
+mod fds;
 mod profile;
 mod reap;
 mod spawn;
@@ -37,6 +38,13 @@ pub enum ZygoteError {
     Systemplate(String),
     #[error("setting up SIGCHLD handling: {0}")]
     Signals(nix::Error),
+    #[error("listing the descriptors LibreOffice's preinit left open: {0}")]
+    PreinitFds(std::io::Error),
+    #[error(
+        "LibreOffice's preinit left a socket open (fd {fd}: {target}); every kit would inherit \
+         it, a way out of the jail, so this forkit refuses to serve"
+    )]
+    PreinitSocket { fd: i32, target: String },
     #[error("control channel: {0}")]
     Control(#[from] ControlError),
 }
@@ -78,6 +86,10 @@ fn serve(args: &Args, control: &OwnedFd) -> Result<(), ZygoteError> {
         KitEntry::Lok => Some(preinit(args)?),
         KitEntry::Probe => None,
     };
+    // Preinit's own thread may still write the profile: only once it has ended is the set of
+    // open descriptors what every kit inherits.
+    threads::wait_until_single_threaded().map_err(ZygoteError::Lok)?;
+    let preinit_fds = fds::record_preinit_fds(control.as_raw_fd())?;
     // After preinit: LibreOffice resets the signal mask while it starts (SIG_SETMASK to
     // nothing), which would unblock SIGCHLD and starve the signalfd.
     let sigchld = block_sigchld()?;
@@ -93,7 +105,7 @@ fn serve(args: &Args, control: &OwnedFd) -> Result<(), ZygoteError> {
     )?;
 
     let mut kits: HashMap<i32, KitRecord> = HashMap::new();
-    let spawner = spawn::Spawner::new(args, lok.as_ref(), &seccomp, control, &sigchld);
+    let spawner = spawn::Spawner::new(args, lok.as_ref(), &seccomp, preinit_fds);
     loop {
         let (control_ready, child_ready) = wait_for_events(control, &sigchld)?;
         if child_ready {

@@ -1,7 +1,7 @@
 //! Creating one kit from the zygote: one `clone(2)` into the kit's own user and PID namespaces
 //! (`jail::clone_kit`), like a fork but with no process outside nameable from the child.
 
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 
 use nix::sys::signal::{SigSet, Signal};
@@ -23,8 +23,9 @@ pub struct Spawner<'a> {
     args: &'a Args,
     lok: Option<&'a LokLibrary>,
     seccomp: &'a SeccompProgram,
-    /// Descriptors of the zygote that a kit must not keep.
-    zygote_fds: [i32; 2],
+    /// What LibreOffice's preinit left open (no socket among them): with its kit socket and
+    /// stdio, all a kit keeps; the zygote's control socket and signalfd are closed in the kit.
+    preinit_fds: Vec<RawFd>,
     ro_binds: Vec<std::path::PathBuf>,
     /// This process's pid, as the kits' probes name their parent.
     zygote_pid: i32,
@@ -35,14 +36,13 @@ impl<'a> Spawner<'a> {
         args: &'a Args,
         lok: Option<&'a LokLibrary>,
         seccomp: &'a SeccompProgram,
-        control: &OwnedFd,
-        sigchld: &impl AsRawFd,
+        preinit_fds: Vec<RawFd>,
     ) -> Self {
         Spawner {
             args,
             lok,
             seccomp,
-            zygote_fds: [control.as_raw_fd(), sigchld.as_raw_fd()],
+            preinit_fds,
             ro_binds: oxool_systemplate::default_ro_binds(),
             zygote_pid: std::process::id() as i32,
         }
@@ -80,6 +80,7 @@ impl<'a> Spawner<'a> {
             max_document_bytes: MAX_DOCUMENT_BYTES,
             // Inside its PID namespace the kit's getppid() is 0: it learns the zygote's pid here.
             parent_pid: self.zygote_pid,
+            preinit_fds: self.preinit_fds.clone(),
         };
         threads::wait_until_single_threaded()?;
         let fork_started = std::time::Instant::now();
@@ -100,13 +101,10 @@ impl<'a> Spawner<'a> {
         }
     }
 
-    /// In the child: undo what belongs to the zygote, then run the kit (never returns).
+    /// In the child: undo what belongs to the zygote, then run the kit (never returns). The
+    /// zygote's descriptors (control socket, signalfd) are closed by run_kit, which keeps only
+    /// the kit socket, stdio and `preinit_fds`.
     fn become_kit(&self, setup: KitSetup) -> ! {
-        for fd in self.zygote_fds {
-            // SAFETY: these descriptors are the zygote's control socket and signalfd; the kit
-            // never uses them, and closing our copy does not affect the zygote's.
-            unsafe { libc::close(fd) };
-        }
         let mut mask = SigSet::empty();
         mask.add(Signal::SIGCHLD);
         let _ = mask.thread_unblock();

@@ -1,6 +1,8 @@
 //! The kit jail: what a freshly forked, still single-threaded kit does before anything the document
 //! can influence runs. [`enter`] is the whole security argument, one named step after another.
 //!
+//! 0. (before [`enter`], in `serve::run_kit`) every descriptor is closed but stdio, the kit socket
+//!    and what LibreOffice's preinit opened in the zygote (recorded there; none is a socket);
 //! 1. a new user namespace and a new PID namespace, made by the zygote's one `clone(2)` of the kit
 //!    ([`clone_kit`]: the kit is PID 1 there and can name no process outside), then a new mount
 //!    namespace; root inside = the kit's own uid outside, setgroups denied; `/` made private;

@@ -44,6 +44,8 @@ pub trait Syscall {
     fn chdir(&self, path: &Path) -> io::Result<()>;
     fn setrlimit(&self, resource: Resource, soft: u64, hard: u64) -> io::Result<()>;
     fn set_no_new_privs(&self) -> io::Result<()>;
+    /// `prctl(PR_SET_DUMPABLE, dumpable)`.
+    fn set_dumpable(&self, dumpable: bool) -> io::Result<()>;
     /// Empties the bounding and ambient sets, then effective, permitted and inheritable.
     fn drop_all_capabilities(&self) -> io::Result<()>;
     fn getuid(&self) -> u32;
@@ -140,6 +142,16 @@ impl Syscall for LinuxSyscall {
         Ok(())
     }
 
+    fn set_dumpable(&self, dumpable: bool) -> io::Result<()> {
+        // SAFETY: prctl(PR_SET_DUMPABLE, 0|1, 0, 0, 0) takes no pointers; it only sets a flag on
+        // this process.
+        let rc = unsafe { libc::prctl(libc::PR_SET_DUMPABLE, u64::from(dumpable), 0, 0, 0) };
+        if rc != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
     fn drop_all_capabilities(&self) -> io::Result<()> {
         use caps::CapSet;
         let to_io = |err: caps::errors::CapsError| io::Error::other(err.to_string());
@@ -213,6 +225,7 @@ pub enum Call {
         hard: u64,
     },
     SetNoNewPrivs,
+    SetDumpable(bool),
     DropAllCapabilities,
 }
 
@@ -363,6 +376,11 @@ impl Syscall for RecordingSyscall {
 
     fn set_no_new_privs(&self) -> io::Result<()> {
         self.record(Call::SetNoNewPrivs);
+        Ok(())
+    }
+
+    fn set_dumpable(&self, dumpable: bool) -> io::Result<()> {
+        self.record(Call::SetDumpable(dumpable));
         Ok(())
     }
 

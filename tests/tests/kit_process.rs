@@ -110,6 +110,38 @@ fn check_kit(run_as: RunAs) {
             "{label}: kit fd {fd:?} is not one of preinit's: {zygote_fds:?}"
         );
     }
+
+    // The first to go when memory runs out, no core file, not dumpable.
+    let read = |name: &str| std::fs::read_to_string(format!("/proc/{kit}/{name}")).unwrap();
+    assert_eq!(read("oom_score_adj").trim(), "1000", "{label}");
+    let limits = read("limits");
+    let core = limits
+        .lines()
+        .find(|l| l.starts_with("Max core file size"))
+        .map(|l| l.split_whitespace().skip(4).take(2).collect::<Vec<_>>())
+        .unwrap();
+    assert_eq!(core, vec!["0", "0"], "{label}: soft and hard core limits");
+    if run_as == RunAs::Unprivileged {
+        // A dumpable process's /proc entries belong to its own uid; a non-dumpable one's to root.
+        // (Run as root the two are the same uid, so this is only decidable unprivileged.)
+        use std::os::unix::fs::MetadataExt;
+        let kit_uid: u32 = status(kit)["Uid"]
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .parse()
+            .unwrap();
+        assert_ne!(kit_uid, 0);
+        let owner = std::fs::metadata(format!("/proc/{kit}/fd")).unwrap().uid();
+        assert_eq!(
+            owner, 0,
+            "{label}: /proc/{kit}/fd belongs to the kit: it is dumpable"
+        );
+        let zygote_owner = std::fs::metadata(format!("/proc/{zygote}/fd"))
+            .unwrap()
+            .uid();
+        assert_eq!(zygote_owner, kit_uid, "{label}: the zygote stays dumpable");
+    }
 }
 
 #[test]

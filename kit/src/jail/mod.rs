@@ -11,7 +11,10 @@
 //!    LibreOffice needs (at their own path), a writable tmpfs `/tmp`, then the root made read-only;
 //! 4. a nested user namespace mapped back to the outer uid (now no mount can be changed any more),
 //!    `chroot` into the tree, `chdir("/")`;
-//! 5. every capability dropped, `no_new_privs`, resource limits.
+//! 5. every capability dropped, `no_new_privs`, not dumpable, resource limits, no core files.
+//!
+//! On the way, before the root switch (while the host's /proc is reachable), the kit raises its
+//! own `oom_score_adj` to 1000: the OOM killer takes a kit before anything else.
 //!
 //! The seccomp filter ([`crate::seccomp`]) is installed by the caller right after `enter` returns.
 
@@ -155,6 +158,12 @@ pub enum JailError {
     Chroot(io::Error),
     #[error("chdir(\"/\") in the jail: {0}")]
     Chdir(io::Error),
+    #[error("writing /proc/self/oom_score_adj: {0}")]
+    OomScoreAdj(io::Error),
+    #[error("prctl(PR_SET_DUMPABLE, 0): {0}")]
+    NotDumpable(io::Error),
+    #[error("setting the core file size limit to 0: {0}")]
+    CoreLimit(io::Error),
     #[error("dropping capabilities: {0}")]
     DropCaps(io::Error),
     #[error("prctl(PR_SET_NO_NEW_PRIVS): {0}")]
@@ -218,6 +227,7 @@ pub fn enter(cfg: &JailConfig, sys: &dyn Syscall) -> Result<JailReport, JailErro
     steps.run("make_tmp", || builder.make_tmp())?;
     steps.run("make_root_read_only", || builder.make_root_read_only())?;
     let mount_mode = builder.mount_mode();
+    steps.run("oom_score_adj", || harden::raise_oom_score(sys))?;
 
     // 4. Give up the power over the mounts (nested userns), then chroot: the order matters, a
     //    chrooted process may not create a user namespace.
@@ -229,7 +239,9 @@ pub fn enter(cfg: &JailConfig, sys: &dyn Syscall) -> Result<JailReport, JailErro
     // 5. Nothing left to escalate with.
     steps.run("drop_capabilities", || harden::drop_capabilities(sys))?;
     steps.run("no_new_privs", || harden::set_no_new_privs(sys))?;
+    steps.run("not_dumpable", || harden::set_not_dumpable(sys))?;
     steps.run("rlimits", || harden::apply_rlimits(sys, &cfg.rlimits))?;
+    steps.run("no_core_dumps", || harden::forbid_core_dumps(sys))?;
 
     Ok(JailReport {
         mount_mode,

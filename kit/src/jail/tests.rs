@@ -133,6 +133,22 @@ fn steps_run_in_the_order_of_the_security_argument() {
     let chdir = position(&calls, &Call::Chdir("/".into()));
     let caps = position(&calls, &Call::DropAllCapabilities);
     let nnp = position(&calls, &Call::SetNoNewPrivs);
+    let oom = position(
+        &calls,
+        &Call::WriteFile {
+            path: "/proc/self/oom_score_adj".into(),
+            contents: "1000".into(),
+        },
+    );
+    let not_dumpable = position(&calls, &Call::SetDumpable(false));
+    let no_core = position(
+        &calls,
+        &Call::Setrlimit {
+            resource: Resource::RLIMIT_CORE,
+            soft: 0,
+            hard: 0,
+        },
+    );
     let last_mount = calls
         .iter()
         .rposition(|c| matches!(c, Call::Mount { .. }))
@@ -148,6 +164,7 @@ fn steps_run_in_the_order_of_the_security_argument() {
         jail_dir,
         tmpfs,
         root_ro,
+        oom,
         nested,
         nested_uid,
         nested_gid,
@@ -155,6 +172,8 @@ fn steps_run_in_the_order_of_the_security_argument() {
         chdir,
         caps,
         nnp,
+        not_dumpable,
+        no_core,
     ];
     assert!(
         order.windows(2).all(|w| w[0] < w[1]),
@@ -164,7 +183,7 @@ fn steps_run_in_the_order_of_the_security_argument() {
         last_mount < nested,
         "every mount must happen before the nested user namespace"
     );
-    assert_eq!(report.steps.len(), 15);
+    assert_eq!(report.steps.len(), 18);
 }
 
 #[test]
@@ -270,6 +289,11 @@ fn rlimits_set_soft_and_hard_and_skip_zero() {
                 resource: Resource::RLIMIT_NOFILE,
                 soft: 512,
                 hard: 512
+            },
+            Call::Setrlimit {
+                resource: Resource::RLIMIT_CORE,
+                soft: 0,
+                hard: 0
             },
         ]
     );

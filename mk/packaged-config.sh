@@ -5,8 +5,8 @@
 # its default). The packages run wsd and forkit as systemd services, so they differ from it in
 # one place: wsd reaches forkit on the system bus (oxool-forkit.service, D-Bus activated)
 # instead of starting it itself. Only that key is rewritten, in place, so every other comment
-# and default stays exactly as documented. (jails_root and the other [kit] paths are what
-# oxool-forkit.service passes on its command line; wsd does not use them in this mode.)
+# and default stays exactly as documented. (forkit reads the same file's [kit] section:
+# oxool-forkit --config, default /etc/oxool/oxool.toml.)
 #
 # Fails if SRC has no [forkit] section or the result does not set bus = "system" exactly once.
 set -euo pipefail

@@ -1,17 +1,11 @@
-//! forkit's command line. wsd passes every setting explicitly (nothing through the environment);
-//! under systemd the unit passes the same flags from the packaged defaults.
+//! forkit's command line. The kit settings come from the `[kit]` section of the configuration
+//! file (`--config`, oxool-settings defines it once for wsd and forkit); the path and pool flags
+//! below only override single keys of it and have no defaults of their own.
 
 use std::path::PathBuf;
 
-use clap::{Parser, ValueEnum};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum KitEntry {
-    /// Start LibreOffice and serve documents (the product).
-    Lok,
-    /// Run sandbox probes in place of LibreOffice (test-only).
-    Probe,
-}
+use clap::Parser;
+use oxool_settings::{KitEntry, KitSettings, SettingsError};
 
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -20,41 +14,30 @@ pub enum KitEntry {
     about = "oxool's kit spawner (started by wsd or systemd)"
 )]
 pub struct Args {
-    /// LibreOffice's program directory (holds libmergedlo.so).
-    #[arg(long, default_value = "/usr/lib/libreoffice/program")]
-    pub program_dir: PathBuf,
-    /// The systemplate built by oxool-systemplate-setup.
-    #[arg(long, default_value = "/var/lib/oxool/systemplate")]
-    pub systemplate: PathBuf,
-    /// Where kits mount their jails (one directory per jail id).
-    #[arg(long, default_value = "/run/oxool-forkit/jails")]
-    pub jails_root: PathBuf,
-    /// The packaged, read-only seed profile (skips LibreOffice's first-start work in every kit).
-    #[arg(long, default_value = "/usr/share/oxool/seed-profile")]
-    pub seed_profile: PathBuf,
-    /// A writable copy of the seed profile, made fresh at every start, used by preinit.
-    #[arg(long, default_value = "/var/lib/oxool/preinit-profile")]
-    pub profile_dir: PathBuf,
-    /// How many jailed kits to keep ready.
-    #[arg(long, default_value_t = 1)]
-    pub prespawn: u32,
-    #[arg(long, value_enum, default_value_t = KitEntry::Lok)]
-    pub entry: KitEntry,
-    /// RLIMIT_AS of a kit in MiB (0 = unlimited).
-    #[arg(long, default_value_t = 0)]
-    pub limit_virt_mem_mb: u64,
-    /// RLIMIT_FSIZE of a kit in MiB (0 = unlimited).
-    #[arg(long, default_value_t = 0)]
-    pub limit_file_size_mb: u64,
-    /// RLIMIT_NOFILE of a kit (0 = unlimited).
-    #[arg(long, default_value_t = 0)]
-    pub limit_open_files: u64,
-    /// RLIMIT_STACK of a kit in KiB (0 = unlimited).
-    #[arg(long, default_value_t = 8000)]
-    pub limit_stack_kb: u64,
-    /// When mounts are impossible, build jails from hard links or copies (slow, loudly logged).
+    /// The configuration file whose [kit] section forkit reads (a missing file = the defaults).
+    #[arg(long, default_value = oxool_settings::DEFAULT_CONFIG_PATH)]
+    pub config: PathBuf,
+    /// Overrides kit.program_dir: LibreOffice's program directory (holds libmergedlo.so).
     #[arg(long)]
-    pub allow_link_fallback: bool,
+    pub program_dir: Option<PathBuf>,
+    /// Overrides kit.systemplate: the tree built by oxool-systemplate-setup.
+    #[arg(long)]
+    pub systemplate: Option<PathBuf>,
+    /// Overrides kit.jails_root: where kits mount their jails (one directory per jail id).
+    #[arg(long)]
+    pub jails_root: Option<PathBuf>,
+    /// Overrides kit.seed_profile: the packaged, read-only seed profile.
+    #[arg(long)]
+    pub seed_profile: Option<PathBuf>,
+    /// Overrides kit.profile_dir: the writable copy of the seed profile used by preinit.
+    #[arg(long)]
+    pub profile_dir: Option<PathBuf>,
+    /// Overrides kit.prespawn: how many jailed kits to keep ready.
+    #[arg(long)]
+    pub prespawn: Option<u32>,
+    /// Overrides kit.entry (`lok`, or `probe` for tests).
+    #[arg(long, value_parser = parse_entry)]
+    pub entry: Option<KitEntry>,
     /// Seconds a fresh kit may take to report `ready`.
     #[arg(long, default_value_t = 20)]
     pub spawn_timeout_secs: u64,
@@ -64,4 +47,38 @@ pub struct Args {
     /// Serve org.oxool.Forkit1 on the system bus (systemd, D-Bus activation).
     #[arg(long)]
     pub system_bus: bool,
+}
+
+fn parse_entry(text: &str) -> Result<KitEntry, String> {
+    match text {
+        "lok" => Ok(KitEntry::Lok),
+        "probe" => Ok(KitEntry::Probe),
+        other => Err(format!("{other:?} is not lok or probe")),
+    }
+}
+
+impl Args {
+    /// The `[kit]` settings: the file's, then the overrides given on the command line.
+    pub fn kit_settings(&self) -> Result<KitSettings, SettingsError> {
+        let mut kit = KitSettings::load(&self.config)?;
+        let paths = [
+            (&self.program_dir, &mut kit.program_dir),
+            (&self.systemplate, &mut kit.systemplate),
+            (&self.jails_root, &mut kit.jails_root),
+            (&self.seed_profile, &mut kit.seed_profile),
+            (&self.profile_dir, &mut kit.profile_dir),
+        ];
+        for (flag, key) in paths {
+            if let Some(path) = flag {
+                key.clone_from(path);
+            }
+        }
+        if let Some(prespawn) = self.prespawn {
+            kit.prespawn = prespawn;
+        }
+        if let Some(entry) = self.entry {
+            kit.entry = entry;
+        }
+        Ok(kit)
+    }
 }

@@ -20,9 +20,21 @@ use nix::unistd::{fork, ForkResult};
 use args::Args;
 use frontend::dbus::{Forkit1, BUS_NAME, OBJECT_PATH};
 use frontend::{pool::Pool, Frontend, KitExit, Stats, ZygoteLink};
+use oxool_settings::KitSettings;
 
 fn main() {
     let args = Args::parse();
+    let kit = match args.kit_settings() {
+        Ok(kit) => kit,
+        Err(err) => {
+            eprintln!("oxool-forkit: {err}");
+            std::process::exit(1);
+        }
+    };
+    // While forkit is one process: cgroup v2 moves that process into a leaf cgroup, and the
+    // zygote forked below inherits it.
+    let (cgroups, no_cgroup_reason) = zygote::cgroup::prepare(&kit);
+    let cgroup_mode = cgroups.mode();
     let (front_end, zygote_end) = match control::control_pair() {
         Ok(pair) => pair,
         Err(err) => {
@@ -43,7 +55,7 @@ fn main() {
                 eprintln!("oxool-forkit zygote: closing inherited descriptors: {err}");
                 oxool_kit::serve::leave(1);
             }
-            zygote::run(&args, zygote_end)
+            zygote::run(&kit, &cgroups, zygote_end)
         }
         Ok(ForkResult::Parent { .. }) => drop(zygote_end),
         Err(err) => {
@@ -51,15 +63,32 @@ fn main() {
             std::process::exit(1);
         }
     }
-    if let Err(err) = run_front_end(args, front_end) {
+    let limits = FrontEndStart {
+        kit,
+        cgroup_mode,
+        no_cgroup_reason,
+    };
+    if let Err(err) = run_front_end(args, limits, front_end) {
         eprintln!("oxool-forkit: {err:#}");
         std::process::exit(1);
     }
 }
 
 #[tokio::main]
-async fn run_front_end(args: Args, control: OwnedFd) -> anyhow::Result<()> {
+async fn run_front_end(args: Args, start: FrontEndStart, control: OwnedFd) -> anyhow::Result<()> {
     init_logging();
+    let kit = start.kit;
+    if let Some(reason) = start.no_cgroup_reason {
+        tracing::warn!(
+            rlimit_as_mb = if kit.limit_virt_mem_mb > 0 {
+                kit.limit_virt_mem_mb
+            } else {
+                kit.memory_max_mb
+            },
+            "WARNING: kits get no cgroup of their own, so their memory, tasks and CPU are bounded \
+             by rlimits only (RLIMIT_AS): {reason}"
+        );
+    }
     let zygote = ZygoteLink::new(control).context("control channel")?;
     let (message, _) = zygote.recv().await.context("waiting for the zygote")?;
     match message.name.as_str() {
@@ -74,13 +103,14 @@ async fn run_front_end(args: Args, control: OwnedFd) -> anyhow::Result<()> {
         ),
         other => bail!("unexpected first message from the zygote: {other}"),
     }
-    let stats = Stats::default();
+    let mut stats = Stats::default();
+    stats.cgroup_mode = start.cgroup_mode.name();
     stats.preinit_ms.store(
         message.parse_arg("ms").unwrap_or(0),
         std::sync::atomic::Ordering::Relaxed,
     );
     let frontend = Arc::new(Frontend {
-        pool: Pool::new(args.prespawn as usize),
+        pool: Pool::new(kit.prespawn as usize),
         zygote,
         stats,
         spawn_timeout: Duration::from_secs(args.spawn_timeout_secs),
@@ -108,6 +138,14 @@ async fn run_front_end(args: Args, control: OwnedFd) -> anyhow::Result<()> {
             Ok(())
         }
     }
+}
+
+/// What `main` found before the zygote was forked, for the front end.
+struct FrontEndStart {
+    kit: KitSettings,
+    cgroup_mode: zygote::cgroup::Mode,
+    /// Why kits get rlimits only (logged once, as a warning).
+    no_cgroup_reason: Option<String>,
 }
 
 /// Peer-to-peer with the wsd that started us, or the system bus under systemd.

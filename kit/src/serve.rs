@@ -378,7 +378,8 @@ pub fn safe_file_name(name: &str) -> String {
 }
 
 /// The request loop of a probe kit (test-only): `probe name=…` runs one escape attempt;
-/// `convert` with an `OXOOL-PROBE crash|hang` payload simulates a kit that dies or hangs.
+/// `convert` with an `OXOOL-PROBE crash|hang|eat-memory` payload simulates a kit that dies,
+/// hangs, or needs more memory than its cgroup allows (a decompression bomb).
 fn serve_probes(
     mut socket: UnixStream,
     parent_pid: i32,
@@ -413,6 +414,14 @@ fn serve_probes(
             }
             "convert" if frame.payload.starts_with(b"OXOOL-PROBE crash") => {
                 crash();
+            }
+            "convert" if frame.payload.starts_with(b"OXOOL-PROBE eat-memory") => {
+                // Touched pages, never freed, until the kernel's OOM killer ends the kit; the
+                // 64 GiB stop is a safety net for a kit that has no memory limit at all.
+                for _ in 0..(64 << 10) {
+                    std::mem::forget(std::hint::black_box(vec![1u8; 1 << 20]));
+                }
+                leave(3)
             }
             "convert" if frame.payload.starts_with(b"OXOOL-PROBE hang") => loop {
                 std::thread::sleep(std::time::Duration::from_secs(3600));

@@ -92,6 +92,7 @@ impl Fixture {
                 stack_kb: 0,
             },
             allow_link_fallback: false,
+            tmp_size_mb: 256,
         }
     }
 

@@ -14,10 +14,7 @@ use serde::{Deserialize, Deserializer};
 use crate::wopi::WopiHostPattern;
 
 /// Where the packaged configuration lives.
-pub const DEFAULT_CONFIG_PATH: &str = "/etc/oxool/oxool.toml";
-
-/// The biggest document a kit frame can carry: the frame's payload length is a u32.
-const MAX_FRAME_MB: u64 = (u32::MAX as u64) / (1024 * 1024);
+pub use oxool_settings::DEFAULT_CONFIG_PATH;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -79,45 +76,8 @@ pub struct ConvertConfig {
     pub retry_after_secs: u64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct KitConfig {
-    /// Kits forkit keeps jailed and ready, so a request does not wait for a fork.
-    pub prespawn: u32,
-    /// LibreOffice's `program` directory (holds `libmergedlo.so`).
-    pub program_dir: PathBuf,
-    /// The read-only tree mounted as a kit's `/`.
-    pub systemplate: PathBuf,
-    /// Where the per-kit jails are created.
-    pub jails_root: PathBuf,
-    /// The packaged LibreOffice user profile forkit starts from.
-    pub seed_profile: PathBuf,
-    /// forkit's writable copy of the profile, used by `lok_preinit`.
-    pub profile_dir: PathBuf,
-    /// What a kit runs once jailed.
-    pub entry: KitEntry,
-    /// `RLIMIT_AS` in MiB; 0 = unlimited.
-    pub limit_virt_mem_mb: u64,
-    /// `RLIMIT_FSIZE` in MiB; 0 = unlimited.
-    pub limit_file_size_mb: u64,
-    /// `RLIMIT_NOFILE`; 0 = unlimited.
-    pub limit_open_files: u64,
-    /// `RLIMIT_STACK` in KiB; 0 = unlimited.
-    pub limit_stack_kb: u64,
-    /// Build jails from hard links (then copies) when bind mounts are impossible.
-    pub allow_link_fallback: bool,
-    /// Largest document a kit accepts or produces, in MiB (bounds the frames on its socket).
-    pub max_document_mb: u64,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum KitEntry {
-    /// LibreOfficeKit: the production kit.
-    Lok,
-    /// Sandbox probes instead of LibreOffice. Test-only: a probe kit converts nothing.
-    Probe,
-}
+/// The `[kit]` section is defined once, in oxool-settings, because forkit reads it too.
+pub use oxool_settings::{KitEntry, KitSettings as KitConfig};
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
@@ -191,26 +151,6 @@ impl Default for ConvertConfig {
             max_upload_mb: 100,
             timeout_secs: 100,
             retry_after_secs: 5,
-        }
-    }
-}
-
-impl Default for KitConfig {
-    fn default() -> Self {
-        KitConfig {
-            prespawn: 1,
-            program_dir: "/usr/lib/libreoffice/program".into(),
-            systemplate: "/var/lib/oxool/systemplate".into(),
-            jails_root: "/run/oxool-forkit/jails".into(),
-            seed_profile: "/usr/share/oxool/seed-profile".into(),
-            profile_dir: "/var/lib/oxool/preinit-profile".into(),
-            entry: KitEntry::Lok,
-            limit_virt_mem_mb: 0,
-            limit_file_size_mb: 1024,
-            limit_open_files: 1024,
-            limit_stack_kb: 8000,
-            allow_link_fallback: true,
-            max_document_mb: 500,
         }
     }
 }
@@ -305,13 +245,6 @@ impl ConvertConfig {
     }
 }
 
-impl KitConfig {
-    pub fn max_document_bytes(&self) -> u32 {
-        // `validate` keeps max_document_mb within a frame, so this never saturates in practice.
-        u32::try_from(self.max_document_mb * 1024 * 1024).unwrap_or(u32::MAX)
-    }
-}
-
 impl Config {
     /// Reads and checks the file at `path`.
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
@@ -350,12 +283,7 @@ impl Config {
         if convert.max_upload_mb == 0 {
             return Err(("convert.max_upload_mb", "must be at least 1".into()));
         }
-        if self.kit.max_document_mb == 0 || self.kit.max_document_mb > MAX_FRAME_MB {
-            return Err((
-                "kit.max_document_mb",
-                format!("must be within 1..={MAX_FRAME_MB}"),
-            ));
-        }
+        self.kit.validate()?;
         if convert.max_upload_mb > self.kit.max_document_mb {
             return Err((
                 "convert.max_upload_mb",
@@ -485,6 +413,10 @@ mod tests {
             limit_stack_kb = 4000
             allow_link_fallback = false
             max_document_mb = 64
+            memory_max_mb = 2048
+            pids_max = 100
+            cpu_weight = 50
+            tmp_size_mb = 128
             [forkit]
             binary = "/opt/oxool/oxool-forkit"
             bus = "system"
@@ -519,6 +451,10 @@ mod tests {
         assert_eq!(config.kit.program_dir, Path::new("/opt/lo/program"));
         assert_eq!(config.kit.max_document_bytes(), 64 * 1024 * 1024);
         assert!(!config.kit.allow_link_fallback);
+        assert_eq!(config.kit.memory_max_mb, 2048);
+        assert_eq!(config.kit.pids_max, 100);
+        assert_eq!(config.kit.cpu_weight, 50);
+        assert_eq!(config.kit.tmp_size_mb, 128);
         assert_eq!(config.forkit.bus, ForkitBus::System);
         assert_eq!(config.forkit.spawn_timeout_secs, 5);
         assert_eq!(config.logging.level, "debug,zbus=warn");

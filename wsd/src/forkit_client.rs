@@ -1,7 +1,7 @@
 //! wsd's side of `org.oxool.Forkit1`.
 //!
-//! Standalone (development, `make run`, tests): wsd starts oxool-forkit itself with every setting
-//! on its command line and speaks D-Bus peer-to-peer over a socketpair. Under systemd: the system
+//! Standalone (development, `make run`, tests): wsd starts oxool-forkit itself, hands it its own
+//! `[kit]` settings and speaks D-Bus peer-to-peer over a socketpair. Under systemd: the system
 //! bus, where D-Bus activation starts forkit. One proxy, two transports.
 
 use std::os::fd::{AsRawFd, OwnedFd};
@@ -13,11 +13,13 @@ use std::time::Duration;
 use anyhow::{bail, Context};
 use tokio::net::UnixStream;
 
-use crate::config::{Config, ForkitBus, KitEntry};
+use crate::config::{Config, ForkitBus};
 use crate::kits::{BoxFuture, KitHandle, KitSpawner, SpawnError};
 
 /// The descriptor number forkit finds its end of the peer-to-peer socket at.
 const P2P_FD: i32 = 3;
+/// The descriptor number forkit reads its `[kit]` settings from (`--config /proc/self/fd/4`).
+const SETTINGS_FD: i32 = 4;
 
 #[zbus::proxy(
     interface = "org.oxool.Forkit1",
@@ -262,57 +264,40 @@ fn forkit_binary(config: &Config) -> anyhow::Result<PathBuf> {
     bail!("forkit binary {} not found", config.forkit.binary.display())
 }
 
-/// Starts forkit with every setting as an explicit argument (nothing through the environment).
+/// Starts forkit with nothing through the environment. Its `[kit]` settings are exactly ours:
+/// wsd serialises its `[kit]` section (whatever file, or test, it came from) into a memfd that
+/// forkit reads as its configuration file, so forkit never falls back on defaults of its own.
 fn spawn_forkit(config: &Config, p2p: OwnedFd) -> anyhow::Result<tokio::process::Child> {
-    let kit = &config.kit;
+    let settings = kit_settings_file(config)?;
     let mut command = std::process::Command::new(forkit_binary(config)?);
     command
-        .arg("--program-dir")
-        .arg(&kit.program_dir)
-        .arg("--systemplate")
-        .arg(&kit.systemplate)
+        .arg("--config")
+        .arg(format!("/proc/self/fd/{SETTINGS_FD}"))
+        // Already in the settings; repeated so that `ps` (and the tests) can tell which forkit,
+        // zygote and kits belong to which wsd.
         .arg("--jails-root")
-        .arg(&kit.jails_root)
-        .arg("--seed-profile")
-        .arg(&kit.seed_profile)
-        .arg("--profile-dir")
-        .arg(&kit.profile_dir)
-        .arg("--prespawn")
-        .arg(kit.prespawn.to_string())
-        .arg("--entry")
-        .arg(match kit.entry {
-            KitEntry::Lok => "lok",
-            KitEntry::Probe => "probe",
-        })
-        .arg("--limit-virt-mem-mb")
-        .arg(kit.limit_virt_mem_mb.to_string())
-        .arg("--limit-file-size-mb")
-        .arg(kit.limit_file_size_mb.to_string())
-        .arg("--limit-open-files")
-        .arg(kit.limit_open_files.to_string())
-        .arg("--limit-stack-kb")
-        .arg(kit.limit_stack_kb.to_string())
+        .arg(&config.kit.jails_root)
         .arg("--spawn-timeout-secs")
         .arg(config.forkit.spawn_timeout_secs.to_string())
         .arg("--p2p-fd")
         .arg(P2P_FD.to_string())
         .env_clear()
         .env("PATH", "/usr/bin:/bin");
-    if kit.allow_link_fallback {
-        command.arg("--allow-link-fallback");
-    }
-    let raw = p2p.as_raw_fd();
-    // SAFETY: runs between fork and exec in the child: dup2 is async-signal-safe and only
-    // rearranges descriptors of the child; `raw` stays open until exec (we hold `p2p`).
+    let p2p_raw = p2p.as_raw_fd();
+    let settings_raw = settings.as_raw_fd();
+    // SAFETY: runs between fork and exec in the child: fcntl and dup2 are async-signal-safe and
+    // only rearrange descriptors of the child; both sources stay open until exec (we hold them).
     unsafe {
         command.pre_exec(move || {
-            // dup2 onto itself would keep close-on-exec set: clear the flag instead.
-            let status = if raw == P2P_FD {
-                libc::fcntl(raw, libc::F_SETFD, 0)
-            } else {
-                libc::dup2(raw, P2P_FD)
-            };
-            if status < 0 {
+            // First out of the way of the targets (either source may sit on 3 or 4), then onto
+            // them; dup2 clears close-on-exec on the target, the temporary copies keep it.
+            let p2p_high = libc::fcntl(p2p_raw, libc::F_DUPFD_CLOEXEC, 10);
+            let settings_high = libc::fcntl(settings_raw, libc::F_DUPFD_CLOEXEC, 10);
+            if p2p_high < 0
+                || settings_high < 0
+                || libc::dup2(p2p_high, P2P_FD) < 0
+                || libc::dup2(settings_high, SETTINGS_FD) < 0
+            {
                 return Err(std::io::Error::last_os_error());
             }
             Ok(())
@@ -322,7 +307,19 @@ fn spawn_forkit(config: &Config, p2p: OwnedFd) -> anyhow::Result<tokio::process:
     command.kill_on_drop(true);
     let child = command.spawn().context("starting oxool-forkit")?;
     drop(p2p);
+    drop(settings);
     Ok(child)
+}
+
+/// The `[kit]` section, in a memfd (no file on disk to clean up).
+fn kit_settings_file(config: &Config) -> anyhow::Result<OwnedFd> {
+    use nix::sys::memfd::{memfd_create, MFdFlags};
+    let fd = memfd_create(c"oxool-kit-settings", MFdFlags::MFD_CLOEXEC)
+        .context("memfd for forkit's settings")?;
+    let mut file = std::fs::File::from(fd);
+    std::io::Write::write_all(&mut file, config.kit.to_toml().as_bytes())
+        .context("writing forkit's settings")?;
+    Ok(OwnedFd::from(file))
 }
 
 #[cfg(test)]

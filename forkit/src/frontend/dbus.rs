@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | `SpawnKit()` | `→ (h socket, u pid, s jail_id)` | a jailed kit that reported `ready`; the socket speaks docs/kit-protocol.md |
 //! | `KillKit(u pid)` | `→ ()` | SIGKILL a kit this forkit spawned (hung conversions); other pids are refused |
-//! | `Stats()` | `→ a{sv}` | counters (all `t`): spawned, pool_hits, pool_misses, exited, crashed, oom_killed, seccomp_killed, link_fallback_jails, ready_in_pool, preinit_ms, fork_us_sum, jail_setup_us_sum, spawn_to_ready_us_sum, … |
+//! | `Stats()` | `→ a{sv}` | counters (all `t`): spawned, pool_hits, pool_misses, exited, crashed, oom_killed, seccomp_killed, link_fallback_jails, ready_in_pool, preinit_ms, fork_us_sum, jail_setup_us_sum, spawn_to_ready_us_sum, …; and `cgroup_mode` (`s`): `v2`, `v1` or `rlimits` (docs/config.md) |
 //! | signal `KitExited` | `(u pid, s jail_id, i status, b oom)` | a kit was reaped; `status` is the exit code, or minus the signal number when killed |
 //!
 //! The same object is served on the system bus (systemd) or peer-to-peer on a socket wsd passed
@@ -47,12 +47,18 @@ impl Forkit1 {
 
     async fn stats(&self) -> HashMap<String, OwnedValue> {
         let ready = self.frontend.pool.ready_count();
-        self.frontend
+        let mut stats: HashMap<String, OwnedValue> = self
+            .frontend
             .stats
             .snapshot(ready)
             .into_iter()
             .map(|(k, v)| (k, OwnedValue::from(v)))
-            .collect()
+            .collect();
+        let mode = zbus::zvariant::Value::from(self.frontend.stats.cgroup_mode);
+        if let Ok(mode) = mode.try_to_owned() {
+            stats.insert("cgroup_mode".into(), mode);
+        }
+        stats
     }
 
     #[zbus(signal)]

@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
 #[derive(Default)]
 pub struct Stats {
     pub preinit_ms: AtomicU64,
+    /// How kits are bounded: `v2`, `v1` (one cgroup per kit) or `rlimits` (no cgroup usable).
+    pub cgroup_mode: &'static str,
     spawned: AtomicU64,
     spawn_failures: AtomicU64,
     handed_out: AtomicU64,

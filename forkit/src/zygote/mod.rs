@@ -6,6 +6,7 @@
 //! [`threads::wait_until_single_threaded`] runs before every fork. The front end talks to the
 //! zygote over the control channel (control.rs).
 
+pub mod cgroup;
 mod fds;
 mod profile;
 mod reap;
@@ -23,8 +24,8 @@ use oxool_kit::lok::LokLibrary;
 use oxool_kit::seccomp::SeccompProgram;
 use oxool_proto::Message;
 
-use crate::args::{Args, KitEntry};
 use crate::control::{self, ControlError};
+use oxool_settings::{KitEntry, KitSettings};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ZygoteError {
@@ -57,8 +58,8 @@ pub struct KitRecord {
 }
 
 /// Runs the zygote until the front end goes away. Never returns.
-pub fn run(args: &Args, control: OwnedFd) -> ! {
-    let status = match serve(args, &control) {
+pub fn run(kit: &KitSettings, cgroups: &cgroup::KitCgroups, control: OwnedFd) -> ! {
+    let status = match serve(kit, cgroups, &control) {
         Ok(()) => 0,
         Err(err) => {
             eprintln!("oxool-forkit zygote: {err}");
@@ -73,17 +74,21 @@ pub fn run(args: &Args, control: OwnedFd) -> ! {
     oxool_kit::serve::leave(status)
 }
 
-fn serve(args: &Args, control: &OwnedFd) -> Result<(), ZygoteError> {
+fn serve(
+    kit: &KitSettings,
+    cgroups: &cgroup::KitCgroups,
+    control: &OwnedFd,
+) -> Result<(), ZygoteError> {
     die_with_parent();
     let started = Instant::now();
-    remove_stale_jails(&args.jails_root);
+    remove_stale_jails(&kit.jails_root);
 
-    if args.systemplate.exists() {
-        oxool_systemplate::refresh_dynamic(&args.systemplate)
+    if kit.systemplate.exists() {
+        oxool_systemplate::refresh_dynamic(&kit.systemplate)
             .map_err(|e| ZygoteError::Systemplate(e.to_string()))?;
     }
-    let lok = match args.entry {
-        KitEntry::Lok => Some(preinit(args)?),
+    let lok = match kit.entry {
+        KitEntry::Lok => Some(preinit(kit)?),
         KitEntry::Probe => None,
     };
     // Preinit's own thread may still write the profile: only once it has ended is the set of
@@ -95,7 +100,7 @@ fn serve(args: &Args, control: &OwnedFd) -> Result<(), ZygoteError> {
     let sigchld = block_sigchld()?;
     let seccomp =
         SeccompProgram::compile_kit_allowlist().map_err(|e| ZygoteError::Seccomp(e.to_string()))?;
-    let lo_version = profile::installed_version(&args.program_dir).unwrap_or_default();
+    let lo_version = profile::installed_version(&kit.program_dir).unwrap_or_default();
     control::send(
         control.as_raw_fd(),
         &Message::new("preinited")
@@ -105,12 +110,12 @@ fn serve(args: &Args, control: &OwnedFd) -> Result<(), ZygoteError> {
     )?;
 
     let mut kits: HashMap<i32, KitRecord> = HashMap::new();
-    let spawner = spawn::Spawner::new(args, lok.as_ref(), &seccomp, preinit_fds);
+    let spawner = spawn::Spawner::new(kit, cgroups, lok.as_ref(), &seccomp, preinit_fds);
     loop {
         let (control_ready, child_ready) = wait_for_events(control, &sigchld)?;
         if child_ready {
             reap::drain_signalfd(&sigchld);
-            for exit in reap::reap_exited(&mut kits, &args.jails_root) {
+            for exit in reap::reap_exited(&mut kits, &kit.jails_root, cgroups) {
                 control::send(control.as_raw_fd(), &exit, None)?;
             }
         }
@@ -119,6 +124,7 @@ fn serve(args: &Args, control: &OwnedFd) -> Result<(), ZygoteError> {
                 Ok((message, _)) => handle(&message, &spawner, &mut kits, control)?,
                 Err(ControlError::Closed) => {
                     reap::kill_all(&kits);
+                    reap::reap_all(&mut kits, cgroups);
                     return Ok(());
                 }
                 Err(ControlError::Socket(nix::Error::EAGAIN | nix::Error::EINTR)) => {}
@@ -228,10 +234,10 @@ const UNUSED_COMPONENT_LIBRARIES: &[&str] = &[
 ];
 
 /// Loads LibreOffice once; every kit shares these pages copy-on-write.
-fn preinit(args: &Args) -> Result<LokLibrary, ZygoteError> {
-    let profile_url = profile::prepare(&args.program_dir, &args.seed_profile, &args.profile_dir)
+fn preinit(kit: &KitSettings) -> Result<LokLibrary, ZygoteError> {
+    let profile_url = profile::prepare(&kit.program_dir, &kit.seed_profile, &kit.profile_dir)
         .map_err(|source| ZygoteError::Profile {
-            dir: args.profile_dir.display().to_string(),
+            dir: kit.profile_dir.display().to_string(),
             source,
         })?;
     // 7.4's preinit ignores its profile argument and reads UserInstallation instead
@@ -242,8 +248,8 @@ fn preinit(args: &Args) -> Result<LokLibrary, ZygoteError> {
     // macros or database drivers, never reaches the network and has no Java or Python, so these
     // would only add mappings (each one makes every fork slower) and shared memory.
     std::env::set_var("UNODISABLELIBRARY", UNUSED_COMPONENT_LIBRARIES.join(" "));
-    let lok = LokLibrary::open(&args.program_dir).map_err(|e| ZygoteError::Lok(e.to_string()))?;
-    lok.preinit(&args.program_dir, &profile_url)
+    let lok = LokLibrary::open(&kit.program_dir).map_err(|e| ZygoteError::Lok(e.to_string()))?;
+    lok.preinit(&kit.program_dir, &profile_url)
         .map_err(|e| ZygoteError::Lok(e.to_string()))?;
     Ok(lok)
 }

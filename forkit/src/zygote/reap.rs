@@ -9,6 +9,7 @@ use nix::sys::wait::{waitpid, WaitPidFlag, WaitStatus};
 use nix::unistd::Pid;
 use oxool_proto::Message;
 
+use super::cgroup::KitCgroups;
 use super::KitRecord;
 
 pub fn drain_signalfd(sigchld: &SignalFd) {
@@ -17,9 +18,14 @@ pub fn drain_signalfd(sigchld: &SignalFd) {
 
 /// Reaps every kit that has exited; returns one `exited` message per kit.
 ///
-/// OOM: the kernel's OOM killer ends a process with SIGKILL. The zygote sends SIGKILL only when
-/// the front end asks (`kill`), so a SIGKILL nobody asked for is reported as `oom=1`.
-pub fn reap_exited(kits: &mut HashMap<i32, KitRecord>, jails_root: &Path) -> Vec<Message> {
+/// OOM: the kit's cgroup counts the kernel's OOM kills (read before the cgroup is removed).
+/// Without a cgroup: the OOM killer ends a process with SIGKILL, and the zygote sends SIGKILL
+/// only when the front end asks (`kill`), so a SIGKILL nobody asked for is reported as `oom=1`.
+pub fn reap_exited(
+    kits: &mut HashMap<i32, KitRecord>,
+    jails_root: &Path,
+    cgroups: &KitCgroups,
+) -> Vec<Message> {
     let mut exits = Vec::new();
     loop {
         let status = match waitpid(None::<Pid>, Some(WaitPidFlag::WNOHANG)) {
@@ -34,7 +40,10 @@ pub fn reap_exited(kits: &mut HashMap<i32, KitRecord>, jails_root: &Path) -> Vec
         let Some(record) = kits.remove(&pid.as_raw()) else {
             continue;
         };
-        let oom = signal == libc::SIGKILL && !record.kill_requested;
+        let oom = cgroups
+            .oom_killed(&record.jail_id)
+            .unwrap_or(signal == libc::SIGKILL && !record.kill_requested);
+        cgroups.remove(&record.jail_id);
         if let Err(err) = oxool_kit::jail::remove_jail_dir(jails_root, &record.jail_id) {
             eprintln!(
                 "oxool-forkit zygote: removing jail {}: {err}",
@@ -65,4 +74,14 @@ pub fn kill_all(kits: &HashMap<i32, KitRecord>) {
     for pid in kits.keys() {
         let _ = kill(Pid::from_raw(*pid), Signal::SIGKILL);
     }
+}
+
+/// When forkit stops: waits for every kit just killed and removes its cgroup, so a clean stop
+/// leaves no cgroup behind.
+pub fn reap_all(kits: &mut HashMap<i32, KitRecord>, cgroups: &KitCgroups) {
+    for (pid, record) in kits.drain() {
+        let _ = waitpid(Pid::from_raw(pid), None);
+        cgroups.remove(&record.jail_id);
+    }
+    cgroups.remove_own();
 }

@@ -12,15 +12,17 @@ use oxool_kit::seccomp::SeccompProgram;
 use oxool_kit::serve::{self, Entry, KitSetup};
 use oxool_kit::sys::Cloned;
 
+use super::cgroup::{self, KitCgroups};
 use super::threads;
-use crate::args::{Args, KitEntry};
+use oxool_settings::{KitEntry, KitSettings};
 
 /// The largest document a kit accepts in one frame (the wire limit; wsd enforces its own,
 /// usually smaller, upload limit before anything reaches a kit).
 const MAX_DOCUMENT_BYTES: u32 = 1 << 30;
 
 pub struct Spawner<'a> {
-    args: &'a Args,
+    kit: &'a KitSettings,
+    cgroups: &'a KitCgroups,
     lok: Option<&'a LokLibrary>,
     seccomp: &'a SeccompProgram,
     /// What LibreOffice's preinit left open (no socket among them): with its kit socket and
@@ -33,13 +35,15 @@ pub struct Spawner<'a> {
 
 impl<'a> Spawner<'a> {
     pub fn new(
-        args: &'a Args,
+        kit: &'a KitSettings,
+        cgroups: &'a KitCgroups,
         lok: Option<&'a LokLibrary>,
         seccomp: &'a SeccompProgram,
         preinit_fds: Vec<RawFd>,
     ) -> Self {
         Spawner {
-            args,
+            kit,
+            cgroups,
             lok,
             seccomp,
             preinit_fds,
@@ -57,32 +61,37 @@ impl<'a> Spawner<'a> {
         let jail_id = jail::new_jail_id();
         let setup = KitSetup {
             jail: JailConfig {
-                jails_root: self.args.jails_root.clone(),
+                jails_root: self.kit.jails_root.clone(),
                 jail_id: jail_id.clone(),
-                systemplate: self.args.systemplate.clone(),
+                systemplate: self.kit.systemplate.clone(),
                 ro_binds: self.ro_binds.clone(),
                 outer_uid: getuid().as_raw(),
                 outer_gid: getgid().as_raw(),
                 rlimits: Rlimits {
-                    address_space_mb: self.args.limit_virt_mem_mb,
-                    file_size_mb: self.args.limit_file_size_mb,
-                    open_files: self.args.limit_open_files,
-                    stack_kb: self.args.limit_stack_kb,
+                    address_space_mb: cgroup::rlimit_fallback_mb(self.cgroups, self.kit),
+                    file_size_mb: self.kit.limit_file_size_mb,
+                    open_files: self.kit.limit_open_files,
+                    stack_kb: self.kit.limit_stack_kb,
                 },
-                allow_link_fallback: self.args.allow_link_fallback,
+                allow_link_fallback: self.kit.allow_link_fallback,
+                tmp_size_mb: self.kit.tmp_size_mb,
             },
             socket: OwnedFd::from(kit_end),
-            entry: match self.args.entry {
+            entry: match self.kit.entry {
                 KitEntry::Lok => Entry::Lok,
                 KitEntry::Probe => Entry::Probe,
             },
-            program_dir: self.args.program_dir.clone(),
+            program_dir: self.kit.program_dir.clone(),
             max_document_bytes: MAX_DOCUMENT_BYTES,
             // Inside its PID namespace the kit's getppid() is 0: it learns the zygote's pid here.
             parent_pid: self.zygote_pid,
             preinit_fds: self.preinit_fds.clone(),
         };
         threads::wait_until_single_threaded()?;
+        // The kit is born in its own cgroup: the zygote steps in for the fork (cgroup/mod.rs).
+        self.cgroups
+            .create_and_enter(&jail_id)
+            .map_err(|e| e.to_string())?;
         let fork_started = std::time::Instant::now();
         // SAFETY: the zygote is single-threaded (checked just above), so the child gets a
         // consistent copy of every lock and allocator state; the child only runs the kit's own
@@ -94,10 +103,15 @@ impl<'a> Spawner<'a> {
             }
             Ok(Cloned::Parent { pid }) => {
                 let fork_took = fork_started.elapsed();
+                self.cgroups.leave_or_exit();
                 drop(setup);
                 Ok((pid, jail_id, OwnedFd::from(wsd_end), fork_took))
             }
-            Err(err) => Err(err.to_string()),
+            Err(err) => {
+                self.cgroups.leave_or_exit();
+                self.cgroups.remove(&jail_id);
+                Err(err.to_string())
+            }
         }
     }
 

@@ -58,6 +58,8 @@ pub struct JailConfig {
     pub rlimits: Rlimits,
     /// When mounts are impossible: hard links, then copies (with a loud warning).
     pub allow_link_fallback: bool,
+    /// Size of the writable `/tmp` tmpfs, in MiB (0 would be unlimited: never pass it).
+    pub tmp_size_mb: u64,
 }
 
 /// Resource limits of a kit; 0 leaves a limit as inherited.
@@ -224,7 +226,7 @@ pub fn enter(cfg: &JailConfig, sys: &dyn Syscall) -> Result<JailReport, JailErro
         builder.bind_systemplate(&cfg.systemplate)
     })?;
     steps.run("bind_host_paths", || builder.bind_host_paths(&cfg.ro_binds))?;
-    steps.run("make_tmp", || builder.make_tmp())?;
+    steps.run("make_tmp", || builder.make_tmp(cfg.tmp_size_mb))?;
     steps.run("make_root_read_only", || builder.make_root_read_only())?;
     let mount_mode = builder.mount_mode();
     steps.run("oom_score_adj", || harden::raise_oom_score(sys))?;

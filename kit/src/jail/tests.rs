@@ -40,6 +40,7 @@ fn fixture() -> Fixture {
             stack_kb: 0,
         },
         allow_link_fallback: false,
+        tmp_size_mb: 64,
     };
     Fixture { _dir: dir, cfg }
 }

@@ -23,8 +23,9 @@ use crate::sys::Syscall;
 
 /// The root tmpfs holds only mount points and symlinks: small.
 const ROOT_TMPFS_OPTIONS: &str = "size=4m,nr_inodes=4096,mode=0755";
-/// `/tmp` holds the document, LibreOffice's profile and temporary files.
-const TMP_TMPFS_OPTIONS: &str = "size=1024m,nr_inodes=65536,mode=1777";
+/// `/tmp` holds the document, LibreOffice's profile and temporary files; its size is
+/// `JailConfig::tmp_size_mb`.
+const TMP_TMPFS_OPTIONS: &str = "nr_inodes=65536,mode=1777";
 
 pub(super) struct TreeBuilder<'a> {
     sys: &'a dyn Syscall,
@@ -139,9 +140,9 @@ impl<'a> TreeBuilder<'a> {
         Ok(())
     }
 
-    /// The only writable place: its own tmpfs (1777, size-limited) with the profile directory
-    /// `/tmp/user` and `/tmp/home` (HOME) in it.
-    pub(super) fn make_tmp(&mut self) -> Result<(), JailError> {
+    /// The only writable place: its own tmpfs (1777, `size_mb` MiB: its pages are charged to
+    /// the kit's memory cgroup) with the profile directory `/tmp/user` and `/tmp/home` (HOME).
+    pub(super) fn make_tmp(&mut self, size_mb: u64) -> Result<(), JailError> {
         let tmp = self.jail.join("tmp");
         let tmp_err = |source| JailError::MakeTmp {
             path: PathBuf::from("/tmp"),
@@ -156,7 +157,7 @@ impl<'a> TreeBuilder<'a> {
                     &tmp,
                     Some("tmpfs"),
                     flags,
-                    Some(TMP_TMPFS_OPTIONS),
+                    Some(&format!("size={size_mb}m,{TMP_TMPFS_OPTIONS}")),
                 )
                 .map_err(tmp_err)?;
         }

@@ -1,0 +1,319 @@
+//! What a kit may consume, read from outside the kit.
+//!
+//! - The packaged unit's `ExecStart` plus the shipped `etc/oxool.toml` give a real kit exactly
+//!   the documented `[kit]` limits: a real forkit is started with the unit's arguments (paths
+//!   moved to a scratch directory, the system bus replaced by a peer-to-peer socket), and the
+//!   kit's `/proc/<pid>/limits` and its cgroup's memory limit are read from here.
+//! - A kit that touches more memory than `memory_max_mb` is killed by the kernel, reported as
+//!   `KitExited(oom=true)`, and the next kit works.
+
+use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use oxool_proto::{Frame, Message};
+use oxool_tests::{bin_dir, repo_root};
+use oxool_wsd::config::KitConfig;
+use oxool_wsd::forkit_client::Forkit1Proxy;
+
+/// `ExecStart=` of units/oxool-forkit.service, continuation lines joined, split into words.
+fn packaged_exec_start() -> Vec<String> {
+    let unit = std::fs::read_to_string(repo_root().join("units/oxool-forkit.service")).unwrap();
+    let joined = unit.replace("\\\n", " ");
+    let line = joined
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("ExecStart="))
+        .expect("oxool-forkit.service has ExecStart=");
+    line.split_whitespace().map(str::to_string).collect()
+}
+
+/// A forkit started by this test, with its D-Bus proxy (peer to peer, as wsd speaks to it).
+struct TestForkit {
+    child: std::process::Child,
+    proxy: Forkit1Proxy<'static>,
+    _connection: zbus::Connection,
+}
+
+impl Drop for TestForkit {
+    fn drop(&mut self) {
+        oxool_tests::terminate(&mut self.child);
+    }
+}
+
+async fn start_forkit(program: &Path, args: &[String]) -> TestForkit {
+    let (ours, theirs) = std::os::unix::net::UnixStream::pair().unwrap();
+    let theirs = OwnedFd::from(theirs);
+    let raw = theirs.as_raw_fd();
+    let mut command = std::process::Command::new(program);
+    command.args(args).env_clear().env("PATH", "/usr/bin:/bin");
+    // SAFETY: between fork and exec in the child: dup2 is async-signal-safe and only moves
+    // the child's copy of our socket to fd 3 (dup2 clears close-on-exec on the target).
+    unsafe {
+        command.pre_exec(move || {
+            if libc::dup2(raw, 3) < 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let child = command.spawn().expect("starting oxool-forkit");
+    drop(theirs);
+    ours.set_nonblocking(true).unwrap();
+    let connection =
+        zbus::connection::Builder::unix_stream(tokio::net::UnixStream::from_std(ours).unwrap())
+            .p2p()
+            .build()
+            .await
+            .expect("peer-to-peer D-Bus with forkit");
+    let proxy = Forkit1Proxy::builder(&connection)
+        .destination("org.oxool.Forkit1")
+        .unwrap()
+        .build()
+        .await
+        .unwrap();
+    TestForkit {
+        child,
+        proxy,
+        _connection: connection,
+    }
+}
+
+/// A scratch directory with a systemplate and the per-forkit paths.
+struct Scratch {
+    dir: tempfile::TempDir,
+}
+
+impl Scratch {
+    fn new(prefix: &str) -> Scratch {
+        let dir = tempfile::Builder::new().prefix(prefix).tempdir().unwrap();
+        oxool_systemplate::setup(&dir.path().join("systemplate")).unwrap();
+        std::fs::create_dir_all(dir.path().join("jails")).unwrap();
+        Scratch { dir }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// The command-line value that replaces a packaged path.
+    fn replace(&self, flag: &str, packaged: &str) -> String {
+        match flag {
+            "--config" => self.path("oxool.toml"),
+            "--systemplate" => self.path("systemplate"),
+            "--jails-root" => self.path("jails"),
+            "--profile-dir" => self.path("profile"),
+            "--seed-profile" => self.path("no-seed"),
+            // LibreOffice itself is the installed one.
+            _ => PathBuf::from(packaged),
+        }
+        .display()
+        .to_string()
+    }
+
+    /// The scratch paths as overrides, for flags the given arguments do not set.
+    fn path_overrides(&self, given: &[String]) -> Vec<String> {
+        let mut extra = Vec::new();
+        for flag in [
+            "--config",
+            "--systemplate",
+            "--jails-root",
+            "--profile-dir",
+            "--seed-profile",
+        ] {
+            if !given.iter().any(|a| a == flag) {
+                extra.push(flag.to_string());
+                extra.push(self.replace(flag, ""));
+            }
+        }
+        extra
+    }
+}
+
+/// `Max <name>` of /proc/<pid>/limits: the soft limit, `None` for unlimited.
+fn proc_limit(pid: u32, name: &str) -> Option<u64> {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap();
+    let line = limits
+        .lines()
+        .find(|l| l.starts_with(name))
+        .unwrap_or_else(|| panic!("no {name:?} in /proc/{pid}/limits:\n{limits}"));
+    let soft = line[name.len()..].split_whitespace().next().unwrap();
+    (soft != "unlimited").then(|| soft.parse().unwrap())
+}
+
+/// The kit's memory cgroup as the kernel reports it (/proc/<pid>/cgroup), and its limit in
+/// bytes: v1 `memory.limit_in_bytes`, or v2 `memory.max`.
+fn memory_cgroup(pid: u32) -> (PathBuf, Option<u64>) {
+    let cgroups = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap();
+    for line in cgroups.lines() {
+        let mut fields = line.splitn(3, ':');
+        let (_, controllers, path) = (
+            fields.next().unwrap(),
+            fields.next().unwrap(),
+            fields.next().unwrap(),
+        );
+        if controllers.split(',').any(|c| c == "memory") {
+            let dir = Path::new("/sys/fs/cgroup/memory").join(path.trim_start_matches('/'));
+            let limit = std::fs::read_to_string(dir.join("memory.limit_in_bytes")).unwrap();
+            let limit: u64 = limit.trim().parse().unwrap();
+            // v1 writes "unlimited" as the largest page-aligned value.
+            return (dir, (limit < 1 << 62).then_some(limit));
+        }
+    }
+    let path = cgroups
+        .lines()
+        .find_map(|l| l.strip_prefix("0::"))
+        .expect("a cgroup v2 line");
+    let root = ["/sys/fs/cgroup/unified", "/sys/fs/cgroup"]
+        .into_iter()
+        .find(|r| Path::new(r).join("cgroup.controllers").exists())
+        .unwrap();
+    let dir = Path::new(root).join(path.trim_start_matches('/'));
+    let limit = std::fs::read_to_string(dir.join("memory.max")).unwrap();
+    (dir, limit.trim().parse().ok())
+}
+
+async fn cgroup_mode(proxy: &Forkit1Proxy<'_>) -> String {
+    let stats = proxy.stats().await.unwrap();
+    let value = stats.get("cgroup_mode").expect("Stats has cgroup_mode");
+    String::try_from(value.try_clone().unwrap()).unwrap()
+}
+
+const MIB: u64 = 1 << 20;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_packaged_unit_and_config_give_a_kit_the_documented_limits() {
+    assert!(nix::unistd::geteuid().is_root(), "this test runs as root");
+    let scratch = Scratch::new("oxool-kit-limits-");
+    std::fs::copy(
+        repo_root().join("etc/oxool.toml"),
+        scratch.path("oxool.toml"),
+    )
+    .unwrap();
+
+    let exec_start = packaged_exec_start();
+    assert!(exec_start[0].ends_with("/oxool-forkit"), "{exec_start:?}");
+    let mut args = Vec::new();
+    let mut words = exec_start[1..].iter();
+    while let Some(word) = words.next() {
+        match word.as_str() {
+            "--system-bus" => args.extend(["--p2p-fd".to_string(), "3".to_string()]),
+            flag @ ("--config" | "--systemplate" | "--jails-root" | "--profile-dir"
+            | "--seed-profile" | "--program-dir") => {
+                let value = words.next().expect("a value after {flag}");
+                args.push(flag.to_string());
+                args.push(scratch.replace(flag, value));
+            }
+            other => args.push(other.to_string()),
+        }
+    }
+    args.extend(scratch.path_overrides(&args));
+    let forkit = start_forkit(&bin_dir().join("oxool-forkit"), &args).await;
+    let (_socket, pid, _jail) =
+        tokio::time::timeout(Duration::from_secs(120), forkit.proxy.spawn_kit())
+            .await
+            .expect("a kit within 2 minutes")
+            .expect("SpawnKit");
+
+    // What the documentation promises: the code's defaults, which docs/config.md and
+    // etc/oxool.toml show (oxool-settings tests that they agree).
+    let documented = KitConfig::default();
+    assert_eq!(
+        proc_limit(pid, "Max file size"),
+        Some(documented.limit_file_size_mb * MIB)
+    );
+    assert_eq!(
+        proc_limit(pid, "Max open files"),
+        Some(documented.limit_open_files)
+    );
+    assert_eq!(
+        proc_limit(pid, "Max stack size"),
+        Some(documented.limit_stack_kb * 1024)
+    );
+    let mode = cgroup_mode(&forkit.proxy).await;
+    assert!(
+        mode == "v1" || mode == "v2",
+        "as root, kits get a cgroup of their own (mode {mode})"
+    );
+    assert_eq!(
+        proc_limit(pid, "Max address space"),
+        None,
+        "memory is bounded by the cgroup"
+    );
+    let (dir, limit) = memory_cgroup(pid);
+    assert!(
+        dir.to_string_lossy().contains(&_jail),
+        "the kit's memory cgroup {} is its own",
+        dir.display()
+    );
+    assert_eq!(limit, Some(documented.memory_max_mb * MIB));
+    assert_eq!(documented.memory_max_mb, 1024, "1 GiB, as documented");
+    let vm_size = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    eprintln!(
+        "kit {pid}: {}",
+        vm_size
+            .lines()
+            .filter(|l| l.starts_with("Vm"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kit_over_its_memory_limit_is_killed_and_reported() {
+    assert!(nix::unistd::geteuid().is_root(), "this test runs as root");
+    let scratch = Scratch::new("oxool-kit-oom-");
+    std::fs::write(
+        scratch.path("oxool.toml"),
+        "[kit]\nentry = \"probe\"\nprespawn = 1\nmemory_max_mb = 64\ntmp_size_mb = 16\n",
+    )
+    .unwrap();
+    let mut args = vec!["--p2p-fd".to_string(), "3".to_string()];
+    args.extend(scratch.path_overrides(&args));
+    let forkit = start_forkit(&bin_dir().join("oxool-forkit"), &args).await;
+    let mut exits = forkit.proxy.receive_kit_exited().await.unwrap();
+
+    let (socket, pid, jail) = forkit.proxy.spawn_kit().await.unwrap();
+    let (dir, limit) = memory_cgroup(pid);
+    assert!(dir.to_string_lossy().contains(&jail), "{}", dir.display());
+    assert_eq!(limit, Some(64 * MIB));
+
+    let mut stream = std::os::unix::net::UnixStream::from(OwnedFd::from(socket));
+    Frame::with_payload(
+        Message::new("convert").render(),
+        b"OXOOL-PROBE eat-memory".to_vec(),
+    )
+    .write_to(&mut stream)
+    .unwrap();
+    let exit = tokio::time::timeout(Duration::from_secs(60), async {
+        while let Some(signal) = exits.next().await {
+            let args = signal.args().unwrap();
+            if args.pid == pid {
+                return (args.status, args.oom);
+            }
+        }
+        panic!("the KitExited stream ended");
+    })
+    .await
+    .expect("KitExited for the kit within a minute");
+    assert_eq!(exit, (-libc::SIGKILL, true), "(status, oom) of the kit");
+    assert!(!Path::new(&format!("/proc/{pid}")).exists());
+    assert!(
+        !dir.exists(),
+        "the reaped kit's cgroup {} is removed",
+        dir.display()
+    );
+    let stats = forkit.proxy.stats().await.unwrap();
+    assert_eq!(u64::try_from(&stats["oom_killed"]).unwrap(), 1);
+
+    // The next kit works.
+    let (socket, next_pid, _) = forkit.proxy.spawn_kit().await.unwrap();
+    assert_ne!(next_pid, pid);
+    let mut stream = std::os::unix::net::UnixStream::from(OwnedFd::from(socket));
+    Frame::with_payload(Message::new("convert").render(), b"not a document".to_vec())
+        .write_to(&mut stream)
+        .unwrap();
+    let answer = Frame::read_from(&mut stream, 1 << 20).unwrap();
+    assert_eq!(answer.name(), "error", "{}", answer.header);
+}

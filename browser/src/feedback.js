@@ -26,6 +26,7 @@ export function errorText(kind, message) {
     load: 'The document could not be opened: it may be damaged or in an unsupported format.',
     'kit-unavailable': 'The server is too busy to open the document right now. Try again shortly.',
     'kit-crashed': 'The document process ended unexpectedly.',
+    'kit-out-of-memory': 'The document needs more memory than the server allows for one document.',
     'document-changed': 'The document was changed in its storage by someone else.',
     format: 'The document cannot be saved in that format.',
     'too-large': 'The result is too large to download.',
@@ -44,6 +45,7 @@ export function errorText(kind, message) {
 
 const CLOSE_TEXT = {
   'kit-crashed': 'The document process ended unexpectedly.',
+  'kit-out-of-memory': 'The document needs more memory than the server allows for one document.',
   shutdown: 'The server is shutting down.',
   'closed-by-admin': 'An administrator closed the document.',
   reloaded: 'The document was reloaded from storage.',

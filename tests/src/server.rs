@@ -29,6 +29,8 @@ pub struct ServerOptions {
     pub editing_toml: Option<String>,
     /// Extra TOML appended to the generated file (whole tables).
     pub extra_toml: String,
+    /// Lines added to the `[kit]` table, e.g. `memory_max_mb = 64`.
+    pub kit_toml: String,
     /// When set, wsd runs in its own mount namespace where this text is /etc/hosts: a test can
     /// give names to addresses without touching the machine (root only).
     pub etc_hosts: Option<String>,
@@ -48,6 +50,7 @@ impl Default for ServerOptions {
             wopi_hosts: Vec::new(),
             editing_toml: None,
             extra_toml: String::new(),
+            kit_toml: String::new(),
             etc_hosts: None,
         }
     }
@@ -238,6 +241,7 @@ systemplate = "{root}/systemplate"
 jails_root = "{root}/jails"
 profile_dir = "{root}/preinit-profile"
 seed_profile = "{root}/no-seed"
+{kit}
 
 [forkit]
 binary = "{root}/bin/oxool-forkit"
@@ -264,6 +268,7 @@ wopi_hosts = {wopi_hosts:?}
             .map(|lines| format!("[editing]\n{lines}\n"))
             .unwrap_or_default(),
         extra = options.extra_toml,
+        kit = options.kit_toml,
     )
 }
 

@@ -317,3 +317,37 @@ async fn a_kit_over_its_memory_limit_is_killed_and_reported() {
     let answer = Frame::read_from(&mut stream, 1 << 20).unwrap();
     assert_eq!(answer.name(), "error", "{}", answer.header);
 }
+
+/// Through wsd: convert-to answers a conversion whose kit was killed for memory with a clear
+/// error, and the server and the next conversion are unaffected.
+#[test]
+fn convert_to_says_the_document_needed_more_memory() {
+    use oxool_tests::http::convert;
+    use oxool_tests::server::{Server, ServerOptions};
+    let server = Server::start(ServerOptions {
+        entry: "probe",
+        kit_toml: "memory_max_mb = 64\ntmp_size_mb = 16\n".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    let base = server.url("");
+    let r = convert(&base, "bomb.docx", b"OXOOL-PROBE eat-memory", "pdf").unwrap();
+    assert_eq!(r.status, 500, "{}", r.text());
+    assert!(
+        r.text()
+            .contains("the document needed more memory than a kit may use"),
+        "{}\n{}",
+        r.text(),
+        server.log()
+    );
+    let r = convert(&base, "other.docx", b"anything", "pdf").unwrap();
+    assert_eq!(
+        r.status,
+        400,
+        "the next conversion reaches a working kit: {}",
+        r.text()
+    );
+    server
+        .wait_for_quiescence(1)
+        .expect("the killed kit is reaped, its jail removed");
+}

@@ -241,9 +241,9 @@ fn conversion_failure(error: ConversionError, retry_after_secs: u64) -> Failure 
     let (outcome, status) = match error {
         ConversionError::Spawn(_) => (Outcome::SpawnFailed, StatusCode::SERVICE_UNAVAILABLE),
         ConversionError::Timeout(_) => (Outcome::Timeout, StatusCode::GATEWAY_TIMEOUT),
-        ConversionError::Crashed | ConversionError::Seccomp { .. } => {
-            (Outcome::Crashed, StatusCode::INTERNAL_SERVER_ERROR)
-        }
+        ConversionError::Crashed
+        | ConversionError::Seccomp { .. }
+        | ConversionError::OutOfMemory => (Outcome::Crashed, StatusCode::INTERNAL_SERVER_ERROR),
         ConversionError::Load(_) | ConversionError::Format(_) | ConversionError::BadRequest(_) => {
             (Outcome::KitError, StatusCode::BAD_REQUEST)
         }

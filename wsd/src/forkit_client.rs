@@ -14,7 +14,8 @@ use anyhow::{bail, Context};
 use tokio::net::UnixStream;
 
 use crate::config::{Config, ForkitBus};
-use crate::kits::{BoxFuture, KitHandle, KitSpawner, SpawnError};
+use crate::kit_exits::{KitExits, REPORT_WAIT};
+use crate::kits::{BoxFuture, KitExit, KitHandle, KitSpawner, SpawnError};
 
 /// The descriptor number forkit finds its end of the peer-to-peer socket at.
 const P2P_FD: i32 = 3;
@@ -43,6 +44,8 @@ pub struct ForkitClient {
     spawn_timeout: Duration,
     /// What a restarted forkit is started with (standalone).
     config: Config,
+    /// forkit's recent `KitExited` reports.
+    exits: Arc<KitExits>,
 }
 
 /// One connection to forkit.
@@ -104,6 +107,8 @@ impl Link {
 impl ForkitClient {
     pub async fn start(config: &Config) -> anyhow::Result<Arc<ForkitClient>> {
         let link = Link::open(config).await?;
+        let exits = Arc::new(KitExits::default());
+        exits.listen(&link.proxy).await.context("KitExited")?;
         let forkit_uid = match config.forkit.bus {
             ForkitBus::Standalone => {
                 tokio::sync::OnceCell::new_with(Some(nix::unistd::getuid().as_raw()))
@@ -115,6 +120,7 @@ impl ForkitClient {
             forkit_uid,
             spawn_timeout: Duration::from_secs(config.forkit.spawn_timeout_secs),
             config: config.clone(),
+            exits,
         }))
     }
 
@@ -136,6 +142,10 @@ impl ForkitClient {
         *link = Link::open(&self.config)
             .await
             .map_err(|e| SpawnError::Unreachable(format!("restarting forkit: {e:#}")))?;
+        self.exits
+            .listen(&link.proxy)
+            .await
+            .map_err(|e| SpawnError::Unreachable(format!("KitExited of the new forkit: {e}")))?;
         Ok(true)
     }
 
@@ -190,6 +200,10 @@ impl KitSpawner for ForkitClient {
                 .await
                 .map_err(|e| SpawnError::Failed(e.to_string()))
         })
+    }
+
+    fn kit_exit(&self, pid: u32) -> BoxFuture<'_, Option<KitExit>> {
+        Box::pin(self.exits.wait_for(pid, REPORT_WAIT))
     }
 }
 

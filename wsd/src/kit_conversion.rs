@@ -53,6 +53,9 @@ pub enum ConversionError {
     Timeout(Duration),
     #[error("the conversion process crashed")]
     Crashed,
+    /// The kernel's OOM killer ended the kit (forkit's `KitExited oom=true`).
+    #[error("{}", crate::kits::OUT_OF_MEMORY)]
+    OutOfMemory,
     #[error("the conversion process was stopped by its seccomp sandbox (system call {syscall})")]
     Seccomp { syscall: String },
     #[error("the document could not be loaded: {0}")]
@@ -117,7 +120,16 @@ async fn use_kit(
             kill(spawner.as_ref(), kit.pid).await;
             Err(ConversionError::Timeout(limits.timeout))
         }
-        Ok(Err(error @ (ConversionError::Crashed | ConversionError::Seccomp { .. }))) => {
+        Ok(Err(ConversionError::Crashed)) => {
+            // forkit knows whether the kernel killed it for memory (its cgroup's OOM count).
+            let error = match spawner.kit_exit(kit.pid).await {
+                Some(exit) if exit.oom => ConversionError::OutOfMemory,
+                _ => ConversionError::Crashed,
+            };
+            tracing::warn!(%error, "kit died during the conversion");
+            Err(error)
+        }
+        Ok(Err(error @ ConversionError::Seccomp { .. })) => {
             tracing::warn!(%error, "kit died during the conversion");
             Err(error)
         }

@@ -29,6 +29,18 @@ pub enum SpawnError {
     Timeout,
 }
 
+/// How a kit ended, from forkit's `KitExited` signal.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KitExit {
+    /// The exit code, or minus the signal number.
+    pub status: i32,
+    /// The kernel's OOM killer ended it: the document needed more than `[kit] memory_max_mb`.
+    pub oom: bool,
+}
+
+/// What wsd tells a document's users when its kit was killed for memory.
+pub const OUT_OF_MEMORY: &str = "the document needed more memory than a kit may use";
+
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
 
 /// What the request handlers need from forkit.
@@ -37,4 +49,9 @@ pub trait KitSpawner: Send + Sync + 'static {
     fn spawn_kit(&self) -> BoxFuture<'_, Result<KitHandle, SpawnError>>;
     /// Ends a kit that hangs or misbehaves (SIGKILL through forkit, which owns it).
     fn kill_kit(&self, pid: u32) -> BoxFuture<'_, Result<(), SpawnError>>;
+    /// How a kit whose socket broke has ended, waiting briefly for forkit's report (the socket
+    /// closes before forkit has reaped the kit). `None` when nothing was heard in time.
+    fn kit_exit(&self, _pid: u32) -> BoxFuture<'_, Option<KitExit>> {
+        Box::pin(std::future::ready(None))
+    }
 }

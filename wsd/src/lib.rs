@@ -13,6 +13,7 @@ pub mod forkit_client;
 pub mod formats;
 pub mod http;
 pub mod kit_conversion;
+pub mod kit_exits;
 pub mod kits;
 pub mod local_store;
 pub mod logging;

@@ -129,6 +129,10 @@ impl KitSpawner for Arc<WarmKitReserve> {
     fn kill_kit(&self, pid: u32) -> BoxFuture<'_, Result<(), SpawnError>> {
         self.forkit.kill_kit(pid)
     }
+
+    fn kit_exit(&self, pid: u32) -> BoxFuture<'_, Option<crate::kits::KitExit>> {
+        self.forkit.kit_exit(pid)
+    }
 }
 
 /// `warm-up` → `warmed ms=<n>`: the kit's own time for it.

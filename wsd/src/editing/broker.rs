@@ -320,7 +320,8 @@ impl Broker {
             Command::Kit(FromKit::Gone {
                 reason,
                 broke_protocol,
-            }) => self.on_kit_gone(&reason, broke_protocol),
+                out_of_memory,
+            }) => self.on_kit_gone(&reason, broke_protocol, out_of_memory),
             Command::Uploaded(uploaded) => self.on_uploaded(uploaded),
             Command::SavedAs { session, result } => self.on_saved_as(session, result),
             Command::Locked { lock_id, result } => self.on_locked(lock_id, result),
@@ -453,16 +454,26 @@ impl Broker {
         self.leave_when_stored(true);
     }
 
-    fn on_kit_gone(&mut self, reason: &str, broke_protocol: bool) {
-        tracing::warn!(kit_pid = self.kit.pid, %reason, "the document's kit ended");
+    fn on_kit_gone(&mut self, reason: &str, broke_protocol: bool, out_of_memory: bool) {
+        tracing::warn!(kit_pid = self.kit.pid, %reason, out_of_memory, "the document's kit ended");
         self.kill_kit = broke_protocol;
-        let closing = Closing::new(
-            close_code::INTERNAL,
-            "kit-crashed",
-            "the document process ended unexpectedly; reconnect to reopen the document",
-        );
+        // Reopening a document that needed more memory than a kit may use would only fail
+        // again: that close is final, and says why.
+        let closing = if out_of_memory {
+            Closing::new(
+                close_code::INTERNAL,
+                "kit-out-of-memory",
+                crate::kits::OUT_OF_MEMORY,
+            )
+        } else {
+            Closing::new(
+                close_code::INTERNAL,
+                "kit-crashed",
+                "the document process ended unexpectedly; reconnect to reopen the document",
+            )
+        };
         for member in self.members.values_mut() {
-            member.error("kit-crashed", &closing.message, None);
+            member.error(closing.reason, &closing.message, None);
             member.close(closing.clone());
         }
         self.members.clear();

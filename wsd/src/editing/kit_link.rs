@@ -28,6 +28,9 @@ pub enum KitLinkError {
     Load(String),
     #[error("the document process ended while loading the document")]
     Crashed,
+    /// The kernel's OOM killer ended the kit while it loaded the document.
+    #[error("{}", crate::kits::OUT_OF_MEMORY)]
+    OutOfMemory,
     #[error("loading the document took longer than {} seconds", .0.as_secs())]
     Timeout(Duration),
     #[error("the document process broke the protocol: {0}")]
@@ -40,6 +43,7 @@ impl KitLinkError {
             KitLinkError::Spawn(_) => "kit-unavailable",
             KitLinkError::Load(_) | KitLinkError::Timeout(_) | KitLinkError::Protocol(_) => "load",
             KitLinkError::Crashed => "kit-crashed",
+            KitLinkError::OutOfMemory => "kit-out-of-memory",
         }
     }
 }
@@ -68,6 +72,8 @@ pub enum FromKit {
     Gone {
         reason: String,
         broke_protocol: bool,
+        /// forkit reported that the kernel's OOM killer ended the kit.
+        out_of_memory: bool,
     },
 }
 
@@ -100,6 +106,9 @@ impl KitLink {
         .await;
         let loaded = match loaded.unwrap_or(Err(KitLinkError::Timeout(timeout))) {
             Ok(loaded) => loaded,
+            Err(KitLinkError::Crashed) if out_of_memory(spawner, kit.pid).await => {
+                return Err(KitLinkError::OutOfMemory);
+            }
             Err(error) => {
                 // A kit that failed to load is of no further use; one that timed out may hang.
                 let _ = spawner.kill_kit(kit.pid).await;
@@ -108,7 +117,8 @@ impl KitLink {
         };
         let (to_kit, queue) = mpsc::channel(TO_KIT_CAPACITY);
         tokio::spawn(write_frames(writer, queue));
-        tokio::spawn(read_frames(reader, max_frame, events, wrap));
+        let exit_of = Some((Arc::clone(spawner), kit.pid));
+        tokio::spawn(read_frames(reader, max_frame, events, wrap, exit_of));
         Ok((
             KitLink {
                 pid: kit.pid,
@@ -198,11 +208,18 @@ async fn write_frames(mut writer: OwnedWriteHalf, mut queue: mpsc::Receiver<Fram
     }
 }
 
+/// Whether forkit reported that the kernel's OOM killer ended kit `pid`.
+async fn out_of_memory(spawner: &Arc<dyn KitSpawner>, pid: u32) -> bool {
+    spawner.kit_exit(pid).await.is_some_and(|exit| exit.oom)
+}
+
+/// `exit_of`: whom to ask how the kit ended when its socket closes.
 async fn read_frames<E>(
     mut reader: impl tokio::io::AsyncRead + Unpin,
     max_frame: u32,
     events: mpsc::Sender<E>,
     wrap: fn(FromKit) -> E,
+    exit_of: Option<(Arc<dyn KitSpawner>, u32)>,
 ) {
     let (reason, broke_protocol) = loop {
         match read_kit_frame(&mut reader, max_frame).await {
@@ -221,9 +238,14 @@ async fn read_frames<E>(
             }
         }
     };
+    let out_of_memory = match (&exit_of, broke_protocol) {
+        (Some((spawner, pid)), false) => out_of_memory(spawner, *pid).await,
+        _ => false,
+    };
     let gone = FromKit::Gone {
         reason,
         broke_protocol,
+        out_of_memory,
     };
     let _ = events.send(wrap(gone)).await;
 }
@@ -242,7 +264,7 @@ mod tests {
     async fn reader_reports(frames: Vec<Vec<u8>>) -> Vec<FromKit> {
         let (wsd_end, mut kit_end) = UnixStream::pair().unwrap();
         let (events, mut received) = mpsc::channel(16);
-        let reader = tokio::spawn(read_frames(wsd_end, 100 << 20, events, wrap));
+        let reader = tokio::spawn(read_frames(wsd_end, 100 << 20, events, wrap, None));
         // The kit writes in the background: wsd stops reading at the oversized header, so a
         // large write would block forever.
         tokio::spawn(async move {
@@ -279,6 +301,7 @@ mod tests {
             FromKit::Gone {
                 reason,
                 broke_protocol: true,
+                ..
             } => assert!(reason.contains("\"callback\""), "{reason}"),
             other => panic!("{other:?}"),
         }

@@ -37,10 +37,19 @@ deb=$(realpath "$deb")
 # The image holds every Depends of the package, so apt installs it without a network (the
 # container has none but loopback).
 export NSPAWN_ROOTFS=${NSPAWN_ROOTFS:-/var/tmp/oxool-nspawn/rootfs-bookworm}
-# deb_depends DEB: the package's Depends, first alternative of each, without versions: the image
-# is keyed by them, so a changed Depends (or shlibs) rebuilds the cache instead of failing apt.
+# deb_depends DEB: the package's Depends without versions, for each group of alternatives the
+# first that is a real package (apt-get cannot install a virtual one such as dbus-system-bus).
+# The image is keyed by them, so a changed Depends (or shlibs) rebuilds the cache instead of
+# failing apt.
 deb_depends() {
-  dpkg-deb -f "$1" Depends | tr ',' '\n' | sed 's/|.*//; s/(.*)//; s/[[:space:]]//g' | awk 'NF' | sort -u | paste -sd' ' -
+  local group alt
+  dpkg-deb -f "$1" Depends | tr ',' '\n' | sed 's/([^)]*)//g; s/:any//g' | while read -r group; do
+    [ -n "$group" ] || continue
+    for alt in ${group//|/ }; do
+      if apt-cache show --no-all-versions "$alt" 2>/dev/null | grep -q "^Package:"; then echo "$alt"; continue 2; fi
+    done
+    echo "${group%%|*}" | tr -d ' '   # none known here: let the image build say so
+  done | sort -u | paste -sd' ' -
 }
 export NSPAWN_EXTRA_PKGS=${NSPAWN_EXTRA_PKGS:-"$(deb_depends "$deb") fonts-liberation2 fonts-dejavu-core ca-certificates"}
 export NSPAWN_INSTALL_TOOLS=${NSPAWN_INSTALL_TOOLS:-1}

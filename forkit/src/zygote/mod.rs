@@ -244,6 +244,10 @@ fn preinit(kit: &KitSettings) -> Result<LokLibrary, ZygoteError> {
     // (research/libreofficekit.md §9.1). Single-threaded here, so setting the environment is sound.
     std::env::set_var("UserInstallation", &profile_url);
     std::env::set_var("PATH", "/usr/bin:/bin");
+    // LibreOffice writes temporary files under $HOME while it starts (mkstemp of ~/.execooo…);
+    // forkit's system user has no home (/nonexistent), so point it at the fresh, writable
+    // profile directory instead of whatever the service manager set.
+    std::env::set_var("HOME", &args.profile_dir);
     // LibreOffice's own knob: component libraries preinit must not load. A kit never runs
     // macros or database drivers, never reaches the network and has no Java or Python, so these
     // would only add mappings (each one makes every fork slower) and shared memory.

@@ -139,6 +139,7 @@ fn send_ready(socket: &mut UnixStream, jail_id: &str, entry: &Entry, report: &Ja
         .arg("jail", jail_id)
         .arg("pid", std::process::id())
         .arg("mounts", mounts)
+        .arg("root", if report.pivoted { "pivot" } else { "chroot" })
         .arg("setup_us", report.setup.as_micros())
         .arg("entry", entry);
     reply(socket, Frame::new(ready.render()));

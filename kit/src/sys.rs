@@ -31,6 +31,22 @@ pub trait Syscall {
         data: Option<&str>,
     ) -> io::Result<()>;
     fn umount(&self, target: &Path) -> io::Result<()>;
+    /// `mount_setattr(2)` on `target`: sets `attr_set` (`MOUNT_ATTR_*`, nothing cleared) and the
+    /// propagation type (`MS_*`, 0 for unchanged), on the whole subtree when `recursive`.
+    fn mount_setattr(
+        &self,
+        target: &Path,
+        recursive: bool,
+        attr_set: u64,
+        propagation: u64,
+    ) -> io::Result<()>;
+    fn pivot_root(&self, new_root: &Path, put_old: &Path) -> io::Result<()>;
+    /// Opens a directory (`O_DIRECTORY | O_CLOEXEC`); the caller closes it with [`Syscall::close`].
+    fn open_dir(&self, path: &Path) -> io::Result<RawFd>;
+    fn fchdir(&self, dir: RawFd) -> io::Result<()>;
+    fn close(&self, fd: RawFd) -> io::Result<()>;
+    /// [`Syscall::write_file`] relative to a directory descriptor.
+    fn write_file_at(&self, dir: RawFd, name: &str, contents: &str) -> io::Result<()>;
     /// The mount flags (`ST_*`) of the file system holding `path`, as statvfs reports them.
     fn statvfs_flags(&self, path: &Path) -> io::Result<FsFlags>;
     /// Creates one directory with exactly `mode` (not filtered by the umask).
@@ -51,6 +67,23 @@ pub trait Syscall {
     fn getuid(&self) -> u32;
     fn getgid(&self) -> u32;
 }
+
+/// `struct mount_attr` of mount_setattr(2) (MOUNT_ATTR_SIZE_VER0).
+#[repr(C)]
+struct MountAttr {
+    attr_set: u64,
+    attr_clr: u64,
+    propagation: u64,
+    userns_fd: u64,
+}
+
+/// `AT_RECURSIVE` (linux/fcntl.h): mount_setattr applies to the whole subtree.
+const AT_RECURSIVE: libc::c_uint = 0x8000;
+
+/// `MOUNT_ATTR_*` of mount_setattr(2) (linux/mount.h).
+pub const MOUNT_ATTR_RDONLY: u64 = 0x1;
+pub const MOUNT_ATTR_NOSUID: u64 = 0x2;
+pub const MOUNT_ATTR_NODEV: u64 = 0x4;
 
 /// The real calls.
 pub struct LinuxSyscall;
@@ -87,6 +120,94 @@ impl Syscall for LinuxSyscall {
             target,
             nix::mount::MntFlags::MNT_DETACH,
         )?)
+    }
+
+    fn mount_setattr(
+        &self,
+        target: &Path,
+        recursive: bool,
+        attr_set: u64,
+        propagation: u64,
+    ) -> io::Result<()> {
+        let path = c_path(target)?;
+        let attr = MountAttr {
+            attr_set,
+            attr_clr: 0,
+            propagation,
+            userns_fd: 0,
+        };
+        let flags: libc::c_uint = if recursive { AT_RECURSIVE } else { 0 };
+        // SAFETY: `path` is a NUL-terminated string and `attr` a correctly laid out struct
+        // mount_attr, both alive for the call; its size is passed so the kernel reads no further.
+        let rc = unsafe {
+            libc::syscall(
+                libc::SYS_mount_setattr,
+                libc::AT_FDCWD,
+                path.as_ptr(),
+                flags,
+                &attr as *const MountAttr,
+                std::mem::size_of::<MountAttr>(),
+            )
+        };
+        if rc != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    fn pivot_root(&self, new_root: &Path, put_old: &Path) -> io::Result<()> {
+        Ok(nix::unistd::pivot_root(new_root, put_old)?)
+    }
+
+    fn open_dir(&self, path: &Path) -> io::Result<RawFd> {
+        let path = c_path(path)?;
+        // SAFETY: open(2) with a NUL-terminated path; the descriptor (or -1) is returned to the
+        // caller, who owns it.
+        let fd = unsafe {
+            libc::open(
+                path.as_ptr(),
+                libc::O_RDONLY | libc::O_DIRECTORY | libc::O_CLOEXEC,
+            )
+        };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(fd)
+    }
+
+    fn fchdir(&self, dir: RawFd) -> io::Result<()> {
+        // SAFETY: fchdir(2) takes no pointer.
+        if unsafe { libc::fchdir(dir) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    fn close(&self, fd: RawFd) -> io::Result<()> {
+        // SAFETY: the caller owns `fd` (it came from open_dir) and never uses it again.
+        if unsafe { libc::close(fd) } != 0 {
+            return Err(io::Error::last_os_error());
+        }
+        Ok(())
+    }
+
+    fn write_file_at(&self, dir: RawFd, name: &str, contents: &str) -> io::Result<()> {
+        let name = c_path(Path::new(name))?;
+        // SAFETY: openat(2) with a NUL-terminated relative name and a directory descriptor the
+        // caller keeps open; the new descriptor is wrapped at once and owned by `file`.
+        let fd = unsafe { libc::openat(dir, name.as_ptr(), libc::O_WRONLY | libc::O_CLOEXEC) };
+        if fd < 0 {
+            return Err(io::Error::last_os_error());
+        }
+        // SAFETY: `fd` was just opened here and nothing else refers to it.
+        let mut file = unsafe { <fs::File as std::os::fd::FromRawFd>::from_raw_fd(fd) };
+        use std::io::Write;
+        // One write(2), as for write_file.
+        let written = file.write(contents.as_bytes())?;
+        if written != contents.len() {
+            return Err(io::Error::new(io::ErrorKind::WriteZero, "short write"));
+        }
+        Ok(())
     }
 
     fn statvfs_flags(&self, path: &Path) -> io::Result<FsFlags> {
@@ -196,6 +317,24 @@ pub enum Call {
         data: Option<String>,
     },
     Umount(PathBuf),
+    MountSetattr {
+        target: PathBuf,
+        recursive: bool,
+        attr_set: u64,
+        propagation: u64,
+    },
+    PivotRoot {
+        new_root: PathBuf,
+        put_old: PathBuf,
+    },
+    OpenDir(PathBuf),
+    Fchdir(RawFd),
+    Close(RawFd),
+    WriteFileAt {
+        dir: RawFd,
+        name: String,
+        contents: String,
+    },
     StatvfsFlags(PathBuf),
     Mkdir {
         path: PathBuf,
@@ -240,6 +379,11 @@ pub struct RecordingSyscall {
     /// Refuses only tmpfs mounts (a container that allows no new mounts but the namespace ones).
     pub fail_tmpfs_with: Option<i32>,
     pub statvfs_answer: FsFlags,
+    /// Makes mount_setattr fail (ENOSYS: a kernel before 5.12).
+    pub fail_mount_setattr_with: Option<i32>,
+    /// Makes pivot_root fail (EINVAL: the root cannot be pivoted, e.g. it is the rootfs).
+    pub fail_pivot_root_with: Option<i32>,
+    next_fd: std::cell::Cell<RawFd>,
 }
 
 impl RecordingSyscall {
@@ -252,6 +396,9 @@ impl RecordingSyscall {
             fail_unshare_with: None,
             fail_tmpfs_with: None,
             statvfs_answer: FsFlags::ST_NOSUID | FsFlags::ST_RELATIME,
+            fail_mount_setattr_with: None,
+            fail_pivot_root_with: None,
+            next_fd: std::cell::Cell::new(100),
         }
     }
 
@@ -307,6 +454,62 @@ impl Syscall for RecordingSyscall {
 
     fn umount(&self, target: &Path) -> io::Result<()> {
         self.record(Call::Umount(target.into()));
+        Ok(())
+    }
+
+    fn mount_setattr(
+        &self,
+        target: &Path,
+        recursive: bool,
+        attr_set: u64,
+        propagation: u64,
+    ) -> io::Result<()> {
+        self.record(Call::MountSetattr {
+            target: target.into(),
+            recursive,
+            attr_set,
+            propagation,
+        });
+        match (self.fail_mount_setattr_with, self.fail_mounts_with) {
+            (Some(errno), _) | (None, Some(errno)) => Err(io::Error::from_raw_os_error(errno)),
+            _ => Ok(()),
+        }
+    }
+
+    fn pivot_root(&self, new_root: &Path, put_old: &Path) -> io::Result<()> {
+        self.record(Call::PivotRoot {
+            new_root: new_root.into(),
+            put_old: put_old.into(),
+        });
+        match self.fail_pivot_root_with {
+            Some(errno) => Err(io::Error::from_raw_os_error(errno)),
+            None => Ok(()),
+        }
+    }
+
+    fn open_dir(&self, path: &Path) -> io::Result<RawFd> {
+        self.record(Call::OpenDir(path.into()));
+        let fd = self.next_fd.get();
+        self.next_fd.set(fd + 1);
+        Ok(fd)
+    }
+
+    fn fchdir(&self, dir: RawFd) -> io::Result<()> {
+        self.record(Call::Fchdir(dir));
+        Ok(())
+    }
+
+    fn close(&self, fd: RawFd) -> io::Result<()> {
+        self.record(Call::Close(fd));
+        Ok(())
+    }
+
+    fn write_file_at(&self, dir: RawFd, name: &str, contents: &str) -> io::Result<()> {
+        self.record(Call::WriteFileAt {
+            dir,
+            name: name.into(),
+            contents: contents.into(),
+        });
         Ok(())
     }
 

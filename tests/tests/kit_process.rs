@@ -111,6 +111,41 @@ fn check_kit(run_as: RunAs) {
         );
     }
 
+    // The root switch: pivot_root made the jail's tmpfs the root of the kit's mount namespace and
+    // the old root is detached, so the kernel names the kit's root "/" from here (a chroot would
+    // show the jail's path under the jails directory), and no host mount is left in it.
+    let root = std::fs::read_link(format!("/proc/{kit}/root")).unwrap();
+    assert_eq!(
+        root,
+        std::path::Path::new("/"),
+        "{label}: the kit was not pivoted"
+    );
+    let mountinfo = std::fs::read_to_string(format!("/proc/{kit}/mountinfo")).unwrap();
+    let mount_points: Vec<&str> = mountinfo
+        .lines()
+        .filter_map(|l| l.split_whitespace().nth(4))
+        .collect();
+    println!("[{label}] kit mounts {mount_points:?}");
+    assert!(
+        mount_points.contains(&"/") && mount_points.contains(&"/tmp"),
+        "{label}"
+    );
+    for host_only in [
+        "/proc", "/sys", "/run", "/dev/pts", "/dev/shm", "/home", "/root", "/boot",
+    ] {
+        assert!(
+            !mount_points
+                .iter()
+                .any(|m| m == &host_only || m.starts_with(&format!("{host_only}/"))),
+            "{label}: the host's {host_only} is mounted in the kit: {mount_points:?}"
+        );
+    }
+    let jails_root = server.jails_root().display().to_string();
+    assert!(
+        !mount_points.iter().any(|m| m.starts_with(&jails_root)),
+        "{label}: mounts under the jails directory are seen from outside the jail: {mount_points:?}"
+    );
+
     // The first to go when memory runs out, no core file, not dumpable.
     let read = |name: &str| std::fs::read_to_string(format!("/proc/{kit}/{name}")).unwrap();
     assert_eq!(read("oom_score_adj").trim(), "1000", "{label}");

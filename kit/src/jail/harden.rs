@@ -1,5 +1,4 @@
-//! Steps 3g, 4b and 5 of the jail: the OOM score, the root switch, then giving up every privilege
-//! that is left.
+//! Steps 3g and 5 of the jail: the OOM score, then giving up every privilege that is left.
 
 use std::path::Path;
 
@@ -9,14 +8,6 @@ use super::{JailError, Rlimits};
 use crate::sys::Syscall;
 
 const OOM_SCORE_ADJ: &str = "/proc/self/oom_score_adj";
-
-/// Step 4b. Safe: chroot into the tree built in step 3 (possible because the nested user namespace
-/// grants CAP_SYS_CHROOT; it must come after that unshare, which a chrooted process may not do),
-/// then chdir("/") so no working directory is left outside the new root.
-pub(super) fn chroot_into(sys: &dyn Syscall, jail: &Path) -> Result<(), JailError> {
-    sys.chroot(jail).map_err(JailError::Chroot)?;
-    sys.chdir(Path::new("/")).map_err(JailError::Chdir)
-}
 
 /// Step 5a. Empties every capability set (bounding and ambient too), so nothing the kit runs later
 /// holds a capability even inside its own namespaces.

@@ -8,9 +8,13 @@
 //!    namespace; root inside = the kit's own uid outside, setgroups denied; `/` made private;
 //! 2. new network, IPC and UTS namespaces: no network at all, no abstract socket outside;
 //! 3. a tmpfs at `<jails_root>/<jail_id>`: read-only binds of the systemplate and of the host paths
-//!    LibreOffice needs (at their own path), a writable tmpfs `/tmp`, then the root made read-only;
-//! 4. a nested user namespace mapped back to the outer uid (now no mount can be changed any more),
-//!    `chroot` into the tree, `chdir("/")`;
+//!    LibreOffice needs (at their own path; read-only, nosuid, nodev and unbindable down the whole
+//!    bound subtree with one `mount_setattr(AT_RECURSIVE)`), a writable tmpfs `/tmp`, then the root
+//!    made read-only;
+//! 4. `pivot_root` into the tree and the old root detached (the host's mounts leave the kit's mount
+//!    namespace), then a nested user namespace mapped back to the outer uid (now no mount can be
+//!    changed any more); `chroot` only where pivot_root is impossible (the link/copy fallback),
+//!    with a loud warning;
 //! 5. every capability dropped, `no_new_privs`, not dumpable, resource limits, no core files.
 //!
 //! On the way, before the root switch (while the host's /proc is reachable), the kit raises its
@@ -21,6 +25,7 @@
 mod cleanup;
 mod harden;
 mod namespaces;
+mod root;
 mod tree;
 
 use std::io;
@@ -84,6 +89,9 @@ pub enum MountMode {
 #[derive(Debug, Clone)]
 pub struct JailReport {
     pub mount_mode: MountMode,
+    /// The root was switched with pivot_root and the old root detached (false: the chroot
+    /// fallback).
+    pub pivoted: bool,
     /// From the first unshare to the last rlimit.
     pub setup: Duration,
     /// Each step's duration, in order.
@@ -156,6 +164,12 @@ pub enum JailError {
     NestedUidMap(io::Error),
     #[error("writing /proc/self/gid_map in the nested namespace: {0}")]
     NestedGidMap(io::Error),
+    #[error("opening (or closing) /proc/self for the nested namespace's id maps: {0}")]
+    OpenProcSelf(io::Error),
+    #[error("pivot_root into the jail: {0}")]
+    PivotRoot(io::Error),
+    #[error("detaching the old root after pivot_root: {0}")]
+    DetachOldRoot(io::Error),
     #[error("chroot into the jail: {0}")]
     Chroot(io::Error),
     #[error("chdir(\"/\") in the jail: {0}")]
@@ -231,12 +245,26 @@ pub fn enter(cfg: &JailConfig, sys: &dyn Syscall) -> Result<JailReport, JailErro
     let mount_mode = builder.mount_mode();
     steps.run("oom_score_adj", || harden::raise_oom_score(sys))?;
 
-    // 4. Give up the power over the mounts (nested userns), then chroot: the order matters, a
-    //    chrooted process may not create a user namespace.
+    // 4. The root switch: pivot_root into the jail and detach the old root, then give up the
+    //    power over the mounts (nested userns: pivot_root needs it, so it comes after). Where
+    //    pivot_root is impossible (the link/copy fallback builds no mount to pivot to), chroot,
+    //    after the nested userns (a chrooted process may not create one), with a loud warning.
+    let proc_self = steps.run("open_proc_self", || root::open_proc_self(sys))?;
+    let pivoted = match mount_mode {
+        MountMode::Bind => steps.run("pivot_root", || root::pivot_into(sys, &jail))?,
+        MountMode::Link | MountMode::Copy => false,
+    };
     steps.run("nested_user_ns", || {
-        namespaces::enter_nested_user_ns(sys, cfg.outer_uid, cfg.outer_gid)
+        namespaces::enter_nested_user_ns(sys, proc_self, cfg.outer_uid, cfg.outer_gid)
     })?;
-    steps.run("chroot", || harden::chroot_into(sys, &jail))?;
+    if !pivoted {
+        eprintln!(
+            "oxool-kit: WARNING: jail {}: chroot instead of pivot_root; the host's mounts stay in \
+             this kit's mount namespace (hidden, not detached)",
+            cfg.jail_id
+        );
+        steps.run("chroot", || root::chroot_into(sys, &jail))?;
+    }
 
     // 5. Nothing left to escalate with.
     steps.run("drop_capabilities", || harden::drop_capabilities(sys))?;
@@ -247,6 +275,7 @@ pub fn enter(cfg: &JailConfig, sys: &dyn Syscall) -> Result<JailReport, JailErro
 
     Ok(JailReport {
         mount_mode,
+        pivoted,
         setup: steps.started.elapsed(),
         steps: steps.done,
     })
@@ -266,15 +295,15 @@ impl Steps {
         }
     }
 
-    fn run(
+    fn run<T>(
         &mut self,
         name: &'static str,
-        step: impl FnOnce() -> Result<(), JailError>,
-    ) -> Result<(), JailError> {
+        step: impl FnOnce() -> Result<T, JailError>,
+    ) -> Result<T, JailError> {
         let started = Instant::now();
-        step()?;
+        let value = step()?;
         self.done.push((name, started.elapsed()));
-        Ok(())
+        Ok(value)
     }
 }
 

@@ -8,6 +8,7 @@
 //! read-only binds can be neither remounted nor unmounted to reveal what lies beneath.
 
 use std::io;
+use std::os::fd::RawFd;
 use std::path::Path;
 
 use nix::mount::MsFlags;
@@ -98,8 +99,12 @@ pub(super) fn unshare_network_ipc_uts(sys: &dyn Syscall) -> Result<(), JailError
 /// Step 4a. Safe: the nested namespace maps the kit's id back to what it is outside (`<outer> 0 1`
 /// seen from the first namespace, where the outer id is 0). The kit keeps capabilities only inside
 /// the nested namespace, which owns no mount namespace, so every mount is now locked for it.
+///
+/// The maps are written through `proc_self` (a descriptor of /proc/self opened before the root
+/// switch; the jail has no /proc), which is closed here once they are written.
 pub(super) fn enter_nested_user_ns(
     sys: &dyn Syscall,
+    proc_self: RawFd,
     outer_uid: u32,
     outer_gid: u32,
 ) -> Result<(), JailError> {
@@ -113,12 +118,13 @@ pub(super) fn enter_nested_user_ns(
             _ => JailError::NestedUserNs(source),
         })?;
     // Inherited as `deny` from the first namespace; writing it again is accepted and states it.
-    sys.write_file(Path::new(SETGROUPS), "deny")
+    sys.write_file_at(proc_self, "setgroups", "deny")
         .map_err(JailError::NestedSetGroups)?;
-    sys.write_file(Path::new(UID_MAP), &format!("{outer_uid} 0 1"))
+    sys.write_file_at(proc_self, "uid_map", &format!("{outer_uid} 0 1"))
         .map_err(JailError::NestedUidMap)?;
-    sys.write_file(Path::new(GID_MAP), &format!("{outer_gid} 0 1"))
-        .map_err(JailError::NestedGidMap)
+    sys.write_file_at(proc_self, "gid_map", &format!("{outer_gid} 0 1"))
+        .map_err(JailError::NestedGidMap)?;
+    sys.close(proc_self).map_err(JailError::OpenProcSelf)
 }
 
 fn thread_count() -> usize {

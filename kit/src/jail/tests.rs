@@ -116,22 +116,41 @@ fn steps_run_in_the_order_of_the_security_argument() {
         .position(|c| matches!(c, Call::Mount { target, flags, .. } if target == &jail && flags.contains(MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY)))
         .unwrap();
     let nested = position(&calls, &Call::Unshare(CloneFlags::CLONE_NEWUSER));
+    // /proc/self is opened before the root switch; the nested maps are written through it.
+    let proc_self = position(&calls, &Call::OpenDir("/proc/self".into()));
+    let old_root = position(&calls, &Call::OpenDir("/".into()));
+    let into_jail = position(&calls, &Call::Chdir(jail.clone()));
+    let pivot = position(
+        &calls,
+        &Call::PivotRoot {
+            new_root: ".".into(),
+            put_old: ".".into(),
+        },
+    );
+    let onto_old_root = position(&calls, &Call::Fchdir(101));
+    let detach = position(&calls, &Call::Umount(".".into()));
+    let chdir = position(&calls, &Call::Chdir("/".into()));
     let nested_uid = position(
         &calls,
-        &Call::WriteFile {
-            path: "/proc/self/uid_map".into(),
+        &Call::WriteFileAt {
+            dir: 100,
+            name: "uid_map".into(),
             contents: "1000 0 1".into(),
         },
     );
     let nested_gid = position(
         &calls,
-        &Call::WriteFile {
-            path: "/proc/self/gid_map".into(),
+        &Call::WriteFileAt {
+            dir: 100,
+            name: "gid_map".into(),
             contents: "1001 0 1".into(),
         },
     );
-    let chroot = position(&calls, &Call::Chroot(jail.clone()));
-    let chdir = position(&calls, &Call::Chdir("/".into()));
+    let proc_closed = position(&calls, &Call::Close(100));
+    assert!(
+        !calls.iter().any(|c| matches!(c, Call::Chroot(_))),
+        "pivot_root, not chroot: {calls:#?}"
+    );
     let caps = position(&calls, &Call::DropAllCapabilities);
     let nnp = position(&calls, &Call::SetNoNewPrivs);
     let oom = position(
@@ -166,11 +185,17 @@ fn steps_run_in_the_order_of_the_security_argument() {
         tmpfs,
         root_ro,
         oom,
+        proc_self,
+        old_root,
+        into_jail,
+        pivot,
+        onto_old_root,
+        detach,
+        chdir,
         nested,
         nested_uid,
         nested_gid,
-        chroot,
-        chdir,
+        proc_closed,
         caps,
         nnp,
         not_dumpable,
@@ -184,7 +209,8 @@ fn steps_run_in_the_order_of_the_security_argument() {
         last_mount < nested,
         "every mount must happen before the nested user namespace"
     );
-    assert_eq!(report.steps.len(), 18);
+    assert!(report.pivoted);
+    assert_eq!(report.steps.len(), 19);
 }
 
 #[test]
@@ -198,6 +224,92 @@ fn binds_are_read_only_keep_locked_flags_and_are_unbindable() {
     let jail = f.cfg.jails_root.join(&f.cfg.jail_id);
     let office = &f.cfg.ro_binds[0];
     let office_in_jail = jail.join(office.strip_prefix("/").unwrap());
+
+    let mount_flags_on = |target: &Path| -> Vec<MsFlags> {
+        calls
+            .iter()
+            .filter_map(|c| match c {
+                Call::Mount {
+                    target: t, flags, ..
+                } if t == target => Some(*flags),
+                _ => None,
+            })
+            .collect()
+    };
+    // One recursive mount_setattr: read-only, nosuid, nodev, unbindable; nothing cleared.
+    let setattr_on = |target: &Path| -> Vec<(bool, u64, u64)> {
+        calls
+            .iter()
+            .filter_map(|c| match c {
+                Call::MountSetattr {
+                    target: t,
+                    recursive,
+                    attr_set,
+                    propagation,
+                } if t == target => Some((*recursive, *attr_set, *propagation)),
+                _ => None,
+            })
+            .collect()
+    };
+    let unbindable = MsFlags::MS_UNBINDABLE.bits();
+    assert_eq!(
+        mount_flags_on(&office_in_jail),
+        vec![MsFlags::MS_BIND | MsFlags::MS_REC]
+    );
+    assert_eq!(
+        setattr_on(&office_in_jail),
+        vec![(
+            true,
+            crate::sys::MOUNT_ATTR_RDONLY
+                | crate::sys::MOUNT_ATTR_NOSUID
+                | crate::sys::MOUNT_ATTR_NODEV,
+            unbindable
+        )]
+    );
+    assert!(calls.contains(&Call::Mkdir {
+        path: office_in_jail.clone(),
+        mode: 0o755
+    }));
+
+    // The device is bound onto an empty file and keeps working (no nodev added).
+    let urandom = jail.join("dev/urandom");
+    assert!(calls.contains(&Call::CreateFile {
+        path: urandom.clone(),
+        mode: 0o644
+    }));
+    assert_eq!(
+        setattr_on(&urandom)[0].1,
+        crate::sys::MOUNT_ATTR_RDONLY | crate::sys::MOUNT_ATTR_NOSUID
+    );
+    assert!(calls.contains(&Call::Symlink {
+        target: "urandom".into(),
+        link: jail.join("dev/random")
+    }));
+
+    // The systemplate's top-level entries are bound at /.
+    for entry in ["etc", "var"] {
+        assert_eq!(setattr_on(&jail.join(entry)).len(), 1, "{entry}");
+    }
+}
+
+#[test]
+fn without_mount_setattr_binds_are_remounted_keeping_locked_flags() {
+    let f = fixture();
+    let mut sys = RecordingSyscall::new(1000, 1001);
+    sys.fail_mount_setattr_with = Some(libc::ENOSYS);
+    sys.statvfs_answer =
+        nix::sys::statvfs::FsFlags::ST_NOEXEC | nix::sys::statvfs::FsFlags::ST_NOATIME;
+    enter(&f.cfg, &sys).unwrap();
+    let calls = sys.calls();
+    let jail = f.cfg.jails_root.join(&f.cfg.jail_id);
+    let office = &f.cfg.ro_binds[0];
+    let office_in_jail = jail.join(office.strip_prefix("/").unwrap());
+    // Only the first bind finds out that the kernel lacks mount_setattr.
+    let attempts = calls
+        .iter()
+        .filter(|c| matches!(c, Call::MountSetattr { .. }))
+        .count();
+    assert_eq!(attempts, 1, "{calls:#?}");
 
     let mount_flags_on = |target: &Path| -> Vec<MsFlags> {
         calls
@@ -416,4 +528,38 @@ fn jail_ids_are_sixteen_alphanumerics_and_differ() {
     let b = new_jail_id();
     assert!(is_valid_jail_id(&a) && is_valid_jail_id(&b), "{a} {b}");
     assert_ne!(a, b);
+}
+
+#[test]
+fn a_refused_pivot_root_falls_back_to_chroot_after_the_nested_namespace() {
+    let f = fixture();
+    let mut sys = RecordingSyscall::new(1000, 1001);
+    sys.fail_pivot_root_with = Some(libc::EINVAL);
+    let report = enter(&f.cfg, &sys).unwrap();
+    assert!(!report.pivoted);
+    let calls = sys.calls();
+    let jail = f.cfg.jails_root.join(&f.cfg.jail_id);
+    let nested = position(&calls, &Call::Unshare(CloneFlags::CLONE_NEWUSER));
+    let chroot = position(&calls, &Call::Chroot(jail));
+    let caps = position(&calls, &Call::DropAllCapabilities);
+    assert!(nested < chroot && chroot < caps, "{calls:#?}");
+    assert!(
+        !calls.contains(&Call::Umount(".".into())),
+        "nothing to detach"
+    );
+}
+
+#[test]
+fn the_link_fallback_is_chrooted_not_pivoted() {
+    let f = fixture();
+    let mut cfg = f.cfg.clone();
+    cfg.allow_link_fallback = true;
+    let mut sys = RecordingSyscall::new(1000, 1001);
+    sys.fail_mounts_with = Some(libc::EPERM);
+    let report = enter(&cfg, &sys).unwrap();
+    assert!(!report.pivoted);
+    assert!(!sys
+        .calls()
+        .iter()
+        .any(|c| matches!(c, Call::PivotRoot { .. })));
 }

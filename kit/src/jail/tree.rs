@@ -19,7 +19,7 @@ use nix::mount::MsFlags;
 use nix::sys::statvfs::FsFlags;
 
 use super::{JailError, MountMode};
-use crate::sys::Syscall;
+use crate::sys::{Syscall, MOUNT_ATTR_NODEV, MOUNT_ATTR_NOSUID, MOUNT_ATTR_RDONLY};
 
 /// The root tmpfs holds only mount points and symlinks: small.
 const ROOT_TMPFS_OPTIONS: &str = "size=4m,nr_inodes=4096,mode=0755";
@@ -39,6 +39,8 @@ pub(super) struct TreeBuilder<'a> {
     /// Jail-relative paths bound (or replicated) from outside: nothing may be created below them.
     bound: Vec<PathBuf>,
     mounts_refused: bool,
+    /// The kernel has no mount_setattr (before 5.12): read-only by remount instead.
+    no_mount_setattr: bool,
     links: u64,
     copies: u64,
 }
@@ -60,6 +62,7 @@ impl<'a> TreeBuilder<'a> {
             made_dirs: HashSet::from([PathBuf::new()]),
             bound: Vec::new(),
             mounts_refused: false,
+            no_mount_setattr: false,
             links: 0,
             copies: 0,
         }
@@ -243,11 +246,13 @@ impl<'a> TreeBuilder<'a> {
     }
 
     /// Safe: bind (recursively: submounts of a host path are locked to it in a user namespace),
-    /// then remount read-only while keeping the source's nosuid/nodev/noexec/atime flags (they are
-    /// locked; dropping one is EPERM) and adding nosuid (and nodev, but not for the one device we
-    /// show), then make it unbindable so it cannot be re-exposed elsewhere.
+    /// then make the whole bound subtree read-only, nosuid (and nodev, but not for the one device
+    /// we show) and unbindable in one `mount_setattr(AT_RECURSIVE)`: it only adds flags, so the
+    /// source's locked nosuid/nodev/noexec/atime flags stay, and a submount of a host path is
+    /// read-only too. Kernels before 5.12 (ENOSYS) get the older form: a read-only remount of the
+    /// top mount repeating the locked flags, then unbindable.
     fn bind_read_only(
-        &self,
+        &mut self,
         source: &Path,
         target: &Path,
         is_device: bool,
@@ -265,6 +270,25 @@ impl<'a> TreeBuilder<'a> {
                 path: path(),
                 source: err,
             })?;
+        if !self.no_mount_setattr {
+            let mut attr = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID;
+            if !is_device {
+                attr |= MOUNT_ATTR_NODEV;
+            }
+            let unbindable = MsFlags::MS_UNBINDABLE.bits();
+            match self.sys.mount_setattr(target, true, attr, unbindable) {
+                Ok(()) => return Ok(()),
+                Err(err) if err.raw_os_error() == Some(libc::ENOSYS) => {
+                    self.no_mount_setattr = true;
+                }
+                Err(err) => {
+                    return Err(JailError::RemountReadOnly {
+                        path: path(),
+                        source: err,
+                    })
+                }
+            }
+        }
         let locked = self
             .sys
             .statvfs_flags(source)

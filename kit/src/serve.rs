@@ -310,9 +310,9 @@ fn store_input(message: &Message, document: &[u8]) -> Result<PathBuf, RequestErr
     let input_dir = Path::new(CONVERT_DIR).join("in");
     std::fs::create_dir_all(&input_dir)?;
     let name = safe_file_name(message.get("name").unwrap_or("document"));
-    crate::sniff::check_container(&name, document).map_err(|message| RequestError {
-        kind: "load",
-        message,
+    crate::sniff::check_container(&name, document).map_err(|refusal| RequestError {
+        kind: refusal.kind(),
+        message: refusal.message(),
     })?;
     let input = input_dir.join(name);
     std::fs::write(&input, document)?;

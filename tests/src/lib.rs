@@ -5,6 +5,7 @@
 
 pub mod bench;
 pub mod bench_editing;
+pub mod hostile;
 pub mod http;
 pub mod server;
 pub mod tools;

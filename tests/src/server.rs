@@ -27,6 +27,8 @@ pub struct ServerOptions {
     pub wopi_hosts: Vec<String>,
     /// Lines of an `[editing]` table; the table is written only when this is set.
     pub editing_toml: Option<String>,
+    /// Lines added to the `[kit]` table, e.g. `limit_virt_mem_mb = 4096`.
+    pub kit_toml: String,
     /// Extra TOML appended to the generated file (whole tables).
     pub extra_toml: String,
     /// Lines added to the `[kit]` table, e.g. `memory_max_mb = 64`.
@@ -49,6 +51,7 @@ impl Default for ServerOptions {
             storage_toml: String::new(),
             wopi_hosts: Vec::new(),
             editing_toml: None,
+            kit_toml: String::new(),
             extra_toml: String::new(),
             kit_toml: String::new(),
             etc_hosts: None,
@@ -128,6 +131,11 @@ impl Server {
             std::thread::sleep(Duration::from_millis(20));
         }
         Ok(None)
+    }
+
+    /// The wsd process id (its forkit and kits are its descendants).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Whether the server process is still running.
@@ -261,6 +269,7 @@ wopi_hosts = {wopi_hosts:?}
         prespawn = options.prespawn,
         entry = options.entry,
         storage = options.storage_toml,
+        kit = options.kit_toml,
         wopi_hosts = options.wopi_hosts,
         editing = options
             .editing_toml

@@ -244,9 +244,10 @@ fn conversion_failure(error: ConversionError, retry_after_secs: u64) -> Failure 
         ConversionError::Crashed
         | ConversionError::Seccomp { .. }
         | ConversionError::OutOfMemory => (Outcome::Crashed, StatusCode::INTERNAL_SERVER_ERROR),
-        ConversionError::Load(_) | ConversionError::Format(_) | ConversionError::BadRequest(_) => {
-            (Outcome::KitError, StatusCode::BAD_REQUEST)
-        }
+        ConversionError::Load(_)
+        | ConversionError::PasswordProtected(_)
+        | ConversionError::Format(_)
+        | ConversionError::BadRequest(_) => (Outcome::KitError, StatusCode::BAD_REQUEST),
         ConversionError::TooLarge(_) => (Outcome::KitError, StatusCode::PAYLOAD_TOO_LARGE),
         ConversionError::Failed { .. }
         | ConversionError::ResultTooLarge { .. }

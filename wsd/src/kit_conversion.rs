@@ -60,6 +60,8 @@ pub enum ConversionError {
     Seccomp { syscall: String },
     #[error("the document could not be loaded: {0}")]
     Load(String),
+    #[error("{0}")]
+    PasswordProtected(String),
     #[error("cannot convert to this format: {0}")]
     Format(String),
     #[error("the conversion request was refused: {0}")]
@@ -243,6 +245,7 @@ fn kit_error(message: &Message) -> ConversionError {
             syscall: bounded(message.get("syscall").unwrap_or("unknown")),
         },
         "load" => ConversionError::Load(text),
+        "password-protected" => ConversionError::PasswordProtected(text),
         "format" => ConversionError::Format(text),
         "bad-request" => ConversionError::BadRequest(text),
         "too-large" => ConversionError::TooLarge(text),

@@ -1,0 +1,411 @@
+//! Hostile documents through real convert-to (wsd, forkit, jailed kits, LibreOffice): a zip bomb,
+//! an image bomb, a spreadsheet of billions of operations, deep XML nesting, billion laughs and
+//! password-protected files. For each, within the conversion timeout: a clear error or a correct
+//! result; the kit's peak memory (VmHWM, read from outside) is reported; wsd keeps answering
+//! `/hosting/capabilities` throughout; the kit that worked on it is gone afterwards; the next
+//! request works. The fixtures are generated in code (tests/src/hostile.rs).
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use oxool_tests::hostile;
+use oxool_tests::http::{convert, Response};
+use oxool_tests::server::{Server, ServerOptions};
+use oxool_tests::tools::read;
+
+/// The conversion deadline of the server under test: a document that keeps LibreOffice busy
+/// longer is ended by it.
+const TIMEOUT_SECS: u64 = 30;
+
+/// 1 GiB, the default memory limit of one kit.
+const KIT_MEMORY_LIMIT_KIB: u64 = 1 << 20;
+
+/// What one hostile conversion did.
+struct Report {
+    name: &'static str,
+    status: u16,
+    message: String,
+    elapsed: Duration,
+    kit_peak_mib: u64,
+    capabilities: Vec<Duration>,
+}
+
+/// The processes below wsd, by pid, with their depth: forkit 1, its zygote 2, kits 3.
+fn descendants(root: u32) -> BTreeMap<u32, usize> {
+    let mut parent_of = BTreeMap::new();
+    for entry in std::fs::read_dir("/proc").into_iter().flatten().flatten() {
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
+            continue;
+        };
+        // The command name may hold spaces and parentheses: the fields follow the last ')'.
+        let Some(ppid) = stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.split_whitespace().nth(1))
+            .and_then(|field| field.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        parent_of.insert(pid, ppid);
+    }
+    let mut depth = BTreeMap::new();
+    for &pid in parent_of.keys() {
+        let (mut at, mut steps) = (pid, 0);
+        while let Some(&parent) = parent_of.get(&at) {
+            steps += 1;
+            if parent == root {
+                depth.insert(pid, steps);
+                break;
+            }
+            if parent <= 1 || steps > 8 {
+                break;
+            }
+            at = parent;
+        }
+    }
+    depth
+}
+
+fn kits(wsd: u32) -> BTreeSet<u32> {
+    descendants(wsd)
+        .into_iter()
+        .filter(|&(_, depth)| depth >= 3)
+        .map(|(pid, _)| pid)
+        .collect()
+}
+
+/// A process's peak resident memory (VmHWM) in KiB.
+fn vm_hwm_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Samples every kit's VmHWM and asks for the capabilities while a conversion runs.
+struct Watch {
+    stop: Arc<AtomicBool>,
+    memory: JoinHandle<BTreeMap<u32, u64>>,
+    capabilities: JoinHandle<Vec<Duration>>,
+    failures: Arc<Mutex<Vec<String>>>,
+}
+
+impl Watch {
+    fn start(server: &Server) -> Watch {
+        let stop = Arc::new(AtomicBool::new(false));
+        let failures = Arc::new(Mutex::new(Vec::new()));
+        let wsd = server.pid();
+        let memory = {
+            let stop = stop.clone();
+            // The kits already there count: the prespawned one takes the request.
+            let mut peaks: BTreeMap<u32, u64> = kits(wsd)
+                .into_iter()
+                .filter_map(|pid| Some((pid, vm_hwm_kib(pid)?)))
+                .collect();
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::SeqCst) {
+                    for pid in kits(wsd) {
+                        if let Some(kib) = vm_hwm_kib(pid) {
+                            let peak = peaks.entry(pid).or_insert(0);
+                            *peak = kib.max(*peak);
+                        }
+                    }
+                    std::thread::sleep(Duration::from_millis(50));
+                }
+                peaks
+            })
+        };
+        let capabilities = {
+            let stop = stop.clone();
+            let failures = failures.clone();
+            let url = server.url("/hosting/capabilities");
+            std::thread::spawn(move || {
+                let agent = ureq::AgentBuilder::new()
+                    .timeout(Duration::from_secs(30))
+                    .build();
+                let mut latencies = Vec::new();
+                while !stop.load(Ordering::SeqCst) {
+                    let asked = Instant::now();
+                    match agent.get(&url).call() {
+                        Ok(response) if response.status() == 200 => latencies.push(asked.elapsed()),
+                        Ok(response) => failures
+                            .lock()
+                            .unwrap()
+                            .push(format!("status {}", response.status())),
+                        Err(error) => failures.lock().unwrap().push(error.to_string()),
+                    }
+                    std::thread::sleep(Duration::from_millis(200));
+                }
+                latencies
+            })
+        };
+        Watch {
+            stop,
+            memory,
+            capabilities,
+            failures,
+        }
+    }
+
+    fn finish(self) -> (BTreeMap<u32, u64>, Vec<Duration>, Vec<String>) {
+        self.stop.store(true, Ordering::SeqCst);
+        let memory = self.memory.join().unwrap();
+        let capabilities = self.capabilities.join().unwrap();
+        let failures = self.failures.lock().unwrap().clone();
+        (memory, capabilities, failures)
+    }
+}
+
+/// Converts one hostile document while watching, and checks what must hold for every one.
+fn hostile(
+    server: &mut Server,
+    name: &'static str,
+    file: &str,
+    bytes: &[u8],
+    format: &str,
+) -> (Report, Response) {
+    let watch = Watch::start(server);
+    let started = Instant::now();
+    let response = convert(&server.url(""), file, bytes, format).expect("wsd answers");
+    let elapsed = started.elapsed();
+    let (peaks, capabilities, failures) = watch.finish();
+
+    assert!(server.is_running(), "{name}: wsd died\n{}", server.log());
+    assert!(
+        failures.is_empty(),
+        "{name}: /hosting/capabilities failed during the conversion: {failures:?}"
+    );
+    assert!(
+        !capabilities.is_empty(),
+        "{name}: /hosting/capabilities was never answered"
+    );
+    let message = response.text().trim().to_string();
+    if response.status != 200 {
+        assert!(
+            [400, 413, 500, 504].contains(&response.status) && message.len() > 10,
+            "{name}: not a clear error: {} {message}",
+            response.status
+        );
+    }
+    // A kit serves one conversion and must be gone afterwards, whether it finished, failed or
+    // was killed; the kits that stay are the idle reserve. The peak reported is the gone one's.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let gone = loop {
+        let alive = kits(server.pid());
+        let gone: Vec<u32> = peaks
+            .keys()
+            .filter(|pid| !alive.contains(pid))
+            .copied()
+            .collect();
+        if !gone.is_empty() || Instant::now() > deadline {
+            break gone;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    assert!(
+        !gone.is_empty(),
+        "{name}: no kit ended after the conversion (kits seen: {peaks:?})"
+    );
+    let kit_peak_kib = gone.iter().map(|pid| peaks[pid]).max().unwrap_or(0);
+    // The kit memory limit's default (kit cgroup memory.max) is 1 GiB: no document may need more.
+    assert!(
+        kit_peak_kib < KIT_MEMORY_LIMIT_KIB,
+        "{name}: the kit peaked at {} MiB",
+        kit_peak_kib / 1024
+    );
+    // The next request works.
+    let next = convert(
+        &server.url(""),
+        "simple.odt",
+        &read(&oxool_tests::fixture("simple.odt")),
+        "txt",
+    )
+    .expect("wsd answers");
+    assert_eq!(
+        next.status,
+        200,
+        "{name}: the next conversion failed: {}",
+        next.text()
+    );
+    assert!(next.text().contains("oxool fixture text alpha"));
+    let report = Report {
+        name,
+        status: response.status,
+        message: message
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(120)
+            .collect(),
+        elapsed,
+        kit_peak_mib: kit_peak_kib / 1024,
+        capabilities,
+    };
+    (report, response)
+}
+
+fn print(reports: &[Report]) {
+    eprintln!(
+        "hostile document | outcome | time | kit peak (VmHWM) | capabilities: answers, max latency"
+    );
+    for r in reports {
+        let max = r.capabilities.iter().max().copied().unwrap_or_default();
+        eprintln!(
+            "{} | {} {} | {:.1} s | {} MiB | {}, {} ms",
+            r.name,
+            r.status,
+            r.message,
+            r.elapsed.as_secs_f64(),
+            r.kit_peak_mib,
+            r.capabilities.len(),
+            max.as_millis()
+        );
+    }
+}
+
+#[test]
+fn hostile_documents_end_in_a_clear_error_or_a_correct_result() {
+    let mut server = Server::start(ServerOptions {
+        timeout_secs: TIMEOUT_SECS,
+        max_concurrent: 1,
+        max_upload_mb: 64,
+        ..Default::default()
+    })
+    .expect("the server starts");
+    let mut reports = Vec::new();
+
+    // The generators make real documents: small versions of the bombs convert correctly, so
+    // an error below comes from the size, not from a broken file.
+    let control = |file: &str, bytes: Vec<u8>, format: &str, expect: &str| {
+        let response = convert(&server.url(""), file, &bytes, format).expect("wsd answers");
+        assert_eq!(response.status, 200, "control {file}: {}", response.text());
+        let text = response.text();
+        assert!(
+            text.contains(expect) && !text.contains("Err:5"),
+            "control {file}: {text}"
+        );
+    };
+    control(
+        "small.docx",
+        hostile::zip_bomb_docx(1),
+        "txt",
+        hostile::ZIP_BOMB_TEXT,
+    );
+    control(
+        "small.odt",
+        hostile::image_bomb_odt(16),
+        "txt",
+        hostile::IMAGE_BOMB_TEXT,
+    );
+    control(
+        "shallow.odt",
+        hostile::deep_nesting_odt(10),
+        "txt",
+        hostile::NESTING_TEXT,
+    );
+    // Four rows: the formulas evaluate (no Err:5xx) and the first row's data comes out.
+    control("small.fods", hostile::calc_bomb_fods(4), "csv", "1,2,");
+
+    // 1 GiB of whitespace inside word/document.xml, about 1 MiB compressed.
+    let bomb = hostile::zip_bomb_docx(1024);
+    let (report, response) = hostile(
+        &mut server,
+        "zip bomb (docx, 1 GiB member)",
+        "bomb.docx",
+        &bomb,
+        "txt",
+    );
+    if response.status == 200 {
+        assert!(
+            response.text().contains(hostile::ZIP_BOMB_TEXT),
+            "the zip bomb converted without its text: {}",
+            response.text().chars().take(200).collect::<String>()
+        );
+    }
+    reports.push(report);
+
+    let image = hostile::image_bomb_odt(60_000);
+    let (report, response) = hostile(
+        &mut server,
+        "image bomb (odt, 60000x60000 PNG)",
+        "image.odt",
+        &image,
+        "pdf",
+    );
+    if response.status == 200 {
+        assert!(response.body.starts_with(b"%PDF"));
+    }
+    reports.push(report);
+
+    let calc = hostile::calc_bomb_fods(1_048_576);
+    let (report, _) = hostile(
+        &mut server,
+        "calc bomb (fods, whole-column array formulas)",
+        "calc.fods",
+        &calc,
+        "csv",
+    );
+    reports.push(report);
+
+    let nesting = hostile::deep_nesting_odt(100_000);
+    let (report, response) = hostile(
+        &mut server,
+        "deep nesting (odt, 100000 spans)",
+        "nesting.odt",
+        &nesting,
+        "txt",
+    );
+    if response.status == 200 {
+        assert!(
+            response.text().contains(hostile::NESTING_TEXT),
+            "{}",
+            response.text()
+        );
+    }
+    reports.push(report);
+
+    let laughs = hostile::billion_laughs_odt();
+    let (report, response) = hostile(
+        &mut server,
+        "billion laughs (odt)",
+        "laughs.odt",
+        &laughs,
+        "txt",
+    );
+    if response.status == 200 {
+        assert!(
+            response.body.len() < 1 << 20,
+            "billion laughs expanded to {} bytes",
+            response.body.len()
+        );
+    }
+    reports.push(report);
+
+    for (name, file, bytes) in [
+        (
+            "encrypted docx (OLE2 EncryptedPackage)",
+            "secret.docx",
+            hostile::encrypted_docx(),
+        ),
+        (
+            "encrypted odt (manifest encryption-data)",
+            "secret.odt",
+            hostile::encrypted_odt(),
+        ),
+    ] {
+        let (report, response) = hostile(&mut server, name, file, &bytes, "pdf");
+        assert_eq!(response.status, 400, "{name}: {}", response.text());
+        assert!(
+            response.text().contains("password-protected"),
+            "{name}: {}",
+            response.text()
+        );
+        reports.push(report);
+    }
+    print(&reports);
+}

@@ -27,8 +27,6 @@ pub struct ServerOptions {
     pub wopi_hosts: Vec<String>,
     /// Lines of an `[editing]` table; the table is written only when this is set.
     pub editing_toml: Option<String>,
-    /// Lines added to the `[kit]` table, e.g. `limit_virt_mem_mb = 4096`.
-    pub kit_toml: String,
     /// Extra TOML appended to the generated file (whole tables).
     pub extra_toml: String,
     /// Lines added to the `[kit]` table, e.g. `memory_max_mb = 64`.
@@ -51,7 +49,6 @@ impl Default for ServerOptions {
             storage_toml: String::new(),
             wopi_hosts: Vec::new(),
             editing_toml: None,
-            kit_toml: String::new(),
             extra_toml: String::new(),
             kit_toml: String::new(),
             etc_hosts: None,
@@ -269,7 +266,6 @@ wopi_hosts = {wopi_hosts:?}
         prespawn = options.prespawn,
         entry = options.entry,
         storage = options.storage_toml,
-        kit = options.kit_toml,
         wopi_hosts = options.wopi_hosts,
         editing = options
             .editing_toml

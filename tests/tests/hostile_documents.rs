@@ -1,7 +1,8 @@
 //! Hostile documents through real convert-to (wsd, forkit, jailed kits, LibreOffice): a zip bomb,
 //! an image bomb, a spreadsheet of billions of operations, deep XML nesting, billion laughs and
 //! password-protected files. For each, within the conversion timeout: a clear error or a correct
-//! result; the kit's peak memory (VmHWM, read from outside) is reported; wsd keeps answering
+//! result; the kit's peak memory (VmHWM, or its own cgroup's peak and limit once it has one, read
+//! from outside) is reported and stays under the limit; wsd keeps answering
 //! `/hosting/capabilities` throughout; the kit that worked on it is gone afterwards; the next
 //! request works. The fixtures are generated in code (tests/src/hostile.rs).
 
@@ -30,6 +31,8 @@ struct Report {
     message: String,
     elapsed: Duration,
     kit_peak_mib: u64,
+    /// The kit cgroup's memory limit, when the kit had its own cgroup.
+    kit_limit_mib: Option<u64>,
     capabilities: Vec<Duration>,
 }
 
@@ -86,10 +89,85 @@ fn vm_hwm_kib(pid: u32) -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+/// A kit's own memory cgroup, when it has one (the cgroup step of forkit): its peak and limit in
+/// KiB, cgroup v2 (`memory.peak`, `memory.max`) or v1 (`memory.max_usage_in_bytes`,
+/// `memory.limit_in_bytes`). `None` when the kit shares the server's cgroup.
+fn cgroup_memory_kib(pid: u32, server_cgroup: &str) -> Option<(u64, u64)> {
+    let cgroups = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).ok()?;
+    let read = |path: String| -> Option<u64> {
+        std::fs::read_to_string(path)
+            .ok()?
+            .trim()
+            .parse::<u64>()
+            .ok()
+    };
+    for line in cgroups.lines() {
+        let mut fields = line.splitn(3, ':');
+        let (_, controllers, path) = (fields.next()?, fields.next()?, fields.next()?);
+        if path == server_cgroup || path == "/" {
+            continue;
+        }
+        if controllers == "memory" {
+            let dir = format!("/sys/fs/cgroup/memory{path}");
+            return Some((
+                read(format!("{dir}/memory.max_usage_in_bytes"))? / 1024,
+                read(format!("{dir}/memory.limit_in_bytes"))? / 1024,
+            ));
+        }
+        if controllers.is_empty() {
+            let dir = format!("/sys/fs/cgroup/unified{path}");
+            let dir = if std::path::Path::new(&dir).exists() {
+                dir
+            } else {
+                format!("/sys/fs/cgroup{path}")
+            };
+            if let (Some(peak), Some(max)) = (
+                read(format!("{dir}/memory.peak")),
+                read(format!("{dir}/memory.max")),
+            ) {
+                return Some((peak / 1024, max / 1024));
+            }
+        }
+    }
+    None
+}
+
+/// The memory cgroup path of wsd (v1 `memory` line, else the v2 line).
+fn memory_cgroup_of(pid: u32) -> String {
+    let cgroups = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap_or_default();
+    let path_of = |prefix: &str| {
+        cgroups
+            .lines()
+            .find(|l| l.split(':').nth(1) == Some(prefix))
+            .and_then(|l| l.splitn(3, ':').nth(2))
+            .map(str::to_string)
+    };
+    path_of("memory")
+        .or_else(|| path_of(""))
+        .unwrap_or_default()
+}
+
+/// What the sampler learnt of one kit: its peak (the larger of VmHWM and its cgroup's peak) and
+/// its cgroup's limit, when it has one, in KiB.
+#[derive(Debug, Clone, Copy, Default)]
+struct KitMemory {
+    peak_kib: u64,
+    limit_kib: Option<u64>,
+}
+
+fn sample(pid: u32, server_cgroup: &str) -> Option<KitMemory> {
+    let hwm = vm_hwm_kib(pid)?;
+    let cgroup = cgroup_memory_kib(pid, server_cgroup);
+    Some(KitMemory {
+        peak_kib: hwm.max(cgroup.map_or(0, |(peak, _)| peak)),
+        limit_kib: cgroup.map(|(_, limit)| limit),
+    })
+}
+
 /// Samples every kit's VmHWM and asks for the capabilities while a conversion runs.
 struct Watch {
     stop: Arc<AtomicBool>,
-    memory: JoinHandle<BTreeMap<u32, u64>>,
+    memory: JoinHandle<BTreeMap<u32, KitMemory>>,
     capabilities: JoinHandle<Vec<Duration>>,
     failures: Arc<Mutex<Vec<String>>>,
 }
@@ -102,16 +180,18 @@ impl Watch {
         let memory = {
             let stop = stop.clone();
             // The kits already there count: the prespawned one takes the request.
-            let mut peaks: BTreeMap<u32, u64> = kits(wsd)
+            let server_cgroup = memory_cgroup_of(wsd);
+            let mut peaks: BTreeMap<u32, KitMemory> = kits(wsd)
                 .into_iter()
-                .filter_map(|pid| Some((pid, vm_hwm_kib(pid)?)))
+                .filter_map(|pid| Some((pid, sample(pid, &server_cgroup)?)))
                 .collect();
             std::thread::spawn(move || {
                 while !stop.load(Ordering::SeqCst) {
                     for pid in kits(wsd) {
-                        if let Some(kib) = vm_hwm_kib(pid) {
-                            let peak = peaks.entry(pid).or_insert(0);
-                            *peak = kib.max(*peak);
+                        if let Some(now) = sample(pid, &server_cgroup) {
+                            let seen = peaks.entry(pid).or_default();
+                            seen.peak_kib = seen.peak_kib.max(now.peak_kib);
+                            seen.limit_kib = now.limit_kib.or(seen.limit_kib);
                         }
                     }
                     std::thread::sleep(Duration::from_millis(50));
@@ -151,7 +231,7 @@ impl Watch {
         }
     }
 
-    fn finish(self) -> (BTreeMap<u32, u64>, Vec<Duration>, Vec<String>) {
+    fn finish(self) -> (BTreeMap<u32, KitMemory>, Vec<Duration>, Vec<String>) {
         self.stop.store(true, Ordering::SeqCst);
         let memory = self.memory.join().unwrap();
         let capabilities = self.capabilities.join().unwrap();
@@ -210,12 +290,19 @@ fn hostile(
         !gone.is_empty(),
         "{name}: no kit ended after the conversion (kits seen: {peaks:?})"
     );
-    let kit_peak_kib = gone.iter().map(|pid| peaks[pid]).max().unwrap_or(0);
-    // The kit memory limit's default (kit cgroup memory.max) is 1 GiB: no document may need more.
+    let worker = gone
+        .iter()
+        .map(|pid| peaks[pid])
+        .max_by_key(|m| m.peak_kib)
+        .unwrap_or_default();
+    // Under its cgroup's limit when it has one; else under the default limit of 1 GiB, which no
+    // document may need either.
+    let limit_kib = worker.limit_kib.unwrap_or(KIT_MEMORY_LIMIT_KIB);
     assert!(
-        kit_peak_kib < KIT_MEMORY_LIMIT_KIB,
-        "{name}: the kit peaked at {} MiB",
-        kit_peak_kib / 1024
+        worker.peak_kib < limit_kib,
+        "{name}: the kit peaked at {} MiB, its limit is {} MiB",
+        worker.peak_kib / 1024,
+        limit_kib / 1024
     );
     // The next request works.
     let next = convert(
@@ -243,7 +330,8 @@ fn hostile(
             .take(120)
             .collect(),
         elapsed,
-        kit_peak_mib: kit_peak_kib / 1024,
+        kit_peak_mib: worker.peak_kib / 1024,
+        kit_limit_mib: worker.limit_kib.map(|kib| kib / 1024),
         capabilities,
     };
     (report, response)
@@ -251,17 +339,21 @@ fn hostile(
 
 fn print(reports: &[Report]) {
     eprintln!(
-        "hostile document | outcome | time | kit peak (VmHWM) | capabilities: answers, max latency"
+        "hostile document | outcome | time | kit peak memory (limit) | capabilities: answers, max latency"
     );
     for r in reports {
         let max = r.capabilities.iter().max().copied().unwrap_or_default();
         eprintln!(
-            "{} | {} {} | {:.1} s | {} MiB | {}, {} ms",
+            "{} | {} {} | {:.1} s | {} MiB ({}) | {}, {} ms",
             r.name,
             r.status,
             r.message,
             r.elapsed.as_secs_f64(),
             r.kit_peak_mib,
+            r.kit_limit_mib
+                .map_or("no kit cgroup".to_string(), |mib| format!(
+                    "cgroup limit {mib} MiB"
+                )),
             r.capabilities.len(),
             max.as_millis()
         );

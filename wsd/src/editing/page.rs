@@ -86,18 +86,35 @@ async fn serve(config: &Config, path: &str, query: PageParams, form: PageParams)
             HeaderName::from_static("referrer-policy"),
             HeaderValue::from_static("no-referrer"),
         );
-        headers.insert(
-            HeaderName::from_static("content-security-policy"),
-            HeaderValue::from_static(
-                "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; \
-                 connect-src 'self'; object-src 'none'; base-uri 'none'",
-            ),
+        let policy = format!(
+            "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; \
+             connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors {}",
+            frame_ancestors(&config.storage.wopi_hosts)
         );
+        // The sources come from parsed allow-list entries: always a valid header value.
+        if let Ok(value) = HeaderValue::from_str(&policy) {
+            headers.insert(HeaderName::from_static("content-security-policy"), value);
+        }
         return (headers, html).into_response();
     }
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type(path)));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     (headers, bytes).into_response()
+}
+
+/// The CSP `frame-ancestors` sources: this server and the configured WOPI hosts, the pages that
+/// embed the editor (an integrator frames it from its own origin). Nobody else may frame the
+/// page, which holds a token, to click-jack it. IPv6 literals have no CSP source syntax and are
+/// left out.
+fn frame_ancestors(hosts: &[crate::wopi::WopiHostPattern]) -> String {
+    let mut sources = vec!["'self'".to_string()];
+    sources.extend(
+        hosts
+            .iter()
+            .map(ToString::to_string)
+            .filter(|source| !source.contains('[')),
+    );
+    sources.join(" ")
 }
 
 struct PageSettings {
@@ -179,6 +196,23 @@ mod tests {
         ] {
             assert_eq!(resolve(root, bad), None, "{bad}");
         }
+    }
+
+    #[test]
+    fn frame_ancestors_are_this_server_and_the_wopi_hosts() {
+        assert_eq!(frame_ancestors(&[]), "'self'");
+        let hosts: Vec<crate::wopi::WopiHostPattern> = [
+            "https://cloud.example.com",
+            "https://*.example.org:*",
+            "http://[::1]:8080",
+        ]
+        .iter()
+        .map(|h| h.parse().unwrap())
+        .collect();
+        assert_eq!(
+            frame_ancestors(&hosts),
+            "'self' https://cloud.example.com:443 https://*.example.org:*"
+        );
     }
 
     #[test]

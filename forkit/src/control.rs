@@ -8,7 +8,7 @@
 //! | zygote → front | `preinited ms=<ms> lo_version=<text>` | – | LibreOffice is loaded; spawns may start |
 //! | zygote → front | `failed reason=<text>` | – | the zygote cannot work (preinit, seccomp); it exits next |
 //! | front → zygote | `spawn` | – | fork one kit |
-//! | zygote → front | `spawned pid=<pid> jail=<id> fork_us=<µs>` | wsd end of the kit socket | the kit is forked; it writes `ready` on that socket once jailed |
+//! | zygote → front | `spawned pid=<pid> jail=<id> fork_us=<µs> cgroup_us=<µs>` | wsd end of the kit socket | the kit is forked; it writes `ready` on that socket once jailed |
 //! | zygote → front | `spawnfailed reason=<text>` | – | fork or socketpair failed |
 //! | front → zygote | `kill pid=<pid>` | – | SIGKILL one of the zygote's kits |
 //! | zygote → front | `exited pid=<pid> jail=<id> status=<wait status> signal=<n> oom=0\|1` | – | a kit was reaped and its jail removed |

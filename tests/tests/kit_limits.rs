@@ -306,6 +306,17 @@ async fn a_kit_over_its_memory_limit_is_killed_and_reported() {
     );
     let stats = forkit.proxy.stats().await.unwrap();
     assert_eq!(u64::try_from(&stats["oom_killed"]).unwrap(), 1);
+    let counter = |name: &str| u64::try_from(&stats[name]).unwrap();
+    assert!(
+        counter("cgroup_us_sum") > 0,
+        "the cgroup steps ran and were timed"
+    );
+    eprintln!(
+        "per kit: clone {} µs, cgroup steps {} µs (of {} kits)",
+        counter("fork_us_sum") / counter("spawned"),
+        counter("cgroup_us_sum") / counter("spawned"),
+        counter("spawned")
+    );
 
     // The next kit works.
     let (socket, next_pid, _) = forkit.proxy.spawn_kit().await.unwrap();
@@ -350,4 +361,48 @@ fn convert_to_says_the_document_needed_more_memory() {
     server
         .wait_for_quiescence(1)
         .expect("the killed kit is reaped, its jail removed");
+}
+
+/// An unprivileged server can write no cgroup here: forkit says so once, and each kit's address
+/// space is bounded by `memory_max_mb` instead.
+#[test]
+fn without_a_writable_cgroup_a_kit_gets_rlimits_and_one_warning() {
+    use oxool_tests::server::{Server, ServerOptions};
+    use oxool_tests::user::RunAs;
+    let server = Server::start(ServerOptions {
+        run_as: RunAs::Unprivileged,
+        entry: "probe",
+        kit_toml: "memory_max_mb = 900\n".into(),
+        ..Default::default()
+    })
+    .unwrap();
+    // The pooled kit is one of the server's forkit processes; only kits get the bound.
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    let kit = loop {
+        let bounded = server
+            .forkit_processes()
+            .into_iter()
+            .find(|pid| proc_limit(*pid, "Max address space") == Some(900 * MIB));
+        if let Some(pid) = bounded {
+            break pid;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no kit with RLIMIT_AS = memory_max_mb:\n{}",
+            server.log()
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let cgroups = std::fs::read_to_string(format!("/proc/{kit}/cgroup")).unwrap();
+    assert!(
+        !cgroups.contains("oxool-forkit-"),
+        "no kit cgroup: {cgroups}"
+    );
+    let log = server.log();
+    assert_eq!(
+        log.matches("WARNING: kits get no cgroup of their own")
+            .count(),
+        1,
+        "{log}"
+    );
 }

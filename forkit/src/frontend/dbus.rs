@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | `SpawnKit()` | `→ (h socket, u pid, s jail_id)` | a jailed kit that reported `ready`; the socket speaks docs/kit-protocol.md |
 //! | `KillKit(u pid)` | `→ ()` | SIGKILL a kit this forkit spawned (hung conversions); other pids are refused |
-//! | `Stats()` | `→ a{sv}` | counters (all `t`): spawned, pool_hits, pool_misses, exited, crashed, oom_killed, seccomp_killed, link_fallback_jails, ready_in_pool, preinit_ms, fork_us_sum, jail_setup_us_sum, spawn_to_ready_us_sum, …; and `cgroup_mode` (`s`): `v2`, `v1` or `rlimits` (docs/config.md) |
+//! | `Stats()` | `→ a{sv}` | counters (all `t`): spawned, pool_hits, pool_misses, exited, crashed, oom_killed, seccomp_killed, link_fallback_jails, ready_in_pool, preinit_ms, fork_us_sum, cgroup_us_sum, jail_setup_us_sum, spawn_to_ready_us_sum, …; and `cgroup_mode` (`s`): `v2`, `v1` or `rlimits` (docs/config.md) |
 //! | signal `KitExited` | `(u pid, s jail_id, i status, b oom)` | a kit was reaped; `status` is the exit code, or minus the signal number when killed |
 //!
 //! The same object is served on the system bus (systemd) or peer-to-peer on a socket wsd passed

@@ -77,6 +77,8 @@ impl Frontend {
                     self.stats.count_spawned();
                     self.stats
                         .count_fork(message.parse_arg("fork_us").unwrap_or(0));
+                    self.stats
+                        .count_cgroup(message.parse_arg("cgroup_us").unwrap_or(0));
                     let pid: u32 = message.parse_arg("pid").unwrap_or(0);
                     let jail_id = message.get("jail").unwrap_or_default().to_string();
                     let Some(fd) = fd else {

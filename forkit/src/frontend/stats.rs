@@ -20,6 +20,8 @@ pub struct Stats {
     link_fallback_jails: AtomicU64,
     ready_us_sum: AtomicU64,
     fork_us_sum: AtomicU64,
+    /// The zygote's cgroup steps per kit: create, enter before the clone, leave after it.
+    cgroup_us_sum: AtomicU64,
     jail_setup_us_sum: AtomicU64,
 }
 
@@ -41,6 +43,9 @@ impl Stats {
     }
     pub fn count_fork(&self, fork_us: u64) {
         self.fork_us_sum.fetch_add(fork_us, Relaxed);
+    }
+    pub fn count_cgroup(&self, cgroup_us: u64) {
+        self.cgroup_us_sum.fetch_add(cgroup_us, Relaxed);
     }
 
     pub fn count_ready(&self, spawn_to_ready_us: u64, jail_setup_us: u64, fallback_mounts: bool) {
@@ -78,6 +83,7 @@ impl Stats {
             ("link_fallback_jails", &self.link_fallback_jails),
             ("spawn_to_ready_us_sum", &self.ready_us_sum),
             ("fork_us_sum", &self.fork_us_sum),
+            ("cgroup_us_sum", &self.cgroup_us_sum),
             ("jail_setup_us_sum", &self.jail_setup_us_sum),
         ];
         let mut map: HashMap<String, u64> = entries

@@ -111,6 +111,7 @@ fn serve(
 
     let mut kits: HashMap<i32, KitRecord> = HashMap::new();
     let spawner = spawn::Spawner::new(kit, cgroups, lok.as_ref(), &seccomp, preinit_fds);
+    spawner.prepare_next();
     loop {
         let (control_ready, child_ready) = wait_for_events(control, &sigchld)?;
         if child_ready {
@@ -123,6 +124,7 @@ fn serve(
             match control::recv(control.as_raw_fd()) {
                 Ok((message, _)) => handle(&message, &spawner, &mut kits, control)?,
                 Err(ControlError::Closed) => {
+                    spawner.discard_prepared();
                     reap::kill_all(&kits);
                     reap::reap_all(&mut kits, cgroups);
                     return Ok(());
@@ -143,11 +145,12 @@ fn handle(
     match message.name.as_str() {
         "spawn" => {
             let reply = match spawner.spawn() {
-                Ok((pid, jail_id, wsd_end, fork_took)) => {
+                Ok((pid, jail_id, wsd_end, (fork_took, cgroup_took))) => {
                     let msg = Message::new("spawned")
                         .arg("pid", pid)
                         .arg("jail", &jail_id)
-                        .arg("fork_us", fork_took.as_micros());
+                        .arg("fork_us", fork_took.as_micros())
+                        .arg("cgroup_us", cgroup_took.as_micros());
                     kits.insert(
                         pid,
                         KitRecord {
@@ -156,6 +159,7 @@ fn handle(
                         },
                     );
                     control::send(control.as_raw_fd(), &msg, Some(wsd_end.as_raw_fd()))?;
+                    spawner.prepare_next();
                     return Ok(());
                 }
                 Err(err) => Message::new("spawnfailed").arg("reason", err),

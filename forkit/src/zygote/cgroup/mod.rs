@@ -5,7 +5,9 @@
 //! rlimits only (with one WARNING, logged by the front end). Per kit, in the single-threaded
 //! zygote, in this order:
 //!
-//! 1. [`KitCgroups::create`]: the kit's cgroup with its limits, before anything else;
+//! 1. [`KitCgroups::create`]: the kit's cgroup with its limits, before anything else (usually
+//!    ahead of time, while the zygote is idle: [`KitCgroups::prepare`] also enters and leaves
+//!    it once, since the first move into a fresh cgroup is the slow one);
 //! 2. [`KitCgroups::enter`]: the zygote writes itself into it right before the fork, so the kit
 //!    is born inside it (no window in which it runs unbounded, no synchronisation with the kit);
 //! 3. [`KitCgroups::leave`]: right after the fork the zygote goes back to its own cgroup;
@@ -188,6 +190,24 @@ impl KitCgroups {
     /// Steps 1 and 2, right before the fork. On failure nothing is left behind.
     pub fn create_and_enter(&self, jail_id: &str) -> Result<(), CgroupError> {
         let result = self.create(jail_id).and_then(|()| self.enter(jail_id));
+        if result.is_err() {
+            self.leave_or_exit();
+            self.remove(jail_id);
+        }
+        result
+    }
+
+    /// Steps 1 and 2 ahead of time, while the zygote is idle: the cgroup made, entered and
+    /// left once. [`KitCgroups::enter_prepared`] then only moves the zygote in.
+    pub fn prepare(&self, jail_id: &str) -> Result<(), CgroupError> {
+        self.create_and_enter(jail_id)?;
+        self.leave_or_exit();
+        Ok(())
+    }
+
+    /// Step 2 for a prepared cgroup; on failure nothing is left behind.
+    pub fn enter_prepared(&self, jail_id: &str) -> Result<(), CgroupError> {
+        let result = self.enter(jail_id);
         if result.is_err() {
             self.leave_or_exit();
             self.remove(jail_id);

@@ -251,7 +251,7 @@ fn preinit(kit: &KitSettings) -> Result<LokLibrary, ZygoteError> {
     // LibreOffice writes temporary files under $HOME while it starts (mkstemp of ~/.execooo…);
     // forkit's system user has no home (/nonexistent), so point it at the fresh, writable
     // profile directory instead of whatever the service manager set.
-    std::env::set_var("HOME", &args.profile_dir);
+    std::env::set_var("HOME", &kit.profile_dir);
     // LibreOffice's own knob: component libraries preinit must not load. A kit never runs
     // macros or database drivers, never reaches the network and has no Java or Python, so these
     // would only add mappings (each one makes every fork slower) and shared memory.

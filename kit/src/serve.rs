@@ -121,7 +121,13 @@ pub fn run_kit(setup: KitSetup, lok: Option<&LokLibrary>, seccomp: &SeccompProgr
             );
             serve_documents(socket, &office, max_document_bytes)
         }
-        Entry::Probe => serve_probes(socket, parent_pid, planted_fd, max_document_bytes),
+        Entry::Probe => {
+            let kept = KeptFds {
+                planted: planted_fd,
+                preinit: preinit_fds,
+            };
+            serve_probes(socket, parent_pid, kept, max_document_bytes)
+        }
     }
 }
 
@@ -381,10 +387,18 @@ pub fn safe_file_name(name: &str) -> String {
 /// The request loop of a probe kit (test-only): `probe name=…` runs one escape attempt;
 /// `convert` with an `OXOOL-PROBE crash|hang|eat-memory` payload simulates a kit that dies,
 /// hangs, or needs more memory than its cgroup allows (a decompression bomb).
+/// Descriptors a probe kit knows about: the planted directory (closed before the jail, so the
+/// fchdir probe finds nothing) and LibreOffice's preinit descriptors (the only ones, besides stdio
+/// and the kit socket, that the fd inventory accepts).
+struct KeptFds {
+    planted: Option<RawFd>,
+    preinit: Vec<RawFd>,
+}
+
 fn serve_probes(
     mut socket: UnixStream,
     parent_pid: i32,
-    planted_fd: Option<RawFd>,
+    kept: KeptFds,
     max_document_bytes: u32,
 ) -> ! {
     loop {
@@ -401,12 +415,16 @@ fn serve_probes(
                         .map(|p| p.split(',').map(str::to_string).collect())
                         .unwrap_or_default(),
                     parent_pid,
-                    inet_port: message
-                        .get("port")
-                        .and_then(|p| p.parse().ok())
-                        .unwrap_or(0),
+                    inet_port: number(&message, "port").unwrap_or(0),
                     abstract_name: message.get("abstract").unwrap_or_default().to_string(),
-                    fd_opened_before_chroot: planted_fd,
+                    fd_opened_before_chroot: kept.planted,
+                    victim_pid: number(&message, "victim").unwrap_or(0),
+                    victim_pgid: number(&message, "victim_pgid").unwrap_or(0),
+                    victim_canary: number(&message, "victim_canary").unwrap_or(0),
+                    expected_fds: std::iter::once(socket.as_raw_fd())
+                        .chain(kept.preinit.iter().copied())
+                        .collect(),
+                    preinit_fds_known: true,
                 };
                 let name = message.get("name").unwrap_or_default();
                 let outcome = probes::run_probe(name, &ctx);
@@ -446,6 +464,11 @@ fn crash() -> ! {
     // raises SIGSEGV before it writes anything.
     unsafe { std::ptr::write_volatile(std::ptr::without_provenance_mut::<u8>(8), 1) };
     leave(1)
+}
+
+/// A numeric argument of a probe request (absent or malformed: None).
+fn number<T: std::str::FromStr>(message: &Message, key: &str) -> Option<T> {
+    message.get(key).and_then(|v| v.parse().ok())
 }
 
 fn plant_directory_fd() -> Option<RawFd> {

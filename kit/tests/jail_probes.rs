@@ -2,6 +2,10 @@
 //! kit. A probe counts as blocked when it says so, or when the kit was ended by seccomp (after
 //! reporting `error kind=seccomp`), or killed by SIGSYS. Runs as the current user (root under a
 //! root `cargo test`) and, when root, again as the unprivileged `oxool-test` user.
+//!
+//! The probes that aim at another process aim at a victim this harness forked (same uid as the
+//! kit, its own process group); after every probe the harness checks the victim itself (alive, not
+//! stopped, not traced, no signal received, canary intact), whatever the kit answered.
 
 mod jail_support;
 
@@ -10,6 +14,7 @@ use jail_support::{
 };
 use nix::sys::signal::Signal;
 use nix::sys::wait::WaitStatus;
+use oxool_kit::probes::victim::Victim;
 use oxool_kit::probes::{self, ProbeContext};
 use oxool_kit::seccomp::{SeccompProgram, EXIT_SECCOMP_DENIED};
 use oxool_proto::Message;
@@ -61,6 +66,7 @@ fn run_all_probes() -> Vec<String> {
     // Read before the fork: the child closes every descriptor it does not need, listeners too.
     let inet_port = fixture.inet_port();
     let mut escaped = Vec::new();
+    let mut victim = Victim::start().expect("the victim process");
     for name in probes::all_probe_names() {
         let cfg = fixture.config();
         let ctx_paths = vec![
@@ -88,12 +94,25 @@ fn run_all_probes() -> Vec<String> {
                 inet_port,
                 abstract_name: fixture.abstract_name.clone(),
                 fd_opened_before_chroot: planted,
+                victim_pid: victim.pid,
+                victim_pgid: victim.pgid,
+                victim_canary: victim.canary,
+                // run_jailed closes everything but stdio and the report pipe: nothing else may
+                // be open.
+                expected_fds: vec![fd],
+                preinit_fds_known: true,
             };
             let outcome = probes::run_probe(name, &ctx);
             let answer = outcome.to_message();
             report(fd, answer);
         });
-        let (class, blocked, detail) = classify(name, &run);
+        let (class, mut blocked, mut detail) = classify(name, &run);
+        // Decided outside, whatever the kit said.
+        if let Err(harm) = victim.check() {
+            blocked = false;
+            detail = format!("the victim was affected: {harm}; kit said: {detail}");
+            victim = Victim::start().expect("a fresh victim");
+        }
         println!(
             "PROBE {name} {class} {} {detail}",
             if blocked { "blocked" } else { "ESCAPED" }

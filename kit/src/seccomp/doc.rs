@@ -3,7 +3,8 @@
 
 use std::fmt::Write;
 
-use super::allowlist::{MUST_DENY, SECTIONS};
+use super::allowlist::SECTIONS;
+use super::must_deny::MUST_DENY;
 use super::rule::{Cmp, Named, Otherwise, Rule};
 
 /// The command that rewrites docs/seccomp.md from the table.

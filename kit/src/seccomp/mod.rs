@@ -12,6 +12,7 @@
 
 mod allowlist;
 mod doc;
+mod must_deny;
 mod rule;
 mod self_pid;
 mod sigsys;
@@ -21,7 +22,7 @@ use std::os::fd::{FromRawFd, OwnedFd, RawFd};
 
 use libseccomp::{ScmpAction, ScmpArgCompare, ScmpCompareOp, ScmpFilterContext, ScmpSyscall};
 
-pub use allowlist::MUST_DENY;
+pub use must_deny::MUST_DENY;
 pub use sigsys::EXIT_SECCOMP_DENIED;
 
 pub use doc::render_markdown;

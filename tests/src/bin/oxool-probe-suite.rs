@@ -2,6 +2,10 @@
 //! the test-only probe entry, the real jail and the real seccomp filter. One kit per probe,
 //! because a probe that trips seccomp ends its kit, by design.
 //!
+//! The probes that aim at another process aim at a victim this program forks (the kits' uid, its
+//! own process group). After every probe the victim is checked from here (alive, not stopped, not
+//! traced, no signal received, canary intact), whatever the kit answered.
+//!
 //! usage: oxool-probe-suite <scratch dir>   (prints `PROBE <name> <class> blocked|ESCAPED <detail>`)
 
 use std::io::Write;
@@ -9,6 +13,7 @@ use std::os::unix::net::UnixListener;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use oxool_kit::probes::victim::Victim;
 use oxool_proto::{Frame, Message};
 use oxool_wsd::config::KitEntry;
 use oxool_wsd::forkit_client::ForkitClient;
@@ -49,6 +54,7 @@ async fn main() -> anyhow::Result<()> {
     ]
     .join(",");
 
+    let mut victim = Victim::start()?;
     let mut escaped = 0;
     for name in oxool_kit::probes::all_probe_names() {
         let kit = forkit.spawn_kit().await?;
@@ -57,7 +63,10 @@ async fn main() -> anyhow::Result<()> {
             .arg("name", name)
             .arg("paths", &paths)
             .arg("port", port)
-            .arg("abstract", &abstract_name);
+            .arg("abstract", &abstract_name)
+            .arg("victim", victim.pid)
+            .arg("victim_pgid", victim.pgid)
+            .arg("victim_canary", victim.canary);
         Frame::new(request.render())
             .write_async(&mut stream)
             .await?;
@@ -66,7 +75,7 @@ async fn main() -> anyhow::Result<()> {
             Frame::read_async(&mut stream, 1 << 20),
         )
         .await;
-        let (class, blocked, detail) = match answer {
+        let (class, mut blocked, mut detail) = match answer {
             Ok(Ok(frame)) => {
                 let m = frame.message()?;
                 match m.name.as_str() {
@@ -96,6 +105,12 @@ async fn main() -> anyhow::Result<()> {
                 ("-".into(), false, "probe hung".into())
             }
         };
+        // Decided here, whatever the kit said.
+        if let Err(harm) = victim.check() {
+            blocked = false;
+            detail = format!("the victim was affected: {harm}; kit said: {detail}");
+            victim = Victim::start()?;
+        }
         if !blocked {
             escaped += 1;
         }
@@ -107,6 +122,8 @@ async fn main() -> anyhow::Result<()> {
         std::io::stdout().flush()?;
     }
     drop(neighbour);
+    // process::exit runs no destructors: end the victim here.
+    drop(victim);
     println!(
         "probes: {} run, {escaped} escaped",
         oxool_kit::probes::all_probe_names().len()

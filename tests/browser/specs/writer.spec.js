@@ -42,8 +42,8 @@ test('type, bold, save, reload: text and bold survive, in the page and in storag
   expect(run, 'a run containing "Typed"').not.toBeNull();
   expect(run[0]).toMatch(/<w:b\/>|<w:b w:val="(true|1)"\/>/);
 
-  await page.reload();
-  await h.waitDrawn(page);
+  // Open it again as a person would (the page came from a form POST: no token in its URL).
+  await h.openEditor(page, edit);
   await page.locator('#input-sink').focus();
   await page.keyboard.press('Control+End');
   await page.keyboard.press('Home');

@@ -12,22 +12,29 @@ function unescapeHtml(s) {
   return s.replace(/&amp;/g, '&').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>');
 }
 
-/** The edit and view-only links the index page gives `user` for `name`. */
+/**
+ * The edit and view-only entries the index page gives `user` for `name`. Each is a form that
+ * POSTs the token to the editor page (no token in any URL); openEditor submits it.
+ */
 async function links(name, user) {
-  const res = await fetch(`${baseURL()}/?user=${encodeURIComponent(user)}`);
-  const html = await res.text();
-  for (const row of html.split('<tr>')) {
-    const m = row.match(/<a href="([^"]+)">([^<]+)<\/a>.*<a href="([^"]+)">view only<\/a>/);
-    if (m && unescapeHtml(m[2]) === name) {
-      return { edit: `${baseURL()}${unescapeHtml(m[1])}`, view: `${baseURL()}${unescapeHtml(m[3])}` };
-    }
+  const index = `${baseURL()}/?user=${encodeURIComponent(user)}`;
+  const html = await (await fetch(index)).text();
+  const forms = [...html.matchAll(/<form method="post" action="[^"]*" data-name="([^"]*)" data-mode="(edit|view)">/g)];
+  if (!forms.some((m) => unescapeHtml(m[1]) === name)) {
+    throw new Error(`the index page has no row for ${name}`);
   }
-  throw new Error(`the index page has no row for ${name}`);
+  return { edit: { index, name, mode: 'edit' }, view: { index, name, mode: 'view' } };
 }
 
-/** Opens a link and waits until the document is loaded and the visible tiles are drawn. */
-async function openEditor(page, url) {
-  await page.goto(url);
+/**
+ * Opens an entry of `links` the way a person does (the index page, then its button: a form POST
+ * to the editor page), and waits until the document is loaded and the visible tiles are drawn.
+ */
+async function openEditor(page, link) {
+  await page.goto(link.index);
+  const form = page.locator(`form[data-mode="${link.mode}"][data-name="${link.name}"]`);
+  await Promise.all([page.waitForURL(/\/browser\/dist\/cool\.html\?WOPISrc=/), form.locator('button').click()]);
+  expect(page.url()).not.toContain('access_token');
   await waitDrawn(page);
 }
 

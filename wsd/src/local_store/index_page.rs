@@ -1,5 +1,8 @@
-//! `GET /`: a plain page listing the store's documents, each with an edit and a view link to
-//! the web client. `?user=Name` sets the name the links' tokens carry (default "Guest").
+//! `GET /`: a plain page listing the store's documents, each with an edit and a view button that
+//! opens the web client. `?user=Name` sets the name the tokens carry (default "Guest").
+//!
+//! Each button is a form that POSTs the token to the editor page (as an integrator's host page
+//! does): a token in a link would end up in the browser's history and in proxy logs.
 
 use std::fmt::Write;
 use std::sync::Arc;
@@ -48,18 +51,24 @@ async fn index(
     for document in &documents {
         let edit_token = store.issue_token(&document.id, &user, true, DEFAULT_TOKEN_TTL);
         let view_token = store.issue_token(&document.id, &user, false, DEFAULT_TOKEN_TTL);
-        let edit = LocalStore::editor_path(&base, &document.id, &edit_token);
-        let view = LocalStore::editor_path(&base, &document.id, &view_token);
+        let action = crate::markup::escape(&LocalStore::editor_action(&base, &document.id));
+        let name = crate::markup::escape(&document.name);
+        let form = |mode: &str, token: &str, label: &str| {
+            format!(
+                "<form method=\"post\" action=\"{action}\" data-name=\"{name}\" \
+                 data-mode=\"{mode}\"><input type=\"hidden\" name=\"access_token\" \
+                 value=\"{}\"><button>{label}</button></form>",
+                crate::markup::escape(token)
+            )
+        };
         // Writing into a String cannot fail.
         let _ = writeln!(
             rows,
-            "<tr><td><a href=\"{}\">{}</a></td><td>{}</td><td>{}</td>\
-             <td><a href=\"{}\">view only</a></td></tr>",
-            crate::markup::escape(&edit),
-            crate::markup::escape(&document.name),
+            "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            form("edit", &edit_token, &name),
             human_size(document.size),
             crate::markup::escape(&document.last_modified),
-            crate::markup::escape(&view),
+            form("view", &view_token, "view only"),
         );
     }
     if documents.is_empty() {
@@ -71,9 +80,11 @@ async fn index(
          body{{font-family:sans-serif;margin:2em auto;max-width:48em;color:#222}}\
          table{{border-collapse:collapse;width:100%}}\
          td,th{{text-align:left;padding:.4em .8em;border-bottom:1px solid #ddd}}\
+         form{{margin:0}}button{{font:inherit;border:0;padding:0;background:none;\
+         color:#0645ad;text-decoration:underline;cursor:pointer}}\
          </style></head>\n<body><h1>Documents</h1>\n\
          <form method=\"get\" action=\"/\">Open as <input name=\"user\" value=\"{}\" \
-         maxlength=\"{MAX_USER_NAME_CHARS}\"> <button>Change</button></form>\n\
+         maxlength=\"{MAX_USER_NAME_CHARS}\"> <input type=\"submit\" value=\"Change\"></form>\n\
          <table><tr><th>Name</th><th>Size</th><th>Modified (UTC)</th><th></th></tr>\n\
          {rows}</table></body></html>\n",
         crate::markup::escape(&user)

@@ -12,7 +12,7 @@
 //!   let app = http::router(state).merge(local_store::router(store.clone()))
 //!       .merge(local_store::index_router(store));
 //!   ```
-//!   and print the URL of `GET /` (or of one document via [`LocalStore::editor_url`]).
+//!   and print the URL of `GET /`.
 //!   The WOPI allow-list must then contain wsd's own address.
 //!
 //! Security: the index page hands a write token to whoever reaches it, which is the point of a
@@ -171,22 +171,17 @@ impl LocalStore {
         format!("{}/wopi/files/{file_id}", base_url.trim_end_matches('/'))
     }
 
-    /// The web client page opening `file_id` with `token`, absolute (to print or hand out):
-    /// `<base>/browser/dist/cool.html?WOPISrc=<url-encoded WOPISrc>&access_token=<token>`.
-    pub fn editor_url(base_url: &str, file_id: &str, token: &str) -> String {
-        let base = base_url.trim_end_matches('/');
-        format!("{base}{}", Self::editor_path(base, file_id, token))
-    }
-
-    /// The same link relative to this server, as the index page uses it:
-    /// `/browser/dist/cool.html?WOPISrc=<url-encoded <base>/wopi/files/<id>>&access_token=<token>`.
-    pub fn editor_path(base_url: &str, file_id: &str, token: &str) -> String {
+    /// Where the index page's forms post to open `file_id`: the web client page with the
+    /// document's WOPISrc (not a secret) in the query,
+    /// `/browser/dist/cool.html?WOPISrc=<url-encoded <base>/wopi/files/<id>>`. The token goes in
+    /// the form's body (`access_token`), never in a URL, where it would end up in the browser's
+    /// history and in proxy logs.
+    pub fn editor_action(base_url: &str, file_id: &str) -> String {
         use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
         let wopi_src = Self::wopi_src(base_url, file_id);
         format!(
-            "{EDITOR_PAGE}?WOPISrc={}&access_token={}",
-            utf8_percent_encode(&wopi_src, NON_ALPHANUMERIC),
-            utf8_percent_encode(token, NON_ALPHANUMERIC)
+            "{EDITOR_PAGE}?WOPISrc={}",
+            utf8_percent_encode(&wopi_src, NON_ALPHANUMERIC)
         )
     }
 

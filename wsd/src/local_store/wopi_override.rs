@@ -181,14 +181,16 @@ async fn put_relative(
     let new_id = file_id::encode(&name);
     let user = &auth.claims.user;
     let token = store.issue_token(&new_id, user, auth.claims.can_write, DEFAULT_TOKEN_TTL);
-    let view_token = store.issue_token(&new_id, user, false, DEFAULT_TOKEN_TTL);
     let wopi_src = LocalStore::wopi_src(&base, &new_id);
+    // The host's pages for the new file: the index page, whose forms open it with a token in
+    // the body; a URL never carries one.
+    let host_page = format!("{}/", base.trim_end_matches('/'));
     tracing::info!(file = %name, user = %user, "PutRelativeFile");
     Ok(Json(serde_json::json!({
         "Name": name,
         "Url": format!("{wopi_src}?access_token={token}"),
-        "HostEditUrl": LocalStore::editor_url(&base, &new_id, &token),
-        "HostViewUrl": LocalStore::editor_url(&base, &new_id, &view_token),
+        "HostEditUrl": host_page,
+        "HostViewUrl": host_page,
     }))
     .into_response())
 }

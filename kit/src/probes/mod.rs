@@ -114,6 +114,36 @@ const PROBES: &[(&str, &str, Probe)] = &[
         "ptrace",
         process::process_vm_writev_victim,
     ),
+    (
+        "prlimit_victim",
+        "process-attributes",
+        process::prlimit_victim,
+    ),
+    (
+        "setpriority_victim",
+        "process-attributes",
+        process::setpriority_victim,
+    ),
+    (
+        "setpriority_victim_group",
+        "process-attributes",
+        process::setpriority_victim_group,
+    ),
+    (
+        "sched_setaffinity_victim",
+        "process-attributes",
+        process::sched_setaffinity_victim,
+    ),
+    (
+        "sched_setscheduler_victim",
+        "process-attributes",
+        process::sched_setscheduler_victim,
+    ),
+    (
+        "ioprio_set_victim",
+        "process-attributes",
+        process::ioprio_set_victim,
+    ),
     ("kill_victim", "signal", signals::kill_victim),
     ("kill_victim_group", "signal", signals::kill_victim_group),
     ("tkill_victim", "signal", signals::tkill_victim),
@@ -307,6 +337,21 @@ mod escape_tests {
             "fcntl_notify_victim",
             "ioctl_sigio_victim",
         ] {
+            let outcome = run_probe(name, &context(&victim));
+            assert!(!outcome.blocked, "{name}: {}", outcome.detail);
+            let seen = victim.check();
+            assert!(seen.is_err(), "{name}: the victim saw nothing");
+            println!("{name}: {}", seen.unwrap_err());
+        }
+        for name in [
+            "prlimit_victim",
+            "setpriority_victim",
+            "setpriority_victim_group",
+            "sched_setaffinity_victim",
+            "sched_setscheduler_victim",
+            "ioprio_set_victim",
+        ] {
+            let mut victim = Victim::start().expect("victim");
             let outcome = run_probe(name, &context(&victim));
             assert!(!outcome.blocked, "{name}: {}", outcome.detail);
             let seen = victim.check();

@@ -1,4 +1,6 @@
-//! Other processes: the kit's parent by pid (ptrace, kill, tgkill, process_vm_readv).
+//! Other processes: the kit's parent by pid (ptrace, kill, tgkill, process_vm_readv), and the
+//! harness's victim: ptrace, its memory, and the attributes another process may set (limits,
+//! nice value, scheduling policy, CPU affinity, I/O priority), which the harness compares.
 
 use super::{check, failed, ProbeContext};
 
@@ -93,5 +95,69 @@ pub(super) fn process_vm_writev_victim(ctx: &ProbeContext) -> (bool, String) {
     let mut value = 0u64;
     with_victim(ctx, "process_vm_writev(victim canary)", |pid| {
         victim_memory(ctx, pid, &mut value, true)
+    })
+}
+
+pub(super) fn prlimit_victim(ctx: &ProbeContext) -> (bool, String) {
+    let limit = libc::rlimit {
+        rlim_cur: 16,
+        rlim_max: 16,
+    };
+    with_victim(ctx, "prlimit64(victim, RLIMIT_NOFILE, 16)", |pid| {
+        // SAFETY: the new limit lives across the call; no old limit is asked for.
+        unsafe {
+            libc::syscall(
+                libc::SYS_prlimit64,
+                pid,
+                libc::RLIMIT_NOFILE,
+                &limit,
+                std::ptr::null_mut::<libc::rlimit>(),
+            )
+        }
+    })
+}
+
+pub(super) fn setpriority_victim(ctx: &ProbeContext) -> (bool, String) {
+    with_victim(ctx, "setpriority(PRIO_PROCESS, victim, 19)", |pid| {
+        // SAFETY: integer arguments only.
+        unsafe { libc::setpriority(libc::PRIO_PROCESS, pid as libc::id_t, 19) }.into()
+    })
+}
+
+pub(super) fn setpriority_victim_group(ctx: &ProbeContext) -> (bool, String) {
+    let pgid = ctx.victim_pgid;
+    if pgid <= 1 {
+        return (false, "the harness named no victim group".into());
+    }
+    with_victim(ctx, "setpriority(PRIO_PGRP, victim group, 19)", |_| {
+        // SAFETY: integer arguments only.
+        unsafe { libc::setpriority(libc::PRIO_PGRP, pgid as libc::id_t, 19) }.into()
+    })
+}
+
+pub(super) fn sched_setaffinity_victim(ctx: &ProbeContext) -> (bool, String) {
+    with_victim(ctx, "sched_setaffinity(victim, CPU 0 only)", |pid| {
+        // SAFETY: a zeroed cpu_set_t is valid; CPU_SET writes inside it; the kernel reads it.
+        unsafe {
+            let mut set: libc::cpu_set_t = std::mem::zeroed();
+            libc::CPU_SET(0, &mut set);
+            libc::sched_setaffinity(pid, std::mem::size_of::<libc::cpu_set_t>(), &set).into()
+        }
+    })
+}
+
+pub(super) fn sched_setscheduler_victim(ctx: &ProbeContext) -> (bool, String) {
+    let param = libc::sched_param { sched_priority: 0 };
+    with_victim(ctx, "sched_setscheduler(victim, SCHED_IDLE)", |pid| {
+        // SAFETY: the parameter lives across the call; the kernel only reads it.
+        unsafe { libc::sched_setscheduler(pid, libc::SCHED_IDLE, &param) }.into()
+    })
+}
+
+pub(super) fn ioprio_set_victim(ctx: &ProbeContext) -> (bool, String) {
+    // IOPRIO_WHO_PROCESS, and IOPRIO_CLASS_IDLE (3) in the class bits (13 and up).
+    with_victim(ctx, "ioprio_set(victim, idle class)", |pid| {
+        // SAFETY: integer arguments only.
+        unsafe { libc::syscall(libc::SYS_ioprio_set, 1, pid, 3 << 13) }
     })
 }

@@ -23,6 +23,8 @@ pub struct Victim {
     /// The address of the canary word in the victim (the harness's own address: a fork).
     pub canary: usize,
     signals: std::fs::File,
+    /// Its limits, nice value, scheduling policy, CPU affinity and I/O priority at the start.
+    attributes: String,
 }
 
 impl Victim {
@@ -54,10 +56,14 @@ impl Victim {
             pgid: pid,
             canary: &CANARY as *const AtomicU64 as usize,
             signals: std::fs::File::from(read_end),
+            attributes: String::new(),
         };
         // Until it has blocked every signal, a signal could still kill it by default.
         match victim.next_report() {
-            Some(READY) => Ok(victim),
+            Some(READY) => {
+                victim.attributes = attributes(pid);
+                Ok(victim)
+            }
             _ => Err(std::io::Error::other("the victim did not start")),
         }
     }
@@ -91,6 +97,13 @@ impl Victim {
             if !received.is_empty() {
                 problems.push(format!("received signals {received:?}"));
             }
+        }
+        let now = attributes(self.pid);
+        if running && now != self.attributes {
+            problems.push(format!(
+                "attributes changed from [{}] to [{now}]",
+                self.attributes
+            ));
         }
         match self.read_canary() {
             Ok(CANARY_VALUE) | Err(_) => {}
@@ -204,6 +217,41 @@ fn victim_main(report: libc::c_int) -> ! {
             }
         }
     }
+}
+
+/// What another process could change about the victim without signalling it: resource limits,
+/// nice value, scheduling policy, CPU affinity, I/O priority.
+fn attributes(pid: i32) -> String {
+    let limits = std::fs::read_to_string(format!("/proc/{pid}/limits")).unwrap_or_default();
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name, from field 3 (state): nice is 19, policy 41.
+    let fields: Vec<&str> = stat
+        .rsplit(')')
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    let field = |n: usize| fields.get(n - 3).copied().unwrap_or("?");
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let cpus = status
+        .lines()
+        .find_map(|l| l.strip_prefix("Cpus_allowed_list:"))
+        .unwrap_or("?")
+        .trim()
+        .to_string();
+    // SAFETY: ioprio_get(IOPRIO_WHO_PROCESS, pid) takes integers only.
+    let ioprio = unsafe { libc::syscall(libc::SYS_ioprio_get, 1, pid) };
+    let limits: Vec<String> = limits
+        .lines()
+        .skip(1)
+        .map(|l| l.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    format!(
+        "nice {} policy {} cpus {cpus} ioprio {ioprio} limits {}",
+        field(19),
+        field(41),
+        limits.join("; ")
+    )
 }
 
 /// Keeps the canary alive in the binary (it is only ever read through its address).

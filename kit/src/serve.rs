@@ -386,7 +386,8 @@ pub fn safe_file_name(name: &str) -> String {
 
 /// The request loop of a probe kit (test-only): `probe name=…` runs one escape attempt;
 /// `convert` with an `OXOOL-PROBE crash|hang|eat-memory` payload simulates a kit that dies,
-/// hangs, or needs more memory than its cgroup allows (a decompression bomb).
+/// hangs, or needs more memory than its cgroup allows (a decompression bomb); `load` with the
+/// `eat-memory` payload, the same while an editing session opens its document.
 /// Descriptors a probe kit knows about: the planted directory (closed before the jail, so the
 /// fchdir probe finds nothing) and LibreOffice's preinit descriptors (the only ones, besides stdio
 /// and the kit socket, that the fd inventory accepts).
@@ -434,7 +435,7 @@ fn serve_probes(
             "convert" if frame.payload.starts_with(b"OXOOL-PROBE crash") => {
                 crash();
             }
-            "convert" if frame.payload.starts_with(b"OXOOL-PROBE eat-memory") => {
+            "convert" | "load" if frame.payload.starts_with(b"OXOOL-PROBE eat-memory") => {
                 // Touched pages, never freed, until the kernel's OOM killer ends the kit; the
                 // 64 GiB stop is a safety net for a kit that has no memory limit at all.
                 for _ in 0..(64 << 10) {

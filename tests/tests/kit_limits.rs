@@ -406,3 +406,44 @@ fn without_a_writable_cgroup_a_kit_gets_rlimits_and_one_warning() {
         "{log}"
     );
 }
+
+/// Through wsd: an editing session whose document makes its kit run out of memory while loading
+/// is told so (`error kind=kit-out-of-memory`), and the server carries on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_editing_session_is_told_the_document_needed_more_memory() {
+    use oxool_tests::server::{Server, ServerOptions};
+    use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
+    use oxool_tests::ws::WsClient;
+    let host = WopiHost::start(WopiHostOptions::default()).unwrap();
+    host.add_document("bomb.docx", b"OXOOL-PROBE eat-memory")
+        .unwrap();
+    let server = Server::start(ServerOptions {
+        entry: "probe",
+        kit_toml: "memory_max_mb = 64\ntmp_size_mb = 16\n".into(),
+        wopi_hosts: vec![host.base()],
+        ..Default::default()
+    })
+    .unwrap();
+    let mut client = WsClient::connect(server.port, "bomb").await.unwrap();
+    let error = client
+        .load_refused(
+            &host.wopisrc("bomb.docx"),
+            Some(&token("alice", "Alice", true)),
+        )
+        .await;
+    assert_eq!(
+        error.get("kind"),
+        Some("kit-out-of-memory"),
+        "{error}\n{}",
+        server.log()
+    );
+    assert!(
+        error
+            .get("message")
+            .unwrap_or_default()
+            .contains("needed more memory than a kit may use"),
+        "{error}"
+    );
+    let capabilities = ureq::get(&server.url("/hosting/capabilities")).call();
+    assert!(capabilities.is_ok(), "wsd still answers");
+}

@@ -39,7 +39,7 @@ const GROUP_PREFIX: &str = "oxool-forkit-";
 pub enum CgroupError {
     #[error("reading /proc/self/cgroup and /proc/self/mountinfo: {0}")]
     Discover(io::Error),
-    #[error("forkit's cgroup {path} also holds {others} other process(es); cgroup v2 gives controllers only to the children of a cgroup without processes: start forkit in a cgroup of its own (Delegate=yes in oxool-forkit.service, or systemd-run --scope -p Delegate=yes)")]
+    #[error("forkit's cgroup {path} also holds {others} other process(es); cgroup v2 gives controllers only to the children of a cgroup without processes: run forkit in a delegated cgroup of its own, as oxool-forkit.service does (Delegate=yes)")]
     Shared { path: PathBuf, others: usize },
     #[error("moving forkit into its leaf cgroup {path}: {source}")]
     MoveToLeaf { path: PathBuf, source: io::Error },

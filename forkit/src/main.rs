@@ -85,8 +85,7 @@ async fn run_front_end(args: Args, start: FrontEndStart, control: OwnedFd) -> an
             } else {
                 kit.memory_max_mb
             },
-            "WARNING: kits get no cgroup of their own, so their memory, tasks and CPU are bounded \
-             by rlimits only (RLIMIT_AS): {reason}"
+            "WARNING: no cgroup bounds the memory of kits, only rlimits (RLIMIT_AS): {reason}"
         );
     }
     let zygote = ZygoteLink::new(control).context("control channel")?;

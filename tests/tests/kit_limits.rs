@@ -400,7 +400,7 @@ fn without_a_writable_cgroup_a_kit_gets_rlimits_and_one_warning() {
     );
     let log = server.log();
     assert_eq!(
-        log.matches("WARNING: kits get no cgroup of their own")
+        log.matches("WARNING: no cgroup bounds the memory of kits")
             .count(),
         1,
         "{log}"
@@ -446,4 +446,72 @@ async fn an_editing_session_is_told_the_document_needed_more_memory() {
     );
     let capabilities = ureq::get(&server.url("/hosting/capabilities")).call();
     assert!(capabilities.is_ok(), "wsd still answers");
+}
+
+/// A hybrid host whose memory controller forkit may not write (cgroup v1 read-only, as in a
+/// container): memory is bounded by RLIMIT_AS, and each kit still gets a cgroup v2 of its own,
+/// removed once the kit is reaped. Run as root in a mount namespace where the v1 memory
+/// hierarchy is read-only.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_v1_memory_read_only_kits_are_grouped_in_cgroup_v2() {
+    assert!(nix::unistd::geteuid().is_root(), "this test runs as root");
+    let unified = Path::new("/sys/fs/cgroup/unified");
+    if !unified.join("cgroup.procs").exists() || !Path::new("/sys/fs/cgroup/memory").exists() {
+        eprintln!("skipped: this host is not hybrid (v1 memory beside a v2 hierarchy)");
+        return;
+    }
+    let scratch = Scratch::new("oxool-kit-hybrid-");
+    std::fs::write(
+        scratch.path("oxool.toml"),
+        "[kit]\nentry = \"probe\"\nprespawn = 1\nmemory_max_mb = 700\n",
+    )
+    .unwrap();
+    let mut args = vec![
+        "--mount".to_string(),
+        "--propagation".into(),
+        "private".into(),
+        "sh".into(),
+        "-c".into(),
+        "mount --bind /sys/fs/cgroup/memory /sys/fs/cgroup/memory && \
+         mount -o remount,bind,ro /sys/fs/cgroup/memory && exec \"$0\" \"$@\""
+            .into(),
+        bin_dir().join("oxool-forkit").display().to_string(),
+        "--p2p-fd".into(),
+        "3".into(),
+    ];
+    let overrides = scratch.path_overrides(&args);
+    args.extend(overrides);
+    let forkit = start_forkit(Path::new("/usr/bin/unshare"), &args).await;
+    let mut exits = forkit.proxy.receive_kit_exited().await.unwrap();
+    let (_socket, pid, jail) = forkit.proxy.spawn_kit().await.unwrap();
+    assert_eq!(cgroup_mode(&forkit.proxy).await, "rlimits");
+    assert_eq!(proc_limit(pid, "Max address space"), Some(700 * MIB));
+    let cgroups = std::fs::read_to_string(format!("/proc/{pid}/cgroup")).unwrap();
+    let v2_path = cgroups
+        .lines()
+        .find_map(|l| l.strip_prefix("0::"))
+        .unwrap()
+        .to_string();
+    assert!(
+        v2_path.ends_with(&jail),
+        "the kit's own cgroup v2: {cgroups}"
+    );
+    let dir = unified.join(v2_path.trim_start_matches('/'));
+    assert!(dir.exists());
+
+    forkit.proxy.kill_kit(pid).await.unwrap();
+    tokio::time::timeout(Duration::from_secs(30), async {
+        while let Some(signal) = exits.next().await {
+            if signal.args().unwrap().pid == pid {
+                return;
+            }
+        }
+    })
+    .await
+    .expect("KitExited");
+    assert!(
+        !dir.exists(),
+        "the kit's cgroup {} is removed",
+        dir.display()
+    );
 }

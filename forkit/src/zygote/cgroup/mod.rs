@@ -106,7 +106,8 @@ impl Limits {
 pub enum KitCgroups {
     V2(v2::Tree),
     V1(v1::Tree),
-    /// No cgroup could be used: the kit gets RLIMIT_AS instead (see [`rlimit_fallback_mb`]).
+    /// No cgroup could be used: the kit gets RLIMIT_AS instead (see [`rlimit_fallback_mb`]),
+    /// as it does in a v2 tree without the memory controller.
     Rlimits,
 }
 
@@ -126,7 +127,7 @@ pub fn prepare(kit: &KitSettings) -> (KitCgroups, Option<String>) {
         }
     };
     let mut reasons = Vec::new();
-    match v2::Tree::prepare(&hierarchies, limits, pid) {
+    match v2::Tree::prepare(&hierarchies, limits, pid, true) {
         Ok(Some(tree)) => return (KitCgroups::V2(tree), None),
         Ok(None) => {}
         Err(err) => reasons.push(format!("cgroup v2: {err}")),
@@ -139,21 +140,30 @@ pub fn prepare(kit: &KitSettings) -> (KitCgroups, Option<String>) {
     if reasons.is_empty() {
         reasons.push("no memory controller is mounted (cgroup v2 or v1)".into());
     }
-    (KitCgroups::Rlimits, Some(reasons.join("; ")))
+    let reason = Some(reasons.join("; "));
+    // Memory stays bounded by rlimits, but each kit can still get a cgroup v2 of its own (a
+    // hybrid host whose memory controller we may not write): one place per kit's processes.
+    match v2::Tree::prepare(&hierarchies, limits, pid, false) {
+        Ok(Some(tree)) => (KitCgroups::V2(tree), reason),
+        _ => (KitCgroups::Rlimits, reason),
+    }
 }
 
 /// `RLIMIT_AS` in MiB when no cgroup bounds a kit: the configured one, else `memory_max_mb`.
 pub fn rlimit_fallback_mb(cgroups: &KitCgroups, kit: &KitSettings) -> u64 {
-    match cgroups {
-        KitCgroups::Rlimits if kit.limit_virt_mem_mb == 0 => kit.memory_max_mb,
-        _ => kit.limit_virt_mem_mb,
+    if cgroups.mode() == Mode::Rlimits && kit.limit_virt_mem_mb == 0 {
+        kit.memory_max_mb
+    } else {
+        kit.limit_virt_mem_mb
     }
 }
 
 impl KitCgroups {
     pub fn mode(&self) -> Mode {
         match self {
-            KitCgroups::V2(_) => Mode::V2,
+            KitCgroups::V2(tree) if tree.bounds_memory() => Mode::V2,
+            // Kits grouped in v2 cgroups without the memory controller: bounded by rlimits.
+            KitCgroups::V2(_) => Mode::Rlimits,
             KitCgroups::V1(_) => Mode::V1,
             KitCgroups::Rlimits => Mode::Rlimits,
         }
@@ -229,7 +239,7 @@ impl KitCgroups {
     /// `None` when there is no cgroup to ask.
     pub fn oom_killed(&self, jail_id: &str) -> Option<bool> {
         match self {
-            KitCgroups::V2(tree) => Some(tree.oom_killed(jail_id)),
+            KitCgroups::V2(tree) => tree.oom_killed(jail_id),
             KitCgroups::V1(tree) => Some(tree.oom_killed(jail_id)),
             KitCgroups::Rlimits => None,
         }

@@ -27,11 +27,14 @@ pub struct Tree {
 }
 
 impl Tree {
-    /// `Ok(None)`: there is no v2 hierarchy with the memory controller.
+    /// `Ok(None)`: there is no v2 hierarchy (with the memory controller, when `need_memory`).
+    /// Without `need_memory` kits are only grouped, one cgroup each, with what the hierarchy
+    /// offers (a hybrid host whose memory controller is v1 and read-only to us).
     pub fn prepare(
         hierarchies: &[Hierarchy],
         limits: Limits,
         pid: u32,
+        need_memory: bool,
     ) -> Result<Option<Tree>, CgroupError> {
         let Some(unified) = hierarchies.iter().find(|h| h.version == Version::V2) else {
             return Ok(None);
@@ -42,7 +45,7 @@ impl Tree {
             .into_iter()
             .filter(|c| offered.split_whitespace().any(|o| o == *c))
             .collect();
-        if !controllers.contains(&"memory") {
+        if need_memory && !controllers.contains(&"memory") {
             return Ok(None);
         }
         let own_group = unified.own_path == "/";
@@ -65,6 +68,11 @@ impl Tree {
         }))
     }
 
+    /// Whether kit cgroups here bound memory (else they only group each kit's processes).
+    pub fn bounds_memory(&self) -> bool {
+        self.controllers.contains(&"memory")
+    }
+
     pub fn kit_dir(&self, jail_id: &str) -> PathBuf {
         self.kits.join(jail_id)
     }
@@ -73,8 +81,10 @@ impl Tree {
         let dir = self.kit_dir(jail_id);
         mkdir(&dir)?;
         let limit = |value: Option<u64>| value.map_or("max".to_string(), |v| v.to_string());
-        set(&dir, "memory.max", limit(self.limits.memory_bytes))?;
-        if self.limits.memory_bytes.is_some() {
+        if self.bounds_memory() {
+            set(&dir, "memory.max", limit(self.limits.memory_bytes))?;
+        }
+        if self.bounds_memory() && self.limits.memory_bytes.is_some() {
             // Absent when the kernel accounts no swap (no swap to bound then).
             if dir.join("memory.swap.max").exists() {
                 set(&dir, "memory.swap.max", "0".into())?;
@@ -102,10 +112,16 @@ impl Tree {
         write(&path, "0").map_err(|source| CgroupError::Leave { path, source })
     }
 
-    pub fn oom_killed(&self, jail_id: &str) -> bool {
+    /// `None` when the cgroup has no memory controller to ask.
+    pub fn oom_killed(&self, jail_id: &str) -> Option<bool> {
+        if !self.bounds_memory() {
+            return None;
+        }
         let events = self.kit_dir(jail_id).join("memory.events");
-        read_counter(&events, "oom_kill").is_some_and(|n| n > 0)
-            || read_counter(&events, "oom_group_kill").is_some_and(|n| n > 0)
+        Some(
+            read_counter(&events, "oom_kill").is_some_and(|n| n > 0)
+                || read_counter(&events, "oom_group_kill").is_some_and(|n| n > 0),
+        )
     }
 
     pub fn remove(&self, jail_id: &str) -> std::io::Result<()> {

@@ -414,8 +414,10 @@ async fn print_spawn_breakdown(forkit: &Arc<ForkitClient>) -> anyhow::Result<()>
     };
     let spawned = get("spawned").max(1.0);
     println!(
-        "    forkit means: fork {:.2} ms, jail setup in the kit {:.2} ms, fork → ready read {:.2} ms",
+        "    forkit means: fork {:.2} ms, cgroup steps around it {:.2} ms, jail setup in the kit \
+         {:.2} ms, fork → ready read {:.2} ms",
         get("fork_us_sum") / spawned / 1000.0,
+        get("cgroup_us_sum") / spawned / 1000.0,
         get("jail_setup_us_sum") / spawned / 1000.0,
         get("spawn_to_ready_us_sum") / spawned / 1000.0
     );

@@ -298,10 +298,12 @@ else fail "apt-get install --reinstall"; tail -n 30 "$payload/apt-reinstall.log"
   fail "oxool-forkit.service after the reinstall: $(unit_prop oxool-forkit.service ActiveState)"
 
 step "local store and editing settings (no idle or periodic saves: only the stop stores)"
-# The packaged file has the [local_store] and [editing] tables with every key commented out:
-# the test's keys go right under the table headers.
+# The packaged file has the [local_store], [storage] and [editing] tables with every key
+# commented out: the test's keys go right under the table headers. The packaged allow-list is
+# empty (every WOPI host refused), so the local store's own origin is listed, as an admin would.
 ct_exec sed -i \
   -e '/^\[local_store\]/a root = "/var/lib/oxool/documents"' \
+  -e '/^\[storage\]/a wopi_hosts = ["http://127.0.0.1:9980"]' \
   -e '/^\[editing\]/a idle_save_secs = 0\nautosave_secs = 0' /etc/oxool/oxool.toml
 ct_exec install -d -o oxool -g oxool -m 0700 /var/lib/oxool/documents
 ct_exec install -o oxool -g oxool -m 0600 /payload/sample.docx /var/lib/oxool/documents/sample.docx

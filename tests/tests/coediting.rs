@@ -148,6 +148,10 @@ async fn two_writers_edit_a_docx(run_as: RunAs) {
         m.is("doc-state") && m.get("modified") == Some("1")
     })
     .await;
+    // Writer applies a view's typed characters later, in batches: B typing now could land in
+    // the middle of A's word (a CI run stored "AlphaMarBker"). A save is the kit's barrier
+    // behind every queued key, so once it is done A's word is whole.
+    a.save(false).await;
     let mark = a.mark();
     b.type_keys("BravoMarker ").await;
     sees_edits_of(&mut a, &b.lok_view(), mark).await;

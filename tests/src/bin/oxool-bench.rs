@@ -6,7 +6,8 @@
 //! (d) PSS per idle kit with a small document loaded, 10 kits alive;
 //! (e)–(g) co-editing over the WebSocket protocol (tests/src/bench_editing.rs).
 //!
-//! usage: oxool-bench [--quick] [--editing-only]   (run it from a release build: `make bench`)
+//! usage: oxool-bench [--quick] [--editing-only] [--spawn-only]
+//! (run it from a release build: `make bench`)
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -71,6 +72,9 @@ async fn main() -> anyhow::Result<()> {
         "(a) ratio bwrap p50 / oxool p50 = {:.2}",
         ms(bwrap.p50) / ms(miss.p50)
     );
+    if std::env::args().any(|a| a == "--spawn-only") {
+        return Ok(());
+    }
 
     let hit_config = forkit_config(scratch.path(), "hit", 1)?;
     let forkit = ForkitClient::start(&hit_config).await?;

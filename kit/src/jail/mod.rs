@@ -1,4 +1,4 @@
-//! The kit jail: what a freshly forked, still single-threaded kit does before anything the document
+//! The kit jail: what a freshly cloned, still single-threaded kit does before anything the document
 //! can influence runs. [`enter`] is the whole security argument, one named step after another.
 //!
 //! 0. (before [`enter`], in `serve::run_kit`) every descriptor is closed but stdio, the kit socket

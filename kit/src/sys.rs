@@ -20,6 +20,8 @@ use nix::sys::statvfs::FsFlags;
 /// decides the link fallback).
 pub trait Syscall {
     fn unshare(&self, flags: CloneFlags) -> io::Result<()>;
+    /// `sethostname(2)`, in the UTS namespace the kit just made.
+    fn sethostname(&self, name: &str) -> io::Result<()>;
     /// Writes a whole small file in one `write(2)`: /proc/self/{setgroups,uid_map,gid_map} demand it.
     fn write_file(&self, path: &Path, contents: &str) -> io::Result<()>;
     fn mount(
@@ -91,6 +93,10 @@ pub struct LinuxSyscall;
 impl Syscall for LinuxSyscall {
     fn unshare(&self, flags: CloneFlags) -> io::Result<()> {
         Ok(nix::sched::unshare(flags)?)
+    }
+
+    fn sethostname(&self, name: &str) -> io::Result<()> {
+        Ok(nix::unistd::sethostname(name)?)
     }
 
     fn write_file(&self, path: &Path, contents: &str) -> io::Result<()> {
@@ -305,6 +311,7 @@ impl Syscall for LinuxSyscall {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Call {
     Unshare(CloneFlags),
+    SetHostname(String),
     WriteFile {
         path: PathBuf,
         contents: String,
@@ -418,6 +425,11 @@ impl Syscall for RecordingSyscall {
             Some(errno) => Err(io::Error::from_raw_os_error(errno)),
             None => Ok(()),
         }
+    }
+
+    fn sethostname(&self, name: &str) -> io::Result<()> {
+        self.record(Call::SetHostname(name.to_string()));
+        Ok(())
     }
 
     fn write_file(&self, path: &Path, contents: &str) -> io::Result<()> {

@@ -8,7 +8,7 @@
 #   both services' entries; `systemd-analyze security` (online) scores both services.
 # Then, with the built-in local store enabled (/var/lib/oxool/documents, a sample docx), the
 # editing steps through systemd, driven from the host by oxool-ws-session (tests crate) in the
-# container's network namespace: a co-editing session opened from the index page's link;
+# container's network namespace: a co-editing session opened from the index page's form;
 # `journalctl OXOOL_DOC=<key>`; `systemctl reload` keeps the live session; `systemctl stop`
 # stores the unsaved edits of two documents (idle and periodic saves are off); `kill -9` of forkit; a wsd that
 # stops answering its watchdog (SIGSTOP, WatchdogSec=5s drop-in) is restarted.
@@ -313,10 +313,10 @@ if out=$(ct_exec systemctl restart oxool-wsd.service 2>&1) &&
   pass "oxool-wsd restarted with the local store (MainPID $(unit_prop oxool-wsd.service MainPID))"
 else fail "restart with the local store: $out $(unit_prop oxool-wsd.service ActiveState)"; fi
 index=$(ct_net_exec curl -sS --max-time 30 http://127.0.0.1:9980/ 2>&1)
-grep -q '>sample.docx</a>' <<<"$index" && pass "GET / lists sample.docx" ||
+grep -q 'data-name="sample.docx" data-mode="edit"' <<<"$index" && pass "GET / lists sample.docx (a form that posts its token)" ||
   fail "GET / does not list sample.docx: $(head -c 300 <<<"$index")"
 
-step "WebSocket co-editing session (oxool-ws-session: index page link, load, tile, typing)"
+step "WebSocket co-editing session (oxool-ws-session: index page form, load, tile, typing)"
 typed=NspawnTyped$RANDOM$RANDOM   # one word: no autocorrection applies to it
 t0=$(now_ms)
 if ws_start A --document sample.docx --user Alice --type "$typed" --co-editor Bob; then
@@ -325,7 +325,7 @@ if ws_start A --document sample.docx --user Alice --type "$typed" --co-editor Bo
 else fail "session A did not open"; ws_failure A; fi
 ws_key=$(ws_line A '^loaded ' | sed -n 's/.* key=\([^ ]*\) .*/\1/p')
 ws_ms() { ws_line "$1" "$2" | sed -n 's/.* ms=\([0-9]*\).*/\1 ms/p'; }   # ws_ms NAME REGEX
-figure "load: index page link -> status" "$(ws_ms A '^loaded ')"
+figure "load: index page form -> status" "$(ws_ms A '^loaded ')"
 figure "first tile (256 px PNG)" "$(ws_ms A '^tile ')"
 figure "typing -> invalidate and modified=1" "$(ws_ms A '^typed ')"
 

@@ -18,7 +18,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 units=$repo/units
 wsd_max=1.2
-forkit_max=1.3
+forkit_max=1.1
 
 failures=0
 pass() { echo "PASS: $*"; }

@@ -6,7 +6,8 @@
 //! 1. a new user namespace and a new PID namespace, made by the zygote's one `clone(2)` of the kit
 //!    ([`clone_kit`]: the kit is PID 1 there and can name no process outside), then a new mount
 //!    namespace; root inside = the kit's own uid outside, setgroups denied; `/` made private;
-//! 2. new network, IPC and UTS namespaces: no network at all, no abstract socket outside;
+//! 2. new network, IPC and UTS namespaces: no network at all, no abstract socket outside, no
+//!    System V IPC object of another process, and a fixed host name instead of the machine's;
 //! 3. a tmpfs at `<jails_root>/<jail_id>`: read-only binds of the systemplate and of the host paths
 //!    LibreOffice needs (at their own path; read-only, nosuid, nodev and unbindable down the whole
 //!    bound subtree with one `mount_setattr(AT_RECURSIVE)`), a writable tmpfs `/tmp`, then the root
@@ -35,6 +36,7 @@ use std::time::{Duration, Instant};
 
 pub use cleanup::remove_jail_dir;
 pub use namespaces::clone_kit;
+pub use namespaces::KIT_HOSTNAME;
 pub use oxool_systemplate::default_ro_binds;
 
 use crate::sys::Syscall;
@@ -126,6 +128,8 @@ pub enum JailError {
     MakeRootPrivate(io::Error),
     #[error("unshare(CLONE_NEWNET|CLONE_NEWIPC|CLONE_NEWUTS): {0}")]
     UnshareNet(io::Error),
+    #[error("setting the kit's host name in its UTS namespace: {0}")]
+    SetHostname(io::Error),
     #[error("creating the jail directory {path}: {source}")]
     CreateJailDir { path: PathBuf, source: io::Error },
     #[error("mounting the jail's tmpfs: {0}")]
@@ -225,6 +229,7 @@ pub fn enter(cfg: &JailConfig, sys: &dyn Syscall) -> Result<JailReport, JailErro
     steps.run("unshare_net_ipc_uts", || {
         namespaces::unshare_network_ipc_uts(sys)
     })?;
+    steps.run("hide_host_name", || namespaces::hide_host_name(sys))?;
 
     // 3. The tree: tmpfs, read-only binds at the same paths, writable /tmp, read-only root.
     let mut builder = TreeBuilder::new(

@@ -96,6 +96,18 @@ pub(super) fn unshare_network_ipc_uts(sys: &dyn Syscall) -> Result<(), JailError
         .map_err(JailError::UnshareNet)
 }
 
+/// The host name every kit sees (uname's nodename).
+pub const KIT_HOSTNAME: &str = "oxool-kit";
+
+/// Step 2b. A new UTS namespace starts with a copy of the host's name; a document has no business
+/// knowing which machine renders it, so the kit's namespace gets a fixed one. Safe: the name is
+/// set in the UTS namespace the kit just made, owned by its own user namespace; nothing outside
+/// sees it.
+pub(super) fn hide_host_name(sys: &dyn Syscall) -> Result<(), JailError> {
+    sys.sethostname(KIT_HOSTNAME)
+        .map_err(JailError::SetHostname)
+}
+
 /// Step 4a. Safe: the nested namespace maps the kit's id back to what it is outside (`<outer> 0 1`
 /// seen from the first namespace, where the outer id is 0). The kit keeps capabilities only inside
 /// the nested namespace, which owns no mount namespace, so every mount is now locked for it.

@@ -100,6 +100,7 @@ fn steps_run_in_the_order_of_the_security_argument() {
             CloneFlags::CLONE_NEWNET | CloneFlags::CLONE_NEWIPC | CloneFlags::CLONE_NEWUTS,
         ),
     );
+    let host_name = position(&calls, &Call::SetHostname(super::KIT_HOSTNAME.to_string()));
     let jail_dir = position(
         &calls,
         &Call::Mkdir {
@@ -181,6 +182,7 @@ fn steps_run_in_the_order_of_the_security_argument() {
         gid_map,
         private,
         net,
+        host_name,
         jail_dir,
         tmpfs,
         root_ro,
@@ -210,7 +212,7 @@ fn steps_run_in_the_order_of_the_security_argument() {
         "every mount must happen before the nested user namespace"
     );
     assert!(report.pivoted);
-    assert_eq!(report.steps.len(), 19);
+    assert_eq!(report.steps.len(), 20);
 }
 
 #[test]

@@ -48,6 +48,20 @@ pub(super) fn unexpected_entries(dir: &str, allowed: &[&str]) -> io::Result<Vec<
     Ok(extra)
 }
 
+/// uname(2) must not name the machine: the kit's UTS namespace has a fixed host name.
+pub(super) fn uname_host_name(_: &ProbeContext) -> (bool, String) {
+    match nix::sys::utsname::uname() {
+        Ok(uts) => {
+            let node = uts.nodename().to_string_lossy().into_owned();
+            (
+                node == crate::jail::KIT_HOSTNAME,
+                format!("nodename {node:?}"),
+            )
+        }
+        Err(err) => (true, format!("uname: {err}")),
+    }
+}
+
 pub(super) fn list_root(_: &ProbeContext) -> (bool, String) {
     let root = unexpected_entries("/", JAIL_ROOT_ENTRIES);
     let etc = unexpected_entries("/etc", JAIL_ETC_ENTRIES);

@@ -78,6 +78,7 @@ const PROBES: &[(&str, &str, Probe)] = &[
     ("read_etc_shadow", "host-file-read", files::read_etc_shadow),
     ("read_host_paths", "host-file-read", files::read_host_paths),
     ("list_root", "host-visibility", files::list_root),
+    ("uname_host_name", "host-visibility", files::uname_host_name),
     ("list_proc", "host-visibility", files::list_proc),
     ("list_sys", "host-visibility", files::list_sys),
     ("list_dev", "host-visibility", files::list_dev),

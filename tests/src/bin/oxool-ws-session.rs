@@ -166,14 +166,14 @@ struct EditorSettings {
     token: String,
 }
 
-/// The index page's edit link for `document`, followed to the editor page; the settings in the
-/// page's `<script id="oxool-config">`.
+/// The index page's edit form for `document`, submitted (POST of its access_token) to the
+/// editor page; the settings in the page's `<script id="oxool-config">`.
 fn editor_settings(port: u16, document: &str, user: &str) -> anyhow::Result<EditorSettings> {
     let base = format!("http://127.0.0.1:{port}");
     let index = http_get(&format!("{base}/?user={}", query_escape(user)))?;
-    let href = edit_link(&index, document)
-        .ok_or_else(|| anyhow!("the index page at / has no link for {document:?}"))?;
-    let page = http_get(&format!("{base}{href}"))?;
+    let (action, token) = edit_form(&index, document)
+        .ok_or_else(|| anyhow!("the index page at / has no edit form for {document:?}"))?;
+    let page = http_post_token(&format!("{base}{action}"), &token)?;
     let open = "<script id=\"oxool-config\" type=\"application/json\">";
     let json = page
         .split_once(open)
@@ -195,31 +195,60 @@ fn editor_settings(port: u16, document: &str, user: &str) -> anyhow::Result<Edit
 }
 
 fn http_get(url: &str) -> anyhow::Result<String> {
-    // The URL may carry a token: errors name the path only.
     let path = url.split('?').next().unwrap_or_default().to_string();
     let response = ureq::get(url)
         .timeout(Duration::from_secs(60))
         .call()
-        .map_err(|error| match error {
-            ureq::Error::Status(code, _) => anyhow!("GET {path}: HTTP {code}"),
-            ureq::Error::Transport(transport) => anyhow!("GET {path}: {}", transport.kind()),
-        })?;
+        .map_err(|error| http_error("GET", &path, error))?;
     response.into_string().context("reading the page")
 }
 
-/// The `href` of the edit link of the row naming `document` (markup unescaped).
-fn edit_link(index: &str, document: &str) -> Option<String> {
-    let label = format!(">{}</a>", oxool_wsd::markup::escape(document));
-    let end = index.find(&label)?;
-    let start = index[..end].rfind("<a href=\"")? + "<a href=\"".len();
-    let href = index[start..end].strip_suffix('"')?;
-    Some(
-        href.replace("&quot;", "\"")
-            .replace("&#39;", "'")
-            .replace("&lt;", "<")
-            .replace("&gt;", ">")
-            .replace("&amp;", "&"),
-    )
+/// The form submission the index page's button makes: the token in the body, never the URL.
+fn http_post_token(url: &str, token: &str) -> anyhow::Result<String> {
+    let path = url.split('?').next().unwrap_or_default().to_string();
+    let response = ureq::post(url)
+        .timeout(Duration::from_secs(60))
+        .send_form(&[("access_token", token)])
+        .map_err(|error| http_error("POST", &path, error))?;
+    response.into_string().context("reading the page")
+}
+
+/// An HTTP error that names the method and path only (never a token).
+fn http_error(method: &str, path: &str, error: ureq::Error) -> anyhow::Error {
+    match error {
+        ureq::Error::Status(code, _) => anyhow!("{method} {path}: HTTP {code}"),
+        ureq::Error::Transport(transport) => anyhow!("{method} {path}: {}", transport.kind()),
+    }
+}
+
+/// The `action` and hidden `access_token` of the edit form of the row naming `document`
+/// (markup unescaped).
+fn edit_form(index: &str, document: &str) -> Option<(String, String)> {
+    let marker = format!(
+        "data-name=\"{}\" data-mode=\"edit\"",
+        oxool_wsd::markup::escape(document)
+    );
+    let at = index.find(&marker)?;
+    let form_start = index[..at].rfind("<form ")?;
+    let form = &index[form_start..];
+    let form = &form[..form.find("</form>")?];
+    let attribute = |text: &str, name: &str| -> Option<String> {
+        let open = format!("{name}=\"");
+        let start = text.find(&open)? + open.len();
+        let end = start + text[start..].find('"')?;
+        Some(unescape_markup(&text[start..end]))
+    };
+    let action = attribute(form, "action")?;
+    let input = &form[form.find("name=\"access_token\"")?..];
+    Some((action, attribute(input, "value")?))
+}
+
+fn unescape_markup(text: &str) -> String {
+    text.replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&amp;", "&")
 }
 
 /// Percent-encodes everything but unreserved characters (a user name in a query).

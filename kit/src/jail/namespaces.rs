@@ -102,10 +102,14 @@ pub const KIT_HOSTNAME: &str = "oxool-kit";
 /// Step 2b. A new UTS namespace starts with a copy of the host's name; a document has no business
 /// knowing which machine renders it, so the kit's namespace gets a fixed one. Safe: the name is
 /// set in the UTS namespace the kit just made, owned by its own user namespace; nothing outside
-/// sees it.
+/// sees it. Under systemd, ProtectHostname= (which oxool-forkit.service sets) refuses
+/// sethostname with EPERM for the whole unit; the kit then keeps the name of the unit's own UTS
+/// namespace, which is the only thing lost.
 pub(super) fn hide_host_name(sys: &dyn Syscall) -> Result<(), JailError> {
-    sys.sethostname(KIT_HOSTNAME)
-        .map_err(JailError::SetHostname)
+    match sys.sethostname(KIT_HOSTNAME) {
+        Err(err) if err.raw_os_error() == Some(libc::EPERM) => Ok(()),
+        other => other.map_err(JailError::SetHostname),
+    }
 }
 
 /// Step 4a. Safe: the nested namespace maps the kit's id back to what it is outside (`<outer> 0 1`

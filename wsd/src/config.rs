@@ -16,23 +16,8 @@ use crate::wopi::WopiHostPattern;
 /// Where the packaged configuration lives.
 pub use oxool_settings::DEFAULT_CONFIG_PATH;
 
-#[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
-    // The io::Error is in the message rather than a `source`, so a cause chain prints it once.
-    #[error("cannot read the configuration file {path}: {error}")]
-    Read {
-        path: PathBuf,
-        error: std::io::Error,
-    },
-    #[error("invalid configuration file {path}: {message}")]
-    Parse { path: PathBuf, message: String },
-    #[error("invalid configuration file {path}: key `{key}`: {reason}")]
-    Invalid {
-        path: PathBuf,
-        key: &'static str,
-        reason: String,
-    },
-}
+/// The configuration file's errors are the settings crate's: one definition for both processes.
+pub use oxool_settings::SettingsError as ConfigError;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]

@@ -152,13 +152,20 @@ pub(super) fn fcntl_sigio_victim(ctx: &ProbeContext) -> (bool, String) {
 }
 
 pub(super) fn fcntl_sigio_group(ctx: &ProbeContext) -> (bool, String) {
+    to_victim_group(ctx, "F_SETOWN -victim group + O_ASYNC (SIGIO)", sigio)
+}
+
+/// Runs `attempt` with the victim's process group as the owner (a negative F_SETOWN argument).
+fn to_victim_group(
+    ctx: &ProbeContext,
+    what: &str,
+    attempt: fn(i32) -> io::Result<libc::c_long>,
+) -> (bool, String) {
     let pgid = ctx.victim_pgid;
     if pgid <= 1 {
         return no_victim();
     }
-    sent(ctx, "F_SETOWN -victim group + O_ASYNC (SIGIO)", |_| {
-        sigio(-pgid)
-    })
+    sent(ctx, what, |_| attempt(-pgid))
 }
 
 fn socket_pair() -> io::Result<(OwnedFd, OwnedFd)> {
@@ -186,13 +193,7 @@ pub(super) fn fcntl_sigurg_victim(ctx: &ProbeContext) -> (bool, String) {
 }
 
 pub(super) fn fcntl_sigurg_group(ctx: &ProbeContext) -> (bool, String) {
-    let pgid = ctx.victim_pgid;
-    if pgid <= 1 {
-        return no_victim();
-    }
-    sent(ctx, "F_SETOWN -victim group + MSG_OOB (SIGURG)", |_| {
-        sigurg(-pgid)
-    })
+    to_victim_group(ctx, "F_SETOWN -victim group + MSG_OOB (SIGURG)", sigurg)
 }
 
 pub(super) fn fcntl_setown_ex(ctx: &ProbeContext) -> (bool, String) {

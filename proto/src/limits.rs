@@ -5,9 +5,21 @@
 //! header first and picks the payload limit by the message's name; a frame over it is a broken
 //! protocol, and the kit is killed.
 
-/// `callback` (payloads over 16 KiB travel in the body), `error`, `loaded` and every other
-/// message without a document or pixels.
+/// `error`, `loaded` and every other message without a document, pixels or LibreOffice JSON.
 pub const MAX_EVENT_PAYLOAD: u32 = 64 * 1024;
+
+/// `callback` (payloads over 16 KiB travel in the body): JSDialog's widget trees (a sidebar
+/// deck is hundreds of KiB) and comment lists. The kit's callback queue holds at most 16 MiB
+/// of them, so a few such callbacks can wait while wsd reads.
+pub const MAX_CALLBACK_PAYLOAD: u32 = 4 << 20;
+
+/// `command-values`: LibreOffice's JSON for `getCommandValues` (the font list with every
+/// font's sizes, the style list).
+pub const MAX_COMMAND_VALUES_PAYLOAD: u32 = 4 << 20;
+
+/// `window-tile`: a PNG of at most 4 194 304 device pixels (16 MiB raw RGBA), with room for
+/// PNG's filter bytes and uncompressible blocks.
+pub const MAX_WINDOW_TILE_PAYLOAD: u32 = 17 << 20;
 
 /// `tile`: a PNG of at most 1024 × 1024 RGBA pixels (4 MiB raw), with room for PNG's filter
 /// bytes and uncompressible blocks.
@@ -26,6 +38,9 @@ pub fn kit_payload_limit(name: &str, max_document: u32) -> u32 {
     match name {
         "converted" | "saved" => max_document,
         "tile" => MAX_TILE_PAYLOAD,
+        "window-tile" => MAX_WINDOW_TILE_PAYLOAD,
+        "callback" => MAX_CALLBACK_PAYLOAD,
+        "command-values" => MAX_COMMAND_VALUES_PAYLOAD,
         "selection" => MAX_SELECTION_PAYLOAD,
         "status" => MAX_STATUS_PAYLOAD,
         _ => MAX_EVENT_PAYLOAD,
@@ -42,7 +57,9 @@ mod tests {
         assert_eq!(kit_payload_limit("converted", document), document);
         assert_eq!(kit_payload_limit("saved", document), document);
         assert_eq!(kit_payload_limit("tile", document), 6 << 20);
-        assert_eq!(kit_payload_limit("callback", document), 64 * 1024);
+        assert_eq!(kit_payload_limit("callback", document), 4 << 20);
+        assert_eq!(kit_payload_limit("command-values", document), 4 << 20);
+        assert_eq!(kit_payload_limit("window-tile", document), 17 << 20);
         assert_eq!(kit_payload_limit("error", document), 64 * 1024);
         assert_eq!(kit_payload_limit("no-such-message", document), 64 * 1024);
     }

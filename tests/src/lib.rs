@@ -7,6 +7,7 @@ pub mod bench;
 pub mod bench_editing;
 pub mod hostile;
 pub mod http;
+pub mod kit_session;
 pub mod server;
 pub mod tools;
 pub mod user;

@@ -235,6 +235,55 @@ impl Document {
         Ok(ok != 0)
     }
 
+    /// Paints the area (`x`, `y`, `width`, `height`, device pixels) of LOK window `window_id`
+    /// at `scale` (1.0 = one device pixel per window pixel) into `buffer`, premultiplied
+    /// 4-byte pixels in [`Self::tile_mode`]'s order, as view `view` sees it. LibreOffice paints
+    /// nothing (and says nothing) for a window id it does not know.
+    #[allow(clippy::too_many_arguments)]
+    pub fn paint_window_for_view(
+        &self,
+        window_id: u32,
+        buffer: &mut [u8],
+        x: i32,
+        y: i32,
+        width: i32,
+        height: i32,
+        scale: f64,
+        view: i32,
+    ) -> Result<(), LokError> {
+        let needed = usize::try_from(width)
+            .ok()
+            .zip(usize::try_from(height).ok())
+            .and_then(|(w, h)| w.checked_mul(h)?.checked_mul(4))
+            .filter(|_| width > 0 && height > 0)
+            .ok_or(LokError::TileGeometry {
+                detail: "the window area must be positive",
+            })?;
+        if buffer.len() < needed {
+            return Err(LokError::TileBufferTooSmall {
+                len: buffer.len(),
+                needed,
+            });
+        }
+        let paint = doc_fn!(self, paint_window_for_view)?;
+        // SAFETY: `self.doc` is live; `buffer` holds width * height * 4 bytes (checked), the
+        // device-pixel canvas LibreOffice paints into and nothing beyond.
+        unsafe {
+            paint(
+                self.doc,
+                window_id,
+                buffer.as_mut_ptr(),
+                x,
+                y,
+                width,
+                height,
+                scale,
+                view,
+            )
+        };
+        Ok(())
+    }
+
     /// Keyboard input for a LOK window (dialog, sidebar) rather than the document.
     pub fn post_window_key_event(
         &self,

@@ -205,11 +205,14 @@ pub mod set_graphic_selection {
     pub const END: i32 = 1;
 }
 
-/// Mouse buttons for `postMouseEvent` (VCL `MOUSE_LEFT` … = `css::awt::MouseButton`).
+/// Mouse buttons for `postMouseEvent` and `postWindowMouseEvent`: VCL's `MOUSE_LEFT`,
+/// `MOUSE_MIDDLE`, `MOUSE_RIGHT`, which LibreOffice reads them as. They are not
+/// `css::awt::MouseButton`'s values (right 2, middle 4): sent those, a right click arrives as a
+/// middle click and no context menu opens.
 pub mod mouse_button {
     pub const LEFT: i32 = 1;
-    pub const RIGHT: i32 = 2;
-    pub const MIDDLE: i32 = 4;
+    pub const MIDDLE: i32 = 2;
+    pub const RIGHT: i32 = 4;
 }
 
 /// Key modifiers for key and mouse events (VCL `KEY_SHIFT`, `KEY_MOD1` = Ctrl, `KEY_MOD2` = Alt,

@@ -15,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use oxool_proto::{Frame, Message};
 
 use super::barrier::Barrier;
+use super::windows::SharedOwners;
 use super::writer::FrameWriter;
 use crate::lok::enums::callback_name;
 use crate::lok::CallbackEvent;
@@ -23,8 +24,8 @@ use crate::lok::CallbackEvent;
 /// this holds a few edits' worth while wsd is briefly slow.
 pub const CALLBACK_QUEUE_CAPACITY: usize = 4096;
 
-/// How many payload bytes may wait: large payloads (up to the 64 KiB an event may carry) must not
-/// make 4096 queued events cost hundreds of MiB.
+/// How many payload bytes may wait: large payloads (up to the 4 MiB a JSDialog event may carry)
+/// must not make 4096 queued events cost gigabytes.
 pub const CALLBACK_QUEUE_MAX_BYTES: usize = 16 << 20;
 
 /// Payloads up to this size travel in the header (`payload=`); larger ones (JSDialog, comment
@@ -66,7 +67,7 @@ impl CallbackQueue {
         let len = event.payload.len();
         // wsd treats a larger callback as a broken protocol (proto/src/limits.rs); dropping it
         // and reporting the drop keeps an honest kit within the protocol.
-        if len > oxool_proto::limits::MAX_EVENT_PAYLOAD as usize {
+        if len > oxool_proto::limits::MAX_CALLBACK_PAYLOAD as usize {
             self.counters.dropped.fetch_add(1, Ordering::Relaxed);
             return;
         }
@@ -104,6 +105,7 @@ impl CallbackQueue {
 pub fn start_forwarder(
     writer: FrameWriter,
     names: ViewNames,
+    windows: SharedOwners,
 ) -> Result<CallbackQueue, EventsError> {
     let (sender, receiver) = sync_channel(CALLBACK_QUEUE_CAPACITY);
     let queue = CallbackQueue {
@@ -114,7 +116,7 @@ pub fn start_forwarder(
     let counters = queue.counters.clone();
     std::thread::Builder::new()
         .name("oxool-callbacks".into())
-        .spawn(move || forward(receiver, writer, names, counters))
+        .spawn(move || forward(receiver, writer, names, windows, counters))
         .map_err(EventsError::SpawnForwarder)?;
     Ok(queue)
 }
@@ -123,6 +125,7 @@ fn forward(
     receiver: Receiver<CallbackEvent>,
     writer: FrameWriter,
     names: ViewNames,
+    windows: SharedOwners,
     counters: Arc<Counters>,
 ) {
     let mut reported_drops = 0;
@@ -140,8 +143,13 @@ fn forward(
             }
             reported_drops = total_drops;
         }
+        // Events about a dialog go to the session of the view that owns it (windows.rs).
+        let target = match windows.lock() {
+            Ok(mut owners) => owners.route(&event),
+            Err(_) => event.view,
+        };
         // Events of a view that was closed meanwhile have no reader any more.
-        let Some(view) = names.lock().ok().and_then(|n| n.get(&event.view).cloned()) else {
+        let Some(view) = names.lock().ok().and_then(|n| n.get(&target).cloned()) else {
             continue;
         };
         if writer.send(&callback_frame(&view, &event)).is_err() {
@@ -206,7 +214,8 @@ mod tests {
     fn a_reader_that_stops_costs_events_not_liveness() {
         let (kit_end, mut wsd_end) = std::os::unix::net::UnixStream::pair().unwrap();
         let names: ViewNames = Arc::new(Mutex::new(HashMap::from([(3, "s".to_string())])));
-        let queue = start_forwarder(FrameWriter::new(kit_end), names).unwrap();
+        let queue =
+            start_forwarder(FrameWriter::new(kit_end), names, SharedOwners::default()).unwrap();
         let event = CallbackEvent {
             view: 3,
             kind: callback::INVALIDATE_TILES,
@@ -246,7 +255,7 @@ mod tests {
             counters: Arc::new(Counters::default()),
             barrier: Barrier::default(),
         };
-        let limit = oxool_proto::limits::MAX_EVENT_PAYLOAD as usize;
+        let limit = oxool_proto::limits::MAX_CALLBACK_PAYLOAD as usize;
         for len in [limit, limit + 1] {
             queue.push(CallbackEvent {
                 view: 0,

@@ -104,6 +104,12 @@ impl Input {
 
     /// `mouse view= type=down|up|move x= y= [count=1] [buttons=1] [modifier=0]`, twips.
     pub fn mouse(message: &Message) -> Result<Input, ArgError> {
+        Input::mouse_within(message, MAX_POSITION_TWIPS)
+    }
+
+    /// A mouse event whose `x` and `y` lie in `0..=max_position`; `buttons` are VCL's (left 1,
+    /// middle 2, right 4).
+    pub fn mouse_within(message: &Message, max_position: i64) -> Result<Input, ArgError> {
         let kind = event_type(
             message,
             &[
@@ -112,8 +118,8 @@ impl Input {
                 ("move", mouseevent::MOVE),
             ],
         )?;
-        let x = args::int_in(message, "x", 0..=MAX_POSITION_TWIPS)?;
-        let y = args::int_in(message, "y", 0..=MAX_POSITION_TWIPS)?;
+        let x = args::int_in(message, "x", 0..=max_position)?;
+        let y = args::int_in(message, "y", 0..=max_position)?;
         let count = args::int_or(message, "count", 1..=3, 1)?;
         let buttons = args::int_or(message, "buttons", 0..=7, 1)?;
         let modifier = args::int_or(message, "modifier", 0..=0xF000, 0)?;

@@ -8,10 +8,13 @@
 
 pub mod args;
 pub mod barrier;
+mod dialog_requests;
+pub mod dialogs;
 pub mod events;
 pub mod input;
 pub mod tiles;
 pub mod views;
+pub mod windows;
 pub mod writer;
 
 use std::collections::HashMap;
@@ -25,6 +28,7 @@ use self::events::{CallbackQueue, EventsError};
 use self::input::{Input, InputError};
 use self::tiles::{TileError, TileRequest};
 use self::views::{ViewError, Views, MAX_USER_LEN, MAX_VIEW_ID_LEN};
+use self::windows::{SharedOwners, WindowId};
 use self::writer::FrameWriter;
 use crate::convert;
 use crate::lok::enums::feature;
@@ -43,6 +47,14 @@ pub const MESSAGES: &[&str] = &[
     "save",
     "selection",
     "paste",
+    "window-tile",
+    "window-key",
+    "window-mouse",
+    "window-text",
+    "window-close",
+    "window-resize",
+    "dialog-event",
+    "command-values",
 ];
 
 /// MIME types of `selection` and `paste`: what browsers put on and take from the clipboard.
@@ -65,6 +77,16 @@ pub enum SessionError {
     Tile(#[from] TileError),
     #[error("view {0:?} is read-only")]
     ReadOnly(String),
+    #[error("window {0} is not open in this session's view")]
+    NotYourWindow(WindowId),
+    #[error("LibreOffice has no values for {0}")]
+    NoValues(String),
+    #[error("{command}'s values are {len} bytes; at most {max}")]
+    ValuesTooLarge {
+        command: String,
+        len: usize,
+        max: usize,
+    },
     #[error("unsupported format {0:?}")]
     Format(String),
     #[error("LibreOffice could not save the document as {format}: {source}")]
@@ -94,7 +116,10 @@ impl SessionError {
             )
             | SessionError::View(
                 ViewError::AlreadyOpen(_) | ViewError::Unknown(_) | ViewError::TooMany,
-            ) => "bad-request",
+            )
+            | SessionError::NotYourWindow(_)
+            | SessionError::NoValues(_) => "bad-request",
+            SessionError::ValuesTooLarge { .. } => "too-large",
             SessionError::ReadOnly(_) => "readonly",
             SessionError::Format(_) => "format",
             SessionError::Save { .. } => "save",
@@ -119,6 +144,8 @@ pub struct Session {
     document: Document,
     views: Views,
     queue: CallbackQueue,
+    /// Which view owns which dialog (the forwarder records them).
+    windows: SharedOwners,
     /// Input was posted that LibreOffice may not have applied yet (see [`barrier`]).
     input_pending: std::cell::Cell<bool>,
     /// The LibreOffice view that posted it (a writing one): the barrier runs there.
@@ -130,11 +157,13 @@ impl Session {
     pub fn new(document: Document, writer: FrameWriter) -> Result<Session, EventsError> {
         let loaded_view = document.view().unwrap_or(0);
         let names = Arc::new(Mutex::new(HashMap::new()));
-        let queue = events::start_forwarder(writer, names.clone())?;
+        let windows = SharedOwners::default();
+        let queue = events::start_forwarder(writer, names.clone(), windows.clone())?;
         Ok(Session {
             document,
             views: Views::new(loaded_view, names),
             queue,
+            windows,
             input_pending: std::cell::Cell::new(false),
             input_view: std::cell::Cell::new(loaded_view),
         })
@@ -157,6 +186,10 @@ impl Session {
                 if let Some(view) = message.get("view") {
                     error = error.arg("view", view);
                 }
+                // The tile's or the window's id, so wsd can tell which request failed.
+                if let Some(id) = message.get("id").filter(|id| id.len() <= 20) {
+                    error = error.arg("id", id);
+                }
                 Some(Frame::new(error.render()))
             }
         }
@@ -170,7 +203,7 @@ impl Session {
         // What runs synchronously must see the input posted before it (barrier.rs).
         if matches!(
             message.name.as_str(),
-            "save" | "selection" | "uno" | "paste" | "set-part"
+            "save" | "selection" | "uno" | "paste" | "set-part" | "command-values"
         ) {
             self.settle_input();
         }
@@ -178,6 +211,7 @@ impl Session {
             "view-open" => self.open_view(message).map(Some),
             "view-close" => {
                 let id = args::required(message, "view")?;
+                self.close_windows_of(id)?;
                 self.views.close(&self.document, id)?;
                 let closed = Message::new("view-closed").arg("view", id);
                 Ok(Some(Frame::new(closed.render())))
@@ -193,6 +227,10 @@ impl Session {
             "save" => self.save(message).map(Some),
             "selection" => self.selection(message).map(Some),
             "paste" => self.paste(message, payload).map(|_| None),
+            "window-tile" => self.window_tile(message).map(Some),
+            "window-key" | "window-mouse" | "window-text" | "window-close" | "window-resize"
+            | "dialog-event" => self.window_input(message, payload).map(|_| None),
+            "command-values" => self.command_values(message).map(Some),
             other => Err(ArgError::Invalid {
                 key: "name",
                 detail: format!("{other:?} is not a session message"),

@@ -3,7 +3,7 @@
 //! that sends what the broker queues.
 //!
 //! The kit is untrusted: each frame's payload is bounded by its message name (a `saved` document
-//! by `kit.max_document_mb`, a tile by a few MiB, a callback by 64 KiB; proto/src/limits.rs), and
+//! by `kit.max_document_mb`, a tile by a few MiB, a callback by 4 MiB; proto/src/limits.rs), and
 //! a kit that breaks the protocol is killed. The reader waits when the broker is busy, so a flood of callbacks
 //! pushes back into the kit, whose own queue drops and counts (it never blocks LibreOffice).
 
@@ -291,13 +291,22 @@ mod tests {
     #[tokio::test]
     async fn an_oversized_callback_breaks_the_protocol() {
         let small = Frame::new("callback view=1 kind=STATE_CHANGED payload=x");
+        // A JSDialog tree of a sidebar deck: large, but within the callback limit.
+        let jsdialog =
+            Frame::with_payload("callback view=1 kind=JSDIALOG body=1", vec![b'x'; 4 << 20]);
         let oversized = Frame::with_payload(
             "callback view=1 kind=JSDIALOG body=1",
-            vec![b'x'; 64 * 1024 + 1],
+            vec![b'x'; (4 << 20) + 1],
         );
-        let seen = reader_reports(vec![small.encode().unwrap(), oversized.encode().unwrap()]).await;
+        let seen = reader_reports(vec![
+            small.encode().unwrap(),
+            jsdialog.encode().unwrap(),
+            oversized.encode().unwrap(),
+        ])
+        .await;
         assert!(matches!(&seen[0], FromKit::Frame(frame) if *frame == small));
-        match &seen[1] {
+        assert!(matches!(&seen[1], FromKit::Frame(frame) if *frame == jsdialog));
+        match &seen[2] {
             FromKit::Gone {
                 reason,
                 broke_protocol: true,

@@ -1,0 +1,234 @@
+//! One real kit with a loaded document, driven over the wsd ↔ kit protocol
+//! (docs/kit-protocol.md, "Editing"): forkit started peer to peer, real jail, real seccomp, real
+//! LibreOffice. Waits are deadlines on observed state, never fixed sleeps.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use oxool_proto::{Frame, Message};
+use oxool_wsd::forkit_client::ForkitClient;
+use oxool_wsd::kits::KitSpawner;
+use tokio::net::unix::OwnedWriteHalf;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+pub const DEADLINE: Duration = Duration::from_secs(60);
+
+/// One kit with a loaded document: a writer, and every frame it sends, in order.
+pub struct KitSession {
+    write: Option<OwnedWriteHalf>,
+    frames: UnboundedReceiver<Frame>,
+    /// Callbacks seen while waiting for other frames, kept for later checks.
+    pub callbacks: Vec<Message>,
+    _forkit: Arc<ForkitClient>,
+    _scratch: tempfile::TempDir,
+}
+
+impl KitSession {
+    /// Spawns a kit and loads the fixture `fixture` in it.
+    pub async fn load(fixture: &str) -> KitSession {
+        let (forkit, scratch) = crate::start_lok_forkit("oxool-kit-session-").await.unwrap();
+        let kit = forkit.spawn_kit().await.unwrap();
+        let (mut read, write) = kit.stream.into_split();
+        let (tx, frames) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(async move {
+            while let Ok(frame) = Frame::read_async(&mut read, 64 << 20).await {
+                if tx.send(frame).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut kit = KitSession {
+            write: Some(write),
+            frames,
+            callbacks: Vec::new(),
+            _forkit: forkit,
+            _scratch: scratch,
+        };
+        let bytes = std::fs::read(crate::fixture(fixture)).unwrap();
+        let load = Message::new("load").arg("name", fixture).render();
+        kit.send_frame(Frame::with_payload(load, bytes)).await;
+        let loaded = kit.answer("loaded").await;
+        assert!(loaded.0.get("type").is_some(), "{loaded:?}");
+        kit
+    }
+
+    pub async fn send_frame(&mut self, frame: Frame) {
+        frame
+            .write_async(self.write.as_mut().expect("the writer is here"))
+            .await
+            .unwrap();
+    }
+
+    pub async fn send(&mut self, message: Message) {
+        self.send_frame(Frame::new(message.render())).await;
+    }
+
+    /// The next frame that is not a callback; callbacks on the way are kept.
+    pub async fn next_answer(&mut self) -> (Message, Vec<u8>) {
+        let until = Instant::now() + DEADLINE;
+        loop {
+            let left = until.saturating_duration_since(Instant::now());
+            let frame = tokio::time::timeout(left, self.frames.recv())
+                .await
+                .expect("the kit answers before the deadline")
+                .expect("the kit is alive");
+            let message = frame.message().unwrap();
+            match message.name.as_str() {
+                "callback" | "callback-overflow" => self.callbacks.push(callback(frame)),
+                _ => return (message, frame.payload),
+            }
+        }
+    }
+
+    /// The next answer, which must be `name`.
+    pub async fn answer(&mut self, name: &str) -> (Message, Vec<u8>) {
+        let (message, payload) = self.next_answer().await;
+        assert_eq!(message.name, name, "unexpected answer {message}");
+        (message, payload)
+    }
+
+    /// Waits until the callbacks seen satisfy `done`; `None` when they do not by `within`.
+    pub async fn try_wait_for_callbacks(
+        &mut self,
+        within: Duration,
+        done: impl Fn(&[Message]) -> bool,
+    ) -> Option<()> {
+        let until = Instant::now() + within;
+        while !done(&self.callbacks) {
+            let left = until.saturating_duration_since(Instant::now());
+            let frame = tokio::time::timeout(left, self.frames.recv())
+                .await
+                .ok()?
+                .expect("the kit is alive");
+            let message = frame.message().unwrap();
+            assert!(
+                message.name.starts_with("callback"),
+                "unexpected answer {message} while waiting for callbacks"
+            );
+            self.callbacks.push(callback(frame));
+        }
+        Some(())
+    }
+
+    /// Waits until the callbacks seen satisfy `done`.
+    pub async fn wait_for_callbacks(&mut self, what: &str, done: impl Fn(&[Message]) -> bool) {
+        if self.try_wait_for_callbacks(DEADLINE, done).await.is_none() {
+            panic!("no {what} before the deadline");
+        }
+    }
+
+    pub async fn open_view(&mut self, view: &str, readonly: bool) -> i32 {
+        let mut open = Message::new("view-open")
+            .arg("view", view)
+            .arg("user", view);
+        if readonly {
+            open = open.arg("readonly", 1);
+        }
+        self.send(open).await;
+        let (opened, _) = self.answer("view-opened").await;
+        assert_eq!(opened.get("view"), Some(view));
+        opened.parse_arg("lok_view").unwrap()
+    }
+
+    pub async fn type_text(&mut self, view: &str, text: &str) {
+        for ch in text.chars() {
+            self.key(view, ch as u32, 0).await;
+        }
+    }
+
+    pub async fn key(&mut self, view: &str, char_code: u32, key_code: u32) {
+        for kind in ["input", "up"] {
+            let key = Message::new("key")
+                .arg("view", view)
+                .arg("type", kind)
+                .arg("char", char_code)
+                .arg("code", key_code);
+            self.send(key).await;
+        }
+    }
+
+    pub async fn uno(&mut self, view: &str, command: &str, args: Option<&str>) {
+        let mut uno = Message::new("uno")
+            .arg("view", view)
+            .arg("command", command);
+        if let Some(args) = args {
+            uno = uno.arg("args", args);
+        }
+        self.send(uno).await;
+    }
+
+    pub async fn save_bytes(&mut self, format: &str) -> Vec<u8> {
+        self.send(Message::new("save").arg("format", format)).await;
+        let (saved, bytes) = self.answer("saved").await;
+        assert_eq!(saved.parse_arg::<usize>("bytes").unwrap(), bytes.len());
+        bytes
+    }
+
+    pub async fn save_text(&mut self, format: &str) -> String {
+        String::from_utf8_lossy(&self.save_bytes(format).await).into_owned()
+    }
+
+    /// Saves as `format` until the text satisfies `done` (edits are asynchronous in LOK).
+    pub async fn wait_for_saved(&mut self, format: &str, done: impl Fn(&str) -> bool) -> String {
+        let until = Instant::now() + DEADLINE;
+        loop {
+            let text = self.save_text(format).await;
+            if done(&text) {
+                return text;
+            }
+            assert!(
+                Instant::now() < until,
+                "saved {format} never showed the edit: {text:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    pub async fn status(&mut self) -> Message {
+        self.send(Message::new("status")).await;
+        self.answer("status").await.0
+    }
+
+    pub async fn expect_error(&mut self, kind: &str) -> Message {
+        let (error, _) = self.answer("error").await;
+        assert_eq!(error.get("kind"), Some(kind), "{error}");
+        error
+    }
+}
+
+/// A callback frame as one message: a payload sent in the body (`body=1`) becomes `payload=`.
+fn callback(frame: Frame) -> Message {
+    let mut message = frame.message().unwrap();
+    if message.get("body") == Some("1") {
+        let body = String::from_utf8_lossy(&frame.payload).into_owned();
+        message = message.arg("payload", body);
+    }
+    message
+}
+
+/// Whether a callback of `kind` for session `view` was seen.
+pub fn seen(callbacks: &[Message], view: &str, kind: &str) -> bool {
+    callbacks
+        .iter()
+        .any(|c| c.get("view") == Some(view) && c.get("kind") == Some(kind))
+}
+
+/// The JSON payloads of the `kind` callbacks for session `view`, in order.
+pub fn payloads(callbacks: &[Message], view: &str, kind: &str) -> Vec<serde_json::Value> {
+    callbacks
+        .iter()
+        .filter(|c| c.get("view") == Some(view) && c.get("kind") == Some(kind))
+        .filter_map(|c| serde_json::from_str(c.get("payload")?).ok())
+        .collect()
+}
+
+/// Decodes a PNG independently of the kit's encoder: (width, height, RGBA pixels).
+pub fn decode_png(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    let mut reader = decoder.read_info().expect("a PNG header");
+    let mut pixels = vec![0; reader.output_buffer_size()];
+    let info = reader.next_frame(&mut pixels).expect("PNG image data");
+    assert_eq!(info.color_type, png::ColorType::Rgba);
+    pixels.truncate(info.buffer_size());
+    (info.width, info.height, pixels)
+}

@@ -269,7 +269,7 @@ impl WsClient {
         let left = until.saturating_duration_since(Instant::now());
         match tokio::time::timeout(left, self.events.recv()).await {
             Ok(Some(Event::Message(incoming))) => {
-                let tile = incoming.is_tile();
+                let tile = incoming.is_tile() || incoming.is("window-tile");
                 self.seen.push(incoming);
                 if tile && self.auto_ack_tiles {
                     let ack = Message::new("tile-done").arg("count", 1).render();

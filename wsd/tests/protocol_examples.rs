@@ -27,6 +27,12 @@ const SERVER_MESSAGES: &[(&str, &[&str], bool)] = &[
         false,
     ),
     ("invalidate", &[], false),
+    (
+        "window-tile",
+        &["id", "x", "y", "width", "height", "scale", "format"],
+        false,
+    ),
+    ("command-values", &["command"], true),
     ("event", &["kind"], true),
     ("doc-state", &["modified", "save"], false),
     ("download", &["id", "format", "name"], false),
@@ -66,8 +72,8 @@ fn every_client_example_is_accepted() {
     for block in blocks("client") {
         let mut lines = block.into_iter();
         while let Some(mut line) = lines.next() {
-            // `paste` is the one client message with a body: the next line.
-            if line.starts_with("paste ") {
+            // `paste` and `dialog-event` have a body: the next line.
+            if line.starts_with("paste ") || line.starts_with("dialog-event ") {
                 line = format!("{line}\n{}", lines.next().unwrap_or_default());
             }
             if let Err(refused) = parse_client(&line) {

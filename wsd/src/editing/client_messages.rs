@@ -172,6 +172,10 @@ impl Broker {
                     .send_frame(oxool_proto::Frame::with_payload(paste.render(), data));
                 self.note_edit(session);
             }
+            ClientMessage::Window(request) => self.on_window(session, request),
+            ClientMessage::CommandValues { command } => {
+                self.request_command_values(session, &command);
+            }
             ClientMessage::SaveAs { name } => {
                 if !member.can_save_as {
                     member.error(
@@ -227,6 +231,24 @@ impl Broker {
 
     /// Asks the kit for the session's pending tiles while its window has room.
     pub(super) fn pump_tiles(&mut self, session: SessionId) {
+        // Dialogs first: a window tile is one request for what the user looks at.
+        while let Some(tile) = self
+            .members
+            .get_mut(&session)
+            .and_then(|member| member.tiles.next_window())
+        {
+            if !self.send_window_tile(session, &tile) {
+                if let Some(member) = self.members.get_mut(&session) {
+                    member.tiles.failed();
+                    member.error(
+                        "internal",
+                        "the document process is overloaded",
+                        Some("window-tile"),
+                    );
+                }
+                return;
+            }
+        }
         let Some(member) = self.members.get_mut(&session) else {
             return;
         };

@@ -33,6 +33,24 @@ const FORWARDED: &[&str] = &[
     "CELL_VIEW_CURSOR",
     "GRAPHIC_VIEW_SELECTION",
     "VIEW_LOCK",
+    // Dialogs: painted windows (only the owning view's session gets them; the kit routes) and
+    // JSDialog widget trees (dialogs, the sidebar, popups).
+    "WINDOW",
+    "JSDIALOG",
+    // The find bar.
+    "SEARCH_RESULT_SELECTION",
+    "SEARCH_NOT_FOUND",
+    // What a menu, the sidebar and Calc's headers, status bar and formula help follow.
+    "CONTEXT_CHANGED",
+    "INVALIDATE_HEADER",
+    "INVALIDATE_SHEET_GEOMETRY",
+    "CELL_SELECTION_AREA",
+    "CELL_AUTO_FILL_AREA",
+    "REFERENCE_MARKS",
+    "TABLE_SELECTED",
+    "VALIDITY_LIST_BUTTON",
+    "VALIDITY_INPUT_HELP",
+    "CALC_FUNCTION_LIST",
 ];
 
 impl Broker {
@@ -47,6 +65,16 @@ impl Broker {
         let view: Option<SessionId> = message.get("view").and_then(|v| v.parse().ok());
         match message.name.as_str() {
             "tile" => self.on_tile(view, &message, frame.payload),
+            "window-tile" => {
+                if let Some(session) = view {
+                    self.on_window_tile(session, &message, &frame.payload);
+                }
+            }
+            "command-values" => {
+                if let Some(session) = view {
+                    self.on_command_values(session, &message, &frame.payload);
+                }
+            }
             "callback" => self.on_callback(view, &message, &frame.payload),
             "callback-overflow" => {
                 tracing::warn!(
@@ -208,9 +236,13 @@ impl Broker {
             "tile" => {
                 if let Some(member) = view.and_then(|s| self.members.get_mut(&s)) {
                     member.tiles.failed();
-                    // The kit does not echo the id of a refused tile: forget the oldest.
-                    if let Some(first) = member.tile_ids.keys().next().copied() {
-                        member.tile_ids.remove(&first);
+                    // The kit echoes the refused tile's id (older kits did not: the oldest).
+                    let id = message.parse_arg::<u64>("id").ok();
+                    let refused = id
+                        .filter(|id| member.tile_ids.contains_key(id))
+                        .or_else(|| member.tile_ids.keys().next().copied());
+                    if let Some(refused) = refused {
+                        member.tile_ids.remove(&refused);
                     }
                     member.error(kind, &text, Some("tiles"));
                 }
@@ -227,6 +259,26 @@ impl Broker {
                         .arg("request", "get-selection")
                         .arg("id", id);
                     member.text(error.render());
+                }
+            }
+            "window-tile" | "window-key" | "window-mouse" | "window-text" | "window-close"
+            | "window-resize" | "dialog-event" | "command-values" => {
+                let Some(session) = view else { return };
+                let Some(member) = self.members.get_mut(&session) else {
+                    return;
+                };
+                let mut error = Message::new("error")
+                    .arg("kind", kind)
+                    .arg("message", &text)
+                    .arg("request", request);
+                if let Some(id) = message.get("id") {
+                    error = error.arg("id", id);
+                }
+                member.text(error.render());
+                if request == "window-tile" {
+                    // A refused window tile is not answered: it leaves the window.
+                    member.tiles.failed();
+                    self.pump_tiles(session);
                 }
             }
             "view-open" => {

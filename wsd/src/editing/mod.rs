@@ -31,6 +31,7 @@ mod saving;
 pub mod session;
 pub mod settings;
 mod tiles;
+mod windows;
 
 pub use registry::Registry;
 pub use settings::{BrowserConfig, EditingConfig};

@@ -3,6 +3,8 @@
 
 use oxool_proto::Message;
 
+use super::windows::{self, WindowRequest};
+
 /// The protocol versions this server speaks (the highest is offered).
 pub const PROTOCOL_VERSION: u32 = 1;
 
@@ -72,20 +74,28 @@ pub enum ClientMessage {
         mimetype: String,
         data: Vec<u8>,
     },
+    /// A request about one of LibreOffice's windows (dialogs): windows.rs.
+    Window(WindowRequest),
+    CommandValues {
+        command: String,
+    },
     Ping,
 }
 
 impl ClientMessage {
     /// Input that changes the document and is rate-limited; view-only sessions may not send it.
     pub fn is_input(&self) -> bool {
-        matches!(
-            self,
-            ClientMessage::Key { .. }
-                | ClientMessage::Text(_)
-                | ClientMessage::Mouse(_)
-                | ClientMessage::Uno { .. }
-                | ClientMessage::Paste { .. }
-        )
+        match self {
+            ClientMessage::Window(request) => request.is_input(),
+            other => matches!(
+                other,
+                ClientMessage::Key { .. }
+                    | ClientMessage::Text(_)
+                    | ClientMessage::Mouse(_)
+                    | ClientMessage::Uno { .. }
+                    | ClientMessage::Paste { .. }
+            ),
+        }
     }
 
     /// The message's name, for `request=` in errors.
@@ -107,6 +117,8 @@ impl ClientMessage {
             ClientMessage::SaveAs { .. } => "save-as",
             ClientMessage::GetSelection { .. } => "get-selection",
             ClientMessage::Paste { .. } => "paste",
+            ClientMessage::Window(request) => request.name(),
+            ClientMessage::CommandValues { .. } => "command-values",
             ClientMessage::Ping => "ping",
         }
     }
@@ -190,6 +202,9 @@ pub fn parse_client(text: &str) -> Result<ClientMessage, Refused> {
     }
     let message = Message::parse(line).map_err(|e| Refused::bad_message(e.to_string()))?;
     let m = &message;
+    if let Some(parsed) = windows::parse(m, body) {
+        return parsed;
+    }
     Ok(match m.name.as_str() {
         "oxool" => ClientMessage::Hello {
             version: number(m, "version", 0, u32::MAX)?,
@@ -291,11 +306,11 @@ pub fn parse_client(text: &str) -> Result<ClientMessage, Refused> {
     })
 }
 
-fn bad_message(error: oxool_proto::MessageError) -> Refused {
+pub(super) fn bad_message(error: oxool_proto::MessageError) -> Refused {
     Refused::bad_message(error.to_string())
 }
 
-fn truncate(text: &str, max: usize) -> &str {
+pub(super) fn truncate(text: &str, max: usize) -> &str {
     match text.char_indices().nth(max) {
         Some((end, _)) => &text[..end],
         None => text,
@@ -303,7 +318,7 @@ fn truncate(text: &str, max: usize) -> &str {
 }
 
 /// A required integer argument within `min..=max`.
-fn number<T>(m: &Message, key: &str, min: T, max: T) -> Result<T, Refused>
+pub(super) fn number<T>(m: &Message, key: &str, min: T, max: T) -> Result<T, Refused>
 where
     T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy,
 {
@@ -408,7 +423,7 @@ fn tile_batch(m: &Message) -> Result<TileBatch, Refused> {
     })
 }
 
-fn key(m: &Message) -> Result<ClientMessage, Refused> {
+pub(super) fn key(m: &Message) -> Result<ClientMessage, Refused> {
     let kind = match m.require("type").map_err(bad_message)? {
         "input" => KeyKind::Input,
         "up" => KeyKind::Up,
@@ -433,6 +448,12 @@ fn key(m: &Message) -> Result<ClientMessage, Refused> {
 }
 
 fn mouse(m: &Message) -> Result<MouseEvent, Refused> {
+    mouse_within(m, MAX_TWIP_COORDINATE)
+}
+
+/// A mouse event at `x`, `y` in `0..=max`; `buttons` are LibreOffice's (VCL's): left 1,
+/// middle 2, right 4.
+pub(super) fn mouse_within(m: &Message, max: i64) -> Result<MouseEvent, Refused> {
     let kind = match m.require("type").map_err(bad_message)? {
         "down" => "down",
         "up" => "up",
@@ -444,8 +465,8 @@ fn mouse(m: &Message) -> Result<MouseEvent, Refused> {
             )))
         }
     };
-    let x: i64 = number(m, "x", 0, MAX_TWIP_COORDINATE)?;
-    let y: i64 = number(m, "y", 0, MAX_TWIP_COORDINATE)?;
+    let x: i64 = number(m, "x", 0, max)?;
+    let y: i64 = number(m, "y", 0, max)?;
     let count = match m.get("count") {
         None => 1,
         Some(_) => number(m, "count", 1, 3)?,

@@ -1,12 +1,15 @@
 //! One session's tile flow control (docs/protocol.md, "Flow control"): at most [`WINDOW`] tiles
 //! asked of the kit or sent and not yet acknowledged; the rest wait in a pending set where a
-//! newer request for the same tile replaces the older one, bounded by [`MAX_PENDING`].
+//! newer request for the same tile replaces the older one, bounded by [`MAX_PENDING`]. Tiles of
+//! LibreOffice's windows (dialogs) share the window and go first: a dialog is small and
+//! someone is looking at it.
 
 use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 
 use super::protocol::TileKey;
+use super::windows::{WindowTile, MAX_PENDING_WINDOW_TILES};
 
 pub const WINDOW: u32 = 32;
 pub const MAX_PENDING: usize = 1024;
@@ -17,6 +20,8 @@ const MAX_REMEMBERED: usize = 8192;
 pub struct TileFlow {
     in_flight: u32,
     pending: VecDeque<(TileKey, bool)>,
+    /// `window-tile` requests waiting for room, in order.
+    pending_windows: VecDeque<WindowTile>,
     /// A hash of the last pixels this session received per tile.
     sent: HashMap<TileKey, u64>,
 }
@@ -41,6 +46,25 @@ impl TileFlow {
             }
         }
         Ok(())
+    }
+
+    /// Queues a `window-tile` request; refuses it when [`MAX_PENDING_WINDOW_TILES`] wait.
+    pub fn request_window(&mut self, tile: WindowTile) -> Result<(), PendingFull> {
+        if self.pending_windows.len() >= MAX_PENDING_WINDOW_TILES {
+            return Err(PendingFull);
+        }
+        self.pending_windows.push_back(tile);
+        Ok(())
+    }
+
+    /// The next window tile to ask the kit for, if the window has room.
+    pub fn next_window(&mut self) -> Option<WindowTile> {
+        if self.in_flight >= WINDOW {
+            return None;
+        }
+        let next = self.pending_windows.pop_front()?;
+        self.in_flight += 1;
+        Some(next)
     }
 
     /// The next tile to ask the kit for, if the window has room.
@@ -115,6 +139,32 @@ mod tests {
         assert_eq!(flow.next(), Some((key(1), true)));
         let many: Vec<_> = (0..MAX_PENDING as i64 + 1).map(key).collect();
         assert_eq!(flow.request(&many, false), Err(PendingFull));
+    }
+
+    #[test]
+    fn window_tiles_share_the_window() {
+        let mut flow = TileFlow::default();
+        let tiles: Vec<_> = (0..31).map(key).collect();
+        flow.request(&tiles, false).unwrap();
+        while flow.next().is_some() {}
+        let dialog = WindowTile {
+            id: 4,
+            x: 0,
+            y: 0,
+            width: 500,
+            height: 400,
+            scale: "1".into(),
+        };
+        flow.request_window(dialog.clone()).unwrap();
+        flow.request_window(dialog.clone()).unwrap();
+        assert_eq!(flow.next_window(), Some(dialog.clone()));
+        assert_eq!(flow.next_window(), None, "32 in flight");
+        flow.failed();
+        assert_eq!(flow.next_window(), Some(dialog.clone()));
+        for _ in 0..MAX_PENDING_WINDOW_TILES {
+            flow.request_window(dialog.clone()).unwrap();
+        }
+        assert_eq!(flow.request_window(dialog), Err(PendingFull));
     }
 
     #[test]

@@ -55,7 +55,6 @@ async fn explore() {
         let (m, png) = kit.answer("window-tile").await;
         eprintln!("{m} {} bytes", png.len());
         let (w, h, px) = decode_png(&png);
-        std::fs::write(format!("/tmp/srvdlg/hyper-{scale}.png"), &png).unwrap();
         let distinct: std::collections::HashSet<&[u8]> = px.chunks_exact(4).collect();
         eprintln!("{w}x{h} distinct colours {}", distinct.len());
     }

@@ -4,7 +4,7 @@ CARGO ?= cargo
 DEV := build/dev
 BIN := target/debug
 
-.PHONY: run test deps deps-test build check bench clean
+.PHONY: run test deps deps-test build check bench fuzz clean
 
 include mk/packaging.mk
 include mk/browser.mk
@@ -15,6 +15,7 @@ run: deps build $(DEV)/oxool.toml
 
 test: deps-test build check
 	$(CARGO) test --workspace --no-fail-fast
+	scripts/fuzz.sh smoke
 	python3 tests/wopi-host/selftest.py
 	$(MAKE) browser-test
 	$(MAKE) units-check packages-test systemd-test
@@ -35,6 +36,11 @@ check:
 bench: deps-test
 	$(CARGO) build --release --workspace --bins
 	target/release/oxool-bench
+
+# Every fuzz target for FUZZ_SECS seconds (docs/fuzzing.md); `make test` runs them for 3 s each.
+FUZZ_SECS ?= 300
+fuzz: deps-test
+	scripts/fuzz.sh run $(FUZZ_SECS)
 
 $(DEV)/oxool.toml: scripts/dev-config.sh build
 	@scripts/dev-config.sh $(DEV) $(BIN)

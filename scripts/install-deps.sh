@@ -12,11 +12,13 @@ apt_run=(libreoffice-core libreoffice-writer libreoffice-calc libreoffice-impres
          fonts-liberation2 fonts-dejavu-core libseccomp-dev pkg-config gcc libc6-dev dbus)
 apt_test=(poppler-utils bubblewrap python3-uno python3-venv strace passwd util-linux
           systemd-container mmdebstrap curl ca-certificates
-          debhelper dpkg-dev lintian rpm rpmlint libxml2-utils apparmor chromium)
+          debhelper dpkg-dev lintian rpm rpmlint libxml2-utils apparmor chromium
+          g++)
 dnf_run=(libreoffice-core libreoffice-writer libreoffice-calc libreoffice-impress
          liberation-fonts dejavu-sans-fonts libseccomp-devel pkgconf-pkg-config gcc dbus-daemon)
 dnf_test=(poppler-utils bubblewrap libreoffice-pyuno strace shadow-utils util-linux
-          systemd-container curl mmdebstrap rpm-build rpmlint libxml2 chromium)
+          systemd-container curl mmdebstrap rpm-build rpmlint libxml2 chromium
+          gcc-c++)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 

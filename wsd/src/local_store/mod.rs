@@ -20,13 +20,13 @@
 //! never logged; ids and names are checked before any file-system access (file_id.rs).
 
 mod atomic_write;
-mod file_id;
+pub mod file_id;
 mod index_page;
 mod locks;
 mod refusal;
 mod settings;
-mod timestamp;
-mod token;
+pub mod timestamp;
+pub mod token;
 mod wopi;
 mod wopi_override;
 

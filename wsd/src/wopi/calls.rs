@@ -1,12 +1,12 @@
 //! The WOPI operations wsd uses, on top of client.rs's plumbing.
 
 use reqwest::Method;
-use serde::Deserialize;
 use url::Url;
 
 use super::client::{echoed_header, header, read_capped, status_error, WopiClient};
 use super::error::{WopiCall, WopiError};
 use super::file_info::{FileInfo, MAX_FILE_INFO_BYTES};
+use super::replies;
 use super::src::WopiSrc;
 use super::token::AccessToken;
 use crate::utf7;
@@ -64,27 +64,6 @@ pub struct NewFile {
     pub src: WopiSrc,
     /// The token that came in the new file's URL, if any.
     pub token: Option<AccessToken>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct PutReply {
-    #[serde(default)]
-    last_modified_time: Option<String>,
-}
-
-#[derive(Deserialize)]
-struct ConflictReply {
-    #[serde(rename = "COOLStatusCode", alias = "LOOLStatusCode", default)]
-    cool_status_code: Option<u32>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "PascalCase")]
-struct PutRelativeReply {
-    #[serde(default)]
-    name: String,
-    url: String,
 }
 
 impl WopiClient {
@@ -297,11 +276,7 @@ impl WopiClient {
                     reason: "the answer is too large".into(),
                 })
                 .await?;
-                // Hosts may answer with an empty body; the timestamp is then unknown.
-                let last_modified = serde_json::from_slice::<PutReply>(&body)
-                    .ok()
-                    .and_then(|reply| reply.last_modified_time);
-                Ok(PutResult::Ok { last_modified })
+                Ok(replies::put_file_stored(&body))
             }
             409 => {
                 let current_lock = echoed_header(&response, "X-WOPI-Lock");
@@ -312,14 +287,7 @@ impl WopiClient {
                 })
                 .await
                 .unwrap_or_default();
-                let cool_status_code = serde_json::from_slice::<ConflictReply>(&body)
-                    .ok()
-                    .and_then(|reply| reply.cool_status_code);
-                Ok(PutResult::Conflict {
-                    cool_status_code,
-                    current_lock,
-                    reason,
-                })
+                Ok(replies::put_file_conflict(current_lock, reason, &body))
             }
             401 | 403 => Ok(PutResult::Unauthorized { status }),
             413 => Ok(PutResult::TooLarge),
@@ -365,24 +333,7 @@ impl WopiClient {
             reason: "the answer is too large".into(),
         })
         .await?;
-        let reply: PutRelativeReply =
-            serde_json::from_slice(&body).map_err(|e| WopiError::BadJson {
-                call,
-                reason: e.to_string(),
-            })?;
-        let token = Url::parse(&reply.url).ok().and_then(|url| {
-            url.query_pairs()
-                .find(|(name, _)| name.eq_ignore_ascii_case("access_token"))
-                .map(|(_, value)| AccessToken::new(value.into_owned()))
-        });
-        let src = WopiSrc::parse(&reply.url).map_err(|e| WopiError::BadJson {
-            call,
-            reason: format!("Url: {e}"),
-        })?;
-        Ok(NewFile {
-            name: reply.name,
-            src,
-            token,
-        })
+        replies::put_relative_file_created(&body)
+            .map_err(|reason| WopiError::BadJson { call, reason })
     }
 }

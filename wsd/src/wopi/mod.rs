@@ -15,6 +15,7 @@ pub mod client;
 pub mod error;
 pub mod file_info;
 pub mod proof;
+pub mod replies;
 pub mod resolve;
 pub mod src;
 pub mod token;

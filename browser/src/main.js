@@ -12,6 +12,7 @@ import { Toolbar, parseStateChanged } from './toolbar.js';
 import { CalcBar, SlideStrip } from './parts.js';
 import { Feedback, errorText } from './feedback.js';
 import { UserList, downloadBlob } from './chrome.js';
+import { Menus } from './menus.js';
 
 const ICONS = {
   text: 'x-office-document', spreadsheet: 'x-office-spreadsheet',
@@ -69,9 +70,10 @@ class App {
       toast: (text, level) => this.feedback.toast(text, level),
       editing: (e) => this.mouse.editing(e),
     });
-    this.mouse = new Mouse(this.layer, $('context-menu'), {
-      send, canEdit, focus, onInput, keyboard: this.keyboard, clipboard: this.clipboard,
-      hasSelection: () => this.overlays.own.selection.length > 0,
+    this.mouse = new Mouse(this.layer, {
+      send, canEdit, focus, onInput, keyboard: this.keyboard,
+      contextMenu: (x, y) => this.menus.context.expect(x, y),
+      viewOnlyMenu: (x, y) => this.menus.context.showViewOnly(x, y),
     });
     this.toolbar = new Toolbar($('toolbar'), {
       send, canEdit, focus, save: () => this.save(), download: (f) => this.download(f),
@@ -94,6 +96,7 @@ class App {
       reconnectNow: () => this.conn.reconnectNow(),
       reloadPage: () => window.location.reload(),
     });
+    this.menus = new Menus(this);
     document.querySelector('.zoom').addEventListener('click', (e) => {
       const b = e.target.closest('button');
       if (!b) return;
@@ -139,6 +142,11 @@ class App {
   }
 
   onConnection(state, detail) {
+    if ((state === 'closed' || state === 'waiting') && this.passwordError) {
+      clearTimeout(this.conn.timer); // no automatic retry: the user is asked first
+      this.askPassword();
+      return;
+    }
     this.feedback.connection(state, detail);
     if (state === 'connecting') {
       // A new session: nothing asked on the old one will be answered.
@@ -147,6 +155,7 @@ class App {
       this.layer.clear();
       this.slides.reset();
       this.clipboard.reset();
+      this.menus.reset();
       if (this.hadStatus) this.feedback.progress('ready');
     }
     if (state === 'loaded') this.fetcher.enable();
@@ -160,6 +169,7 @@ class App {
   onMessage(msg) {
     const a = msg.args;
     this.lastMessageAt = performance.now();
+    if (this.menus.onMessage(msg)) return;
     switch (msg.name) {
       case 'oxool':
         this.serverVersion = a.server;
@@ -210,7 +220,8 @@ class App {
         this.feedback.toast(`Saved a copy as ${a.name}`);
         break;
       case 'error':
-        if (!this.clipboard.onError(a)) this.feedback.error(a);
+        if (a.kind === 'password-required' || a.kind === 'password-wrong') this.passwordError = a;
+        else if (!this.clipboard.onError(a)) this.feedback.error(a);
         this.lastError = a;
         break;
       case 'close':
@@ -235,6 +246,7 @@ class App {
     document.getElementById('doc-name').textContent = a.name || '';
     document.title = `${a.name || 'Document'} – oxool`;
     document.getElementById('app-icon').src = `images/${ICONS[type] || ICONS.text}.svg`;
+    this.menus.onStatus(type);
     this.feedback.readonly(readonly);
     this.toolbar.configure({ name: a.name || '', readonly });
     this.calc.show(type === 'spreadsheet');
@@ -283,9 +295,10 @@ class App {
       if (kind === 'INVALIDATE_VISIBLE_CURSOR') this.afterCaretMove();
       return;
     }
+    const state = kind === 'STATE_CHANGED' ? parseStateChanged(body, json) : null;
+    if (this.menus.onEvent(kind, json, state)) return;
     switch (kind) {
       case 'STATE_CHANGED': {
-        const state = parseStateChanged(body, json);
         this.toolbar.update(state);
         // Writer's page and word counts, for the status bar.
         if (state && (state.command === '.uno:StatePageNumber' || state.command === '.uno:PageStatus')) {
@@ -316,6 +329,27 @@ class App {
       default:
         break;
     }
+  }
+
+  /**
+   * The server refused the load for a password (and closed): ask, and connect again with it;
+   * cancel leaves a clear message. Sessions joining an open document are never asked.
+   */
+  async askPassword() {
+    const refusal = this.passwordError;
+    this.passwordError = null;
+    document.body.dataset.connection = 'password';
+    this.feedback.progress('connecting');
+    const { PasswordPrompt } = await import('./password.js');
+    this.passwordPrompt = this.passwordPrompt || new PasswordPrompt();
+    const password = await this.passwordPrompt.ask(refusal);
+    if (password === null) {
+      document.getElementById('loading-text').textContent = 'This document is protected by a password, so it was not opened. Reload the page to try again.';
+      document.body.dataset.loadStage = 'password-cancelled';
+      return;
+    }
+    this.conn.password = password;
+    this.conn.connect();
   }
 
   afterCaretMove() {

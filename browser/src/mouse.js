@@ -1,29 +1,28 @@
-// Mouse input in twips of the current part (click, double/triple click, drag to select) and the
-// right-click context menu (its Cut, Copy and Paste go through clipboard.js).
+// Mouse input in twips of the current part (click, double/triple click, drag to select), and
+// the right button, which LibreOffice answers with its context menu (context-menu.js).
 
 import { modifierBits } from './keyboard.js';
 
-const BUTTONS = { 0: 1, 1: 4, 2: 2 }; // DOM button → protocol bit (left 1, right 2, middle 4)
+// DOM MouseEvent.button → LibreOffice's (VCL's) button bits: left 1, middle 2, right 4.
+export const BUTTONS = { 0: 1, 1: 2, 2: 4 };
 
 export class Mouse {
-  /** actions: {send, canEdit, focus, hasSelection, keyboard, clipboard, onInput} */
-  constructor(layer, menuEl, actions) {
+  /**
+   * actions: {send, canEdit, focus, keyboard, onInput, contextMenu(clientX, clientY) — a right
+   * click is coming (LibreOffice's menu follows), viewOnlyMenu(clientX, clientY)}
+   */
+  constructor(layer, actions) {
     this.layer = layer;
-    this.menuEl = menuEl;
     this.actions = actions;
     this.dragging = false;
+    this.rightDown = false;
     this.pendingMove = null;
     const target = layer.sizer;
     target.addEventListener('mousedown', (e) => this.onDown(e));
     window.addEventListener('mousemove', (e) => this.onMove(e));
     window.addEventListener('mouseup', (e) => this.onUp(e));
+    // The browser's own menu never opens over the document.
     target.addEventListener('contextmenu', (e) => this.onContextMenu(e));
-    document.addEventListener('mousedown', (e) => {
-      if (!this.menuEl.contains(e.target)) this.hideMenu();
-    });
-    document.addEventListener('keydown', (e) => {
-      if (e.key === 'Escape') this.hideMenu();
-    }, true);
   }
 
   /** Events from the editing surface only (not the toolbar, the formula bar, dialogs). */
@@ -40,13 +39,27 @@ export class Mouse {
   }
 
   onDown(e) {
+    if (e.button === 2) {
+      this.onRightDown(e);
+      return;
+    }
     if (e.button !== 0) return;
     e.preventDefault(); // keep the focus in the hidden textarea
     this.actions.focus();
     if (!this.actions.canEdit()) return;
     this.actions.onInput();
     this.dragging = true;
-    this.send('down', e, e.detail, 1);
+    this.send('down', e, e.detail, BUTTONS[0]);
+  }
+
+  /** Right button: LibreOffice moves the cursor if needed and sends its context menu. */
+  onRightDown(e) {
+    e.preventDefault();
+    this.actions.focus();
+    if (!this.actions.canEdit()) return;
+    this.actions.contextMenu(e.clientX, e.clientY);
+    this.rightDown = true;
+    this.send('down', e, 1, BUTTONS[2]);
   }
 
   onMove(e) {
@@ -58,74 +71,25 @@ export class Mouse {
     requestAnimationFrame(() => {
       const last = this.pendingMove;
       this.pendingMove = null;
-      if (this.dragging && last) this.send('move', last, 1, 1);
+      if (this.dragging && last) this.send('move', last, 1, BUTTONS[0]);
     });
   }
 
   onUp(e) {
+    if (e.button === 2 && this.rightDown) {
+      this.rightDown = false;
+      this.send('up', e, 1, BUTTONS[2]);
+      return;
+    }
     if (!this.dragging || e.button !== 0) return;
     this.dragging = false;
     this.pendingMove = null;
-    this.send('up', e, e.detail, 1);
+    this.send('up', e, e.detail, BUTTONS[0]);
   }
 
   onContextMenu(e) {
     e.preventDefault();
-    this.actions.focus();
-    const editable = this.actions.canEdit();
-    // A right click outside the selection moves the caret there first, as in LibreOffice.
-    if (editable && !this.actions.hasSelection()) {
-      this.send('down', e, 1, 1);
-      this.send('up', e, 1, 1);
-    }
-    this.showMenu(e.clientX, e.clientY, editable);
-  }
-
-  showMenu(x, y, editable) {
-    const items = [
-      ['Cut', 'cut', editable], ['Copy', 'copy', true], ['Paste', 'paste', editable],
-      null,
-      ['Bold', '.uno:Bold', editable], ['Italic', '.uno:Italic', editable],
-      ['Underline', '.uno:Underline', editable],
-      null,
-      ['Select all', '.uno:SelectAll', true],
-    ];
-    const menu = this.menuEl;
-    menu.replaceChildren();
-    for (const item of items) {
-      if (!item) {
-        const sep = document.createElement('div');
-        sep.className = 'menu-sep';
-        sep.setAttribute('role', 'separator');
-        menu.appendChild(sep);
-        continue;
-      }
-      const [label, command, enabled] = item;
-      const button = document.createElement('button');
-      button.type = 'button';
-      button.setAttribute('role', 'menuitem');
-      button.textContent = label;
-      button.disabled = !enabled;
-      button.addEventListener('click', () => {
-        this.hideMenu();
-        this.actions.focus();
-        const clipboard = this.actions.clipboard;
-        if (command === 'paste') clipboard.pasteFromSystem();
-        else if (command === 'copy' || command === 'cut') clipboard.copyToSystem(command === 'cut');
-        else this.actions.send('uno', { command });
-      });
-      menu.appendChild(button);
-    }
-    menu.hidden = false;
-    const w = menu.offsetWidth;
-    const h = menu.offsetHeight;
-    menu.style.left = `${Math.min(x, window.innerWidth - w - 4)}px`;
-    menu.style.top = `${Math.min(y, window.innerHeight - h - 4)}px`;
-    const first = menu.querySelector('button:not([disabled])');
-    if (first) first.focus();
-  }
-
-  hideMenu() {
-    if (!this.menuEl.hidden) this.menuEl.hidden = true;
+    // A view-only session sends no input: the page's own short menu (copy) instead.
+    if (!this.actions.canEdit()) this.actions.viewOnlyMenu(e.clientX, e.clientY);
   }
 }

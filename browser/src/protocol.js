@@ -104,6 +104,8 @@ export class Connection {
         wopisrc: this.config.wopisrc,
         token: this.config.access_token,
         lang: navigator.language || undefined,
+        // A protected document's password, once the user gave it (password.js).
+        password: this.password || undefined,
       }));
     };
     ws.onmessage = (event) => {

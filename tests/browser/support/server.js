@@ -29,6 +29,15 @@ const DOCUMENTS = {
   'clipcalc.ods': 'simple.ods',
   'clip2.odt': 'simple.odt',
   'names.odp': 'simple.odp',
+  // Menus, context menu, find bar, print, password, scripts (specs/menus, find, print, …).
+  'menus.docx': 'simple.docx',
+  'menus.ods': 'simple.ods',
+  'menus.odp': 'simple.odp',
+  'context.docx': 'simple.docx',
+  'find.docx': 'simple.docx',
+  'print.docx': 'simple.docx',
+  'spell.docx': 'simple.docx',
+  'scripts.docx': 'simple.docx',
 };
 
 function freePort() {

@@ -1,0 +1,85 @@
+// UNO commands as the menus, the context menu and the find bar send them, and the state
+// LibreOffice reports for each one through STATE_CHANGED.
+
+// LibreOffice's URL argument types (`.uno:X?Name:type=value`) → the type names of its JSON form.
+const URL_TYPES = { bool: 'boolean', string: 'string', long: 'long', short: 'short', int: 'long', double: 'double', float: 'float' };
+
+/**
+ * `.uno:LanguageStatus?Language:string=Current_French (France)` → {command, args}: the server
+ * takes a plain command name, so the arguments LibreOffice writes into its own menu commands
+ * travel as the JSON property values LibreOffice's dispatcher would have made of them.
+ */
+export function unoRequest(url, extraArgs) {
+  const q = url.indexOf('?');
+  const command = q < 0 ? url : url.slice(0, q);
+  const args = {};
+  if (q >= 0) {
+    for (const part of url.slice(q + 1).split('&')) {
+      const m = /^([A-Za-z0-9_.]+):([A-Za-z]+)=(.*)$/s.exec(part);
+      if (!m) continue;
+      const type = URL_TYPES[m[2].toLowerCase()] || m[2];
+      let value = m[3];
+      if (type === 'boolean') value = value === 'true';
+      else if (type !== 'string') value = Number(value);
+      args[m[1]] = { type, value };
+    }
+  }
+  Object.assign(args, extraArgs || {});
+  const request = { command };
+  if (Object.keys(args).length > 0) request.args = JSON.stringify(args);
+  return request;
+}
+
+/** Sends a command (with `?` arguments or not) as one `uno` message. */
+export function sendUno(send, url, extraArgs) {
+  return send('uno', unoRequest(url, extraArgs));
+}
+
+/**
+ * The last STATE_CHANGED value per command: `true`/`false` for toggles, `enabled`/`disabled`,
+ * or a value (a font name, a style). Menus read it when they open and when it changes.
+ */
+export class CommandStates {
+  constructor() {
+    this.values = new Map();
+    this.listeners = new Set();
+  }
+
+  set(command, value) {
+    this.values.set(command, value);
+    for (const listener of this.listeners) listener(command, value);
+  }
+
+  get(command) {
+    return this.values.get(command);
+  }
+
+  /** false only when LibreOffice said so; commands it reports nothing about are usable. */
+  enabled(command) {
+    return this.values.get(command) !== 'disabled';
+  }
+
+  /** true / false for a toggle LibreOffice reports, undefined otherwise. */
+  checked(command) {
+    const v = this.values.get(command);
+    if (v === 'true') return true;
+    if (v === 'false') return false;
+    return undefined;
+  }
+
+  onChange(listener) {
+    this.listeners.add(listener);
+  }
+
+  clear() {
+    this.values.clear();
+  }
+}
+
+/** The text of a LibreOffice label without its `~` mnemonic mark, and the mnemonic letter. */
+export function splitMnemonic(label) {
+  const text = String(label || '');
+  const i = text.indexOf('~');
+  if (i < 0 || i === text.length - 1) return { text: text.replace(/~/g, ''), key: '' };
+  return { text: text.slice(0, i) + text.slice(i + 1), key: text[i + 1].toLowerCase(), at: i };
+}

@@ -1,0 +1,127 @@
+// The commands around the document: the menubar, LibreOffice's context menu, the find bar,
+// printing and LibreOffice's lists (fonts, styles, languages). main.js hands it the messages and
+// events it is interested in; the find bar is built the first time it opens.
+
+import { CommandStates } from './commands.js';
+import { CommandValues } from './command-values.js';
+import { Menubar } from './menubar.js';
+import { ContextMenu } from './context-menu.js';
+import { Printer } from './print.js';
+
+export class Menus {
+  /** app: main.js's App (send, canEdit, save, download, clipboard, layer, keyboard, toast). */
+  constructor(app) {
+    this.app = app;
+    const send = (name, args, body) => app.conn.send(name, args, body);
+    const canEdit = () => app.canEdit();
+    const focus = () => app.keyboard.focus();
+    this.send = send;
+    this.states = new CommandStates();
+    this.values = new CommandValues(send);
+    this.menubar = new Menubar(document.getElementById('menubar'), {
+      send, canEdit, focus, states: this.states, values: this.values,
+      action: (name, arg) => this.action(name, arg),
+    });
+    this.context = new ContextMenu({
+      send, focus, canEdit, clipboard: app.clipboard, caretPoint: () => this.caretPoint(),
+    });
+    this.printer = new Printer({
+      send, nextDownloadId: () => { app.downloadId += 1; return app.downloadId; },
+      toast: (text, level) => app.feedback.toast(text, level), name: () => (app.status ? app.status.name : ''),
+    });
+    this.findBar = null;
+    const fontBox = document.getElementById('font-name');
+    fontBox.addEventListener('focus', () => this.fillFonts(), { once: true });
+  }
+
+  /** A menu entry that is the page's own, not a `.uno:` command. */
+  async action(name, arg) {
+    const app = this.app;
+    switch (name) {
+      case 'print': this.printer.print(); break;
+      case 'find': (await this.find()).open(); break;
+      case 'save': app.save(); break;
+      case 'download': app.download(arg); break;
+      case 'cut': app.clipboard.copyToSystem(true); break;
+      case 'copy': app.clipboard.copyToSystem(false); break;
+      case 'paste': app.clipboard.pasteFromSystem(); break;
+      case 'zoom-in': app.layer.zoomStep(1); break;
+      case 'zoom-out': app.layer.zoomStep(-1); break;
+      case 'fit': app.layer.setZoom(1, { fit: true }); break;
+      case 'shortcuts':
+      case 'about': (await import('./info-dialog.js')).showInfo(name, { server: app.serverVersion }); return;
+      default: break;
+    }
+    if (name !== 'find') app.keyboard.focus();
+  }
+
+  async find() {
+    if (!this.findBar) {
+      const { FindBar } = await import('./find-bar.js');
+      this.findBar = this.findBar || new FindBar(document.getElementById('doc-area'), {
+        send: this.send, canEdit: () => this.app.canEdit(), focus: () => this.app.keyboard.focus(),
+      });
+    }
+    return this.findBar;
+  }
+
+  /** Client coordinates of the cursor (for a context menu asked for from the keyboard). */
+  caretPoint() {
+    const caret = this.app.overlays.own.caret || this.app.overlays.own.cell;
+    if (!caret) return null;
+    const p = this.app.layer.twipsToCss(caret.x, caret.y + caret.h);
+    const r = this.app.layer.sizer.getBoundingClientRect();
+    return { x: r.left + p.x, y: r.top + p.y };
+  }
+
+  /** The font box's suggestions: the fonts the kit has. */
+  async fillFonts() {
+    const values = await this.values.get('.uno:CharFontName');
+    const fonts = values && values.commandValues && typeof values.commandValues === 'object'
+      ? Object.keys(values.commandValues) : [];
+    if (fonts.length === 0) return;
+    const list = document.getElementById('font-names');
+    list.replaceChildren(...fonts.sort((a, b) => a.localeCompare(b)).map((f) => {
+      const o = document.createElement('option');
+      o.value = f;
+      return o;
+    }));
+  }
+
+  onStatus(type) {
+    this.menubar.setDocType(type);
+  }
+
+  /** A new connection: nothing asked on the old one will be answered, its states are stale. */
+  reset() {
+    this.values.reset();
+    this.states.clear();
+  }
+
+  /** Messages of ours: true when handled. */
+  onMessage(msg) {
+    if (msg.name === 'command-values') {
+      this.values.receive(msg.args, msg.body);
+      return true;
+    }
+    if (msg.name === 'download' && this.printer.owns(msg.args)) {
+      this.printer.receive(msg.args, msg.data);
+      return true;
+    }
+    if (msg.name === 'error' && this.values.onError(msg.args)) return true;
+    return false;
+  }
+
+  /** Events: records every state; true when the event was only ours. */
+  onEvent(kind, json, state) {
+    if (kind === 'STATE_CHANGED' && state) this.states.set(state.command, state.value);
+    if (kind === 'CONTEXT_MENU') {
+      this.context.show(json);
+      return true;
+    }
+    if (kind === 'SEARCH_NOT_FOUND' || kind === 'SEARCH_RESULT_SELECTION' || kind === 'UNO_COMMAND_RESULT') {
+      return this.findBar ? this.findBar.onEvent(kind, json) : kind !== 'UNO_COMMAND_RESULT';
+    }
+    return false;
+  }
+}

@@ -1,0 +1,123 @@
+// The menubar: built from `.uno:` commands per document type, opened by mouse and by keyboard
+// (F10, arrows, Enter, Escape, Alt+letter), its checked state from STATE_CHANGED.
+const { test } = require('@playwright/test');
+const h = require('../support/helpers');
+
+const { expect } = h;
+
+/** Types a new last paragraph and selects it (Shift+Home), waiting for the selection. */
+async function selectNewLine(page, text) {
+  await h.pressAndSeeCaret(page, 'Control+End');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type(text);
+  await expect.poll(() => page.evaluate(() => window.oxool.describe().caret.x)).toBeGreaterThan(2000);
+  await page.keyboard.press('Shift+Home');
+  await expect(page.locator('#doc-sizer .own-sel')).toHaveCount(1);
+}
+
+test('Writer menubar: mouse and keyboard run commands, checked state follows LibreOffice', async ({ page }) => {
+  const sent = [];
+  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+  await h.openEditor(page, (await h.links('menus.docx', 'Mona')).edit);
+  const bar = page.locator('#menubar');
+  await expect(bar.getByRole('menuitem')).toHaveText(['File', 'Edit', 'View', 'Insert', 'Format', 'Table', 'Tools', 'Help']);
+  await selectNewLine(page, 'Menu line');
+
+  // Mouse: Format ▸ Text ▸ Bold.
+  await bar.getByRole('menuitem', { name: 'Format' }).click();
+  const menu = page.locator('#menubar-menu');
+  await expect(menu).toBeVisible();
+  await menu.getByRole('menuitem', { name: 'Text', exact: true }).hover();
+  const bold = page.locator('.popup-menu [data-command=".uno:Bold"]');
+  await expect(bold).toBeVisible();
+  await expect(bold).toHaveAttribute('aria-checked', 'false');
+  await h.shot(page, 'menus-1-format-text');
+  await bold.click();
+  await expect(menu).toBeHidden();
+  expect(sent).toContain('uno command=.uno:Bold');
+  await expect(page.locator('button[data-command=".uno:Bold"]')).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.locator('#input-sink')).toBeFocused();
+
+  // The menu shows the state LibreOffice reported: Bold is checked now.
+  await bar.getByRole('menuitem', { name: 'Format' }).click();
+  await menu.getByRole('menuitem', { name: 'Text', exact: true }).hover();
+  await expect(bold).toHaveAttribute('aria-checked', 'true');
+  await h.shot(page, 'menus-2-bold-checked');
+  await page.keyboard.press('Escape'); // closes the submenu
+  await page.keyboard.press('Escape'); // closes the menu, focus on its title
+  await expect(menu).toBeHidden();
+  await expect(bar.getByRole('menuitem', { name: 'Format' })).toBeFocused();
+  await page.keyboard.press('Escape'); // back to the document
+  await expect(page.locator('#input-sink')).toBeFocused();
+
+  // Keyboard: F10, Right ×4 to Format, Enter opens it, T opens Text, Enter on Bold.
+  await page.keyboard.press('F10');
+  await expect(bar.getByRole('menuitem', { name: 'File' })).toBeFocused();
+  for (let i = 0; i < 4; i++) await page.keyboard.press('ArrowRight');
+  await expect(bar.getByRole('menuitem', { name: 'Format' })).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(menu).toBeVisible();
+  await page.keyboard.press('t');
+  await expect(bold).toBeFocused();
+  await page.keyboard.press('Enter');
+  await expect(page.locator('button[data-command=".uno:Bold"]')).toHaveAttribute('aria-pressed', 'false');
+  expect(sent.filter((m) => m === 'uno command=.uno:Bold')).toHaveLength(2);
+  // F10 went to the menu, never to LibreOffice.
+  expect(sent.some((m) => m.startsWith('key ') && / code=777\b/.test(m))).toBe(false);
+
+  // Alt+O opens Format; Left walks the menubar with the menu open; Alt+A opens Table.
+  await page.keyboard.press('Alt+o');
+  await expect(menu).toBeVisible();
+  await expect(bar.getByRole('menuitem', { name: 'Format' })).toHaveAttribute('aria-expanded', 'true');
+  await page.keyboard.press('ArrowLeft');
+  await expect(bar.getByRole('menuitem', { name: 'Insert' })).toHaveAttribute('aria-expanded', 'true');
+  await expect(page.locator('#menubar-menu [data-command=".uno:InsertPagebreak"]')).toBeFocused();
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+  await expect(page.locator('#input-sink')).toBeFocused();
+  await page.keyboard.press('Alt+a');
+  await expect(bar.getByRole('menuitem', { name: 'Table' })).toHaveAttribute('aria-expanded', 'true');
+  await expect(page.locator('#menubar-menu [data-command=".uno:InsertTable"]')).toBeFocused();
+  // Table commands are disabled outside a table, as LibreOffice says.
+  await expect(page.locator('#menubar-menu [data-command=".uno:InsertRowsBefore"]')).toBeDisabled();
+  await h.shot(page, 'menus-3-table-by-keyboard');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+
+  // View ▸ Formatting Marks toggles LibreOffice's view state, checked afterwards.
+  await bar.getByRole('menuitem', { name: 'View' }).click();
+  await page.locator('#menubar-menu [data-command=".uno:ControlCodes"]').click();
+  await bar.getByRole('menuitem', { name: 'View' }).click();
+  await expect(page.locator('#menubar-menu [data-command=".uno:ControlCodes"]')).toHaveAttribute('aria-checked', 'true');
+  await page.keyboard.press('Escape');
+
+  // Tools ▸ Language ▸ For Paragraph: LibreOffice's own form of the command, with its argument.
+  await bar.getByRole('menuitem', { name: 'Tools' }).click();
+  await page.locator('#menubar-menu').getByRole('menuitem', { name: 'Language', exact: true }).hover();
+  await page.locator('.popup-menu').getByRole('menuitem', { name: 'For Paragraph' }).hover();
+  const none = page.locator('.popup-menu [data-id="lang:none"]');
+  await expect(none).toBeVisible();
+  await h.shot(page, 'menus-4-language');
+  await none.click();
+  await expect.poll(() => sent.find((m) => m.startsWith('uno command=.uno:LanguageStatus'))).toBe(
+    'uno command=.uno:LanguageStatus args={"Language":{"type":"string","value":"Paragraph_LANGUAGE_NONE"}}',
+  );
+  // LibreOffice took it: the paragraph's language is no longer English.
+  await expect.poll(() => page.evaluate(() => window.oxool.menus.states.get('.uno:LanguageStatus'))).not.toMatch(/en-US/);
+  await h.settle(page);
+});
+
+test('Calc and Impress have their own menubars', async ({ page }) => {
+  await h.openEditor(page, (await h.links('menus.ods', 'Mona')).edit);
+  const bar = page.locator('#menubar');
+  await expect(bar.getByRole('menuitem')).toHaveText(['File', 'Edit', 'View', 'Insert', 'Format', 'Sheet', 'Data', 'Tools', 'Help']);
+  await bar.getByRole('menuitem', { name: 'Sheet' }).click();
+  await expect(page.locator('#menubar-menu [data-command=".uno:InsertColumnsBefore"]')).toBeEnabled();
+  await h.shot(page, 'menus-5-calc-sheet');
+  await page.keyboard.press('Escape');
+  await h.openEditor(page, (await h.links('menus.odp', 'Mona')).edit);
+  await expect(bar.getByRole('menuitem')).toHaveText(['File', 'Edit', 'View', 'Insert', 'Format', 'Slide', 'Tools', 'Help']);
+  await bar.getByRole('menuitem', { name: 'Slide' }).click();
+  await expect(page.locator('#menubar-menu [data-command=".uno:InsertPage"]')).toBeVisible();
+  await h.shot(page, 'menus-6-impress-slide');
+});

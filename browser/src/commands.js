@@ -4,12 +4,53 @@
 // LibreOffice's URL argument types (`.uno:X?Name:type=value`) → the type names of its JSON form.
 const URL_TYPES = { bool: 'boolean', string: 'string', long: 'long', short: 'short', int: 'long', double: 'double', float: 'float' };
 
+// LibreOffice's command aliases (its *Commands.xcu `TargetURL`s): its menus resolve them before
+// dispatching, a LibreOfficeKit client must do the same (the context menu names them).
+const STYLE = (family, names) => Object.fromEntries(Object.entries(names).map(([alias, style]) => [
+  `.uno:${alias}`, `.uno:StyleApply?Style:string=${style}&FamilyName:string=${family}`]));
+export const COMMAND_ALIASES = {
+  ...STYLE('ParagraphStyles', {
+    DefaultParaStyle: 'Standard', TitleParaStyle: 'Title', SubtitleParaStyle: 'Subtitle',
+    Heading1ParaStyle: 'Heading 1', Heading2ParaStyle: 'Heading 2', Heading3ParaStyle: 'Heading 3',
+    Heading4ParaStyle: 'Heading 4', Heading5ParaStyle: 'Heading 5', Heading6ParaStyle: 'Heading 6',
+    QuoteParaStyle: 'Quotations', QuotationsParStyle: 'Quotations', PreformattedParaStyle: 'Preformatted Text',
+    TextBodyParaStyle: 'Text body', HorizontalLine: 'Horizontal Line',
+  }),
+  ...STYLE('CharacterStyles', {
+    DefaultCharStyle: 'Standard', EmphasisCharStyle: 'Emphasis', StrongEmphasisCharStyle: 'Strong Emphasis',
+    QuoteCharStyle: 'Citation', SourceCharStyle: 'Source Text',
+  }),
+  ...STYLE('NumberingStyles', {
+    BulletListStyle: 'List 1', NumberListStyle: 'Numbering 123', AlphaListStyle: 'Numbering ABC',
+    AlphaLowListStyle: 'Numbering abc', RomanListStyle: 'Numbering IVX', RomanLowListStyle: 'Numbering ivx',
+  }),
+  ...STYLE('CellStyles', {
+    DefaultCellStyles: 'Default', Accent1CellStyles: 'Accent 1', Accent2CellStyles: 'Accent 2',
+    Accent3CellStyles: 'Accent 3', Heading1CellStyles: 'Heading 1', Heading2CellStyles: 'Heading 2',
+    BadCellStyles: 'Bad', ErrorCellStyles: 'Error', GoodCellStyles: 'Good', NeutralCellStyles: 'Neutral',
+    WarningCellStyles: 'Warning', FootnoteCellStyles: 'Footnote', NoteCellStyles: 'Note',
+  }),
+  '.uno:ViewTrackChanges': '.uno:ShowTrackedChanges',
+  '.uno:InsertAnchor': '.uno:InsertBookmark',
+  '.uno:ZoomIn': '.uno:ZoomPlus',
+  '.uno:ZoomOut': '.uno:ZoomMinus',
+  '.uno:InsertPivotTable': '.uno:DataDataPilotRun',
+  '.uno:NumberFormatCurrencySimple': '.uno:NumberFormatCurrency',
+  '.uno:RenameSlide': '.uno:RenamePage',
+  '.uno:DuplicateSlide': '.uno:DuplicatePage',
+  '.uno:InsertSlide': '.uno:InsertPage',
+  '.uno:DeleteSlide': '.uno:DeletePage',
+  '.uno:SlideSetup': '.uno:PageSetup',
+  '.uno:UnderlineSimple': '.uno:Underline',
+};
+
 /**
  * `.uno:LanguageStatus?Language:string=Current_French (France)` → {command, args}: the server
  * takes a plain command name, so the arguments LibreOffice writes into its own menu commands
  * travel as the JSON property values LibreOffice's dispatcher would have made of them.
  */
-export function unoRequest(url, extraArgs) {
+export function unoRequest(commandUrl, extraArgs) {
+  const url = COMMAND_ALIASES[commandUrl] || commandUrl;
   const q = url.indexOf('?');
   const command = q < 0 ? url : url.slice(0, q);
   const args = {};

@@ -30,6 +30,15 @@ export class Menus {
       toast: (text, level) => app.feedback.toast(text, level), name: () => (app.status ? app.status.name : ''),
     });
     this.findBar = null;
+    // LibreOffice opens no menu for Shift+F10 or the context-menu key posted as keys: a right
+    // click at the cursor does it.
+    window.addEventListener('keydown', (e) => {
+      const menuKey = e.key === 'ContextMenu' || (e.key === 'F10' && e.shiftKey && !e.ctrlKey && !e.altKey);
+      if (!menuKey || e.target !== app.keyboard.textarea) return;
+      e.preventDefault();
+      e.stopPropagation();
+      this.contextMenuAtCaret();
+    }, true);
     const fontBox = document.getElementById('font-name');
     fontBox.addEventListener('focus', () => this.fillFonts(), { once: true });
   }
@@ -65,9 +74,20 @@ export class Menus {
     return this.findBar;
   }
 
+  contextMenuAtCaret() {
+    const own = this.app.overlays.own;
+    const at = own.cell || own.caret;
+    if (!this.app.canEdit() || !at) return;
+    const point = this.caretPoint();
+    this.context.expect(point.x, point.y);
+    const x = Math.round(at.x + Math.max(at.w, 1) / 2);
+    const y = Math.round(at.y + at.h / 2);
+    for (const type of ['down', 'up']) this.send('mouse', { type, x, y, count: 1, buttons: 4, modifier: 0 });
+  }
+
   /** Client coordinates of the cursor (for a context menu asked for from the keyboard). */
   caretPoint() {
-    const caret = this.app.overlays.own.caret || this.app.overlays.own.cell;
+    const caret = this.app.overlays.own.cell || this.app.overlays.own.caret;
     if (!caret) return null;
     const p = this.app.layer.twipsToCss(caret.x, caret.y + caret.h);
     const r = this.app.layer.sizer.getBoundingClientRect();

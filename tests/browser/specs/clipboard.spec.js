@@ -133,7 +133,7 @@ test('copy and cut put the selection on the system clipboard; paste of HTML keep
   const sel = await page.evaluate(() => window.oxool.describe().selection[0]);
   const inSel = await at(page, sel.x + sel.w / 2, sel.y + sel.h / 2);
   await page.mouse.click(inSel.x, inSel.y, { button: 'right' });
-  await page.locator('#context-menu').getByRole('menuitem', { name: 'Copy' }).click();
+  await page.locator('#context-menu').getByRole('menuitem', { name: 'Copy', exact: true }).click();
   await expect.poll(async () => ((await readClipboard(page)) || { text: '' }).text).toBe('oxool fixture text alpha');
 
   // Paste HTML from "another application": bold stays bold, through paste mimetype=text/html.
@@ -151,7 +151,7 @@ test('copy and cut put the selection on the system clipboard; paste of HTML keep
   const caret = await page.evaluate(() => window.oxool.describe().caret);
   const nearCaret = await at(page, caret.x + 300, caret.y + caret.h / 2);
   await page.mouse.click(nearCaret.x, nearCaret.y, { button: 'right' });
-  await page.locator('#context-menu').getByRole('menuitem', { name: 'Paste' }).click();
+  await page.locator('#context-menu').getByRole('menuitem', { name: 'Paste', exact: true }).click();
   await expect.poll(() => sent.filter((m) => m.startsWith('paste ')).pop()).toBe('paste mimetype=text/plain;charset%3Dutf-8\nmenu pasted');
   await h.settle(page);
 

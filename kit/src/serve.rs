@@ -362,7 +362,7 @@ fn convert_one(
 fn load_one(office: &Office, message: &Message, document: &[u8]) -> Result<Document, RequestError> {
     let input = store_input(message, document)?;
     office
-        .load(&input, "Batch=true")
+        .load(&input, session::LOAD_OPTIONS)
         .map_err(|err| RequestError {
             kind: "load",
             message: err.to_string(),

@@ -32,8 +32,10 @@ pub fn warm_up(office: &Office) -> Result<Duration, String> {
 }
 
 fn paint_once(office: &Office, input: &Path) -> Result<(), String> {
+    // Loaded as an editing document is: `Batch=true` would leave the whole process in
+    // LibreOffice's LOKSilent dialog mode, and the document wsd sends next could open no dialog.
     let document = office
-        .load(input, "Batch=true")
+        .load(input, crate::session::LOAD_OPTIONS)
         .map_err(|e| format!("load: {e}"))?;
     document
         .initialize_for_rendering("{}")

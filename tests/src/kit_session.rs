@@ -26,6 +26,11 @@ pub struct KitSession {
 impl KitSession {
     /// Spawns a kit and loads the fixture `fixture` in it.
     pub async fn load(fixture: &str) -> KitSession {
+        KitSession::load_after(fixture, false).await
+    }
+
+    /// [`KitSession::load`], after a `warm-up` first when `warm` (as wsd's reserve kit).
+    pub async fn load_after(fixture: &str, warm: bool) -> KitSession {
         let (forkit, scratch) = crate::start_lok_forkit("oxool-kit-session-").await.unwrap();
         let kit = forkit.spawn_kit().await.unwrap();
         let (mut read, write) = kit.stream.into_split();
@@ -44,6 +49,10 @@ impl KitSession {
             _forkit: forkit,
             _scratch: scratch,
         };
+        if warm {
+            kit.send(Message::new("warm-up")).await;
+            kit.answer("warmed").await;
+        }
         let bytes = std::fs::read(crate::fixture(fixture)).unwrap();
         let load = Message::new("load").arg("name", fixture).render();
         kit.send_frame(Frame::with_payload(load, bytes)).await;

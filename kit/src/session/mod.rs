@@ -57,6 +57,14 @@ pub const MESSAGES: &[&str] = &[
     "command-values",
 ];
 
+/// Load options of a document for editing: none. `Batch=true` (what a conversion loads with)
+/// would put LibreOffice's dialogs in `DialogCancelMode::LOKSilent` for the whole process, so
+/// every modal dialog (Format ▸ Paragraph, Insert Table, Character) would be cancelled before
+/// it shows. Without it, LOK's own mode holds: a dialog opened for a view (one with a LOK
+/// notifier) runs and is painted through `WINDOW`; one without a view (a question while the
+/// document loads) is still cancelled silently.
+pub const LOAD_OPTIONS: &str = "";
+
 /// MIME types of `selection` and `paste`: what browsers put on and take from the clipboard.
 const CLIPBOARD_TYPES: &[&str] = &["text/plain;charset=utf-8", "text/html", "text/plain"];
 /// Largest `paste` payload and `selection` answer.

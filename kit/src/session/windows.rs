@@ -31,12 +31,42 @@ pub struct WindowOwners {
 
 /// The fields of a WINDOW or JSDIALOG payload that ownership needs; the rest is skipped
 /// unparsed (a JSDialog tree may be megabytes).
-#[derive(Deserialize)]
+///
+/// A JSDialog full tree names `id` twice at its top level: first the dialog's .ui id
+/// (`"TextImportCsvDialog"`), then, after the widgets, the window id. JSON parsers keep the
+/// last, and so does this one (a derived struct would refuse the duplicate).
+#[derive(Default)]
 struct Head {
     id: Option<serde_json::Value>,
     action: Option<String>,
-    #[serde(rename = "parentId")]
     parent_id: Option<serde_json::Value>,
+}
+
+impl<'de> Deserialize<'de> for Head {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Head, D::Error> {
+        struct HeadVisitor;
+        impl<'de> serde::de::Visitor<'de> for HeadVisitor {
+            type Value = Head;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Head, A::Error> {
+                let mut head = Head::default();
+                while let Some(key) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match key.as_ref() {
+                        "id" => head.id = Some(map.next_value()?),
+                        "action" => head.action = map.next_value()?,
+                        "parentId" => head.parent_id = Some(map.next_value()?),
+                        _ => {
+                            map.next_value::<serde::de::IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(head)
+            }
+        }
+        deserializer.deserialize_map(HeadVisitor)
+    }
 }
 
 /// A window id as LibreOffice writes it: a number, or a decimal number in a string.
@@ -143,7 +173,7 @@ mod tests {
     #[test]
     fn jsdialogs_open_with_their_first_message_and_close_with_close() {
         let mut owners = WindowOwners::default();
-        let tree = r#"{"jsontype":"dialog","type":"dialog","id":17,"children":[{"id":"ok"}]}"#;
+        let tree = r#"{"id":"FindReplaceDialog","type":"dialog","children":[{"id":"ok"}],"id":17,"jsontype":"dialog"}"#;
         assert_eq!(owners.route(&event(3, callback::JSDIALOG, tree)), 3);
         let update = r#"{"jsontype":"dialog","action":"update","id":17,"control":{}}"#;
         assert_eq!(owners.route(&event(0, callback::JSDIALOG, update)), 3);

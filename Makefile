@@ -14,7 +14,7 @@ run: deps build $(DEV)/oxool.toml
 	$(BIN)/oxool-wsd --config $(DEV)/oxool.toml
 
 test: deps-test build check
-	$(CARGO) test --workspace --no-fail-fast
+	OXOOL_TESTS_STRICT=1 $(CARGO) test --workspace --no-fail-fast
 	scripts/fuzz.sh smoke
 	python3 tests/wopi-host/selftest.py
 	$(MAKE) browser-test

@@ -3,6 +3,9 @@
 
 #![allow(dead_code)]
 
+#[path = "../../tests/src/environment.rs"]
+pub mod environment;
+
 use std::io::Read;
 use std::net::TcpListener;
 use std::os::fd::{AsRawFd, RawFd};

@@ -5,6 +5,8 @@
 
 pub mod bench;
 pub mod bench_editing;
+pub mod environment;
+pub mod eventually;
 pub mod hostile;
 pub mod http;
 pub mod kit_session;
@@ -104,12 +106,11 @@ pub async fn start_lok_forkit(
 pub fn terminate(child: &mut std::process::Child) {
     // SAFETY: kill(2) on our own child's pid, which we have not reaped yet.
     unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    while std::time::Instant::now() < deadline {
-        if matches!(child.try_wait(), Ok(Some(_))) {
-            return;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
+    let exited = eventually::poll_until(std::time::Duration::from_secs(10), || {
+        matches!(child.try_wait(), Ok(Some(_))).then_some(())
+    });
+    if exited.is_some() {
+        return;
     }
     let _ = child.kill();
     let _ = child.wait();

@@ -3,7 +3,9 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+use crate::eventually::poll_until;
 
 use crate::user::{command_as, ensure_test_user, RunAs};
 
@@ -120,14 +122,18 @@ impl Server {
     ) -> anyhow::Result<Option<std::process::ExitStatus>> {
         // SAFETY: kill(2) on our own child's pid, which we have not reaped yet.
         unsafe { libc::kill(self.child.id() as i32, libc::SIGTERM) };
-        let deadline = Instant::now() + timeout;
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait()? {
-                return Ok(Some(status));
+        let mut failure = None;
+        let status = poll_until(timeout, || match self.child.try_wait() {
+            Ok(status) => status,
+            Err(e) => {
+                failure = Some(e);
+                Some(std::process::ExitStatus::default())
             }
-            std::thread::sleep(Duration::from_millis(20));
+        });
+        match failure {
+            Some(e) => Err(e.into()),
+            None => Ok(status),
         }
-        Ok(None)
     }
 
     /// The wsd process id (its forkit and kits are its descendants).
@@ -153,17 +159,20 @@ impl Server {
     }
 
     fn wait_until_serving(&mut self) -> anyhow::Result<()> {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
-            if let Some(status) = self.child.try_wait()? {
-                anyhow::bail!("oxool-wsd exited with {status}:\n{}", self.log());
+        let outcome = poll_until(Duration::from_secs(60), || {
+            if let Ok(Some(status)) = self.child.try_wait() {
+                return Some(Err(status));
             }
-            if ureq::get(&self.url("/hosting/capabilities")).call().is_ok() {
-                return Ok(());
-            }
-            std::thread::sleep(Duration::from_millis(50));
+            ureq::get(&self.url("/hosting/capabilities"))
+                .call()
+                .is_ok()
+                .then_some(Ok(()))
+        });
+        match outcome {
+            Some(Ok(())) => Ok(()),
+            Some(Err(status)) => anyhow::bail!("oxool-wsd exited with {status}:\n{}", self.log()),
+            None => anyhow::bail!("oxool-wsd did not start serving:\n{}", self.log()),
         }
-        anyhow::bail!("oxool-wsd did not start serving:\n{}", self.log())
     }
 
     /// Processes of this server's forkit (front end, zygote and kits): their command line names
@@ -199,22 +208,19 @@ impl Server {
     /// Waits until only forkit's front end, its zygote and `pooled` ready kits remain, and no
     /// jail but theirs: nothing from finished requests is left behind.
     pub fn wait_for_quiescence(&self, pooled: usize) -> anyhow::Result<()> {
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            let processes = self.forkit_processes().len();
-            let jails = self.jails_left().len();
-            if processes == 2 + pooled && jails == pooled {
-                return Ok(());
-            }
-            if Instant::now() > deadline {
-                anyhow::bail!(
-                    "left behind: {processes} forkit processes (want {}), jails {:?}",
-                    2 + pooled,
-                    self.jails_left()
-                );
-            }
-            std::thread::sleep(Duration::from_millis(50));
+        let quiet = poll_until(Duration::from_secs(30), || {
+            (self.forkit_processes().len() == 2 + pooled && self.jails_left().len() == pooled)
+                .then_some(())
+        });
+        if quiet.is_none() {
+            anyhow::bail!(
+                "left behind: {} forkit processes (want {}), jails {:?}",
+                self.forkit_processes().len(),
+                2 + pooled,
+                self.jails_left()
+            );
         }
+        Ok(())
     }
 }
 

@@ -200,15 +200,12 @@ async fn two_writers_edit_a_docx(run_as: RunAs) {
 }
 
 async fn wait_until_unlocked(host: &WopiHost, name: &str) {
-    let until = std::time::Instant::now() + oxool_tests::ws::DEADLINE;
-    while host.locks().unwrap().get(name).is_some() {
-        assert!(
-            std::time::Instant::now() < until,
-            "{name} is still locked after its last session left: {:?}",
-            host.locks()
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    oxool_tests::eventually::eventually_async(
+        &format!("{name} to be unlocked after its last session left"),
+        oxool_tests::ws::DEADLINE,
+        || async { host.locks().unwrap().get(name).is_none().then_some(()) },
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -347,11 +344,18 @@ async fn a_view_only_session_cannot_modify() {
         String::from_utf8_lossy(&download.body).contains("oxool fixture text alpha"),
         "{download}"
     );
+    // A view-only session takes no lock; the document is closed once it leaves, and only then
+    // is "it never uploaded" a fact rather than "it had not uploaded yet".
+    assert!(
+        setup.host.locks().unwrap().get(name).is_none(),
+        "a view-only session took a lock"
+    );
     drop(viewer);
-    let until = std::time::Instant::now() + oxool_tests::ws::DEADLINE;
-    while setup.host.locks().unwrap().get(name).is_some() && std::time::Instant::now() < until {
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    oxool_tests::eventually::eventually(
+        "the document to close after its only (view-only) session left",
+        oxool_tests::ws::DEADLINE,
+        || setup.server.log().contains("document closed").then_some(()),
+    );
     assert!(
         setup.host.requests("PutFile", name).unwrap().is_empty(),
         "a view-only session never uploads"

@@ -456,8 +456,11 @@ async fn an_editing_session_is_told_the_document_needed_more_memory() {
 async fn with_v1_memory_read_only_kits_are_grouped_in_cgroup_v2() {
     assert!(nix::unistd::geteuid().is_root(), "this test runs as root");
     let unified = Path::new("/sys/fs/cgroup/unified");
-    if !unified.join("cgroup.procs").exists() || !Path::new("/sys/fs/cgroup/memory").exists() {
-        eprintln!("skipped: this host is not hybrid (v1 memory beside a v2 hierarchy)");
+    let hybrid =
+        unified.join("cgroup.procs").exists() && Path::new("/sys/fs/cgroup/memory").exists();
+    let missing =
+        (!hybrid).then(|| "a hybrid cgroup host (v1 memory beside a v2 hierarchy)".into());
+    if oxool_tests::environment::skip_without("the hybrid cgroup test", missing) {
         return;
     }
     let scratch = Scratch::new("oxool-kit-hybrid-");

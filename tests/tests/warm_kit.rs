@@ -3,9 +3,10 @@
 //! warmed kit, which then loads normally; a reserved kit that died is passed over.
 
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use oxool_proto::{Frame, Message};
+use oxool_tests::eventually::eventually_async;
 use oxool_wsd::forkit_client::ForkitClient;
 use oxool_wsd::kits::{KitHandle, KitSpawner};
 use oxool_wsd::warm_kit::WarmKitReserve;
@@ -13,14 +14,10 @@ use oxool_wsd::warm_kit::WarmKitReserve;
 const DEADLINE: Duration = Duration::from_secs(90);
 
 async fn wait_for_reserve(reserve: &WarmKitReserve) -> u32 {
-    let until = Instant::now() + DEADLINE;
-    loop {
-        if let Some(pid) = reserve.reserved_pid() {
-            return pid;
-        }
-        assert!(Instant::now() < until, "no kit was warmed into the reserve");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    eventually_async("a kit warmed into the reserve", DEADLINE, || async {
+        reserve.reserved_pid()
+    })
+    .await
 }
 
 /// Sends one frame and returns the kit's next answer (skipping a stray `ready`).
@@ -71,11 +68,10 @@ async fn documents_get_a_warmed_kit_and_a_dead_one_is_passed_over() {
     // A reserved kit that died is passed over: the next document gets a live kit.
     let doomed = wait_for_reserve(&reserve).await;
     forkit.kill_kit(doomed).await.unwrap();
-    let until = Instant::now() + DEADLINE;
-    while std::path::Path::new(&format!("/proc/{doomed}")).exists() {
-        assert!(Instant::now() < until, "kit {doomed} did not die");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    eventually_async(&format!("kit {doomed} to die"), DEADLINE, || async {
+        (!std::path::Path::new(&format!("/proc/{doomed}")).exists()).then_some(())
+    })
+    .await;
     let mut third = reserve.spawn_kit().await.unwrap();
     assert_ne!(
         third.pid, doomed,

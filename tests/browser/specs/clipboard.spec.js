@@ -100,9 +100,20 @@ test('copy and cut put the selection on the system clipboard; paste of HTML keep
   await page.keyboard.press('End'); // the caret stays; the selection goes
   await page.waitForFunction(() => window.oxool.describe().selection.length === 0);
   const answered = answers.length;
+  // Keep the promise of the page's clipboard write (if it makes one), to await its outcome.
+  await page.evaluate(() => {
+    const write = navigator.clipboard.write.bind(navigator.clipboard);
+    navigator.clipboard.write = (...args) => (window.__lastClipboardWrite = write(...args));
+  });
   await page.keyboard.press('Control+c');
   await expect.poll(() => answers.length).toBe(answered + 2);
-  await page.waitForTimeout(200); // (the page's clipboard write, if it wrongly made one)
+  // The copy has settled once the page decided (nothing selected) and the write it started,
+  // if any, has ended: only then is "the clipboard kept what it had" a fact.
+  await page.evaluate(async () => {
+    const copied = window.oxool.clipboard.lastCopied;
+    if (copied && copied.pending) await copied.pending;
+    if (window.__lastClipboardWrite) await window.__lastClipboardWrite.catch(() => {});
+  });
   expect(((await readClipboard(page)) || { text: '' }).text).toBe('oxool fixture heading');
 
   // Paste it into another place on the page: a plain text field, with the real Ctrl+V.

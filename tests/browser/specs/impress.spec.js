@@ -6,6 +6,13 @@ const h = require('../support/helpers');
 const { expect } = h;
 const EMU_PER_TWIP = 635;
 
+/** The pixels of the slide strip's thumbnail of `part`, once drawn (a data URL). */
+async function slideThumb(page, part) {
+  const thumb = page.locator(`#slide-strip .slide-thumb[data-part="${part}"]`);
+  await expect(thumb).toHaveAttribute('data-drawn', '1');
+  return thumb.locator('canvas').evaluate((c) => c.toDataURL());
+}
+
 test('slide strip, next/previous, type into a text box on slide 2', async ({ page }) => {
   await h.openEditor(page, (await h.links('impress.pptx', 'Dave')).edit);
   await expect(page.locator('#slide-strip .slide-thumb')).toHaveCount(2);
@@ -45,6 +52,7 @@ test('slide strip, next/previous, type into a text box on slide 2', async ({ pag
   // (The double click may already have put the caret at the end: End need not move it.)
   await page.keyboard.press('End');
   await h.settle(page);
+  const thumbBefore = await slideThumb(page, 1);
   await page.keyboard.type(' edited by Dave');
   await expect(page.locator('#save-state')).toHaveAttribute('data-modified', '1');
   await h.settle(page);
@@ -56,9 +64,9 @@ test('slide strip, next/previous, type into a text box on slide 2', async ({ pag
   const text = (await h.storedText('impress.pptx')).replace(/\s+/g, ' ');
   expect(text).toContain('oxool slide two title edited by Dave');
   expect(text).toContain('oxool slide one title');
-  // The thumbnail of slide 2 was refreshed after the edit.
+  // The thumbnail of slide 2 was refreshed after the edit: its pixels changed.
+  await expect.poll(() => slideThumb(page, 1), { timeout: 30_000 }).not.toBe(thumbBefore);
   await h.settle(page);
-  await page.waitForTimeout(1000);
   await h.shot(page, 'impress-3-saved');
 });
 

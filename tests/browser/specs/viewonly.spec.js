@@ -32,7 +32,9 @@ test('view-only: banner, no input, nothing changes', async ({ page }) => {
   await page.keyboard.press('Backspace');
   await page.keyboard.press('Control+b');
   await page.keyboard.press('Control+s');
-  await page.waitForTimeout(1500);
+  // Key handlers send synchronously: once a ping sent after the keys is answered, anything
+  // they sent has been sent and handled by the server.
+  await h.serverRoundTrip(page);
   expect(sent.filter((m) => /^(text|key|mouse|save|uno command=\.uno:Bold)\b/.test(m))).toEqual([]);
   await expect(page.locator('#save-state')).toHaveAttribute('data-modified', '0');
   expect(await h.canvasHash(page, view)).toBe(pixels);
@@ -41,7 +43,7 @@ test('view-only: banner, no input, nothing changes', async ({ page }) => {
   await page.evaluate(() => window.oxool.conn.send('text', { text: 'forced' }));
   await expect(page.locator('#toasts .toast.error')).toContainText('viewing only');
   await expect.poll(() => page.evaluate(() => window.oxool.describe().lastError && window.oxool.describe().lastError.kind)).toBe('readonly');
-  await page.waitForTimeout(1000);
+  await h.serverRoundTrip(page);
   expect(await h.canvasHash(page, view)).toBe(pixels);
   await expect(page.locator('#save-state')).toHaveAttribute('data-modified', '0');
   await h.shot(page, 'viewonly');

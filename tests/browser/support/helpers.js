@@ -142,7 +142,30 @@ async function inkRatio(page) {
   });
 }
 
+/**
+ * A ping through the page's own connection, answered: the server has read and handled every
+ * message the page sent before it (the connection is ordered). Replaces "wait a while and assume
+ * nothing more comes".
+ */
+async function serverRoundTrip(page) {
+  await page.evaluate(() => new Promise((resolve, reject) => {
+    const conn = window.oxool.conn;
+    const socket = conn.ws;
+    if (!socket) return reject(new Error('the page has no open WebSocket'));
+    const onMessage = (e) => {
+      if (typeof e.data === 'string' && (e.data === 'pong' || e.data.startsWith('pong '))) {
+        socket.removeEventListener('message', onMessage);
+        resolve();
+      }
+    };
+    socket.addEventListener('message', onMessage);
+    conn.send('ping');
+    setTimeout(() => reject(new Error('no pong within 30 s')), 30_000);
+  }));
+}
+
 module.exports = {
+  serverRoundTrip,
   artifactsDir: () => artifacts,
   baseURL, links, openEditor, waitDrawn, settle, shot, storedText, zipMember, waitSaved,
   downloadAs, canvasHash, inkRatio, pressAndSeeCaret, expect,

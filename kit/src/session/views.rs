@@ -120,6 +120,13 @@ impl Views {
                 .register_callback(move |event| queue.push(event))
                 .map_err(lok("register the view's callback"))?;
         }
+        // LibreOffice 7.4 opens every view with its sidebar shown but never sends the sidebar's
+        // widget tree (the sidebar exists before the view's callback does), only a stream of
+        // updates to it: no client can use those. Hidden, it costs nothing until a client
+        // sends `.uno:SidebarShow`, which then brings the whole tree (docs/protocol.md).
+        if let Err(error) = document.post_uno_command(".uno:SidebarHide", None, false) {
+            eprintln!("oxool-kit: cannot hide the sidebar of a new view: {error}");
+        }
         self.open.insert(
             id.to_string(),
             View {

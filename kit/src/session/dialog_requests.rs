@@ -43,7 +43,20 @@ impl Session {
                 message.get("view").unwrap_or_default().into(),
             ));
         }
-        let lok_view = self.owned_window(message, id)?;
+        let lok_view = match self.owned_window(message, id) {
+            Ok(lok_view) => lok_view,
+            // Late input for a window of this view that just closed (the key-up of the Escape
+            // that closed it): nothing to do, and nothing wrong.
+            Err(SessionError::NotYourWindow(_))
+                if self
+                    .windows
+                    .lock()
+                    .is_ok_and(|w| w.closed_in(view.lok_view, id)) =>
+            {
+                return Ok(());
+            }
+            Err(error) => return Err(error),
+        };
         self.select_view(message)?;
         input.post(&self.document, id).map_err(InputError::from)?;
         // A dialog's OK changes the document: a save must wait for it like for typed keys.

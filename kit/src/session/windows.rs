@@ -9,7 +9,7 @@
 //! leaving view's windows before the view goes (a forgotten modal dialog would block nobody
 //! else, but would stay open for the next session that reuses the view).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
 use serde::Deserialize;
@@ -23,10 +23,15 @@ pub type WindowId = u32;
 /// Shared by the forwarder (writes) and the request loop (reads, forgets a closed view's).
 pub type SharedOwners = Arc<Mutex<WindowOwners>>;
 
+/// How many closed windows are remembered (see [`WindowOwners::closed_in`]).
+const REMEMBERED_CLOSES: usize = 64;
+
 /// Window id → the LOK view that owns it.
 #[derive(Debug, Default)]
 pub struct WindowOwners {
     owners: HashMap<WindowId, i32>,
+    /// The last windows that closed, with their owners, newest last.
+    closed: VecDeque<(WindowId, i32)>,
 }
 
 /// The fields of a WINDOW or JSDIALOG payload that ownership needs; the rest is skipped
@@ -94,7 +99,16 @@ impl WindowOwners {
             return event.view;
         };
         match head.action.as_deref() {
-            Some("close") => self.owners.remove(&id).unwrap_or(event.view),
+            Some("close") => match self.owners.remove(&id) {
+                Some(owner) => {
+                    if self.closed.len() >= REMEMBERED_CLOSES {
+                        self.closed.pop_front();
+                    }
+                    self.closed.push_back((id, owner));
+                    owner
+                }
+                None => event.view,
+            },
             Some("created") if event.kind == callback::WINDOW => {
                 let parent = head.parent_id.as_ref().and_then(window_id);
                 let owner = parent
@@ -114,6 +128,12 @@ impl WindowOwners {
         self.owners.get(&id).copied()
     }
 
+    /// Whether window `id` of LOK view `view` closed lately. Input for it is late, not wrong:
+    /// the key-up of the Escape that closed a dialog arrives after the dialog is gone.
+    pub fn closed_in(&self, view: i32, id: WindowId) -> bool {
+        self.closed.contains(&(id, view))
+    }
+
     /// The open windows of LOK view `view`, children after their parents (ids grow).
     pub fn windows_of(&self, view: i32) -> Vec<WindowId> {
         let mut ids: Vec<WindowId> = self
@@ -130,6 +150,7 @@ impl WindowOwners {
     /// session, which must not inherit them).
     pub fn forget_view(&mut self, view: i32) {
         self.owners.retain(|_, owner| *owner != view);
+        self.closed.retain(|(_, owner)| *owner != view);
     }
 }
 
@@ -166,7 +187,9 @@ mod tests {
             1
         );
         assert_eq!(owners.owner(5), None);
+        assert!(owners.closed_in(1, 5) && !owners.closed_in(2, 5));
         owners.forget_view(1);
+        assert!(!owners.closed_in(1, 5));
         assert_eq!(owners.owner(4), None);
     }
 

@@ -173,3 +173,133 @@ async fn each_user_has_their_own_dialogs() {
     let text = setup.host.stored_text(&setup.server.url(""), name);
     assert!(text.contains("AfterBob"), "{text}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dialog_requests_are_checked_and_lists_answered() {
+    let setup = Setup::start();
+    let name = "dialog-input.docx";
+    setup.host.add_fixture("simple.docx", name).unwrap();
+    let mut alice = setup.open("Alice", name, true).await;
+    let mut viewer = setup.open("Viewer", name, false).await;
+
+    // Malformed or absurd requests: a clear error each, naming the request.
+    let oversized = format!("{{\"id\":\"ok\",\"data\":\"{}\"}}", "x".repeat(70_000));
+    let bad: Vec<(String, &str)> = vec![
+        (
+            "window-tile id=2 x=-1 y=0 width=10 height=10".into(),
+            "window-tile",
+        ),
+        (
+            "window-tile id=2 x=0 y=0 width=100000 height=10".into(),
+            "window-tile",
+        ),
+        (
+            "window-tile id=2 x=0 y=0 width=2048 height=2048 scale=4".into(),
+            "window-tile",
+        ),
+        (
+            "window-tile id=2 x=0 y=0 width=10 height=10 scale=-1".into(),
+            "window-tile",
+        ),
+        (
+            "window-tile id=0 x=0 y=0 width=10 height=10".into(),
+            "window-tile",
+        ),
+        (
+            "window-mouse id=2 type=down x=5 y=99999999999".into(),
+            "window-mouse",
+        ),
+        ("window-key id=2 type=sideways char=1".into(), "window-key"),
+        (
+            "window-resize id=2 width=-4 height=10".into(),
+            "window-resize",
+        ),
+        ("dialog-event id=2".into(), "dialog-event"),
+        ("dialog-event id=2\n{\"id\":".into(), "dialog-event"),
+        ("dialog-event id=2\n[\"ok\"]".into(), "dialog-event"),
+        (format!("dialog-event id=2\n{oversized}"), "dialog-event"),
+        (
+            "command-values command=.uno:Font%20Name".into(),
+            "command-values",
+        ),
+        ("command-values command=uno:Bold".into(), "command-values"),
+    ];
+    for (line, request) in &bad {
+        alice.send_line(line).await;
+        let error = alice.wait_for("the refusal", |m| m.is("error")).await;
+        assert_eq!(error.get("request"), Some(*request), "{line:.80}: {error}");
+        assert!(
+            matches!(error.get("kind"), Some("bad-request" | "bad-message")),
+            "{line:.80}: {error}"
+        );
+    }
+    // A window that does not exist: refused by the kit, with its id.
+    alice.send(window_tile("424242", 10, 10, "1")).await;
+    let error = alice.wait_for("the refusal", |m| m.is("error")).await;
+    assert_eq!(error.get("kind"), Some("bad-request"), "{error}");
+    assert_eq!(error.get("id"), Some("424242"), "{error}");
+    escape(&mut alice, "424242").await;
+    let error = alice.wait_for("the refusal", |m| m.is("error")).await;
+    assert_eq!(error.get("request"), Some("window-key"), "{error}");
+
+    // A view-only session may not send window input, but may read lists.
+    escape(&mut viewer, "2").await;
+    for _ in ["input", "up"] {
+        let error = viewer.wait_for("the refusal", |m| m.is("error")).await;
+        assert_eq!(error.get("kind"), Some("readonly"), "{error}");
+        assert_eq!(error.get("request"), Some("window-key"), "{error}");
+    }
+    viewer
+        .send_with_body(
+            Message::new("dialog-event").arg("id", 2),
+            r#"{"id":"ok","cmd":"click","data":"1","type":"responsebutton"}"#,
+        )
+        .await;
+    let error = viewer
+        .wait_for("the refusal", |m| m.is_error("readonly"))
+        .await;
+    assert_eq!(error.get("request"), Some("dialog-event"), "{error}");
+    viewer
+        .send(Message::new("command-values").arg("command", ".uno:CharFontName"))
+        .await;
+    let fonts = viewer
+        .wait_for("the font list", |m| m.is("command-values"))
+        .await;
+    assert!(
+        fonts.json()["commandValues"]["Liberation Sans"].is_array(),
+        "{fonts}"
+    );
+    alice
+        .send(Message::new("command-values").arg("command", ".uno:StyleApply"))
+        .await;
+    let styles = alice
+        .wait_for("the style list", |m| m.is("command-values"))
+        .await;
+    assert_eq!(styles.get("command"), Some(".uno:StyleApply"));
+    let paragraph_styles = styles.json()["commandValues"]["ParagraphStyles"].clone();
+    assert!(
+        paragraph_styles
+            .as_array()
+            .is_some_and(|s| s.iter().any(|s| s == "Heading 1")),
+        "{styles}"
+    );
+
+    // A right click (button 4) on the text: LibreOffice's context menu.
+    for kind in ["down", "up"] {
+        let click = Message::new("mouse")
+            .arg("type", kind)
+            .arg("x", 1800)
+            .arg("y", 1700)
+            .arg("count", 1)
+            .arg("buttons", 4);
+        alice.send(click).await;
+    }
+    let menu = alice
+        .wait_for("the context menu", |m| m.is_event("CONTEXT_MENU"))
+        .await;
+    assert!(menu.json()["menu"].is_array(), "{menu}");
+
+    // All of that cost nothing: the document still answers.
+    alice.send(Message::new("status")).await;
+    alice.wait_for("status", |m| m.is("status")).await;
+}

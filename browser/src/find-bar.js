@@ -129,12 +129,20 @@ export class FindBar {
       this.setStatus('This document is open for viewing only.');
       return;
     }
-    this.pending = { command, counted: false };
-    this.setStatus('');
-    this.ctx.send('uno', searchRequest({
-      text, replace: this.replace.value, backward, command,
+    const request = (cmd) => searchRequest({
+      text, replace: this.replace.value, backward, command: cmd,
       matchCase: this.matchCase.checked, wholeWords: this.wholeWords.checked,
-    }));
+    });
+    this.setStatus('');
+    // Replace all: LibreOffice tells no count, so find all first (its SEARCH_RESULT_SELECTION
+    // lists the matches), then replace them (onEvent).
+    if (command === SEARCH_COMMAND.replaceAll) {
+      this.pending = { command: SEARCH_COMMAND.findAll, then: request(SEARCH_COMMAND.replaceAll) };
+      this.ctx.send('uno', request(SEARCH_COMMAND.findAll));
+      return;
+    }
+    this.pending = { command };
+    this.ctx.send('uno', request(command));
   }
 
   setStatus(text, state = '') {
@@ -144,14 +152,17 @@ export class FindBar {
 
   /** Search events; true when the event was the find bar's. */
   onEvent(kind, json) {
+    const pending = this.pending;
     if (kind === 'SEARCH_NOT_FOUND') {
+      this.pending = null;
       this.setStatus('Not found', 'not-found');
       return true;
     }
     if (kind === 'SEARCH_RESULT_SELECTION') {
       const results = json && Array.isArray(json.searchResultSelection) ? json.searchResultSelection.length : 0;
-      if (this.pending && this.pending.command === SEARCH_COMMAND.replaceAll) {
-        this.pending.counted = true;
+      if (pending && pending.then) {
+        this.pending = { command: SEARCH_COMMAND.replaceAll };
+        this.ctx.send('uno', pending.then);
         this.setStatus(`Replaced ${results}`, 'replaced');
       } else if (json && String(json.highlightAll) === 'true') {
         this.setStatus(`${results} found`, 'found');
@@ -159,10 +170,10 @@ export class FindBar {
       return true;
     }
     if (kind === 'UNO_COMMAND_RESULT' && json && json.commandName === '.uno:ExecuteSearch') {
-      const pending = this.pending;
-      if (String(json.success) === 'false') this.setStatus('Not found', 'not-found');
-      else if (pending && pending.command === SEARCH_COMMAND.replaceAll && !pending.counted) this.setStatus('Replaced all', 'replaced');
-      else if (this.status.dataset.state === 'not-found') this.setStatus('');
+      if (String(json.success) === 'false') {
+        this.pending = null;
+        this.setStatus('Not found', 'not-found');
+      } else if (this.status.dataset.state === 'not-found') this.setStatus('');
       return true;
     }
     return false;

@@ -20,6 +20,7 @@ const WRITER_STYLE_COMMANDS = [
 ];
 
 const MAX_LIST = 200;
+const MAX_STYLES = 24;
 
 /** Format ▸ Styles: the document's paragraph (Writer) or cell (Calc) styles. */
 export async function styleItems(ctx, type) {
@@ -36,13 +37,21 @@ export async function styleItems(ctx, type) {
       run: () => sendUno(ctx.send, command),
     }));
   }
-  return names.slice(0, MAX_LIST).map((name) => ({
-    kind: 'item', text: name, id: `style:${name}`, enabled: ctx.canEdit(), checked: name === current, radio: true,
-    run: () => sendUno(ctx.send, '.uno:StyleApply', {
-      Style: { type: 'string', value: name },
-      FamilyName: { type: 'string', value: family },
-    }),
-  }));
+  // LibreOffice lists programmatic names; the state names the style as its UI does.
+  const shown = (name) => (name === 'Standard' ? (family === 'CellStyles' ? 'Default' : 'Default Paragraph Style') : name);
+  const isCurrent = (name) => String(current || '').toLowerCase() === shown(name).toLowerCase();
+  // LibreOffice lists the common styles first; the rest are in the Styles deck.
+  return [
+    ...names.slice(0, MAX_STYLES).map((name) => ({
+      kind: 'item', text: shown(name), id: `style:${name}`, enabled: ctx.canEdit(), checked: isCurrent(name), radio: true,
+      run: () => sendUno(ctx.send, '.uno:StyleApply', {
+        Style: { type: 'string', value: name },
+        FamilyName: { type: 'string', value: family },
+      }),
+    })),
+    { kind: 'sep' },
+    { kind: 'item', text: 'More Styles…', command: '.uno:DesignerDialog', enabled: ctx.canEdit(), run: () => sendUno(ctx.send, '.uno:DesignerDialog') },
+  ];
 }
 
 const LANGUAGE_PREFIX = { selection: 'Current_', paragraph: 'Paragraph_', all: 'Default_' };

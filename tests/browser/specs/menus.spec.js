@@ -50,6 +50,30 @@ test('Writer menubar: mouse and keyboard run commands, checked state follows Lib
   await page.keyboard.press('Escape'); // back to the document
   await expect(page.locator('#input-sink')).toBeFocused();
 
+  // Format ▸ Styles: the document's paragraph styles as LibreOffice lists them (command-values).
+  await bar.getByRole('menuitem', { name: 'Format' }).click();
+  await menu.getByRole('menuitem', { name: 'Styles', exact: true }).hover();
+  const heading2 = page.locator('.popup-menu [data-id="style:Heading 2"]');
+  await expect(heading2).toBeVisible();
+  expect(await page.locator('.popup-menu [data-id^="style:"]').count()).toBeGreaterThan(20);
+  await expect(page.locator('.popup-menu [data-id="style:Standard"] .menu-label')).toHaveText('Default Paragraph Style');
+  await h.shot(page, 'menus-2b-styles');
+  await heading2.click();
+  await expect.poll(() => page.evaluate(() => window.oxool.menus.states.get('.uno:StyleApply'))).toBe('Heading 2');
+  await bar.getByRole('menuitem', { name: 'Format' }).click();
+  await menu.getByRole('menuitem', { name: 'Styles', exact: true }).hover();
+  await expect(heading2).toHaveAttribute('aria-checked', 'true');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('Escape');
+  await expect(page.locator('#input-sink')).toBeFocused();
+
+  // The font box suggests the kit's fonts (command-values), not a list written into the page.
+  await page.locator('#font-name').focus();
+  await expect.poll(() => page.locator('#font-names option').count()).toBeGreaterThan(8);
+  await expect(page.locator('#font-names option[value="Liberation Serif"]')).toHaveCount(1);
+  await page.locator('#font-name').press('Escape');
+
   // Keyboard: F10, Right ×4 to Format, Enter opens it, T opens Text, Enter on Bold.
   await page.keyboard.press('F10');
   await expect(bar.getByRole('menuitem', { name: 'File' })).toBeFocused();

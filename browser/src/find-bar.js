@@ -124,9 +124,9 @@ export class FindBar {
       this.text.focus();
       return;
     }
-    const replacing = command === SEARCH_COMMAND.replace || command === SEARCH_COMMAND.replaceAll;
-    if (replacing && !this.ctx.canEdit()) {
-      this.setStatus('This document is open for viewing only.');
+    // The server takes no `uno` from view-only sessions, searching included.
+    if (!this.ctx.canEdit()) {
+      this.setStatus('Not available while viewing only', 'not-found');
       return;
     }
     const request = (cmd) => searchRequest({

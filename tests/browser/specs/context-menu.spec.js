@@ -72,3 +72,19 @@ test('right click shows LibreOffice\'s context menu and runs its commands', asyn
   const xml = h.zipMember('context.docx', 'word/document.xml');
   expect(xml).toMatch(/<w:pStyle w:val="Heading2"\/>(?:(?!<\/w:p>).)*oxool fixture text alpha/s);
 });
+
+test('Calc: right click on a cell shows LibreOffice\'s cell menu', async ({ page }) => {
+  await h.openEditor(page, (await h.links('menus.ods', 'Carl')).edit);
+  // Cell B3 of the first sheet, from A1's cell cursor (columns and rows of the default size).
+  await expect.poll(() => page.evaluate(() => !!window.oxool.overlays.own.cell)).toBe(true);
+  const a1 = await page.evaluate(() => window.oxool.overlays.own.cell);
+  const p = await at(page, a1.x + 1.5 * a1.w, a1.y + 2.5 * a1.h);
+  await page.mouse.click(p.x, p.y, { button: 'right' });
+  const menu = page.locator('#context-menu');
+  await expect(menu).toBeVisible();
+  await expect(menu.getByRole('menuitem', { name: /Format Cells/ })).toBeVisible();
+  await expect(page.locator('#cell-address')).toHaveValue('B3');
+  await h.shot(page, 'context-menu-3-calc');
+  await page.keyboard.press('Escape');
+  await expect(menu).toBeHidden();
+});

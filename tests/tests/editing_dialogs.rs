@@ -299,6 +299,22 @@ async fn dialog_requests_are_checked_and_lists_answered() {
         .await;
     assert!(menu.json()["menu"].is_array(), "{menu}");
 
+    // The sidebar, shown on request: its whole tree (over 16 KiB, the kit sends it in a frame
+    // body) reaches the client as one message.
+    alice.uno(".uno:SidebarShow", None).await;
+    let sidebar = alice
+        .wait_for("the sidebar's tree", |m| {
+            m.is_event("JSDIALOG")
+                && m.json()["jsontype"] == "sidebar"
+                && m.json().get("action").is_none()
+        })
+        .await;
+    assert!(
+        sidebar.body.len() > 16 * 1024,
+        "{} bytes",
+        sidebar.body.len()
+    );
+
     // All of that cost nothing: the document still answers.
     alice.send(Message::new("status")).await;
     alice.wait_for("status", |m| m.is("status")).await;

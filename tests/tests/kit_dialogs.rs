@@ -210,6 +210,23 @@ async fn painted_dialogs_belong_to_the_view_that_opened_them() {
     kit.send(far).await;
     refused(&mut kit, "bad-request", "window-mouse").await;
 
+    // A resizes its dialog; LibreOffice lays it out again at the new size.
+    let resize = Message::new("window-resize")
+        .arg("view", "a")
+        .arg("id", &a_id)
+        .arg("width", 600)
+        .arg("height", 500);
+    kit.send(resize).await;
+    kit.wait_for_callbacks("the new size", |c| {
+        payloads(c, "a", "WINDOW")
+            .iter()
+            .any(|p| p["action"] == "size_changed" && p["size"] == "600, 500")
+    })
+    .await;
+    kit.send(window_tile("a", &a_id, 600, 500, "1")).await;
+    let (_, png) = kit.answer("window-tile").await;
+    assert_eq!(decode_png(&png).0, 600);
+
     // Escape closes A's dialog; B's is still open.
     window_key(&mut kit, "a", &a_id, 0, ESCAPE).await;
     closed(&mut kit, "a", "WINDOW", &a_id).await;
@@ -447,4 +464,28 @@ async fn calc_text_import_is_a_jsdialog_answered_with_dialog_events() {
     closed(&mut kit, "a", "JSDIALOG", &id).await;
     let csv = kit.wait_for_saved("csv", |t| t.contains("\"31,32\"")).await;
     assert!(csv.contains("\"x,y\""), "{csv}");
+
+    // B leaves while its own Text Import is open: the kit closes it, and A imports again.
+    let paste_b = Message::new("paste")
+        .arg("view", "b")
+        .arg("mimetype", "text/plain;charset=utf-8");
+    kit.callbacks.clear();
+    kit.send_frame(Frame::with_payload(paste_b.render(), b"q\nr\n".to_vec()))
+        .await;
+    kit.wait_for_callbacks("B's Text Import", |c| {
+        payloads(c, "b", "JSDIALOG")
+            .iter()
+            .any(|p| p["jsontype"] == "dialog" && p.get("action").is_none())
+    })
+    .await;
+    kit.send(Message::new("view-close").arg("view", "b")).await;
+    kit.answer("view-closed").await;
+    kit.callbacks.clear();
+    let paste_a = Message::new("paste")
+        .arg("view", "a")
+        .arg("mimetype", "text/plain;charset=utf-8");
+    kit.send_frame(Frame::with_payload(paste_a.render(), b"s\nt\n".to_vec()))
+        .await;
+    kit.wait_for_callbacks("A's next Text Import", |c| tree(c).is_some())
+        .await;
 }

@@ -369,6 +369,22 @@ async fn right_click_menus_and_command_values() {
             .any(|p| p["jsontype"] == "sidebar" && p.get("action").is_none())
     })
     .await;
+    // Its widgets answer to `dialog-event id=0` (the sender's own sidebar): Italic.
+    let italic = r#"{"id":"fonteffects","cmd":"click","data":".uno:Italic","type":"toolbox"}"#;
+    let event = Message::new("dialog-event").arg("view", "a").arg("id", 0);
+    kit.send_frame(Frame::with_payload(
+        event.render(),
+        italic.as_bytes().to_vec(),
+    ))
+    .await;
+    kit.wait_for_callbacks("italic on", |c| {
+        c.iter().any(|c| {
+            c.get("view") == Some("a")
+                && c.get("kind") == Some("STATE_CHANGED")
+                && c.get("payload") == Some(".uno:Italic=true")
+        })
+    })
+    .await;
     kit.uno("a", ".uno:SidebarHide", None).await;
     kit.wait_for_callbacks("the sidebar's close", |c| {
         payloads(c, "a", "JSDIALOG")

@@ -43,7 +43,11 @@ impl Session {
                 message.get("view").unwrap_or_default().into(),
             ));
         }
-        let lok_view = match self.owned_window(message, id) {
+        let owned = match id {
+            dialogs::OWN_PANELS => Ok(view.lok_view),
+            _ => self.owned_window(message, id),
+        };
+        let lok_view = match owned {
             Ok(lok_view) => lok_view,
             // Late input for a window of this view that just closed (the key-up of the Escape
             // that closed it): nothing to do, and nothing wrong.

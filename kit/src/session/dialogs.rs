@@ -39,11 +39,18 @@ pub enum WindowInput {
     DialogEvent(String),
 }
 
-/// The `id` of a window request: LibreOffice's window id.
+/// The `id` of a window request: LibreOffice's window id. A `dialog-event` may also name 0,
+/// [`OWN_PANELS`].
 pub fn window_id(message: &Message) -> Result<WindowId, ArgError> {
-    let id = args::int_in(message, "id", 1..=i64::from(WindowId::MAX))?;
+    let lowest = if message.name == "dialog-event" { 0 } else { 1 };
+    let id = args::int_in(message, "id", lowest..=i64::from(WindowId::MAX))?;
     Ok(WindowId::try_from(id).unwrap_or(WindowId::MAX))
 }
+
+/// The window id of the sender's own sidebar and formula bar: their JSDialog messages carry
+/// id 0 in every view, and LibreOffice finds their widgets through the current view (which
+/// the session selects first), so no ownership applies.
+pub const OWN_PANELS: WindowId = 0;
 
 impl WindowInput {
     /// Parses `window-key`, `window-mouse`, `window-text`, `window-close`, `window-resize` and

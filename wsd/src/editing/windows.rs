@@ -235,7 +235,8 @@ fn window_text(m: &Message) -> Result<WindowRequest, Refused> {
 }
 
 fn dialog_event(m: &Message, body: &str) -> Result<WindowRequest, Refused> {
-    let id = id(m)?;
+    // 0: this session's own sidebar or formula bar (their JSDialog messages carry id 0).
+    let id = protocol::number(m, "id", 0, u32::MAX)?;
     if body.is_empty() || body.len() > MAX_DIALOG_EVENT_BYTES {
         return Err(Refused::bad_request(format!(
             "dialog-event needs a JSON object of 1..={MAX_DIALOG_EVENT_BYTES} bytes after the line"

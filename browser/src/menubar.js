@@ -15,6 +15,9 @@ const TITLES = {
   drawing: ['~File', '~Edit', '~View', '~Insert', 'F~ormat', '~Page', '~Tools', '~Help'],
 };
 
+// On a Mac, Option+letter types characters (ø, å…): no menu mnemonics there.
+const IS_MAC = /Mac|iPhone|iPad/.test(navigator.platform || '');
+
 // Page actions that change the document (refused in view-only sessions).
 const EDITING_ACTIONS = new Set(['save', 'cut', 'paste']);
 
@@ -157,7 +160,7 @@ export class Menubar {
     if (e.key === 'F10' && !ctrl && !e.altKey && !e.shiftKey) {
       this.focusBar();
       handled = true;
-    } else if (e.altKey && !ctrl && !e.shiftKey && /^Key[A-Z]$/.test(e.code)) {
+    } else if (e.altKey && !ctrl && !e.shiftKey && !IS_MAC && /^Key[A-Z]$/.test(e.code)) {
       const key = e.code.slice(3).toLowerCase();
       const i = this.buttons.findIndex((b) => b.dataset.key === key);
       if (i >= 0 && !this.popup.isOpen) {

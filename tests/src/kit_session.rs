@@ -68,6 +68,16 @@ impl KitSession {
             .unwrap();
     }
 
+    /// The write side, for a test that writes from a task of its own (the kit answers while it
+    /// is still writing); give it back with [`KitSession::restore_writer`].
+    pub fn take_writer(&mut self) -> OwnedWriteHalf {
+        self.write.take().expect("the writer is here")
+    }
+
+    pub fn restore_writer(&mut self, write: OwnedWriteHalf) {
+        self.write = Some(write);
+    }
+
     pub async fn send(&mut self, message: Message) {
         self.send_frame(Frame::new(message.render())).await;
     }

@@ -2,180 +2,8 @@
 //! LibreOffice): views, input, tiles, callbacks, status and save over the wsd ↔ kit protocol
 //! (docs/kit-protocol.md, "Editing"). Waits are deadlines on observed state, never fixed sleeps.
 
-use std::sync::Arc;
-use std::time::{Duration, Instant};
-
 use oxool_proto::{Frame, Message};
-use oxool_wsd::forkit_client::ForkitClient;
-use oxool_wsd::kits::KitSpawner;
-use tokio::net::unix::OwnedWriteHalf;
-use tokio::sync::mpsc::UnboundedReceiver;
-
-const DEADLINE: Duration = Duration::from_secs(60);
-
-/// One kit with a loaded document: a writer, and every frame it sends, in order.
-struct Kit {
-    write: Option<OwnedWriteHalf>,
-    frames: UnboundedReceiver<Frame>,
-    /// Callbacks seen while waiting for other frames, kept for later checks.
-    callbacks: Vec<Message>,
-    _forkit: Arc<ForkitClient>,
-    _scratch: tempfile::TempDir,
-}
-
-impl Kit {
-    async fn load(fixture: &str) -> Kit {
-        let (forkit, scratch) = oxool_tests::start_lok_forkit("oxool-kit-editing-")
-            .await
-            .unwrap();
-        let kit = forkit.spawn_kit().await.unwrap();
-        let (mut read, write) = kit.stream.into_split();
-        let (tx, frames) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            while let Ok(frame) = Frame::read_async(&mut read, 64 << 20).await {
-                if tx.send(frame).is_err() {
-                    break;
-                }
-            }
-        });
-        let mut kit = Kit {
-            write: Some(write),
-            frames,
-            callbacks: Vec::new(),
-            _forkit: forkit,
-            _scratch: scratch,
-        };
-        let bytes = std::fs::read(oxool_tests::fixture(fixture)).unwrap();
-        let load = Message::new("load").arg("name", fixture).render();
-        kit.send_frame(Frame::with_payload(load, bytes)).await;
-        let loaded = kit.answer("loaded").await;
-        assert!(loaded.0.get("type").is_some(), "{loaded:?}");
-        kit
-    }
-
-    async fn send_frame(&mut self, frame: Frame) {
-        frame
-            .write_async(self.write.as_mut().expect("the writer is here"))
-            .await
-            .unwrap();
-    }
-
-    async fn send(&mut self, message: Message) {
-        self.send_frame(Frame::new(message.render())).await;
-    }
-
-    /// The next frame that is not a callback; callbacks on the way are kept.
-    async fn next_answer(&mut self) -> (Message, Vec<u8>) {
-        let until = Instant::now() + DEADLINE;
-        loop {
-            let left = until.saturating_duration_since(Instant::now());
-            let frame = tokio::time::timeout(left, self.frames.recv())
-                .await
-                .expect("the kit answers before the deadline")
-                .expect("the kit is alive");
-            let message = frame.message().unwrap();
-            match message.name.as_str() {
-                "callback" | "callback-overflow" => self.callbacks.push(message),
-                _ => return (message, frame.payload),
-            }
-        }
-    }
-
-    /// The next answer, which must be `name`.
-    async fn answer(&mut self, name: &str) -> (Message, Vec<u8>) {
-        let (message, payload) = self.next_answer().await;
-        assert_eq!(message.name, name, "unexpected answer {message}");
-        (message, payload)
-    }
-
-    /// Waits until the callbacks seen satisfy `done`.
-    async fn wait_for_callbacks(&mut self, what: &str, done: impl Fn(&[Message]) -> bool) {
-        let until = Instant::now() + DEADLINE;
-        while !done(&self.callbacks) {
-            let left = until.saturating_duration_since(Instant::now());
-            let frame = tokio::time::timeout(left, self.frames.recv())
-                .await
-                .unwrap_or_else(|_| panic!("no {what} before the deadline"))
-                .expect("the kit is alive");
-            let message = frame.message().unwrap();
-            assert!(
-                message.name.starts_with("callback"),
-                "unexpected answer {message} while waiting for {what}"
-            );
-            self.callbacks.push(message);
-        }
-    }
-
-    async fn open_view(&mut self, view: &str, readonly: bool) -> i32 {
-        let mut open = Message::new("view-open")
-            .arg("view", view)
-            .arg("user", view);
-        if readonly {
-            open = open.arg("readonly", 1);
-        }
-        self.send(open).await;
-        let (opened, _) = self.answer("view-opened").await;
-        assert_eq!(opened.get("view"), Some(view));
-        opened.parse_arg("lok_view").unwrap()
-    }
-
-    async fn type_text(&mut self, view: &str, text: &str) {
-        for ch in text.chars() {
-            self.key(view, ch as u32, 0).await;
-        }
-    }
-
-    async fn key(&mut self, view: &str, char_code: u32, key_code: u32) {
-        for kind in ["input", "up"] {
-            let key = Message::new("key")
-                .arg("view", view)
-                .arg("type", kind)
-                .arg("char", char_code)
-                .arg("code", key_code);
-            self.send(key).await;
-        }
-    }
-
-    async fn save_text(&mut self, format: &str) -> String {
-        self.send(Message::new("save").arg("format", format)).await;
-        let (saved, bytes) = self.answer("saved").await;
-        assert_eq!(saved.parse_arg::<usize>("bytes").unwrap(), bytes.len());
-        String::from_utf8_lossy(&bytes).into_owned()
-    }
-
-    /// Saves as `format` until the text satisfies `done` (edits are asynchronous in LOK).
-    async fn wait_for_saved(&mut self, format: &str, done: impl Fn(&str) -> bool) -> String {
-        let until = Instant::now() + DEADLINE;
-        loop {
-            let text = self.save_text(format).await;
-            if done(&text) {
-                return text;
-            }
-            assert!(
-                Instant::now() < until,
-                "saved {format} never showed the edit: {text:?}"
-            );
-            tokio::task::yield_now().await;
-        }
-    }
-
-    async fn status(&mut self) -> Message {
-        self.send(Message::new("status")).await;
-        self.answer("status").await.0
-    }
-
-    async fn expect_error(&mut self, kind: &str) -> Message {
-        let (error, _) = self.answer("error").await;
-        assert_eq!(error.get("kind"), Some(kind), "{error}");
-        error
-    }
-}
-
-fn seen(callbacks: &[Message], view: &str, kind: &str) -> bool {
-    callbacks
-        .iter()
-        .any(|c| c.get("view") == Some(view) && c.get("kind") == Some(kind))
-}
+use oxool_tests::kit_session::{decode_png, seen, KitSession as Kit};
 
 fn tile(view: &str, id: u32) -> Message {
     tile_with(view, id, &[])
@@ -200,17 +28,6 @@ fn tile_with(view: &str, id: u32, changes: &[(&str, i64)]) -> Message {
         message = message.arg(key, value);
     }
     message
-}
-
-/// Decodes a PNG independently of the kit's encoder: (width, height, RGBA pixels).
-fn decode_png(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
-    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
-    let mut reader = decoder.read_info().expect("a PNG header");
-    let mut pixels = vec![0; reader.output_buffer_size()];
-    let info = reader.next_frame(&mut pixels).expect("PNG image data");
-    assert_eq!(info.color_type, png::ColorType::Rgba);
-    pixels.truncate(info.buffer_size());
-    (info.width, info.height, pixels)
 }
 
 /// The same pixels as PNG at another compression level, for comparison with the kit's setting.
@@ -362,7 +179,7 @@ async fn two_writer_views_edit_one_document() {
         })
         .collect();
     // Written by a task of its own: the kit answers while we are still writing.
-    let mut write = kit.write.take().unwrap();
+    let mut write = kit.take_writer();
     let writer = tokio::spawn(async move {
         use tokio::io::AsyncWriteExt;
         write.write_all(&flood).await.unwrap();
@@ -371,7 +188,7 @@ async fn two_writer_views_edit_one_document() {
     for _ in 0..5000 {
         kit.expect_error("bad-request").await;
     }
-    kit.write = Some(writer.await.unwrap());
+    kit.restore_writer(writer.await.unwrap());
     let status = kit.status().await;
     assert_eq!(status.get("views"), Some("3"), "{status}");
 

@@ -550,32 +550,6 @@ impl Broker {
         }
     }
 
-    pub(super) fn take_lock(&mut self, token: AccessToken) {
-        let Some(commands) = self.commands.upgrade() else {
-            return;
-        };
-        let (wopi, src, lock_id) = (
-            Arc::clone(&self.ctx.wopi),
-            self.src.clone(),
-            self.lock_id.clone(),
-        );
-        tokio::spawn(async move {
-            let result = wopi.lock(&src, &token, &lock_id).await;
-            let _ = commands.send(Command::Locked { lock_id, result }).await;
-        });
-    }
-
-    fn on_locked(&mut self, lock_id: String, result: Result<(), WopiError>) {
-        match result {
-            Ok(()) if lock_id == self.lock_id => {
-                self.locked = true;
-                self.lock_refreshed = Instant::now();
-            }
-            Ok(()) => {}
-            Err(error) => tracing::warn!(%error, "cannot lock the document at the WOPI host"),
-        }
-    }
-
     /// Closes every session, unlocks, releases the kit and leaves the registry.
     async fn finish(mut self, queue: &mut mpsc::Receiver<Command>) {
         let reason = self.closing.as_ref().map(|(r, _)| *r).unwrap_or("closed");

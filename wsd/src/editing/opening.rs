@@ -1,5 +1,9 @@
 //! Opening a document for its first session: GetFile, the WOPI lock and a kit that loads the
-//! document, the lock and the kit at the same time.
+//! document, the lock and the kit at the same time; and the lock a writing session that joins
+//! later takes.
+
+use std::sync::Arc;
+use std::time::Instant;
 
 use oxool_proto::Message;
 use tokio::sync::mpsc;
@@ -7,7 +11,7 @@ use tokio::sync::mpsc;
 use super::broker::{BrokerContext, Command, JoinRequest};
 use super::kit_link::KitLink;
 use super::Outgoing;
-use crate::wopi::{WopiError, WopiSrc};
+use crate::wopi::{AccessToken, WopiError, WopiSrc};
 
 pub(super) type Opened = (KitLink, super::kit_link::Loaded, Option<String>);
 
@@ -111,6 +115,34 @@ pub(super) fn extension_of(name: &str) -> String {
     name.rsplit_once('.')
         .map(|(_, ext)| ext.to_ascii_lowercase())
         .unwrap_or_default()
+}
+
+impl super::broker::Broker {
+    pub(super) fn take_lock(&mut self, token: AccessToken) {
+        let Some(commands) = self.commands.upgrade() else {
+            return;
+        };
+        let (wopi, src, lock_id) = (
+            Arc::clone(&self.ctx.wopi),
+            self.src.clone(),
+            self.lock_id.clone(),
+        );
+        tokio::spawn(async move {
+            let result = wopi.lock(&src, &token, &lock_id).await;
+            let _ = commands.send(Command::Locked { lock_id, result }).await;
+        });
+    }
+
+    pub(super) fn on_locked(&mut self, lock_id: String, result: Result<(), WopiError>) {
+        match result {
+            Ok(()) if lock_id == self.lock_id => {
+                self.locked = true;
+                self.lock_refreshed = Instant::now();
+            }
+            Ok(()) => {}
+            Err(error) => tracing::warn!(%error, "cannot lock the document at the WOPI host"),
+        }
+    }
 }
 
 #[cfg(test)]

@@ -136,12 +136,21 @@ test('Calc and Impress have their own menubars', async ({ page }) => {
   const bar = page.locator('#menubar');
   await expect(bar.getByRole('menuitem')).toHaveText(['File', 'Edit', 'View', 'Insert', 'Format', 'Sheet', 'Data', 'Tools', 'Help']);
   await bar.getByRole('menuitem', { name: 'Sheet' }).click();
-  await expect(page.locator('#menubar-menu [data-command=".uno:InsertColumnsBefore"]')).toBeEnabled();
+  await expect(page.locator('#menubar-menu [data-command=".uno:InsertRowsBefore"]')).toBeEnabled();
   await h.shot(page, 'menus-5-calc-sheet');
-  await page.keyboard.press('Escape');
+  // Sheet ▸ Insert Rows Above on A1: the 2 that was in A1 is in A2 now.
+  await page.locator('#menubar-menu [data-command=".uno:InsertRowsBefore"]').click();
+  await page.locator('#cell-address').fill('A2');
+  await page.locator('#cell-address').press('Enter');
+  await expect(page.locator('#formula-input')).toHaveValue('2');
   await h.openEditor(page, (await h.links('menus.odp', 'Mona')).edit);
   await expect(bar.getByRole('menuitem')).toHaveText(['File', 'Edit', 'View', 'Insert', 'Format', 'Slide', 'Tools', 'Help']);
   await bar.getByRole('menuitem', { name: 'Slide' }).click();
   await expect(page.locator('#menubar-menu [data-command=".uno:InsertPage"]')).toBeVisible();
   await h.shot(page, 'menus-6-impress-slide');
+  // Slide ▸ New Slide: the presentation has three slides.
+  const parts = await page.evaluate(() => Number(window.oxool.status.parts));
+  await page.locator('#menubar-menu [data-command=".uno:InsertPage"]').click();
+  await expect.poll(() => page.evaluate(() => Number(window.oxool.status.parts))).toBe(parts + 1);
+  await h.settle(page);
 });

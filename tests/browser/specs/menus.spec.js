@@ -17,7 +17,11 @@ async function selectNewLine(page, text) {
 
 test('Writer menubar: mouse and keyboard run commands, checked state follows LibreOffice', async ({ page }) => {
   const sent = [];
-  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+  const received = [];
+  page.on('websocket', (ws) => {
+    ws.on('framesent', (f) => sent.push(String(f.payload)));
+    ws.on('framereceived', (f) => { if (typeof f.payload === 'string') received.push(f.payload); });
+  });
   await h.openEditor(page, (await h.links('menus.docx', 'Mona')).edit);
   const bar = page.locator('#menubar');
   await expect(bar.getByRole('menuitem')).toHaveText(['File', 'Edit', 'View', 'Insert', 'Format', 'Table', 'Tools', 'Help']);
@@ -113,6 +117,17 @@ test('Writer menubar: mouse and keyboard run commands, checked state follows Lib
   await page.locator('#menubar-menu [data-command=".uno:ControlCodes"]').click();
   await bar.getByRole('menuitem', { name: 'View' }).click();
   await expect(page.locator('#menubar-menu [data-command=".uno:ControlCodes"]')).toHaveAttribute('aria-checked', 'true');
+  await page.keyboard.press('Escape');
+
+  // Format ▸ Paragraph… sends LibreOffice's command; LibreOffice's dialog comes back as a window
+  // of this view (drawn by the dialog modules); closed again here.
+  await bar.getByRole('menuitem', { name: 'Format' }).click();
+  await page.locator('#menubar-menu [data-command=".uno:ParagraphDialog"]').click();
+  expect(sent).toContain('uno command=.uno:ParagraphDialog');
+  await expect.poll(() => received.find((m) => m.startsWith('event kind=WINDOW') && /"action": ?"created"/.test(m) && /"title": ?"Paragraph"/.test(m)), { timeout: 60_000 }).toBeTruthy();
+  const created = JSON.parse(received.find((m) => m.startsWith('event kind=WINDOW') && /"title": ?"Paragraph"/.test(m)).split('\n').slice(1).join('\n'));
+  await page.evaluate((id) => window.oxool.conn.send('window-close', { id }), created.id);
+  await expect.poll(() => received.some((m) => m.startsWith('event kind=WINDOW') && /"action": ?"close"/.test(m))).toBe(true);
   await page.keyboard.press('Escape');
 
   // Tools ▸ Language ▸ For Paragraph: LibreOffice's own form of the command, with its argument.

@@ -88,3 +88,26 @@ test('Calc: right click on a cell shows LibreOffice\'s cell menu', async ({ page
   await page.keyboard.press('Escape');
   await expect(menu).toBeHidden();
 });
+
+test('LibreOffice\'s menu commands with arguments and aliases become `uno` messages', async ({ page }) => {
+  await h.openEditor(page, (await h.links('context.docx', 'Carl')).edit);
+  const requests = await page.evaluate(async () => {
+    const { unoRequest } = await import('./src/commands.js');
+    return [
+      '.uno:SpellCheckApplySuggestion?ApplyRule:string=Spelling_sentence',
+      '.uno:LanguageStatus?Language:string=Current_French (France)',
+      '.uno:SpellCheckIgnoreAll?Type:string=Spelling',
+      '.uno:Text?CreateDirectly:bool=true',
+      '.uno:Heading2ParaStyle',
+      '.uno:Bold',
+    ].map((c) => unoRequest(c));
+  });
+  expect(requests).toEqual([
+    { command: '.uno:SpellCheckApplySuggestion', args: '{"ApplyRule":{"type":"string","value":"Spelling_sentence"}}' },
+    { command: '.uno:LanguageStatus', args: '{"Language":{"type":"string","value":"Current_French (France)"}}' },
+    { command: '.uno:SpellCheckIgnoreAll', args: '{"Type":{"type":"string","value":"Spelling"}}' },
+    { command: '.uno:Text', args: '{"CreateDirectly":{"type":"boolean","value":true}}' },
+    { command: '.uno:StyleApply', args: '{"Style":{"type":"string","value":"Heading 2"},"FamilyName":{"type":"string","value":"ParagraphStyles"}}' },
+    { command: '.uno:Bold' },
+  ]);
+});

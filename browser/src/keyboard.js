@@ -7,14 +7,14 @@ export const MOD_CTRL = 0x2000;
 export const MOD_ALT = 0x4000;
 
 // css::awt::Key codes (offapi/com/sun/star/awt/Key.idl).
-const KEY = {
+export const KEY = {
   ArrowDown: 1024, ArrowUp: 1025, ArrowLeft: 1026, ArrowRight: 1027,
   Home: 1028, End: 1029, PageUp: 1030, PageDown: 1031,
   Enter: 1280, Escape: 1281, Tab: 1282, Backspace: 1283, Insert: 1285, Delete: 1286,
   ContextMenu: 1305,
 };
 // The character LibreOffice expects with a few of them.
-const KEY_CHAR = { Enter: 13, Tab: 9, Backspace: 8, Escape: 27 };
+export const KEY_CHAR = { Enter: 13, Tab: 9, Backspace: 8, Escape: 27 };
 
 /** Shortcuts handled as UNO commands (the same as LibreOffice's own bindings). */
 const SHORTCUT_UNO = {

@@ -13,6 +13,7 @@ import { CalcBar, SlideStrip } from './parts.js';
 import { Feedback, errorText } from './feedback.js';
 import { UserList, downloadBlob } from './chrome.js';
 import { Menus } from './menus.js';
+import { Dialogs } from './dialogs/dialogs.js';
 
 const ICONS = {
   text: 'x-office-document', spreadsheet: 'x-office-spreadsheet',
@@ -54,7 +55,9 @@ class App {
     });
     this.overlays = new Overlays(this.layer, $('doc-sizer'));
     const canEdit = () => this.canEdit();
-    const focus = () => this.keyboard.focus();
+    // While a painted dialog is open it keeps the keyboard; the document's textarea gets it back
+    // when the last one closes.
+    const focus = () => { if (!this.dialogs.focus()) this.keyboard.focus(); };
     const onInput = () => { this.scrollToCaret = true; };
     this.keyboard = new Keyboard($('input-sink'), {
       send, canEdit, onInput, save: () => this.save(),
@@ -85,6 +88,10 @@ class App {
       fetcher: this.fetcher, setPart: (p) => this.setPart(p),
     });
     this.users = new UserList($('user-list'));
+    this.dialogs = new Dialogs({
+      send, fetcher: this.fetcher, canEdit, focusDocument: () => this.keyboard.focus(),
+      sidebarHost: document.querySelector('.workspace'),
+    });
     this.feedback = new Feedback({
       loading: $('loading'), loadingBar: $('loading-bar'), loadingText: $('loading-text'),
       saveState: $('save-state'), banner: $('readonly-banner'), toasts: $('toasts'),
@@ -156,6 +163,7 @@ class App {
       this.slides.reset();
       this.clipboard.reset();
       this.menus.reset();
+      this.dialogs.reset();
       if (this.hadStatus) this.feedback.progress('ready');
     }
     if (state === 'loaded') this.fetcher.enable();
@@ -169,6 +177,7 @@ class App {
   onMessage(msg) {
     const a = msg.args;
     this.lastMessageAt = performance.now();
+    if (this.dialogs.handle(msg)) return;
     if (this.menus.onMessage(msg)) return;
     switch (msg.name) {
       case 'oxool':
@@ -376,7 +385,7 @@ class App {
       caret: this.overlays.own.caret, selection: this.overlays.own.selection,
       views: Object.fromEntries(this.overlays.views), users: [...this.overlays.users.values()],
       layer: this.layer.describe(), tiles: { ...this.fetcher.stats, inFlight: this.fetcher.inFlight.size },
-      lastError: this.lastError || null, lastClose: this.lastClose || null,
+      lastError: this.lastError || null, lastClose: this.lastClose || null, dialogs: this.dialogs.describe(),
       quietMs: performance.now() - (this.lastMessageAt || 0),
     };
   }

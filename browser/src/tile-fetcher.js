@@ -16,6 +16,8 @@ export class TileFetcher {
     this.send = send;
     this.owners = new Map(); // name → {handler, queue: [spec]}
     this.inFlight = new Map(); // key → {spec, owner, stale}
+    this.others = []; // requests that are not document tiles (a dialog's `window-tile`): {key, send}
+    this.othersInFlight = new Set(); // their keys
     this.toAck = 0;
     this.ackScheduled = false;
     this.enabled = false; // only while a session is loaded
@@ -56,9 +58,38 @@ export class TileFetcher {
     }
   }
 
+  /**
+   * A request that is not a document tile (a dialog's `window-tile`) under the same window:
+   * send() is called once a slot is free and returns whether it went out ('skip' if it is no
+   * longer wanted). The owner then calls otherDone(key) when the answer is drawn (acknowledged
+   * like a tile) or otherFailed(key) when the server refused it (nothing to acknowledge). These
+   * go before document tiles: a dialog is what the user looks at.
+   */
+  requestOther(key, send) {
+    this.others.push({ key, send });
+    this.pump();
+  }
+
+  otherDone(key) {
+    this.othersInFlight.delete(key);
+    this.ack(); // an answer counted at the server whether or not we still track it
+  }
+
+  otherFailed(key) {
+    if (this.othersInFlight.delete(key)) this.pump();
+  }
+
   pump() {
     if (!this.enabled) return;
-    let free = WINDOW - this.inFlight.size;
+    let free = WINDOW - this.inFlight.size - this.othersInFlight.size;
+    while (free > 0 && this.others.length > 0) {
+      const other = this.others.shift();
+      const sent = other.send(); // 'skip' when its window has gone in the meantime
+      if (sent === 'skip') continue;
+      if (!sent) return;
+      this.othersInFlight.add(other.key);
+      free -= 1;
+    }
     if (free <= 0) return;
     // Group by geometry: one `tiles` message per (part, tw, th, width, height, refresh).
     const batches = new Map();
@@ -129,6 +160,8 @@ export class TileFetcher {
     this.generation += 1;
     this.enabled = false;
     this.inFlight.clear();
+    this.others = [];
+    this.othersInFlight.clear();
     this.toAck = 0;
     for (const entry of this.owners.values()) entry.queue = [];
   }

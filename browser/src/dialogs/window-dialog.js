@@ -156,6 +156,8 @@ export class PaintedWindows {
     if (!json || json.id === undefined) return;
     const id = String(json.id);
     if (json.action === 'created') {
+      // The sidebar's deck: shown from its JSDialog in the sidebar panel, not as a dialog.
+      if (json.type === 'deck') return;
       if (this.windows.has(id)) this.close(id);
       const win = new PaintedWindow(this, json);
       this.windows.set(id, win);

@@ -38,6 +38,16 @@ const DOCUMENTS = {
   'print.docx': 'simple.docx',
   'spell.docx': 'simple.docx',
   'scripts.docx': 'simple.docx',
+  // LibreOffice's dialogs (specs/dialogs*.spec.js, specs/jsdialog.spec.js)
+  'dlg-para.docx': 'simple.docx',
+  'dlg-table.odt': 'simple.odt',
+  'dlg-link.docx': 'simple.docx',
+  'dlg-two.odt': 'simple.odt',
+  'dlg-escape.odt': 'simple.odt',
+  'dlg-leave.odt': 'simple.odt',
+  'dlg-find.odt': 'simple.odt',
+  'dlg-sidebar.odt': 'simple.odt',
+  'dlg-csv.ods': 'simple.ods',
 };
 
 function freePort() {

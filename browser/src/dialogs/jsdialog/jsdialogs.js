@@ -16,7 +16,7 @@ const IGNORED = new Set(['formulabar', 'notebookbar']); // the page has its own
 const EDIT_DEBOUNCE_MS = 200;
 
 /** Per-window answers: typed text is debounced, and flushed before anything else is sent. */
-function makeContext(windowId, sendEvent) {
+function makeContext(windowId, sendEvent, uno) {
   const pending = new Map(); // widget id → {timer, fn}
   const flush = (only) => {
     for (const key of [...pending.keys()]) {
@@ -30,6 +30,7 @@ function makeContext(windowId, sendEvent) {
   return {
     windowId,
     flush,
+    uno,
     debounce(key, fn) {
       const old = pending.get(key);
       if (old) clearTimeout(old.timer);
@@ -61,7 +62,7 @@ export class JSDialogs {
   }
 
   uno(command) {
-    if (this.actions.canEdit()) this.actions.send('uno', { command });
+    return this.actions.canEdit() && this.actions.send('uno', { command });
   }
 
   sendEvent(windowId, body) {
@@ -96,7 +97,7 @@ export class JSDialogs {
   }
 
   contextFor(id) {
-    return makeContext(id, (w, body) => this.sendEvent(w, body));
+    return makeContext(id, (w, body) => this.sendEvent(w, body), (command) => this.uno(command));
   }
 
   replace(root, control, ctx) {

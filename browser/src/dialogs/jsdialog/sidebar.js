@@ -4,12 +4,27 @@
 
 import { build, applyAction, findWidget, el } from './builder.js';
 
+/** Replaces the node whose id is `control.id` in a widget tree; false when there is none. */
+function replaceNode(tree, control) {
+  const children = tree.children || [];
+  for (let i = 0; i < children.length; i += 1) {
+    if (children[i] && children[i].id === control.id && control.id !== '') {
+      children[i] = control;
+      return true;
+    }
+    if (children[i] && replaceNode(children[i], control)) return true;
+  }
+  return false;
+}
+
 export class Sidebar {
   /** host: the element the panel goes into (beside the document); actions: {uno(command)} */
   constructor(host, actions) {
     this.host = host;
     this.actions = actions;
     this.wanted = false; // the user asked for it
+    this.serverOpen = false; // LibreOffice's sidebar is open for this view (it sends updates)
+    this.hiddenOnce = false;
     this.json = null;
     this.root = null;
     this.ctx = null;
@@ -40,9 +55,12 @@ export class Sidebar {
   toggle(show) {
     this.wanted = show === undefined ? !this.wanted : !!show;
     this.ensurePanel();
-    if (this.wanted) {
-      this.actions.uno('.uno:SidebarDeck.PropertyDeck');
-    } else if (this.json) {
+    if (this.wanted && !this.json) {
+      // LibreOffice sends the full tree when its sidebar opens; one already open (a new view
+      // opens with it) is closed first. SidebarDeck.PropertyDeck would toggle, not open.
+      if (this.serverOpen) this.actions.uno('.uno:SidebarHide');
+      this.actions.uno('.uno:SidebarShow');
+    } else if (!this.wanted && this.serverOpen) {
       this.actions.uno('.uno:SidebarHide');
     }
     this.render();
@@ -51,13 +69,22 @@ export class Sidebar {
 
   onMessage(json, ctx) {
     if (json.action === 'close') {
+      this.serverOpen = false;
       this.json = null;
       this.render();
       return;
     }
-    if (json.action === 'update' && this.root && json.control) {
-      const old = findWidget(this.root, json.control.id);
-      const built = build(json.control, this.ctx || ctx);
+    if (!this.serverOpen && !this.wanted && !this.hiddenOnce) {
+      // A new view opens with LibreOffice's sidebar, whose updates cost the kit time at every
+      // keypress: it stays closed until the user asks for it.
+      this.hiddenOnce = this.actions.uno('.uno:SidebarHide');
+    }
+    this.serverOpen = true;
+    if (json.action === 'update') {
+      // The sidebar sends many of these while it is hidden: the tree is kept current for later.
+      if (this.json && json.control) replaceNode(this.json, json.control);
+      const old = this.root && json.control ? findWidget(this.root, json.control.id) : null;
+      const built = old ? build(json.control, this.ctx || ctx) : null;
       if (old && built) old.replaceWith(built);
       return;
     }
@@ -88,6 +115,8 @@ export class Sidebar {
 
   reset() {
     this.json = null;
+    this.serverOpen = false;
+    this.hiddenOnce = false;
     this.root = null;
     if (this.panel) this.render();
   }

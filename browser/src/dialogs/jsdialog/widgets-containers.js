@@ -4,7 +4,7 @@
 
 import { register, build, buildChildren, el, cleanText, isTrue, isFalse } from './builder.js';
 
-register(['container', 'box', 'dialog', 'messagebox', 'window', 'borderwindow', 'alignment',
+register(['container', 'box', 'dialog', 'modelessdialog', 'messagebox', 'window', 'borderwindow', 'alignment',
   'tabpage', 'scrollwindow', 'control', 'dockingwindow', 'sidebar', 'popover', 'modalpopup'], (node, ctx) => {
   if (Array.isArray(node.children) && node.children.some((c) => c && c.left !== undefined && c.top !== undefined) && node.type !== 'tabpage') {
     return grid(node, ctx);
@@ -63,7 +63,8 @@ register(['expander'], (node, ctx) => {
   const details = el('details');
   details.open = !isFalse(node.expanded);
   const children = node.children || [];
-  const labelled = children.length > 0 && children[0] && children[0].type === 'fixedtext';
+  // The first child is the expander's label (a text, or a check box's text in VCL's JSON).
+  const labelled = children.length > 1 && children[0] && !children[0].children && children[0].text;
   const summary = el('summary', '', cleanText(labelled ? children[0].text : node.text));
   summary.addEventListener('click', () => ctx.send(node.id, 'expander', 'toggle', ''));
   details.appendChild(summary);
@@ -145,7 +146,11 @@ register(['toolbox'], (node, ctx) => {
     if (isTrue(item.selected)) b.setAttribute('aria-pressed', 'true');
     if (isFalse(item.enabled) || isFalse(node.enabled)) b.disabled = true;
     if (isFalse(item.visible)) b.hidden = true;
-    b.addEventListener('click', () => ctx.send(node.id, 'toolbox', 'click', item.id || item.command || ''));
+    // An item with a `.uno:` command runs it (as the toolbar does); others answer the tool box.
+    b.addEventListener('click', () => {
+      if (/^\.uno:/.test(item.command || '') && !item.id) ctx.uno(item.command);
+      else ctx.send(node.id, 'toolbox', 'click', item.id || item.command || '');
+    });
     if (isTrue(item.dropdown)) {
       const arrow = el('span', 'jsd-arrow', '▾');
       arrow.addEventListener('click', (e) => {

@@ -1,0 +1,61 @@
+// LibreOffice's JSDialog in the page, with real kits: Find & Replace (a dialog LibreOffice 7.4
+// sends as widget JSON) built as HTML and answered with `dialog-event`, and the sidebar in its
+// panel, toggled by the user.
+const { test } = require('@playwright/test');
+const h = require('../support/helpers');
+const d = require('../support/dialogs');
+
+const { expect } = h;
+
+test('Find & Replace as JSDialog: replace all, the document and the stored file change; Escape closes it', async ({ page }) => {
+  const sent = d.recordSent(page);
+  await h.openEditor(page, (await h.links('dlg-find.odt', 'Fiona')).edit);
+  await d.uno(page, '.uno:SearchDialog');
+  const box = page.locator('.dialog-jsdialog');
+  await expect(box).toBeVisible();
+  await expect(box.locator('.dialog-title')).toHaveText(/Find/);
+  await box.locator('[data-id="searchterm"] input').fill('alpha');
+  await box.locator('[data-id="replaceterm"] input').fill('omega');
+  // LibreOffice enables Replace All once there is something to search for.
+  const replaceAll = box.locator('button[data-id="replaceall"]');
+  await expect(replaceAll).toBeEnabled();
+  await h.shot(page, 'jsdialog-1-find-replace');
+  await replaceAll.click();
+  expect(sent.some((m) => /^dialog-event id=\d+\n/.test(m) && m.includes('"cmd":"click"') && m.includes('"replaceall"'))).toBe(true);
+  await h.settle(page);
+  // Escape closes it: LibreOffice is told (`close` of its dialog), the box goes.
+  await box.locator('[data-id="searchterm"] input').focus();
+  await page.keyboard.press('Escape');
+  await d.noDialog(page);
+  expect(sent.some((m) => m.startsWith('dialog-event') && m.includes('"__DIALOG__"') && m.includes('"close"'))).toBe(true);
+  await h.settle(page);
+  await h.shot(page, 'jsdialog-2-replaced');
+  // The keyboard is the document's again; the change is stored.
+  await page.keyboard.press('Control+s');
+  await h.waitSaved(page);
+  const text = await h.storedText('dlg-find.odt');
+  expect(text).toContain('oxool fixture text omega');
+  expect(text).not.toContain('alpha');
+});
+
+test('the sidebar: toggled on, its panels arrive as JSDialog; a click in it changes the paragraph', async ({ page }) => {
+  await h.openEditor(page, (await h.links('dlg-sidebar.odt', 'Sid')).edit);
+  // View ▸ Sidebar calls the dialogs module's toggleSidebar().
+  await page.evaluate(() => import('./src/dialogs/dialogs.js').then((m) => m.toggleSidebar(true)));
+  const panel = page.locator('#sidebar');
+  await expect(panel).toBeVisible();
+  await expect.poll(async () => (await d.dialogs(page)).sidebar.widgets, { timeout: 30_000 }).toBeGreaterThan(10);
+  await h.settle(page);
+  await h.shot(page, 'jsdialog-3-sidebar');
+  // Increase the paragraph's indent from the sidebar's Paragraph panel.
+  await page.locator('#input-sink').focus();
+  await h.pressAndSeeCaret(page, 'Control+End');
+  const before = await page.locator('#sidebar [data-id="beforetextindent"] input').inputValue();
+  await panel.locator('.jsd-toolitem[data-command=".uno:IncrementIndent"]').first().click();
+  await expect.poll(() => page.locator('#sidebar [data-id="beforetextindent"] input').inputValue(), { timeout: 30_000 }).not.toBe(before);
+  await h.settle(page);
+  await h.shot(page, 'jsdialog-4-sidebar-indented');
+  // Toggled off: the panel goes and the document takes the width again.
+  await page.evaluate(() => import('./src/dialogs/dialogs.js').then((m) => m.toggleSidebar(false)));
+  await expect(panel).toBeHidden();
+});

@@ -1,0 +1,80 @@
+// What the dialog specs share: opening a LibreOffice dialog with a `.uno:` command (the page's
+// own connection, as a menu does), waiting until the page shows it painted or built, and
+// reading what a painted dialog shows.
+const { expect } = require('@playwright/test');
+
+/** Sends `uno command=…` on the page's connection (what a menu item does). */
+async function uno(page, command) {
+  const sent = await page.evaluate((c) => window.oxool.conn.send('uno', { command: c }), command);
+  expect(sent).toBe(true);
+}
+
+/** The page's dialogs (painted windows, JSDialog boxes, sidebar), as describe() reports them. */
+async function dialogs(page) {
+  return page.evaluate(() => window.oxool.describe().dialogs);
+}
+
+/**
+ * Waits for a painted dialog whose title matches `title` to be open and fully painted (every
+ * requested piece drawn, none pending); returns its description.
+ */
+async function paintedDialog(page, title, timeout = 60_000) {
+  await page.waitForFunction((t) => {
+    const w = window.oxool.describe().dialogs.windows.find((d) => d.type === 'dialog' && new RegExp(t).test(d.title));
+    return !!w && w.painted > 0 && w.pending === 0;
+  }, title.source || title, { timeout, polling: 100 });
+  const list = await dialogs(page);
+  return list.windows.find((d) => d.type === 'dialog' && new RegExp(title.source || title).test(d.title));
+}
+
+/** Waits until no dialog (painted or JSDialog) is open in the page. */
+async function noDialog(page, timeout = 30_000) {
+  await page.waitForFunction(() => {
+    const d = window.oxool.describe().dialogs;
+    return d.windows.length === 0 && d.jsdialogs.length === 0;
+  }, null, { timeout, polling: 100 });
+}
+
+/** Waits until a painted window has drawn everything asked of it (after input changed it). */
+async function dialogSettled(page, id) {
+  await page.waitForFunction((wid) => {
+    const w = window.oxool.describe().dialogs.windows.find((d) => d.id === wid);
+    return !!w && w.pending === 0;
+  }, id, { timeout: 30_000, polling: 100 });
+  // LibreOffice invalidates in bursts: a quiet moment, then whatever followed is drawn too.
+  await page.waitForTimeout(300);
+  await page.waitForFunction((wid) => {
+    const w = window.oxool.describe().dialogs.windows.find((d) => d.id === wid);
+    return !!w && w.pending === 0;
+  }, id, { timeout: 30_000, polling: 100 });
+}
+
+/** A hash of a painted window's canvas pixels and how much of it is not background. */
+async function canvasInfo(page, id) {
+  return page.evaluate((wid) => {
+    const c = document.querySelector(`canvas.window-canvas[data-window-id="${wid}"]`);
+    const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+    let h = 2166136261;
+    let ink = 0;
+    for (let i = 0; i < d.length; i += 4) {
+      h = Math.imul(h ^ (d[i] | (d[i + 1] << 8) | (d[i + 2] << 16)), 16777619);
+      if (d[i] < 120 && d[i + 1] < 120 && d[i + 2] < 120) ink += 1;
+    }
+    return { hash: h >>> 0, ink: ink / (d.length / 4), width: c.width, height: c.height };
+  }, id);
+}
+
+/** Clicks a painted window at (x, y) in window logical px. */
+async function clickWindow(page, id, x, y, options = {}) {
+  const box = await page.locator(`canvas.window-canvas[data-window-id="${id}"]`).boundingBox();
+  await page.mouse.click(box.x + x, box.y + y, options);
+}
+
+/** Messages the page sent, for checking what went over the wire. */
+function recordSent(page) {
+  const sent = [];
+  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+  return sent;
+}
+
+module.exports = { uno, dialogs, paintedDialog, noDialog, dialogSettled, canvasInfo, clickWindow, recordSent };

@@ -40,8 +40,8 @@ test('Find & Replace as JSDialog: replace all, the document and the stored file 
 
 test('the sidebar: toggled on, its panels arrive as JSDialog; a click in it changes the paragraph', async ({ page }) => {
   await h.openEditor(page, (await h.links('dlg-sidebar.odt', 'Sid')).edit);
-  // View ▸ Sidebar calls the dialogs module's toggleSidebar().
-  await page.evaluate(() => import('./src/dialogs/dialogs.js').then((m) => m.toggleSidebar(true)));
+  // View ▸ Sidebar: LibreOffice opens its sidebar and sends its panels.
+  await d.menu(page, 'View', 'Sidebar');
   const panel = page.locator('#sidebar');
   await expect(panel).toBeVisible();
   await expect.poll(async () => (await d.dialogs(page)).sidebar.widgets, { timeout: 30_000 }).toBeGreaterThan(10);
@@ -55,7 +55,14 @@ test('the sidebar: toggled on, its panels arrive as JSDialog; a click in it chan
   await expect.poll(() => page.locator('#sidebar [data-id="beforetextindent"] input').inputValue(), { timeout: 30_000 }).not.toBe(before);
   await h.settle(page);
   await h.shot(page, 'jsdialog-4-sidebar-indented');
-  // Toggled off: the panel goes and the document takes the width again.
+  // Toggled off (the dialogs module's toggleSidebar()): the panel goes, the document takes the
+  // width again; and on again from the page.
   await page.evaluate(() => import('./src/dialogs/dialogs.js').then((m) => m.toggleSidebar(false)));
+  await expect(panel).toBeHidden();
+  await page.evaluate(() => import('./src/dialogs/dialogs.js').then((m) => m.toggleSidebar(true)));
+  await expect(panel).toBeVisible();
+  await expect.poll(async () => (await d.dialogs(page)).sidebar.widgets, { timeout: 30_000 }).toBeGreaterThan(10);
+  // Its ✕ closes it.
+  await panel.locator('.sidebar-head .dialog-close').click();
   await expect(panel).toBeHidden();
 });

@@ -9,6 +9,13 @@ async function uno(page, command) {
   expect(sent).toBe(true);
 }
 
+/** Chooses `item` in the menubar's `title` menu, as a person does. */
+async function menu(page, title, item) {
+  await page.locator('#menubar').getByRole('menuitem', { name: title, exact: true }).click();
+  // Items show their shortcut, and check items have their own role: match the label's text.
+  await page.locator('#menubar-menu [role^="menuitem"]', { hasText: item }).first().click();
+}
+
 /** The page's dialogs (painted windows, JSDialog boxes, sidebar), as describe() reports them. */
 async function dialogs(page) {
   return page.evaluate(() => window.oxool.describe().dialogs);
@@ -77,4 +84,4 @@ function recordSent(page) {
   return sent;
 }
 
-module.exports = { uno, dialogs, paintedDialog, noDialog, dialogSettled, canvasInfo, clickWindow, recordSent };
+module.exports = { uno, menu, dialogs, paintedDialog, noDialog, dialogSettled, canvasInfo, clickWindow, recordSent };

@@ -70,14 +70,16 @@ export class Sidebar {
   onMessage(json, ctx) {
     if (json.action === 'close') {
       this.serverOpen = false;
+      this.wanted = false;
       this.json = null;
       this.render();
       return;
     }
-    if (!this.serverOpen && !this.wanted && !this.hiddenOnce) {
+    if (!this.hiddenOnce && !this.wanted) {
       // A new view opens with LibreOffice's sidebar, whose updates cost the kit time at every
-      // keypress: it stays closed until the user asks for it.
+      // keypress: it stays closed until the user asks for it (here or with View ▸ Sidebar).
       this.hiddenOnce = this.actions.uno('.uno:SidebarHide');
+      if (this.hiddenOnce) return;
     }
     this.serverOpen = true;
     if (json.action === 'update') {
@@ -92,8 +94,10 @@ export class Sidebar {
       applyAction(this.root, json.data, this.ctx || ctx);
       return;
     }
+    // A full tree: LibreOffice opened its sidebar (asked here, or with `.uno:Sidebar`).
     this.json = json;
     this.ctx = ctx;
+    this.wanted = true;
     this.render();
   }
 

@@ -4,7 +4,7 @@
 // for the session that owns them, so every user sees just their own dialogs.
 
 import { DialogFrame, dialogLayer, nextZ } from './dialog-frame.js';
-import { WindowPainter, parseRect, parseSize } from './window-paint.js';
+import { WindowPainter, parseRect, parseSize, tileKey } from './window-paint.js';
 import { attachKeyboard, attachMouse } from './window-input.js';
 
 const CHILD_TYPES = new Set(['child', 'tooltip', 'dropdown']);
@@ -212,15 +212,22 @@ export class PaintedWindows {
   /** A binary `window-tile`: drawn, then acknowledged like a tile (whether or not still wanted). */
   receiveTile(msg) {
     const win = this.windows.get(String(msg.args.id));
-    const key = `window:${msg.args.id}:${msg.args.x}:${msg.args.y}:${msg.args.width}:${msg.args.height}`;
+    const a = msg.args;
+    const key = tileKey(a.id, { x: Number(a.x), y: Number(a.y), w: Number(a.width), h: Number(a.height) });
     const drawn = win ? win.painter.draw(msg) : Promise.resolve();
     drawn.catch(() => {}).then(() => this.actions.fetcher.otherDone(key));
   }
 
   /** `error … request=window-…`: a window that has gone (or is not ours) stops being painted. */
   onError(args) {
-    const win = this.windows.get(String(args.id));
-    if (win && args.request === 'window-tile') win.painter.failed();
+    // Refused requests leave the in-flight window, also those of a window closed meanwhile
+    // (an error without an id, such as too-many-tiles, may be about any of them).
+    const prefix = args.id !== undefined ? `window:${args.id}:` : 'window:';
+    const { fetcher } = this.actions;
+    for (const key of [...fetcher.othersInFlight]) if (key.startsWith(prefix)) fetcher.otherFailed(key);
+    for (const win of this.windows.values()) {
+      if (args.id === undefined || win.id === String(args.id)) win.painter.failed();
+    }
   }
 
   hasOpen() {

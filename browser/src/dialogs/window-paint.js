@@ -155,11 +155,9 @@ export class WindowPainter {
     if (this.waiting.size === 0 && this.dirty) this.schedule();
   }
 
-  /** The server refused this window's requests (it is gone, or not ours). */
+  /** The server refused this window's requests (it is gone, or not ours): none is waited for. */
   failed() {
-    const keys = [...this.waiting];
     this.waiting.clear();
-    for (const key of keys) this.fetcher.otherFailed(key);
   }
 
   close() {

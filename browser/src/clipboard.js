@@ -29,14 +29,6 @@ function htmlHasContent(html) {
   return !!body && (body.textContent.trim() !== '' || !!body.querySelector('img, table, svg, hr'));
 }
 
-/** Lines of tab-separated text as an HTML table (for Calc). */
-function textToHtmlTable(text) {
-  const escape = (s) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-  const rows = text.replace(/\r\n?/g, '\n').replace(/\n$/, '').split('\n')
-    .map((line) => `<tr>${line.split('\t').map((cell) => `<td>${escape(cell)}</td>`).join('')}</tr>`);
-  return `<html><body><table>${rows.join('')}</table></body></html>`;
-}
-
 export class Clipboard {
   /**
    * actions: {send(name, args, body), canEdit(), mayAsk(), docType(), hasSelection(),
@@ -243,16 +235,13 @@ export class Clipboard {
     let mimetype = PLAIN;
     let body = text;
     if (this.actions.docType() === 'spreadsheet') {
-      // Calc answers several lines of plain text with its Text Import dialog, which this page
-      // does not show: lines and tabs go as the rows and cells of an HTML table instead. One
-      // bare value is typed, as into the cell.
+      // One bare value is typed, as into the cell. Several lines go as they are: Calc asks how
+      // to split them with its Text Import dialog (shown by dialogs/), as on the desktop.
       const value = text.replace(/\r?\n$/, '');
       if (!/[\n\t]/.test(value)) {
         this.actions.keyboard.typeText(value);
         return;
       }
-      mimetype = HTML;
-      body = textToHtmlTable(text);
     }
     if (utf8.encode(body).length > MAX_PASTE_BYTES) {
       this.actions.toast('The clipboard holds more than 2 MiB of text; paste it in smaller parts.', 'warning');

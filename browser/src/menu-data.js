@@ -5,7 +5,7 @@
 //   [label, command, shortcut]   a `.uno:` command (with `?Name:type=value` arguments as in
 //                                LibreOffice's menus) or a page action: print, find, save,
 //                                download:<format>, cut, copy, paste, zoom-in, zoom-out, fit,
-//                                shortcuts, about
+//                                sidebar, shortcuts, about
 //   [label, [items]]             a submenu
 //   [label, 'list:<name>']       a submenu built when it opens from LibreOffice's lists
 //                                (`command-values`): styles, fonts, language-selection,
@@ -131,7 +131,7 @@ const WRITER = [
     ['Formatting ~Marks', '.uno:ControlCodes', 'Ctrl+F10'],
     ['Text ~Boundaries', '.uno:ViewBounds'],
     ['Field ~Shadings', '.uno:Marks', 'Ctrl+F8'],
-    ['Side~bar', '.uno:Sidebar'],
+    ['Side~bar', 'sidebar'],
     '-',
     ...VIEW_ZOOM,
   ]],
@@ -251,7 +251,7 @@ const CALC = [
     ['~Show Formula', '.uno:ToggleFormula', 'Ctrl+`'],
     ['~Grid Lines', '.uno:ToggleSheetGrid'],
     ['~Freeze Rows and Columns', '.uno:FreezePanes'],
-    ['Side~bar', '.uno:Sidebar'],
+    ['Side~bar', 'sidebar'],
     '-',
     ...VIEW_ZOOM,
   ]],
@@ -376,7 +376,7 @@ const IMPRESS = (slide, kind) => [
       ['~Snap to Grid', '.uno:GridUse'],
       ['~Helplines While Moving', '.uno:HelplinesMove'],
     ]],
-    ['Side~bar', '.uno:Sidebar'],
+    ['Side~bar', 'sidebar'],
     '-',
     ...VIEW_ZOOM,
   ]],

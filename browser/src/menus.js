@@ -7,6 +7,7 @@ import { CommandValues } from './command-values.js';
 import { Menubar } from './menubar.js';
 import { ContextMenu } from './context-menu.js';
 import { Printer } from './print.js';
+import { toggleSidebar } from './dialogs/dialogs.js';
 
 export class Menus {
   /** app: main.js's App (send, canEdit, save, download, clipboard, layer, keyboard, toast). */
@@ -57,6 +58,7 @@ export class Menus {
       case 'zoom-in': app.layer.zoomStep(1); break;
       case 'zoom-out': app.layer.zoomStep(-1); break;
       case 'fit': app.layer.setZoom(1, { fit: true }); break;
+      case 'sidebar': toggleSidebar(); break;
       case 'shortcuts':
       case 'about': (await import('./info-dialog.js')).showInfo(name, { server: app.serverVersion }); return;
       default: break;

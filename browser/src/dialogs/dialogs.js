@@ -7,6 +7,8 @@ import { parseJsonBody } from '../protocol.js';
 import { PaintedWindows } from './window-dialog.js';
 import { JSDialogs } from './jsdialog/jsdialogs.js';
 
+const HIDDEN_SIDEBAR_UPDATE = /^\{\s*"jsontype":\s*"sidebar",\s*"action":\s*"(update|action)"/;
+
 let instance = null;
 
 /** View ▸ Sidebar: shows or hides LibreOffice's sidebar; returns whether it is now shown. */
@@ -50,6 +52,12 @@ export class Dialogs {
           return true;
         }
         if (msg.args.kind === 'JSDIALOG') {
+          // LibreOffice's sidebar updates itself at every keypress, also while the page does not
+          // show it: those are not even parsed.
+          if (!this.jsdialogs.sidebar.wanted && HIDDEN_SIDEBAR_UPDATE.test(msg.body.slice(0, 80))) {
+            this.jsdialogs.sidebar.serverOpen = true;
+            return true;
+          }
           this.jsdialogs.onMessage(parseJsonBody(msg.body));
           return true;
         }

@@ -109,6 +109,9 @@ export class JSDialogs {
   /** A full tree: a new dialog or popup, or a fresh rendering of one already shown. */
   show(json, jsontype, id, open) {
     const ctx = open ? open.ctx : this.contextFor(id);
+    if (Array.isArray(json.responses)) {
+      ctx.responses = new Map(json.responses.filter((r) => r && r.id !== undefined).map((r) => [String(r.id), r.response]));
+    }
     const root = build({ ...json, type: json.type === 'modalpopup' ? 'popover' : (json.type || 'dialog') }, ctx);
     if (!root) return;
     root.classList.add('jsd-root');

@@ -24,7 +24,6 @@ export class Sidebar {
     this.actions = actions;
     this.wanted = false; // the user asked for it
     this.serverOpen = false; // LibreOffice's sidebar is open for this view (it sends updates)
-    this.hiddenOnce = false;
     this.json = null;
     this.root = null;
     this.ctx = null;
@@ -62,6 +61,7 @@ export class Sidebar {
       this.actions.uno('.uno:SidebarShow');
     } else if (!this.wanted && this.serverOpen) {
       this.actions.uno('.uno:SidebarHide');
+      this.json = null;
     }
     this.render();
     return this.wanted;
@@ -70,20 +70,15 @@ export class Sidebar {
   onMessage(json, ctx) {
     if (json.action === 'close') {
       this.serverOpen = false;
-      this.wanted = false;
       this.json = null;
       this.render();
       return;
     }
-    if (!this.hiddenOnce && !this.wanted) {
-      // A new view opens with LibreOffice's sidebar, whose updates cost the kit time at every
-      // keypress: it stays closed until the user asks for it (here or with View ▸ Sidebar).
-      this.hiddenOnce = this.actions.uno('.uno:SidebarHide');
-      if (this.hiddenOnce) return;
-    }
     this.serverOpen = true;
+    // Hidden, it keeps nothing: showing it asks LibreOffice for a fresh tree.
+    if ((json.action === 'update' || json.action === 'action') && !this.wanted) return;
     if (json.action === 'update') {
-      // The sidebar sends many of these while it is hidden: the tree is kept current for later.
+      // The tree stays current, for the next full rendering.
       if (this.json && json.control) replaceNode(this.json, json.control);
       const old = this.root && json.control ? findWidget(this.root, json.control.id) : null;
       const built = old ? build(json.control, this.ctx || ctx) : null;
@@ -94,10 +89,10 @@ export class Sidebar {
       applyAction(this.root, json.data, this.ctx || ctx);
       return;
     }
-    // A full tree: LibreOffice opened its sidebar (asked here, or with `.uno:Sidebar`).
+    // A full tree (LibreOffice sends one whenever the context changes, asked or not).
+    if (!this.wanted) return;
     this.json = json;
     this.ctx = ctx;
-    this.wanted = true;
     this.render();
   }
 
@@ -120,7 +115,6 @@ export class Sidebar {
   reset() {
     this.json = null;
     this.serverOpen = false;
-    this.hiddenOnce = false;
     this.root = null;
     if (this.panel) this.render();
   }

@@ -23,7 +23,13 @@ register(['pushbutton', 'okbutton', 'cancelbutton', 'helpbutton', 'button'], (no
   }
   if (text) b.appendChild(el('span', '', text));
   if (node.id === 'ok' || isTrue(node.has_default) || isTrue(node.isDefault)) b.classList.add('jsd-default');
-  b.addEventListener('click', () => ctx.send(node.id, 'pushbutton', 'click', ''));
+  b.addEventListener('click', () => {
+    // A button that answers the dialog (OK, Cancel …: its `responses`) ends it with that
+    // response; LibreOffice's executor takes it as `responsebutton`.
+    const response = ctx.responses ? ctx.responses.get(node.id) : undefined;
+    if (response !== undefined) ctx.send(node.id, 'responsebutton', 'click', String(response));
+    else ctx.send(node.id, 'pushbutton', 'click', '');
+  });
   return b;
 });
 
@@ -147,6 +153,9 @@ register(['progressbar', 'levelbar'], (node) => {
 });
 
 register(['spinner'], () => el('span', 'jsd-spinner'));
+
+// A window's own scroll bars: the page scrolls what needs it.
+register(['scrollbar', 'scrollbarbox'], () => null);
 
 // A colour list box (a button showing its colour) opens LibreOffice's palette popup.
 register(['colorlistbox'], (node, ctx) => {

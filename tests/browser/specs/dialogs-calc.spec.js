@@ -1,0 +1,56 @@
+// Calc's CSV paste import with real kits: lines of text pasted into a sheet make LibreOffice
+// ask how to split them (its Text Import dialog, JSDialog or painted: whichever arrives); the
+// confirmed import fills the cells.
+const fs = require('node:fs');
+const { test } = require('@playwright/test');
+const h = require('../support/helpers');
+const d = require('../support/dialogs');
+
+const { expect } = h;
+
+test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
+
+async function goTo(page, cell) {
+  await page.locator('#cell-address').fill(cell);
+  await page.locator('#cell-address').press('Enter');
+  await expect(page.locator('#cell-address')).toHaveValue(cell);
+  await expect(page.locator('#input-sink')).toBeFocused();
+}
+
+test('CSV lines pasted into Calc: the Text Import dialog, confirmed, fills the cells', async ({ page }) => {
+  const sent = d.recordSent(page);
+  await h.openEditor(page, (await h.links('dlg-csv.ods', 'Carla')).edit);
+  await goTo(page, 'D5');
+  await page.evaluate(async () => {
+    await navigator.clipboard.write([new ClipboardItem({ 'text/plain': new Blob(['10,20,x\n30,40,y\n'], { type: 'text/plain' }) })]);
+  });
+  await page.keyboard.press('Control+v');
+  await expect.poll(() => sent.some((m) => m.startsWith('paste mimetype=text/plain'))).toBe(true);
+  await page.waitForFunction(() => {
+    const x = window.oxool.describe().dialogs;
+    return x.jsdialogs.some((j) => !j.popup) || x.windows.some((w) => w.type === 'dialog' && w.painted > 0);
+  }, null, { timeout: 60_000 });
+  const shown = await d.dialogs(page);
+  const js = shown.jsdialogs.length > 0;
+  if (js) {
+    const box = page.locator('.dialog-jsdialog');
+    await expect(box.locator('.dialog-title')).toHaveText(/Text Import/);
+    // Separated by commas (whatever the dialog remembered).
+    const comma = box.locator('[data-id="comma"] input');
+    if (!(await comma.isChecked())) await comma.check();
+    await h.shot(page, 'dialogs-calc-1-text-import');
+    await box.locator('button[data-id="ok"]').click();
+  } else {
+    expect(shown.windows[0].title).toMatch(/Text Import/);
+    await h.shot(page, 'dialogs-calc-1-text-import');
+    await page.keyboard.press('Enter');
+  }
+  await d.noDialog(page);
+  await h.settle(page);
+  await goTo(page, 'E6');
+  await expect(page.locator('#formula-input')).toHaveValue('40');
+  await h.shot(page, 'dialogs-calc-2-imported');
+  const csv = fs.readFileSync(await h.downloadAs(page, 'csv'), 'utf8').split(/\r?\n/);
+  expect(csv[4]).toMatch(/,10,20,x$/);
+  expect(csv[5]).toMatch(/,30,40,y$/);
+});

@@ -287,6 +287,20 @@ async fn format_paragraph_sets_the_indent_through_keys_ime_and_mouse() {
         .wait_for_saved("fodt", |t| t.contains("fo:margin-left=\"1.5in\""))
         .await;
     assert!(flat.contains("oxool fixture text alpha"));
+
+    // A second user leaves with this modal dialog open: it is closed, and A goes on.
+    kit.open_view("b", false).await;
+    kit.uno("b", ".uno:ParagraphDialog", None).await;
+    created(&mut kit, "b", "Paragraph").await;
+    kit.send(Message::new("view-close").arg("view", "b")).await;
+    kit.answer("view-closed").await;
+    kit.callbacks.clear();
+    kit.uno("a", ".uno:ParagraphDialog", None).await;
+    let (again, ..) = created(&mut kit, "a", "Paragraph").await;
+    window_key(&mut kit, "a", &again, 0, ESCAPE).await;
+    closed(&mut kit, "a", "WINDOW", &again).await;
+    kit.type_text("a", "Onwards").await;
+    kit.wait_for_saved("txt", |t| t.contains("Onwards")).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

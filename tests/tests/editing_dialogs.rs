@@ -319,3 +319,85 @@ async fn dialog_requests_are_checked_and_lists_answered() {
     alice.send(Message::new("status")).await;
     alice.wait_for("status", |m| m.is("status")).await;
 }
+
+/// Format ▸ Paragraph through wsd: the new indent is typed (IME) and confirmed with a click; the
+/// document counts as modified, and leaving stores it with the indent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dialogs_change_is_stored_when_its_user_leaves() {
+    let setup = Setup::start();
+    let name = "indent.docx";
+    setup.host.add_fixture("simple.docx", name).unwrap();
+    let mut alice = setup.open("Alice", name, true).await;
+    alice.uno(".uno:ParagraphDialog", None).await;
+    let created = alice
+        .wait_for("the Paragraph dialog", |m| window_event(m, "created"))
+        .await
+        .json();
+    let id = created["id"].as_str().unwrap().to_string();
+    let size: Vec<i64> = created["size"]
+        .as_str()
+        .unwrap()
+        .split(',')
+        .map(|s| s.trim().parse().unwrap())
+        .collect();
+    alice
+        .wait_for("the field's cursor", |m| {
+            window_event(m, "cursor_visible") && m.json()["visible"] == "true"
+        })
+        .await;
+    let key = |kind: &str, code: u32| {
+        Message::new("window-key")
+            .arg("id", &id)
+            .arg("type", kind)
+            .arg("char", 0)
+            .arg("code", code)
+    };
+    for code in [1028, 0x1000 | 1029] {
+        // Home, Shift+End: the field's text selected.
+        alice.send(key("input", code)).await;
+        alice.send(key("up", code)).await;
+    }
+    for kind in ["input", "end"] {
+        let ime = Message::new("window-text")
+            .arg("id", &id)
+            .arg("type", kind)
+            .arg("text", "1.5");
+        alice.send(ime).await;
+    }
+    alice.send(key("input", 1282)).await; // Tab
+    alice.send(key("up", 1282)).await;
+    for kind in ["down", "up"] {
+        let click = Message::new("window-mouse")
+            .arg("id", &id)
+            .arg("type", kind)
+            .arg("x", size[0] - 57)
+            .arg("y", size[1] - 30)
+            .arg("count", 1)
+            .arg("buttons", 1);
+        alice.send(click).await;
+    }
+    alice
+        .wait_for("the dialog's close", |m| window_event(m, "close"))
+        .await;
+    alice
+        .latest_or_wait("modified=1", |m| {
+            m.is("doc-state") && m.get("modified") == Some("1")
+        })
+        .await;
+    drop(alice);
+    let stored = oxool_tests::eventually::eventually_async(
+        "the indent in storage",
+        oxool_tests::ws::DEADLINE,
+        || async {
+            let puts = setup.host.requests("PutFile", name).ok()?;
+            if puts.is_empty() {
+                return None;
+            }
+            let flat = setup.host.stored_as(&setup.server.url(""), name, "fodt");
+            let flat = String::from_utf8_lossy(&flat).into_owned();
+            flat.contains("fo:margin-left=\"1.5in\"").then_some(flat)
+        },
+    )
+    .await;
+    assert!(stored.contains("oxool fixture text alpha"));
+}

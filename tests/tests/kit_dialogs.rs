@@ -288,10 +288,14 @@ async fn format_paragraph_sets_the_indent_through_keys_ime_and_mouse() {
         .await;
     assert!(flat.contains("oxool fixture text alpha"));
 
-    // A second user leaves with this modal dialog open: it is closed, and A goes on.
+    // A second user opens the modal dialog too, and leaves with it open: it is closed, and A
+    // goes on.
     kit.open_view("b", false).await;
     kit.uno("b", ".uno:ParagraphDialog", None).await;
     created(&mut kit, "b", "Paragraph").await;
+    // B's modal dialog does not stop A.
+    kit.type_text("a", "WhileOpen").await;
+    kit.wait_for_saved("txt", |t| t.contains("WhileOpen")).await;
     kit.send(Message::new("view-close").arg("view", "b")).await;
     kit.answer("view-closed").await;
     kit.callbacks.clear();

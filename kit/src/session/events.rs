@@ -17,7 +17,7 @@ use oxool_proto::{Frame, Message};
 use super::barrier::Barrier;
 use super::windows::SharedOwners;
 use super::writer::FrameWriter;
-use crate::lok::enums::callback_name;
+use crate::lok::enums::{callback, callback_name};
 use crate::lok::CallbackEvent;
 
 /// How many events may wait for the forwarder. Calc sends ~250 `STATE_CHANGED` for one cell, so
@@ -47,6 +47,8 @@ pub struct CallbackQueue {
     sender: SyncSender<CallbackEvent>,
     counters: Arc<Counters>,
     barrier: Barrier,
+    /// Window ownership, kept up to date for WINDOW events that are dropped too.
+    windows: SharedOwners,
 }
 
 /// Shared by the producers and the forwarder.
@@ -68,24 +70,36 @@ impl CallbackQueue {
         // wsd treats a larger callback as a broken protocol (proto/src/limits.rs); dropping it
         // and reporting the drop keeps an honest kit within the protocol.
         if len > oxool_proto::limits::MAX_CALLBACK_PAYLOAD as usize {
-            self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+            self.drop_event(&event);
             return;
         }
         let queued = self.counters.queued_bytes.fetch_add(len, Ordering::Relaxed);
         if queued.saturating_add(len) > CALLBACK_QUEUE_MAX_BYTES {
             self.counters.queued_bytes.fetch_sub(len, Ordering::Relaxed);
-            self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+            self.drop_event(&event);
             return;
         }
         match self.sender.try_send(event) {
             Ok(()) => {}
-            Err(TrySendError::Full(_)) => {
+            Err(TrySendError::Full(event)) => {
                 self.counters.queued_bytes.fetch_sub(len, Ordering::Relaxed);
-                self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+                self.drop_event(&event);
             }
             // The forwarder ended (wsd went away); the kit is leaving anyway.
             Err(TrySendError::Disconnected(_)) => {
                 self.counters.queued_bytes.fetch_sub(len, Ordering::Relaxed);
+            }
+        }
+    }
+
+    /// Counts a dropped event. A dropped WINDOW event still counts for ownership: a dialog
+    /// whose `created` was lost must still be closed when its view closes (its payload is a
+    /// few dozen bytes, cheap to read here).
+    fn drop_event(&self, event: &CallbackEvent) {
+        self.counters.dropped.fetch_add(1, Ordering::Relaxed);
+        if event.kind == callback::WINDOW {
+            if let Ok(mut owners) = self.windows.lock() {
+                owners.route(event);
             }
         }
     }
@@ -112,6 +126,7 @@ pub fn start_forwarder(
         sender,
         counters: Arc::new(Counters::default()),
         barrier: Barrier::default(),
+        windows: windows.clone(),
     };
     let counters = queue.counters.clone();
     std::thread::Builder::new()
@@ -182,7 +197,6 @@ pub fn callback_frame(view: &str, event: &CallbackEvent) -> Frame {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lok::enums::callback;
 
     #[test]
     fn frames_name_the_view_and_the_kind() {
@@ -254,6 +268,7 @@ mod tests {
             sender,
             counters: Arc::new(Counters::default()),
             barrier: Barrier::default(),
+            windows: SharedOwners::default(),
         };
         let limit = oxool_proto::limits::MAX_CALLBACK_PAYLOAD as usize;
         for len in [limit, limit + 1] {
@@ -275,6 +290,7 @@ mod tests {
             sender,
             counters: Arc::new(Counters::default()),
             barrier: Barrier::default(),
+            windows: SharedOwners::default(),
         };
         for _ in 0..5 {
             queue.push(CallbackEvent {
@@ -288,12 +304,32 @@ mod tests {
     }
 
     #[test]
+    fn a_dropped_dialog_still_has_its_owner() {
+        let (sender, _receiver) = sync_channel(0);
+        let windows = SharedOwners::default();
+        let queue = CallbackQueue {
+            sender,
+            counters: Arc::new(Counters::default()),
+            barrier: Barrier::default(),
+            windows: windows.clone(),
+        };
+        queue.push(CallbackEvent {
+            view: 3,
+            kind: callback::WINDOW,
+            payload: r#"{"id":"7","action":"created","type":"dialog"}"#.into(),
+        });
+        assert_eq!(queue.dropped(), 1);
+        assert_eq!(windows.lock().unwrap().windows_of(3), vec![7]);
+    }
+
+    #[test]
     fn large_payloads_are_bounded_by_bytes() {
         let (sender, _receiver) = sync_channel(CALLBACK_QUEUE_CAPACITY);
         let queue = CallbackQueue {
             sender,
             counters: Arc::new(Counters::default()),
             barrier: Barrier::default(),
+            windows: SharedOwners::default(),
         };
         let big = CallbackEvent {
             view: 0,

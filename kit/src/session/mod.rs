@@ -1,7 +1,8 @@
 //! The open document of a kit and the sessions that edit it (docs/kit-protocol.md, "Editing").
 //!
 //! After `load`, the request loop hands every editing message to [`Session::handle`]: views
-//! ([`views`]), input ([`input`]), tiles ([`tiles`]), status, part switching and saving. Every
+//! ([`views`]), input ([`input`]), tiles ([`tiles`]), LibreOffice's dialogs ([`windows`] for who
+//! owns which, [`dialogs`] for the requests), status, part switching and saving. Every
 //! call into LibreOffice happens on the request loop's thread, after `setView` selected the
 //! sender's view. Callbacks take the other way: LibreOffice's thread → bounded queue → the
 //! forwarding thread ([`events`]) → the shared [`writer::FrameWriter`].

@@ -11,6 +11,7 @@ pub mod hostile;
 pub mod http;
 pub mod kit_session;
 pub mod server;
+pub mod soak;
 pub mod tools;
 pub mod user;
 pub mod wopi_host;

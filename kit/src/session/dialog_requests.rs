@@ -106,7 +106,7 @@ impl Session {
             self.document
                 .set_view(lok_view)
                 .map_err(lok("select the view"))?;
-            // Children first: closing a dialog also ends its dropdowns, which then are gone.
+            // Children (the higher ids) first: a dialog's close takes its dropdowns with it.
             for window in windows.iter().rev() {
                 if let Err(error) = self
                     .document

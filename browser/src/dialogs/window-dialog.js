@@ -156,8 +156,10 @@ export class PaintedWindows {
     if (!json || json.id === undefined) return;
     const id = String(json.id);
     if (json.action === 'created') {
-      // The sidebar's deck: shown from its JSDialog in the sidebar panel, not as a dialog.
-      if (json.type === 'deck') return;
+      // The sidebar's deck, and child windows of the document itself (parentId "0": the
+      // sidebar's and the autofilter's, which LibreOffice also sends as JSDialog): not dialogs.
+      const parentKnown = json.parentId !== undefined && this.windows.has(String(json.parentId));
+      if (json.type === 'deck' || (CHILD_TYPES.has(json.type) && !parentKnown)) return;
       if (this.windows.has(id)) this.close(id);
       const win = new PaintedWindow(this, json);
       this.windows.set(id, win);

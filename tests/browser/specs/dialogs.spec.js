@@ -107,3 +107,41 @@ test('Ctrl+K: the hyperlink dialog inserts a link', async ({ page }) => {
   expect(text).toContain('second paragraph betaoxool link');
   expect(text).not.toContain('oxooloxool');
 });
+
+test.describe('at devicePixelRatio 2', () => {
+  test.use({ deviceScaleFactor: 2 });
+
+  test('a dialog painted at scale 2, resized with its grip, closed with ✕', async ({ page }) => {
+    const sent = d.recordSent(page);
+    await h.openEditor(page, (await h.links('dlg-hidpi.odt', 'Hilda')).edit);
+    await page.locator('#input-sink').focus();
+    await page.keyboard.press('Control+k');
+    const win = await d.paintedDialog(page, /Hyperlink/);
+    // Sharp: the canvas holds 2×2 device pixels per window pixel, asked for at scale 2.
+    const info = await d.canvasInfo(page, win.id);
+    expect([info.width, info.height]).toEqual([win.width * 2, win.height * 2]);
+    expect(sent.some((m) => new RegExp(`^window-tile id=${win.id} x=0 y=0 width=${win.width} height=${win.height} scale=2$`).test(m))).toBe(true);
+    await h.shot(page, 'dialogs-7-hidpi');
+
+    // The grip in the corner: LibreOffice lays the dialog out at the new size.
+    const grip = await page.locator(`.dialog-painted[data-window-id="${win.id}"] .dialog-grip`).boundingBox();
+    await page.mouse.move(grip.x + 7, grip.y + 7);
+    await page.mouse.down();
+    await page.mouse.move(grip.x + 87, grip.y + 47, { steps: 5 });
+    await page.mouse.up();
+    expect(sent).toContain(`window-resize id=${win.id} width=${win.width + 80} height=${win.height + 40}`);
+    await page.waitForFunction(({ id, w }) => {
+      const x = window.oxool.describe().dialogs.windows.find((v) => v.id === id);
+      return !!x && x.width === w && x.pending === 0;
+    }, { id: win.id, w: win.width + 80 }, { timeout: 30_000 });
+    await d.dialogSettled(page, win.id);
+    const resized = await d.canvasInfo(page, win.id);
+    expect(resized.width).toBe((win.width + 80) * 2);
+    await h.shot(page, 'dialogs-8-hidpi-resized');
+
+    // ✕: LibreOffice closes it (`window-close`, answered with its `close`).
+    await page.locator(`.dialog-painted[data-window-id="${win.id}"] .dialog-close`).click();
+    expect(sent).toContain(`window-close id=${win.id}`);
+    await d.noDialog(page);
+  });
+});

@@ -48,6 +48,7 @@ const DOCUMENTS = {
   'dlg-find.odt': 'simple.odt',
   'dlg-sidebar.odt': 'simple.odt',
   'dlg-csv.ods': 'simple.ods',
+  'dlg-hidpi.odt': 'simple.odt',
 };
 
 function freePort() {

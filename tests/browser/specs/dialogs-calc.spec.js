@@ -54,3 +54,39 @@ test('CSV lines pasted into Calc: the Text Import dialog, confirmed, fills the c
   expect(csv[4]).toMatch(/,10,20,x$/);
   expect(csv[5]).toMatch(/,30,40,y$/);
 });
+
+test('the autofilter popup opens at its button; unticking a value and OK filters the rows', async ({ page }) => {
+  const sent = d.recordSent(page);
+  await h.openEditor(page, (await h.links('dlg-filter.ods', 'Fritz')).edit);
+  await goTo(page, 'A1');
+  await d.uno(page, '.uno:DataFilterAutoFilter');
+  await h.settle(page);
+  // A click on the autofilter button at the right edge of A1.
+  const at = await page.evaluate(() => {
+    const l = window.oxool.layer;
+    const r = l.sizer.getBoundingClientRect();
+    const p = l.twipsToCss(1280 - 120, 120);
+    return { x: r.left + p.x, y: r.top + p.y };
+  });
+  await page.mouse.click(at.x, at.y);
+  const popup = page.locator('.jsd-popup');
+  await expect(popup).toBeVisible({ timeout: 60_000 });
+  // Next to the button it came from, not somewhere else on the page.
+  const box = await popup.boundingBox();
+  expect(Math.abs(box.x - at.x)).toBeLessThan(60);
+  expect(box.y).toBeGreaterThan(at.y - 5);
+  expect(box.y - at.y).toBeLessThan(60);
+  // Painted twin windows of the same popup are not shown.
+  expect((await d.dialogs(page)).windows).toEqual([]);
+  const row = popup.locator('[data-id="check_list_box"] .jsd-row', { hasText: /^40$/ });
+  await row.locator('input[type="checkbox"]').uncheck();
+  expect(sent.some((m) => m.startsWith('dialog-event') && m.includes('"check_list_box"') && m.includes('"cmd":"change"'))).toBe(true);
+  await h.shot(page, 'dialogs-calc-3-autofilter');
+  await popup.locator('button[data-id="ok"]').click();
+  await expect(popup).toBeHidden();
+  await h.settle(page);
+  await h.shot(page, 'dialogs-calc-4-filtered');
+  await page.keyboard.press('Control+s');
+  await h.waitSaved(page);
+  expect(h.zipMember('dlg-filter.ods', 'content.xml')).toMatch(/table:visibility="filter"/);
+});

@@ -49,6 +49,7 @@ const DOCUMENTS = {
   'dlg-sidebar.odt': 'simple.odt',
   'dlg-csv.ods': 'simple.ods',
   'dlg-hidpi.odt': 'simple.odt',
+  'dlg-filter.ods': 'simple.ods',
 };
 
 function freePort() {

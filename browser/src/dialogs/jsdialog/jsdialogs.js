@@ -44,17 +44,15 @@ function makeContext(windowId, sendEvent, uno) {
 }
 
 export class JSDialogs {
-  /** actions: {send(name, args, body), canEdit(), sidebarHost, onChange()} */
+  /** actions: {send(name, args, body), canEdit(), sidebarHost, onChange(), lastPointer()} */
   constructor(actions) {
     this.actions = actions;
     this.open = new Map(); // window id → {id, jsontype, frame?, popup?, root, ctx, title}
     this.sidebar = new Sidebar(actions.sidebarHost, {
       uno: (command) => this.uno(command),
     });
-    this.lastPointer = { x: 200, y: 120 };
-    // Popups without a known anchor open where the user last clicked (Calc's autofilter button).
+    // A click outside a popup closes it.
     window.addEventListener('pointerdown', (e) => {
-      this.lastPointer = { x: e.clientX, y: e.clientY };
       for (const d of [...this.open.values()]) {
         if (d.popup && !d.popup.contains(e.target)) this.closeByUser(d);
       }
@@ -149,8 +147,9 @@ export class JSDialogs {
 
   /** Next to the widget that opened it (`popupParent`), else where the user last clicked. */
   placePopup(popup, json) {
-    let x = this.lastPointer.x;
-    let y = this.lastPointer.y + 4;
+    const last = this.actions.lastPointer();
+    let x = last.x;
+    let y = last.y + 4;
     const anchorId = json.popupParent || json.clickToClose;
     for (const scope of [document.getElementById('dialog-layer'), this.sidebar.panel]) {
       const anchor = anchorId && scope ? findWidget(scope, anchorId) : null;

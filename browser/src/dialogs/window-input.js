@@ -54,12 +54,20 @@ export function attachKeyboard(sink, windowId, actions) {
       key(KEY_CHAR[e.key] || 0, code | modifierBits(e));
     }
   });
-  sink.addEventListener('compositionstart', () => { composing = true; });
+  let composed = '';
+  sink.addEventListener('compositionstart', () => {
+    composing = true;
+    composed = '';
+  });
   sink.addEventListener('compositionupdate', (e) => {
-    post(['window-text', { id: windowId(), type: 'input', text: e.data || '' }]);
+    // Chromium repeats the last update when the composition is committed.
+    if ((e.data || '') === composed) return;
+    composed = e.data || '';
+    post(['window-text', { id: windowId(), type: 'input', text: composed }]);
   });
   sink.addEventListener('compositionend', (e) => {
     composing = false;
+    composed = '';
     post(['window-text', { id: windowId(), type: 'end', text: e.data || '' }]);
     sink.value = '';
   });

@@ -108,6 +108,35 @@ test('Ctrl+K: the hyperlink dialog inserts a link', async ({ page }) => {
   expect(text).not.toContain('oxooloxool');
 });
 
+test('IME composition in a dialog field: composed text goes as window-text and is inserted', async ({ page }) => {
+  const sent = d.recordSent(page);
+  await h.openEditor(page, (await h.links('dlg-ime.docx', 'Ines')).edit);
+  await page.locator('#input-sink').focus();
+  await h.pressAndSeeCaret(page, 'Control+End');
+  await page.keyboard.press('Control+k');
+  const win = await d.paintedDialog(page, /Hyperlink/);
+  await page.keyboard.press('Alt+u');
+  await page.keyboard.type('https://example.org/ime');
+  await d.clickWindow(page, win.id, Math.round(win.width * 0.73), 107); // Text
+  // An input method composes 你好 (pinyin "nihao") and commits it.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send('Input.imeSetComposition', { text: 'ni', selectionStart: 2, selectionEnd: 2 });
+  await cdp.send('Input.imeSetComposition', { text: '你好', selectionStart: 2, selectionEnd: 2 });
+  await cdp.send('Input.insertText', { text: '你好' });
+  await expect.poll(() => sent.filter((m) => m.startsWith(`window-text id=${win.id} `))).toEqual([
+    `window-text id=${win.id} type=input text=ni`,
+    `window-text id=${win.id} type=input text=%E4%BD%A0%E5%A5%BD`,
+    `window-text id=${win.id} type=end text=%E4%BD%A0%E5%A5%BD`,
+  ]);
+  await d.dialogSettled(page, win.id);
+  await h.shot(page, 'dialogs-9-ime');
+  await d.clickWindow(page, win.id, win.width - 55, win.height - 30); // OK
+  await d.noDialog(page);
+  await page.keyboard.press('Control+s');
+  await h.waitSaved(page);
+  expect(h.zipMember('dlg-ime.docx', 'word/document.xml')).toContain('你好');
+});
+
 test.describe('at devicePixelRatio 2', () => {
   test.use({ deviceScaleFactor: 2 });
 

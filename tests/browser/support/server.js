@@ -50,6 +50,7 @@ const DOCUMENTS = {
   'dlg-csv.ods': 'simple.ods',
   'dlg-hidpi.odt': 'simple.odt',
   'dlg-filter.ods': 'simple.ods',
+  'dlg-ime.docx': 'simple.docx',
 };
 
 function freePort() {

@@ -9,13 +9,18 @@ what=${1:-run}
 # Debian names. LibreOffice: the full packages, not -nogui (those lack Calc's UI files), and no
 # Recommends (they bring daemons, GTK and Java that LibreOfficeKit does not use).
 apt_run=(libreoffice-core libreoffice-writer libreoffice-calc libreoffice-impress
-         fonts-liberation2 fonts-dejavu-core libseccomp-dev pkg-config gcc libc6-dev dbus)
+         fonts-liberation2 fonts-dejavu-core libseccomp-dev pkg-config gcc libc6-dev dbus
+         # spell checking: the dictionaries of the default kit.languages, settings/src/languages.rs
+         hunspell-en-us hunspell-en-gb hunspell-de-de hunspell-fr hunspell-es hunspell-it
+         hunspell-pt-pt hunspell-pt-br hunspell-nl hunspell-pl hunspell-ru)
 apt_test=(poppler-utils bubblewrap python3-uno python3-venv strace passwd util-linux
           systemd-container mmdebstrap curl ca-certificates
           debhelper dpkg-dev lintian rpm rpmlint libxml2-utils apparmor chromium
           g++)
 dnf_run=(libreoffice-core libreoffice-writer libreoffice-calc libreoffice-impress
-         liberation-fonts dejavu-sans-fonts libseccomp-devel pkgconf-pkg-config gcc dbus-daemon)
+         liberation-fonts dejavu-sans-fonts libseccomp-devel pkgconf-pkg-config gcc dbus-daemon
+         hunspell-en-US hunspell-en-GB hunspell-de hunspell-fr hunspell-es-ES hunspell-it
+         hunspell-pt hunspell-pt-BR hunspell-nl hunspell-pl hunspell-ru)
 dnf_test=(poppler-utils bubblewrap libreoffice-pyuno strace shadow-utils util-linux
           systemd-container curl mmdebstrap rpm-build rpmlint libxml2 chromium
           gcc-c++)

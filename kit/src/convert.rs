@@ -12,6 +12,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::lok::password::{self, LoadError, PasswordFailure, ReadOnly};
 use crate::lok::{DocumentType, LokError, Office};
 
 /// What to convert, and to what.
@@ -27,6 +28,8 @@ pub struct ConvertRequest<'a> {
     pub filter_options: Option<&'a str>,
     /// Collabora's `PDFVer`: one of [`PDF_VERSIONS`] (case-insensitive).
     pub pdf_version: Option<&'a str>,
+    /// The password of a protected document (never logged).
+    pub password: Option<&'a str>,
 }
 
 /// Why a conversion failed; one variant per step.
@@ -40,6 +43,11 @@ pub enum ConvertError {
     InputName { path: PathBuf },
     #[error("cannot load the document: {message}")]
     Load { message: String },
+    #[error("the document is password-protected: {}", match .0 {
+        PasswordFailure::Wrong(_) => "the password given is wrong",
+        PasswordFailure::Required(_) => "give its password (the `password` form field)",
+    })]
+    Password(PasswordFailure),
     #[error("cannot tell the document's type: {0}")]
     DocumentType(#[source] LokError),
     #[error("a {document_type:?} document cannot be saved as {format}")]
@@ -120,12 +128,20 @@ pub fn convert(office: &Office, req: &ConvertRequest) -> Result<PathBuf, Convert
     let filter_options = save_filter_options(&format, req.filter_options, req.pdf_version)?;
     let output = output_path(req.input, req.output_dir, &format)?;
 
-    let document = office
-        .load(req.input, CONVERT_LOAD_OPTIONS)
-        .map_err(|error| match error {
-            LokError::LoadFailed { message } => ConvertError::Load { message },
-            other => ConvertError::Lok(other),
-        })?;
+    // A conversion only reads: a document protected against modification opens read-only.
+    password::enable_password_requests(office, 0).map_err(ConvertError::Lok)?;
+    let document = password::load_with_password(
+        office,
+        req.input,
+        CONVERT_LOAD_OPTIONS,
+        req.password,
+        ReadOnly::Accept,
+    )
+    .map_err(|error| match error {
+        LoadError::Password(failure) => ConvertError::Password(failure),
+        LoadError::Lok(LokError::LoadFailed { message }) => ConvertError::Load { message },
+        LoadError::Lok(other) => ConvertError::Lok(other),
+    })?;
     let document_type = document
         .document_type()
         .map_err(ConvertError::DocumentType)?;
@@ -155,7 +171,21 @@ pub fn convert(office: &Office, req: &ConvertRequest) -> Result<PathBuf, Convert
     }
 }
 
-/// The filter options for `saveAs`: the caller's, plus Collabora's `PDFVer` marker for PDF.
+/// Filter options for text formats when the caller gives none: UTF-8 whatever the kit's locale.
+/// Without them LibreOffice writes text in the process's locale encoding, which in a kit (no
+/// locale set) is Latin-1, so every character outside it came out as `?`.
+/// - txt: Writer's text filter, charset `UTF8` (LibreOffice then starts the file with a BOM);
+/// - csv: Calc's CSV filter, `44,34,76`: comma separator, `"` text delimiter, charset 76 (UTF-8).
+pub fn default_filter_options(format: &str) -> Option<&'static str> {
+    match format {
+        "txt" => Some("UTF8"),
+        "csv" => Some("44,34,76"),
+        _ => None,
+    }
+}
+
+/// The filter options for `saveAs`: the caller's (else the UTF-8 defaults of text formats),
+/// plus Collabora's `PDFVer` marker for PDF.
 fn save_filter_options(
     format: &str,
     filter_options: Option<&str>,
@@ -169,7 +199,11 @@ fn save_filter_options(
         })?),
         None => None,
     };
-    let mut options = filter_options.unwrap_or_default().to_string();
+    let mut options = filter_options
+        .filter(|o| !o.is_empty())
+        .or_else(|| default_filter_options(format))
+        .unwrap_or_default()
+        .to_string();
     if let (Some(version), "pdf") = (pdf_version, format) {
         // LOK looks for ",PDFVer=" (with the comma) and cuts up to "PDFVEREND".
         options.push_str(&format!(",PDFVer={version}PDFVEREND"));
@@ -233,6 +267,27 @@ mod tests {
             save_filter_options("pdf", None, Some("PDF/A-4")),
             Err(ConvertError::UnsupportedPdfVersion { .. })
         ));
+    }
+
+    #[test]
+    fn text_formats_default_to_utf8() {
+        assert_eq!(
+            save_filter_options("txt", None, None).unwrap().as_deref(),
+            Some("UTF8")
+        );
+        assert_eq!(
+            save_filter_options("csv", Some(""), None)
+                .unwrap()
+                .as_deref(),
+            Some("44,34,76")
+        );
+        assert_eq!(
+            save_filter_options("csv", Some("59,34,76"), None)
+                .unwrap()
+                .as_deref(),
+            Some("59,34,76")
+        );
+        assert_eq!(save_filter_options("odt", None, None).unwrap(), None);
     }
 
     #[test]

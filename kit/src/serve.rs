@@ -17,10 +17,12 @@ use oxool_proto::{Frame, FrameError, Message};
 
 use crate::convert::{self, ConvertError, ConvertRequest};
 use crate::jail::{self, JailConfig, JailReport, MountMode};
+use crate::lok::password::{self, LoadError, PasswordFailure, PasswordKind, ReadOnly};
 use crate::lok::{Document, DocumentType, LokLibrary, Office};
 use crate::probes::{self, ProbeContext};
 use crate::seccomp::SeccompProgram;
 use crate::session::{self, writer::FrameWriter, Session};
+use crate::sniff::Refusal;
 use crate::sys::LinuxSyscall;
 
 /// Exit status of a kit that could not build its jail (distinct from seccomp's 70).
@@ -183,7 +185,7 @@ fn serve_documents(mut socket: UnixStream, office: &Office, max_document_bytes: 
                         .render();
                     Some(Frame::with_payload(header, bytes))
                 }
-                Err(err) => Some(error_frame(err.kind, &err.message)),
+                Err(err) => Some(err.frame()),
             },
             "warm-up" if session.is_some() => Some(error_frame(
                 "bad-request",
@@ -206,7 +208,7 @@ fn serve_documents(mut socket: UnixStream, office: &Office, max_document_bytes: 
                         session = Some(opened);
                         Frame::new(loaded.render())
                     }
-                    Err(err) => error_frame(err.kind, &err.message),
+                    Err(err) => err.frame(),
                 },
             ),
             "exit" => leave(0),
@@ -236,10 +238,8 @@ fn load_for_editing(
         eprintln!("oxool-kit: optional LOK features unavailable: {err}");
     }
     let document = load_one(office, message, payload)?;
-    Session::new(document, writer.clone()).map_err(|err| RequestError {
-        kind: "internal",
-        message: err.to_string(),
-    })
+    Session::new(document, writer.clone())
+        .map_err(|err| RequestError::new("internal", err.to_string()))
 }
 
 /// [`next_frame`] for the document loop, whose answers go through the shared writer.
@@ -285,32 +285,55 @@ fn document_type_name(document: &Document) -> &'static str {
 struct RequestError {
     kind: &'static str,
     message: String,
+    /// `type=` of a password error: `to-view` or `to-modify`.
+    password_type: Option<&'static str>,
+}
+
+impl RequestError {
+    fn new(kind: &'static str, message: String) -> RequestError {
+        RequestError {
+            kind,
+            message,
+            password_type: None,
+        }
+    }
+
+    fn frame(&self) -> Frame {
+        let mut error = Message::new("error")
+            .arg("kind", self.kind)
+            .arg("message", &self.message);
+        if let Some(password_type) = self.password_type {
+            error = error.arg("type", password_type);
+        }
+        Frame::new(error.render())
+    }
 }
 
 impl From<ConvertError> for RequestError {
     fn from(err: ConvertError) -> Self {
         let kind = match &err {
             ConvertError::Load { .. } => "load",
+            // convert-to answers one way for a missing and a wrong password (HTTP 4xx).
+            ConvertError::Password(_) => "password-protected",
             ConvertError::UnsupportedFormat { .. }
             | ConvertError::UnsupportedPdfVersion { .. }
             | ConvertError::Format { .. } => "format",
             ConvertError::InputName { .. } => "bad-request",
             _ => "save",
         };
-        RequestError {
-            kind,
-            message: err.to_string(),
-        }
+        RequestError::new(kind, err.to_string())
     }
 }
 
 impl From<std::io::Error> for RequestError {
     fn from(err: std::io::Error) -> Self {
-        RequestError {
-            kind: "internal",
-            message: format!("jail file system: {err}"),
-        }
+        RequestError::new("internal", format!("jail file system: {err}"))
     }
+}
+
+/// The `password=` of a `load` or `convert` (empty is none). Never logged.
+fn password_of(message: &Message) -> Option<&str> {
+    message.get("password").filter(|p| !p.is_empty())
 }
 
 /// Writes the document into the jail's private /tmp under a name derived from the client's.
@@ -318,10 +341,12 @@ fn store_input(message: &Message, document: &[u8]) -> Result<PathBuf, RequestErr
     let input_dir = Path::new(CONVERT_DIR).join("in");
     std::fs::create_dir_all(&input_dir)?;
     let name = safe_file_name(message.get("name").unwrap_or("document"));
-    crate::sniff::check_container(&name, document).map_err(|refusal| RequestError {
-        kind: refusal.kind(),
-        message: refusal.message(),
-    })?;
+    match crate::sniff::check_container(&name, document) {
+        Ok(()) => {}
+        // With a password, an encrypted document goes to LibreOffice, which asks for it.
+        Err(Refusal::PasswordProtected) if password_of(message).is_some() => {}
+        Err(refusal) => return Err(RequestError::new(refusal.kind(), refusal.message())),
+    }
     let input = input_dir.join(name);
     std::fs::write(&input, document)?;
     Ok(input)
@@ -349,6 +374,7 @@ fn convert_one(
         format: &format,
         filter_options: message.get("options").filter(|o| !o.is_empty()),
         pdf_version: message.get("pdfver").filter(|v| !v.is_empty()),
+        password: password_of(message),
     };
     let output = convert::convert(office, &request)?;
     let took = started.elapsed();
@@ -360,13 +386,34 @@ fn convert_one(
 }
 
 fn load_one(office: &Office, message: &Message, document: &[u8]) -> Result<Document, RequestError> {
-    let input = store_input(message, document)?;
-    office
-        .load(&input, session::LOAD_OPTIONS)
-        .map_err(|err| RequestError {
-            kind: "load",
-            message: err.to_string(),
-        })
+    // Encrypted, and no password given: what LibreOffice would ask for, without asking it.
+    let input = store_input(message, document).map_err(|err| match err.kind {
+        "password-protected" => {
+            let failure = PasswordFailure::Required(PasswordKind::ToView);
+            RequestError {
+                kind: failure.kind(),
+                message: failure.to_string(),
+                password_type: Some(PasswordKind::ToView.as_str()),
+            }
+        }
+        _ => err,
+    })?;
+    // A session edits: a document protected against modification needs its password too.
+    let loaded = password::load_with_password(
+        office,
+        &input,
+        session::LOAD_OPTIONS,
+        password_of(message),
+        ReadOnly::Refuse,
+    );
+    loaded.map_err(|err| match err {
+        LoadError::Password(failure) => RequestError {
+            kind: failure.kind(),
+            message: failure.to_string(),
+            password_type: Some(failure.password_kind().as_str()),
+        },
+        LoadError::Lok(err) => RequestError::new("load", err.to_string()),
+    })
 }
 
 /// The last path component, without leading dots, limited in length: a client's file name never

@@ -8,7 +8,9 @@
 //! Password-protected documents get their own answer, since the user can act on it: an encrypted
 //! OOXML file is not a zip at all but an OLE2 compound file holding `EncryptionInfo` and
 //! `EncryptedPackage` streams (MS-OFFCRYPTO), and an encrypted ODF package lists
-//! `encryption-data` in its `META-INF/manifest.xml`. The kit has no way to ask for a password.
+//! `encryption-data` in its `META-INF/manifest.xml`. Without a password this refusal is the
+//! answer, before LibreOffice's import starts; with one, the kit hands the document to
+//! LibreOffice, which asks for it (kit/src/lok/password.rs).
 
 /// ZIP local file header: OOXML and ODF packages.
 const ZIP_MAGIC: &[u8] = b"PK\x03\x04";

@@ -17,6 +17,7 @@ fn request<'a>(input: &'a Path, output_dir: &'a Path, format: &'a str) -> Conver
         format,
         filter_options: None,
         pdf_version: None,
+        password: None,
     }
 }
 
@@ -141,6 +142,7 @@ fn pdf_versions_follow_pdfver() {
                 office,
                 &ConvertRequest {
                     pdf_version: Some(version),
+                    password: None,
                     ..request(&input, &dir, "pdf")
                 },
             )
@@ -161,6 +163,7 @@ fn pdf_versions_follow_pdfver() {
             office,
             &ConvertRequest {
                 pdf_version: Some("PDF/A-9z"),
+                password: None,
                 ..request(&input, scratch, "pdf")
             },
         )

@@ -5,6 +5,8 @@
 //! so the two can never disagree on a default again: both take them from [`KitSettings::default`].
 //! `etc/oxool.toml` and `docs/config.md` document every key; tests keep the three in step.
 
+pub mod languages;
+
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -57,6 +59,9 @@ pub struct KitSettings {
     pub cpu_weight: u32,
     /// Size of a kit's writable `/tmp` (a tmpfs, so counted in `memory_max_mb`), in MiB.
     pub tmp_size_mb: u64,
+    /// The languages LibreOffice offers and checks spelling in (`LOK_ALLOWLIST_LANGUAGES`), as
+    /// BCP 47 tags; each needs its hunspell dictionary installed. Empty: no language support.
+    pub languages: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -88,6 +93,7 @@ impl Default for KitSettings {
             pids_max: 256,
             cpu_weight: 100,
             tmp_size_mb: 512,
+            languages: languages::default_languages(),
         }
     }
 }
@@ -119,6 +125,16 @@ impl KitSettings {
         // tmpfs reads size=0 as "no limit": an unbounded /tmp is never what 0 should mean here.
         if self.tmp_size_mb == 0 {
             return Err(("kit.tmp_size_mb", "must be at least 1".into()));
+        }
+        if let Some(bad) = self
+            .languages
+            .iter()
+            .find(|tag| !languages::is_language_tag(tag))
+        {
+            return Err((
+                "kit.languages",
+                format!("{bad:?} is not a language tag such as \"de\" or \"pt-BR\""),
+            ));
         }
         Ok(())
     }
@@ -222,6 +238,7 @@ mod tests {
             ("[kit]\ncpu_weight = 10001\n", "kit.cpu_weight"),
             ("[kit]\ntmp_size_mb = 0\n", "kit.tmp_size_mb"),
             ("[kit]\nmax_document_mb = 0\n", "kit.max_document_mb"),
+            ("[kit]\nlanguages = [\"de_DE\"]\n", "kit.languages"),
         ] {
             match KitSettings::from_toml(text, Path::new("x.toml")) {
                 Err(SettingsError::Invalid { key: found, .. }) => assert_eq!(found, key),

@@ -17,6 +17,13 @@ const FIXED_PATHS: &[&str] = &[
     // FreeType opens font files lazily; without them documents render without glyphs or crash.
     "/usr/share/fonts",
     "/usr/local/share/fonts",
+    // Spell checking: hunspell dictionaries (Fedora < 36: myspell), hyphenation patterns and
+    // thesauri. Preinit already loaded the allowed languages' dictionaries; whatever
+    // LibreOffice still opens lazily must be at the path preinit found it.
+    "/usr/share/hunspell",
+    "/usr/share/myspell",
+    "/usr/share/hyphen",
+    "/usr/share/mythes",
     // NSS (PDF export) reads random bytes from here; no other device is shown.
     "/dev/urandom",
     // liblangtag reads its locale data lazily; without it, only noise on stderr.

@@ -10,6 +10,8 @@ pub mod eventually;
 pub mod hostile;
 pub mod http;
 pub mod kit_session;
+pub mod kit_client;
+pub mod protected;
 pub mod server;
 pub mod soak;
 pub mod tools;

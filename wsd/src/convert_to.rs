@@ -106,6 +106,7 @@ async fn handle(
         format: format.clone(),
         options: form.options,
         pdf_version: pdf_version.map(str::to_string),
+        password: form.password,
         document: form.document,
     };
     let converted = kit_conversion::convert(&state.spawner, &state.metrics, limits(state), request)

@@ -28,6 +28,8 @@ pub struct ConversionRequest {
     pub format: String,
     pub options: Option<String>,
     pub pdf_version: Option<String>,
+    /// The password of a protected document: passed to the kit, never logged.
+    pub password: Option<crate::password::DocumentPassword>,
     pub document: Vec<u8>,
 }
 
@@ -190,6 +192,9 @@ fn convert_message(request: &ConversionRequest) -> Message {
     if let Some(version) = &request.pdf_version {
         message = message.arg("pdfver", version);
     }
+    if let Some(password) = &request.password {
+        message = message.arg("password", password.expose());
+    }
     message
 }
 
@@ -310,6 +315,7 @@ mod tests {
             format: "pdf".into(),
             options: None,
             pdf_version: None,
+            password: None,
             document: vec![],
         };
         assert_eq!(
@@ -321,6 +327,10 @@ mod tests {
         let message = Message::parse(&convert_message(&request).render()).unwrap();
         assert_eq!(message.get("options"), Some("{\"a\":1}"));
         assert_eq!(message.get("pdfver"), Some("PDF/A-2b"));
+        assert_eq!(message.get("password"), None);
+        request.password = crate::password::DocumentPassword::new("p w%");
+        let message = Message::parse(&convert_message(&request).render()).unwrap();
+        assert_eq!(message.get("password"), Some("p w%"));
     }
 
     #[test]

@@ -19,6 +19,7 @@ pub mod local_store;
 pub mod logging;
 pub mod markup;
 pub mod metrics;
+pub mod password;
 pub mod state;
 pub mod tls;
 pub mod upload;

@@ -1,7 +1,8 @@
 //! Reading convert-to's multipart form without ever holding more than the configured limit.
 //!
 //! Collabora's form: the file in part `data` (its name from the part's `Content-Disposition`),
-//! and text parts `format`, `options` (filter options) and `PDFVer`. Other parts Collabora knows
+//! and text parts `format`, `options` (filter options), `PDFVer` and `password` (of a
+//! password-protected document; never logged). Other parts Collabora knows
 //! (`lang`, `infilterOptions`, …) are read within a small bound and ignored.
 //!
 //! The limits apply while streaming: the file's bytes are counted chunk by chunk and reading
@@ -34,6 +35,7 @@ pub struct ConvertForm {
     pub format: Option<String>,
     pub options: Option<String>,
     pub pdf_version: Option<String>,
+    pub password: Option<crate::password::DocumentPassword>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -94,6 +96,10 @@ pub async fn read_form(
             "options" => result.options = Some(read_text(&mut part, &name, max_upload_mb).await?),
             "PDFVer" => {
                 result.pdf_version = Some(read_text(&mut part, &name, max_upload_mb).await?)
+            }
+            "password" => {
+                let password = read_text(&mut part, &name, max_upload_mb).await?;
+                result.password = crate::password::DocumentPassword::new(password);
             }
             _ => {
                 read_bounded(&mut part, MAX_TEXT_PART as u64)

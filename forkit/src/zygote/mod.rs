@@ -256,6 +256,21 @@ fn preinit(kit: &KitSettings) -> Result<LokLibrary, ZygoteError> {
     // macros or database drivers, never reaches the network and has no Java or Python, so these
     // would only add mappings (each one makes every fork slower) and shared memory.
     std::env::set_var("UNODISABLELIBRARY", UNUSED_COMPONENT_LIBRARIES.join(" "));
+    // LibreOffice's "system" text encoding comes from the locale's codeset; without one (wsd
+    // starts forkit with an empty environment) it is Latin-1, and exports that use it (Calc's
+    // CSV, whose charset token LOK 7.4's saveAs cannot pass intact) lose every other script.
+    // Only the character type is set: the language of documents comes from the load options.
+    std::env::remove_var("LC_ALL");
+    std::env::set_var("LC_CTYPE", "C.UTF-8");
+    // The languages LibreOffice enables (spell checking, language lists): read once, by preinit,
+    // which also loads their hunspell dictionaries so that every kit shares them copy-on-write.
+    // Unset, LibreOffice "turns off the language support" and checks no spelling at all.
+    let allowlist = oxool_settings::languages::lok_allowlist(&kit.languages);
+    if allowlist.is_empty() {
+        std::env::remove_var("LOK_ALLOWLIST_LANGUAGES");
+    } else {
+        std::env::set_var("LOK_ALLOWLIST_LANGUAGES", allowlist);
+    }
     let lok = LokLibrary::open(&kit.program_dir).map_err(|e| ZygoteError::Lok(e.to_string()))?;
     lok.preinit(&kit.program_dir, &profile_url)
         .map_err(|e| ZygoteError::Lok(e.to_string()))?;

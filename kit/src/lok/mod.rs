@@ -17,6 +17,7 @@ pub mod enums;
 pub mod ffi;
 mod library;
 mod office;
+pub mod password;
 mod strings;
 mod url;
 

@@ -142,9 +142,11 @@ fn lok(step: &'static str) -> impl FnOnce(LokError) -> SessionError {
 }
 
 /// Callback formats wsd relies on: the part in `INVALIDATE_TILES` (Calc and Impress tiles are
-/// per part) and the view id in `INVALIDATE_VISIBLE_CURSOR`. Set before the document loads.
+/// per part) and the view id in `INVALIDATE_VISIBLE_CURSOR`; and LibreOffice's password
+/// requests, answered from the `load` message. Set before the document loads.
 pub fn prepare_office(office: &Office) -> Result<(), LokError> {
-    office.set_optional_features(
+    crate::lok::password::enable_password_requests(
+        office,
         feature::PART_IN_INVALIDATION_CALLBACK | feature::VIEWID_IN_VISCURSOR_INVALIDATION_CALLBACK,
     )
 }
@@ -422,7 +424,10 @@ impl Session {
         if !convert::formats_for(document_type).contains(&format.as_str()) {
             return Err(SessionError::Format(format));
         }
-        let options = message.get("options").filter(|o| !o.is_empty());
+        let options = message
+            .get("options")
+            .filter(|o| !o.is_empty())
+            .or_else(|| convert::default_filter_options(&format));
         std::fs::create_dir_all(SAVE_DIR)?;
         let path = Path::new(SAVE_DIR).join(format!("document.{format}"));
         let saved = self.document.save_as(&path, &format, options);

@@ -105,8 +105,13 @@ impl Views {
         document
             .set_view(lok_view)
             .map_err(lok("select the view"))?;
-        // The author name shows on other views' cursors, comments and tracked changes.
-        let rendering = json!({".uno:Author": {"type": "string", "value": user}}).to_string();
+        // The author name shows on other views' cursors, comments and tracked changes. Spelling
+        // is checked as the user types (red underlines); LibreOffice's tiled views default to off.
+        let rendering = json!({
+            ".uno:Author": {"type": "string", "value": user},
+            ".uno:SpellOnline": {"type": "boolean", "value": true},
+        })
+        .to_string();
         document
             .initialize_for_rendering(&rendering)
             .map_err(lok("prepare the view for rendering"))?;

@@ -25,6 +25,7 @@ use super::tiles::TileFlow;
 use super::{close_code, colors, Closing, SessionId};
 use crate::config::Config;
 use crate::kits::KitSpawner;
+use crate::password::DocumentPassword;
 use crate::wopi::{AccessToken, FileInfo, WopiClient, WopiError, WopiSrc};
 
 /// Commands queued for a broker before it blocks its senders.
@@ -55,6 +56,8 @@ pub struct BrokerContext {
 pub struct JoinRequest {
     pub session: SessionId,
     pub token: AccessToken,
+    /// `load … password=`: used only by the session whose join opens the document.
+    pub password: Option<DocumentPassword>,
     pub info: FileInfo,
     pub outbox: OutboxSender,
     pub closer: oneshot::Sender<Closing>,
@@ -68,6 +71,14 @@ pub enum JoinError {
     Retry,
     #[error("{message}")]
     Failed { kind: &'static str, message: String },
+    /// The document needs a (correct) password: `kind` password-required or password-wrong,
+    /// `password_type` to-view or to-modify.
+    #[error("{message}")]
+    Password {
+        kind: &'static str,
+        password_type: &'static str,
+        message: String,
+    },
 }
 
 /// A summary for `oxoolctl`.
@@ -214,21 +225,15 @@ async fn run(
             tracing::info!(kit_pid = kit.pid, jail = %kit.jail_id, "document loaded");
             Broker::new(ctx, registry, id, src, commands, kit, loaded, &first, lock)
         }
-        Err((kind, message)) => {
-            tracing::warn!(kind, %message, "cannot open the document");
-            let _ = first.reply.send(Err(JoinError::Failed {
-                kind,
-                message: message.clone(),
-            }));
+        Err(failure) => {
+            tracing::warn!(kind = failure.kind, message = %failure.message, "cannot open the document");
+            let _ = first.reply.send(Err(failure.join_error()));
             registry.remove(&key, id);
             // Joins that queued meanwhile learn the same; later ones start a new broker.
             queue.close();
             while let Some(command) = queue.recv().await {
                 if let Command::Join(join) = command {
-                    let _ = join.reply.send(Err(JoinError::Failed {
-                        kind,
-                        message: message.clone(),
-                    }));
+                    let _ = join.reply.send(Err(failure.join_error()));
                 }
             }
             return;

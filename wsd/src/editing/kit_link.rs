@@ -15,6 +15,7 @@ use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::mpsc;
 
 use crate::kits::{KitSpawner, SpawnError};
+use crate::password::DocumentPassword;
 
 /// Frames waiting for the kit: tile requests are bounded by the sessions' windows and input by
 /// the rate limit, so this is never reached in normal use.
@@ -35,6 +36,13 @@ pub enum KitLinkError {
     Timeout(Duration),
     #[error("the document process broke the protocol: {0}")]
     Protocol(String),
+    /// The document needs a (correct) password (docs/kit-protocol.md, `load`).
+    #[error("{message}")]
+    Password {
+        kind: &'static str,
+        password_type: &'static str,
+        message: String,
+    },
 }
 
 impl KitLinkError {
@@ -44,8 +52,17 @@ impl KitLinkError {
             KitLinkError::Load(_) | KitLinkError::Timeout(_) | KitLinkError::Protocol(_) => "load",
             KitLinkError::Crashed => "kit-crashed",
             KitLinkError::OutOfMemory => "kit-out-of-memory",
+            KitLinkError::Password { kind, .. } => kind,
         }
     }
+}
+
+/// The document a kit loads: its name (for the extension and the title), the password of a
+/// protected one (never logged), its bytes.
+pub struct KitDocument<'a> {
+    pub file_name: &'a str,
+    pub password: Option<&'a DocumentPassword>,
+    pub bytes: Vec<u8>,
 }
 
 /// What the kit said when it loaded the document.
@@ -78,12 +95,11 @@ pub enum FromKit {
 }
 
 impl KitLink {
-    /// Spawns a kit, loads `document` named `file_name` within `timeout`, and starts the
+    /// Spawns a kit, loads `document` within `timeout`, and starts the
     /// reader (frames go to `events`, wrapped by `wrap`) and the writer.
     pub async fn open<E: Send + 'static>(
         spawner: &Arc<dyn KitSpawner>,
-        file_name: &str,
-        document: Vec<u8>,
+        document: KitDocument<'_>,
         timeout: Duration,
         max_frame: u32,
         events: mpsc::Sender<E>,
@@ -93,10 +109,11 @@ impl KitLink {
             .await
             .map_err(|_| KitLinkError::Spawn(SpawnError::Timeout))??;
         let (mut reader, mut writer) = kit.stream.into_split();
-        let load = Frame::with_payload(
-            Message::new("load").arg("name", file_name).render(),
-            document,
-        );
+        let mut load = Message::new("load").arg("name", document.file_name);
+        if let Some(password) = document.password {
+            load = load.arg("password", password.expose());
+        }
+        let load = Frame::with_payload(load.render(), document.bytes);
         let loaded = tokio::time::timeout(timeout, async {
             load.write_async(&mut writer)
                 .await
@@ -178,8 +195,15 @@ async fn read_loaded(reader: &mut OwnedReadHalf, max_frame: u32) -> Result<Loade
                 })
             }
             "error" => {
-                let text = message.get("message").unwrap_or("unknown error");
-                return Err(KitLinkError::Load(text.chars().take(300).collect()));
+                let text: String = message
+                    .get("message")
+                    .unwrap_or("unknown error")
+                    .chars()
+                    .take(300)
+                    .collect();
+                return Err(
+                    password_error(&message, text.clone()).unwrap_or(KitLinkError::Load(text))
+                );
             }
             other => {
                 return Err(KitLinkError::Protocol(format!(
@@ -188,6 +212,25 @@ async fn read_loaded(reader: &mut OwnedReadHalf, max_frame: u32) -> Result<Loade
             }
         }
     }
+}
+
+/// The kit's `error kind=password-required|password-wrong type=to-view|to-modify`, with the
+/// kind and type as the protocol spells them (anything else from the kit is not passed on).
+fn password_error(error: &Message, message: String) -> Option<KitLinkError> {
+    let kind = match error.get("kind")? {
+        "password-required" => "password-required",
+        "password-wrong" => "password-wrong",
+        _ => return None,
+    };
+    let password_type = match error.get("type") {
+        Some("to-modify") => "to-modify",
+        _ => "to-view",
+    };
+    Some(KitLinkError::Password {
+        kind,
+        password_type,
+        message,
+    })
 }
 
 /// One frame from the kit, its payload bounded by its message name; `max_document` bounds a

@@ -62,6 +62,8 @@ pub struct Closing {
     pub code: u16,
     pub reason: &'static str,
     pub message: String,
+    /// The `error` line sent before `close`, when it says more than `error kind=<reason>`.
+    pub error: Option<String>,
 }
 
 impl Closing {
@@ -70,6 +72,23 @@ impl Closing {
             code,
             reason,
             message: message.into(),
+            error: None,
+        }
+    }
+
+    /// A document that cannot open without a (correct) password: `error kind=password-required
+    /// type=to-view` (or `password-wrong`, `to-modify`), then `close reason=load-failed`.
+    pub fn password(kind: &'static str, password_type: &'static str, message: String) -> Closing {
+        let error = oxool_proto::Message::new("error")
+            .arg("kind", kind)
+            .arg("message", &message)
+            .arg("type", password_type)
+            .render();
+        Closing {
+            code: close_code::NORMAL,
+            reason: "load-failed",
+            message,
+            error: Some(error),
         }
     }
 }

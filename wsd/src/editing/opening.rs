@@ -8,12 +8,46 @@ use std::time::Instant;
 use oxool_proto::Message;
 use tokio::sync::mpsc;
 
-use super::broker::{BrokerContext, Command, JoinRequest};
-use super::kit_link::KitLink;
+use super::broker::{BrokerContext, Command, JoinError, JoinRequest};
+use super::kit_link::{KitDocument, KitLink, KitLinkError};
 use super::Outgoing;
 use crate::wopi::{AccessToken, WopiError, WopiSrc};
 
 pub(super) type Opened = (KitLink, super::kit_link::Loaded, Option<String>);
+
+/// Why the document did not open, for every session waiting for it.
+#[derive(Debug)]
+pub(super) struct OpenFailure {
+    pub kind: &'static str,
+    pub message: String,
+    /// `to-view` or `to-modify` when a (correct) password is missing.
+    pub password_type: Option<&'static str>,
+}
+
+impl OpenFailure {
+    fn new(kind: &'static str, message: String) -> OpenFailure {
+        OpenFailure {
+            kind,
+            message,
+            password_type: None,
+        }
+    }
+
+    pub fn join_error(&self) -> JoinError {
+        let message = self.message.clone();
+        match self.password_type {
+            Some(password_type) => JoinError::Password {
+                kind: self.kind,
+                password_type,
+                message,
+            },
+            None => JoinError::Failed {
+                kind: self.kind,
+                message,
+            },
+        }
+    }
+}
 
 /// GetFile, Lock (for a writing session on a host with locks), a kit, `load`.
 pub(super) async fn load(
@@ -21,8 +55,8 @@ pub(super) async fn load(
     src: &WopiSrc,
     first: &JoinRequest,
     commands: &mpsc::WeakSender<Command>,
-) -> Result<Opened, (&'static str, String)> {
-    let wopi_error = |e: WopiError| (e.kind(), e.to_string());
+) -> Result<Opened, OpenFailure> {
+    let wopi_error = |e: WopiError| OpenFailure::new(e.kind(), e.to_string());
     let info = &first.info;
     let limit = ctx.wopi.max_file_bytes();
     let bytes = match &info.file_url {
@@ -41,7 +75,10 @@ pub(super) async fn load(
         Message::new("progress").arg("stage", "kit").render(),
     ));
     let Some(events) = commands.upgrade() else {
-        return Err(("internal", "the document was closed while loading".into()));
+        return Err(OpenFailure::new(
+            "internal",
+            "the document was closed while loading".into(),
+        ));
     };
     // The lock and the kit's load do not depend on each other: one round trip to the WOPI
     // host less on the way to the first tile.
@@ -64,8 +101,11 @@ pub(super) async fn load(
     let file_name = kit_file_name(&info.base_file_name);
     let open_kit = KitLink::open(
         &ctx.spawner,
-        &file_name,
-        bytes,
+        KitDocument {
+            file_name: &file_name,
+            password: first.password.as_ref(),
+            bytes,
+        },
         ctx.config.editing.load_timeout(),
         ctx.config.kit.max_document_bytes(),
         events,
@@ -80,7 +120,14 @@ pub(super) async fn load(
             if let Some(lock_id) = &lock {
                 let _ = ctx.wopi.unlock(src, &first.token, lock_id).await;
             }
-            Err((error.kind(), error.to_string()))
+            Err(OpenFailure {
+                kind: error.kind(),
+                message: error.to_string(),
+                password_type: match &error {
+                    KitLinkError::Password { password_type, .. } => Some(*password_type),
+                    _ => None,
+                },
+            })
         }
     }
 }

@@ -4,6 +4,7 @@
 use oxool_proto::Message;
 
 use super::windows::{self, WindowRequest};
+use crate::password::DocumentPassword;
 
 /// The protocol versions this server speaks (the highest is offered).
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -16,6 +17,8 @@ pub const MAX_CLIENT_LINE: usize = 64 * 1024;
 pub const CLIPBOARD_TYPES: &[&str] = &["text/plain;charset=utf-8", "text/html", "text/plain"];
 /// Tiles in one `tiles` message.
 pub const MAX_TILES_PER_BATCH: usize = 256;
+/// Bytes of a document password (`load … password=`).
+pub const MAX_PASSWORD_BYTES: usize = 1024;
 /// Characters in one `text` message.
 pub const MAX_TEXT_CHARS: usize = 4096;
 /// Tile side in pixels.
@@ -35,6 +38,8 @@ pub enum ClientMessage {
     Load {
         wopisrc: String,
         token: String,
+        /// The document's password (`password=`), for a protected document; never logged.
+        password: Option<DocumentPassword>,
     },
     Status,
     Tiles(TileBatch),
@@ -212,6 +217,15 @@ pub fn parse_client(text: &str) -> Result<ClientMessage, Refused> {
         "load" => ClientMessage::Load {
             wopisrc: m.get("wopisrc").unwrap_or_default().to_string(),
             token: m.get("token").unwrap_or_default().to_string(),
+            password: match m.get("password") {
+                Some(p) if p.len() > MAX_PASSWORD_BYTES => {
+                    return Err(Refused::bad_request(format!(
+                        "password is at most {MAX_PASSWORD_BYTES} bytes"
+                    )))
+                }
+                Some(p) => DocumentPassword::new(p),
+                None => None,
+            },
         },
         "status" => ClientMessage::Status,
         "tiles" => ClientMessage::Tiles(tile_batch(m)?),

@@ -50,11 +50,11 @@ async fn run(socket: WebSocket, registry: Arc<Registry>, session: SessionId) {
     let opened = match open(&mut sink, &mut stream, &registry, session).await {
         Ok(opened) => opened,
         Err(closing) => {
-            let _ = send_text(
-                &mut sink,
-                protocol::error(closing.reason, &closing.message, None),
-            )
-            .await;
+            let error = closing
+                .error
+                .clone()
+                .unwrap_or_else(|| protocol::error(closing.reason, &closing.message, None));
+            let _ = send_text(&mut sink, error).await;
             close(&mut sink, &closing).await;
             return;
         }
@@ -115,8 +115,12 @@ async fn open(
         .arg("version", version)
         .arg("server", env!("CARGO_PKG_VERSION"));
     send_text(sink, hello.render()).await.map_err(|_| gone())?;
-    let (wopisrc, token) = match next_message(stream).await? {
-        ClientMessage::Load { wopisrc, token } => (wopisrc, AccessToken::new(token)),
+    let (wopisrc, token, password) = match next_message(stream).await? {
+        ClientMessage::Load {
+            wopisrc,
+            token,
+            password,
+        } => (wopisrc, AccessToken::new(token), password),
         _ => {
             return Err(refuse(
                 "not-loaded",
@@ -155,6 +159,7 @@ async fn open(
         let join = JoinRequest {
             session,
             token: token.clone(),
+            password: password.clone(),
             info: info.clone(),
             outbox: outbox_sender,
             closer: closer_sender,
@@ -166,6 +171,11 @@ async fn open(
             Ok(broker) => broker,
             Err(JoinError::Retry) => continue,
             Err(JoinError::Failed { kind, message }) => return Err(failed(kind, message)),
+            Err(JoinError::Password {
+                kind,
+                password_type,
+                message,
+            }) => return Err(Closing::password(kind, password_type, message)),
         };
         // While the broker loads, keep sending what it queued (progress) and watch the client.
         let mut outbox = outbox;
@@ -179,6 +189,11 @@ async fn open(
             }
             Err(JoinError::Retry) => continue,
             Err(JoinError::Failed { kind, message }) => return Err(failed(kind, message)),
+            Err(JoinError::Password {
+                kind,
+                password_type,
+                message,
+            }) => return Err(Closing::password(kind, password_type, message)),
         }
     }
     Err(Closing::new(

@@ -29,6 +29,7 @@ pub const TARGETS: &[(&str, Target)] = &[
     ("local_store_token", local_store_token),
     ("discovery_host", discovery_host),
     ("wopi_replies", wopi_replies),
+    ("convert_form", convert_form),
 ];
 
 /// The payload limit the fuzzed frame reader enforces: small, so that a length field cannot make
@@ -205,4 +206,40 @@ pub fn wopi_replies(data: &[u8]) {
             }
         }
     }
+}
+
+/// The boundary of the fuzzed convert-to forms; the body is the fuzzer's.
+const FORM_BOUNDARY: &str = "oxoolfuzzboundary";
+
+/// A convert-to request's multipart body (axum's Multipart, then wsd/src/upload.rs), with a 1 MiB
+/// upload limit: a form read is within it and has a document.
+pub fn convert_form(data: &[u8]) {
+    use axum::extract::{FromRequest, Multipart};
+    thread_local! {
+        static RUNTIME: tokio::runtime::Runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("a current-thread runtime");
+    }
+    let request = http::Request::builder()
+        .method("POST")
+        .uri("/cool/convert-to/pdf")
+        .header(
+            http::header::CONTENT_TYPE,
+            format!("multipart/form-data; boundary={FORM_BOUNDARY}"),
+        )
+        .body(axum::body::Body::from(data.to_vec()))
+        .expect("a request");
+    RUNTIME.with(|runtime| {
+        runtime.block_on(async {
+            let Ok(form) = Multipart::from_request(request, &()).await else {
+                return;
+            };
+            if let Ok(form) = oxool_wsd::upload::read_form(form, 1).await {
+                assert!(
+                    form.document.len() <= 1 << 20,
+                    "the upload limit did not hold"
+                );
+            }
+        })
+    });
 }

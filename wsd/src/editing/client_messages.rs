@@ -18,7 +18,32 @@ const NON_MODIFYING_COMMANDS: &[&str] = &[
     ".uno:GoToEndOfDoc",
     ".uno:ZoomIn",
     ".uno:ZoomOut",
+    // The sidebar and dialogs that only open: what their OK changes counts through the
+    // window input that confirms it (windows.rs) and LibreOffice's ModifiedStatus.
+    ".uno:Sidebar",
+    ".uno:SidebarShow",
+    ".uno:SidebarHide",
+    ".uno:SidebarDeck.PropertyDeck",
+    ".uno:SearchDialog",
+    ".uno:HyperlinkDialog",
+    ".uno:ParagraphDialog",
+    ".uno:FontDialog",
+    ".uno:WordCountDialog",
+    ".uno:SpellingAndGrammarDialog",
 ];
+
+/// Whether a UNO command may change the document. `.uno:ExecuteSearch` only finds unless its
+/// `SearchItem.Command` is 2 or 3 (replace, replace all); every unknown command counts, so an
+/// edit is never missed (a false "modified" costs one needless save).
+fn command_may_modify(command: &str, args: Option<&str>) -> bool {
+    if command == ".uno:ExecuteSearch" {
+        let search_command = args
+            .and_then(|a| serde_json::from_str::<serde_json::Value>(a).ok())
+            .and_then(|a| a["SearchItem.Command"]["value"].as_i64());
+        return !matches!(search_command, Some(0 | 1));
+    }
+    !NON_MODIFYING_COMMANDS.contains(&command)
+}
 
 /// `css::awt::Key` codes of keys that only move the cursor or the view.
 const NAVIGATION_KEYS: std::ops::RangeInclusive<u32> = 1024..=1031; // arrows, Home, End, PgUp/Dn
@@ -114,7 +139,7 @@ impl Broker {
                 self.mouse_since_save = true;
             }
             ClientMessage::Uno { command, args } => {
-                let modifying = !NON_MODIFYING_COMMANDS.contains(&command.as_str());
+                let modifying = command_may_modify(&command, args.as_deref());
                 let mut uno = Message::new("uno")
                     .arg("view", session)
                     .arg("command", &command)
@@ -276,7 +301,19 @@ impl Broker {
 
 #[cfg(test)]
 mod tests {
-    use super::may_modify;
+    use super::{command_may_modify, may_modify};
+
+    #[test]
+    fn finding_and_opening_dialogs_do_not_modify() {
+        let find = r#"{"SearchItem.SearchString":{"type":"string","value":"a"},"SearchItem.Command":{"type":"long","value":1}}"#;
+        let replace_all = r#"{"SearchItem.Command":{"type":"long","value":3}}"#;
+        assert!(!command_may_modify(".uno:ExecuteSearch", Some(find)));
+        assert!(command_may_modify(".uno:ExecuteSearch", Some(replace_all)));
+        assert!(command_may_modify(".uno:ExecuteSearch", None));
+        assert!(!command_may_modify(".uno:SidebarShow", None));
+        assert!(!command_may_modify(".uno:ParagraphDialog", None));
+        assert!(command_may_modify(".uno:Bold", None));
+    }
 
     #[test]
     fn navigation_does_not_modify_and_typing_does() {

@@ -224,6 +224,26 @@ impl Server {
     }
 }
 
+impl Server {
+    /// `oxoolctl <command>` against this server's admin socket: its output, or the failure.
+    pub fn oxoolctl(&self, command: &str) -> anyhow::Result<String> {
+        let output = std::process::Command::new(crate::bin_dir().join("oxoolctl"))
+            .arg("--address")
+            .arg(format!(
+                "unix:path={}",
+                self.dir.path().join("admin.sock").display()
+            ))
+            .arg(command)
+            .output()?;
+        anyhow::ensure!(
+            output.status.success(),
+            "oxoolctl {command}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    }
+}
+
 impl Drop for Server {
     fn drop(&mut self) {
         // A server a test already stopped is reaped: its pid may belong to someone else now.
@@ -238,6 +258,7 @@ fn config_text(options: &ServerOptions, root: &Path, port: u16) -> String {
     format!(
         r#"[net]
 listen = "127.0.0.1:{port}"
+admin_socket = "{root}/admin.sock"
 
 [convert]
 max_concurrent = {max_concurrent}

@@ -190,20 +190,37 @@ pub fn convert_cycle(server: &Server, bytes: &[u8]) {
     assert_eq!(response.status, 200, "convert-to: {}", response.text());
 }
 
-/// Waits until only the pool and the reserve are alive and no jail or kit cgroup of a finished
-/// kit is left, then measures. `idle` is the footprint measured the same way at the start.
-/// Descriptors may take longer: the WOPI client keeps an idle connection for up to 90 s.
-pub fn settled_footprint(server: &Server, idle: &Footprint) -> Footprint {
+/// The footprint once forkit's kits, jails and kit cgroups have stopped changing for 2 s with
+/// no jail beyond the kits alive (the pool refilled, finished kits reaped), and wsd's and
+/// forkit's descriptors are at most `at_most`'s (the WOPI client keeps an idle connection for up
+/// to 90 s). After 120 s, whatever is there.
+pub fn settled_footprint(server: &Server, at_most: &Footprint) -> Footprint {
+    let shape = |f: &Footprint| (f.kits, f.jails, f.kit_cgroups);
+    let mut last: Option<(Footprint, std::time::Instant)> = None;
     poll_until(Duration::from_secs(120), || {
         let now = footprint(server);
-        (now.kits == idle.kits
-            && now.jails == idle.jails
-            && now.kit_cgroups == idle.kit_cgroups
-            && now.wsd_fds <= idle.wsd_fds
-            && now.forkit_fds <= idle.forkit_fds)
+        let steady_since = match last {
+            Some((previous, since)) if shape(&previous) == shape(&now) => since,
+            _ => std::time::Instant::now(),
+        };
+        last = Some((now, steady_since));
+        (steady_since.elapsed() >= Duration::from_secs(2)
+            && now.jails == now.kits
+            && now.wsd_fds <= at_most.wsd_fds
+            && now.forkit_fds <= at_most.forkit_fds)
             .then_some(now)
     })
     .unwrap_or_else(|| footprint(server))
+}
+
+/// A baseline: [`settled_footprint`] with no bound on descriptors.
+pub fn quiet_footprint(server: &Server) -> Footprint {
+    let unbounded = Footprint {
+        wsd_fds: usize::MAX,
+        forkit_fds: usize::MAX,
+        ..Footprint::default()
+    };
+    settled_footprint(server, &unbounded)
 }
 
 /// The descriptors of forkit's front end and zygote, for a message when they differ.
@@ -231,13 +248,17 @@ pub fn forkit_fd_list(server: &Server) -> Vec<String> {
     list
 }
 
-/// The footprint once every finished kit's jail is gone (jails = kits alive), for a baseline.
-pub fn quiet_footprint(server: &Server) -> Footprint {
-    poll_until(Duration::from_secs(30), || {
-        let now = footprint(server);
-        (now.jails == now.kits).then_some(now)
-    })
-    .unwrap_or_else(|| footprint(server))
+/// The documents wsd still has open (`oxoolctl documents`), one per line; none is expected once
+/// every session has left and its document was stored.
+pub fn open_documents(server: &Server) -> Vec<String> {
+    let listing = server
+        .oxoolctl("documents")
+        .unwrap_or_else(|e| format!("oxoolctl failed: {e:#}"));
+    listing
+        .lines()
+        .filter(|line| line.contains("soak-") || line.contains("failed"))
+        .map(str::to_string)
+        .collect()
 }
 
 /// The growth from `before` to `after`, as a line for people.
@@ -314,6 +335,7 @@ pub async fn run(cycles: usize, conversions: usize) -> anyhow::Result<()> {
         growth(&edited, &after)
     );
     println!("(soak) total: {}", growth(&before, &after));
+    println!("(soak) documents still open: {:?}", open_documents(&server));
     Ok(())
 }
 

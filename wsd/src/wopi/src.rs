@@ -91,6 +91,12 @@ impl WopiSrc {
         }
         url.set_fragment(None);
         strip_access_token(&mut url);
+        // The limit holds for the URL as it is sent on, too: percent-encoding may triple what
+        // came in (control bytes), and a WOPISrc we hand out must parse again. (Found by the
+        // `wopi_src` fuzz target: fuzz/regressions/wopi_src/.)
+        if url.as_str().len() > MAX_SRC_LEN {
+            return Err(WopiSrcError::TooLong);
+        }
         let key = DocKey(canonical(&url));
         Ok(WopiSrc {
             request_url: url,
@@ -240,5 +246,8 @@ mod tests {
         ));
         let long = format!("https://h/{}", "a".repeat(MAX_SRC_LEN));
         assert_eq!(WopiSrc::parse(&long), Err(WopiSrcError::TooLong));
+        // Short enough as given, too long once percent-encoded.
+        let encoded_long = format!("https://h/{}", "\u{1}a".repeat(MAX_SRC_LEN / 3));
+        assert_eq!(WopiSrc::parse(&encoded_long), Err(WopiSrcError::TooLong));
     }
 }

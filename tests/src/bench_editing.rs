@@ -44,6 +44,7 @@ pub async fn run(plan: EditingPlan) -> anyhow::Result<()> {
         // document (the figure before the reserve existed), in the same run.
         let cold = Server::start(ServerOptions {
             prespawn: 1,
+            wopi_hosts: vec![host.base()],
             editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0\nwarm_kit = false".into()),
             ..Default::default()
         })?;

@@ -10,6 +10,8 @@ what=${1:-run}
 # Recommends (they bring daemons, GTK and Java that LibreOfficeKit does not use).
 apt_run=(libreoffice-core libreoffice-writer libreoffice-calc libreoffice-impress
          fonts-liberation2 fonts-dejavu-core libseccomp-dev pkg-config gcc libc6-dev dbus
+         # fonts for every common script, docs/languages.md
+         fonts-lohit-deva fonts-noto-cjk fonts-noto-color-emoji
          # spell checking: the dictionaries of the default kit.languages, settings/src/languages.rs
          hunspell-en-us hunspell-en-gb hunspell-de-de hunspell-fr hunspell-es hunspell-it
          hunspell-pt-pt hunspell-pt-br hunspell-nl hunspell-pl hunspell-ru)
@@ -19,6 +21,7 @@ apt_test=(poppler-utils bubblewrap python3-uno python3-venv strace passwd util-l
           g++)
 dnf_run=(libreoffice-core libreoffice-writer libreoffice-calc libreoffice-impress
          liberation-fonts dejavu-sans-fonts libseccomp-devel pkgconf-pkg-config gcc dbus-daemon
+         lohit-devanagari-fonts google-noto-sans-cjk-fonts google-noto-color-emoji-fonts
          hunspell-en-US hunspell-en-GB hunspell-de hunspell-fr hunspell-es-ES hunspell-it
          hunspell-pt hunspell-pt-BR hunspell-nl hunspell-pl hunspell-ru)
 dnf_test=(poppler-utils bubblewrap libreoffice-pyuno strace shadow-utils util-linux

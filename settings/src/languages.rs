@@ -180,4 +180,40 @@ mod tests {
             DICTIONARIES.iter().map(|d| d.language).collect::<Vec<_>>()
         );
     }
+
+    /// The fonts for every script (docs/languages.md) are dependencies of both packages and
+    /// what `make run` installs: the same Debian fonts in debian/control and apt_run, and every
+    /// Fedora font of dnf_run among the spec's Requires.
+    #[test]
+    fn the_packages_name_the_same_fonts() {
+        let control = debian_depends(&repo_file("debian/control"));
+        let spec = rpm_requires(&repo_file("rpm/oxool.spec"));
+        let script = repo_file("scripts/install-deps.sh");
+        let fonts = |names: Vec<String>| -> Vec<String> {
+            let mut found: Vec<String> = names
+                .into_iter()
+                .filter(|n| n.starts_with("fonts-") || n.ends_with("-fonts"))
+                .collect();
+            found.sort();
+            found
+        };
+        let debian = fonts(control);
+        assert_eq!(debian, fonts(shell_array(&script, "apt_run")));
+        for wanted in [
+            "fonts-noto-cjk",
+            "fonts-noto-color-emoji",
+            "fonts-lohit-deva",
+        ] {
+            assert!(
+                debian.iter().any(|f| f == wanted),
+                "debian/control lacks {wanted}"
+            );
+        }
+        for font in fonts(shell_array(&script, "dnf_run")) {
+            assert!(
+                spec.contains(&font),
+                "rpm/oxool.spec does not require {font}"
+            );
+        }
+    }
 }

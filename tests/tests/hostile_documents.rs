@@ -273,22 +273,18 @@ fn hostile(
     }
     // A kit serves one conversion and must be gone afterwards, whether it finished, failed or
     // was killed; the kits that stay are the idle reserve. The peak reported is the gone one's.
-    let deadline = Instant::now() + Duration::from_secs(20);
-    let gone = loop {
-        let alive = kits(server.pid());
-        let gone: Vec<u32> = peaks
-            .keys()
-            .filter(|pid| !alive.contains(pid))
-            .copied()
-            .collect();
-        if !gone.is_empty() || Instant::now() > deadline {
-            break gone;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
-    assert!(
-        !gone.is_empty(),
-        "{name}: no kit ended after the conversion (kits seen: {peaks:?})"
+    let gone = oxool_tests::eventually::eventually(
+        &format!("{name}: a kit to end after the conversion (kits seen: {peaks:?})"),
+        Duration::from_secs(20),
+        || {
+            let alive = kits(server.pid());
+            let gone: Vec<u32> = peaks
+                .keys()
+                .filter(|pid| !alive.contains(pid))
+                .copied()
+                .collect();
+            (!gone.is_empty()).then_some(gone)
+        },
     );
     let worker = gone
         .iter()

@@ -377,22 +377,13 @@ fn without_a_writable_cgroup_a_kit_gets_rlimits_and_one_warning() {
     })
     .unwrap();
     // The pooled kit is one of the server's forkit processes; only kits get the bound.
-    let deadline = std::time::Instant::now() + Duration::from_secs(60);
-    let kit = loop {
-        let bounded = server
+    let kit = oxool_tests::eventually::poll_until(Duration::from_secs(60), || {
+        server
             .forkit_processes()
             .into_iter()
-            .find(|pid| proc_limit(*pid, "Max address space") == Some(900 * MIB));
-        if let Some(pid) = bounded {
-            break pid;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "no kit with RLIMIT_AS = memory_max_mb:\n{}",
-            server.log()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    };
+            .find(|pid| proc_limit(*pid, "Max address space") == Some(900 * MIB))
+    })
+    .unwrap_or_else(|| panic!("no kit with RLIMIT_AS = memory_max_mb:\n{}", server.log()));
     let cgroups = std::fs::read_to_string(format!("/proc/{kit}/cgroup")).unwrap();
     assert!(
         !cgroups.contains("oxool-forkit-"),

@@ -3,7 +3,7 @@
 //! reads that kit's /proc entries as the host sees them, without asking the kit anything.
 
 use std::collections::HashMap;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use oxool_tests::server::{Server, ServerOptions};
 use oxool_tests::user::RunAs;
@@ -23,24 +23,17 @@ fn status(pid: u32) -> HashMap<String, String> {
 /// Waits for forkit's prespawned kit: the forkit process that lives in a PID namespace of its own
 /// (two NSpid levels). Returns (kit pid, zygote pid).
 fn wait_for_kit(server: &Server) -> (u32, u32) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        for pid in server.forkit_processes() {
+    let kit = oxool_tests::eventually::poll_until(Duration::from_secs(60), || {
+        server.forkit_processes().into_iter().find_map(|pid| {
             let fields = status(pid);
             let nspid = fields.get("NSpid").cloned().unwrap_or_default();
             // The seccomp filter is the kit's last step before `ready`: the jail is complete.
             let filtered = fields.get("Seccomp").map(String::as_str) == Some("2");
-            if nspid.split_whitespace().count() == 2 && filtered {
-                return (pid, fields["PPid"].parse().unwrap());
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "no kit appeared:\n{}",
-            server.log()
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+            (nspid.split_whitespace().count() == 2 && filtered)
+                .then(|| (pid, fields["PPid"].parse().unwrap()))
+        })
+    });
+    kit.unwrap_or_else(|| panic!("no kit appeared:\n{}", server.log()))
 }
 
 /// The descriptors of a process above stdio, with what each points at.

@@ -5,7 +5,7 @@
 //! LibreOffice 7.4's LOK `saveAs` maps for some document type *before* anything is loaded, and
 //! against the loaded document's own type after (csv from a text document is a format error,
 //! not a save failure). `pdf_version` is Collabora's `PDFVer` form field: one of
-//! [`PDF_VERSIONS`], passed to LibreOffice the way Collabora does, as `,PDFVer=<v>PDFVEREND` in
+//! [`formats::PDF_VERSIONS`], passed to LibreOffice the way Collabora does, as `,PDFVer=<v>PDFVEREND` in
 //! the filter options, which LOK's `saveAs` turns into the PDF filter's `SelectPdfVersion`
 //! (PDF/A-1b → 1, PDF/A-2b → 2, PDF/A-3b → 3, PDF-1.5 → 15, PDF-1.6 → 16). Like Collabora, it is
 //! ignored for other formats.
@@ -14,6 +14,7 @@ use std::path::{Path, PathBuf};
 
 use crate::lok::password::{self, LoadError, PasswordFailure, ReadOnly};
 use crate::lok::{DocumentType, LokError, Office};
+use oxool_proto::formats::{self, Family};
 
 /// What to convert, and to what.
 #[derive(Debug, Clone, Copy)]
@@ -26,7 +27,7 @@ pub struct ConvertRequest<'a> {
     pub format: &'a str,
     /// LibreOffice filter options (Collabora's `options`), passed through.
     pub filter_options: Option<&'a str>,
-    /// Collabora's `PDFVer`: one of [`PDF_VERSIONS`] (case-insensitive).
+    /// Collabora's `PDFVer`: one of [`formats::PDF_VERSIONS`] (case-insensitive).
     pub pdf_version: Option<&'a str>,
     /// The password of a protected document (never logged).
     pub password: Option<&'a str>,
@@ -63,64 +64,31 @@ pub enum ConvertError {
     Lok(LokError),
 }
 
-/// The PDF versions Collabora's convert-to accepts and LibreOffice 7.4 knows.
-pub const PDF_VERSIONS: &[&str] = &["PDF/A-1b", "PDF/A-2b", "PDF/A-3b", "PDF-1.5", "PDF-1.6"];
-
 /// Load options for a conversion: `Batch=true` makes LibreOffice run without any interaction
 /// (no repair or password prompts waiting for an answer that never comes).
 const CONVERT_LOAD_OPTIONS: &str = "Batch=true";
 
-/// Target extensions LOK's `saveAs` maps to an export filter, per document type (7.4's
-/// `aWriterExtensionMap` & co. in desktop/source/lib/init.cxx).
-const TEXT_FORMATS: &[&str] = &[
-    "doc", "docm", "docx", "fodt", "html", "odt", "ott", "pdf", "epub", "rtf", "txt", "xhtml",
-    "png",
-];
-const SPREADSHEET_FORMATS: &[&str] = &[
-    "csv", "fods", "html", "ods", "ots", "pdf", "xhtml", "xls", "xltx", "xlsx", "xlsm", "png",
-];
-const PRESENTATION_FORMATS: &[&str] = &[
-    "fodp", "html", "odg", "odp", "otp", "pdf", "potm", "pot", "pptm", "pptx", "pps", "ppt", "svg",
-    "xhtml", "png",
-];
-const DRAWING_FORMATS: &[&str] = &["fodg", "html", "odg", "pdf", "svg", "xhtml", "png"];
-
-/// Whether `format` is a target we accept for some document type. Check this before loading.
-pub fn is_supported_format(format: &str) -> bool {
-    let format = format.to_ascii_lowercase();
-    [
-        TEXT_FORMATS,
-        SPREADSHEET_FORMATS,
-        PRESENTATION_FORMATS,
-        DRAWING_FORMATS,
-    ]
-    .iter()
-    .any(|formats| formats.contains(&format.as_str()))
+/// The family of a loaded document, for the format table; `None` for what LibreOffice loaded
+/// as something else (a chart, a formula), which is exported to nothing.
+pub fn family_of(document_type: DocumentType) -> Option<Family> {
+    match document_type {
+        DocumentType::Text => Some(Family::Text),
+        DocumentType::Spreadsheet => Some(Family::Spreadsheet),
+        DocumentType::Presentation => Some(Family::Presentation),
+        DocumentType::Drawing => Some(Family::Drawing),
+        DocumentType::Other(_) => None,
+    }
 }
 
 /// The targets a document of `document_type` can be saved as.
 pub fn formats_for(document_type: DocumentType) -> &'static [&'static str] {
-    match document_type {
-        DocumentType::Text => TEXT_FORMATS,
-        DocumentType::Spreadsheet => SPREADSHEET_FORMATS,
-        DocumentType::Presentation => PRESENTATION_FORMATS,
-        DocumentType::Drawing => DRAWING_FORMATS,
-        DocumentType::Other(_) => &[],
-    }
-}
-
-/// The canonical spelling of a `PDFVer` value, or `None` if it is not one we accept.
-pub fn canonical_pdf_version(version: &str) -> Option<&'static str> {
-    PDF_VERSIONS
-        .iter()
-        .copied()
-        .find(|known| known.eq_ignore_ascii_case(version))
+    family_of(document_type).map_or(&[], formats::export_targets)
 }
 
 /// Converts `req.input` into `req.output_dir/<stem>.<format>` and returns that path.
 pub fn convert(office: &Office, req: &ConvertRequest) -> Result<PathBuf, ConvertError> {
     let format = req.format.to_ascii_lowercase();
-    if !is_supported_format(&format) {
+    if !formats::is_export_target(&format) {
         return Err(ConvertError::UnsupportedFormat {
             format: req.format.to_string(),
         });
@@ -192,7 +160,7 @@ fn save_filter_options(
     pdf_version: Option<&str>,
 ) -> Result<Option<String>, ConvertError> {
     let pdf_version = match pdf_version.filter(|v| !v.is_empty()) {
-        Some(version) => Some(canonical_pdf_version(version).ok_or_else(|| {
+        Some(version) => Some(formats::canonical_pdf_version(version).ok_or_else(|| {
             ConvertError::UnsupportedPdfVersion {
                 version: version.to_string(),
             }
@@ -225,19 +193,6 @@ fn output_path(input: &Path, output_dir: &Path, format: &str) -> Result<PathBuf,
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn supported_formats() {
-        for format in [
-            "pdf", "odt", "docx", "doc", "rtf", "txt", "html", "ods", "xlsx", "xls", "csv", "odp",
-            "pptx", "ppt", "odg", "png", "svg", "epub", "PDF",
-        ] {
-            assert!(is_supported_format(format), "{format}");
-        }
-        for format in ["", "exe", "pdf ", "../pdf", "docx\0", "xml"] {
-            assert!(!is_supported_format(format), "{format:?}");
-        }
-    }
 
     #[test]
     fn formats_follow_document_type() {

@@ -362,7 +362,7 @@ fn convert_one(
         .get("format")
         .unwrap_or_default()
         .to_ascii_lowercase();
-    if !convert::is_supported_format(&format) {
+    if !oxool_proto::formats::is_export_target(&format) {
         return Err(ConvertError::UnsupportedFormat { format }.into());
     }
     let input = store_input(message, document)?;

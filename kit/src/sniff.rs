@@ -12,16 +12,7 @@
 //! answer, before LibreOffice's import starts; with one, the kit hands the document to
 //! LibreOffice, which asks for it (kit/src/lok/password.rs).
 
-/// ZIP local file header: OOXML and ODF packages.
-const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
-/// OLE2 compound file: the legacy binary Office formats.
-const OLE2_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
-
-const ZIP_EXTENSIONS: &[&str] = &[
-    "docx", "docm", "dotx", "xlsx", "xlsm", "xltx", "pptx", "pptm", "potx", "ppsx", "odt", "ott",
-    "ods", "ots", "odp", "otp", "odg", "otg", "epub",
-];
-const OLE2_EXTENSIONS: &[&str] = &["doc", "dot", "xls", "xlt", "ppt", "pot", "pps"];
+use oxool_proto::formats::{container_of, Container};
 
 /// A manifest larger than this is not read (a real one is a few KiB): the check must not become
 /// a decompression bomb of its own.
@@ -62,22 +53,21 @@ pub fn check_container(file_name: &str, bytes: &[u8]) -> Result<(), Refusal> {
         return Ok(());
     };
     let extension = extension.to_ascii_lowercase();
-    let (magic, kind) = if ZIP_EXTENSIONS.contains(&extension.as_str()) {
-        (ZIP_MAGIC, "zip package")
-    } else if OLE2_EXTENSIONS.contains(&extension.as_str()) {
-        (OLE2_MAGIC, "OLE2 compound file")
-    } else {
+    // The format table (oxool_proto::formats) says which container each extension must be.
+    let Some(container) = container_of(&extension) else {
         return Ok(());
     };
-    if magic == ZIP_MAGIC && bytes.starts_with(OLE2_MAGIC) && ooxml_encrypted(bytes) {
+    let zip = container == Container::Zip;
+    if zip && bytes.starts_with(Container::Ole2.magic()) && ooxml_encrypted(bytes) {
         return Err(Refusal::PasswordProtected);
     }
-    if !bytes.starts_with(magic) {
+    if !bytes.starts_with(container.magic()) {
         return Err(Refusal::NotContainer(format!(
-            "the file is not a valid .{extension} document (it is not a {kind})"
+            "the file is not a valid .{extension} document (it is not a {})",
+            container.name()
         )));
     }
-    if magic == ZIP_MAGIC && odf_encrypted(bytes) {
+    if zip && odf_encrypted(bytes) {
         return Err(Refusal::PasswordProtected);
     }
     Ok(())
@@ -166,7 +156,7 @@ mod tests {
 
     #[test]
     fn an_ooxml_file_in_an_encrypted_compound_file_is_password_protected() {
-        let mut bytes = OLE2_MAGIC.to_vec();
+        let mut bytes = Container::Ole2.magic().to_vec();
         bytes.extend_from_slice(&[0; 100]);
         let plain = check_container("a.docx", &bytes).unwrap_err();
         assert!(matches!(plain, Refusal::NotContainer(_)));

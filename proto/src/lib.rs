@@ -1,7 +1,9 @@
 //! Wire formats shared by wsd, forkit and kit.
 //!
 //! Every format here is documented next to the code in `docs/kit-protocol.md`; keep the two in step.
+//! `formats` is the one table of document formats that wsd and the kit both read.
 
+pub mod formats;
 pub mod frame;
 pub mod limits;
 pub mod message;

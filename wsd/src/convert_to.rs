@@ -18,12 +18,12 @@ use axum::response::{IntoResponse, Response};
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 
 use crate::admission::Entry;
-use crate::formats;
 use crate::http::{check_post_allowed, Refusal};
 use crate::kit_conversion::{self, ConversionError, ConversionLimits, ConversionRequest};
 use crate::metrics::Outcome;
 use crate::state::AppState;
 use crate::upload::{self, ConvertForm, FORM_OVERHEAD};
+use oxool_proto::formats;
 
 pub async fn convert_to_form(State(state): State<AppState>, request: Request<Body>) -> Response {
     convert_to(state, None, request).await

@@ -9,6 +9,7 @@
 //!
 //! `urlsrc` is built from the request's `Host` header (checked to be a plain host[:port], so
 //! a forged header cannot inject markup or another URL). Forwarded headers are not trusted.
+//! The formats are oxool-proto's one table (`oxool_proto::formats`).
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -18,6 +19,7 @@ use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HOST};
 use axum::http::{HeaderMap, HeaderValue};
 use axum::response::{IntoResponse, Response};
+use oxool_proto::formats::{Family, FileType, Opens, FILE_TYPES};
 
 use crate::state::AppState;
 use crate::wopi::proof::{ProofKeyAttributes, ProofKeys};
@@ -25,296 +27,27 @@ use crate::wopi::proof::{ProofKeyAttributes, ProofKeys};
 /// The web client's page, relative to the server's root.
 pub const EDITOR_PAGE: &str = "/browser/dist/cool.html?";
 
-/// What a file type can do here.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Access {
-    /// Opened for editing and saved back in the same format.
-    Edit,
-    /// Opened read-only: LibreOffice reads the format but cannot write it back.
-    View,
+/// The formats discovery offers, with their family and whether they open for editing.
+fn offered() -> impl Iterator<Item = (&'static FileType, Family, bool)> {
+    FILE_TYPES
+        .iter()
+        .filter_map(|file_type| match file_type.opens {
+            Opens::Edit(family) => Some((file_type, family, true)),
+            Opens::View(family) => Some((file_type, family, false)),
+            Opens::ExportOnly => None,
+        })
 }
-
-/// Which product icon an app gets.
-#[derive(Debug, Clone, Copy)]
-enum Family {
-    Text,
-    Spreadsheet,
-    Presentation,
-    Drawing,
-}
-
-struct App {
-    mime: &'static str,
-    family: Family,
-    access: Access,
-    extensions: &'static [&'static str],
-}
-
-const fn app(
-    mime: &'static str,
-    family: Family,
-    access: Access,
-    extensions: &'static [&'static str],
-) -> App {
-    App {
-        mime,
-        family,
-        access,
-        extensions,
-    }
-}
-
-use Access::{Edit, View};
-use Family::{Drawing, Presentation, Spreadsheet, Text};
-
-/// Every format LibreOffice opens, by mime type (Collabora's app names).
-const APPS: &[App] = &[
-    // Writer
-    app(
-        "application/vnd.oasis.opendocument.text",
-        Text,
-        Edit,
-        &["odt"],
-    ),
-    app(
-        "application/vnd.oasis.opendocument.text-template",
-        Text,
-        Edit,
-        &["ott"],
-    ),
-    app(
-        "application/vnd.oasis.opendocument.text-flat-xml",
-        Text,
-        Edit,
-        &["fodt"],
-    ),
-    app(
-        "application/vnd.oasis.opendocument.text-master",
-        Text,
-        View,
-        &["odm"],
-    ),
-    app(
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        Text,
-        Edit,
-        &["docx"],
-    ),
-    app(
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.template",
-        Text,
-        Edit,
-        &["dotx"],
-    ),
-    app(
-        "application/vnd.ms-word.document.macroEnabled.12",
-        Text,
-        Edit,
-        &["docm"],
-    ),
-    app(
-        "application/vnd.ms-word.template.macroEnabled.12",
-        Text,
-        Edit,
-        &["dotm"],
-    ),
-    app("application/msword", Text, Edit, &["doc", "dot"]),
-    app("application/rtf", Text, Edit, &["rtf"]),
-    app("text/rtf", Text, Edit, &["rtf"]),
-    app("text/plain", Text, Edit, &["txt"]),
-    app("application/vnd.sun.xml.writer", Text, View, &["sxw"]),
-    app(
-        "application/vnd.sun.xml.writer.template",
-        Text,
-        View,
-        &["stw"],
-    ),
-    app("application/vnd.wordperfect", Text, View, &["wpd"]),
-    app("application/x-abiword", Text, View, &["abw"]),
-    app("application/vnd.ms-works", Text, View, &["wps"]),
-    app("application/x-hwp", Text, View, &["hwp"]),
-    app("application/vnd.apple.pages", Text, View, &["pages"]),
-    app("application/x-fictionbook+xml", Text, View, &["fb2"]),
-    // Calc
-    app(
-        "application/vnd.oasis.opendocument.spreadsheet",
-        Spreadsheet,
-        Edit,
-        &["ods"],
-    ),
-    app(
-        "application/vnd.oasis.opendocument.spreadsheet-template",
-        Spreadsheet,
-        Edit,
-        &["ots"],
-    ),
-    app(
-        "application/vnd.oasis.opendocument.spreadsheet-flat-xml",
-        Spreadsheet,
-        Edit,
-        &["fods"],
-    ),
-    app(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        Spreadsheet,
-        Edit,
-        &["xlsx"],
-    ),
-    app(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.template",
-        Spreadsheet,
-        Edit,
-        &["xltx"],
-    ),
-    app(
-        "application/vnd.ms-excel.sheet.macroEnabled.12",
-        Spreadsheet,
-        Edit,
-        &["xlsm"],
-    ),
-    app(
-        "application/vnd.ms-excel.sheet.binary.macroEnabled.12",
-        Spreadsheet,
-        Edit,
-        &["xlsb"],
-    ),
-    app(
-        "application/vnd.ms-excel",
-        Spreadsheet,
-        Edit,
-        &["xls", "xlt"],
-    ),
-    app("text/csv", Spreadsheet, Edit, &["csv"]),
-    app("text/tab-separated-values", Spreadsheet, Edit, &["tsv"]),
-    app("application/vnd.sun.xml.calc", Spreadsheet, View, &["sxc"]),
-    app(
-        "application/vnd.sun.xml.calc.template",
-        Spreadsheet,
-        View,
-        &["stc"],
-    ),
-    app(
-        "application/vnd.lotus-1-2-3",
-        Spreadsheet,
-        View,
-        &["wk1", "wks", "123"],
-    ),
-    app(
-        "application/vnd.apple.numbers",
-        Spreadsheet,
-        View,
-        &["numbers"],
-    ),
-    // Impress
-    app(
-        "application/vnd.oasis.opendocument.presentation",
-        Presentation,
-        Edit,
-        &["odp"],
-    ),
-    app(
-        "application/vnd.oasis.opendocument.presentation-template",
-        Presentation,
-        Edit,
-        &["otp"],
-    ),
-    app(
-        "application/vnd.oasis.opendocument.presentation-flat-xml",
-        Presentation,
-        Edit,
-        &["fodp"],
-    ),
-    app(
-        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        Presentation,
-        Edit,
-        &["pptx"],
-    ),
-    app(
-        "application/vnd.openxmlformats-officedocument.presentationml.slideshow",
-        Presentation,
-        Edit,
-        &["ppsx"],
-    ),
-    app(
-        "application/vnd.openxmlformats-officedocument.presentationml.template",
-        Presentation,
-        Edit,
-        &["potx"],
-    ),
-    app(
-        "application/vnd.ms-powerpoint.presentation.macroEnabled.12",
-        Presentation,
-        Edit,
-        &["pptm"],
-    ),
-    app(
-        "application/vnd.ms-powerpoint",
-        Presentation,
-        Edit,
-        &["ppt", "pps", "pot"],
-    ),
-    app(
-        "application/vnd.sun.xml.impress",
-        Presentation,
-        View,
-        &["sxi"],
-    ),
-    app(
-        "application/vnd.sun.xml.impress.template",
-        Presentation,
-        View,
-        &["sti"],
-    ),
-    app(
-        "application/vnd.apple.keynote",
-        Presentation,
-        View,
-        &["key"],
-    ),
-    // Draw
-    app(
-        "application/vnd.oasis.opendocument.graphics",
-        Drawing,
-        Edit,
-        &["odg"],
-    ),
-    app(
-        "application/vnd.oasis.opendocument.graphics-template",
-        Drawing,
-        Edit,
-        &["otg"],
-    ),
-    app(
-        "application/vnd.oasis.opendocument.graphics-flat-xml",
-        Drawing,
-        Edit,
-        &["fodg"],
-    ),
-    app(
-        "application/vnd.visio",
-        Drawing,
-        View,
-        &["vsd", "vst", "vss"],
-    ),
-    app("application/vnd.ms-visio.drawing", Drawing, View, &["vsdx"]),
-    app("application/vnd.sun.xml.draw", Drawing, View, &["sxd"]),
-    app("application/vnd.corel-draw", Drawing, View, &["cdr"]),
-    app("application/x-wpg", Drawing, View, &["wpg"]),
-    app("image/svg+xml", Drawing, View, &["svg"]),
-    app("application/pdf", Drawing, View, &["pdf"]),
-];
 
 /// The extensions discovery offers for editing (integrators' `EditFileExtensions`).
 pub fn edit_extensions() -> impl Iterator<Item = &'static str> {
-    APPS.iter()
-        .filter(|app| app.access == Edit)
-        .flat_map(|app| app.extensions.iter().copied())
+    offered()
+        .filter(|(_, _, edit)| *edit)
+        .flat_map(|(file_type, _, _)| file_type.extensions.iter().copied())
 }
 
 /// The extensions discovery offers at all (edit or view).
 pub fn all_extensions() -> impl Iterator<Item = &'static str> {
-    APPS.iter().flat_map(|app| app.extensions.iter().copied())
+    offered().flat_map(|(file_type, _, _)| file_type.extensions.iter().copied())
 }
 
 /// The discovery document for a server reached at `server_root` (`http://host:port`).
@@ -324,12 +57,12 @@ pub fn discovery_xml(server_root: &str, proof: Option<&ProofKeyAttributes>) -> S
     let mut xml = String::with_capacity(32 * 1024);
     xml.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<wopi-discovery>\n");
     xml.push_str("  <net-zone name=\"external-http\">\n");
-    for app in APPS {
-        let icon = match app.family {
-            Text => "x-office-document.svg",
-            Spreadsheet => "x-office-spreadsheet.svg",
-            Presentation => "x-office-presentation.svg",
-            Drawing => "x-office-drawing.svg",
+    for (app, family, edit) in offered() {
+        let icon = match family {
+            Family::Text => "x-office-document.svg",
+            Family::Spreadsheet => "x-office-spreadsheet.svg",
+            Family::Presentation => "x-office-presentation.svg",
+            Family::Drawing => "x-office-drawing.svg",
         };
         let _ = writeln!(
             xml,
@@ -337,9 +70,10 @@ pub fn discovery_xml(server_root: &str, proof: Option<&ProofKeyAttributes>) -> S
             crate::markup::escape(app.mime)
         );
         for ext in app.extensions {
-            let actions: &[&str] = match app.access {
-                Edit => &["edit", "view_comment"],
-                View => &["view"],
+            let actions: &[&str] = if edit {
+                &["edit", "view_comment"]
+            } else {
+                &["view"]
             };
             for action in actions {
                 let _ = writeln!(
@@ -431,13 +165,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_extension_once_per_action() {
-        let mut seen = std::collections::HashSet::new();
-        for app in APPS {
-            for ext in app.extensions {
-                assert!(seen.insert((app.mime, *ext)), "{} {ext} twice", app.mime);
-            }
-        }
+    fn edit_and_view_extensions() {
         let edit: Vec<_> = edit_extensions().collect();
         for ext in [
             "odt", "docx", "doc", "rtf", "txt", "ods", "xlsx", "xls", "csv", "odp", "pptx", "ppt",

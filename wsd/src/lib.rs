@@ -10,7 +10,6 @@ pub mod convert_to;
 pub mod discovery;
 pub mod editing;
 pub mod forkit_client;
-pub mod formats;
 pub mod http;
 pub mod kit_conversion;
 pub mod kit_exits;

@@ -340,7 +340,8 @@ fn password_of(message: &Message) -> Option<&str> {
 fn store_input(message: &Message, document: &[u8]) -> Result<PathBuf, RequestError> {
     let input_dir = Path::new(CONVERT_DIR).join("in");
     std::fs::create_dir_all(&input_dir)?;
-    let name = safe_file_name(message.get("name").unwrap_or("document"));
+    // The same rule as wsd's (oxool_proto::file_name): the name never decides a path.
+    let name = oxool_proto::file_name::safe_file_name(message.get("name").unwrap_or("document"));
     match crate::sniff::check_container(&name, document) {
         Ok(()) => {}
         // With a password, an encrypted document goes to LibreOffice, which asks for it.
@@ -414,23 +415,6 @@ fn load_one(office: &Office, message: &Message, document: &[u8]) -> Result<Docum
         },
         LoadError::Lok(err) => RequestError::new("load", err.to_string()),
     })
-}
-
-/// The last path component, without leading dots, limited in length: a client's file name never
-/// decides where in the jail the input lands.
-pub fn safe_file_name(name: &str) -> String {
-    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let cleaned: String = base
-        .trim_start_matches('.')
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(120)
-        .collect();
-    if cleaned.is_empty() {
-        "document".to_string()
-    } else {
-        cleaned
-    }
 }
 
 /// The request loop of a probe kit (test-only): `probe name=…` runs one escape attempt;
@@ -600,19 +584,4 @@ pub fn leave(status: i32) -> ! {
     let _ = std::io::stderr().flush();
     // SAFETY: _exit(2) ends the process at once; nothing after it runs.
     unsafe { libc::_exit(status) }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_file_name;
-
-    #[test]
-    fn file_names_cannot_walk() {
-        assert_eq!(safe_file_name("../../etc/passwd"), "passwd");
-        assert_eq!(safe_file_name("..\\x.docx"), "x.docx");
-        assert_eq!(safe_file_name(".."), "document");
-        assert_eq!(safe_file_name(""), "document");
-        assert_eq!(safe_file_name("a\nb.odt"), "ab.odt");
-        assert_eq!(safe_file_name(".hidden.docx"), "hidden.docx");
-    }
 }

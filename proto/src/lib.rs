@@ -3,6 +3,7 @@
 //! Every format here is documented next to the code in `docs/kit-protocol.md`; keep the two in step.
 //! `formats` is the one table of document formats that wsd and the kit both read.
 
+pub mod file_name;
 pub mod formats;
 pub mod frame;
 pub mod limits;

@@ -22,12 +22,6 @@ pub const MAX_TEXT_PART: usize = 16 * 1024;
 /// What the form may carry on top of the file: text parts plus multipart framing.
 pub const FORM_OVERHEAD: u64 = 256 * 1024;
 
-/// The name used when the client gave none (or only a path).
-const FALLBACK_FILE_NAME: &str = "document";
-
-/// Longest file name kept (a Linux file name is at most 255 bytes).
-const MAX_FILE_NAME: usize = 255;
-
 #[derive(Debug, Default)]
 pub struct ConvertForm {
     pub file_name: String,
@@ -87,7 +81,8 @@ pub async fn read_form(
                     return Err(UploadError::DuplicateData);
                 }
                 seen_data = true;
-                result.file_name = sanitize_file_name(part.file_name().unwrap_or_default());
+                result.file_name =
+                    oxool_proto::file_name::safe_file_name(part.file_name().unwrap_or_default());
                 result.document = read_bounded(&mut part, max_upload)
                     .await
                     .map_err(|e| e.into_upload_error(max_upload_mb, &name))?;
@@ -165,37 +160,5 @@ fn from_multipart(error: MultipartError, max_upload_mb: u64) -> UploadError {
         }
     } else {
         UploadError::Malformed(error.body_text())
-    }
-}
-
-/// The last path component of what the client sent, without control characters: the name only
-/// tells the kit the document's type and names the answer, it never becomes a path in wsd.
-pub fn sanitize_file_name(raw: &str) -> String {
-    let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-    let mut name: String = base.chars().filter(|c| !c.is_control()).collect();
-    name = name.trim().to_string();
-    while name.len() > MAX_FILE_NAME {
-        name.pop();
-    }
-    if name.is_empty() || name == "." || name == ".." {
-        return FALLBACK_FILE_NAME.to_string();
-    }
-    name
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn file_names_lose_directories_and_control_characters() {
-        assert_eq!(sanitize_file_name("report.docx"), "report.docx");
-        assert_eq!(sanitize_file_name("../../etc/passwd"), "passwd");
-        assert_eq!(sanitize_file_name("C:\\Users\\me\\a b.odt"), "a b.odt");
-        assert_eq!(sanitize_file_name("x\r\ny.txt"), "xy.txt");
-        assert_eq!(sanitize_file_name(""), "document");
-        assert_eq!(sanitize_file_name("dir/"), "document");
-        assert_eq!(sanitize_file_name(".."), "document");
-        assert_eq!(sanitize_file_name(&"é".repeat(200)).len(), 254);
     }
 }

@@ -16,7 +16,7 @@ use tracing::Instrument;
 
 use super::kit_link::{FromKit, KitLink};
 use super::member::Member;
-use super::opening::{extension_of, kit_file_name, load, new_lock_id};
+use super::opening::{extension_of, load, new_lock_id};
 use super::outbox::OutboxSender;
 use super::protocol::{self, ClientMessage};
 use super::registry::Registry;
@@ -280,7 +280,7 @@ impl Broker {
         lock: Option<String>,
     ) -> Broker {
         let now = Instant::now();
-        let base_name = kit_file_name(&first.info.base_file_name);
+        let base_name = oxool_proto::file_name::safe_file_name(&first.info.base_file_name);
         Broker {
             ctx,
             registry,

@@ -98,7 +98,7 @@ pub(super) async fn load(
             Err(error) => Err(error),
         }
     };
-    let file_name = kit_file_name(&info.base_file_name);
+    let file_name = oxool_proto::file_name::safe_file_name(&info.base_file_name);
     let open_kit = KitLink::open(
         &ctx.spawner,
         KitDocument {
@@ -140,24 +140,6 @@ pub(super) fn new_lock_id() -> String {
     )
 }
 
-/// The name the kit loads the document under: BaseFileName without directories or control
-/// characters (the kit uses it only for its extension and LibreOffice's title).
-pub(super) fn kit_file_name(base_file_name: &str) -> String {
-    let name: String = base_file_name
-        .rsplit(['/', '\\'])
-        .next()
-        .unwrap_or_default()
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(200)
-        .collect();
-    if name.is_empty() || name.starts_with('.') {
-        format!("document{name}")
-    } else {
-        name
-    }
-}
-
 pub(super) fn extension_of(name: &str) -> String {
     name.rsplit_once('.')
         .map(|(_, ext)| ext.to_ascii_lowercase())
@@ -189,16 +171,5 @@ impl super::broker::Broker {
             Ok(()) => {}
             Err(error) => tracing::warn!(%error, "cannot lock the document at the WOPI host"),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn kit_file_names_are_plain() {
-        assert_eq!(super::kit_file_name("a/b\\c.docx"), "c.docx");
-        assert_eq!(super::kit_file_name(".docx"), "document.docx");
-        assert_eq!(super::kit_file_name("x\ny.odt"), "xy.odt");
-        assert_eq!(super::extension_of("Report.DOCX"), "docx");
     }
 }

@@ -5,6 +5,13 @@
 //! header first and picks the payload limit by the message's name; a frame over it is a broken
 //! protocol, and the kit is killed.
 
+/// The largest tile side in pixels that a client may ask for and a kit paints (4 MiB of RGBA).
+pub const MAX_TILE_PIXELS: u32 = 1024;
+
+/// The clipboard MIME types of the client's `get-selection` and `paste` and the kit's
+/// `selection` and `paste`: what browsers put on and take from the clipboard.
+pub const CLIPBOARD_TYPES: &[&str] = &["text/plain;charset=utf-8", "text/html", "text/plain"];
+
 /// `error`, `loaded` and every other message without a document, pixels or LibreOffice JSON.
 pub const MAX_EVENT_PAYLOAD: u32 = 64 * 1024;
 

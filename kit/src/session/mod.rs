@@ -67,7 +67,7 @@ pub const MESSAGES: &[&str] = &[
 pub const LOAD_OPTIONS: &str = "";
 
 /// MIME types of `selection` and `paste`: what browsers put on and take from the clipboard.
-const CLIPBOARD_TYPES: &[&str] = &["text/plain;charset=utf-8", "text/html", "text/plain"];
+use oxool_proto::limits::CLIPBOARD_TYPES;
 /// Largest `paste` payload and `selection` answer.
 const MAX_CLIPBOARD_BYTES: usize = 8 << 20;
 

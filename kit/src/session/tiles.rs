@@ -10,8 +10,8 @@ use oxool_proto::{Frame, Message};
 use super::args::{self, ArgError};
 use crate::lok::{Document, LokError, TileMode};
 
-/// The largest canvas side in pixels.
-pub const MAX_TILE_PIXELS: i64 = 1024;
+/// The largest canvas side in pixels (wsd refuses larger requests already).
+pub const MAX_TILE_PIXELS: i64 = oxool_proto::limits::MAX_TILE_PIXELS as i64;
 /// How far past the document's size (twips) a tile may start: one row or column of tiles at
 /// low zoom, and the empty cells a Calc client scrolls into.
 pub const DOCUMENT_MARGIN_TWIPS: i64 = 50_000;

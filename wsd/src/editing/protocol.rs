@@ -13,16 +13,16 @@ pub const PROTOCOL_VERSION: u32 = 1;
 pub const MAX_CLIENT_FRAME: usize = 2 << 20;
 /// Largest header line of a client message; the rest of a frame is a body (`paste` only).
 pub const MAX_CLIENT_LINE: usize = 64 * 1024;
-/// Clipboard types of `get-selection` and `paste`.
-pub const CLIPBOARD_TYPES: &[&str] = &["text/plain;charset=utf-8", "text/html", "text/plain"];
+/// Clipboard types of `get-selection` and `paste` (the kit checks the same list).
+pub use oxool_proto::limits::CLIPBOARD_TYPES;
 /// Tiles in one `tiles` message.
 pub const MAX_TILES_PER_BATCH: usize = 256;
 /// Bytes of a document password (`load … password=`).
 pub const MAX_PASSWORD_BYTES: usize = 1024;
 /// Characters in one `text` message.
 pub const MAX_TEXT_CHARS: usize = 4096;
-/// Tile side in pixels.
-pub const MAX_TILE_PIXELS: u32 = 1024;
+/// Tile side in pixels (the kit paints no larger).
+pub use oxool_proto::limits::MAX_TILE_PIXELS;
 /// Twips per pixel: 300 is 5 % zoom; 1 is 1500 %.
 pub const MAX_TWIPS_PER_PIXEL: u32 = 300;
 /// Largest twip coordinate accepted from a client (a sheet is at most ~1 000 000 rows of 255

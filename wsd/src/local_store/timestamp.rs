@@ -8,6 +8,9 @@
 use std::time::Duration;
 use std::time::{SystemTime, UNIX_EPOCH};
 
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
 /// Microseconds since the Unix epoch (negative before it), the unit timestamps are compared in.
 pub type Micros = i128;
 
@@ -18,78 +21,31 @@ pub fn to_micros(time: SystemTime) -> Micros {
     }
 }
 
-/// `2024-05-01T12:34:56.123456Z`.
+/// How timestamps are written: microseconds, UTC, `Z`.
+const FORMAT: &[time::format_description::BorrowedFormatItem<'static>] = time::macros::format_description!(
+    "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
+);
+
+/// `2024-05-01T12:34:56.123456Z`. A time outside the years 0–9999 (a file system can hold
+/// one) is written as the nearest end of that range.
 pub fn format_iso8601(time: SystemTime) -> String {
     let micros = to_micros(time);
-    let seconds = micros.div_euclid(1_000_000);
-    let fraction = micros.rem_euclid(1_000_000);
-    let days = seconds.div_euclid(86_400);
-    let second_of_day = seconds.rem_euclid(86_400);
-    let (year, month, day) = civil_from_days(days);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{fraction:06}Z",
-        second_of_day / 3600,
-        second_of_day / 60 % 60,
-        second_of_day % 60
-    )
+    let nearest_end = if micros < 0 {
+        time::macros::datetime!(0000-01-01 0:00 UTC)
+    } else {
+        time::macros::datetime!(9999-12-31 23:59:59.999_999 UTC)
+    };
+    let instant = OffsetDateTime::from_unix_timestamp_nanos(micros * 1000).unwrap_or(nearest_end);
+    instant
+        .format(FORMAT)
+        .unwrap_or_else(|_| "1970-01-01T00:00:00.000000Z".to_string())
 }
 
-/// Parses `YYYY-MM-DDTHH:MM:SS[.fraction](Z|+00:00|±HH:MM)`; `None` for anything else.
+/// Parses an RFC 3339 timestamp (`YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, real calendar
+/// dates only); `None` for anything else. Digits past microseconds are ignored.
 pub fn parse_iso8601(text: &str) -> Option<Micros> {
-    let bytes = text.as_bytes();
-    if bytes.len() < 20 || bytes[4] != b'-' || bytes[7] != b'-' || bytes[10] != b'T' {
-        return None;
-    }
-    if bytes[13] != b':' || bytes[16] != b':' {
-        return None;
-    }
-    let number = |range: std::ops::Range<usize>| -> Option<i128> {
-        let digits = text.get(range)?;
-        digits
-            .bytes()
-            .all(|b| b.is_ascii_digit())
-            .then(|| digits.parse().ok())?
-    };
-    let (year, month, day) = (number(0..4)?, number(5..7)?, number(8..10)?);
-    let (hour, minute, second) = (number(11..13)?, number(14..16)?, number(17..19)?);
-    if !(1..=12).contains(&month) || !(1..=31).contains(&day) || hour > 23 || minute > 59 {
-        return None;
-    }
-    if second > 60 {
-        return None;
-    }
-    let mut rest = &text[19..];
-    let mut fraction_micros = 0;
-    if let Some(after_dot) = rest.strip_prefix('.') {
-        let digits = after_dot.bytes().take_while(u8::is_ascii_digit).count();
-        if digits == 0 {
-            return None;
-        }
-        // Only the first six digits count; more precision than microseconds is ignored.
-        let kept = &after_dot[..digits.min(6)];
-        fraction_micros = kept.parse::<i128>().ok()? * 10_i128.pow(6 - kept.len() as u32);
-        rest = &after_dot[digits..];
-    }
-    let offset_seconds = match rest {
-        "Z" | "z" => 0,
-        _ => {
-            let sign = match rest.as_bytes().first()? {
-                b'+' => 1,
-                b'-' => -1,
-                _ => return None,
-            };
-            let offset = rest.get(1..)?;
-            if offset.len() != 5 || offset.as_bytes()[2] != b':' {
-                return None;
-            }
-            let hours: i128 = offset[..2].parse().ok()?;
-            let minutes: i128 = offset[3..].parse().ok()?;
-            sign * (hours * 3600 + minutes * 60)
-        }
-    };
-    let days = days_from_civil(year, month, day);
-    let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset_seconds;
-    Some(seconds * 1_000_000 + fraction_micros)
+    let instant = OffsetDateTime::parse(text, &Rfc3339).ok()?;
+    Some(instant.unix_timestamp_nanos().div_euclid(1000))
 }
 
 /// The `SystemTime` of a microsecond count.
@@ -102,34 +58,15 @@ pub fn from_micros(micros: Micros) -> SystemTime {
     }
 }
 
-// Howard Hinnant's algorithms (public domain, http://howardhinnant.github.io/date_algorithms.html):
-// exact for the proleptic Gregorian calendar, so no date crate is needed for two conversions.
-fn civil_from_days(days: i128) -> (i128, i128, i128) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i128::from(month <= 2);
-    (year, month, day)
-}
-
-fn days_from_civil(year: i128, month: i128, day: i128) -> i128 {
-    let year = if month <= 2 { year - 1 } else { year };
-    let era = year.div_euclid(400);
-    let yoe = year.rem_euclid(400);
-    let mp = if month > 2 { month - 3 } else { month + 9 };
-    let doy = (153 * mp + 2) / 5 + day - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formats_far_times_within_the_calendar() {
+        let far = from_micros(400_000_000_000 * 1_000_000);
+        assert_eq!(format_iso8601(far), "9999-12-31T23:59:59.999999Z");
+    }
 
     #[test]
     fn formats_known_instants() {
@@ -158,6 +95,8 @@ mod tests {
     fn parses_other_spellings() {
         let base = parse_iso8601("2024-05-01T12:00:00Z").unwrap();
         assert_eq!(parse_iso8601("2024-05-01T14:00:00+02:00"), Some(base));
+        // RFC 3339 allows a space for the `T`.
+        assert_eq!(parse_iso8601("2024-05-01 12:00:00Z"), Some(base));
         assert_eq!(
             parse_iso8601("2024-05-01T12:00:00.5Z"),
             Some(base + 500_000)
@@ -177,8 +116,12 @@ mod tests {
             "2024-13-01T12:00:00Z",
             "2024-05-01T12:00:00.Z",
             "2024-05-01T12:00:00+2:00",
-            "2024-05-01 12:00:00Z",
             "+024-05-01T12:00:00Z",
+            // Dates that do not exist.
+            "2023-02-29T12:00:00Z",
+            "2024-02-31T12:00:00Z",
+            "2024-04-31T12:00:00Z",
+            "2024-05-01T24:00:00Z",
         ] {
             assert_eq!(parse_iso8601(text), None, "{text}");
         }

@@ -86,11 +86,7 @@ async fn serve(config: &Config, path: &str, query: PageParams, form: PageParams)
             HeaderName::from_static("referrer-policy"),
             HeaderValue::from_static("no-referrer"),
         );
-        let policy = format!(
-            "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; \
-             connect-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors {}",
-            frame_ancestors(&config.storage.wopi_hosts)
-        );
+        let policy = content_security_policy(&config.storage.wopi_hosts);
         // The sources come from parsed allow-list entries: always a valid header value.
         if let Ok(value) = HeaderValue::from_str(&policy) {
             headers.insert(HeaderName::from_static("content-security-policy"), value);
@@ -100,6 +96,18 @@ async fn serve(config: &Config, path: &str, query: PageParams, form: PageParams)
     headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type(path)));
     headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
     (headers, bytes).into_response()
+}
+
+/// The editor page's Content-Security-Policy. `frame-src 'self' blob:` lets print (browser/src/
+/// print.js) load the document's PDF, a blob URL, into its hidden frame for the browser's print
+/// dialog; nothing else is framed.
+fn content_security_policy(hosts: &[crate::wopi::WopiHostPattern]) -> String {
+    format!(
+        "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; \
+         connect-src 'self'; frame-src 'self' blob:; object-src 'none'; base-uri 'none'; \
+         frame-ancestors {}",
+        frame_ancestors(hosts)
+    )
 }
 
 /// The CSP `frame-ancestors` sources: this server and the configured WOPI hosts, the pages that
@@ -213,6 +221,24 @@ mod tests {
             frame_ancestors(&hosts),
             "'self' https://cloud.example.com:443 https://*.example.org:*"
         );
+    }
+
+    #[test]
+    fn the_policy_lets_print_frame_a_blob_and_nothing_else() {
+        let policy = content_security_policy(&[]);
+        let directives: Vec<&str> = policy.split(';').map(str::trim).collect();
+        assert!(directives.contains(&"frame-src 'self' blob:"), "{policy}");
+        assert!(directives.contains(&"object-src 'none'"), "{policy}");
+        assert!(directives.contains(&"frame-ancestors 'self'"), "{policy}");
+        assert_eq!(
+            directives
+                .iter()
+                .filter(|d| d.starts_with("frame-src"))
+                .count(),
+            1,
+            "{policy}"
+        );
+        assert!(HeaderValue::from_str(&policy).is_ok());
     }
 
     #[test]

@@ -1,0 +1,68 @@
+// Spell checking, on by default: a misspelled word typed in Writer gets LibreOffice's red wavy
+// underline in the tiles; a right click on it shows LibreOffice's context menu with its
+// suggestions; choosing one fixes the word, in the tiles and in the stored document.
+const { test } = require('@playwright/test');
+const h = require('../support/helpers');
+const { countPixels } = require('../support/pixels');
+
+const { expect } = h;
+
+const caret = (page) => page.evaluate(() => window.oxool.describe().caret);
+
+test('a misspelled word is underlined, and fixed from the context menu', async ({ page }) => {
+  const sent = [];
+  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+  await h.openEditor(page, (await h.links('spell.docx', 'Sam')).edit);
+  await h.pressAndSeeCaret(page, 'Control+End');
+  await page.keyboard.press('Enter');
+  await page.keyboard.type('Teh quikc fox ');
+  await h.settle(page);
+
+  // Where the words are: the caret at the line's start, then word by word.
+  await h.pressAndSeeCaret(page, 'Home');
+  const start = await caret(page);
+  await h.pressAndSeeCaret(page, 'Control+ArrowRight');
+  const second = await caret(page);
+  await h.pressAndSeeCaret(page, 'Control+ArrowRight');
+  const third = await caret(page);
+  // The line box of "quikc" and a little below it, where the wavy line is drawn.
+  const word = { x: second.x, y: second.y, w: third.x - second.x, h: Math.round(second.h * 1.25) };
+  const rest = { x: third.x, y: third.y, w: 1200, h: Math.round(third.h * 1.25) };
+  expect(word.w).toBeGreaterThan(0);
+  expect(start.x).toBeLessThan(second.x);
+
+  // The red underline comes when LibreOffice's background spell check reaches the word.
+  await expect.poll(() => countPixels(page, word, 'red'), { timeout: 60_000 }).toBeGreaterThan(10);
+  expect(await countPixels(page, rest, 'red')).toBe(0); // "fox" is spelled right
+  await h.shot(page, 'spelling-1-underlined');
+
+  // Right click on the word: LibreOffice's menu has its suggestions first.
+  const at = await page.evaluate((r) => {
+    const l = window.oxool.layer;
+    const p = l.twipsToCss(r.x + r.w / 3, r.y + r.h / 3);
+    const b = l.sizer.getBoundingClientRect();
+    return { x: b.left + p.x, y: b.top + p.y };
+  }, word);
+  await page.mouse.click(at.x, at.y, { button: 'right' });
+  const menu = page.locator('#context-menu');
+  await expect(menu).toBeVisible();
+  const quick = menu.getByRole('menuitem', { name: 'quick', exact: true });
+  await expect(quick).toBeVisible();
+  await expect(quick).toHaveAttribute('data-command', '.uno:SpellCheckApplySuggestion');
+  await h.shot(page, 'spelling-2-suggestions');
+  await quick.click();
+  await expect(menu).toBeHidden();
+  expect(sent.filter((m) => m.startsWith('uno command=.uno:SpellCheckApplySuggestion')).pop())
+    .toContain('Spelling_quick');
+
+  // The word is fixed: its underline goes when the tiles are drawn again.
+  await expect.poll(() => countPixels(page, word, 'red'), { timeout: 60_000 }).toBe(0);
+  await h.settle(page);
+  await h.shot(page, 'spelling-3-fixed');
+
+  await page.keyboard.press('Control+s');
+  await h.waitSaved(page);
+  const text = (await h.storedText('spell.docx')).replace(/\s+/g, ' ');
+  expect(text).toContain('quick fox');
+  expect(text).not.toContain('quikc');
+});

@@ -14,6 +14,7 @@ pub mod kit_session;
 pub mod protected;
 pub mod server;
 pub mod soak;
+pub mod tile_deltas;
 pub mod tools;
 pub mod user;
 pub mod wopi_host;

@@ -505,6 +505,23 @@ impl WsClient {
             .await;
     }
 
+    /// Asks for tiles announcing that this client applies tile deltas (`delta=1`), with
+    /// `refresh=1` when it holds them: changed ones may come back as deltas.
+    pub async fn delta_tiles(
+        &mut self,
+        part: u32,
+        size: u32,
+        twips: u32,
+        at: &[(i64, i64)],
+        refresh: bool,
+    ) {
+        let mut message = tiles_message(part, size, twips, at).arg("delta", 1);
+        if refresh {
+            message = message.arg("refresh", 1);
+        }
+        self.send(message).await;
+    }
+
     /// Sends `save` (or `save overwrite=1`) and waits for the save to end: the `doc-state`
     /// after `saving` that is not `saving`. Returns it.
     pub async fn save(&mut self, overwrite: bool) -> Incoming {

@@ -125,7 +125,8 @@ fn every_server_example_is_a_message_wsd_sends() {
 
 #[test]
 fn rendered_messages_match_the_documented_spelling() {
-    use oxool_wsd::editing::protocol::{tile_header, TileKey};
+    use oxool_wsd::editing::protocol::{tile_delta_header, tile_header, TileKey};
+    use oxool_wsd::editing::tile_delta::Rect;
     let key = TileKey {
         part: 0,
         x: 3840,
@@ -135,10 +136,19 @@ fn rendered_messages_match_the_documented_spelling() {
         width: 256,
         height: 256,
     };
-    let line = tile_header(&key).arg("unchanged", 1).render();
+    let unchanged = tile_header(&key).arg("unchanged", 1).render();
+    let rect = Rect {
+        x: 40,
+        y: 37,
+        width: 120,
+        height: 19,
+    };
+    let delta = tile_delta_header(&TileKey { x: 0, ..key }, rect).render();
     let documented: Vec<String> = blocks("server").into_iter().flatten().collect();
-    assert!(
-        documented.contains(&line),
-        "{line:?} is not in docs/protocol.md"
-    );
+    for line in [unchanged, delta] {
+        assert!(
+            documented.contains(&line),
+            "{line:?} is not in docs/protocol.md"
+        );
+    }
 }

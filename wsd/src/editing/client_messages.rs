@@ -243,6 +243,7 @@ impl Broker {
         let Some(member) = self.members.get_mut(&session) else {
             return;
         };
+        member.tiles.deltas |= batch.delta;
         if let Err(PendingFull) = member.tiles.request(&batch.tiles, batch.refresh) {
             member.error(
                 "too-many-tiles",

@@ -5,6 +5,7 @@ use oxool_proto::{Frame, Message};
 
 use super::broker::{Broker, SaveWaiter};
 use super::protocol::{self};
+use super::tile_delta;
 use super::{Outgoing, SessionId};
 
 /// Callbacks forwarded to the client as `event` (docs/protocol.md, "Events").
@@ -107,12 +108,26 @@ impl Broker {
         let header = protocol::tile_header(&key);
         if refresh && same {
             member.text(header.arg("unchanged", 1).render());
-        } else {
+            return;
+        }
+        if !member.tiles.deltas {
             member.send(Outgoing::Binary(protocol::binary(
                 &header.arg("format", "png"),
                 &png,
             )));
+            return;
         }
+        // The client holds the base only if it asked with `refresh=1`.
+        let base = member.tiles.bases.take(&key).filter(|_| refresh);
+        let delta = base.and_then(|base| tile_delta::delta(&base, &png, key.width, key.height));
+        let frame = match delta {
+            Some(delta) if delta.png.len() < png.len() => {
+                protocol::binary(&protocol::tile_delta_header(&key, delta.rect), &delta.png)
+            }
+            _ => protocol::binary(&header.arg("format", "png"), &png),
+        };
+        member.send(Outgoing::Binary(frame));
+        member.tiles.bases.keep(key, png);
     }
 
     fn on_view_opened(&mut self, view: Option<SessionId>, message: &Message) {

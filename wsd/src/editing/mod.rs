@@ -30,6 +30,7 @@ pub mod registry;
 mod saving;
 pub mod session;
 pub mod settings;
+pub mod tile_delta;
 mod tiles;
 mod windows;
 

@@ -171,6 +171,9 @@ pub struct TileBatch {
     pub tiles: Vec<TileKey>,
     /// The client still has these tiles: an unchanged tile may be answered `unchanged=1`.
     pub refresh: bool,
+    /// The client applies deltas: a changed tile of a `refresh` batch may be answered with
+    /// only its changed rectangle (docs/protocol.md, "Tile deltas").
+    pub delta: bool,
 }
 
 /// Why a client message was refused: the `kind` of the `error` answer and a text for people.
@@ -434,6 +437,7 @@ fn tile_batch(m: &Message) -> Result<TileBatch, Refused> {
     Ok(TileBatch {
         tiles,
         refresh: m.get("refresh") == Some("1"),
+        delta: m.get("delta") == Some("1"),
     })
 }
 
@@ -536,6 +540,17 @@ pub fn tile_header(key: &TileKey) -> Message {
         .arg("th", key.th)
         .arg("width", key.width)
         .arg("height", key.height)
+}
+
+/// The header of a tile delta: the PNG that follows replaces the pixels of `rect`.
+pub fn tile_delta_header(key: &TileKey, rect: super::tile_delta::Rect) -> Message {
+    tile_header(key)
+        .arg("format", "png")
+        .arg("delta", 1)
+        .arg("dx", rect.x)
+        .arg("dy", rect.y)
+        .arg("dw", rect.width)
+        .arg("dh", rect.height)
 }
 
 #[cfg(test)]

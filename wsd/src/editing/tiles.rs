@@ -9,6 +9,7 @@ use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 
 use super::protocol::TileKey;
+use super::tile_delta::DeltaBases;
 use super::windows::{WindowTile, MAX_PENDING_WINDOW_TILES};
 
 pub const WINDOW: u32 = 32;
@@ -24,6 +25,10 @@ pub struct TileFlow {
     pending_windows: VecDeque<WindowTile>,
     /// A hash of the last pixels this session received per tile.
     sent: HashMap<TileKey, u64>,
+    /// The client applies tile deltas (it said so in a `tiles` request).
+    pub deltas: bool,
+    /// With `deltas`: the last PNG this session received per tile, the base of its next delta.
+    pub bases: DeltaBases,
 }
 
 #[derive(Debug, PartialEq, Eq)]

@@ -1,0 +1,312 @@
+//! Tile deltas (docs/protocol.md, "Tile deltas"): when a refreshed tile changed, a client that
+//! asked for deltas gets only the rectangle that changed, as a PNG to draw over the tile it
+//! holds, instead of the whole tile. A typed character changes a strip of one line, so the
+//! rectangle is a few hundred bytes where the whole tile is ~13 KB.
+//!
+//! The kit sends PNGs; wsd keeps, per session, the last PNG each tile was answered with (the
+//! "base", bounded by [`MAX_BASE_BYTES`], least recently sent forgotten first) and decodes the
+//! base and the new tile to find the changed rectangle. A tile without a base, or whose delta
+//! would not be smaller, goes out whole.
+
+use std::collections::HashMap;
+use std::io::Cursor;
+
+use super::protocol::TileKey;
+
+/// The PNGs remembered per session as delta bases: ~150 text tiles, a large screen's worth.
+pub const MAX_BASE_BYTES: usize = 2 * 1024 * 1024;
+
+/// The part of a tile that changed, in tile pixels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rect {
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// A changed rectangle and its new pixels as a PNG (straight RGBA, like whole tiles).
+#[derive(Debug)]
+pub struct Delta {
+    pub rect: Rect,
+    pub png: Vec<u8>,
+}
+
+/// The last PNG sent per tile, for one session, least recently sent forgotten first.
+#[derive(Default)]
+pub struct DeltaBases {
+    bases: HashMap<TileKey, (Vec<u8>, u64)>,
+    bytes: usize,
+    clock: u64,
+}
+
+impl DeltaBases {
+    /// Forgets and returns the base of `key`.
+    pub fn take(&mut self, key: &TileKey) -> Option<Vec<u8>> {
+        let (png, _) = self.bases.remove(key)?;
+        self.bytes -= png.len();
+        Some(png)
+    }
+
+    /// Remembers `png` as what the client now holds for `key`.
+    pub fn keep(&mut self, key: TileKey, png: Vec<u8>) {
+        if let Some((old, _)) = self.bases.remove(&key) {
+            self.bytes -= old.len();
+        }
+        if png.len() > MAX_BASE_BYTES {
+            return;
+        }
+        while self.bytes + png.len() > MAX_BASE_BYTES {
+            let Some(oldest) = self
+                .bases
+                .iter()
+                .min_by_key(|(_, (_, used))| *used)
+                .map(|(k, _)| *k)
+            else {
+                break;
+            };
+            self.take(&oldest);
+        }
+        self.clock += 1;
+        self.bytes += png.len();
+        self.bases.insert(key, (png, self.clock));
+    }
+
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+}
+
+/// Decodes a tile PNG of exactly `width` × `height` straight RGBA pixels; None otherwise (the
+/// kit runs a hostile document: its PNG is checked before anything is allocated for it).
+pub fn decode(png: &[u8], width: u32, height: u32) -> Option<Vec<u8>> {
+    let decoder = png::Decoder::new(Cursor::new(png));
+    let mut reader = decoder.read_info().ok()?;
+    let info = reader.info();
+    if (info.width, info.height) != (width, height)
+        || info.color_type != png::ColorType::Rgba
+        || info.bit_depth != png::BitDepth::Eight
+        || info.interlaced
+    {
+        return None;
+    }
+    let mut pixels = vec![0u8; reader.output_buffer_size()];
+    reader.next_frame(&mut pixels).ok()?;
+    Some(pixels)
+}
+
+/// The smallest rectangle holding every pixel that differs; None when none does.
+pub fn changed_rect(old: &[u8], new: &[u8], width: u32, height: u32) -> Option<Rect> {
+    let stride = width as usize * 4;
+    fn row_of(pixels: &[u8], stride: usize, y: usize) -> &[u8] {
+        &pixels[y * stride..(y + 1) * stride]
+    }
+    let row = |pixels, y| row_of(pixels, stride, y);
+    let rows = 0..height as usize;
+    let top = rows.clone().find(|&y| row(old, y) != row(new, y))?;
+    let bottom = rows.rev().find(|&y| row(old, y) != row(new, y))?;
+    let (mut left, mut right) = (width as usize, 0);
+    for y in top..=bottom {
+        let (a, b) = (row(old, y), row(new, y));
+        let differs = |x: &usize| a[x * 4..x * 4 + 4] != b[x * 4..x * 4 + 4];
+        if let Some(x) = (0..left).find(differs) {
+            left = x;
+        }
+        if let Some(x) = (right + 1..width as usize).rev().find(differs) {
+            right = x;
+        }
+    }
+    let right = right.max(left);
+    Some(Rect {
+        x: left as u32,
+        y: top as u32,
+        width: (right - left + 1) as u32,
+        height: (bottom - top + 1) as u32,
+    })
+}
+
+/// The pixels of `rect` cut out of a tile, as PNG: grey when every pixel is an opaque grey
+/// (text on white: a quarter of the raw bytes, and deflate finds far more repeats), RGB when
+/// every pixel is opaque, RGBA otherwise. A PNG decoder gives back the same RGBA pixels.
+pub fn encode_rect(pixels: &[u8], width: u32, rect: Rect) -> Option<Vec<u8>> {
+    let stride = width as usize * 4;
+    let mut cut = Vec::with_capacity(rect.width as usize * rect.height as usize * 4);
+    for y in rect.y..rect.y + rect.height {
+        let start = y as usize * stride + rect.x as usize * 4;
+        cut.extend_from_slice(&pixels[start..start + rect.width as usize * 4]);
+    }
+    let opaque = cut.chunks_exact(4).all(|p| p[3] == 255);
+    let grey = opaque && cut.chunks_exact(4).all(|p| p[0] == p[1] && p[1] == p[2]);
+    let (color, data) = if grey {
+        let data = cut.chunks_exact(4).map(|p| p[0]).collect();
+        (png::ColorType::Grayscale, data)
+    } else if opaque {
+        let data = cut
+            .chunks_exact(4)
+            .flat_map(|p| [p[0], p[1], p[2]])
+            .collect();
+        (png::ColorType::Rgb, data)
+    } else {
+        (png::ColorType::Rgba, cut)
+    };
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, rect.width, rect.height);
+    encoder.set_color(color);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(png::Compression::Default);
+    let mut writer = encoder.write_header().ok()?;
+    writer.write_image_data(&data).ok()?;
+    writer.finish().ok()?;
+    Some(out)
+}
+
+/// The delta from the tile the client holds (`base`) to `new`; None when either does not
+/// decode or nothing changed.
+pub fn delta(base: &[u8], new: &[u8], width: u32, height: u32) -> Option<Delta> {
+    let old = decode(base, width, height)?;
+    let new = decode(new, width, height)?;
+    let rect = changed_rect(&old, &new, width, height)?;
+    let png = encode_rect(&new, width, rect)?;
+    Some(Delta { rect, png })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tile(width: u32, height: u32, paint: &[(u32, u32, [u8; 4])]) -> Vec<u8> {
+        let mut pixels = vec![255u8; (width * height * 4) as usize];
+        for &(x, y, rgba) in paint {
+            let i = ((y * width + x) * 4) as usize;
+            pixels[i..i + 4].copy_from_slice(&rgba);
+        }
+        pixels
+    }
+
+    /// A tile as the kit encodes it: always RGBA.
+    fn kit_png(pixels: &[u8], width: u32, height: u32) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut encoder = png::Encoder::new(&mut out, width, height);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_depth(png::BitDepth::Eight);
+        let mut writer = encoder.write_header().unwrap();
+        writer.write_image_data(pixels).unwrap();
+        writer.finish().unwrap();
+        out
+    }
+
+    fn patch(pixels: &[u8], width: u32, height: u32) -> Vec<u8> {
+        let whole = Rect {
+            x: 0,
+            y: 0,
+            width,
+            height,
+        };
+        encode_rect(pixels, width, whole).unwrap()
+    }
+
+    /// What a client does with a delta: the rectangle's pixels replace the tile's.
+    fn apply(pixels: &mut [u8], width: u32, delta: &Delta) {
+        let patch = decode_any(&delta.png);
+        let (r, stride) = (delta.rect, width as usize * 4);
+        for row in 0..r.height as usize {
+            let to = (r.y as usize + row) * stride + r.x as usize * 4;
+            let from = row * r.width as usize * 4;
+            pixels[to..to + r.width as usize * 4]
+                .copy_from_slice(&patch[from..from + r.width as usize * 4]);
+        }
+    }
+
+    /// Any 8-bit PNG as straight RGBA, as a browser decodes it.
+    fn decode_any(png: &[u8]) -> Vec<u8> {
+        let mut reader = png::Decoder::new(Cursor::new(png)).read_info().unwrap();
+        let mut data = vec![0u8; reader.output_buffer_size()];
+        let info = reader.next_frame(&mut data).unwrap();
+        match info.color_type {
+            png::ColorType::Grayscale => data.iter().flat_map(|&g| [g, g, g, 255]).collect(),
+            png::ColorType::Rgb => data
+                .chunks(3)
+                .flat_map(|p| [p[0], p[1], p[2], 255])
+                .collect(),
+            _ => data,
+        }
+    }
+
+    #[test]
+    fn grey_and_opaque_patches_decode_to_the_same_pixels() {
+        let grey = tile(8, 4, &[(2, 1, [40, 40, 40, 255])]);
+        let opaque = tile(8, 4, &[(2, 1, [40, 41, 40, 255])]);
+        let clear = tile(8, 4, &[(2, 1, [40, 40, 40, 7])]);
+        for pixels in [grey, opaque, clear] {
+            assert_eq!(decode_any(&patch(&pixels, 8, 4)), pixels);
+        }
+    }
+
+    #[test]
+    fn the_rectangle_bounds_every_change() {
+        let old = tile(16, 8, &[]);
+        let new = tile(16, 8, &[(3, 2, [0, 0, 0, 255]), (9, 5, [1, 2, 3, 255])]);
+        let rect = changed_rect(&old, &new, 16, 8).unwrap();
+        assert_eq!(
+            rect,
+            Rect {
+                x: 3,
+                y: 2,
+                width: 7,
+                height: 4
+            }
+        );
+        assert_eq!(changed_rect(&old, &old, 16, 8), None);
+        let corner = tile(16, 8, &[(0, 7, [0, 0, 0, 0])]);
+        let rect = changed_rect(&old, &corner, 16, 8).unwrap();
+        assert_eq!((rect.x, rect.y, rect.width, rect.height), (0, 7, 1, 1));
+        let edge = tile(16, 8, &[(15, 0, [0, 0, 0, 0]), (0, 0, [0, 0, 0, 0])]);
+        let rect = changed_rect(&old, &edge, 16, 8).unwrap();
+        assert_eq!((rect.x, rect.y, rect.width, rect.height), (0, 0, 16, 1));
+    }
+
+    #[test]
+    fn a_delta_applied_to_the_base_gives_the_new_tile() {
+        let old = tile(32, 32, &[(1, 1, [9, 9, 9, 255])]);
+        let mut paint = Vec::new();
+        for x in 5..20 {
+            paint.push((x, 10 + x % 3, [x as u8, 0, 200, 128]));
+        }
+        let new = tile(32, 32, &paint);
+        let delta = delta(&kit_png(&old, 32, 32), &kit_png(&new, 32, 32), 32, 32).unwrap();
+        let mut held = old.clone();
+        apply(&mut held, 32, &delta);
+        assert_eq!(held, new);
+    }
+
+    #[test]
+    fn tiles_of_another_size_or_garbage_give_no_delta() {
+        let small = kit_png(&tile(8, 8, &[]), 8, 8);
+        assert!(delta(&small, &small, 16, 16).is_none());
+        assert!(delta(b"not a png", &small, 8, 8).is_none());
+    }
+
+    #[test]
+    fn bases_stay_within_their_budget_least_recent_first() {
+        let mut bases = DeltaBases::default();
+        let key = |x: i64| TileKey {
+            part: 0,
+            x,
+            y: 0,
+            tw: 3840,
+            th: 3840,
+            width: 256,
+            height: 256,
+        };
+        let chunk = MAX_BASE_BYTES / 4;
+        for x in 0..4 {
+            bases.keep(key(x), vec![0; chunk]);
+        }
+        bases.keep(key(0), vec![1; chunk]);
+        bases.keep(key(9), vec![2; chunk]);
+        assert!(bases.bytes() <= MAX_BASE_BYTES);
+        assert!(bases.take(&key(1)).is_none(), "the least recent went first");
+        assert_eq!(bases.take(&key(0)), Some(vec![1; chunk]));
+        assert!(bases.take(&key(9)).is_some());
+    }
+}

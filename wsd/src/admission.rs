@@ -2,28 +2,30 @@
 //! FIFO order, and everyone past that is turned away at once (the caller answers 503).
 //!
 //! Each running conversion is a kit with a whole LibreOffice in it, so this bound is what keeps a
-//! burst of requests from exhausting memory. The queue is a plain `VecDeque` of one-shot channels
-//! under a mutex (never held across an await): admission is decided synchronously in
-//! [`Admission::enter`], which makes the logic deterministic and testable without timing.
+//! burst of requests from exhausting memory. Two tokio semaphores do the counting:
+//! - `places` holds `max_concurrent + queue_length` permits, one per request admitted (running or
+//!   waiting); `try_acquire` failing there is the 503;
+//! - `slots` holds `max_concurrent` permits, one per running conversion. tokio's semaphore is
+//!   fair: a released permit goes to the oldest waiter and never becomes free while anyone
+//!   waits, so a newcomer cannot overtake the queue.
+//!
+//! [`Admission::enter`] stays synchronous, so the decision is deterministic and testable without
+//! timing: a request that must wait joins the slot queue at once (its acquire future is polled
+//! once there), so its place in line is its arrival, not the moment its task first awaits.
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Waker};
 
-use tokio::sync::oneshot;
+use tokio::sync::{AcquireError, OwnedSemaphorePermit, Semaphore, TryAcquireError};
 
 #[derive(Debug)]
 pub struct Admission {
     max_running: usize,
-    queue_length: usize,
-    state: Mutex<State>,
-}
-
-#[derive(Debug, Default)]
-struct State {
-    running: usize,
-    next_ticket: u64,
-    /// Waiters in arrival order; a freed slot goes to the front one.
-    queue: VecDeque<(u64, oneshot::Sender<()>)>,
+    max_admitted: usize,
+    places: Arc<Semaphore>,
+    slots: Arc<Semaphore>,
 }
 
 /// The queue is full: answer 503 with `Retry-After`.
@@ -43,86 +45,72 @@ pub enum Entry {
     Queued(Queued),
 }
 
-/// A running conversion's slot; dropping it hands the slot to the next waiter.
+/// A running conversion's slot and place; dropping it hands the slot to the next waiter.
 #[derive(Debug)]
 pub struct Permit {
-    admission: Arc<Admission>,
+    _slot: OwnedSemaphorePermit,
+    _place: OwnedSemaphorePermit,
 }
 
-/// A place in the queue; dropping it (the client went away) frees the place.
-#[derive(Debug)]
+type SlotFuture = Pin<Box<dyn Future<Output = Result<OwnedSemaphorePermit, AcquireError>> + Send>>;
+
+/// A place in the queue; dropping it (the client went away) frees the place, and a slot it was
+/// already handed goes on to the next waiter (tokio's acquire future returns it on drop).
 pub struct Queued {
-    admission: Arc<Admission>,
-    ticket: u64,
-    /// Fires when `release` has moved a slot to this waiter.
-    slot: oneshot::Receiver<()>,
+    place: OwnedSemaphorePermit,
+    slot: SlotFuture,
+}
+
+impl std::fmt::Debug for Queued {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Queued").finish_non_exhaustive()
+    }
 }
 
 impl Admission {
     pub fn new(max_running: usize, queue_length: usize) -> Arc<Admission> {
+        let max_running = max_running.max(1);
+        let max_admitted = max_running.saturating_add(queue_length);
         Arc::new(Admission {
-            max_running: max_running.max(1),
-            queue_length,
-            state: Mutex::new(State::default()),
+            max_running,
+            max_admitted,
+            places: Arc::new(Semaphore::new(max_admitted)),
+            slots: Arc::new(Semaphore::new(max_running)),
         })
     }
 
     /// Takes a free slot, or a place in the queue, or refuses.
     pub fn enter(self: &Arc<Self>) -> Result<Entry, QueueFull> {
-        let mut state = self.lock();
-        if state.running < self.max_running && state.queue.is_empty() {
-            state.running += 1;
+        let place = match Arc::clone(&self.places).try_acquire_owned() {
+            Ok(place) => place,
+            Err(TryAcquireError::NoPermits | TryAcquireError::Closed) => {
+                return Err(QueueFull {
+                    running: self.running(),
+                    queued: self.queued(),
+                })
+            }
+        };
+        if let Ok(slot) = Arc::clone(&self.slots).try_acquire_owned() {
             return Ok(Entry::Running(Permit {
-                admission: Arc::clone(self),
+                _slot: slot,
+                _place: place,
             }));
         }
-        if state.queue.len() >= self.queue_length {
-            return Err(QueueFull {
-                running: state.running,
-                queued: state.queue.len(),
-            });
-        }
-        let ticket = state.next_ticket;
-        state.next_ticket += 1;
-        let (sender, slot) = oneshot::channel();
-        state.queue.push_back((ticket, sender));
-        Ok(Entry::Queued(Queued {
-            admission: Arc::clone(self),
-            ticket,
-            slot,
-        }))
+        let mut slot: SlotFuture = Box::pin(Arc::clone(&self.slots).acquire_owned());
+        // Polling once enqueues the waiter now, in arrival order; the real waker replaces the
+        // no-op one when the request's task awaits. A slot freed in between is kept for it.
+        let _ = slot.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+        Ok(Entry::Queued(Queued { place, slot }))
     }
 
     /// Conversions holding a slot now.
     pub fn running(&self) -> usize {
-        self.lock().running
+        self.max_running - self.slots.available_permits()
     }
 
     /// Requests waiting for a slot now.
     pub fn queued(&self) -> usize {
-        self.lock().queue.len()
-    }
-
-    fn lock(&self) -> MutexGuard<'_, State> {
-        // A panic while holding this lock cannot leave the counters half-updated (each update is
-        // one statement), so a poisoned lock is still consistent.
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// A slot was freed: give it to the oldest waiter still there, else count it free.
-    fn release(self: &Arc<Self>) {
-        let mut state = self.lock();
-        while let Some((_, sender)) = state.queue.pop_front() {
-            // The slot moves to the waiter without ever being free, so a newcomer cannot
-            // overtake the queue. (A waiter leaves the queue under this lock before its
-            // receiver goes, so `send` fails only if that invariant breaks; then try the next.)
-            if sender.send(()).is_ok() {
-                return;
-            }
-        }
-        state.running -= 1;
+        (self.max_admitted - self.places.available_permits()).saturating_sub(self.running())
     }
 }
 
@@ -137,46 +125,21 @@ impl Entry {
 }
 
 impl Queued {
-    pub async fn wait(mut self) -> Permit {
-        // `release` only drops a sender after sending through it, and `Drop for Queued` (the
-        // only other remover) cannot run while we are borrowed here: the channel always fires.
-        (&mut self.slot)
-            .await
-            .expect("admission never drops a waiter's sender unsent");
+    pub async fn wait(self) -> Permit {
+        let Queued { place, slot } = self;
+        // Nothing closes the semaphore, so the acquire cannot fail.
+        let slot = slot.await.expect("the slot semaphore is never closed");
         Permit {
-            admission: Arc::clone(&self.admission),
+            _slot: slot,
+            _place: place,
         }
-    }
-}
-
-impl Drop for Queued {
-    fn drop(&mut self) {
-        let mut state = self.admission.lock();
-        if let Some(index) = state
-            .queue
-            .iter()
-            .position(|(ticket, _)| *ticket == self.ticket)
-        {
-            state.queue.remove(index);
-            return;
-        }
-        drop(state);
-        // Handed a slot but dropped before `wait` took it: pass the slot on.
-        if self.slot.try_recv().is_ok() {
-            self.admission.release();
-        }
-    }
-}
-
-impl Drop for Permit {
-    fn drop(&mut self) {
-        self.admission.release();
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::task::Poll;
 
     fn running(entry: Result<Entry, QueueFull>) -> Permit {
         match entry {
@@ -192,12 +155,23 @@ mod tests {
         }
     }
 
-    /// The permit a waiter holds right now, without waiting.
+    /// The permit a waiter holds right now, without waiting. The place moves into the permit
+    /// (split off, so the `Queued` left behind releases nothing when dropped).
     fn granted(queued: &mut Queued) -> Option<Permit> {
-        queued.slot.try_recv().ok()?;
-        Some(Permit {
-            admission: Arc::clone(&queued.admission),
-        })
+        match queued
+            .slot
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+        {
+            Poll::Ready(slot) => Some(Permit {
+                _slot: slot.expect("never closed"),
+                _place: queued
+                    .place
+                    .split(1)
+                    .expect("a queued request holds one place"),
+            }),
+            Poll::Pending => None,
+        }
     }
 
     #[test]

@@ -37,6 +37,7 @@ const DOCUMENTS = {
   'find.docx': 'simple.docx',
   'print.docx': 'simple.docx',
   'spell.docx': 'simple.docx',
+  'lang.docx': 'simple.docx',
   'scripts.docx': 'simple.docx',
   // LibreOffice's dialogs (specs/dialogs*.spec.js, specs/jsdialog.spec.js)
   'dlg-para.docx': 'simple.docx',

@@ -77,23 +77,16 @@ pub fn run_kit(setup: KitSetup, lok: Option<&LokLibrary>, seccomp: &SeccompProgr
         .then(plant_directory_fd)
         .flatten();
     // 0: the kit holds nothing of the zygote's (control socket, signalfd, other kits' sockets)
-    //    and nothing the forkit inherited: only stdio, its kit socket and preinit's descriptors.
+    //    and nothing the forkit inherited: only stdio, its kit socket and preinit's descriptors
+    //    (jail::enter's first step).
     let keep: Vec<RawFd> = [0, 1, 2, socket.as_raw_fd()]
         .into_iter()
         .chain(preinit_fds.iter().copied())
         .collect();
-    if let Err(err) = crate::sys::close_fds_except(&keep) {
-        fail(
-            &mut socket,
-            "jail",
-            &format!("closing descriptors: {err}"),
-            EXIT_JAIL_FAILED,
-        );
-    }
-    close_directory_fds();
 
-    // 1–5: namespaces, mounts, chroot, capabilities, no_new_privs, rlimits (jail::enter).
-    let report = match jail::enter(&jail, &LinuxSyscall) {
+    // 0–5: inherited descriptors, namespaces, mounts, pivot_root, capabilities, no_new_privs,
+    // rlimits (jail::enter).
+    let report = match jail::enter(&jail, &keep, &LinuxSyscall) {
         Ok(report) => report,
         Err(err) => fail(&mut socket, "jail", &err.to_string(), EXIT_JAIL_FAILED),
     };
@@ -509,31 +502,6 @@ fn plant_directory_fd() -> Option<RawFd> {
     // SAFETY: open(2) with a constant NUL-terminated path; the returned fd (or -1) is ours.
     let fd = unsafe { libc::open(c"/".as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY) };
     (fd >= 0).then_some(fd)
-}
-
-/// Closes every descriptor that refers to a directory. A directory descriptor opened outside
-/// the jail is the one kind that survives chroot as a way out (fchdir, openat relative to it);
-/// other descriptors must stay: LibreOffice's preinit created pipes and files in the zygote that
-/// the kit's LibreOffice keeps using (closing its wake-up pipe aborts it).
-fn close_directory_fds() {
-    let Ok(entries) = std::fs::read_dir("/proc/self/fd") else {
-        return;
-    };
-    let fds: Vec<RawFd> = entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse().ok())
-        .collect();
-    for fd in fds {
-        let mut stat = std::mem::MaybeUninit::<libc::stat>::zeroed();
-        // SAFETY: fstat(2) writes into the buffer we own; an fd closed meanwhile (the read_dir
-        // handle itself) just fails with EBADF.
-        let ok = unsafe { libc::fstat(fd, stat.as_mut_ptr()) } == 0;
-        // SAFETY: fstat succeeded, so it initialised the buffer.
-        if ok && unsafe { stat.assume_init() }.st_mode & libc::S_IFMT == libc::S_IFDIR {
-            // SAFETY: closing a directory descriptor the kit never uses; single-threaded here.
-            unsafe { libc::close(fd) };
-        }
-    }
 }
 
 fn next_frame(socket: &mut UnixStream, max_document_bytes: u32) -> Frame {

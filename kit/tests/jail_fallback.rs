@@ -78,7 +78,8 @@ fn refused_mounts_build_the_jail_from_links_and_copies() {
             use std::os::fd::AsRawFd;
             let fd = write_end.as_raw_fd();
             refuse_mounts();
-            let message = match jail::enter(&cfg, &LinuxSyscall) {
+            let message = match jail::enter(&cfg, &[0, 1, 2, write_end.as_raw_fd()], &LinuxSyscall)
+            {
                 Ok(jail_report) => {
                     let read =
                         |p: &str| std::fs::read_to_string(p).unwrap_or_else(|e| e.to_string());
@@ -171,7 +172,8 @@ fn refused_mounts_are_an_error_without_the_fallback() {
         nix::unistd::ForkResult::Child => {
             use std::os::fd::AsRawFd;
             refuse_mounts();
-            let outcome = match jail::enter(&cfg, &LinuxSyscall) {
+            let outcome = match jail::enter(&cfg, &[0, 1, 2, write_end.as_raw_fd()], &LinuxSyscall)
+            {
                 Ok(_) => "jailed".to_string(),
                 Err(JailError::MakeRootPrivate(_)) => "refused".to_string(),
                 Err(other) => other.to_string(),

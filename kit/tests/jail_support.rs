@@ -154,16 +154,18 @@ pub fn run_jailed_with(
             drop(read_end);
             let report_fd = write_end.as_raw_fd();
             let planted = plant_directory_fd();
-            match fds {
-                FdPolicy::CloseAll => close_all_but(report_fd),
+            // jail::enter closes every descriptor but `keep` (its step 0).
+            let keep: Vec<RawFd> = match fds {
+                FdPolicy::CloseAll => vec![0, 1, 2, report_fd],
                 FdPolicy::CloseOnly(list) => {
                     for fd in list.iter().copied().chain(planted) {
                         // SAFETY: close(2) on a descriptor number; the child uses none of these.
                         unsafe { libc::close(fd) };
                     }
+                    oxool_kit::sys::open_fds().unwrap()
                 }
-            }
-            let jail_report = match jail::enter(cfg, &LinuxSyscall) {
+            };
+            let jail_report = match jail::enter(cfg, &keep, &LinuxSyscall) {
                 Ok(jail_report) => jail_report,
                 Err(err) => {
                     report(
@@ -227,16 +229,6 @@ fn plant_directory_fd() -> Option<RawFd> {
     // SAFETY: open(2) with a constant path; the fd (or -1) is ours.
     let fd = unsafe { libc::open(c"/".as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY) };
     (fd >= 0).then_some(fd)
-}
-
-/// Closes every descriptor but 0–2 and `keep`, as a kit does before its jail.
-fn close_all_but(keep: RawFd) {
-    for (first, last) in [(3, keep - 1), (keep + 1, i32::MAX)] {
-        if first <= last {
-            // SAFETY: close_range only closes descriptors; the kept ones are outside the ranges.
-            unsafe { libc::syscall(libc::SYS_close_range, first as u32, last as u32, 0u32) };
-        }
-    }
 }
 
 /// A copy of the running test binary that another user can execute (the target dir may not be

@@ -30,6 +30,7 @@ mod root;
 mod tree;
 
 use std::io;
+use std::os::fd::RawFd;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::time::{Duration, Instant};
@@ -170,6 +171,8 @@ pub enum JailError {
     NestedGidMap(io::Error),
     #[error("opening (or closing) /proc/self for the nested namespace's id maps: {0}")]
     OpenProcSelf(io::Error),
+    #[error("closing the descriptors inherited from the zygote: {0}")]
+    CloseInheritedFds(io::Error),
     #[error("pivot_root into the jail: {0}")]
     PivotRoot(io::Error),
     #[error("detaching the old root after pivot_root: {0}")]
@@ -208,12 +211,27 @@ fn is_valid_jail_id(id: &str) -> bool {
 
 /// Enters the jail. Must run in a single-threaded process (the kernel refuses a user namespace to
 /// a multi-threaded one) that is not chrooted. On error the process is half-jailed and must end.
-pub fn enter(cfg: &JailConfig, sys: &dyn Syscall) -> Result<JailReport, JailError> {
+/// `keep_fds` are the descriptors the kit may take into the jail (stdio, its socket,
+/// preinit's); every other one is closed first.
+pub fn enter(
+    cfg: &JailConfig,
+    keep_fds: &[RawFd],
+    sys: &dyn Syscall,
+) -> Result<JailReport, JailError> {
     if !is_valid_jail_id(&cfg.jail_id) {
         return Err(JailError::BadJailId(cfg.jail_id.clone()));
     }
     let jail = cfg.jails_root.join(&cfg.jail_id);
     let mut steps = Steps::new();
+
+    // 0. Nothing of the zygote's or the forkit's goes in: its control socket, signalfd and other
+    //    kits' sockets are closed, and so is any directory descriptor, the one kind that leads
+    //    out of a chroot (fchdir, openat).
+    steps.run("close_inherited_fds", || {
+        sys.close_fds_except(keep_fds)
+            .and_then(|()| sys.close_directory_fds())
+            .map_err(JailError::CloseInheritedFds)
+    })?;
 
     // 1. Own user + PID namespace (made by the clone, clone_kit), then our own mount namespace;
     //    root inside is only our own uid outside; `/` private.

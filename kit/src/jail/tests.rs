@@ -52,17 +52,23 @@ fn position(calls: &[Call], wanted: &Call) -> usize {
         .unwrap_or_else(|| panic!("{wanted:?} not in {calls:#?}"))
 }
 
+/// stdio, a kit socket and one preinit descriptor.
+const KEEP: &[std::os::fd::RawFd] = &[0, 1, 2, 7, 9];
+
 #[test]
 fn steps_run_in_the_order_of_the_security_argument() {
     let f = fixture();
     let sys = RecordingSyscall::new(1000, 1001);
-    let report = enter(&f.cfg, &sys).unwrap();
+    let report = enter(&f.cfg, KEEP, &sys).unwrap();
     assert_eq!(report.mount_mode, MountMode::Bind);
     let calls = sys.calls();
     let jail = f.cfg.jails_root.join(&f.cfg.jail_id);
 
+    // Step 0: the inherited descriptors go before anything else.
+    assert_eq!(calls[0], Call::CloseFdsExcept(KEEP.to_vec()));
+    assert_eq!(calls[1], Call::CloseDirectoryFds);
     let first_unshare = position(&calls, &Call::Unshare(CloneFlags::CLONE_NEWNS));
-    assert_eq!(first_unshare, 0, "nothing before the mount namespace");
+    assert_eq!(first_unshare, 2, "nothing else before the mount namespace");
     let setgroups = position(
         &calls,
         &Call::WriteFile {
@@ -212,7 +218,8 @@ fn steps_run_in_the_order_of_the_security_argument() {
         "every mount must happen before the nested user namespace"
     );
     assert!(report.pivoted);
-    assert_eq!(report.steps.len(), 20);
+    assert_eq!(report.steps.len(), 21);
+    assert_eq!(report.steps[0].0, "close_inherited_fds");
 }
 
 #[test]
@@ -221,7 +228,7 @@ fn binds_are_read_only_keep_locked_flags_and_are_unbindable() {
     let mut sys = RecordingSyscall::new(1000, 1001);
     sys.statvfs_answer =
         nix::sys::statvfs::FsFlags::ST_NOEXEC | nix::sys::statvfs::FsFlags::ST_NOATIME;
-    enter(&f.cfg, &sys).unwrap();
+    enter(&f.cfg, KEEP, &sys).unwrap();
     let calls = sys.calls();
     let jail = f.cfg.jails_root.join(&f.cfg.jail_id);
     let office = &f.cfg.ro_binds[0];
@@ -301,7 +308,7 @@ fn without_mount_setattr_binds_are_remounted_keeping_locked_flags() {
     sys.fail_mount_setattr_with = Some(libc::ENOSYS);
     sys.statvfs_answer =
         nix::sys::statvfs::FsFlags::ST_NOEXEC | nix::sys::statvfs::FsFlags::ST_NOATIME;
-    enter(&f.cfg, &sys).unwrap();
+    enter(&f.cfg, KEEP, &sys).unwrap();
     let calls = sys.calls();
     let jail = f.cfg.jails_root.join(&f.cfg.jail_id);
     let office = &f.cfg.ro_binds[0];
@@ -386,7 +393,7 @@ fn without_mount_setattr_binds_are_remounted_keeping_locked_flags() {
 fn rlimits_set_soft_and_hard_and_skip_zero() {
     let f = fixture();
     let sys = RecordingSyscall::new(1000, 1001);
-    enter(&f.cfg, &sys).unwrap();
+    enter(&f.cfg, KEEP, &sys).unwrap();
     let limits: Vec<_> = sys
         .calls()
         .into_iter()
@@ -421,7 +428,7 @@ fn refused_mounts_fail_without_the_fallback() {
     sys.fail_mounts_with = Some(libc::EPERM);
     // make_root_private is the first mount and fails before any fallback can apply.
     assert!(matches!(
-        enter(&f.cfg, &sys),
+        enter(&f.cfg, KEEP, &sys),
         Err(JailError::MakeRootPrivate(_))
     ));
 }
@@ -433,7 +440,7 @@ fn a_container_refusing_every_mount_gets_the_fallback_when_allowed() {
     cfg.allow_link_fallback = true;
     let mut sys = RecordingSyscall::new(1000, 1001);
     sys.fail_mounts_with = Some(libc::EPERM);
-    let report = enter(&cfg, &sys).unwrap();
+    let report = enter(&cfg, KEEP, &sys).unwrap();
     assert_ne!(report.mount_mode, MountMode::Bind);
     let calls = sys.calls();
     // Still chrooted and stripped, in the same order.
@@ -454,7 +461,7 @@ fn refused_tmpfs_switches_to_links_and_copies_when_allowed() {
     sys.fail_tmpfs_with = Some(libc::EPERM);
     cfg.outer_uid = 4242;
     let before = FALLBACK_JAILS.load(std::sync::atomic::Ordering::Relaxed);
-    let report = enter(&cfg, &sys).unwrap();
+    let report = enter(&cfg, KEEP, &sys).unwrap();
     assert!(FALLBACK_JAILS.load(std::sync::atomic::Ordering::Relaxed) > before);
     let calls = sys.calls();
     let jail = cfg.jails_root.join(&cfg.jail_id);
@@ -503,7 +510,7 @@ fn a_process_without_its_own_user_namespace_is_told_so() {
     let f = fixture();
     let mut sys = RecordingSyscall::new(1000, 1001);
     sys.fail_unshare_with = Some(libc::EPERM);
-    let err = enter(&f.cfg, &sys).unwrap_err();
+    let err = enter(&f.cfg, KEEP, &sys).unwrap_err();
     assert!(matches!(err, JailError::NotInOwnUserNs(_)), "{err}");
     assert!(err.to_string().contains("clone_kit"), "{err}");
 }
@@ -514,14 +521,20 @@ fn bad_jail_ids_and_host_paths_are_refused() {
     let sys = RecordingSyscall::new(1000, 1001);
     let mut cfg = f.cfg.clone();
     cfg.jail_id = "../../etc".into();
-    assert!(matches!(enter(&cfg, &sys), Err(JailError::BadJailId(_))));
+    assert!(matches!(
+        enter(&cfg, KEEP, &sys),
+        Err(JailError::BadJailId(_))
+    ));
     assert!(
         sys.calls().is_empty(),
         "nothing may happen before the id is checked"
     );
     let mut cfg = f.cfg.clone();
     cfg.ro_binds = vec![PathBuf::from("/usr/../etc")];
-    assert!(matches!(enter(&cfg, &sys), Err(JailError::BadHostPath(_))));
+    assert!(matches!(
+        enter(&cfg, KEEP, &sys),
+        Err(JailError::BadHostPath(_))
+    ));
 }
 
 #[test]
@@ -537,7 +550,7 @@ fn a_refused_pivot_root_falls_back_to_chroot_after_the_nested_namespace() {
     let f = fixture();
     let mut sys = RecordingSyscall::new(1000, 1001);
     sys.fail_pivot_root_with = Some(libc::EINVAL);
-    let report = enter(&f.cfg, &sys).unwrap();
+    let report = enter(&f.cfg, KEEP, &sys).unwrap();
     assert!(!report.pivoted);
     let calls = sys.calls();
     let jail = f.cfg.jails_root.join(&f.cfg.jail_id);
@@ -558,7 +571,7 @@ fn the_link_fallback_is_chrooted_not_pivoted() {
     cfg.allow_link_fallback = true;
     let mut sys = RecordingSyscall::new(1000, 1001);
     sys.fail_mounts_with = Some(libc::EPERM);
-    let report = enter(&cfg, &sys).unwrap();
+    let report = enter(&cfg, KEEP, &sys).unwrap();
     assert!(!report.pivoted);
     assert!(!sys
         .calls()

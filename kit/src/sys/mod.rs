@@ -1,15 +1,15 @@
 //! The one seam for every state-changing syscall the jail makes (youki's `Syscall` trait is the
-//! model). [`LinuxSyscall`] makes the real calls; [`RecordingSyscall`] records them, so the order
-//! and the arguments of the jail are unit-tested without root and without touching the host.
+//! model). [`LinuxSyscall`] makes the real calls; `RecordingSyscall` (recording.rs, test builds
+//! only) records them, so the order and the arguments of the jail are unit-tested without root
+//! and without touching the host.
 
-use std::cell::RefCell;
 use std::ffi::CString;
 use std::fs;
 use std::io;
 use std::os::fd::RawFd;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use nix::mount::MsFlags;
 use nix::sched::CloneFlags;
@@ -19,6 +19,10 @@ use nix::sys::statvfs::FsFlags;
 /// Every syscall the jail uses. Errors are `io::Error` so callers can look at the errno (EPERM
 /// decides the link fallback).
 pub trait Syscall {
+    /// Closes every descriptor of this process except those in `keep`.
+    fn close_fds_except(&self, keep: &[RawFd]) -> io::Result<()>;
+    /// Closes every descriptor that refers to a directory.
+    fn close_directory_fds(&self) -> io::Result<()>;
     fn unshare(&self, flags: CloneFlags) -> io::Result<()>;
     /// `sethostname(2)`, in the UTS namespace the kit just made.
     fn sethostname(&self, name: &str) -> io::Result<()>;
@@ -91,6 +95,14 @@ pub const MOUNT_ATTR_NODEV: u64 = 0x4;
 pub struct LinuxSyscall;
 
 impl Syscall for LinuxSyscall {
+    fn close_fds_except(&self, keep: &[RawFd]) -> io::Result<()> {
+        close_fds_except(keep)
+    }
+
+    fn close_directory_fds(&self) -> io::Result<()> {
+        close_directory_fds()
+    }
+
     fn unshare(&self, flags: CloneFlags) -> io::Result<()> {
         Ok(nix::sched::unshare(flags)?)
     }
@@ -307,312 +319,6 @@ impl Syscall for LinuxSyscall {
     }
 }
 
-/// One recorded call, with its arguments as the jail passed them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Call {
-    Unshare(CloneFlags),
-    SetHostname(String),
-    WriteFile {
-        path: PathBuf,
-        contents: String,
-    },
-    Mount {
-        source: Option<PathBuf>,
-        target: PathBuf,
-        fstype: Option<String>,
-        flags: MsFlags,
-        data: Option<String>,
-    },
-    Umount(PathBuf),
-    MountSetattr {
-        target: PathBuf,
-        recursive: bool,
-        attr_set: u64,
-        propagation: u64,
-    },
-    PivotRoot {
-        new_root: PathBuf,
-        put_old: PathBuf,
-    },
-    OpenDir(PathBuf),
-    Fchdir(RawFd),
-    Close(RawFd),
-    WriteFileAt {
-        dir: RawFd,
-        name: String,
-        contents: String,
-    },
-    StatvfsFlags(PathBuf),
-    Mkdir {
-        path: PathBuf,
-        mode: u32,
-    },
-    CreateFile {
-        path: PathBuf,
-        mode: u32,
-    },
-    Symlink {
-        target: PathBuf,
-        link: PathBuf,
-    },
-    HardLink {
-        original: PathBuf,
-        link: PathBuf,
-    },
-    CopyFile {
-        from: PathBuf,
-        to: PathBuf,
-    },
-    Chroot(PathBuf),
-    Chdir(PathBuf),
-    Setrlimit {
-        resource: Resource,
-        soft: u64,
-        hard: u64,
-    },
-    SetNoNewPrivs,
-    SetDumpable(bool),
-    DropAllCapabilities,
-}
-
-/// Records every call and makes none of them. `fail_mounts_with` makes every `mount` fail with that
-/// errno; `statvfs` answers with `statvfs_answer`.
-pub struct RecordingSyscall {
-    calls: RefCell<Vec<Call>>,
-    pub uid: u32,
-    pub gid: u32,
-    pub fail_mounts_with: Option<i32>,
-    pub fail_unshare_with: Option<i32>,
-    /// Refuses only tmpfs mounts (a container that allows no new mounts but the namespace ones).
-    pub fail_tmpfs_with: Option<i32>,
-    pub statvfs_answer: FsFlags,
-    /// Makes mount_setattr fail (ENOSYS: a kernel before 5.12).
-    pub fail_mount_setattr_with: Option<i32>,
-    /// Makes pivot_root fail (EINVAL: the root cannot be pivoted, e.g. it is the rootfs).
-    pub fail_pivot_root_with: Option<i32>,
-    next_fd: std::cell::Cell<RawFd>,
-}
-
-impl RecordingSyscall {
-    pub fn new(uid: u32, gid: u32) -> Self {
-        RecordingSyscall {
-            calls: RefCell::new(Vec::new()),
-            uid,
-            gid,
-            fail_mounts_with: None,
-            fail_unshare_with: None,
-            fail_tmpfs_with: None,
-            statvfs_answer: FsFlags::ST_NOSUID | FsFlags::ST_RELATIME,
-            fail_mount_setattr_with: None,
-            fail_pivot_root_with: None,
-            next_fd: std::cell::Cell::new(100),
-        }
-    }
-
-    pub fn calls(&self) -> Vec<Call> {
-        self.calls.borrow().clone()
-    }
-
-    fn record(&self, call: Call) {
-        self.calls.borrow_mut().push(call);
-    }
-}
-
-impl Syscall for RecordingSyscall {
-    fn unshare(&self, flags: CloneFlags) -> io::Result<()> {
-        self.record(Call::Unshare(flags));
-        match self.fail_unshare_with {
-            Some(errno) => Err(io::Error::from_raw_os_error(errno)),
-            None => Ok(()),
-        }
-    }
-
-    fn sethostname(&self, name: &str) -> io::Result<()> {
-        self.record(Call::SetHostname(name.to_string()));
-        Ok(())
-    }
-
-    fn write_file(&self, path: &Path, contents: &str) -> io::Result<()> {
-        self.record(Call::WriteFile {
-            path: path.into(),
-            contents: contents.into(),
-        });
-        Ok(())
-    }
-
-    fn mount(
-        &self,
-        source: Option<&Path>,
-        target: &Path,
-        fstype: Option<&str>,
-        flags: MsFlags,
-        data: Option<&str>,
-    ) -> io::Result<()> {
-        self.record(Call::Mount {
-            source: source.map(Into::into),
-            target: target.into(),
-            fstype: fstype.map(Into::into),
-            flags,
-            data: data.map(Into::into),
-        });
-        match (self.fail_mounts_with, self.fail_tmpfs_with) {
-            (Some(errno), _) => Err(io::Error::from_raw_os_error(errno)),
-            (None, Some(errno)) if fstype == Some("tmpfs") => {
-                Err(io::Error::from_raw_os_error(errno))
-            }
-            _ => Ok(()),
-        }
-    }
-
-    fn umount(&self, target: &Path) -> io::Result<()> {
-        self.record(Call::Umount(target.into()));
-        Ok(())
-    }
-
-    fn mount_setattr(
-        &self,
-        target: &Path,
-        recursive: bool,
-        attr_set: u64,
-        propagation: u64,
-    ) -> io::Result<()> {
-        self.record(Call::MountSetattr {
-            target: target.into(),
-            recursive,
-            attr_set,
-            propagation,
-        });
-        match (self.fail_mount_setattr_with, self.fail_mounts_with) {
-            (Some(errno), _) | (None, Some(errno)) => Err(io::Error::from_raw_os_error(errno)),
-            _ => Ok(()),
-        }
-    }
-
-    fn pivot_root(&self, new_root: &Path, put_old: &Path) -> io::Result<()> {
-        self.record(Call::PivotRoot {
-            new_root: new_root.into(),
-            put_old: put_old.into(),
-        });
-        match self.fail_pivot_root_with {
-            Some(errno) => Err(io::Error::from_raw_os_error(errno)),
-            None => Ok(()),
-        }
-    }
-
-    fn open_dir(&self, path: &Path) -> io::Result<RawFd> {
-        self.record(Call::OpenDir(path.into()));
-        let fd = self.next_fd.get();
-        self.next_fd.set(fd + 1);
-        Ok(fd)
-    }
-
-    fn fchdir(&self, dir: RawFd) -> io::Result<()> {
-        self.record(Call::Fchdir(dir));
-        Ok(())
-    }
-
-    fn close(&self, fd: RawFd) -> io::Result<()> {
-        self.record(Call::Close(fd));
-        Ok(())
-    }
-
-    fn write_file_at(&self, dir: RawFd, name: &str, contents: &str) -> io::Result<()> {
-        self.record(Call::WriteFileAt {
-            dir,
-            name: name.into(),
-            contents: contents.into(),
-        });
-        Ok(())
-    }
-
-    fn statvfs_flags(&self, path: &Path) -> io::Result<FsFlags> {
-        self.record(Call::StatvfsFlags(path.into()));
-        Ok(self.statvfs_answer)
-    }
-
-    fn mkdir(&self, path: &Path, mode: u32) -> io::Result<()> {
-        self.record(Call::Mkdir {
-            path: path.into(),
-            mode,
-        });
-        Ok(())
-    }
-
-    fn create_file(&self, path: &Path, mode: u32) -> io::Result<()> {
-        self.record(Call::CreateFile {
-            path: path.into(),
-            mode,
-        });
-        Ok(())
-    }
-
-    fn symlink(&self, target: &Path, link: &Path) -> io::Result<()> {
-        self.record(Call::Symlink {
-            target: target.into(),
-            link: link.into(),
-        });
-        Ok(())
-    }
-
-    fn hard_link(&self, original: &Path, link: &Path) -> io::Result<()> {
-        self.record(Call::HardLink {
-            original: original.into(),
-            link: link.into(),
-        });
-        Ok(())
-    }
-
-    fn copy_file(&self, from: &Path, to: &Path) -> io::Result<u64> {
-        self.record(Call::CopyFile {
-            from: from.into(),
-            to: to.into(),
-        });
-        Ok(0)
-    }
-
-    fn chroot(&self, path: &Path) -> io::Result<()> {
-        self.record(Call::Chroot(path.into()));
-        Ok(())
-    }
-
-    fn chdir(&self, path: &Path) -> io::Result<()> {
-        self.record(Call::Chdir(path.into()));
-        Ok(())
-    }
-
-    fn setrlimit(&self, resource: Resource, soft: u64, hard: u64) -> io::Result<()> {
-        self.record(Call::Setrlimit {
-            resource,
-            soft,
-            hard,
-        });
-        Ok(())
-    }
-
-    fn set_no_new_privs(&self) -> io::Result<()> {
-        self.record(Call::SetNoNewPrivs);
-        Ok(())
-    }
-
-    fn set_dumpable(&self, dumpable: bool) -> io::Result<()> {
-        self.record(Call::SetDumpable(dumpable));
-        Ok(())
-    }
-
-    fn drop_all_capabilities(&self) -> io::Result<()> {
-        self.record(Call::DropAllCapabilities);
-        Ok(())
-    }
-
-    fn getuid(&self) -> u32 {
-        self.uid
-    }
-
-    fn getgid(&self) -> u32 {
-        self.gid
-    }
-}
-
 /// What [`clone_into_user_and_pid_ns`] returns in each of the two processes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cloned {
@@ -699,6 +405,25 @@ fn close_range(first: u32, last: u32) -> io::Result<()> {
     Ok(())
 }
 
+/// Closes every descriptor that refers to a directory. A directory descriptor opened outside
+/// the jail is the one kind that survives chroot as a way out (fchdir, openat relative to it);
+/// other descriptors must stay: LibreOffice's preinit created pipes and files in the zygote that
+/// the kit's LibreOffice keeps using (closing its wake-up pipe aborts it).
+pub fn close_directory_fds() -> io::Result<()> {
+    for fd in open_fds()? {
+        let mut stat = std::mem::MaybeUninit::<libc::stat>::zeroed();
+        // SAFETY: fstat(2) writes into the buffer we own; a descriptor closed meanwhile just
+        // fails with EBADF.
+        let ok = unsafe { libc::fstat(fd, stat.as_mut_ptr()) } == 0;
+        // SAFETY: fstat succeeded, so it initialised the buffer.
+        if ok && unsafe { stat.assume_init() }.st_mode & libc::S_IFMT == libc::S_IFDIR {
+            // SAFETY: closing a directory descriptor the kit never uses; single-threaded here.
+            unsafe { libc::close(fd) };
+        }
+    }
+    Ok(())
+}
+
 /// The descriptors open in this process, in ascending order (read from /proc/self/fd; the
 /// directory handle used for reading is left out).
 pub fn open_fds() -> io::Result<Vec<RawFd>> {
@@ -722,3 +447,8 @@ pub fn c_path(path: &Path) -> io::Result<CString> {
     CString::new(path.as_os_str().as_bytes())
         .map_err(|_| io::Error::from_raw_os_error(libc::EINVAL))
 }
+
+#[cfg(test)]
+mod recording;
+#[cfg(test)]
+pub use recording::{Call, RecordingSyscall};

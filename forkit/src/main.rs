@@ -1,6 +1,6 @@
 //! oxool-forkit: the kit spawner.
 //!
-//! Shape (design.md, "Threads and fork"): `main` parses the command line while the process is
+//! Shape (docs/design.md, "Threads and fork"): `main` parses the command line while the process is
 //! still single-threaded, forks the zygote (which preinitialises LibreOffice and forks kits), and
 //! only then starts the async front end that serves `org.oxool.Forkit1`.
 

@@ -3,7 +3,8 @@
 //! forkit's zygote calls [`run_kit`] in the freshly cloned, still single-threaded child (PID 1 of
 //! its own PID namespace: a signal it sends itself without a handler is ignored, SIGKILL from the
 //! zygote and a fault's SIGSEGV still end it; glibc's abort() ends it with SIGSEGV). The
-//! order below is the security argument of the whole design (design.md, "Kit jail, in order"):
+//! order below is the security argument of the whole design (docs/design.md, "Kit jail, in
+//! order"):
 //! nothing the document can influence runs before the jail and the seccomp filter are in place,
 //! and LibreOffice starts its threads only after both. The wire format is docs/kit-protocol.md.
 

@@ -245,7 +245,8 @@ fn preinit(kit: &KitSettings) -> Result<LokLibrary, ZygoteError> {
             source,
         })?;
     // 7.4's preinit ignores its profile argument and reads UserInstallation instead
-    // (research/libreofficekit.md §9.1). Single-threaded here, so setting the environment is sound.
+    // (docs/design.md, "LibreOffice's profile and preinit"). Single-threaded here, so setting the
+    // environment is sound.
     std::env::set_var("UserInstallation", &profile_url);
     std::env::set_var("PATH", "/usr/bin:/bin");
     // LibreOffice writes temporary files under $HOME while it starts (mkstemp of ~/.execooo…);

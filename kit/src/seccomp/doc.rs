@@ -13,7 +13,8 @@ pub const REGENERATE: &str = "OXOOL_UPDATE_DOCS=1 cargo test -p oxool-kit --lib 
 const INTRO: &str = "\
 # The kit's seccomp filter
 
-Every kit installs this filter after its jail and before LibreOffice starts (design.md, step 6).
+Every kit installs this filter after its jail and before LibreOffice starts (design.md, the kit's
+jail in order, step 6).
 It is a default-deny allowlist, compiled once in forkit's zygote with libseccomp and only loaded in
 each kit. A call that matches no rule **traps**: the kit's SIGSYS handler writes
 `oxool-kit: seccomp denied syscall <name> (<nr>)` to stderr and `error kind=seccomp

@@ -48,7 +48,9 @@ class App {
       onState: (s, d) => this.onConnection(s, d),
     });
     const send = (name, args, body) => this.conn.send(name, args, body);
-    this.fetcher = new TileFetcher(send);
+    // `?tile-deltas=0` turns tile deltas off (the benchmark's anchor, and for comparing).
+    const deltas = new URLSearchParams(window.location.search).get('tile-deltas') !== '0';
+    this.fetcher = new TileFetcher(send, { deltas });
     this.layer = new TileLayer({
       area: $('doc-area'), canvas: $('doc-canvas'), scroller: $('doc-scroll'), sizer: $('doc-sizer'),
       fetcher: this.fetcher, onViewChanged: () => this.onViewChanged(),

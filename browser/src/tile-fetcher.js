@@ -11,9 +11,14 @@ export function tileKey(s) {
 }
 
 export class TileFetcher {
-  /** send(name, args) sends a protocol message; owners are consulted in registration order. */
-  constructor(send) {
+  /**
+   * send(name, args) sends a protocol message; owners are consulted in registration order.
+   * deltas: ask for tile deltas (`delta=1`, docs/protocol.md "Tile deltas"); the owner's
+   * handler then applies `tile … delta=1` answers to the tile it holds.
+   */
+  constructor(send, { deltas = true } = {}) {
     this.send = send;
+    this.deltas = deltas;
     this.owners = new Map(); // name → {handler, queue: [spec]}
     this.inFlight = new Map(); // key → {spec, owner, stale}
     this.others = []; // requests that are not document tiles (a dialog's `window-tile`): {key, send}
@@ -22,7 +27,7 @@ export class TileFetcher {
     this.ackScheduled = false;
     this.enabled = false; // only while a session is loaded
     this.generation = 0; // bumped per connection: answers of an old one are ignored
-    this.stats = { requested: 0, received: 0, unchanged: 0, bytes: 0 };
+    this.stats = { requested: 0, received: 0, unchanged: 0, deltas: 0, bytes: 0 };
   }
 
   /**
@@ -111,6 +116,7 @@ export class TileFetcher {
         const ok = this.send('tiles', {
           part: spec.part, width: spec.width, height: spec.height, tw: spec.tw, th: spec.th,
           at: at.slice(i, i + MAX_AT_PER_MESSAGE).join(','), refresh: spec.refresh ? 1 : undefined,
+          delta: this.deltas ? 1 : undefined,
         });
         if (!ok) return;
         this.stats.requested += at.length;
@@ -118,7 +124,7 @@ export class TileFetcher {
     }
   }
 
-  /** A `tile` frame (binary PNG or text `unchanged=1`). */
+  /** A `tile` frame (binary PNG, whole or a delta, or text `unchanged=1`). */
   receive(msg) {
     const a = msg.args;
     const spec = {
@@ -129,6 +135,7 @@ export class TileFetcher {
     const flight = this.inFlight.get(key);
     this.stats.received += 1;
     if (a.unchanged === '1') this.stats.unchanged += 1;
+    if (a.delta === '1') this.stats.deltas += 1;
     if (msg.data) this.stats.bytes += msg.data.length;
     const owner = this.owners.get(flight ? flight.owner : 'main');
     const done = owner ? owner.handler(spec, msg, flight ? flight.stale : false) : Promise.resolve();

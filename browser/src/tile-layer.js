@@ -250,6 +250,8 @@ export class TileLayer {
     if (msg.args.unchanged === '1') {
       const cached = this.cache.get(key);
       if (cached) cached.stale = stale;
+    } else if (msg.args.delta === '1') {
+      await this.applyDelta(key, spec, msg, stale);
     } else if (msg.data && msg.data.length) {
       const bitmap = await createImageBitmap(new Blob([msg.data], { type: 'image/png' }));
       const old = this.cache.get(key);
@@ -261,6 +263,44 @@ export class TileLayer {
     this.freshKeys.push(key);
     this.scheduleDraw();
     return this.nextPaint();
+  }
+
+  /**
+   * `tile … delta=1` (docs/protocol.md, "Tile deltas"): the PNG's pixels replace those of the
+   * rectangle dx, dy, dw, dh of the tile we hold; the result becomes the tile. Answers of one
+   * tile are handled one after the other (one request per tile is in flight), so the base is
+   * the previous answer. A delta for a tile we no longer hold is dropped and the tile asked for
+   * again whole.
+   */
+  async applyDelta(key, spec, msg, stale) {
+    const base = this.cache.get(key);
+    const patch = base && base.bitmap
+      ? await createImageBitmap(new Blob([msg.data], { type: 'image/png' }))
+      : null;
+    if (!patch || this.cache.get(key) !== base) {
+      // Evicted (or never held): without `refresh` the server sends it whole.
+      if (patch) patch.close();
+      this.dropTile(key);
+      return;
+    }
+    const a = msg.args;
+    const [dx, dy] = [Number(a.dx), Number(a.dy)];
+    const canvas = new OffscreenCanvas(spec.width, spec.height);
+    const ctx = canvas.getContext('2d');
+    ctx.drawImage(base.bitmap, 0, 0);
+    ctx.clearRect(dx, dy, patch.width, patch.height); // replace, not blend: alpha included
+    ctx.drawImage(patch, dx, dy);
+    patch.close();
+    base.bitmap.close();
+    this.cache.set(key, { spec, bitmap: canvas.transferToImageBitmap(), stale, used: ++this.useCounter });
+  }
+
+  /** Forgets a tile and asks for it again once its answer is acknowledged. */
+  dropTile(key) {
+    const entry = this.cache.get(key);
+    if (entry && entry.bitmap) entry.bitmap.close();
+    this.cache.delete(key);
+    setTimeout(() => this.update(), 0);
   }
 
   /** Keeps the cache bounded: tiles of other zooms and parts go first, then the oldest. */

@@ -26,6 +26,7 @@ const DOCUMENTS = {
   'long.docx': 'bench-7pages.docx',
   'order.odt': 'simple.odt',
   'clip.docx': 'simple.docx',
+  'deltas.docx': 'simple.docx',
   'clipcalc.ods': 'simple.ods',
   'clip2.odt': 'simple.odt',
   'names.odp': 'simple.odp',

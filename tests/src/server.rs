@@ -246,6 +246,17 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
+        // A failing test shows what wsd said last: the log file goes away with the directory.
+        if std::thread::panicking() {
+            let log = self.log();
+            let lines: Vec<&str> = log.lines().collect();
+            let tail = &lines[lines.len().saturating_sub(80)..];
+            eprintln!("--- the last {} lines of wsd's log ---", tail.len());
+            for line in tail {
+                eprintln!("{line}");
+            }
+            eprintln!("--- end of wsd's log ---");
+        }
         // A server a test already stopped is reaped: its pid may belong to someone else now.
         if self.is_running() {
             crate::terminate(&mut self.child);

@@ -19,7 +19,8 @@ use nix::unistd::{fork, ForkResult};
 
 use args::Args;
 use frontend::dbus::{Forkit1, BUS_NAME, OBJECT_PATH};
-use frontend::{pool::Pool, Frontend, KitExit, Stats, ZygoteLink};
+use frontend::pool::{Pool, PoolSizing};
+use frontend::{Frontend, KitExit, Stats, ZygoteLink};
 use oxool_settings::KitSettings;
 
 fn main() {
@@ -109,13 +110,14 @@ async fn run_front_end(args: Args, start: FrontEndStart, control: OwnedFd) -> an
         std::sync::atomic::Ordering::Relaxed,
     );
     let frontend = Arc::new(Frontend {
-        pool: Pool::new(kit.prespawn as usize),
+        pool: Pool::new(PoolSizing::from_settings(&kit)),
         zygote,
         stats,
         spawn_timeout: Duration::from_secs(args.spawn_timeout_secs),
     });
     let connection = connect(&args, Arc::clone(&frontend)).await?;
     frontend.zygote.order_spawns(frontend.pool.fill()).await;
+    tokio::spawn(Arc::clone(&frontend).resize_pool_every_second());
 
     let (exits_tx, mut exits_rx) = tokio::sync::mpsc::unbounded_channel::<KitExit>();
     let emitter = zbus::object_server::SignalEmitter::new(&connection, OBJECT_PATH)?.into_owned();

@@ -24,8 +24,14 @@ pub const CPU_WEIGHT_RANGE: std::ops::RangeInclusive<u32> = 1..=10_000;
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct KitSettings {
-    /// Kits forkit keeps jailed and ready, so a request does not wait for a fork.
+    /// Kits forkit keeps jailed and ready, so a request does not wait for a fork: the pool's
+    /// size without demand, and its least size when `prespawn_adaptive` grows it.
     pub prespawn: u32,
+    /// Grow the pool above `prespawn` from recent demand (takes per second × refill latency).
+    pub prespawn_adaptive: bool,
+    /// The memory the waiting kits of a grown pool may take, in MiB, counted at the PSS of an
+    /// idle kit (27 MiB): the pool's ceiling (never below `prespawn`).
+    pub prespawn_memory_mb: u64,
     /// LibreOffice's `program` directory (holds `libmergedlo.so`).
     pub program_dir: PathBuf,
     /// The read-only tree mounted as a kit's `/`.
@@ -77,6 +83,8 @@ impl Default for KitSettings {
     fn default() -> Self {
         KitSettings {
             prespawn: 1,
+            prespawn_adaptive: true,
+            prespawn_memory_mb: 256,
             program_dir: "/usr/lib/libreoffice/program".into(),
             systemplate: "/var/lib/oxool/systemplate".into(),
             jails_root: "/run/oxool-forkit/jails".into(),

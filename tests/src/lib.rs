@@ -4,6 +4,7 @@
 //! directory as the test executables) with real LibreOffice kits: no part is mocked.
 
 pub mod bench;
+pub mod bench_burst;
 pub mod bench_editing;
 pub mod environment;
 pub mod eventually;
@@ -64,7 +65,9 @@ pub fn copy_executable(from: &Path, to: &Path) -> anyhow::Result<()> {
 
 /// A configuration for a forkit that the caller starts itself (`ForkitClient::start`, peer to
 /// peer), with its jails and profile under `dir` and the systemplate shared under `systemplate`
-/// (built when missing). The forkit binary is the one next to the running executable.
+/// (built when missing). The forkit binary is the one next to the running executable. The pool
+/// is fixed at `prespawn` kits (`kit.prespawn_adaptive = false`): the benchmark's miss and hit
+/// measures and the tests count on it; a caller that wants the demand-sized pool turns it on.
 pub fn standalone_forkit_config(
     dir: &Path,
     systemplate: &Path,
@@ -74,6 +77,7 @@ pub fn standalone_forkit_config(
     let mut config = oxool_wsd::config::Config::default();
     config.kit.entry = entry;
     config.kit.prespawn = prespawn;
+    config.kit.prespawn_adaptive = false;
     config.kit.systemplate = systemplate.to_path_buf();
     config.kit.jails_root = dir.join("jails");
     config.kit.profile_dir = dir.join("profile");

@@ -15,6 +15,9 @@ pub struct ServerOptions {
     pub run_as: RunAs,
     pub entry: &'static str,
     pub prespawn: u32,
+    /// `kit.prespawn_adaptive`: off unless a test asks, so the pool stays at `prespawn` kits and
+    /// the tests that count forkit's processes and jails (`wait_for_quiescence`, the soak) can.
+    pub prespawn_adaptive: bool,
     pub max_concurrent: usize,
     pub queue_length: usize,
     pub max_upload_mb: u64,
@@ -44,6 +47,7 @@ impl Default for ServerOptions {
             run_as: RunAs::Root,
             entry: "lok",
             prespawn: 1,
+            prespawn_adaptive: false,
             max_concurrent: 2,
             queue_length: 8,
             max_upload_mb: 20,
@@ -279,6 +283,7 @@ timeout_secs = {timeout_secs}
 
 [kit]
 prespawn = {prespawn}
+prespawn_adaptive = {prespawn_adaptive}
 entry = "{entry}"
 systemplate = "{root}/systemplate"
 jails_root = "{root}/jails"
@@ -302,6 +307,7 @@ wopi_hosts = {wopi_hosts:?}
         max_upload_mb = options.max_upload_mb,
         timeout_secs = options.timeout_secs,
         prespawn = options.prespawn,
+        prespawn_adaptive = options.prespawn_adaptive,
         entry = options.entry,
         storage = options.storage_toml,
         wopi_hosts = options.wopi_hosts,

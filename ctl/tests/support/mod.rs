@@ -280,6 +280,8 @@ admin_socket = "{root}/admin.sock"
 
 [kit]
 prespawn = 1
+# A fixed pool: the tests count the pooled kit.
+prespawn_adaptive = false
 entry = "lok"
 systemplate = "{root}/systemplate"
 jails_root = "{root}/jails"

@@ -4,7 +4,7 @@
 //! |---|---|---|
 //! | `SpawnKit()` | `→ (h socket, u pid, s jail_id)` | a jailed kit that reported `ready`; the socket speaks docs/kit-protocol.md |
 //! | `KillKit(u pid)` | `→ ()` | SIGKILL a kit this forkit spawned (hung conversions); other pids are refused |
-//! | `Stats()` | `→ a{sv}` | counters (all `t`): spawned, pool_hits, pool_misses, exited, crashed, oom_killed, seccomp_killed, link_fallback_jails, ready_in_pool, preinit_ms, fork_us_sum, cgroup_us_sum, jail_setup_us_sum, spawn_to_ready_us_sum, …; and `cgroup_mode` (`s`): `v2`, `v1` or `rlimits` (docs/config.md) |
+//! | `Stats()` | `→ a{sv}` | counters (all `t`): spawned, pool_hits, pool_misses, exited, crashed, oom_killed, seccomp_killed, link_fallback_jails, ready_in_pool, pool_target (kits the pool aims to keep ready now), preinit_ms, fork_us_sum, cgroup_us_sum, jail_setup_us_sum, spawn_to_ready_us_sum, …; and `cgroup_mode` (`s`): `v2`, `v1` or `rlimits` (docs/config.md) |
 //! | signal `KitExited` | `(u pid, s jail_id, i status, b oom)` | a kit was reaped; `status` is the exit code, or minus the signal number when killed |
 //!
 //! The same object is served on the system bus (systemd) or peer-to-peer on a socket wsd passed
@@ -13,7 +13,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use zbus::object_server::SignalEmitter;
+use zbus::object_server::{ResponseDispatchNotifier, SignalEmitter};
 use zbus::zvariant::{OwnedFd, OwnedValue};
 
 use super::Frontend;
@@ -27,14 +27,24 @@ pub struct Forkit1 {
 
 #[zbus::interface(name = "org.oxool.Forkit1")]
 impl Forkit1 {
-    async fn spawn_kit(&self) -> zbus::fdo::Result<(OwnedFd, u32, String)> {
-        let kit = self
+    async fn spawn_kit(
+        &self,
+    ) -> zbus::fdo::Result<ResponseDispatchNotifier<(OwnedFd, u32, String)>> {
+        let (kit, refill) = self
             .frontend
             .spawn_kit()
             .await
             .map_err(|e| zbus::fdo::Error::Failed(e.to_string()))?;
         tracing::info!(kit_pid = kit.pid, jail_id = %kit.jail_id, "kit handed out");
-        Ok((OwnedFd::from(kit.socket), kit.pid, kit.jail_id))
+        let (reply, sent) =
+            ResponseDispatchNotifier::new((OwnedFd::from(kit.socket), kit.pid, kit.jail_id));
+        // The refill is ordered once the reply is written, so it never delays the hand-out.
+        let frontend = Arc::clone(&self.frontend);
+        tokio::spawn(async move {
+            sent.await;
+            frontend.order_refill(refill).await;
+        });
+        Ok(reply)
     }
 
     async fn kill_kit(&self, pid: u32) -> zbus::fdo::Result<()> {
@@ -46,11 +56,11 @@ impl Forkit1 {
     }
 
     async fn stats(&self) -> HashMap<String, OwnedValue> {
-        let ready = self.frontend.pool.ready_count();
+        let pool = &self.frontend.pool;
         let mut stats: HashMap<String, OwnedValue> = self
             .frontend
             .stats
-            .snapshot(ready)
+            .snapshot(pool.ready_count(), pool.target())
             .into_iter()
             .map(|(k, v)| (k, OwnedValue::from(v)))
             .collect();

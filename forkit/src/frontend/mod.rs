@@ -3,6 +3,7 @@
 
 pub mod dbus;
 pub mod pool;
+mod pool_sizing;
 mod stats;
 mod zygote_link;
 
@@ -12,7 +13,7 @@ use std::time::Duration;
 pub use stats::Stats;
 pub use zygote_link::ZygoteLink;
 
-use pool::{Pool, ReadyKit};
+use pool::{Pool, ReadyKit, SpawnOrder};
 
 pub struct Frontend {
     pub pool: Pool,
@@ -30,19 +31,23 @@ pub enum SpawnKitError {
 }
 
 impl Frontend {
-    /// Hands out a ready kit (waiting for one if the pool is empty).
-    pub async fn spawn_kit(self: &Arc<Self>) -> Result<ReadyKit, SpawnKitError> {
+    /// Hands out a ready kit (waiting for one if the pool is empty), with the refill the take
+    /// calls for. A kit from the pool comes with its refill still to be ordered: the caller
+    /// orders it once the kit is on its way ([`Frontend::order_refill`]), because the zygote
+    /// woken by the order would compete for the CPU with the hand-out (a clone of the
+    /// preinitialised zygote takes milliseconds of kernel time). A miss orders at once.
+    pub async fn spawn_kit(self: &Arc<Self>) -> Result<(ReadyKit, SpawnOrder), SpawnKitError> {
         let (taken, order) = self.pool.take();
-        self.zygote.order_spawns(order).await;
-        let kit = match taken {
+        let (kit, refill) = match taken {
             Ok(kit) => {
                 self.stats.count_pool_hit();
-                kit
+                (kit, order)
             }
             Err(receiver) => {
                 self.stats.count_pool_miss();
+                self.zygote.order_spawns(order).await;
                 match tokio::time::timeout(self.spawn_timeout, receiver).await {
-                    Ok(Ok(Ok(kit))) => kit,
+                    Ok(Ok(Ok(kit))) => (kit, SpawnOrder(0)),
                     Ok(Ok(Err(reason))) => return Err(SpawnKitError::Failed(reason)),
                     Ok(Err(_)) => return Err(SpawnKitError::Failed("forkit is stopping".into())),
                     Err(_) => return Err(SpawnKitError::Timeout(self.spawn_timeout)),
@@ -50,7 +55,28 @@ impl Frontend {
             }
         };
         self.stats.count_handed_out();
-        Ok(kit)
+        Ok((kit, refill))
+    }
+
+    /// Asks the zygote for the kits a hand-out left the pool short of.
+    pub async fn order_refill(&self, order: SpawnOrder) {
+        self.zygote.order_spawns(order).await;
+    }
+
+    /// Keeps the pool's size in step with the demand as it decays: grows it, or retires one
+    /// waiting kit a second while it holds more than it needs.
+    pub async fn resize_pool_every_second(self: Arc<Self>) {
+        let mut every = tokio::time::interval(Duration::from_secs(1));
+        every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            every.tick().await;
+            let (order, retired) = self.pool.tick();
+            if let Some(kit) = retired {
+                tracing::info!(kit_pid = kit.pid, jail_id = %kit.jail_id, "retiring a kit the pool no longer needs");
+                drop(kit);
+            }
+            self.zygote.order_spawns(order).await;
+        }
     }
 }
 

@@ -2,13 +2,18 @@
 //!
 //! forkit keeps `target` kits ready (jailed, seccomp on, `ready` read from their socket). A
 //! `SpawnKit` takes the oldest ready kit, or waits for the next one, and every take triggers a
-//! refill, so a burst of requests is served while the zygote forks behind it.
+//! refill, so a burst of requests is served while the zygote forks behind it. The target follows
+//! recent demand (pool_sizing.rs) between `kit.prespawn` and the ceiling of
+//! `kit.prespawn_memory_mb`, or stays at `kit.prespawn` when `kit.prespawn_adaptive` is off.
 
 use std::collections::VecDeque;
 use std::os::fd::OwnedFd;
 use std::sync::Mutex;
+use std::time::Instant;
 
 use tokio::sync::oneshot;
+
+use super::pool_sizing::{self, Demand};
 
 /// A kit that reported `ready`.
 #[derive(Debug)]
@@ -20,16 +25,51 @@ pub struct ReadyKit {
 
 type Waiter = oneshot::Sender<Result<ReadyKit, String>>;
 
-#[derive(Default)]
 struct PoolState {
     ready: VecDeque<ReadyKit>,
     waiters: VecDeque<Waiter>,
-    /// Spawns asked of the zygote whose kits have not reported yet.
-    outstanding: usize,
+    /// When each spawn asked of the zygote whose kit has not reported yet was asked, oldest first.
+    outstanding: VecDeque<Instant>,
+    demand: Demand,
+    target: usize,
+}
+
+/// The pool's size limits (from the `[kit]` settings).
+#[derive(Debug, Clone, Copy)]
+pub struct PoolSizing {
+    /// Kits kept ready even without demand (`kit.prespawn`).
+    pub floor: usize,
+    /// Most kits kept ready (from `kit.prespawn_memory_mb`); at least the floor.
+    pub ceiling: usize,
+    /// Size the pool from demand; otherwise it stays at the floor.
+    pub adaptive: bool,
+}
+
+impl PoolSizing {
+    pub fn from_settings(kit: &oxool_settings::KitSettings) -> Self {
+        let floor = kit.prespawn as usize;
+        PoolSizing {
+            floor,
+            ceiling: pool_sizing::ceiling(floor, kit.prespawn_memory_mb),
+            adaptive: kit.prespawn_adaptive,
+        }
+    }
+
+    /// A pool that always keeps `size` kits.
+    #[cfg(test)]
+    pub fn fixed(size: usize) -> Self {
+        PoolSizing {
+            floor: size,
+            ceiling: size,
+            adaptive: false,
+        }
+    }
 }
 
 pub struct Pool {
-    target: usize,
+    sizing: PoolSizing,
+    /// The origin of the times the demand estimate is given.
+    started: Instant,
     state: Mutex<PoolState>,
 }
 
@@ -38,10 +78,17 @@ pub struct Pool {
 pub struct SpawnOrder(pub usize);
 
 impl Pool {
-    pub fn new(target: usize) -> Self {
+    pub fn new(sizing: PoolSizing) -> Self {
         Pool {
-            target,
-            state: Mutex::new(PoolState::default()),
+            sizing,
+            started: Instant::now(),
+            state: Mutex::new(PoolState {
+                ready: VecDeque::new(),
+                waiters: VecDeque::new(),
+                outstanding: VecDeque::new(),
+                demand: Demand::default(),
+                target: sizing.floor,
+            }),
         }
     }
 
@@ -51,19 +98,41 @@ impl Pool {
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
+    fn seconds(&self, at: Instant) -> f64 {
+        at.saturating_duration_since(self.started).as_secs_f64()
+    }
+
+    /// Brings the target up to date with the demand as it is at `now`.
+    fn retarget(&self, state: &mut PoolState, now: Instant) {
+        if !self.sizing.adaptive {
+            return;
+        }
+        let rate = state.demand.rate(self.seconds(now));
+        state.target = pool_sizing::target(
+            self.sizing.floor,
+            self.sizing.ceiling,
+            rate,
+            state.demand.refill(),
+        );
+    }
+
     /// Kits to ask for so that ready + outstanding covers the target plus everyone waiting.
-    fn deficit(&self, state: &mut PoolState) -> SpawnOrder {
-        let wanted = self.target + state.waiters.len();
-        let have = state.ready.len() + state.outstanding;
+    fn deficit(&self, state: &mut PoolState, wanted: usize, now: Instant) -> SpawnOrder {
+        let have = state.ready.len() + state.outstanding.len();
         let order = wanted.saturating_sub(have);
-        state.outstanding += order;
+        state.outstanding.extend(std::iter::repeat_n(now, order));
         SpawnOrder(order)
+    }
+
+    fn refill(&self, state: &mut PoolState, now: Instant) -> SpawnOrder {
+        let wanted = state.target + state.waiters.len();
+        self.deficit(state, wanted, now)
     }
 
     /// The initial fill.
     pub fn fill(&self) -> SpawnOrder {
         let mut state = self.lock();
-        self.deficit(&mut state)
+        self.refill(&mut state, Instant::now())
     }
 
     /// Takes a ready kit now, or returns a receiver that gets the next one.
@@ -73,21 +142,26 @@ impl Pool {
         Result<ReadyKit, oneshot::Receiver<Result<ReadyKit, String>>>,
         SpawnOrder,
     ) {
+        let now = Instant::now();
         let mut state = self.lock();
+        state.demand.record_take(self.seconds(now));
+        self.retarget(&mut state, now);
         if let Some(kit) = state.ready.pop_front() {
-            let order = self.deficit(&mut state);
+            let order = self.refill(&mut state, now);
             return (Ok(kit), order);
         }
         let (tx, rx) = oneshot::channel();
         state.waiters.push_back(tx);
-        let order = self.deficit(&mut state);
+        let order = self.refill(&mut state, now);
         (Err(rx), order)
     }
 
     /// A spawned kit reported `ready`: hand it to the oldest live waiter, or keep it.
     pub fn kit_ready(&self, kit: ReadyKit) {
         let mut state = self.lock();
-        state.outstanding = state.outstanding.saturating_sub(1);
+        if let Some(asked) = state.outstanding.pop_front() {
+            state.demand.record_refill(asked.elapsed());
+        }
         let mut kit = kit;
         while let Some(waiter) = state.waiters.pop_front() {
             match waiter.send(Ok(kit)) {
@@ -102,16 +176,13 @@ impl Pool {
     /// A spawn failed: tell one waiter (it may retry), and ask for a replacement.
     pub fn spawn_failed(&self, reason: &str) -> SpawnOrder {
         let mut state = self.lock();
-        state.outstanding = state.outstanding.saturating_sub(1);
+        state.outstanding.pop_front();
         if let Some(waiter) = state.waiters.pop_front() {
             let _ = waiter.send(Err(reason.to_string()));
         }
         // Failed spawns are not retried for waiters in a loop: only the standing target is kept.
-        let wanted = self.target;
-        let have = state.ready.len() + state.outstanding;
-        let order = wanted.saturating_sub(have);
-        state.outstanding += order;
-        SpawnOrder(order)
+        let wanted = state.target;
+        self.deficit(&mut state, wanted, Instant::now())
     }
 
     /// A kit died: if it was still waiting in the pool, drop it and refill.
@@ -122,11 +193,31 @@ impl Pool {
         if state.ready.len() == before {
             return SpawnOrder(0);
         }
-        self.deficit(&mut state)
+        self.refill(&mut state, Instant::now())
+    }
+
+    /// Called every second or so: follows the demand as it decays. Returns the kits to ask for
+    /// and, when the pool holds more than the target, one waiting kit to retire (dropping its
+    /// socket ends it), so the pool shrinks gradually after a burst.
+    pub fn tick(&self) -> (SpawnOrder, Option<ReadyKit>) {
+        let now = Instant::now();
+        let mut state = self.lock();
+        self.retarget(&mut state, now);
+        let retired = if state.ready.len() > state.target {
+            state.ready.pop_front()
+        } else {
+            None
+        };
+        (self.refill(&mut state, now), retired)
     }
 
     pub fn ready_count(&self) -> usize {
         self.lock().ready.len()
+    }
+
+    /// How many kits the pool aims to keep ready now.
+    pub fn target(&self) -> usize {
+        self.lock().target
     }
 }
 
@@ -145,7 +236,7 @@ mod tests {
 
     #[test]
     fn keeps_the_target_filled() {
-        let pool = Pool::new(2);
+        let pool = Pool::new(PoolSizing::fixed(2));
         assert_eq!(pool.fill().0, 2);
         pool.kit_ready(kit(1));
         pool.kit_ready(kit(2));
@@ -157,8 +248,52 @@ mod tests {
     }
 
     #[test]
+    fn a_fixed_pool_never_leaves_its_size() {
+        let pool = Pool::new(PoolSizing::fixed(1));
+        assert_eq!(pool.fill().0, 1);
+        for pid in 0..50 {
+            pool.kit_ready(kit(pid));
+            let (taken, order) = pool.take();
+            assert!(taken.is_ok());
+            assert_eq!(order.0, 1);
+        }
+        assert_eq!(pool.target(), 1);
+    }
+
+    #[test]
+    fn demand_grows_the_pool_and_ticks_shrink_it_one_kit_at_a_time() {
+        let pool = Pool::new(PoolSizing {
+            floor: 1,
+            ceiling: 9,
+            adaptive: true,
+        });
+        for _ in 0..20 {
+            pool.lock()
+                .demand
+                .record_refill(std::time::Duration::from_millis(50));
+        }
+        for pid in 0..50 {
+            pool.kit_ready(kit(pid));
+        }
+        assert_eq!(pool.target(), 1, "no demand yet");
+        // Forty takes at once: about 40 takes/s during a 50 ms refill is the ceiling's worth.
+        for _ in 0..40 {
+            let (taken, _) = pool.take();
+            assert!(taken.is_ok());
+        }
+        assert_eq!(pool.target(), 9);
+        assert_eq!(pool.ready_count(), 10);
+        let (order, retired) = pool.tick();
+        assert_eq!(order.0, 0);
+        assert!(retired.is_some(), "one kit above the target is retired");
+        assert_eq!(pool.ready_count(), 9);
+        let (_, retired) = pool.tick();
+        assert!(retired.is_none());
+    }
+
+    #[test]
     fn waiters_get_kits_in_order() {
-        let pool = Pool::new(0);
+        let pool = Pool::new(PoolSizing::fixed(0));
         let (first, order) = pool.take();
         assert_eq!(order.0, 1);
         let mut first = first.unwrap_err();
@@ -174,7 +309,7 @@ mod tests {
 
     #[test]
     fn abandoned_waiters_are_skipped() {
-        let pool = Pool::new(0);
+        let pool = Pool::new(PoolSizing::fixed(0));
         let (gone, _) = pool.take();
         drop(gone);
         let (live, _) = pool.take();

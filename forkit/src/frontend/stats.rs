@@ -68,7 +68,7 @@ impl Stats {
         }
     }
 
-    pub fn snapshot(&self, ready_in_pool: usize) -> HashMap<String, u64> {
+    pub fn snapshot(&self, ready_in_pool: usize, pool_target: usize) -> HashMap<String, u64> {
         let entries = [
             ("preinit_ms", &self.preinit_ms),
             ("spawned", &self.spawned),
@@ -91,6 +91,7 @@ impl Stats {
             .map(|(k, v)| (k.to_string(), v.load(Relaxed)))
             .collect();
         map.insert("ready_in_pool".into(), ready_in_pool as u64);
+        map.insert("pool_target".into(), pool_target as u64);
         map
     }
 }

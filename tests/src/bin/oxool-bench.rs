@@ -5,10 +5,12 @@
 //! (c) convert-to docx → pdf, 1 and 2 clients, beside unoserver converting the same file;
 //! (d) PSS per idle kit with a small document loaded, 10 kits alive;
 //! (e)–(g) co-editing over the WebSocket protocol (tests/src/bench_editing.rs);
+//! (h) --burst: SpawnKit at 10/s and 20/s, Poisson arrivals, demand-sized pool beside the
+//!     fixed-size one (tests/src/bench_burst.rs);
 //! --soak: 1 000 open → type → save → close cycles and 10 000 conversions, wsd's and forkit's
 //! footprint before and after (tests/src/soak.rs).
 //!
-//! usage: oxool-bench [--quick] [--editing-only] [--spawn-only] [--soak]
+//! usage: oxool-bench [--quick] [--editing-only] [--spawn-only] [--burst] [--soak]
 //! (run it from a release build: `make bench`)
 
 use std::path::{Path, PathBuf};
@@ -45,6 +47,10 @@ async fn main() -> anyhow::Result<()> {
         println!("# oxool-bench ({} build, {} CPUs)", profile(), num_cpus());
         let (cycles, conversions) = if quick { (40, 400) } else { (1000, 10_000) };
         return oxool_tests::soak::run(cycles, conversions).await;
+    }
+    if std::env::args().any(|a| a == "--burst") {
+        println!("# oxool-bench ({} build, {} CPUs)", profile(), num_cpus());
+        return oxool_tests::bench_burst::run(quick).await;
     }
     if std::env::args().any(|a| a == "--editing-only") {
         println!("# oxool-bench ({} build, {} CPUs)", profile(), num_cpus());

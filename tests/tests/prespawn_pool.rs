@@ -1,0 +1,121 @@
+//! forkit's prespawn pool follows demand (issue 15.4; forkit/src/frontend/pool_sizing.rs): after a
+//! run of SpawnKit calls the pool grows above `kit.prespawn`, and a burst as large as the grown
+//! pool is then served entirely from it (forkit's own hit and miss counters say so, no timing is
+//! judged). With `kit.prespawn_adaptive = false` the same run leaves the pool at `kit.prespawn`.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use oxool_tests::bench_burst::{forkit_counter, wait_for_ready};
+use oxool_tests::eventually::eventually_async;
+use oxool_wsd::config::KitEntry;
+use oxool_wsd::forkit_client::ForkitClient;
+use oxool_wsd::kits::KitSpawner;
+
+const DEADLINE: Duration = Duration::from_secs(90);
+const PRESPAWN: u32 = 1;
+
+async fn start_forkit(
+    scratch: &tempfile::TempDir,
+    name: &str,
+    adaptive: bool,
+) -> Arc<ForkitClient> {
+    let mut config = oxool_tests::standalone_forkit_config(
+        &scratch.path().join(name),
+        &scratch.path().join("systemplate"),
+        KitEntry::Lok,
+        PRESPAWN,
+    )
+    .unwrap();
+    config.kit.prespawn_adaptive = adaptive;
+    let forkit = ForkitClient::start(&config).await.unwrap();
+    wait_for_ready(&forkit, u64::from(PRESPAWN)).await.unwrap();
+    forkit
+}
+
+/// Thirty kits taken one after the other, as fast as forkit hands them out, each closed at once.
+async fn take_in_a_row(forkit: &ForkitClient) {
+    for _ in 0..30 {
+        let kit = forkit.spawn_kit().await.unwrap();
+        drop(kit);
+    }
+}
+
+/// The pool's target once it holds still (three reads a second apart agree, so the fast rate of
+/// the run before has faded) and the pool has filled up to it.
+async fn settled_target(forkit: &ForkitClient) -> u64 {
+    let seen = std::cell::RefCell::new(Vec::new());
+    eventually_async("the pool to settle at its target", DEADLINE, || {
+        let seen = &seen;
+        async move {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let target = forkit_counter(forkit, "pool_target").await.ok()?;
+            let ready = forkit_counter(forkit, "ready_in_pool").await.ok()?;
+            let mut seen = seen.borrow_mut();
+            seen.push(target);
+            let last = &seen[seen.len().saturating_sub(3)..];
+            (last.len() == 3 && last.iter().all(|t| *t == target) && ready >= target)
+                .then_some(target)
+        }
+    })
+    .await
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_above_the_minimum_is_served_from_the_grown_pool() {
+    let scratch = tempfile::Builder::new()
+        .prefix("oxool-prespawn-pool-")
+        .tempdir()
+        .unwrap();
+    let forkit = start_forkit(&scratch, "adaptive", true).await;
+    take_in_a_row(&forkit).await;
+    let target = settled_target(&forkit).await;
+    assert!(
+        target > u64::from(PRESPAWN),
+        "after 30 kits in a row the pool should have grown above prespawn = {PRESPAWN}, \
+         its target is {target}"
+    );
+
+    let hits = forkit_counter(&forkit, "pool_hits").await.unwrap();
+    let misses = forkit_counter(&forkit, "pool_misses").await.unwrap();
+    let burst: Vec<_> = (0..target)
+        .map(|_| {
+            let forkit = Arc::clone(&forkit);
+            tokio::spawn(async move { forkit.spawn_kit().await })
+        })
+        .collect();
+    let mut kits = Vec::new();
+    for request in burst {
+        kits.push(request.await.unwrap().unwrap());
+    }
+    let pids: std::collections::HashSet<u32> = kits.iter().map(|kit| kit.pid).collect();
+    assert_eq!(pids.len(), target as usize, "every request got its own kit");
+    assert_eq!(
+        forkit_counter(&forkit, "pool_misses").await.unwrap() - misses,
+        0,
+        "a burst of {target} (the grown pool) must not wait for a fork"
+    );
+    assert_eq!(
+        forkit_counter(&forkit, "pool_hits").await.unwrap() - hits,
+        target
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fixed_pool_stays_at_prespawn() {
+    let scratch = tempfile::Builder::new()
+        .prefix("oxool-prespawn-fixed-")
+        .tempdir()
+        .unwrap();
+    let forkit = start_forkit(&scratch, "fixed", false).await;
+    take_in_a_row(&forkit).await;
+    assert_eq!(settled_target(&forkit).await, u64::from(PRESPAWN));
+    let spawned = forkit_counter(&forkit, "spawned").await.unwrap();
+    let handed_out = forkit_counter(&forkit, "handed_out").await.unwrap();
+    assert_eq!(handed_out, 30);
+    assert_eq!(
+        spawned,
+        handed_out + u64::from(PRESPAWN),
+        "a fixed pool only replaces what was taken"
+    );
+}

@@ -61,6 +61,12 @@ impl Session {
             }
             Err(error) => return Err(error),
         };
+        // LibreOffice applies window keys and clicks later, from its main loop, but IME text at
+        // once: without waiting, text composed right after a click into a field would reach
+        // the field that had the focus before the click.
+        if matches!(input, WindowInput::Text { .. }) {
+            self.settle_input();
+        }
         self.select_view(message)?;
         input.post(&self.document, id).map_err(InputError::from)?;
         // A dialog's OK changes the document: a save must wait for it like for typed keys.

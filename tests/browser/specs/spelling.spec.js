@@ -1,6 +1,7 @@
 // Spell checking, on by default: a misspelled word typed in Writer gets LibreOffice's red wavy
 // underline in the tiles; a right click on it shows LibreOffice's context menu with its
-// suggestions; choosing one fixes the word, in the tiles and in the stored document.
+// suggestions; choosing one fixes the word, in the tiles and in the stored document. Ignore All
+// from the same menu takes the underline off another word and leaves the word alone.
 const { test } = require('@playwright/test');
 const h = require('../support/helpers');
 const { countPixels } = require('../support/pixels');
@@ -8,6 +9,17 @@ const { countPixels } = require('../support/pixels');
 const { expect } = h;
 
 const caret = (page) => page.evaluate(() => window.oxool.describe().caret);
+
+/** A right click a third into the twip rectangle `r`. */
+async function rightClick(page, r) {
+  const at = await page.evaluate((rect) => {
+    const l = window.oxool.layer;
+    const p = l.twipsToCss(rect.x + rect.w / 3, rect.y + rect.h / 3);
+    const b = l.sizer.getBoundingClientRect();
+    return { x: b.left + p.x, y: b.top + p.y };
+  }, r);
+  await page.mouse.click(at.x, at.y, { button: 'right' });
+}
 
 test('a misspelled word is underlined, and fixed from the context menu', async ({ page }) => {
   const sent = [];
@@ -27,6 +39,7 @@ test('a misspelled word is underlined, and fixed from the context menu', async (
   const third = await caret(page);
   // The line box of "quikc" and a little below it, where the wavy line is drawn.
   const word = { x: second.x, y: second.y, w: third.x - second.x, h: Math.round(second.h * 1.25) };
+  const teh = { x: start.x, y: start.y, w: second.x - start.x, h: Math.round(start.h * 1.25) };
   const rest = { x: third.x, y: third.y, w: 1200, h: Math.round(third.h * 1.25) };
   expect(word.w).toBeGreaterThan(0);
   expect(start.x).toBeLessThan(second.x);
@@ -37,13 +50,7 @@ test('a misspelled word is underlined, and fixed from the context menu', async (
   await h.shot(page, 'spelling-1-underlined');
 
   // Right click on the word: LibreOffice's menu has its suggestions first.
-  const at = await page.evaluate((r) => {
-    const l = window.oxool.layer;
-    const p = l.twipsToCss(r.x + r.w / 3, r.y + r.h / 3);
-    const b = l.sizer.getBoundingClientRect();
-    return { x: b.left + p.x, y: b.top + p.y };
-  }, word);
-  await page.mouse.click(at.x, at.y, { button: 'right' });
+  await rightClick(page, word);
   const menu = page.locator('#context-menu');
   await expect(menu).toBeVisible();
   const quick = menu.getByRole('menuitem', { name: 'quick', exact: true });
@@ -60,9 +67,21 @@ test('a misspelled word is underlined, and fixed from the context menu', async (
   await h.settle(page);
   await h.shot(page, 'spelling-3-fixed');
 
+  // "Teh": Ignore All from the same menu; its underline goes too, the word stays as it is.
+  expect(await countPixels(page, teh, 'red')).toBeGreaterThan(10);
+  await rightClick(page, teh);
+  const ignoreAll = menu.getByRole('menuitem', { name: 'Ignore All', exact: true });
+  await expect(ignoreAll).toBeVisible();
+  await ignoreAll.click();
+  await expect(menu).toBeHidden();
+  expect(sent.filter((m) => m.startsWith('uno command=.uno:SpellCheckIgnoreAll')).pop()).toContain('Spelling');
+  await expect.poll(() => countPixels(page, teh, 'red'), { timeout: 60_000 }).toBe(0);
+  await h.settle(page);
+  await h.shot(page, 'spelling-4-ignored');
+
   await page.keyboard.press('Control+s');
   await h.waitSaved(page);
   const text = (await h.storedText('spell.docx')).replace(/\s+/g, ' ');
-  expect(text).toContain('quick fox');
+  expect(text).toContain('Teh quick fox');
   expect(text).not.toContain('quikc');
 });

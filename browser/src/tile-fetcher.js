@@ -27,7 +27,7 @@ export class TileFetcher {
     this.ackScheduled = false;
     this.enabled = false; // only while a session is loaded
     this.generation = 0; // bumped per connection: answers of an old one are ignored
-    this.stats = { requested: 0, received: 0, unchanged: 0, deltas: 0, bytes: 0 };
+    this.stats = { requested: 0, received: 0, unchanged: 0, deltas: 0, moves: 0, bytes: 0 };
   }
 
   /**
@@ -136,6 +136,7 @@ export class TileFetcher {
     this.stats.received += 1;
     if (a.unchanged === '1') this.stats.unchanged += 1;
     if (a.delta === '1') this.stats.deltas += 1;
+    if (a.mx !== undefined) this.stats.moves += 1;
     if (msg.data) this.stats.bytes += msg.data.length;
     const owner = this.owners.get(flight ? flight.owner : 'main');
     const done = owner ? owner.handler(spec, msg, flight ? flight.stale : false) : Promise.resolve();

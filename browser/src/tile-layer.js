@@ -266,31 +266,41 @@ export class TileLayer {
   }
 
   /**
-   * `tile … delta=1` (docs/protocol.md, "Tile deltas"): the PNG's pixels replace those of the
-   * rectangle dx, dy, dw, dh of the tile we hold; the result becomes the tile. Answers of one
-   * tile are handled one after the other (one request per tile is in flight), so the base is
-   * the previous answer. A delta for a tile we no longer hold is dropped and the tile asked for
+   * `tile … delta=1` (docs/protocol.md, "Tile deltas"): from the tile we hold, first the move
+   * (the held pixels of mx, my, mw, mh taken from `sx` columns to the left), then the PNG's
+   * pixels replace those of dx, dy, dw, dh; the result becomes the tile. Answers of one tile
+   * are handled one after the other (one request per tile is in flight), so the base is the
+   * previous answer. A delta for a tile we no longer hold is dropped and the tile asked for
    * again whole.
    */
   async applyDelta(key, spec, msg, stale) {
+    const a = msg.args;
+    const n = (name) => Number(a[name]);
     const base = this.cache.get(key);
-    const patch = base && base.bitmap
+    const patch = base && base.bitmap && n('dw') > 0 && n('dh') > 0
       ? await createImageBitmap(new Blob([msg.data], { type: 'image/png' }))
       : null;
-    if (!patch || this.cache.get(key) !== base) {
+    if (!base || !base.bitmap || this.cache.get(key) !== base) {
       // Evicted (or never held): without `refresh` the server sends it whole.
       if (patch) patch.close();
       this.dropTile(key);
       return;
     }
-    const a = msg.args;
-    const [dx, dy] = [Number(a.dx), Number(a.dy)];
     const canvas = new OffscreenCanvas(spec.width, spec.height);
     const ctx = canvas.getContext('2d');
+    ctx.imageSmoothingEnabled = false;
     ctx.drawImage(base.bitmap, 0, 0);
-    ctx.clearRect(dx, dy, patch.width, patch.height); // replace, not blend: alpha included
-    ctx.drawImage(patch, dx, dy);
-    patch.close();
+    // clearRect before each drawImage: the pixels are replaced, not blended (alpha included).
+    if (a.mx !== undefined) {
+      const [mx, my, mw, mh] = [n('mx'), n('my'), n('mw'), n('mh')];
+      ctx.clearRect(mx, my, mw, mh);
+      ctx.drawImage(base.bitmap, mx - n('sx'), my, mw, mh, mx, my, mw, mh);
+    }
+    if (patch) {
+      ctx.clearRect(n('dx'), n('dy'), patch.width, patch.height);
+      ctx.drawImage(patch, n('dx'), n('dy'));
+      patch.close();
+    }
     base.bitmap.close();
     this.cache.set(key, { spec, bitmap: canvas.transferToImageBitmap(), stale, used: ++this.useCounter });
   }

@@ -56,19 +56,42 @@ pub async fn run(plan: EditingPlan) -> anyhow::Result<()> {
         report("    of which connect → status", &to_status);
     }
 
-    host.add_document("typing.docx", &simple)?;
-    let typing = key_to_tile(&host, &server, plan.keys).await?;
+    // With tile deltas (what the web client asks for), then the same without (the anchor: the
+    // protocol before deltas), in the same run.
+    // Typing at the start of the first paragraph moves the rest of its line at every key (the
+    // figure before deltas was measured so); typing at the end of the text is what people do.
+    for at_end in [false, true] {
+        for deltas in [true, false] {
+            let label = format!(
+                "typing at the {} of the text, {}",
+                if at_end { "end" } else { "start" },
+                if deltas {
+                    "with tile deltas"
+                } else {
+                    "whole tiles (anchor)"
+                }
+            );
+            let name = format!("typing-{at_end}-{deltas}.docx");
+            host.add_document(&name, &simple)?;
+            let typing = key_to_tile(&host, &server, &name, plan.keys, deltas, at_end).await?;
+            report_typing(&typing, plan.keys, &label);
+        }
+    }
+    Ok(())
+}
+
+fn report_typing(typing: &Typing, keys: usize, label: &str) {
     report(
-        "(f) key typed in session A → repainted tile received by session B",
+        &format!("(f) key typed in session A → repainted tile received by session B, {label}"),
         &typing.latency,
     );
     report(
         "    of which key typed in A → invalidate received by B",
         &typing.to_invalidate,
     );
-    let per_char = |bytes: u64| bytes as f64 / plan.keys as f64;
+    let per_char = |bytes: u64| bytes as f64 / keys as f64;
     println!(
-        "(g) wire bytes per typed character: server → A {:.0} B, server → B {:.0} B, \
+        "(g) wire bytes per typed character, {label}: server → A {:.0} B, server → B {:.0} B, \
          A → server {:.0} B, B → server {:.0} B (WebSocket framing included)",
         per_char(typing.to_a),
         per_char(typing.to_b),
@@ -85,7 +108,6 @@ pub async fn run(plan: EditingPlan) -> anyhow::Result<()> {
         "    server → B per character by message: {}",
         kinds.join(", ")
     );
-    Ok(())
 }
 
 fn report(label: &str, s: &Summary) {
@@ -153,15 +175,26 @@ struct Typing {
     from_b: u64,
 }
 
-async fn key_to_tile(host: &WopiHost, server: &Server, keys: usize) -> anyhow::Result<Typing> {
-    let wopisrc = host.wopisrc("typing.docx");
+async fn key_to_tile(
+    host: &WopiHost,
+    server: &Server,
+    name: &str,
+    keys: usize,
+    deltas: bool,
+    at_end: bool,
+) -> anyhow::Result<Typing> {
+    let wopisrc = host.wopisrc(name);
     let mut a = WsClient::connect(server.port, "A").await?;
     a.load(&wopisrc, &token("alice", "Alice", true)).await;
     let mut b = WsClient::connect(server.port, "B").await?;
     b.load(&wopisrc, &token("bob", "Bob", true)).await;
+    if at_end {
+        a.uno(".uno:GoToEndOfDoc", None).await;
+        a.enter().await;
+    }
     for client in [&mut a, &mut b] {
-        repaint(client, &visible_tiles(), false).await;
-        settle(client).await;
+        repaint(client, &visible_tiles(), false, deltas).await;
+        settle(client, deltas).await;
     }
     // Warm-up keys, then the measured ones; the byte counters cover the measured ones only.
     let mut samples = Vec::new();
@@ -179,18 +212,19 @@ async fn key_to_tile(host: &WopiHost, server: &Server, keys: usize) -> anyhow::R
         a.key(u32::from(letter), 0).await;
         let invalidate = b.wait_for("B's invalidation", |m| m.is("invalidate")).await;
         let stale = stale_tiles(&invalidate);
-        let done = repaint(&mut b, &stale, true).await;
+        let done = repaint(&mut b, &stale, true, deltas).await;
         if i >= 5 {
             samples.push(done - started);
             invalidated.push(invalidate.at - started);
         }
-        settle(&mut a).await;
-        settle(&mut b).await;
+        settle(&mut a, deltas).await;
+        settle(&mut b, deltas).await;
     }
     let end = wire(&a, &b);
     let mut by_kind: std::collections::BTreeMap<String, u64> = Default::default();
     for m in &b.seen[measured_from..] {
         let kind = match (m.name(), m.binary) {
+            ("tile", true) if m.get("delta") == Some("1") => "tile (delta)".to_string(),
             ("tile", true) => "tile (png)".to_string(),
             ("tile", false) => "tile unchanged=1".to_string(),
             ("event", _) => format!("event {}", m.get("kind").unwrap_or_default()),
@@ -240,14 +274,23 @@ fn stale_tiles(invalidate: &Incoming) -> Vec<(i64, i64)> {
         .collect()
 }
 
-/// Asks for `tiles` (again, with `refresh=1`, when the session holds them) and waits for
-/// every answer; the arrival of the last one.
-async fn repaint(client: &mut WsClient, tiles: &[(i64, i64)], refresh: bool) -> Instant {
+/// Asks for `tiles` (again, with `refresh=1`, when the session holds them; with `delta=1`
+/// when `deltas`) and waits for every answer; the arrival of the last one.
+async fn repaint(
+    client: &mut WsClient,
+    tiles: &[(i64, i64)],
+    refresh: bool,
+    deltas: bool,
+) -> Instant {
     if tiles.is_empty() {
         return Instant::now();
     }
     client.skip_seen();
-    if refresh {
+    if deltas {
+        client
+            .delta_tiles(0, TILE_PX, TILE_TWIPS as u32, tiles, refresh)
+            .await;
+    } else if refresh {
         client
             .refresh_tiles(0, TILE_PX, TILE_TWIPS as u32, tiles)
             .await;
@@ -265,7 +308,7 @@ async fn repaint(client: &mut WsClient, tiles: &[(i64, i64)], refresh: bool) -> 
 }
 
 /// Follows the invalidations still coming (as a browser would) until the session is quiet.
-async fn settle(client: &mut WsClient) {
+async fn settle(client: &mut WsClient, deltas: bool) {
     loop {
         client.skip_seen();
         let late = client.drain_for(Duration::from_millis(100)).await;
@@ -279,6 +322,6 @@ async fn settle(client: &mut WsClient) {
             .collect();
         stale.sort();
         stale.dedup();
-        repaint(client, &stale, true).await;
+        repaint(client, &stale, true, deltas).await;
     }
 }

@@ -15,6 +15,8 @@ pub struct HeldTiles {
     /// Answers handled so far: whole PNGs, deltas, `unchanged=1`.
     pub whole: usize,
     pub deltas: usize,
+    /// Deltas with a move (`mx … sx`).
+    pub moves: usize,
     pub unchanged: usize,
 }
 
@@ -79,14 +81,41 @@ impl HeldTiles {
             return Ok(());
         }
         self.deltas += 1;
-        let (dx, dy) = (number(answer, "dx"), number(answer, "dy"));
-        let (dw, dh) = (number(answer, "dw"), number(answer, "dh"));
-        if dw == 0 || dh == 0 || dx + dw > width || dy + dh > height {
-            return Err(format!("a delta outside its tile: {answer}"));
-        }
         let Some(tile) = self.tiles.get_mut(&at) else {
             return Err(format!("a delta for a tile not held: {answer}"));
         };
+        if answer.get("mx").is_some() {
+            self.moves += 1;
+            let (mx, my) = (number(answer, "mx"), number(answer, "my"));
+            let (mw, mh) = (number(answer, "mw"), number(answer, "mh"));
+            let sx: i64 = answer
+                .get("sx")
+                .and_then(|v| v.parse().ok())
+                .ok_or_else(|| format!("sx in {answer}"))?;
+            let source = i64::from(mx) - sx;
+            if mx + mw > width
+                || my + mh > height
+                || source < 0
+                || source + i64::from(mw) > i64::from(width)
+            {
+                return Err(format!("a move outside its tile: {answer}"));
+            }
+            let held = tile.clone();
+            let (stride, row) = (width as usize * 4, mw as usize * 4);
+            for y in my as usize..(my + mh) as usize {
+                let to = y * stride + mx as usize * 4;
+                let from = y * stride + source as usize * 4;
+                tile[to..to + row].copy_from_slice(&held[from..from + row]);
+            }
+        }
+        let (dx, dy) = (number(answer, "dx"), number(answer, "dy"));
+        let (dw, dh) = (number(answer, "dw"), number(answer, "dh"));
+        if dw == 0 && dh == 0 && answer.body.is_empty() {
+            return Ok(());
+        }
+        if dw == 0 || dh == 0 || dx + dw > width || dy + dh > height {
+            return Err(format!("a delta outside its tile: {answer}"));
+        }
         let patch = decode_png(&answer.body, dw, dh);
         let (stride, row) = (width as usize * 4, dw as usize * 4);
         for line in 0..dh as usize {

@@ -176,9 +176,11 @@ async fn a_viewer_rebuilding_tiles_from_deltas_sees_exactly_the_whole_tiles() {
         held.whole
     );
     println!(
-        "{} deltas ({} B in all), {} whole tiles ({} B), {} unchanged",
-        held.deltas, delta_bytes, held.whole, whole_bytes, held.unchanged
+        "{} deltas ({} with a move, {} B in all), {} whole tiles ({} B), {} unchanged",
+        held.deltas, held.moves, delta_bytes, held.whole, whole_bytes, held.unchanged
     );
+    // Spaces move the rest of a line by whole pixels: the move path was taken.
+    assert!(held.moves >= 1, "no delta had a move");
 
     // A client that never said `delta=1` gets whole PNG tiles after a change, as before.
     fetch_plain(&mut a, false).await;

@@ -126,7 +126,8 @@ fn every_server_example_is_a_message_wsd_sends() {
 #[test]
 fn rendered_messages_match_the_documented_spelling() {
     use oxool_wsd::editing::protocol::{tile_delta_header, tile_header, TileKey};
-    use oxool_wsd::editing::tile_delta::Rect;
+    use oxool_wsd::editing::tile_delta::{Delta, Rect};
+    use oxool_wsd::editing::tile_shift::Move;
     let key = TileKey {
         part: 0,
         x: 3840,
@@ -137,13 +138,25 @@ fn rendered_messages_match_the_documented_spelling() {
         height: 256,
     };
     let unchanged = tile_header(&key).arg("unchanged", 1).render();
-    let rect = Rect {
-        x: 40,
-        y: 37,
-        width: 120,
-        height: 19,
+    let delta = Delta {
+        moved: Some(Move {
+            rect: Rect {
+                x: 43,
+                y: 37,
+                width: 213,
+                height: 19,
+            },
+            sx: 7,
+        }),
+        rect: Some(Rect {
+            x: 36,
+            y: 37,
+            width: 7,
+            height: 19,
+        }),
+        png: Vec::new(),
     };
-    let delta = tile_delta_header(&TileKey { x: 0, ..key }, rect).render();
+    let delta = tile_delta_header(&TileKey { x: 0, ..key }, &delta).render();
     let documented: Vec<String> = blocks("server").into_iter().flatten().collect();
     for line in [unchanged, delta] {
         assert!(

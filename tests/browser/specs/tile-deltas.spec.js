@@ -83,6 +83,8 @@ test('tiles rebuilt from deltas equal whole tiles, pixel for pixel, five rounds'
   }
   const stats = await b.evaluate(() => window.oxool.fetcher.stats);
   console.log(`Bob's tiles: ${JSON.stringify(stats)}`);
+  // Spaces move the rest of a line by whole pixels: the move path was drawn and compared too.
+  expect(stats.moves, 'deltas with a move').toBeGreaterThan(0);
   await alice.close();
   await bob.close();
 });

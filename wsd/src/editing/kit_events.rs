@@ -122,7 +122,7 @@ impl Broker {
         let delta = base.and_then(|base| tile_delta::delta(&base, &png, key.width, key.height));
         let frame = match delta {
             Some(delta) if delta.png.len() < png.len() => {
-                protocol::binary(&protocol::tile_delta_header(&key, delta.rect), &delta.png)
+                protocol::binary(&protocol::tile_delta_header(&key, &delta), &delta.png)
             }
             _ => protocol::binary(&header.arg("format", "png"), &png),
         };

@@ -31,6 +31,7 @@ mod saving;
 pub mod session;
 pub mod settings;
 pub mod tile_delta;
+pub mod tile_shift;
 mod tiles;
 mod windows;
 

@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use std::io::Cursor;
 
 use super::protocol::TileKey;
+use super::tile_shift::{self, Move};
 
 /// The PNGs remembered per session as delta bases: ~150 text tiles, a large screen's worth.
 pub const MAX_BASE_BYTES: usize = 2 * 1024 * 1024;
@@ -25,10 +26,12 @@ pub struct Rect {
     pub height: u32,
 }
 
-/// A changed rectangle and its new pixels as a PNG (straight RGBA, like whole tiles).
+/// A tile delta: first an optional sideways move of pixels the client holds, then the new
+/// pixels of `rect` as a PNG (none when the move explains every change).
 #[derive(Debug)]
 pub struct Delta {
-    pub rect: Rect,
+    pub moved: Option<Move>,
+    pub rect: Option<Rect>,
     pub png: Vec<u8>,
 }
 
@@ -165,9 +168,16 @@ pub fn encode_rect(pixels: &[u8], width: u32, rect: Rect) -> Option<Vec<u8>> {
 pub fn delta(base: &[u8], new: &[u8], width: u32, height: u32) -> Option<Delta> {
     let old = decode(base, width, height)?;
     let new = decode(new, width, height)?;
-    let rect = changed_rect(&old, &new, width, height)?;
-    let png = encode_rect(&new, width, rect)?;
-    Some(Delta { rect, png })
+    let changed = changed_rect(&old, &new, width, height)?;
+    let (moved, rect) = match tile_shift::best_move(&old, &new, width, changed) {
+        Some((moved, rest)) => (Some(moved), rest),
+        None => (None, Some(changed)),
+    };
+    let png = match rect {
+        Some(rect) => encode_rect(&new, width, rect)?,
+        None => Vec::new(),
+    };
+    Some(Delta { moved, rect, png })
 }
 
 #[cfg(test)]
@@ -207,8 +217,12 @@ mod tests {
 
     /// What a client does with a delta: the rectangle's pixels replace the tile's.
     fn apply(pixels: &mut [u8], width: u32, delta: &Delta) {
+        if let Some(moved) = delta.moved {
+            tile_shift::apply_move(pixels, width, moved);
+        }
+        let Some(r) = delta.rect else { return };
         let patch = decode_any(&delta.png);
-        let (r, stride) = (delta.rect, width as usize * 4);
+        let stride = width as usize * 4;
         for row in 0..r.height as usize {
             let to = (r.y as usize + row) * stride + r.x as usize * 4;
             let from = row * r.width as usize * 4;

@@ -48,8 +48,10 @@ class App {
       onState: (s, d) => this.onConnection(s, d),
     });
     const send = (name, args, body) => this.conn.send(name, args, body);
-    // `?tile-deltas=0` turns tile deltas off (the benchmark's anchor, and for comparing).
-    const deltas = new URLSearchParams(window.location.search).get('tile-deltas') !== '0';
+    // `?tile-deltas=0` (or `window.oxoolTileDeltas = false` before this script runs) turns
+    // tile deltas off: the benchmark's anchor, and for comparing.
+    const deltas = window.oxoolTileDeltas !== false
+      && new URLSearchParams(window.location.search).get('tile-deltas') !== '0';
     this.fetcher = new TileFetcher(send, { deltas });
     this.layer = new TileLayer({
       area: $('doc-area'), canvas: $('doc-canvas'), scroller: $('doc-scroll'), sizer: $('doc-sizer'),

@@ -2,7 +2,8 @@
 // frame whose canvas pixels in the caret's line differ, through the whole chain (textarea →
 // `text` → wsd → kit → invalidate → tiles → PNG decode → draw). Keys are typed one at a time,
 // each after the previous one is on screen, so every sample is one full round trip.
-// Results: printed, and written to build/browser-artifacts/bench-keypress.json.
+// Results: printed, and written to build/browser-artifacts/bench-keypress.json (tile deltas)
+// and bench-keypress-whole-tiles.json (the anchor).
 const fs = require('node:fs');
 const path = require('node:path');
 const { test } = require('@playwright/test');
@@ -17,8 +18,17 @@ function percentile(sorted, p) {
   return sorted[i];
 }
 
-test('keypress to changed pixels, p50/p95', async ({ page }) => {
-  await h.openEditor(page, (await h.links('bench.docx', 'Bench')).edit);
+// With tile deltas (the client's default), then with whole tiles (`window.oxoolTileDeltas =
+// false`: the anchor, before deltas) on a copy of the same document, in the same run.
+for (const deltas of [true, false]) {
+  test(`keypress to changed pixels, p50/p95, ${deltas ? 'tile deltas' : 'whole tiles (anchor)'}`, async ({ page }) => {
+    if (!deltas) await page.addInitScript(() => { window.oxoolTileDeltas = false; });
+    await keypress(page, deltas ? 'bench.docx' : 'bench-whole.docx', deltas);
+  });
+}
+
+async function keypress(page, name, deltas) {
+  await h.openEditor(page, (await h.links(name, 'Bench')).edit);
   await page.locator('#input-sink').focus();
   await page.keyboard.press('Control+End');
   await page.keyboard.press('Enter');
@@ -81,8 +91,11 @@ test('keypress to changed pixels, p50/p95', async ({ page }) => {
   const samples = [];
   let timeouts = 0;
   let letters = 0;
+  let typed = 0;
+  let bytesBefore = 0;
   for (let i = 0; letters < KEYSTROKES + WARMUP; i++) {
     const ch = text[i % text.length];
+    if (letters >= WARMUP) typed += 1;
     if (ch === ' ') {
       await page.keyboard.press('Space');
       await page.evaluate(() => window.__benchWait(300));
@@ -91,6 +104,7 @@ test('keypress to changed pixels, p50/p95', async ({ page }) => {
     await page.keyboard.press(ch);
     const dt = await page.evaluate(() => window.__benchWait(10000));
     letters += 1;
+    if (letters === WARMUP) bytesBefore = await page.evaluate(() => window.oxool.fetcher.stats.bytes);
     if (letters <= WARMUP) continue;
     if (dt === null) timeouts += 1;
     else samples.push(dt);
@@ -110,13 +124,18 @@ test('keypress to changed pixels, p50/p95', async ({ page }) => {
     server_bin: process.env.OXOOL_BIN_DIR || 'target/debug',
     chromium: page.context().browser().version(),
     tiles: await page.evaluate(() => window.oxool.describe().tiles),
+    tile_deltas: deltas,
   };
+  // Tile payload bytes received per key typed after the warm-up (letters and spaces).
+  const bytesAfter = await page.evaluate(() => window.oxool.fetcher.stats.bytes);
+  result.tile_bytes_per_key = Math.round((bytesAfter - bytesBefore) / typed);
   // Medians of the phases: key → first invalidate, key → first tile image (the rest to the
   // measured total is decoding and drawing, and tiles asked again after later invalidates).
   const phases = await page.evaluate(() => window.__bench.phases);
   const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s.length ? Number(percentile(s, 50).toFixed(1)) : null; };
   result.key_to_invalidate_p50_ms = median(phases.invalidate);
   result.key_to_first_tile_p50_ms = median(phases.tile);
-  fs.writeFileSync(path.join(artifacts, 'bench-keypress.json'), `${JSON.stringify(result, null, 2)}\n`);
-  console.log(`browser keypress → pixels: p50 ${result.p50_ms} ms, p95 ${result.p95_ms} ms over ${result.measured} keystrokes (${timeouts} without a change within 10 s)`);
-});
+  const file = deltas ? 'bench-keypress.json' : 'bench-keypress-whole-tiles.json';
+  fs.writeFileSync(path.join(artifacts, file), `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`browser keypress → pixels, ${deltas ? 'tile deltas' : 'whole tiles (anchor)'}: p50 ${result.p50_ms} ms, p95 ${result.p95_ms} ms over ${result.measured} keystrokes (${timeouts} without a change within 10 s); tile bytes per key ${result.tile_bytes_per_key}`);
+}

@@ -21,6 +21,7 @@ const DOCUMENTS = {
   'viewonly.docx': 'simple.docx',
   'crash.docx': 'simple.docx',
   'bench.docx': 'simple.docx',
+  'bench-whole.docx': 'simple.docx',
   'interact.docx': 'simple.docx',
   'savefail.docx': 'simple.docx',
   'long.docx': 'bench-7pages.docx',

@@ -6,6 +6,8 @@
 pub mod bench;
 pub mod bench_burst;
 pub mod bench_editing;
+pub mod capacity;
+pub mod capacity_user;
 pub mod environment;
 pub mod eventually;
 pub mod hostile;

@@ -94,7 +94,8 @@ pub fn footprint(server: &Server) -> Footprint {
 }
 
 /// A kit runs in a PID namespace of its own: its NSpid line has two ids.
-fn is_kit(pid: u32) -> bool {
+/// A kit: a process in a PID namespace of its own (forkit's front end and zygote are not).
+pub fn is_kit(pid: u32) -> bool {
     status_field(pid, "NSpid").is_some_and(|ids| ids.split_whitespace().count() > 1)
 }
 

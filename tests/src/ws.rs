@@ -341,6 +341,24 @@ impl WsClient {
         }
     }
 
+    /// The next message not yet looked at, waiting at most until `until`; None at the deadline
+    /// or once the connection has ended. For clients that react to every message in turn.
+    pub async fn next_before(&mut self, until: Instant) -> Option<Incoming> {
+        if self.cursor == self.seen.len() && !self.receive_one(until).await {
+            return None;
+        }
+        let next = self.seen.get(self.cursor).cloned();
+        self.cursor += next.is_some() as usize;
+        next
+    }
+
+    /// Drops what was received and looked at, so a long-running client (the load generator)
+    /// does not keep every tile it was ever sent.
+    pub fn forget_seen(&mut self) {
+        self.seen.drain(..self.cursor);
+        self.cursor = 0;
+    }
+
     /// Reads everything the server sends for `period` (to check that something does NOT come).
     pub async fn drain_for(&mut self, period: Duration) -> Vec<Incoming> {
         let start = self.seen.len();

@@ -7,10 +7,11 @@
 //! (e)–(g) co-editing over the WebSocket protocol (tests/src/bench_editing.rs);
 //! (h) --burst: SpawnKit at 10/s and 20/s, Poisson arrivals, demand-sized pool beside the
 //!     fixed-size one (tests/src/bench_burst.rs);
+//! (i) --capacity N[,N…]: N people typing in documents of mixed formats (tests/src/capacity.rs);
 //! --soak: 1 000 open → type → save → close cycles and 10 000 conversions, wsd's and forkit's
 //! footprint before and after (tests/src/soak.rs).
 //!
-//! usage: oxool-bench [--quick] [--editing-only] [--spawn-only] [--burst] [--soak]
+//! usage: oxool-bench [--quick] [--editing-only] [--spawn-only] [--burst] [--capacity N[,N…]] [--soak]
 //! (run it from a release build: `make bench`)
 
 use std::path::{Path, PathBuf};
@@ -47,6 +48,21 @@ async fn main() -> anyhow::Result<()> {
         println!("# oxool-bench ({} build, {} CPUs)", profile(), num_cpus());
         let (cycles, conversions) = if quick { (40, 400) } else { (1000, 10_000) };
         return oxool_tests::soak::run(cycles, conversions).await;
+    }
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(at) = args.iter().position(|a| a == "--capacity") {
+        println!("# oxool-bench ({} build, {} CPUs)", profile(), num_cpus());
+        let counts: Vec<usize> = args
+            .get(at + 1)
+            .map(|list| {
+                list.split(',')
+                    .filter_map(|n| n.trim().parse().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        anyhow::ensure!(!counts.is_empty(), "--capacity wants N[,N…], e.g. 10,20,50");
+        let typing = Duration::from_secs(if quick { 20 } else { 60 });
+        return oxool_tests::capacity::run(&counts, typing).await;
     }
     if std::env::args().any(|a| a == "--burst") {
         println!("# oxool-bench ({} build, {} CPUs)", profile(), num_cpus());

@@ -8,7 +8,8 @@
 //! - `GET /hosting/discovery`: WOPI discovery XML with the proof key (discovery.rs).
 //! - `GET /metrics`: Prometheus text; restricted to `net.post_allow` like the conversions.
 //! - `GET /cool/ws`: the co-editing WebSocket (docs/protocol.md, editing/session.rs).
-//! - `GET|POST /browser/dist/<file>`: the web client; `cool.html` is discovery's `urlsrc`.
+//! - `GET|POST /browser/dist/cool.html`: the editor page, discovery's `urlsrc` (editing/page.rs);
+//!   `GET /browser/dist/<file>`: the web client's static files (editing/client_files.rs).
 
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};
@@ -30,8 +31,12 @@ pub fn router(state: AppState) -> Router {
     let editing = state.editing.clone();
     let browser = Router::new()
         .route(
+            "/browser/dist/cool.html",
+            get(crate::editing::page::get_page).post(crate::editing::page::post_page),
+        )
+        .route(
             "/browser/dist/{*path}",
-            get(crate::editing::page::get_file).post(crate::editing::page::post_file),
+            get(crate::editing::client_files::get_file),
         )
         .with_state(Arc::clone(&state.config));
     let mut app = service_router(state).merge(browser);

@@ -17,6 +17,7 @@
 //!   its broker sees it; `outbox`: the bounded queue from a broker to a session's WebSocket.
 
 pub mod broker;
+pub mod client_files;
 mod client_messages;
 mod colors;
 mod kit_events;

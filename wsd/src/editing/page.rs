@@ -1,12 +1,10 @@
-//! The web client's files under `/browser/dist/` (from `[browser] root`), and the editor page
-//! `cool.html`, which receives the integrator's form POST (`access_token`, `access_token_ttl`)
-//! like Collabora's and hands the settings to the client in a JSON script element.
+//! The editor page `/browser/dist/cool.html`, which receives the integrator's form POST
+//! (`access_token`, `access_token_ttl`) like Collabora's and hands the settings to the client in
+//! a JSON script element. The client's other files are static (client_files.rs).
 
-use std::collections::HashMap;
-use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
-use axum::extract::{Path as UrlPath, Query, State};
+use axum::extract::{Query, State};
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -14,10 +12,10 @@ use axum::Form;
 
 use crate::config::Config;
 
+/// The editor page, discovery's `urlsrc`.
+pub const PAGE: &str = "cool.html";
 /// Where the settings go in cool.html.
 const CONFIG_MARKER: &str = "<!-- oxool:config -->";
-/// Largest file served from the client directory.
-const MAX_FILE_BYTES: u64 = 16 << 20;
 
 /// The page's parameters, from the query string and (POST) the form; the form wins.
 #[derive(Debug, Default, serde::Deserialize)]
@@ -30,72 +28,58 @@ pub struct PageParams {
     access_token_ttl: Option<String>,
 }
 
-pub async fn get_file(
+pub async fn get_page(
     State(config): State<Arc<Config>>,
-    UrlPath(path): UrlPath<String>,
     Query(query): Query<PageParams>,
 ) -> Response {
-    serve(&config, &path, query, PageParams::default()).await
+    serve_page(&config, query, PageParams::default()).await
 }
 
-pub async fn post_file(
+pub async fn post_page(
     State(config): State<Arc<Config>>,
-    UrlPath(path): UrlPath<String>,
     Query(query): Query<PageParams>,
     Form(form): Form<PageParams>,
 ) -> Response {
-    serve(&config, &path, query, form).await
+    serve_page(&config, query, form).await
 }
 
-async fn serve(config: &Config, path: &str, query: PageParams, form: PageParams) -> Response {
-    let Some(file) = resolve(&config.browser.root, path) else {
+/// cool.html with the settings in it. Never cached (it holds the token), so it has no ETag.
+async fn serve_page(config: &Config, query: PageParams, form: PageParams) -> Response {
+    let file = config.browser.root.join(PAGE);
+    let Ok(bytes) = tokio::fs::read(&file).await else {
         return (StatusCode::NOT_FOUND, "no such file\n").into_response();
     };
-    let bytes = match tokio::fs::metadata(&file).await {
-        Ok(meta) if meta.is_file() && meta.len() <= MAX_FILE_BYTES => {
-            match tokio::fs::read(&file).await {
-                Ok(bytes) => bytes,
-                Err(_) => return (StatusCode::NOT_FOUND, "no such file\n").into_response(),
-            }
-        }
-        _ => return (StatusCode::NOT_FOUND, "no such file\n").into_response(),
+    let settings = PageSettings {
+        wopisrc: form.wopisrc.or(query.wopisrc).unwrap_or_default(),
+        access_token: form.access_token.or(query.access_token).unwrap_or_default(),
+        access_token_ttl: form
+            .access_token_ttl
+            .or(query.access_token_ttl)
+            .and_then(|t| t.trim().parse().ok())
+            .unwrap_or(0),
     };
+    let html = String::from_utf8_lossy(&bytes).replacen(CONFIG_MARKER, &settings.script(), 1);
     let mut headers = HeaderMap::new();
     headers.insert(
         HeaderName::from_static("x-content-type-options"),
         HeaderValue::from_static("nosniff"),
     );
-    if path == "cool.html" {
-        let settings = PageSettings {
-            wopisrc: form.wopisrc.or(query.wopisrc).unwrap_or_default(),
-            access_token: form.access_token.or(query.access_token).unwrap_or_default(),
-            access_token_ttl: form
-                .access_token_ttl
-                .or(query.access_token_ttl)
-                .and_then(|t| t.trim().parse().ok())
-                .unwrap_or(0),
-        };
-        let html = String::from_utf8_lossy(&bytes).replacen(CONFIG_MARKER, &settings.script(), 1);
-        headers.insert(
-            CONTENT_TYPE,
-            HeaderValue::from_static("text/html; charset=utf-8"),
-        );
-        // The page holds the token: never cache it, never leak it in a Referer.
-        headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
-        headers.insert(
-            HeaderName::from_static("referrer-policy"),
-            HeaderValue::from_static("no-referrer"),
-        );
-        let policy = content_security_policy(&config.storage.wopi_hosts);
-        // The sources come from parsed allow-list entries: always a valid header value.
-        if let Ok(value) = HeaderValue::from_str(&policy) {
-            headers.insert(HeaderName::from_static("content-security-policy"), value);
-        }
-        return (headers, html).into_response();
+    headers.insert(
+        CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    // The page holds the token: never cache it, never leak it in a Referer.
+    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    headers.insert(
+        HeaderName::from_static("referrer-policy"),
+        HeaderValue::from_static("no-referrer"),
+    );
+    let policy = content_security_policy(&config.storage.wopi_hosts);
+    // The sources come from parsed allow-list entries: always a valid header value.
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        headers.insert(HeaderName::from_static("content-security-policy"), value);
     }
-    headers.insert(CONTENT_TYPE, HeaderValue::from_static(content_type(path)));
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    (headers, bytes).into_response()
+    (headers, html).into_response()
 }
 
 /// The editor page's Content-Security-Policy. `frame-src 'self' blob:` lets print (browser/src/
@@ -151,60 +135,9 @@ impl PageSettings {
     }
 }
 
-/// `path` under `root`, refusing anything but plain, visible names.
-fn resolve(root: &Path, path: &str) -> Option<PathBuf> {
-    let relative = Path::new(path);
-    let plain = relative.components().all(|c| match c {
-        Component::Normal(name) => !name.to_string_lossy().starts_with('.'),
-        _ => false,
-    });
-    (plain && !path.is_empty() && !path.contains('\\')).then(|| root.join(relative))
-}
-
-fn content_type(path: &str) -> &'static str {
-    let extension = path.rsplit_once('.').map(|(_, e)| e).unwrap_or_default();
-    let types: HashMap<&str, &str> = [
-        ("html", "text/html; charset=utf-8"),
-        ("js", "text/javascript; charset=utf-8"),
-        ("mjs", "text/javascript; charset=utf-8"),
-        ("css", "text/css; charset=utf-8"),
-        ("svg", "image/svg+xml"),
-        ("png", "image/png"),
-        ("ico", "image/x-icon"),
-        ("json", "application/json"),
-        ("woff2", "font/woff2"),
-        ("map", "application/json"),
-    ]
-    .into_iter()
-    .collect();
-    types
-        .get(extension)
-        .copied()
-        .unwrap_or("application/octet-stream")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn only_plain_paths_resolve() {
-        let root = Path::new("/srv/browser");
-        assert_eq!(resolve(root, "cool.html"), Some(root.join("cool.html")));
-        assert_eq!(
-            resolve(root, "images/a.svg"),
-            Some(root.join("images/a.svg"))
-        );
-        for bad in [
-            "../etc/passwd",
-            "/etc/passwd",
-            ".git/config",
-            "a/../../b",
-            "",
-        ] {
-            assert_eq!(resolve(root, bad), None, "{bad}");
-        }
-    }
 
     #[test]
     fn frame_ancestors_are_this_server_and_the_wopi_hosts() {

@@ -7,6 +7,7 @@
 pub mod convert;
 pub mod jail;
 pub mod lok;
+#[cfg(feature = "probes")]
 pub mod probes;
 pub mod seccomp;
 pub mod serve;

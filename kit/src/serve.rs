@@ -20,7 +20,6 @@ use crate::convert::{self, ConvertError, ConvertRequest};
 use crate::jail::{self, JailConfig, JailReport, MountMode};
 use crate::lok::password::{self, LoadError, PasswordFailure, PasswordKind, ReadOnly};
 use crate::lok::{Document, DocumentType, LokLibrary, Office};
-use crate::probes::{self, ProbeContext};
 use crate::seccomp::SeccompProgram;
 use crate::session::{self, writer::FrameWriter, Session};
 use crate::sniff::Refusal;
@@ -72,10 +71,13 @@ pub fn run_kit(setup: KitSetup, lok: Option<&LokLibrary>, seccomp: &SeccompProgr
         preinit_fds,
     } = setup;
     let mut socket = UnixStream::from(socket);
+    #[cfg(not(feature = "probes"))]
+    let _ = parent_pid;
     // Probe mode plants a directory descriptor opened before the jail, so the fchdir probe can
     // show that no directory opened outside survives into the jail (close_directory_fds).
+    #[cfg(feature = "probes")]
     let planted_fd = matches!(entry, Entry::Probe)
-        .then(plant_directory_fd)
+        .then(crate::probes::serve::plant_directory_fd)
         .flatten();
     // 0: the kit holds nothing of the zygote's (control socket, signalfd, other kits' sockets)
     //    and nothing the forkit inherited: only stdio, its kit socket and preinit's descriptors
@@ -119,13 +121,21 @@ pub fn run_kit(setup: KitSetup, lok: Option<&LokLibrary>, seccomp: &SeccompProgr
             );
             serve_documents(socket, &office, max_document_bytes)
         }
+        #[cfg(feature = "probes")]
         Entry::Probe => {
-            let kept = KeptFds {
+            let kept = crate::probes::serve::KeptFds {
                 planted: planted_fd,
                 preinit: preinit_fds,
             };
-            serve_probes(socket, parent_pid, kept, max_document_bytes)
+            crate::probes::serve::serve_probes(socket, parent_pid, kept, max_document_bytes)
         }
+        #[cfg(not(feature = "probes"))]
+        Entry::Probe => fail(
+            &mut socket,
+            "internal",
+            "this build has no sandbox probes (oxool-kit's test feature `probes`)",
+            EXIT_JAIL_FAILED,
+        ),
     }
 }
 
@@ -411,118 +421,7 @@ fn load_one(office: &Office, message: &Message, document: &[u8]) -> Result<Docum
     })
 }
 
-/// The request loop of a probe kit (test-only): `probe name=…` runs one escape attempt;
-/// `convert` with an `OXOOL-PROBE crash|hang|eat-memory` payload simulates a kit that dies,
-/// hangs, or needs more memory than its cgroup allows (a decompression bomb); `load` with the
-/// `eat-memory` payload, the same while an editing session opens its document.
-/// Descriptors a probe kit knows about: the planted directory (closed before the jail, so the
-/// fchdir probe finds nothing) and LibreOffice's preinit descriptors (the only ones, besides stdio
-/// and the kit socket, that the fd inventory accepts).
-struct KeptFds {
-    planted: Option<RawFd>,
-    preinit: Vec<RawFd>,
-}
-
-fn serve_probes(
-    mut socket: UnixStream,
-    parent_pid: i32,
-    kept: KeptFds,
-    max_document_bytes: u32,
-) -> ! {
-    loop {
-        let frame = next_frame(&mut socket, max_document_bytes);
-        let Ok(message) = frame.message() else {
-            reply_error(&mut socket, "bad-request", "malformed message");
-            continue;
-        };
-        match message.name.as_str() {
-            "probe" => {
-                let ctx = ProbeContext {
-                    host_paths_to_try: message
-                        .get("paths")
-                        .map(|p| p.split(',').map(str::to_string).collect())
-                        .unwrap_or_default(),
-                    parent_pid,
-                    inet_port: number(&message, "port").unwrap_or(0),
-                    abstract_name: message.get("abstract").unwrap_or_default().to_string(),
-                    fd_opened_before_chroot: kept.planted,
-                    victim_pid: number(&message, "victim").unwrap_or(0),
-                    victim_pgid: number(&message, "victim_pgid").unwrap_or(0),
-                    victim_canary: number(&message, "victim_canary").unwrap_or(0),
-                    expected_fds: std::iter::once(socket.as_raw_fd())
-                        .chain(kept.preinit.iter().copied())
-                        .collect(),
-                    preinit_fds_known: true,
-                };
-                let name = message.get("name").unwrap_or_default();
-                let outcome = probes::run_probe(name, &ctx);
-                let answer = outcome.to_message();
-                reply(&mut socket, Frame::new(answer.render()));
-            }
-            "convert" if frame.payload.starts_with(b"OXOOL-PROBE crash") => {
-                crash();
-            }
-            "convert" | "load" if frame.payload.starts_with(b"OXOOL-PROBE eat-memory") => {
-                // Touched pages, never freed, until the kernel's OOM killer ends the kit; the
-                // 64 GiB stop is a safety net for a kit that has no memory limit at all.
-                for _ in 0..(64 << 10) {
-                    std::mem::forget(std::hint::black_box(vec![1u8; 1 << 20]));
-                }
-                leave(3)
-            }
-            "convert" if frame.payload.starts_with(b"OXOOL-PROBE hang") => loop {
-                std::thread::sleep(std::time::Duration::from_secs(3600));
-            },
-            "convert" => reply_error(&mut socket, "load", "the probe kit does not convert"),
-            "exit" => leave(0),
-            other => reply_error(
-                &mut socket,
-                "bad-request",
-                &format!("unknown message {other:?}"),
-            ),
-        }
-    }
-}
-
-/// A real crash: a store to an address that is never mapped (page 0). The kit is PID 1 of its
-/// own PID namespace, which ignores a signal it sends itself (raise) when no handler is set; a
-/// fault's SIGSEGV is forced by the kernel and ends it like any crashing LibreOffice.
-fn crash() -> ! {
-    // SAFETY: deliberately faulting: the store to page 0 (never mapped, below mmap_min_addr)
-    // raises SIGSEGV before it writes anything.
-    unsafe { std::ptr::write_volatile(std::ptr::without_provenance_mut::<u8>(8), 1) };
-    leave(1)
-}
-
-/// A numeric argument of a probe request (absent or malformed: None).
-fn number<T: std::str::FromStr>(message: &Message, key: &str) -> Option<T> {
-    message.get(key).and_then(|v| v.parse().ok())
-}
-
-fn plant_directory_fd() -> Option<RawFd> {
-    // SAFETY: open(2) with a constant NUL-terminated path; the returned fd (or -1) is ours.
-    let fd = unsafe { libc::open(c"/".as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY) };
-    (fd >= 0).then_some(fd)
-}
-
-fn next_frame(socket: &mut UnixStream, max_document_bytes: u32) -> Frame {
-    match Frame::read_from(socket, max_document_bytes) {
-        Ok(frame) => frame,
-        Err(FrameError::Closed) => leave(0),
-        Err(FrameError::PayloadTooLarge { len, limit }) => {
-            // The stream is no longer in step: answer and leave.
-            let text = format!("document of {len} bytes exceeds the kit limit of {limit} bytes");
-            reply(socket, error_frame("too-large", &text));
-            leave(1)
-        }
-        Err(err) => {
-            eprintln!("oxool-kit: reading from wsd: {err}");
-            leave(1)
-        }
-    }
-}
-
-fn error_frame(kind: &str, text: &str) -> Frame {
+pub(crate) fn error_frame(kind: &str, text: &str) -> Frame {
     Frame::new(
         Message::new("error")
             .arg("kind", kind)
@@ -531,11 +430,7 @@ fn error_frame(kind: &str, text: &str) -> Frame {
     )
 }
 
-fn reply_error(socket: &mut UnixStream, kind: &str, text: &str) {
-    reply(socket, error_frame(kind, text));
-}
-
-fn reply(socket: &mut UnixStream, frame: Frame) {
+pub(crate) fn reply(socket: &mut UnixStream, frame: Frame) {
     if let Err(err) = frame.write_to(socket) {
         eprintln!("oxool-kit: writing to wsd: {err}");
         leave(1);

@@ -22,6 +22,7 @@ mod kernel;
 mod memory;
 mod network;
 mod process;
+pub(crate) mod serve;
 mod signals;
 pub mod victim;
 

@@ -142,12 +142,16 @@ fn lok(step: &'static str) -> impl FnOnce(LokError) -> SessionError {
 }
 
 /// Callback formats wsd relies on: the part in `INVALIDATE_TILES` (Calc and Impress tiles are
-/// per part) and the view id in `INVALIDATE_VISIBLE_CURSOR`; and LibreOffice's password
-/// requests, answered from the `load` message. Set before the document loads.
+/// per part) and the view id in `INVALIDATE_VISIBLE_CURSOR`; comments reported as `COMMENT`
+/// callbacks instead of painted into the tiles (the web client shows them in a panel); and
+/// LibreOffice's password requests, answered from the `load` message. Set before the document
+/// loads.
 pub fn prepare_office(office: &Office) -> Result<(), LokError> {
     crate::lok::password::enable_password_requests(
         office,
-        feature::PART_IN_INVALIDATION_CALLBACK | feature::VIEWID_IN_VISCURSOR_INVALIDATION_CALLBACK,
+        feature::PART_IN_INVALIDATION_CALLBACK
+            | feature::VIEWID_IN_VISCURSOR_INVALIDATION_CALLBACK
+            | feature::NO_TILED_ANNOTATIONS,
     )
 }
 

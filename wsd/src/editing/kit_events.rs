@@ -52,6 +52,8 @@ const FORWARDED: &[&str] = &[
     "VALIDITY_LIST_BUTTON",
     "VALIDITY_INPUT_HELP",
     "CALC_FUNCTION_LIST",
+    // Comments: LibreOffice tells every view, so each session hears of each change once.
+    "COMMENT",
 ];
 
 impl Broker {

@@ -1,0 +1,278 @@
+//! Comments end to end (issue 12, point 1): WebSocket clients → the real oxool-wsd → a real kit
+//! with LibreOffice, documents served by the WOPI host. LibreOffice reports comments as
+//! `COMMENT` callbacks (the kit turns tiled annotations off); every session sees them live, and
+//! `command-values command=.uno:ViewAnnotations` lists the ones a document already has.
+
+use std::path::Path;
+use std::process::Command;
+
+use oxool_tests::server::{Server, ServerOptions};
+use oxool_tests::user::RunAs;
+use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
+use oxool_tests::ws::{Incoming, WsClient};
+
+const NO_AUTOSAVE: &str = "autosave_secs = 0\nidle_save_secs = 0";
+
+struct Setup {
+    host: WopiHost,
+    server: Server,
+}
+
+impl Setup {
+    fn start() -> Setup {
+        let host = WopiHost::start(WopiHostOptions::default()).expect("the WOPI host starts");
+        let server = Server::start(ServerOptions {
+            run_as: RunAs::Root,
+            wopi_hosts: vec![host.base()],
+            editing_toml: Some(NO_AUTOSAVE.into()),
+            ..Default::default()
+        })
+        .expect("the server starts");
+        Setup { host, server }
+    }
+
+    async fn open(&self, label: &str, name: &str) -> WsClient {
+        let mut client = WsClient::connect(self.server.port, label)
+            .await
+            .expect("WebSocket connects");
+        client
+            .load(
+                &self.host.wopisrc(name),
+                &token(&label.to_lowercase(), label, true),
+            )
+            .await;
+        client
+    }
+}
+
+/// The `comment` object of a `COMMENT` event.
+fn comment(event: &Incoming) -> serde_json::Value {
+    event.json()["comment"].clone()
+}
+
+/// A JSON value LibreOffice sends as a string or a number, as text.
+fn text_of(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// LibreOffice's property-value arguments for a comment command.
+fn args(pairs: &[(&str, &str)]) -> String {
+    let map: serde_json::Map<String, serde_json::Value> = pairs
+        .iter()
+        .map(|(k, v)| {
+            (
+                k.to_string(),
+                serde_json::json!({"type": "string", "value": v}),
+            )
+        })
+        .collect();
+    serde_json::Value::Object(map).to_string()
+}
+
+/// Waits for a `COMMENT` event with this action (and text, when given).
+async fn comment_event(
+    client: &mut WsClient,
+    what: &str,
+    action: &'static str,
+    text: Option<&'static str>,
+) -> serde_json::Value {
+    let event = client
+        .wait_for(what, |m| {
+            m.is_event("COMMENT")
+                && comment(m)["action"] == action
+                && text.is_none_or(|t| text_of(&comment(m)["text"]).contains(t))
+        })
+        .await;
+    comment(&event)
+}
+
+/// `word/comments.xml` of a stored docx (empty when it has none).
+fn docx_comments(path: &Path) -> String {
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import sys, zipfile\n\
+             z = zipfile.ZipFile(sys.argv[1])\n\
+             names = z.namelist()\n\
+             print(z.read('word/comments.xml').decode() if 'word/comments.xml' in names else '')",
+        )
+        .arg(path)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// A docx with one comment by "Carol" on the word "Anchored", written part by part.
+fn docx_with_a_comment() -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("commented.docx");
+    let script = r#"
+import sys, zipfile
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+parts = {
+ '[Content_Types].xml': '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/word/document.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/><Override PartName="/word/comments.xml" ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.comments+xml"/></Types>',
+ '_rels/.rels': '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="word/document.xml"/></Relationships>',
+ 'word/_rels/document.xml.rels': '<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/comments" Target="comments.xml"/></Relationships>',
+ 'word/document.xml': '<?xml version="1.0" encoding="UTF-8"?><w:document ' + W + '><w:body><w:p><w:r><w:t xml:space="preserve">Before </w:t></w:r><w:commentRangeStart w:id="0"/><w:r><w:t>Anchored</w:t></w:r><w:commentRangeEnd w:id="0"/><w:r><w:commentReference w:id="0"/></w:r><w:r><w:t xml:space="preserve"> after.</w:t></w:r></w:p></w:body></w:document>',
+ 'word/comments.xml': '<?xml version="1.0" encoding="UTF-8"?><w:comments ' + W + '><w:comment w:id="0" w:author="Carol" w:date="2024-03-01T10:00:00Z" w:initials="C"><w:p><w:r><w:t>PreexistingRemark</w:t></w:r></w:p></w:comment></w:comments>',
+}
+with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
+    for name, text in parts.items():
+        z.writestr(name, text)
+"#;
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(&path)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    std::fs::read(&path).unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_users_add_reply_edit_resolve_and_delete_comments_in_a_docx() {
+    let setup = Setup::start();
+    let name = "comments.docx";
+    setup.host.add_fixture("simple.docx", name).unwrap();
+    let mut a = setup.open("Alice", name).await;
+    let mut b = setup.open("Bob", name).await;
+
+    // A adds a comment: both see it, with A's name, a time and an anchor.
+    a.uno(
+        ".uno:InsertAnnotation",
+        Some(&args(&[("Text", "First remark")])),
+    )
+    .await;
+    let added = comment_event(&mut b, "A's comment at B", "Add", Some("First remark")).await;
+    assert_eq!(added["author"], "Alice", "{added}");
+    assert!(!text_of(&added["dateTime"]).is_empty(), "{added}");
+    assert!(!text_of(&added["anchorPos"]).is_empty(), "{added}");
+    let first = text_of(&added["id"]);
+    let seen_by_a = comment_event(&mut a, "A's own comment", "Add", Some("First remark")).await;
+    assert_eq!(text_of(&seen_by_a["id"]), first);
+
+    // B replies: the reply names its parent.
+    b.uno(
+        ".uno:ReplyComment",
+        Some(&args(&[("Id", &first), ("Text", "A reply")])),
+    )
+    .await;
+    let reply = comment_event(&mut a, "B's reply at A", "Add", Some("A reply")).await;
+    assert_eq!(reply["author"], "Bob", "{reply}");
+    assert_eq!(text_of(&reply["parent"]), first, "{reply}");
+    let reply_id = text_of(&reply["id"]);
+
+    // A edits the first comment.
+    a.uno(
+        ".uno:EditAnnotation",
+        Some(&args(&[("Id", &first), ("Text", "Edited remark")])),
+    )
+    .await;
+    let edited = comment_event(&mut b, "the edit at B", "Modify", Some("Edited remark")).await;
+    assert_eq!(text_of(&edited["id"]), first, "{edited}");
+
+    // B resolves it, and reopens it (the command toggles).
+    b.uno(".uno:ResolveComment", Some(&args(&[("Id", &first)])))
+        .await;
+    let resolved = a
+        .wait_for("the resolution at A", |m| {
+            m.is_event("COMMENT")
+                && text_of(&comment(m)["id"]) == first
+                && text_of(&comment(m)["resolved"]) == "true"
+        })
+        .await;
+    assert_eq!(comment(&resolved)["action"], "Resolve", "{resolved}");
+
+    // The list a late question gets has both, the reply under its parent.
+    a.send(oxool_proto::Message::new("command-values").arg("command", ".uno:ViewAnnotations"))
+        .await;
+    let list = a
+        .wait_for("the comment list", |m| {
+            m.is("command-values") && m.get("command") == Some(".uno:ViewAnnotations")
+        })
+        .await
+        .json();
+    let comments = list["comments"].as_array().expect("a comments array");
+    assert_eq!(comments.len(), 2, "{list}");
+
+    // Save: the stored docx has both comments with their authors.
+    let saved = a.save(false).await;
+    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+    let xml = docx_comments(&setup.host.path_of(name));
+    for expected in [
+        "Edited remark",
+        "A reply",
+        "w:author=\"Alice\"",
+        "w:author=\"Bob\"",
+    ] {
+        assert!(
+            xml.contains(expected),
+            "{expected} is not in comments.xml: {xml}"
+        );
+    }
+
+    // B deletes the reply; then A deletes every comment of Alice.
+    b.uno(".uno:DeleteComment", Some(&args(&[("Id", &reply_id)])))
+        .await;
+    let removed = comment_event(&mut a, "the removal at A", "Remove", None).await;
+    assert_eq!(text_of(&removed["id"]), reply_id, "{removed}");
+    a.uno(".uno:DeleteAuthor", Some(&args(&[("Author", "Alice")])))
+        .await;
+    // B also saw the reply's removal: wait for this one by its id.
+    b.wait_for("Alice's removal at B", |m| {
+        m.is_event("COMMENT")
+            && comment(m)["action"] == "Remove"
+            && text_of(&comment(m)["id"]) == first
+    })
+    .await;
+    let saved = a.save(false).await;
+    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+    let xml = docx_comments(&setup.host.path_of(name));
+    assert!(!xml.contains("remark"), "the comments are gone: {xml}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_docx_with_a_comment_lists_it_on_open_and_delete_all_removes_it() {
+    let setup = Setup::start();
+    let name = "commented.docx";
+    setup
+        .host
+        .add_document(name, &docx_with_a_comment())
+        .unwrap();
+    let mut a = setup.open("Alice", name).await;
+    a.send(oxool_proto::Message::new("command-values").arg("command", ".uno:ViewAnnotations"))
+        .await;
+    let list = a
+        .wait_for("the comment list", |m| {
+            m.is("command-values") && m.get("command") == Some(".uno:ViewAnnotations")
+        })
+        .await
+        .json();
+    let comments = list["comments"].as_array().expect("a comments array");
+    assert_eq!(comments.len(), 1, "{list}");
+    assert_eq!(comments[0]["author"], "Carol", "{list}");
+    assert!(
+        text_of(&comments[0]["text"]).contains("PreexistingRemark"),
+        "{list}"
+    );
+
+    a.uno(".uno:DeleteAllNotes", None).await;
+    comment_event(&mut a, "the removal", "Remove", None).await;
+    let saved = a.save(false).await;
+    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+    let xml = docx_comments(&setup.host.path_of(name));
+    assert!(!xml.contains("PreexistingRemark"), "{xml}");
+}

@@ -5,6 +5,10 @@
 //! (f) a key typed in session A → the repainted tile received by session B, where B behaves as
 //!     a browser does: on `invalidate` it asks again for the visible tiles in the area;
 //! (g) bytes on the wire per typed character (both directions, WebSocket framing included).
+//!
+//! (f) and (g) run four times on fresh copies of the document: typing at the start of the text
+//! (every key moves the rest of the paragraph) and at its end, each with tile deltas (B asks
+//! with `delta=1`, docs/protocol.md "Tile deltas") and with whole tiles (the anchor).
 
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};

@@ -14,6 +14,7 @@ import { Feedback, errorText } from './feedback.js';
 import { UserList, downloadBlob } from './chrome.js';
 import { Menus } from './menus.js';
 import { Dialogs } from './dialogs/dialogs.js';
+import { CommentPanel } from './comments.js';
 
 const ICONS = {
   text: 'x-office-document', spreadsheet: 'x-office-spreadsheet',
@@ -108,6 +109,12 @@ class App {
       reloadPage: () => window.location.reload(),
     });
     this.menus = new Menus(this);
+    this.comments = new CommentPanel({
+      send, canEdit, values: this.menus.values, host: document.querySelector('.workspace'),
+      focus: () => this.keyboard.focus(),
+      colorOf: (name) => ([...this.overlays.users.values()].find((u) => u.name === name) || {}).color || null,
+      selectAnchor: (rect) => this.selectAnchor(rect),
+    });
     document.querySelector('.zoom').addEventListener('click', (e) => {
       const b = e.target.closest('button');
       if (!b) return;
@@ -168,6 +175,7 @@ class App {
       this.clipboard.reset();
       this.menus.reset();
       this.dialogs.reset();
+      this.comments.reset();
       if (this.hadStatus) this.feedback.progress('ready');
     }
     if (state === 'loaded') this.fetcher.enable();
@@ -203,6 +211,7 @@ class App {
         const list = parseJsonBody(msg.body) || [];
         this.overlays.setUsers(list);
         this.users.render(list);
+        this.comments.refreshColors();
         break;
       }
       case 'tile':
@@ -250,6 +259,9 @@ class App {
     const reconnected = this.status === null && this.hadStatus;
     this.status = a;
     this.hadStatus = true;
+    // The comments a document has, on open and again after a reconnect (changes meanwhile
+    // were not heard).
+    if (first || reconnected) this.comments.load();
     this.feedback.progress('ready');
     const type = a.type || 'text';
     const part = Number(a.part) || 0;
@@ -322,6 +334,9 @@ class App {
         }
         break;
       }
+      case 'COMMENT':
+        this.comments.onEvent(json);
+        break;
       case 'CELL_ADDRESS':
         this.calc.cellAddress(body);
         break;
@@ -365,6 +380,16 @@ class App {
     this.conn.connect();
   }
 
+  /** A comment was clicked: show its anchor and put the cursor there. */
+  selectAnchor(rect) {
+    this.layer.scrollIntoView(rect);
+    if (!this.canEdit()) return;
+    const x = rect.x + 1;
+    const y = Math.round(rect.y + rect.h / 2);
+    for (const type of ['down', 'up']) this.conn.send('mouse', { type, x, y, count: 1, buttons: 1, modifier: 0 });
+    this.keyboard.focus();
+  }
+
   afterCaretMove() {
     const caret = this.overlays.own.caret;
     if (!caret) return;
@@ -390,6 +415,7 @@ class App {
       views: Object.fromEntries(this.overlays.views), users: [...this.overlays.users.values()],
       layer: this.layer.describe(), tiles: { ...this.fetcher.stats, inFlight: this.fetcher.inFlight.size },
       lastError: this.lastError || null, lastClose: this.lastClose || null, dialogs: this.dialogs.describe(),
+      comments: this.comments.describe(),
       quietMs: performance.now() - (this.lastMessageAt || 0),
     };
   }

@@ -5,7 +5,7 @@
 //   [label, command, shortcut]   a `.uno:` command (with `?Name:type=value` arguments as in
 //                                LibreOffice's menus) or a page action: print, find, save,
 //                                download:<format>, cut, copy, paste, zoom-in, zoom-out, fit,
-//                                sidebar, shortcuts, about
+//                                sidebar, comments (the panel), comment-add, shortcuts, about
 //   [label, [items]]             a submenu
 //   [label, 'list:<name>']       a submenu built when it opens from LibreOffice's lists
 //                                (`command-values`): styles, fonts, language-selection,
@@ -132,6 +132,7 @@ const WRITER = [
     ['Text ~Boundaries', '.uno:ViewBounds'],
     ['Field ~Shadings', '.uno:Marks', 'Ctrl+F8'],
     ['Side~bar', 'sidebar'],
+    ['~Comments', 'comments'],
     '-',
     ...VIEW_ZOOM,
   ]],
@@ -148,7 +149,7 @@ const WRITER = [
     ['Hyperl~ink…', '.uno:HyperlinkDialog', 'Ctrl+K'],
     ['Boo~kmark…', '.uno:InsertBookmark'],
     ['Cross-~reference…', '.uno:InsertReferenceField', 'Ctrl+F2'],
-    ['Co~mment', '.uno:InsertAnnotation', 'Ctrl+Alt+C'],
+    ['Co~mment', 'comment-add', 'Ctrl+Alt+C'],
     '-',
     ['~Footnote', '.uno:InsertFootnote'],
     ['~Endnote', '.uno:InsertEndnote'],
@@ -252,6 +253,7 @@ const CALC = [
     ['~Grid Lines', '.uno:ToggleSheetGrid'],
     ['~Freeze Rows and Columns', '.uno:FreezePanes'],
     ['Side~bar', 'sidebar'],
+    ['~Comments', 'comments'],
     '-',
     ...VIEW_ZOOM,
   ]],
@@ -261,7 +263,7 @@ const CALC = [
     ['~Function…', '.uno:FunctionDialog', 'Ctrl+F2'],
     '-',
     ['Hyperl~ink…', '.uno:HyperlinkDialog', 'Ctrl+K'],
-    ['Co~mment', '.uno:InsertAnnotation', 'Ctrl+Alt+C'],
+    ['Co~mment', 'comment-add', 'Ctrl+Alt+C'],
     ['Spe~cial Character…', '.uno:InsertSymbol'],
     '-',
     ['Current ~Date', '.uno:InsertCurrentDate', 'Ctrl+;'],
@@ -377,6 +379,7 @@ const IMPRESS = (slide, kind) => [
       ['~Helplines While Moving', '.uno:HelplinesMove'],
     ]],
     ['Side~bar', 'sidebar'],
+    ['~Comments', 'comments'],
     '-',
     ...VIEW_ZOOM,
   ]],
@@ -388,7 +391,7 @@ const IMPRESS = (slide, kind) => [
     ['C~hart', '.uno:InsertObjectChart'],
     '-',
     ['Hyperl~ink…', '.uno:HyperlinkDialog', 'Ctrl+K'],
-    ['Co~mment', '.uno:InsertAnnotation', 'Ctrl+Alt+C'],
+    ['Co~mment', 'comment-add', 'Ctrl+Alt+C'],
     ['Spe~cial Character…', '.uno:InsertSymbol'],
     ['Fiel~d', [
       ['~Date (fixed)', '.uno:InsertDateFieldFix'],

@@ -59,6 +59,8 @@ export class Menus {
       case 'zoom-out': app.layer.zoomStep(-1); break;
       case 'fit': app.layer.setZoom(1, { fit: true }); break;
       case 'sidebar': toggleSidebar(); break;
+      case 'comments': app.comments.show(); return;
+      case 'comment-add': app.comments.openAdd(); return;
       case 'shortcuts':
       case 'about': (await import('./info-dialog.js')).showInfo(name, { server: app.serverVersion }); return;
       default: break;

@@ -15,6 +15,7 @@ const bin = process.env.OXOOL_BIN_DIR || path.join(repo, 'target', 'debug');
 // name in the store → fixture it is copied from
 const DOCUMENTS = {
   'writer.docx': 'simple.docx',
+  'comments.docx': 'simple.docx',
   'coedit.odt': 'simple.odt',
   'calc.xlsx': 'simple.xlsx',
   'impress.pptx': 'simple.pptx',

@@ -1,0 +1,84 @@
+// Comments with two users (issue 12.1): Alice adds one from Insert ▸ Comment's shortcut, Bob
+// sees it appear live in his panel with her name and colour, replies; Alice resolves; the
+// stored docx has both; deleting one and deleting all by an author empty the panels.
+const { test } = require('@playwright/test');
+const h = require('../support/helpers');
+const d = require('../support/dialogs');
+
+const { expect } = h;
+
+test('two users add, see, reply to, resolve and delete comments; the docx stores them', async ({ browser }) => {
+  const alice = await browser.newContext();
+  const bob = await browser.newContext();
+  const a = await alice.newPage();
+  const b = await bob.newPage();
+  await h.openEditor(a, (await h.links('comments.docx', 'Alice')).edit);
+  await h.openEditor(b, (await h.links('comments.docx', 'Bob')).edit);
+  // A document without comments opens with the panel closed.
+  await expect(a.locator('#comments')).toBeHidden();
+
+  await a.locator('#input-sink').focus();
+  await h.pressAndSeeCaret(a, 'Control+End');
+  await a.keyboard.press('Control+Alt+c');
+  const box = a.locator('#comments .comment-input');
+  await expect(box).toBeFocused();
+  await box.fill('Please check this sentence');
+  await a.locator('#comments .comment-save').click();
+
+  // Bob's panel opens by itself with Alice's comment, her name, a time and her colour.
+  const bobsView = b.locator('#comments .comment[data-author="Alice"]');
+  await expect(bobsView).toBeVisible();
+  await expect(bobsView.locator('.comment-text')).toHaveText('Please check this sentence');
+  await expect(bobsView.locator('.comment-author')).toHaveText('Alice');
+  // LibreOffice's ISO time, shown as a date and time for people (not the raw `…T07:57:20,11…`).
+  await expect(bobsView.locator('.comment-time')).not.toBeEmpty();
+  await expect(bobsView.locator('.comment-time')).not.toContainText('T');
+  const aliceColor = await b.evaluate(() => window.oxool.describe().users.find((u) => u.name === 'Alice').color);
+  const dot = await bobsView.locator('.comment-dot').evaluate((el) => getComputedStyle(el).backgroundColor);
+  const hex = (c) => '#' + c.match(/\d+/g).slice(0, 3).map((n) => Number(n).toString(16).padStart(2, '0')).join('');
+  expect(hex(dot)).toBe(aliceColor.toLowerCase());
+
+  // Bob replies; Alice sees the reply under her comment.
+  await bobsView.locator('.comment-reply').click();
+  await b.locator('#comments .comment-input').fill('Done, thanks');
+  await b.locator('#comments .comment-save').click();
+  const reply = a.locator('#comments .comment.reply[data-author="Bob"]');
+  await expect(reply.locator('.comment-text')).toHaveText('Done, thanks');
+  const order = await a.evaluate(() => window.oxool.describe().comments.map((c) => `${c.author}:${c.depth}`));
+  expect(order).toEqual(['Alice:0', 'Bob:1']);
+
+  // Alice resolves her comment; Bob sees it resolved and can reopen it.
+  const alicesOwn = a.locator('#comments .comment[data-author="Alice"]');
+  await alicesOwn.locator('.comment-resolve').click();
+  await expect(bobsView).toHaveAttribute('data-resolved', 'true');
+  await expect(bobsView.locator('.comment-resolve')).toHaveText('Reopen');
+  await h.settle(a);
+  await h.settle(b);
+  await h.shot(a, 'comments-alice');
+  await h.shot(b, 'comments-bob');
+
+  // Stored: both comments, with their authors, in word/comments.xml.
+  await a.locator('#input-sink').focus();
+  await a.keyboard.press('Control+s');
+  await h.waitSaved(a);
+  const xml = h.zipMember('comments.docx', 'word/comments.xml');
+  expect(xml).toContain('Please check this sentence');
+  expect(xml).toContain('Done, thanks');
+  expect(xml).toContain('w:author="Alice"');
+  expect(xml).toContain('w:author="Bob"');
+
+  // Bob deletes his reply; Alice deletes everything by Alice: both panels are empty.
+  await b.locator('#comments .comment[data-author="Bob"] .comment-delete').click();
+  await expect(reply).toHaveCount(0);
+  await alicesOwn.locator('.comment-delete-author').click();
+  await expect(b.locator('#comments .comment')).toHaveCount(0);
+  await expect(a.locator('#comments .comment')).toHaveCount(0);
+  await expect(b.locator('#comments .comments-empty')).toBeVisible();
+  // View ▸ Comments closes the panel and opens it again.
+  await d.menu(b, 'View', 'Comments');
+  await expect(b.locator('#comments')).toBeHidden();
+  await d.menu(b, 'View', 'Comments');
+  await expect(b.locator('#comments')).toBeVisible();
+  await alice.close();
+  await bob.close();
+});

@@ -25,7 +25,8 @@ export function ordered(comments) {
   const ids = new Set(all.map((c) => c.id));
   const key = (c) => anchorRect(c.anchorPos) || { x: 0, y: 0 };
   const roots = all.filter((c) => !c.parent || c.parent === '0' || !ids.has(c.parent));
-  roots.sort((a, b) => key(a).y - key(b).y || key(a).x - key(b).x || Number(a.id) - Number(b.id));
+  roots.sort((a, b) => (a.part || 0) - (b.part || 0) || key(a).y - key(b).y || key(a).x - key(b).x
+    || Number(a.id) - Number(b.id));
   const out = [];
   const visit = (c, depth) => {
     out.push({ comment: c, depth });
@@ -39,7 +40,7 @@ export function ordered(comments) {
 export class CommentPanel {
   /**
    * actions: {send(name, args, body), canEdit(), values (CommandValues), host (the element
-   * beside the document), selectAnchor(rect), colorOf(name) → colour or null, focus()}
+   * beside the document), selectAnchor(rect, part or null), colorOf(name) → colour or null, focus()}
    */
   constructor(actions) {
     this.actions = actions;
@@ -166,7 +167,7 @@ export class CommentPanel {
     li.addEventListener('click', (e) => {
       if (e.target.closest('button, textarea')) return;
       const rect = anchorRect(c.anchorPos) || anchorRect(c.textRange);
-      if (rect) this.actions.selectAnchor(rect);
+      if (rect) this.actions.selectAnchor(rect, c.part);
     });
     if (canEdit) {
       const tools = document.createElement('div');
@@ -238,7 +239,9 @@ function normalise(c) {
     text: str(c.text),
     dateTime: str(c.dateTime),
     resolved,
-    anchorPos: str(c.anchorPos),
+    // Writer's text anchor, Calc's cell (on sheet `tab`), Impress's rectangle on its slide.
+    anchorPos: str(c.anchorPos || c.cellPos || c.rectangle),
+    part: c.tab !== undefined ? Number(c.tab) : null,
     textRange: str(c.textRange),
   };
 }

@@ -113,7 +113,7 @@ class App {
       send, canEdit, values: this.menus.values, host: document.querySelector('.workspace'),
       focus: () => this.keyboard.focus(),
       colorOf: (name) => ([...this.overlays.users.values()].find((u) => u.name === name) || {}).color || null,
-      selectAnchor: (rect) => this.selectAnchor(rect),
+      selectAnchor: (rect, part) => this.selectAnchor(rect, part),
     });
     document.querySelector('.zoom').addEventListener('click', (e) => {
       const b = e.target.closest('button');
@@ -380,8 +380,9 @@ class App {
     this.conn.connect();
   }
 
-  /** A comment was clicked: show its anchor and put the cursor there. */
-  selectAnchor(rect) {
+  /** A comment was clicked: show its anchor (on its sheet) and put the cursor there. */
+  selectAnchor(rect, part) {
+    if (part !== null && part !== undefined && part !== this.layer.part) this.setPart(part);
     this.layer.scrollIntoView(rect);
     if (!this.canEdit()) return;
     const x = rect.x + 1;

@@ -91,15 +91,20 @@ async fn comment_event(
 
 /// `word/comments.xml` of a stored docx (empty when it has none).
 fn docx_comments(path: &Path) -> String {
+    zip_members(path, "word/comments.xml")
+}
+
+/// The members of a stored zip (OOXML, ODF) whose names contain `part`, concatenated.
+fn zip_members(path: &Path, part: &str) -> String {
     let out = Command::new("python3")
         .arg("-c")
         .arg(
             "import sys, zipfile\n\
              z = zipfile.ZipFile(sys.argv[1])\n\
-             names = z.namelist()\n\
-             print(z.read('word/comments.xml').decode() if 'word/comments.xml' in names else '')",
+             print(''.join(z.read(n).decode() for n in z.namelist() if sys.argv[2] in n))",
         )
         .arg(path)
+        .arg(part)
         .output()
         .expect("python3 runs");
     assert!(
@@ -275,4 +280,38 @@ async fn a_docx_with_a_comment_lists_it_on_open_and_delete_all_removes_it() {
     assert_eq!(saved.get("save"), Some("idle"), "{saved}");
     let xml = docx_comments(&setup.host.path_of(name));
     assert!(!xml.contains("PreexistingRemark"), "{xml}");
+}
+
+/// odt, xlsx and pptx: a comment added at the cursor (Writer), the cell cursor (Calc) or on the
+/// slide (Impress) reaches the other session live and is in the stored file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn comments_round_trip_in_odt_xlsx_and_pptx() {
+    let setup = Setup::start();
+    for (fixture, name, member) in [
+        ("simple.odt", "notes.odt", "content.xml"),
+        ("simple.xlsx", "notes.xlsx", "comments"),
+        ("simple.pptx", "notes.pptx", "comment"),
+    ] {
+        setup.host.add_fixture(fixture, name).unwrap();
+        let mut a = setup.open("Alice", name).await;
+        let mut b = setup.open("Bob", name).await;
+        a.uno(
+            ".uno:InsertAnnotation",
+            Some(&args(&[("Text", "RoundTripRemark")])),
+        )
+        .await;
+        let added = comment_event(&mut b, name, "Add", Some("RoundTripRemark")).await;
+        assert_eq!(added["author"], "Alice", "{name}: {added}");
+        let saved = a.save(false).await;
+        assert_eq!(saved.get("save"), Some("idle"), "{name}: {saved}");
+        let xml = zip_members(&setup.host.path_of(name), member);
+        assert!(
+            xml.contains("RoundTripRemark"),
+            "{name}: the comment is not in its {member}: {xml}"
+        );
+        assert!(
+            xml.contains("Alice"),
+            "{name}: no author in {member}: {xml}"
+        );
+    }
 }

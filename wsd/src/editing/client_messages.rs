@@ -45,6 +45,30 @@ fn command_may_modify(command: &str, args: Option<&str>) -> bool {
     !NON_MODIFYING_COMMANDS.contains(&command)
 }
 
+/// Commands that write a comment under an author's name. Calc and Impress take the author from
+/// the request (without one, Calc stores none), so the server names the session's user, and a
+/// client cannot write comments under someone else's name.
+const AUTHORED_COMMANDS: &[&str] = &[
+    ".uno:InsertAnnotation",
+    ".uno:ReplyComment",
+    ".uno:EditAnnotation",
+];
+
+/// `args` with `Author` set to the session's user name for [`AUTHORED_COMMANDS`].
+fn with_author(command: &str, args: Option<String>, author: &str) -> Option<String> {
+    if !AUTHORED_COMMANDS.contains(&command) {
+        return args;
+    }
+    let mut map = args
+        .and_then(|a| serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&a).ok())
+        .unwrap_or_default();
+    map.insert(
+        "Author".into(),
+        serde_json::json!({"type": "string", "value": author}),
+    );
+    Some(serde_json::Value::Object(map).to_string())
+}
+
 /// `css::awt::Key` codes of keys that only move the cursor or the view.
 const NAVIGATION_KEYS: std::ops::RangeInclusive<u32> = 1024..=1031; // arrows, Home, End, PgUp/Dn
 const KEY_ESCAPE: u32 = 1281;
@@ -140,6 +164,7 @@ impl Broker {
             }
             ClientMessage::Uno { command, args } => {
                 let modifying = command_may_modify(&command, args.as_deref());
+                let args = with_author(&command, args, &member.name);
                 let mut uno = Message::new("uno")
                     .arg("view", session)
                     .arg("command", &command)
@@ -302,6 +327,27 @@ impl Broker {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn comments_are_written_under_the_sessions_name() {
+        let args = super::with_author(
+            ".uno:InsertAnnotation",
+            Some(r#"{"Text":{"type":"string","value":"x"},"Author":{"type":"string","value":"Mallory"}}"#.into()),
+            "Alice",
+        )
+        .unwrap();
+        let args: serde_json::Value = serde_json::from_str(&args).unwrap();
+        assert_eq!(args["Author"]["value"], "Alice");
+        assert_eq!(args["Text"]["value"], "x");
+        let none = super::with_author(".uno:InsertAnnotation", None, "Bob").unwrap();
+        assert!(none.contains("\"Bob\""), "{none}");
+        // Deleting by author names the author to delete: left alone.
+        let delete = r#"{"Author":{"type":"string","value":"Carol"}}"#.to_string();
+        assert_eq!(
+            super::with_author(".uno:DeleteAuthor", Some(delete.clone()), "Bob"),
+            Some(delete)
+        );
+    }
+
     use super::{command_may_modify, may_modify};
 
     #[test]

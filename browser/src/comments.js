@@ -251,6 +251,8 @@ function formatTime(dateTime) {
   const iso = str(dateTime).replace(/[,.](\d{1,3})\d*$/, '.$1');
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return str(dateTime);
+  // Calc sends a date only (`12/05/2026`): no made-up midnight.
+  if (!iso.includes(':')) return d.toLocaleDateString(undefined, { dateStyle: 'medium' });
   return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 

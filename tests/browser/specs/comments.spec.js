@@ -1,6 +1,8 @@
 // Comments with two users (issue 12.1): Alice adds one from Insert ▸ Comment's shortcut, Bob
 // sees it appear live in his panel with her name and colour, replies; Alice resolves; the
 // stored docx has both; deleting one and deleting all by an author empty the panels.
+const { execFileSync } = require('node:child_process');
+const path = require('node:path');
 const { test } = require('@playwright/test');
 const h = require('../support/helpers');
 const d = require('../support/dialogs');
@@ -79,6 +81,56 @@ test('two users add, see, reply to, resolve and delete comments; the docx stores
   await expect(b.locator('#comments')).toBeHidden();
   await d.menu(b, 'View', 'Comments');
   await expect(b.locator('#comments')).toBeVisible();
+  await alice.close();
+  await bob.close();
+});
+
+test('a docx that already has a comment shows it on open; a click puts the cursor at its anchor', async ({ browser }) => {
+  const name = 'commented.docx';
+  execFileSync('/usr/bin/python3', [path.join(__dirname, '..', 'support', 'make-commented.py'),
+    path.join(process.env.OXOOL_DOCUMENTS, name)]);
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await h.openEditor(page, (await h.links(name, 'Alice')).edit);
+  const carols = page.locator('#comments .comment[data-author="Carol"]');
+  await expect(carols.locator('.comment-text')).toHaveText('PreexistingRemark');
+  await expect(carols.locator('.comment-time')).toContainText('2024');
+
+  // The anchor is on the third line; the cursor starts on the first.
+  const anchor = await page.evaluate(() => window.oxool.describe().comments[0].anchorPos);
+  const y = Number(anchor.split(',')[1]);
+  const caretY = () => page.evaluate(() => (window.oxool.describe().caret || {}).y);
+  expect(await caretY()).toBeLessThan(y - 200);
+  await carols.locator('.comment-text').click();
+  await expect.poll(caretY, { timeout: 30_000 }).toBeGreaterThan(y - 200);
+  await h.settle(page);
+  await h.shot(page, 'comments-on-open');
+  await context.close();
+});
+
+test('Calc: a comment on a cell reaches the other user and is stored in the xlsx', async ({ browser }) => {
+  const alice = await browser.newContext();
+  const bob = await browser.newContext();
+  const a = await alice.newPage();
+  const b = await bob.newPage();
+  await h.openEditor(a, (await h.links('comments.xlsx', 'Alice')).edit);
+  await h.openEditor(b, (await h.links('comments.xlsx', 'Bob')).edit);
+  await a.locator('#input-sink').focus();
+  await a.keyboard.press('Control+Alt+c');
+  await a.locator('#comments .comment-input').fill('Check this figure');
+  await a.locator('#comments .comment-save').click();
+  const bobsView = b.locator('#comments .comment[data-author="Alice"]');
+  await expect(bobsView.locator('.comment-text')).toHaveText('Check this figure');
+  // Calc stores the day only: no time is shown.
+  await expect(bobsView.locator('.comment-time')).not.toContainText(':');
+  await h.settle(b);
+  await h.shot(b, 'comments-calc-bob');
+  await a.locator('#input-sink').focus();
+  await a.keyboard.press('Control+s');
+  await h.waitSaved(a);
+  const xml = h.zipMember('comments.xlsx', 'xl/comments1.xml');
+  expect(xml).toContain('Check this figure');
+  expect(xml).toContain('Alice');
   await alice.close();
   await bob.close();
 });

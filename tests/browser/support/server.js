@@ -16,6 +16,7 @@ const bin = process.env.OXOOL_BIN_DIR || path.join(repo, 'target', 'debug');
 const DOCUMENTS = {
   'writer.docx': 'simple.docx',
   'comments.docx': 'simple.docx',
+  'comments.xlsx': 'simple.xlsx',
   'coedit.odt': 'simple.odt',
   'calc.xlsx': 'simple.xlsx',
   'impress.pptx': 'simple.pptx',

@@ -154,11 +154,12 @@ impl Frontend {
                 let spawn_to_ready = started.elapsed().as_micros() as u64;
                 self.stats
                     .count_ready(spawn_to_ready, setup_us, mounts != "bind");
-                self.pool.kit_ready(ReadyKit {
+                let order = self.pool.kit_ready(ReadyKit {
                     socket,
                     pid,
                     jail_id,
                 });
+                self.zygote.order_spawns(order).await;
             }
             Err(reason) => {
                 tracing::error!(kit_pid = pid, jail_id = %jail_id, "kit did not get ready: {reason}");

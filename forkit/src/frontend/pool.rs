@@ -73,6 +73,12 @@ pub struct Pool {
     state: Mutex<PoolState>,
 }
 
+/// Spawns asked of the zygote at a time. Kits being made share the CPU (the zygote's clone, each
+/// kit's jail and LibreOffice start): with more in flight, each is ready later, and a request
+/// waiting on an empty pool waits for all of them instead of the first; two keep both cores of
+/// a small host busy.
+pub const MAX_SPAWNS_IN_FLIGHT: usize = 2;
+
 /// What the caller must do after a pool operation: ask the zygote for this many kits.
 #[must_use]
 pub struct SpawnOrder(pub usize);
@@ -117,9 +123,12 @@ impl Pool {
     }
 
     /// Kits to ask for so that ready + outstanding covers the target plus everyone waiting.
+    /// Kits to ask for so that ready + outstanding covers `wanted`, with at most
+    /// [`MAX_SPAWNS_IN_FLIGHT`] outstanding; the rest is asked for as kits report ready.
     fn deficit(&self, state: &mut PoolState, wanted: usize, now: Instant) -> SpawnOrder {
         let have = state.ready.len() + state.outstanding.len();
-        let order = wanted.saturating_sub(have);
+        let room = MAX_SPAWNS_IN_FLIGHT.saturating_sub(state.outstanding.len());
+        let order = wanted.saturating_sub(have).min(room);
         state.outstanding.extend(std::iter::repeat_n(now, order));
         SpawnOrder(order)
     }
@@ -156,21 +165,28 @@ impl Pool {
         (Err(rx), order)
     }
 
-    /// A spawned kit reported `ready`: hand it to the oldest live waiter, or keep it.
-    pub fn kit_ready(&self, kit: ReadyKit) {
+    /// A spawned kit reported `ready`: hand it to the oldest live waiter, or keep it. Returns
+    /// the kits still to ask for (those the in-flight limit held back).
+    pub fn kit_ready(&self, kit: ReadyKit) -> SpawnOrder {
+        let now = Instant::now();
         let mut state = self.lock();
         if let Some(asked) = state.outstanding.pop_front() {
-            state.demand.record_refill(asked.elapsed());
+            state
+                .demand
+                .record_refill(now.saturating_duration_since(asked));
         }
-        let mut kit = kit;
+        let mut kit = Some(kit);
         while let Some(waiter) = state.waiters.pop_front() {
-            match waiter.send(Ok(kit)) {
-                Ok(()) => return,
-                Err(Ok(returned)) => kit = returned, // that caller gave up; try the next
+            match waiter.send(Ok(kit.take().expect("a kit to hand out"))) {
+                Ok(()) => break,
+                Err(Ok(returned)) => kit = Some(returned), // that caller gave up; try the next
                 Err(Err(_)) => unreachable!("we sent Ok"),
             }
         }
-        state.ready.push_back(kit);
+        if let Some(kit) = kit {
+            state.ready.push_back(kit);
+        }
+        self.refill(&mut state, now)
     }
 
     /// A spawn failed: tell one waiter (it may retry), and ask for a replacement.
@@ -238,8 +254,8 @@ mod tests {
     fn keeps_the_target_filled() {
         let pool = Pool::new(PoolSizing::fixed(2));
         assert_eq!(pool.fill().0, 2);
-        pool.kit_ready(kit(1));
-        pool.kit_ready(kit(2));
+        let _ = pool.kit_ready(kit(1));
+        let _ = pool.kit_ready(kit(2));
         let (taken, order) = pool.take();
         assert_eq!(taken.unwrap().pid, 1);
         assert_eq!(order.0, 1, "a take refills");
@@ -252,7 +268,7 @@ mod tests {
         let pool = Pool::new(PoolSizing::fixed(1));
         assert_eq!(pool.fill().0, 1);
         for pid in 0..50 {
-            pool.kit_ready(kit(pid));
+            let _ = pool.kit_ready(kit(pid));
             let (taken, order) = pool.take();
             assert!(taken.is_ok());
             assert_eq!(order.0, 1);
@@ -273,7 +289,7 @@ mod tests {
                 .record_refill(std::time::Duration::from_millis(50));
         }
         for pid in 0..50 {
-            pool.kit_ready(kit(pid));
+            let _ = pool.kit_ready(kit(pid));
         }
         assert_eq!(pool.target(), 1, "no demand yet");
         // Forty takes at once: about 40 takes/s during a 50 ms refill is the ceiling's worth.
@@ -292,6 +308,30 @@ mod tests {
     }
 
     #[test]
+    fn at_most_two_spawns_are_in_flight() {
+        let pool = Pool::new(PoolSizing::fixed(5));
+        assert_eq!(pool.fill().0, 2);
+        assert_eq!(pool.kit_ready(kit(1)).0, 1, "one ready, one more asked for");
+        assert_eq!(pool.kit_ready(kit(2)).0, 1);
+        // Three waiters on an emptied pool: still two at a time.
+        let pool = Pool::new(PoolSizing::fixed(0));
+        let mut waiting = Vec::new();
+        let mut orders = 0;
+        for _ in 0..3 {
+            let (taken, order) = pool.take();
+            waiting.push(taken.unwrap_err());
+            orders += order.0;
+        }
+        assert_eq!(orders, 2);
+        assert_eq!(
+            pool.kit_ready(kit(3)).0,
+            1,
+            "the third waiter's kit is asked for now"
+        );
+        assert_eq!(waiting[0].try_recv().unwrap().unwrap().pid, 3);
+    }
+
+    #[test]
     fn waiters_get_kits_in_order() {
         let pool = Pool::new(PoolSizing::fixed(0));
         let (first, order) = pool.take();
@@ -300,7 +340,7 @@ mod tests {
         let (second, order) = pool.take();
         assert_eq!(order.0, 1);
         let mut second = second.unwrap_err();
-        pool.kit_ready(kit(7));
+        let _ = pool.kit_ready(kit(7));
         assert_eq!(first.try_recv().unwrap().unwrap().pid, 7);
         assert!(second.try_recv().is_err());
         let _ = pool.spawn_failed("boom");
@@ -314,7 +354,7 @@ mod tests {
         drop(gone);
         let (live, _) = pool.take();
         let mut live = live.unwrap_err();
-        pool.kit_ready(kit(3));
+        let _ = pool.kit_ready(kit(3));
         assert_eq!(live.try_recv().unwrap().unwrap().pid, 3);
         assert_eq!(pool.ready_count(), 0);
     }

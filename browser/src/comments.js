@@ -45,6 +45,7 @@ export class CommentPanel {
   constructor(actions) {
     this.actions = actions;
     this.comments = new Map();
+    this.meanwhile = null; // COMMENT events that arrive while the list is asked for
     this.el = document.createElement('aside');
     this.el.className = 'comments';
     this.el.id = 'comments';
@@ -89,16 +90,27 @@ export class CommentPanel {
 
   /** Asks for the document's comments (on load and after a reconnect); shows the panel if any. */
   async load() {
+    // Events may overtake the answer (the kit sends callbacks from another thread): those that
+    // arrive while it is asked are applied again on top of the list.
+    this.meanwhile = [];
     const json = await this.actions.values.get('.uno:ViewAnnotations', { fresh: true });
     const list = json && Array.isArray(json.comments) ? json.comments : [];
+    const meanwhile = this.meanwhile;
+    this.meanwhile = null;
     this.comments.clear();
     for (const c of list) this.comments.set(str(c.id), normalise(c));
+    for (const event of meanwhile) this.apply(event);
     if (this.comments.size > 0) this.show(true);
     this.render();
   }
 
   /** `event kind=COMMENT`: `{"comment": {action, id, …}}`. */
   onEvent(json) {
+    if (this.meanwhile) this.meanwhile.push(json);
+    this.apply(json);
+  }
+
+  apply(json) {
     const c = json && json.comment;
     if (!c || c.id === undefined) return;
     const id = str(c.id);

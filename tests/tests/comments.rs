@@ -212,6 +212,28 @@ async fn two_users_add_reply_edit_resolve_and_delete_comments_in_a_docx() {
         .json();
     let comments = list["comments"].as_array().expect("a comments array");
     assert_eq!(comments.len(), 2, "{list}");
+    // A late joiner gets the same list, the resolution included.
+    let mut c = setup.open("Carol", name).await;
+    c.send(oxool_proto::Message::new("command-values").arg("command", ".uno:ViewAnnotations"))
+        .await;
+    let late = c
+        .wait_for("the late joiner's comment list", |m| {
+            m.is("command-values") && m.get("command") == Some(".uno:ViewAnnotations")
+        })
+        .await
+        .json();
+    let late = late["comments"]
+        .as_array()
+        .expect("a comments array")
+        .clone();
+    assert_eq!(late.len(), 2, "{late:?}");
+    let first_of_late = late
+        .iter()
+        .find(|c| text_of(&c["id"]) == first)
+        .expect("the first");
+    assert_eq!(first_of_late["author"], "Alice", "{late:?}");
+    assert_eq!(text_of(&first_of_late["resolved"]), "true", "{late:?}");
+    drop(c);
 
     // Save: the stored docx has both comments with their authors.
     let saved = a.save(false).await;

@@ -13,7 +13,7 @@ use std::time::Duration;
 pub use stats::Stats;
 pub use zygote_link::ZygoteLink;
 
-use pool::{Pool, ReadyKit, SpawnOrder};
+use pool::{Pool, ReadyKit, SpawnFailure, SpawnOrder};
 
 pub struct Frontend {
     pub pool: Pool,
@@ -27,7 +27,9 @@ pub enum SpawnKitError {
     #[error("timed out after {0:?} waiting for a kit")]
     Timeout(Duration),
     #[error("spawning a kit failed: {0}")]
-    Failed(String),
+    Failed(#[from] SpawnFailure),
+    #[error("forkit is stopping")]
+    Stopping,
 }
 
 impl Frontend {
@@ -49,7 +51,7 @@ impl Frontend {
                 match tokio::time::timeout(self.spawn_timeout, receiver).await {
                     Ok(Ok(Ok(kit))) => (kit, SpawnOrder(0)),
                     Ok(Ok(Err(reason))) => return Err(SpawnKitError::Failed(reason)),
-                    Ok(Err(_)) => return Err(SpawnKitError::Failed("forkit is stopping".into())),
+                    Ok(Err(_)) => return Err(SpawnKitError::Stopping),
                     Err(_) => return Err(SpawnKitError::Timeout(self.spawn_timeout)),
                 }
             }
@@ -117,7 +119,9 @@ impl Frontend {
                     let reason = message.get("reason").unwrap_or_default();
                     tracing::error!("the zygote could not spawn a kit: {reason}");
                     self.stats.count_spawn_failure();
-                    let order = self.pool.spawn_failed(reason);
+                    let order = self
+                        .pool
+                        .spawn_failed(SpawnFailure::Zygote(reason.to_string()));
                     self.zygote.order_spawns(order).await;
                 }
                 "exited" => {
@@ -161,39 +165,56 @@ impl Frontend {
                 });
                 self.zygote.order_spawns(order).await;
             }
-            Err(reason) => {
-                tracing::error!(kit_pid = pid, jail_id = %jail_id, "kit did not get ready: {reason}");
+            Err(error) => {
+                tracing::error!(kit_pid = pid, jail_id = %jail_id, "kit did not get ready: {error}");
                 let _ = self.zygote.kill(pid).await;
                 self.stats.count_spawn_failure();
-                let order = self.pool.spawn_failed(&reason);
+                let order = self
+                    .pool
+                    .spawn_failed(SpawnFailure::NotReady(error.to_string()));
                 self.zygote.order_spawns(order).await;
             }
         }
     }
 }
 
+/// Why a kit the zygote spawned could not be handed out; one variant per step of [`read_ready`].
+#[derive(Debug, thiserror::Error)]
+pub enum ReadyError {
+    #[error("the kit's socket: {0}")]
+    Socket(std::io::Error),
+    #[error("no ready after {0:?}")]
+    Timeout(Duration),
+    #[error("reading the kit's first frame: {0}")]
+    Read(oxool_proto::FrameError),
+    #[error("the kit's first frame: {0}")]
+    Malformed(oxool_proto::MessageError),
+    #[error("the kit said {0:?} instead of ready")]
+    NotReady(String),
+}
+
 async fn read_ready(
     fd: std::os::fd::OwnedFd,
     timeout: Duration,
-) -> Result<(std::os::fd::OwnedFd, String, u64), String> {
+) -> Result<(std::os::fd::OwnedFd, String, u64), ReadyError> {
     let std_stream = std::os::unix::net::UnixStream::from(fd);
     std_stream
         .set_nonblocking(true)
-        .map_err(|e| e.to_string())?;
-    let mut stream = tokio::net::UnixStream::from_std(std_stream).map_err(|e| e.to_string())?;
+        .map_err(ReadyError::Socket)?;
+    let mut stream = tokio::net::UnixStream::from_std(std_stream).map_err(ReadyError::Socket)?;
     let frame = tokio::time::timeout(timeout, oxool_proto::Frame::read_async(&mut stream, 0))
         .await
-        .map_err(|_| format!("no ready after {timeout:?}"))?
-        .map_err(|e| e.to_string())?;
-    let message = frame.message().map_err(|e| e.to_string())?;
+        .map_err(|_| ReadyError::Timeout(timeout))?
+        .map_err(ReadyError::Read)?;
+    let message = frame.message().map_err(ReadyError::Malformed)?;
     if message.name != "ready" {
-        return Err(format!("kit said {:?} instead of ready", frame.header));
+        return Err(ReadyError::NotReady(frame.header));
     }
     let mounts = message.get("mounts").unwrap_or("bind").to_string();
     let setup_us = message.parse_arg("setup_us").unwrap_or(0);
-    let std_stream = stream.into_std().map_err(|e| e.to_string())?;
+    let std_stream = stream.into_std().map_err(ReadyError::Socket)?;
     std_stream
         .set_nonblocking(false)
-        .map_err(|e| e.to_string())?;
+        .map_err(ReadyError::Socket)?;
     Ok((std::os::fd::OwnedFd::from(std_stream), mounts, setup_us))
 }

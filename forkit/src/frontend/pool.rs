@@ -23,7 +23,18 @@ pub struct ReadyKit {
     pub jail_id: String,
 }
 
-type Waiter = oneshot::Sender<Result<ReadyKit, String>>;
+/// Why a waiting SpawnKit got no kit; the D-Bus caller receives its text.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SpawnFailure {
+    /// The zygote could not clone the kit; its reason came over the control channel.
+    #[error("the zygote could not spawn a kit: {0}")]
+    Zygote(String),
+    /// The kit was cloned but did not report `ready` (frontend::ReadyError, as text).
+    #[error("the kit did not get ready: {0}")]
+    NotReady(String),
+}
+
+type Waiter = oneshot::Sender<Result<ReadyKit, SpawnFailure>>;
 
 struct PoolState {
     ready: VecDeque<ReadyKit>,
@@ -148,7 +159,7 @@ impl Pool {
     pub fn take(
         &self,
     ) -> (
-        Result<ReadyKit, oneshot::Receiver<Result<ReadyKit, String>>>,
+        Result<ReadyKit, oneshot::Receiver<Result<ReadyKit, SpawnFailure>>>,
         SpawnOrder,
     ) {
         let now = Instant::now();
@@ -190,11 +201,11 @@ impl Pool {
     }
 
     /// A spawn failed: tell one waiter (it may retry), and ask for a replacement.
-    pub fn spawn_failed(&self, reason: &str) -> SpawnOrder {
+    pub fn spawn_failed(&self, failure: SpawnFailure) -> SpawnOrder {
         let mut state = self.lock();
         state.outstanding.pop_front();
         if let Some(waiter) = state.waiters.pop_front() {
-            let _ = waiter.send(Err(reason.to_string()));
+            let _ = waiter.send(Err(failure));
         }
         // Failed spawns are not retried for waiters in a loop: only the standing target is kept.
         let wanted = state.target;
@@ -343,8 +354,11 @@ mod tests {
         let _ = pool.kit_ready(kit(7));
         assert_eq!(first.try_recv().unwrap().unwrap().pid, 7);
         assert!(second.try_recv().is_err());
-        let _ = pool.spawn_failed("boom");
-        assert_eq!(second.try_recv().unwrap().unwrap_err(), "boom");
+        let _ = pool.spawn_failed(SpawnFailure::Zygote("boom".into()));
+        assert_eq!(
+            second.try_recv().unwrap().unwrap_err(),
+            SpawnFailure::Zygote("boom".into())
+        );
     }
 
     #[test]

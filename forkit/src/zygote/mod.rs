@@ -32,11 +32,13 @@ pub enum ZygoteError {
     #[error("preparing the preinit profile in {dir}: {source}")]
     Profile { dir: String, source: std::io::Error },
     #[error("loading LibreOffice: {0}")]
-    Lok(String),
+    Lok(#[from] oxool_kit::lok::LokError),
+    #[error("after LibreOffice's preinit: {0}")]
+    PreinitThread(threads::StillThreaded),
     #[error("compiling the kit's seccomp filter: {0}")]
-    Seccomp(String),
+    Seccomp(#[from] oxool_kit::seccomp::SeccompError),
     #[error("refreshing the systemplate: {0}")]
-    Systemplate(String),
+    Systemplate(#[from] oxool_systemplate::SetupError),
     #[error("setting up SIGCHLD handling: {0}")]
     Signals(nix::Error),
     #[error("listing the descriptors LibreOffice's preinit left open: {0}")]
@@ -84,8 +86,7 @@ fn serve(
     remove_stale_jails(&kit.jails_root);
 
     if kit.systemplate.exists() {
-        oxool_systemplate::refresh_dynamic(&kit.systemplate)
-            .map_err(|e| ZygoteError::Systemplate(e.to_string()))?;
+        oxool_systemplate::refresh_dynamic(&kit.systemplate)?;
     }
     let lok = match kit.entry {
         KitEntry::Lok => Some(preinit(kit)?),
@@ -93,13 +94,12 @@ fn serve(
     };
     // Preinit's own thread may still write the profile: only once it has ended is the set of
     // open descriptors what every kit inherits.
-    threads::wait_until_single_threaded().map_err(ZygoteError::Lok)?;
+    threads::wait_until_single_threaded().map_err(ZygoteError::PreinitThread)?;
     let preinit_fds = fds::record_preinit_fds(control.as_raw_fd())?;
     // After preinit: LibreOffice resets the signal mask while it starts (SIG_SETMASK to
     // nothing), which would unblock SIGCHLD and starve the signalfd.
     let sigchld = block_sigchld()?;
-    let seccomp =
-        SeccompProgram::compile_kit_allowlist().map_err(|e| ZygoteError::Seccomp(e.to_string()))?;
+    let seccomp = SeccompProgram::compile_kit_allowlist()?;
     let lo_version = profile::installed_version(&kit.program_dir).unwrap_or_default();
     control::send(
         control.as_raw_fd(),
@@ -162,7 +162,7 @@ fn handle(
                     spawner.prepare_next();
                     return Ok(());
                 }
-                Err(err) => Message::new("spawnfailed").arg("reason", err),
+                Err(err) => Message::new("spawnfailed").arg("reason", err.to_string()),
             };
             control::send(control.as_raw_fd(), &reply, None)?;
         }
@@ -272,9 +272,8 @@ fn preinit(kit: &KitSettings) -> Result<LokLibrary, ZygoteError> {
     } else {
         std::env::set_var("LOK_ALLOWLIST_LANGUAGES", allowlist);
     }
-    let lok = LokLibrary::open(&kit.program_dir).map_err(|e| ZygoteError::Lok(e.to_string()))?;
-    lok.preinit(&kit.program_dir, &profile_url)
-        .map_err(|e| ZygoteError::Lok(e.to_string()))?;
+    let lok = LokLibrary::open(&kit.program_dir)?;
+    lok.preinit(&kit.program_dir, &profile_url)?;
     Ok(lok)
 }
 

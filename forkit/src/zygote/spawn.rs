@@ -17,6 +17,20 @@ use super::cgroup::{self, KitCgroups};
 use super::threads;
 use oxool_settings::{KitEntry, KitSettings};
 
+/// Why one kit could not be cloned; one variant per step. The zygote reports it to the front end
+/// as the `reason` of `spawnfailed`.
+#[derive(Debug, thiserror::Error)]
+pub enum SpawnError {
+    #[error("socketpair for a kit: {0}")]
+    SocketPair(std::io::Error),
+    #[error(transparent)]
+    StillThreaded(#[from] threads::StillThreaded),
+    #[error("placing the kit in its cgroup: {0}")]
+    Cgroup(cgroup::CgroupError),
+    #[error("clone of the kit: {0}")]
+    Clone(oxool_kit::jail::JailError),
+}
+
 /// The largest document a kit accepts in one frame (the wire limit; wsd enforces its own,
 /// usually smaller, upload limit before anything reaches a kit).
 const MAX_DOCUMENT_BYTES: u32 = 1 << 30;
@@ -60,9 +74,8 @@ impl<'a> Spawner<'a> {
     /// Clones one kit. Returns its pid (as the zygote sees it), its jail id, wsd's end of its
     /// socket, how long the clone itself took (copying the zygote's page tables: the price of
     /// preinit) and how long the cgroup steps around it took.
-    pub fn spawn(&self) -> Result<(i32, String, OwnedFd, (Duration, Duration)), String> {
-        let (wsd_end, kit_end) =
-            UnixStream::pair().map_err(|e| format!("socketpair for a kit: {e}"))?;
+    pub fn spawn(&self) -> Result<(i32, String, OwnedFd, (Duration, Duration)), SpawnError> {
+        let (wsd_end, kit_end) = UnixStream::pair().map_err(SpawnError::SocketPair)?;
         let prepared = self.prepared.borrow_mut().take();
         let jail_id = prepared.clone().unwrap_or_else(jail::new_jail_id);
         let setup = KitSetup {
@@ -100,7 +113,7 @@ impl<'a> Spawner<'a> {
             Some(_) => self.cgroups.enter_prepared(&jail_id),
             None => self.cgroups.create_and_enter(&jail_id),
         }
-        .map_err(|e| e.to_string())?;
+        .map_err(SpawnError::Cgroup)?;
         let fork_started = Instant::now();
         // SAFETY: the zygote is single-threaded (checked just above), so the child gets a
         // consistent copy of every lock and allocator state; the child only runs the kit's own
@@ -121,7 +134,7 @@ impl<'a> Spawner<'a> {
             Err(err) => {
                 self.cgroups.leave_or_exit();
                 self.cgroups.remove(&jail_id);
-                Err(err.to_string())
+                Err(SpawnError::Clone(err))
             }
         }
     }

@@ -11,8 +11,15 @@ pub fn thread_count() -> usize {
         .unwrap_or(usize::MAX)
 }
 
+/// The zygote kept more than one thread past the settle limit.
+#[derive(Debug, thiserror::Error)]
+#[error("the zygote still has {threads} threads; refusing to fork")]
+pub struct StillThreaded {
+    pub threads: usize,
+}
+
 /// Waits until this process has exactly one thread; errors if it does not happen in time.
-pub fn wait_until_single_threaded() -> Result<(), String> {
+pub fn wait_until_single_threaded() -> Result<(), StillThreaded> {
     let deadline = Instant::now() + SETTLE_LIMIT;
     loop {
         let count = thread_count();
@@ -20,9 +27,7 @@ pub fn wait_until_single_threaded() -> Result<(), String> {
             return Ok(());
         }
         if Instant::now() > deadline {
-            return Err(format!(
-                "the zygote still has {count} threads; refusing to fork"
-            ));
+            return Err(StillThreaded { threads: count });
         }
         std::thread::sleep(Duration::from_millis(2));
     }

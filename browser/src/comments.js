@@ -10,6 +10,8 @@ import { sendUno } from './commands.js';
 // by name, so their comments keep a colour too.
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f00', '#3b3b98'];
 
+const DELETE_COMMANDS = { text: '.uno:DeleteComment', spreadsheet: '.uno:DeleteNote', presentation: '.uno:DeleteAnnotation', drawing: '.uno:DeleteAnnotation' };
+
 const str = (v) => (v === undefined || v === null ? '' : String(v));
 const arg = (value) => ({ type: 'string', value });
 
@@ -40,7 +42,8 @@ export function ordered(comments) {
 export class CommentPanel {
   /**
    * actions: {send(name, args, body), canEdit(), values (CommandValues), host (the element
-   * beside the document), selectAnchor(rect, part or null), colorOf(name) → colour or null, focus()}
+   * beside the document), selectAnchor(rect, part or null), colorOf(name) → colour or null, focus(),
+   * docType() → status type}
    */
   constructor(actions) {
     this.actions = actions;
@@ -182,15 +185,17 @@ export class CommentPanel {
       if (rect) this.actions.selectAnchor(rect, c.part);
     });
     if (canEdit) {
+      // Replies, resolving and deleting by author are Writer's (7.4); each application names
+      // its delete command differently (tests/tests/comments.rs tries them).
+      const writer = this.actions.docType() === 'text';
+      const remove = DELETE_COMMANDS[this.actions.docType()] || DELETE_COMMANDS.text;
       const tools = document.createElement('div');
       tools.className = 'comment-tools';
-      tools.append(
-        button('Reply', 'comment-reply', () => this.openForm(li, '', (t) => this.uno('.uno:ReplyComment', { Id: arg(c.id), Text: arg(t) }))),
-        button('Edit', 'comment-edit', () => this.openForm(li, c.text, (t) => this.uno('.uno:EditAnnotation', { Id: arg(c.id), Text: arg(t) }))),
-        button(c.resolved ? 'Reopen' : 'Resolve', 'comment-resolve', () => this.uno('.uno:ResolveComment', { Id: arg(c.id) })),
-        button('Delete', 'comment-delete', () => this.uno('.uno:DeleteComment', { Id: arg(c.id) })),
-        button(`Delete all by ${c.author}`, 'comment-delete-author', () => this.uno('.uno:DeleteAuthor', { Author: arg(c.author) })),
-      );
+      if (writer) tools.append(button('Reply', 'comment-reply', () => this.openForm(li, '', (t) => this.uno('.uno:ReplyComment', { Id: arg(c.id), Text: arg(t) }))));
+      tools.append(button('Edit', 'comment-edit', () => this.openForm(li, c.text, (t) => this.uno('.uno:EditAnnotation', { Id: arg(c.id), Text: arg(t) }))));
+      if (writer) tools.append(button(c.resolved ? 'Reopen' : 'Resolve', 'comment-resolve', () => this.uno('.uno:ResolveComment', { Id: arg(c.id) })));
+      tools.append(button('Delete', 'comment-delete', () => this.uno(remove, { Id: arg(c.id) })));
+      if (writer) tools.append(button(`Delete all by ${c.author}`, 'comment-delete-author', () => this.uno('.uno:DeleteAuthor', { Author: arg(c.author) })));
       li.append(tools);
     }
     return li;

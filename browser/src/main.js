@@ -111,7 +111,7 @@ class App {
     this.menus = new Menus(this);
     this.comments = new CommentPanel({
       send, canEdit, values: this.menus.values, host: document.querySelector('.workspace'),
-      focus: () => this.keyboard.focus(),
+      focus: () => this.keyboard.focus(), docType: () => (this.status ? this.status.type : ''),
       colorOf: (name) => ([...this.overlays.users.values()].find((u) => u.name === name) || {}).color || null,
       selectAnchor: (rect, part) => this.selectAnchor(rect, part),
     });

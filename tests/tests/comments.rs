@@ -309,10 +309,20 @@ async fn a_docx_with_a_comment_lists_it_on_open_and_delete_all_removes_it() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn comments_round_trip_in_odt_xlsx_and_pptx() {
     let setup = Setup::start();
-    for (fixture, name, member) in [
-        ("simple.odt", "notes.odt", "content.xml"),
-        ("simple.xlsx", "notes.xlsx", "comments"),
-        ("simple.pptx", "notes.pptx", "comment"),
+    for (fixture, name, member, delete) in [
+        (
+            "simple.odt",
+            "notes.odt",
+            "content.xml",
+            ".uno:DeleteComment",
+        ),
+        ("simple.xlsx", "notes.xlsx", "comments", ".uno:DeleteNote"),
+        (
+            "simple.pptx",
+            "notes.pptx",
+            "comment",
+            ".uno:DeleteAnnotation",
+        ),
     ] {
         setup.host.add_fixture(fixture, name).unwrap();
         let mut a = setup.open("Alice", name).await;
@@ -335,5 +345,17 @@ async fn comments_round_trip_in_odt_xlsx_and_pptx() {
             xml.contains("Alice"),
             "{name}: no author in {member}: {xml}"
         );
+
+        // Edit by id works in every application.
+        let id = text_of(&added["id"]);
+        a.uno(
+            ".uno:EditAnnotation",
+            Some(&args(&[("Id", &id), ("Text", "EditedRemark")])),
+        )
+        .await;
+        comment_event(&mut b, name, "Modify", Some("EditedRemark")).await;
+        // Each application names its delete command differently.
+        a.uno(delete, Some(&args(&[("Id", &id)]))).await;
+        comment_event(&mut b, name, "Remove", None).await;
     }
 }

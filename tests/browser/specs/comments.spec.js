@@ -123,6 +123,8 @@ test('Calc: a comment on a cell reaches the other user and is stored in the xlsx
   await expect(bobsView.locator('.comment-text')).toHaveText('Check this figure');
   // Calc stores the day only: no time is shown.
   await expect(bobsView.locator('.comment-time')).not.toContainText(':');
+  // Calc has no replies in LibreOffice 7.4: no Reply button.
+  await expect(bobsView.locator('.comment-reply')).toHaveCount(0);
   await h.settle(b);
   await h.shot(b, 'comments-calc-bob');
   await a.locator('#input-sink').focus();
@@ -131,6 +133,10 @@ test('Calc: a comment on a cell reaches the other user and is stored in the xlsx
   const xml = h.zipMember('comments.xlsx', 'xl/comments1.xml');
   expect(xml).toContain('Check this figure');
   expect(xml).toContain('Alice');
+  // Deleted with Calc's own command: gone from both panels.
+  await bobsView.locator('.comment-delete').click();
+  await expect(a.locator('#comments .comment')).toHaveCount(0);
+  await expect(bobsView).toHaveCount(0);
   await alice.close();
   await bob.close();
 });

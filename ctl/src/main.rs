@@ -62,7 +62,7 @@ enum WsdCommand {
 }
 
 fn default_proof_key_dir() -> PathBuf {
-    oxool_wsd::config::Config::default().storage.proof_key_dir
+    PathBuf::from(oxool_proof::DEFAULT_DIR)
 }
 
 fn main() -> ExitCode {
@@ -145,6 +145,6 @@ async fn call(wsd: &Wsd1Proxy<'_>, command: &WsdCommand) -> Result<String, Clien
 /// Creates the proof key in `dir` (mode 0700 directory, 0600 key, owned by whoever runs this;
 /// the packages run it as the user oxool), or leaves an existing one alone.
 fn generate_proof_key(dir: &std::path::Path) -> Result<String, Box<dyn std::error::Error>> {
-    oxool_wsd::wopi::proof::ProofKeys::open(dir)?;
+    oxool_proof::ProofKeys::open(dir)?;
     Ok(format!("WOPI proof key ready in {}\n", dir.display()))
 }

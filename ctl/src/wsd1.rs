@@ -4,27 +4,7 @@
 //! Default: the system bus, where the policy lets root and the group oxool call wsd. With
 //! `--address`: peer-to-peer on wsd's `net.admin_socket` (a wsd without the system bus).
 
-use std::collections::HashMap;
-
-use zbus::zvariant::OwnedValue;
-
-pub const BUS_NAME: &str = "org.oxool.Wsd1";
-
-#[zbus::proxy(
-    interface = "org.oxool.Wsd1",
-    default_service = "org.oxool.Wsd1",
-    default_path = "/org/oxool/Wsd1"
-)]
-pub trait Wsd1 {
-    fn status(&self) -> zbus::Result<HashMap<String, OwnedValue>>;
-    fn list_documents(&self) -> zbus::Result<Vec<(String, String, u32)>>;
-    fn list_sessions(&self) -> zbus::Result<Vec<(String, String, String)>>;
-    fn list_kits(&self) -> zbus::Result<HashMap<String, OwnedValue>>;
-    fn kill_kit(&self, pid: u32) -> zbus::Result<()>;
-    fn close_document(&self, key: &str) -> zbus::Result<()>;
-    fn reload(&self) -> zbus::Result<()>;
-    fn rotate_proof_keys(&self) -> zbus::Result<()>;
-}
+pub use oxool_bus::wsd1::{Wsd1Proxy, BUS_NAME};
 
 /// Why a command did not reach wsd or wsd refused it.
 #[derive(Debug, thiserror::Error)]

@@ -16,7 +16,7 @@ use futures_util::StreamExt;
 use oxool_proto::{Frame, Message};
 use oxool_tests::{bin_dir, repo_root};
 use oxool_wsd::config::KitConfig;
-use oxool_wsd::forkit_client::Forkit1Proxy;
+use oxool_bus::forkit1::Forkit1Proxy;
 
 /// `ExecStart=` of units/oxool-forkit.service, continuation lines joined, split into words.
 fn packaged_exec_start() -> Vec<String> {

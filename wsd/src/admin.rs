@@ -1,22 +1,5 @@
 //! `org.oxool.Wsd1` at `/org/oxool/Wsd1`: wsd's administration interface, used by oxoolctl(1).
-//!
-//! | member | signature | meaning |
-//! |---|---|---|
-//! | `Status()` | `→ a{sv}` | `version` (s), `uptime_s`, `documents`, `sessions`, `conversions_running`, `conversions_queued`, `conversions_total` (finished, any outcome), `conversions_converted`, and `kits_spawned`, `kits_ready`, `kits_exited`, `kits_crashed` from forkit (all `t`); `forkit_error` (s) instead of the kit counters when forkit does not answer |
-//! | `ListDocuments()` | `→ a(ssu)` | key, WOPI host, sessions of each open document |
-//! | `ListSessions()` | `→ a(sss)` | session id, document key, user name |
-//! | `ListKits()` | `→ a{sv}` | forkit's `Stats()` as it gives them; an error when forkit is not running on the system bus (asking would D-Bus-activate it) |
-//! | `KillKit(u pid)` | `→ ()` | SIGKILL of a kit through forkit (which refuses pids it did not spawn) |
-//! | `CloseDocument(s key)` | `→ ()` | save and close one document |
-//! | `Reload()` | `→ ()` | re-read and check the configuration file, as SIGHUP does; the error names the bad key |
-//! | `RotateProofKeys()` | `→ ()` | new WOPI proof key; the current one becomes the old one |
-//!
-//! Documents and sessions come from the document brokers (editing/registry.rs); `CloseDocument`
-//! of a key that is not open answers `org.oxool.Wsd1.Error.NoSuchDocument`.
-//!
-//! Transports: the system bus when `[forkit] bus = "system"` (the policy in
-//! units/dbus/org.oxool.Wsd1.conf lets root and the group oxool call it), and, when
-//! `net.admin_socket` is set, peer-to-peer on that unix socket, for root and wsd's own user.
+//! The members and their signatures are defined once, in oxool-bus (bus/src/wsd1.rs).
 
 use std::collections::HashMap;
 use std::os::unix::fs::{FileTypeExt, PermissionsExt};
@@ -35,9 +18,8 @@ use crate::wopi::proof::ProofKeys;
 
 mod socket;
 
-pub const OBJECT_PATH: &str = "/org/oxool/Wsd1";
-pub const BUS_NAME: &str = "org.oxool.Wsd1";
-const FORKIT_BUS_NAME: &str = "org.oxool.Forkit1";
+use oxool_bus::forkit1::BUS_NAME as FORKIT_BUS_NAME;
+pub use oxool_bus::wsd1::{BUS_NAME, OBJECT_PATH};
 
 /// Starting the admin service, one variant per step.
 #[derive(Debug, thiserror::Error)]

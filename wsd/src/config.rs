@@ -159,7 +159,7 @@ impl Default for StorageConfig {
             retries: 3,
             ca_file: None,
             insecure_skip_verify: false,
-            proof_key_dir: "/var/lib/oxool/proof".into(),
+            proof_key_dir: oxool_proof::DEFAULT_DIR.into(),
         }
     }
 }

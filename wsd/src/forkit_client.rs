@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::{bail, Context};
+use oxool_bus::forkit1::Forkit1Proxy;
 use tokio::net::UnixStream;
 
 use crate::config::{Config, ForkitBus};
@@ -21,19 +22,6 @@ use crate::kits::{BoxFuture, KitExit, KitHandle, KitSpawner, SpawnError};
 const P2P_FD: i32 = 3;
 /// The descriptor number forkit reads its `[kit]` settings from (`--config /proc/self/fd/4`).
 const SETTINGS_FD: i32 = 4;
-
-#[zbus::proxy(
-    interface = "org.oxool.Forkit1",
-    default_service = "org.oxool.Forkit1",
-    default_path = "/org/oxool/Forkit1"
-)]
-pub trait Forkit1 {
-    fn spawn_kit(&self) -> zbus::Result<(zbus::zvariant::OwnedFd, u32, String)>;
-    fn kill_kit(&self, pid: u32) -> zbus::Result<()>;
-    fn stats(&self) -> zbus::Result<std::collections::HashMap<String, zbus::zvariant::OwnedValue>>;
-    #[zbus(signal)]
-    fn kit_exited(&self, pid: u32, jail_id: String, status: i32, oom: bool) -> zbus::Result<()>;
-}
 
 pub struct ForkitClient {
     link: tokio::sync::RwLock<Link>,

@@ -8,8 +8,8 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 
-use crate::forkit_client::Forkit1Proxy;
 use crate::kits::KitExit;
+use oxool_bus::forkit1::Forkit1Proxy;
 
 /// How many exits are kept: far more than can happen between a socket's end and its question.
 const KEPT: usize = 256;

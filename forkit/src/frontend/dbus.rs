@@ -1,11 +1,5 @@
-//! `org.oxool.Forkit1` at `/org/oxool/Forkit1`.
-//!
-//! | member | signature | meaning |
-//! |---|---|---|
-//! | `SpawnKit()` | `→ (h socket, u pid, s jail_id)` | a jailed kit that reported `ready`; the socket speaks docs/kit-protocol.md |
-//! | `KillKit(u pid)` | `→ ()` | SIGKILL a kit this forkit spawned (hung conversions); other pids are refused |
-//! | `Stats()` | `→ a{sv}` | counters (all `t`): spawned, pool_hits, pool_misses, exited, crashed, oom_killed, seccomp_killed, link_fallback_jails, ready_in_pool, pool_target (kits the pool aims to keep ready now), preinit_ms, fork_us_sum, cgroup_us_sum, jail_setup_us_sum, spawn_to_ready_us_sum, …; and `cgroup_mode` (`s`): `v2`, `v1` or `rlimits` (docs/config.md) |
-//! | signal `KitExited` | `(u pid, s jail_id, i status, b oom)` | a kit was reaped; `status` is the exit code, or minus the signal number when killed |
+//! `org.oxool.Forkit1` at `/org/oxool/Forkit1`, served. The members and their signatures are
+//! defined once, in oxool-bus (bus/src/forkit1.rs), with the client proxy wsd uses.
 //!
 //! The same object is served on the system bus (systemd) or peer-to-peer on a socket wsd passed
 //! us: one code path, two transports.
@@ -18,8 +12,7 @@ use zbus::zvariant::{OwnedFd, OwnedValue};
 
 use super::Frontend;
 
-pub const OBJECT_PATH: &str = "/org/oxool/Forkit1";
-pub const BUS_NAME: &str = "org.oxool.Forkit1";
+pub use oxool_bus::forkit1::{BUS_NAME, OBJECT_PATH};
 
 pub struct Forkit1 {
     pub frontend: Arc<Frontend>,

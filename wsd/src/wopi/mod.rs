@@ -14,7 +14,7 @@ pub mod calls;
 pub mod client;
 pub mod error;
 pub mod file_info;
-pub mod proof;
+pub use oxool_proof as proof;
 pub mod replies;
 pub mod resolve;
 pub mod src;

@@ -11,6 +11,9 @@
 //! Signed bytes (Microsoft's layout): `BE32 len(token) | token | BE32 len(url) | URL upper-cased |
 //! BE32 8 | BE64 ticks`, RSA-SHA256 PKCS#1 v1.5, base64. `ticks` are .NET ticks
 //! (100 ns since 0001-01-01), sent as `X-WOPI-TimeStamp`.
+//!
+//! A crate of its own so that oxoolctl's `generate-proof-key` writes the same files as wsd
+//! without linking wsd.
 
 use std::collections::HashMap;
 use std::fs;
@@ -26,6 +29,9 @@ use aws_lc_rs::rsa::{KeyPair, KeySize, PublicKeyComponents};
 use aws_lc_rs::signature::{KeyPair as _, RSA_PKCS1_SHA256};
 use base64::engine::general_purpose::STANDARD as BASE64;
 use base64::Engine as _;
+
+/// Where the packaged wsd keeps its proof keys (`storage.proof_key_dir`'s default).
+pub const DEFAULT_DIR: &str = "/var/lib/oxool/proof";
 
 const CURRENT_FILE: &str = "proof_key.pk8";
 const OLD_FILE: &str = "proof_key.old.pk8";

@@ -89,6 +89,8 @@ export class ContextMenu {
     const clip = CLIPBOARD[command];
     if (clip === 'paste') this.ctx.clipboard.pasteFromSystem();
     else if (clip) this.ctx.clipboard.copyToSystem(clip === 'cut');
+    // LibreOffice's Insert Comment would make an empty comment: the panel asks for its text.
+    else if (command.split('?')[0] === '.uno:InsertAnnotation' && this.ctx.addComment) this.ctx.addComment();
     else sendUno(this.ctx.send, command);
   }
 }

@@ -25,6 +25,7 @@ export class Menus {
     });
     this.context = new ContextMenu({
       send, focus, canEdit, clipboard: app.clipboard, caretPoint: () => this.caretPoint(),
+      addComment: () => app.comments.openAdd(),
     });
     this.printer = new Printer({
       send, nextDownloadId: () => { app.downloadId += 1; return app.downloadId; },

@@ -137,6 +137,23 @@ test('Calc: a comment on a cell reaches the other user and is stored in the xlsx
   await bobsView.locator('.comment-delete').click();
   await expect(a.locator('#comments .comment')).toHaveCount(0);
   await expect(bobsView).toHaveCount(0);
+
+  // LibreOffice's context menu on a cell: its Insert Comment opens the panel's text box (not an
+  // empty comment), and the comment it makes is Alice's.
+  await h.settle(a);
+  const cell = await a.evaluate(() => {
+    const o = window.oxool;
+    const p = o.layer.twipsToCss(2000, 600);
+    const r = o.layer.sizer.getBoundingClientRect();
+    return { x: r.left + p.x, y: r.top + p.y };
+  });
+  await a.mouse.click(cell.x, cell.y, { button: 'right' });
+  const menu = a.locator('#context-menu');
+  await menu.getByRole('menuitem', { name: /Comment/ }).first().click();
+  await expect(a.locator('#comments .comment-input')).toBeFocused();
+  await a.locator('#comments .comment-input').fill('From the context menu');
+  await a.locator('#comments .comment-save').click();
+  await expect(bobsView.locator('.comment-text')).toHaveText('From the context menu');
   await alice.close();
   await bob.close();
 });

@@ -48,7 +48,9 @@ deb_depends() {
     for alt in ${group//|/ }; do
       if apt-cache show --no-all-versions "$alt" 2>/dev/null | grep -q "^Package:"; then echo "$alt"; continue 2; fi
     done
-    echo "${group%%|*}" | tr -d ' '   # none known here: let the image build say so
+    # None known here (apt's lists unreadable, e.g. while another apt-get updates them): the
+    # first alternative, which debian/control keeps a real package, else the image build says so.
+    echo "${group%%|*}" | tr -d ' '
   done | sort -u | paste -sd' ' -
 }
 export NSPAWN_EXTRA_PKGS=${NSPAWN_EXTRA_PKGS:-"$(deb_depends "$deb") fonts-liberation2 fonts-dejavu-core ca-certificates"}

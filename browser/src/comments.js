@@ -81,6 +81,23 @@ export class CommentPanel {
     }, true);
   }
 
+  /** Impress's slide hashes in slide order (`parts … hashes=`): a comment's slide. */
+  setPartHashes(hashes) {
+    this.partHashes = hashes;
+    let changed = false;
+    for (const c of this.comments.values()) changed = this.placeOnSlide(c) || changed;
+    if (changed) this.render();
+  }
+
+  placeOnSlide(c) {
+    if (!c.parthash) return false;
+    const i = (this.partHashes || []).indexOf(c.parthash);
+    const part = i >= 0 ? i : null;
+    if (part === c.part) return false;
+    c.part = part;
+    return true;
+  }
+
   get shown() {
     return !this.el.hidden;
   }
@@ -102,6 +119,7 @@ export class CommentPanel {
     this.meanwhile = null;
     this.comments.clear();
     for (const c of list) this.comments.set(str(c.id), normalise(c));
+    for (const c of this.comments.values()) this.placeOnSlide(c);
     for (const event of meanwhile) this.apply(event);
     if (this.comments.size > 0) this.show(true);
     this.render();
@@ -121,7 +139,9 @@ export class CommentPanel {
       this.comments.delete(id);
     } else {
       const old = this.comments.get(id) || {};
-      this.comments.set(id, { ...old, ...normalise(c) });
+      const merged = { ...old, ...normalise(c) };
+      this.placeOnSlide(merged);
+      this.comments.set(id, merged);
       if (c.action === 'Add' && !this.shown) this.show(true);
     }
     this.render();
@@ -259,6 +279,7 @@ function normalise(c) {
     // Writer's text anchor, Calc's cell (on sheet `tab`), Impress's rectangle on its slide.
     anchorPos: str(c.anchorPos || c.cellPos || c.rectangle),
     part: c.tab !== undefined ? Number(c.tab) : null,
+    parthash: str(c.parthash),
     textRange: str(c.textRange),
   };
 }

@@ -203,6 +203,7 @@ class App {
         break;
       case 'parts':
         this.onPartNames(parseJsonBody(msg.body));
+        this.comments.setPartHashes(a.hashes ? a.hashes.split(',') : []);
         break;
       case 'selection':
         this.clipboard.onSelection(a, msg.body);
@@ -384,7 +385,8 @@ class App {
   selectAnchor(rect, part) {
     if (part !== null && part !== undefined && part !== this.layer.part) this.setPart(part);
     this.layer.scrollIntoView(rect);
-    if (!this.canEdit()) return;
+    // Impress anchors a comment to the slide (an empty rectangle): nothing to click there.
+    if (!this.canEdit() || (rect.w === 0 && rect.h === 0)) return;
     const x = rect.x + 1;
     const y = Math.round(rect.y + rect.h / 2);
     for (const type of ['down', 'up']) this.conn.send('mouse', { type, x, y, count: 1, buttons: 1, modifier: 0 });

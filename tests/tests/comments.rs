@@ -334,6 +334,17 @@ async fn comments_round_trip_in_odt_xlsx_and_pptx() {
         .await;
         let added = comment_event(&mut b, name, "Add", Some("RoundTripRemark")).await;
         assert_eq!(added["author"], "Alice", "{name}: {added}");
+        if let Some(hash) = added["parthash"].as_str() {
+            // Impress names the slide by its hash: `parts` lists the hashes in slide order.
+            a.send(oxool_proto::Message::new("status")).await;
+            let parts = a
+                .wait_for("the slide hashes", |m| {
+                    m.is("parts") && m.get("hashes").is_some()
+                })
+                .await;
+            let hashes: Vec<&str> = parts.get("hashes").unwrap().split(',').collect();
+            assert_eq!(hashes.first(), Some(&hash), "{name}: {parts} {added}");
+        }
         let saved = a.save(false).await;
         assert_eq!(saved.get("save"), Some("idle"), "{name}: {saved}");
         let xml = zip_members(&setup.host.path_of(name), member);

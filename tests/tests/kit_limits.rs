@@ -13,10 +13,10 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use futures_util::StreamExt;
+use oxool_bus::forkit1::Forkit1Proxy;
 use oxool_proto::{Frame, Message};
 use oxool_tests::{bin_dir, repo_root};
 use oxool_wsd::config::KitConfig;
-use oxool_bus::forkit1::Forkit1Proxy;
 
 /// `ExecStart=` of units/oxool-forkit.service, continuation lines joined, split into words.
 fn packaged_exec_start() -> Vec<String> {

@@ -155,6 +155,9 @@ pub fn prepare_office(office: &Office) -> Result<(), LokError> {
     )
 }
 
+/// Slides whose hashes the status names (each up to 20 digits: well within a header).
+const MAX_HASHED_PARTS: i32 = 2000;
+
 pub struct Session {
     document: Document,
     views: Views,
@@ -352,6 +355,16 @@ impl Session {
                 .map(|part| document.part_name(part).unwrap_or_default())
                 .collect(),
             _ => Vec::new(),
+        };
+        // Slide hashes: Impress's COMMENT events name their slide by hash. Left out where they
+        // would not fit a header.
+        let status = if matches!(kind, "presentation" | "drawing") && parts <= MAX_HASHED_PARTS {
+            let hashes: Vec<String> = (0..parts)
+                .map(|part| document.part_hash(part).unwrap_or_default())
+                .collect();
+            status.arg("hashes", hashes.join(","))
+        } else {
+            status
         };
         let body = serde_json::to_vec(&names).unwrap_or_default();
         Ok(Frame::with_payload(status.render(), body))

@@ -157,3 +157,22 @@ test('Calc: a comment on a cell reaches the other user and is stored in the xlsx
   await alice.close();
   await bob.close();
 });
+
+test('Impress: a comment on the second slide knows its slide, and a click goes there', async ({ page }) => {
+  await h.openEditor(page, (await h.links('comments.pptx', 'Alice')).edit);
+  await page.evaluate(() => window.oxool.setPart(1));
+  await page.waitForFunction(() => window.oxool.describe().status.part === '1');
+  await page.locator('#input-sink').focus();
+  await page.keyboard.press('Control+Alt+c');
+  await page.locator('#comments .comment-input').fill('On the second slide');
+  await page.locator('#comments .comment-save').click();
+  await expect(page.locator('#comments .comment-text')).toHaveText('On the second slide');
+  // The slide comes from the comment's slide hash and `parts … hashes=`.
+  await expect.poll(() => page.evaluate(() => window.oxool.describe().comments[0].part)).toBe(1);
+  await page.evaluate(() => window.oxool.setPart(0));
+  await page.waitForFunction(() => window.oxool.describe().status.part === '0');
+  await page.locator('#comments .comment-text').click();
+  await page.waitForFunction(() => window.oxool.describe().status.part === '1');
+  await h.settle(page);
+  await h.shot(page, 'comments-impress');
+});

@@ -17,6 +17,7 @@ const DOCUMENTS = {
   'writer.docx': 'simple.docx',
   'comments.docx': 'simple.docx',
   'comments.xlsx': 'simple.xlsx',
+  'comments.pptx': 'simple.pptx',
   'coedit.odt': 'simple.odt',
   'calc.xlsx': 'simple.xlsx',
   'impress.pptx': 'simple.pptx',

@@ -188,7 +188,15 @@ impl Broker {
         if let Ok(names) = serde_json::from_slice::<Vec<String>>(part_names) {
             if !names.is_empty() {
                 let body = serde_json::to_string(&names).unwrap_or_default();
-                member.text(protocol::text(&Message::new("parts"), Some(&body)));
+                let mut parts = Message::new("parts");
+                // Impress's slide hashes, which its COMMENT events name (digits and commas).
+                if let Some(hashes) = message
+                    .get("hashes")
+                    .filter(|h| h.bytes().all(|b| b.is_ascii_digit() || b == b','))
+                {
+                    parts = parts.arg("hashes", hashes);
+                }
+                member.text(protocol::text(&parts, Some(&body)));
             }
         }
     }

@@ -262,20 +262,7 @@ fn wire(a: &WsClient, b: &WsClient) -> (u64, u64, u64, u64) {
 
 /// The visible tiles an `invalidate` makes stale.
 fn stale_tiles(invalidate: &Incoming) -> Vec<(i64, i64)> {
-    if invalidate.get("all") == Some("1") {
-        return visible_tiles();
-    }
-    let num = |k: &str| {
-        invalidate
-            .get(k)
-            .and_then(|v| v.parse::<i64>().ok())
-            .unwrap_or(0)
-    };
-    let (x, y, w, h) = (num("x"), num("y"), num("w"), num("h"));
-    visible_tiles()
-        .into_iter()
-        .filter(|&(tx, ty)| tx < x + w && tx + TILE_TWIPS > x && ty < y + h && ty + TILE_TWIPS > y)
-        .collect()
+    invalidate.stale_tiles(visible_tiles(), TILE_TWIPS)
 }
 
 /// Asks for `tiles` (again, with `refresh=1`, when the session holds them; with `delta=1`

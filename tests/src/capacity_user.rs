@@ -336,21 +336,6 @@ impl User {
         if invalidate.get("part").is_some_and(|part| part != "0") {
             return Vec::new();
         }
-        if invalidate.get("all") == Some("1") {
-            return self.visible_tiles();
-        }
-        let num = |k: &str| {
-            invalidate
-                .get(k)
-                .and_then(|v| v.parse::<i64>().ok())
-                .unwrap_or(0)
-        };
-        let (x, y, w, h) = (num("x"), num("y"), num("w"), num("h"));
-        self.visible_tiles()
-            .into_iter()
-            .filter(|&(tx, ty)| {
-                tx < x + w && tx + TILE_TWIPS > x && ty < y + h && ty + TILE_TWIPS > y
-            })
-            .collect()
+        invalidate.stale_tiles(self.visible_tiles(), TILE_TWIPS)
     }
 }

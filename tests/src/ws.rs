@@ -35,6 +35,22 @@ pub struct Incoming {
 }
 
 impl Incoming {
+    /// Of the `visible` tiles (top-left corners, `tile_twips` wide and high), those this
+    /// `invalidate` makes stale: all of them for `all=1`, else those meeting its rectangle.
+    pub fn stale_tiles(&self, visible: Vec<(i64, i64)>, tile_twips: i64) -> Vec<(i64, i64)> {
+        if self.get("all") == Some("1") {
+            return visible;
+        }
+        let num = |k: &str| self.get(k).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+        let (x, y, w, h) = (num("x"), num("y"), num("w"), num("h"));
+        visible
+            .into_iter()
+            .filter(|&(tx, ty)| {
+                tx < x + w && tx + tile_twips > x && ty < y + h && ty + tile_twips > y
+            })
+            .collect()
+    }
+
     pub fn name(&self) -> &str {
         &self.message.name
     }
@@ -589,5 +605,33 @@ fn parse_frame(bytes: &[u8], binary: bool, at: Instant) -> Incoming {
         body,
         binary,
         at,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn invalidate(line: &str) -> Incoming {
+        Incoming {
+            message: Message::parse(line).unwrap(),
+            body: Vec::new(),
+            binary: false,
+            at: Instant::now(),
+        }
+    }
+
+    #[test]
+    fn an_invalidation_makes_the_tiles_it_meets_stale() {
+        let visible = vec![(0, 0), (3840, 0), (0, 3840), (3840, 3840)];
+        let some = invalidate("invalidate part=0 x=3000 y=100 w=1000 h=200");
+        assert_eq!(
+            some.stale_tiles(visible.clone(), 3840),
+            vec![(0, 0), (3840, 0)]
+        );
+        let edge = invalidate("invalidate part=0 x=3840 y=3840 w=10 h=10");
+        assert_eq!(edge.stale_tiles(visible.clone(), 3840), vec![(3840, 3840)]);
+        let all = invalidate("invalidate all=1");
+        assert_eq!(all.stale_tiles(visible.clone(), 3840), visible);
     }
 }

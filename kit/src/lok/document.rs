@@ -182,13 +182,6 @@ impl Document {
         Ok(unsafe { take_malloced(get(self.doc, part)) }.unwrap_or_default())
     }
 
-    /// JSON about part `part` (visibility, selection, …).
-    pub fn part_info(&self, part: i32) -> Result<String, LokError> {
-        let get = doc_fn!(self, get_part_info)?;
-        // SAFETY: `self.doc` is live; the result is a malloced string we own, or null.
-        Ok(unsafe { take_malloced(get(self.doc, part)) }.unwrap_or_default())
-    }
-
     /// Page rectangles of a text document, `"x, y, w, h; …"` in twips.
     pub fn part_page_rectangles(&self) -> Result<String, LokError> {
         let get = doc_fn!(self, get_part_page_rectangles)?;

@@ -75,31 +75,6 @@ impl Document {
         Ok((text.unwrap_or_default(), used.unwrap_or_default()))
     }
 
-    /// The kind of the current selection ([`super::enums::seltype`]).
-    pub fn selection_type(&self) -> Result<i32, LokError> {
-        let get = doc_fn!(self, get_selection_type)?;
-        // SAFETY: `self.doc` is live.
-        Ok(unsafe { get(self.doc) })
-    }
-
-    /// Selection type plus text in one call (7.4+): (type, text, used MIME type).
-    pub fn selection_type_and_text(
-        &self,
-        mime_type: &str,
-    ) -> Result<(i32, String, String), LokError> {
-        let mime = c_string(mime_type)?;
-        let get = doc_fn!(self, get_selection_type_and_text)?;
-        let mut text: *mut c_char = std::ptr::null_mut();
-        let mut used: *mut c_char = std::ptr::null_mut();
-        // SAFETY: `self.doc` is live; out pointers are valid; results are ours to free.
-        let kind = unsafe { get(self.doc, mime.as_ptr(), &mut text, &mut used) };
-        // SAFETY: malloced (or null) strings we own.
-        let text = unsafe { take_malloced(text) }.unwrap_or_default();
-        // SAFETY: as above.
-        let used = unsafe { take_malloced(used) }.unwrap_or_default();
-        Ok((kind, text, used))
-    }
-
     /// Pastes `data` of `mime_type` at the current view's cursor; true when LibreOffice took it.
     pub fn paste(&self, mime_type: &str, data: &[u8]) -> Result<bool, LokError> {
         let mime = c_string(mime_type)?;
@@ -439,12 +414,5 @@ impl Document {
         // SAFETY: `self.doc` is live; plain values.
         unsafe { set(self.doc, column, level, index, hidden) };
         Ok(())
-    }
-
-    /// The document's signature state (0 = not signed, …).
-    pub fn signature_state(&self) -> Result<i32, LokError> {
-        let get = doc_fn!(self, get_signature_state)?;
-        // SAFETY: `self.doc` is live.
-        Ok(unsafe { get(self.doc) })
     }
 }

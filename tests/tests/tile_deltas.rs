@@ -1,9 +1,10 @@
-//! Tile deltas end to end (docs/protocol.md, "Tile deltas"): session A types, viewer B follows
-//! every invalidation with `refresh=1 delta=1` and applies what comes back (whole tiles,
+//! Tile deltas end to end (docs/protocol.md, "Tile deltas"): session A types; viewers B and C
+//! (of one document, so wsd's decoded tiles are shared between their deltas) follow every
+//! invalidation with `refresh=1 delta=1` and apply what comes back (whole tiles,
 //! `unchanged=1`, deltas) with the Rust mirror of the web client's apply code
-//! (tests/src/tile_deltas.rs). After each round B's reconstructed tiles must equal, byte for
-//! byte, the whole tiles B's own view paints for the same document then. Real wsd, real kits,
-//! the independent WOPI host.
+//! (tests/src/tile_deltas.rs). After each round each viewer's reconstructed tiles must equal,
+//! byte for byte, the whole tiles its own view paints for the same document then. Real wsd,
+//! real kits, the independent WOPI host.
 
 use std::time::Duration;
 
@@ -138,9 +139,15 @@ async fn a_viewer_rebuilding_tiles_from_deltas_sees_exactly_the_whole_tiles() {
     let mut b = WsClient::connect(server.port, "B").await.unwrap();
     b.load(&host.wopisrc(name), &token("bob", "Bob", false))
         .await;
+    // A second viewer: wsd decodes tiles once per document for all its sessions' deltas.
+    let mut c = WsClient::connect(server.port, "C").await.unwrap();
+    c.load(&host.wopisrc(name), &token("carol", "Carol", false))
+        .await;
 
     let mut held = HeldTiles::default();
     fetch(&mut b, &mut held, &visible(), false).await;
+    let mut held_c = HeldTiles::default();
+    fetch(&mut c, &mut held_c, &visible(), false).await;
     let (mut delta_bytes, mut whole_bytes) = (0usize, 0usize);
     // Letters at the start of the text shift the rest of the line; Enter and Backspace move
     // every line below; a long word wraps.
@@ -159,6 +166,7 @@ async fn a_viewer_rebuilding_tiles_from_deltas_sees_exactly_the_whole_tiles() {
             }
             let from = b.mark();
             follow(&mut b, &mut held, Duration::from_millis(30)).await;
+            follow(&mut c, &mut held_c, Duration::from_millis(1)).await;
             for m in &b.seen[from..] {
                 match (m.is_tile() && m.binary, m.get("delta")) {
                     (true, Some("1")) => delta_bytes += m.body.len(),
@@ -168,7 +176,9 @@ async fn a_viewer_rebuilding_tiles_from_deltas_sees_exactly_the_whole_tiles() {
             }
         }
         assert_reconstruction_is_exact(&mut b, &mut held, round).await;
+        assert_reconstruction_is_exact(&mut c, &mut held_c, round).await;
     }
+    assert!(held_c.deltas >= 10, "C got deltas: {}", held_c.deltas);
     assert!(
         held.deltas >= 10,
         "deltas were used: {} deltas, {} whole",

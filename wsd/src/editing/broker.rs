@@ -159,6 +159,8 @@ pub struct Broker {
     pub(super) members: BTreeMap<SessionId, Member>,
     pub(super) status_waiters: VecDeque<SessionId>,
     pub(super) next_tile_id: u64,
+    /// Tiles lately decoded for deltas, shared by the sessions.
+    pub(super) decoded_tiles: super::tile_delta::DecodedTiles,
     pub(super) save_waiters: VecDeque<SaveWaiter>,
     pub(super) supports_locks: bool,
     pub(super) lock_id: String,
@@ -294,6 +296,7 @@ impl Broker {
             members: BTreeMap::new(),
             status_waiters: VecDeque::new(),
             next_tile_id: 1,
+            decoded_tiles: Default::default(),
             save_waiters: VecDeque::new(),
             supports_locks: first.info.supports_locks,
             locked: lock.is_some(),

@@ -121,7 +121,9 @@ impl Broker {
         }
         // The client holds the base only if it asked with `refresh=1`.
         let base = member.tiles.bases.take(&key).filter(|_| refresh);
-        let delta = base.and_then(|base| tile_delta::delta(&base, &png, key.width, key.height));
+        let decoded = &mut self.decoded_tiles;
+        let delta = base
+            .and_then(|base| tile_delta::delta_with(decoded, &base, &png, key.width, key.height));
         let frame = match delta {
             Some(delta) if delta.png.len() < png.len() => {
                 protocol::binary(&protocol::tile_delta_header(&key, &delta), &delta.png)

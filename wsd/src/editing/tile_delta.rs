@@ -163,11 +163,69 @@ pub fn encode_rect(pixels: &[u8], width: u32, rect: Rect) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Tiles decoded lately, shared by a document's sessions: viewers of one document are sent the
+/// same PNGs, so each decodes once, not once per session.
+pub struct DecodedTiles {
+    /// (PNG, its size, its pixels), most recent last; looked up by the PNG's bytes and size.
+    #[allow(clippy::type_complexity)]
+    recent: std::collections::VecDeque<(Vec<u8>, (u32, u32), std::sync::Arc<Vec<u8>>)>,
+}
+
+/// Decoded tiles kept per document: 8 × 256 KiB at 256 px.
+const DECODED_KEPT: usize = 8;
+
+impl Default for DecodedTiles {
+    fn default() -> Self {
+        DecodedTiles {
+            recent: std::collections::VecDeque::with_capacity(DECODED_KEPT + 1),
+        }
+    }
+}
+
+impl DecodedTiles {
+    /// The pixels of `png` ([`decode`]), decoded again only when not among the recent ones.
+    pub fn pixels(
+        &mut self,
+        png: &[u8],
+        width: u32,
+        height: u32,
+    ) -> Option<std::sync::Arc<Vec<u8>>> {
+        let size = (width, height);
+        if let Some(i) = self
+            .recent
+            .iter()
+            .position(|(p, s, _)| *s == size && p == png)
+        {
+            let entry = self.recent.remove(i)?;
+            let pixels = entry.2.clone();
+            self.recent.push_back(entry);
+            return Some(pixels);
+        }
+        let pixels = std::sync::Arc::new(decode(png, width, height)?);
+        self.recent.push_back((png.to_vec(), size, pixels.clone()));
+        if self.recent.len() > DECODED_KEPT {
+            self.recent.pop_front();
+        }
+        Some(pixels)
+    }
+}
+
 /// The delta from the tile the client holds (`base`) to `new`; None when either does not
 /// decode or nothing changed.
 pub fn delta(base: &[u8], new: &[u8], width: u32, height: u32) -> Option<Delta> {
-    let old = decode(base, width, height)?;
-    let new = decode(new, width, height)?;
+    delta_with(&mut DecodedTiles::default(), base, new, width, height)
+}
+
+/// [`delta`], decoding through a document's [`DecodedTiles`].
+pub fn delta_with(
+    decoded: &mut DecodedTiles,
+    base: &[u8],
+    new: &[u8],
+    width: u32,
+    height: u32,
+) -> Option<Delta> {
+    let old = decoded.pixels(base, width, height)?;
+    let new = decoded.pixels(new, width, height)?;
     let changed = changed_rect(&old, &new, width, height)?;
     let (moved, rect) = match tile_shift::best_move(&old, &new, width, changed) {
         Some((moved, rest)) => (Some(moved), rest),
@@ -291,6 +349,37 @@ mod tests {
         let mut held = old.clone();
         apply(&mut held, 32, &delta);
         assert_eq!(held, new);
+    }
+
+    #[test]
+    fn a_tile_decodes_once_while_it_is_recent() {
+        let mut decoded = DecodedTiles::default();
+        let first = kit_png(&tile(8, 8, &[(1, 1, [0, 0, 0, 255])]), 8, 8);
+        let a = decoded.pixels(&first, 8, 8).unwrap();
+        for x in 0..DECODED_KEPT as u32 - 1 {
+            let other = kit_png(&tile(8, 8, &[(x, 2, [0, 0, 0, 255])]), 8, 8);
+            decoded.pixels(&other, 8, 8).unwrap();
+        }
+        let again = decoded.pixels(&first, 8, 8).unwrap();
+        assert!(
+            std::sync::Arc::ptr_eq(&a, &again),
+            "still recent: not decoded again"
+        );
+        assert_eq!(*again, tile(8, 8, &[(1, 1, [0, 0, 0, 255])]));
+        for x in 0..DECODED_KEPT as u32 {
+            let other = kit_png(&tile(8, 8, &[(x, 3, [0, 0, 0, 255])]), 8, 8);
+            decoded.pixels(&other, 8, 8).unwrap();
+        }
+        let later = decoded.pixels(&first, 8, 8).unwrap();
+        assert!(
+            !std::sync::Arc::ptr_eq(&a, &later),
+            "forgotten, decoded again"
+        );
+        assert_eq!(later, a);
+        assert!(
+            decoded.pixels(&first, 16, 4).is_none(),
+            "asked as another size"
+        );
     }
 
     #[test]

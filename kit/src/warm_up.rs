@@ -3,7 +3,7 @@
 //! layout caches. Measured with LibreOfficeKit here: a first small docx loads and paints its
 //! first tile in ~350 ms, the same file a second time in ~70 ms (and a first xlsx or pptx after a
 //! docx takes half its cold time). wsd keeps one kit that did this in reserve for the next
-//! document opened for editing (wsd/src/warm_kit.rs): the kit loads a small built-in document
+//! document opened for editing (wsd/src/kit/warm.rs): the kit loads a small built-in document
 //! (kit/assets/warm-up.docx), paints one tile and closes it. Conversions do not warm up: for a
 //! single load in a throw-away kit it would only add CPU.
 

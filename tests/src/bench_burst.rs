@@ -15,8 +15,8 @@ use rand::{Rng, SeedableRng};
 
 use crate::bench::ms;
 use oxool_wsd::config::KitEntry;
-use oxool_wsd::forkit_client::ForkitClient;
-use oxool_wsd::kits::KitSpawner;
+use oxool_wsd::kit::forkit_client::ForkitClient;
+use oxool_wsd::kit::KitSpawner;
 
 /// One load: requests per second and how long each handed-out kit lives.
 #[derive(Clone, Copy)]

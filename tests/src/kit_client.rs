@@ -6,8 +6,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use oxool_proto::{Frame, Message};
-use oxool_wsd::forkit_client::ForkitClient;
-use oxool_wsd::kits::KitSpawner;
+use oxool_wsd::kit::forkit_client::ForkitClient;
+use oxool_wsd::kit::KitSpawner;
 use tokio::net::unix::OwnedWriteHalf;
 use tokio::sync::mpsc::UnboundedReceiver;
 

@@ -98,7 +98,7 @@ pub fn standalone_forkit_config(
 pub async fn start_lok_forkit(
     prefix: &str,
 ) -> anyhow::Result<(
-    std::sync::Arc<oxool_wsd::forkit_client::ForkitClient>,
+    std::sync::Arc<oxool_wsd::kit::forkit_client::ForkitClient>,
     tempfile::TempDir,
 )> {
     let scratch = tempfile::Builder::new().prefix(prefix).tempdir()?;
@@ -108,7 +108,7 @@ pub async fn start_lok_forkit(
         oxool_wsd::config::KitEntry::Lok,
         1,
     )?;
-    let forkit = oxool_wsd::forkit_client::ForkitClient::start(&config).await?;
+    let forkit = oxool_wsd::kit::forkit_client::ForkitClient::start(&config).await?;
     Ok((forkit, scratch))
 }
 

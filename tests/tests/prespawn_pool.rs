@@ -9,8 +9,8 @@ use std::time::Duration;
 use oxool_tests::bench_burst::{forkit_counter, wait_for_ready};
 use oxool_tests::eventually::eventually_async;
 use oxool_wsd::config::KitEntry;
-use oxool_wsd::forkit_client::ForkitClient;
-use oxool_wsd::kits::KitSpawner;
+use oxool_wsd::kit::forkit_client::ForkitClient;
+use oxool_wsd::kit::KitSpawner;
 
 const DEADLINE: Duration = Duration::from_secs(90);
 const PRESPAWN: u32 = 1;

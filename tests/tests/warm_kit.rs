@@ -1,4 +1,4 @@
-//! The warm kit reserve (wsd/src/warm_kit.rs) with a real forkit and real kits: the first
+//! The warm kit reserve (wsd/src/kit/warm.rs) with a real forkit and real kits: the first
 //! document gets a fresh kit and starts the warming of the next; the next document gets the
 //! warmed kit, which then loads normally; a reserved kit that died is passed over.
 
@@ -7,9 +7,9 @@ use std::time::Duration;
 
 use oxool_proto::{Frame, Message};
 use oxool_tests::eventually::eventually_async;
-use oxool_wsd::forkit_client::ForkitClient;
-use oxool_wsd::kits::{KitHandle, KitSpawner};
-use oxool_wsd::warm_kit::WarmKitReserve;
+use oxool_wsd::kit::forkit_client::ForkitClient;
+use oxool_wsd::kit::warm::WarmKitReserve;
+use oxool_wsd::kit::{KitHandle, KitSpawner};
 
 const DEADLINE: Duration = Duration::from_secs(90);
 

@@ -10,8 +10,8 @@ use std::time::Instant;
 use zbus::zvariant::OwnedValue;
 
 use crate::config::{Config, ConfigError, ForkitBus};
-use crate::forkit_client::ForkitClient;
-use crate::kits::KitSpawner;
+use crate::kit::forkit_client::ForkitClient;
+use crate::kit::KitSpawner;
 use crate::metrics::Outcome;
 use crate::state::AppState;
 use crate::wopi::proof::ProofKeys;

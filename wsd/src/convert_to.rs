@@ -19,7 +19,7 @@ use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 
 use crate::admission::Entry;
 use crate::http::{check_post_allowed, Refusal};
-use crate::kit_conversion::{self, ConversionError, ConversionLimits, ConversionRequest};
+use crate::kit::conversion::{self, ConversionError, ConversionLimits, ConversionRequest};
 use crate::metrics::Outcome;
 use crate::state::AppState;
 use crate::upload::{self, ConvertForm, FORM_OVERHEAD};
@@ -109,7 +109,7 @@ async fn handle(
         password: form.password,
         document: form.document,
     };
-    let converted = kit_conversion::convert(&state.spawner, &state.metrics, limits(state), request)
+    let converted = conversion::convert(&state.spawner, &state.metrics, limits(state), request)
         .await
         .map_err(|error| conversion_failure(error, convert.retry_after_secs))?;
     Ok(converted_response(&format, &download_name, converted.bytes))

@@ -1,7 +1,7 @@
 //! oxool-wsd: the broker, the only oxool process that talks to the outside world.
 //!
 //! This library holds everything but process start-up (main.rs), so that tests in other crates
-//! can build the HTTP side with [`router`] around their own [`kits::KitSpawner`].
+//! can build the HTTP side with [`router`] around their own [`kit::KitSpawner`].
 
 pub mod admin;
 pub mod admission;
@@ -9,11 +9,8 @@ pub mod config;
 pub mod convert_to;
 pub mod discovery;
 pub mod editing;
-pub mod forkit_client;
 pub mod http;
-pub mod kit_conversion;
-pub mod kit_exits;
-pub mod kits;
+pub mod kit;
 pub mod local_store;
 pub mod logging;
 pub mod markup;
@@ -23,7 +20,6 @@ pub mod state;
 pub mod tls;
 pub mod upload;
 pub mod utf7;
-pub mod warm_kit;
 pub mod wopi;
 
 pub use http::{router, serve};

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use crate::admission::Admission;
 use crate::config::Config;
-use crate::kits::KitSpawner;
+use crate::kit::KitSpawner;
 use crate::metrics::Metrics;
 
 #[derive(Clone)]

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
 use oxool_wsd::config::Config;
-use oxool_wsd::kits::{BoxFuture, KitHandle, KitSpawner, SpawnError};
+use oxool_wsd::kit::{BoxFuture, KitHandle, KitSpawner, SpawnError};
 use oxool_wsd::AppState;
 use tower::ServiceExt;
 

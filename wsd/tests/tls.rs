@@ -7,7 +7,7 @@ use std::process::Command;
 use std::sync::Arc;
 
 use oxool_wsd::config::Config;
-use oxool_wsd::kits::{BoxFuture, KitHandle, KitSpawner, SpawnError};
+use oxool_wsd::kit::{BoxFuture, KitHandle, KitSpawner, SpawnError};
 use oxool_wsd::tls::CertificateStore;
 use oxool_wsd::AppState;
 

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use oxool_wsd::config::Config;
-use oxool_wsd::kits::{BoxFuture, KitHandle, KitSpawner, SpawnError};
+use oxool_wsd::kit::{BoxFuture, KitHandle, KitSpawner, SpawnError};
 use oxool_wsd::wopi::ProofKeys;
 use oxool_wsd::AppState;
 use quick_xml::events::Event;

@@ -25,8 +25,8 @@ use oxool_tests::bench_editing::EditingPlan;
 use oxool_tests::http::convert;
 use oxool_tests::server::{Server, ServerOptions};
 use oxool_wsd::config::{Config, KitEntry};
-use oxool_wsd::forkit_client::ForkitClient;
-use oxool_wsd::kits::KitSpawner;
+use oxool_wsd::kit::forkit_client::ForkitClient;
+use oxool_wsd::kit::KitSpawner;
 
 struct Plan {
     spawns: usize,

@@ -16,8 +16,8 @@ use std::time::Duration;
 use oxool_kit::probes::victim::Victim;
 use oxool_proto::{Frame, Message};
 use oxool_wsd::config::KitEntry;
-use oxool_wsd::forkit_client::ForkitClient;
-use oxool_wsd::kits::KitSpawner;
+use oxool_wsd::kit::forkit_client::ForkitClient;
+use oxool_wsd::kit::KitSpawner;
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {

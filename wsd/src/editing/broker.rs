@@ -14,7 +14,6 @@ use oxool_proto::Message;
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
 
-use super::kit_link::{FromKit, KitLink};
 use super::member::Member;
 use super::opening::{extension_of, load, new_lock_id};
 use super::outbox::OutboxSender;
@@ -24,7 +23,8 @@ use super::saving::{SaveState, SaveTrigger};
 use super::tiles::TileFlow;
 use super::{close_code, colors, Closing, SessionId};
 use crate::config::Config;
-use crate::kits::KitSpawner;
+use crate::kit::link::{FromKit, KitLink};
+use crate::kit::KitSpawner;
 use crate::password::DocumentPassword;
 use crate::wopi::{AccessToken, FileInfo, WopiClient, WopiError, WopiSrc};
 
@@ -277,7 +277,7 @@ impl Broker {
         src: WopiSrc,
         commands: mpsc::WeakSender<Command>,
         kit: KitLink,
-        loaded: super::kit_link::Loaded,
+        loaded: crate::kit::link::Loaded,
         first: &JoinRequest,
         lock: Option<String>,
     ) -> Broker {
@@ -471,7 +471,7 @@ impl Broker {
             Closing::new(
                 close_code::INTERNAL,
                 "kit-out-of-memory",
-                crate::kits::OUT_OF_MEMORY,
+                crate::kit::OUT_OF_MEMORY,
             )
         } else {
             Closing::new(

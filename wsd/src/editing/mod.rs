@@ -21,7 +21,6 @@ pub mod client_files;
 mod client_messages;
 mod colors;
 mod kit_events;
-pub mod kit_link;
 mod member;
 mod opening;
 mod outbox;

@@ -9,11 +9,11 @@ use oxool_proto::Message;
 use tokio::sync::mpsc;
 
 use super::broker::{BrokerContext, Command, JoinError, JoinRequest};
-use super::kit_link::{KitDocument, KitLink, KitLinkError};
 use super::Outgoing;
+use crate::kit::link::{KitDocument, KitLink, KitLinkError};
 use crate::wopi::{AccessToken, WopiError, WopiSrc};
 
-pub(super) type Opened = (KitLink, super::kit_link::Loaded, Option<String>);
+pub(super) type Opened = (KitLink, crate::kit::link::Loaded, Option<String>);
 
 /// Why the document did not open, for every session waiting for it.
 #[derive(Debug)]

@@ -27,7 +27,7 @@ pub struct EditingConfig {
     pub input_rate_per_sec: u32,
     pub input_burst: u32,
     /// Keep one kit that has warmed LibreOffice up in reserve for the next document opened
-    /// (wsd/src/warm_kit.rs): the first tile comes ~200 ms sooner, for one idle kit's memory.
+    /// (wsd/src/kit/warm.rs): the first tile comes ~200 ms sooner, for one idle kit's memory.
     pub warm_kit: bool,
 }
 

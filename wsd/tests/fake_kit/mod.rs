@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use oxool_proto::{Frame, Message};
-use oxool_wsd::kits::{BoxFuture, KitHandle, KitSpawner, SpawnError};
+use oxool_wsd::kit::{BoxFuture, KitHandle, KitSpawner, SpawnError};
 use tokio::net::UnixStream;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

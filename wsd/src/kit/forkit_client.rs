@@ -15,8 +15,8 @@ use oxool_bus::forkit1::Forkit1Proxy;
 use tokio::net::UnixStream;
 
 use crate::config::{Config, ForkitBus};
-use crate::kit_exits::{KitExits, REPORT_WAIT};
-use crate::kits::{BoxFuture, KitExit, KitHandle, KitSpawner, SpawnError};
+use crate::kit::exits::{KitExits, REPORT_WAIT};
+use crate::kit::{BoxFuture, KitExit, KitHandle, KitSpawner, SpawnError};
 
 /// The descriptor number forkit finds its end of the peer-to-peer socket at.
 const P2P_FD: i32 = 3;

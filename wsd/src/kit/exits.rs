@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 
-use crate::kits::KitExit;
+use crate::kit::KitExit;
 use oxool_bus::forkit1::Forkit1Proxy;
 
 /// How many exits are kept: far more than can happen between a socket's end and its question.

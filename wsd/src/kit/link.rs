@@ -14,7 +14,7 @@ use oxool_proto::{kit_payload_limit, Frame, FrameError, Message};
 use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::mpsc;
 
-use crate::kits::{KitSpawner, SpawnError};
+use crate::kit::{KitSpawner, SpawnError};
 use crate::password::DocumentPassword;
 
 /// Frames waiting for the kit: tile requests are bounded by the sessions' windows and input by
@@ -30,7 +30,7 @@ pub enum KitLinkError {
     #[error("the document process ended while loading the document")]
     Crashed,
     /// The kernel's OOM killer ended the kit while it loaded the document.
-    #[error("{}", crate::kits::OUT_OF_MEMORY)]
+    #[error("{}", crate::kit::OUT_OF_MEMORY)]
     OutOfMemory,
     #[error("loading the document took longer than {} seconds", .0.as_secs())]
     Timeout(Duration),

@@ -15,7 +15,7 @@ use tokio::net::UnixStream;
 
 use tracing::Instrument;
 
-use crate::kits::{KitHandle, KitSpawner, SpawnError};
+use crate::kit::{KitHandle, KitSpawner, SpawnError};
 use crate::metrics::Metrics;
 
 /// Longest kit-supplied text passed on to the HTTP client.
@@ -56,7 +56,7 @@ pub enum ConversionError {
     #[error("the conversion process crashed")]
     Crashed,
     /// The kernel's OOM killer ended the kit (forkit's `KitExited oom=true`).
-    #[error("{}", crate::kits::OUT_OF_MEMORY)]
+    #[error("{}", crate::kit::OUT_OF_MEMORY)]
     OutOfMemory,
     #[error("the conversion process was stopped by its seccomp sandbox (system call {syscall})")]
     Seccomp { syscall: String },

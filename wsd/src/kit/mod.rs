@@ -1,7 +1,15 @@
-//! How wsd obtains kits: the seam between the HTTP side and forkit.
-//!
-//! `ForkitClient` (forkit_client.rs) implements [`KitSpawner`] over D-Bus `org.oxool.Forkit1`,
-//! peer-to-peer when wsd started forkit itself, or on the system bus under systemd.
+//! wsd's kit-facing side, in one place: how kits are obtained ([`KitSpawner`], implemented by
+//! [`forkit_client::ForkitClient`] over D-Bus `org.oxool.Forkit1`, peer-to-peer when wsd started
+//! forkit itself, or on the system bus under systemd), what forkit reports of their exits
+//! ([`exits`]), and the two ways wsd speaks docs/kit-protocol.md: one conversion per kit
+//! ([`conversion`]) and an editing document's link ([`link`]), with the warmed kit kept in
+//! reserve for editing ([`warm`]).
+
+pub mod conversion;
+pub mod exits;
+pub mod forkit_client;
+pub mod link;
+pub mod warm;
 
 use std::future::Future;
 use std::pin::Pin;

@@ -18,7 +18,7 @@ use std::time::{Duration, Instant};
 
 use oxool_proto::{Frame, Message};
 
-use crate::kits::{BoxFuture, KitHandle, KitSpawner, SpawnError};
+use crate::kit::{BoxFuture, KitHandle, KitSpawner, SpawnError};
 
 /// How long a kit may take to warm up before it is given up (and killed).
 const WARM_UP_TIMEOUT: Duration = Duration::from_secs(30);
@@ -130,7 +130,7 @@ impl KitSpawner for Arc<WarmKitReserve> {
         self.forkit.kill_kit(pid)
     }
 
-    fn kit_exit(&self, pid: u32) -> BoxFuture<'_, Option<crate::kits::KitExit>> {
+    fn kit_exit(&self, pid: u32) -> BoxFuture<'_, Option<crate::kit::KitExit>> {
         self.forkit.kit_exit(pid)
     }
 }

@@ -11,7 +11,10 @@ module.exports = defineConfig({
   outputDir: path.join(artifacts, 'results'),
   workers: 1,
   fullyParallel: false,
-  retries: 0,
+  // One retry, reported as flaky in the list: a load that hangs in the kit's LibreOffice (seen
+  // about twice in 45 opens, the warm kit reserve's kit, killed after 60 s) must not sink the
+  // whole suite; the retry opens the document in a fresh kit. A test that fails twice fails.
+  retries: 1,
   // Generous per-test limits: LibreOffice loads and saves on a shared 2-core machine.
   timeout: 180_000,
   expect: { timeout: 30_000 },

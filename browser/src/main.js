@@ -49,10 +49,11 @@ class App {
       onState: (s, d) => this.onConnection(s, d),
     });
     const send = (name, args, body) => this.conn.send(name, args, body);
-    // `?tile-deltas=0` (or `window.oxoolTileDeltas = false` before this script runs) turns
-    // tile deltas off: the benchmark's anchor, and for comparing.
-    const deltas = window.oxoolTileDeltas !== false
-      && new URLSearchParams(window.location.search).get('tile-deltas') !== '0';
+    // Tile deltas are opt-in (`?tile-deltas=1`, or `window.oxoolTileDeltas = true` before this
+    // script runs): specs/tile-deltas.spec.js once found stale pixels (1 582 in one round of one
+    // full-suite run), so whole tiles stay the default until that is understood.
+    const deltas = window.oxoolTileDeltas === true
+      || new URLSearchParams(window.location.search).get('tile-deltas') === '1';
     this.fetcher = new TileFetcher(send, { deltas });
     this.layer = new TileLayer({
       area: $('doc-area'), canvas: $('doc-canvas'), scroller: $('doc-scroll'), sizer: $('doc-sizer'),

@@ -65,6 +65,7 @@ test('tiles rebuilt from deltas equal whole tiles, pixel for pixel, five rounds'
   const bob = await browser.newContext();
   const a = await alice.newPage();
   const b = await bob.newPage();
+  await b.addInitScript(() => { window.oxoolTileDeltas = true; });
   await h.openEditor(a, (await h.links('deltas.docx', 'Alice')).edit);
   await h.openEditor(b, (await h.links('deltas.docx', 'Bob')).view);
   await countInvalidations(b);

@@ -89,6 +89,23 @@ async fn comment_event(
     comment(&event)
 }
 
+/// The document's comments as `command-values command=.uno:ViewAnnotations` lists them.
+async fn comment_list(client: &mut WsClient, what: &str) -> Vec<serde_json::Value> {
+    client
+        .send(oxool_proto::Message::new("command-values").arg("command", ".uno:ViewAnnotations"))
+        .await;
+    let list = client
+        .wait_for(what, |m| {
+            m.is("command-values") && m.get("command") == Some(".uno:ViewAnnotations")
+        })
+        .await
+        .json();
+    list["comments"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{what}: a comments array in {list}"))
+        .clone()
+}
+
 /// `word/comments.xml` of a stored docx (empty when it has none).
 fn docx_comments(path: &Path) -> String {
     zip_members(path, "word/comments.xml")
@@ -202,30 +219,11 @@ async fn two_users_add_reply_edit_resolve_and_delete_comments_in_a_docx() {
     assert_eq!(comment(&resolved)["action"], "Resolve", "{resolved}");
 
     // The list a late question gets has both, the reply under its parent.
-    a.send(oxool_proto::Message::new("command-values").arg("command", ".uno:ViewAnnotations"))
-        .await;
-    let list = a
-        .wait_for("the comment list", |m| {
-            m.is("command-values") && m.get("command") == Some(".uno:ViewAnnotations")
-        })
-        .await
-        .json();
-    let comments = list["comments"].as_array().expect("a comments array");
-    assert_eq!(comments.len(), 2, "{list}");
+    let comments = comment_list(&mut a, "the comment list").await;
+    assert_eq!(comments.len(), 2, "{comments:?}");
     // A late joiner gets the same list, the resolution included.
     let mut c = setup.open("Carol", name).await;
-    c.send(oxool_proto::Message::new("command-values").arg("command", ".uno:ViewAnnotations"))
-        .await;
-    let late = c
-        .wait_for("the late joiner's comment list", |m| {
-            m.is("command-values") && m.get("command") == Some(".uno:ViewAnnotations")
-        })
-        .await
-        .json();
-    let late = late["comments"]
-        .as_array()
-        .expect("a comments array")
-        .clone();
+    let late = comment_list(&mut c, "the late joiner's comment list").await;
     assert_eq!(late.len(), 2, "{late:?}");
     let first_of_late = late
         .iter()
@@ -280,20 +278,12 @@ async fn a_docx_with_a_comment_lists_it_on_open_and_delete_all_removes_it() {
         .add_document(name, &docx_with_a_comment())
         .unwrap();
     let mut a = setup.open("Alice", name).await;
-    a.send(oxool_proto::Message::new("command-values").arg("command", ".uno:ViewAnnotations"))
-        .await;
-    let list = a
-        .wait_for("the comment list", |m| {
-            m.is("command-values") && m.get("command") == Some(".uno:ViewAnnotations")
-        })
-        .await
-        .json();
-    let comments = list["comments"].as_array().expect("a comments array");
-    assert_eq!(comments.len(), 1, "{list}");
-    assert_eq!(comments[0]["author"], "Carol", "{list}");
+    let comments = comment_list(&mut a, "the comment list").await;
+    assert_eq!(comments.len(), 1, "{comments:?}");
+    assert_eq!(comments[0]["author"], "Carol", "{comments:?}");
     assert!(
         text_of(&comments[0]["text"]).contains("PreexistingRemark"),
-        "{list}"
+        "{comments:?}"
     );
 
     a.uno(".uno:DeleteAllNotes", None).await;

@@ -81,8 +81,16 @@ export class Connection {
     this.stopped = false;
   }
 
+  /**
+   * The WebSocket URL names the document (`?WOPISrc=`, never the token), so a load balancer
+   * routes every connection of one document to one host. The server's page hands it out in
+   * one canonical spelling; it is only built here for a page that did not.
+   */
   url() {
     const base = new URL(this.config.ws || '/cool/ws', window.location.href);
+    if (!base.searchParams.has('WOPISrc') && this.config.wopisrc) {
+      base.searchParams.set('WOPISrc', this.config.wopisrc);
+    }
     base.protocol = base.protocol === 'https:' ? 'wss:' : base.protocol === 'http:' ? 'ws:' : base.protocol;
     return base.href;
   }

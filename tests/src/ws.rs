@@ -6,6 +6,7 @@
 //! Waits are deadlines on observed messages, never fixed sleeps. Tiles are acknowledged with
 //! `tile-done` as they arrive, as a browser does once it has drawn them.
 
+use std::net::SocketAddr;
 use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -21,79 +22,12 @@ use tokio::sync::mpsc::UnboundedReceiver;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 use tokio_tungstenite::WebSocketStream;
 
+mod incoming;
+use incoming::parse_frame;
+pub use incoming::Incoming;
+
 /// How long any single wait may take: loading a document in a fresh kit is the slowest step.
 pub const DEADLINE: Duration = Duration::from_secs(90);
-
-/// One message from the server.
-#[derive(Debug, Clone)]
-pub struct Incoming {
-    pub message: Message,
-    /// What follows the first line: JSON or text for text frames, the bytes for binary ones.
-    pub body: Vec<u8>,
-    pub binary: bool,
-    pub at: Instant,
-}
-
-impl Incoming {
-    /// Of the `visible` tiles (top-left corners, `tile_twips` wide and high), those this
-    /// `invalidate` makes stale: all of them for `all=1`, else those meeting its rectangle.
-    pub fn stale_tiles(&self, visible: Vec<(i64, i64)>, tile_twips: i64) -> Vec<(i64, i64)> {
-        if self.get("all") == Some("1") {
-            return visible;
-        }
-        let num = |k: &str| self.get(k).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-        let (x, y, w, h) = (num("x"), num("y"), num("w"), num("h"));
-        visible
-            .into_iter()
-            .filter(|&(tx, ty)| {
-                tx < x + w && tx + tile_twips > x && ty < y + h && ty + tile_twips > y
-            })
-            .collect()
-    }
-
-    pub fn name(&self) -> &str {
-        &self.message.name
-    }
-    pub fn get(&self, key: &str) -> Option<&str> {
-        self.message.get(key)
-    }
-    pub fn body_text(&self) -> String {
-        String::from_utf8_lossy(&self.body).into_owned()
-    }
-    /// The body as JSON (events, `users`), or Null.
-    pub fn json(&self) -> serde_json::Value {
-        serde_json::from_slice(&self.body).unwrap_or(serde_json::Value::Null)
-    }
-    pub fn is(&self, name: &str) -> bool {
-        self.message.name == name
-    }
-    /// An `event` of this LibreOffice callback kind.
-    pub fn is_event(&self, kind: &str) -> bool {
-        self.is("event") && self.get("kind") == Some(kind)
-    }
-    pub fn is_error(&self, kind: &str) -> bool {
-        self.is("error") && self.get("kind") == Some(kind)
-    }
-    /// A tile answer: a binary PNG frame or a text `unchanged=1` frame.
-    pub fn is_tile(&self) -> bool {
-        self.is("tile")
-    }
-}
-
-impl std::fmt::Display for Incoming {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}", self.message)?;
-        if self.binary {
-            write!(f, " <{} bytes>", self.body.len())
-        } else if !self.body.is_empty() {
-            let text = self.body_text();
-            let short: String = text.chars().take(300).collect();
-            write!(f, " | {short}")
-        } else {
-            Ok(())
-        }
-    }
-}
 
 enum Event {
     Message(Incoming),
@@ -171,9 +105,35 @@ pub struct WsClient {
 }
 
 impl WsClient {
-    /// Connects to `/cool/ws` of the server listening on `port`.
+    /// Connects to `/cool/ws` of the server listening on `port`, without naming the document
+    /// in the URL (a single host needs no routing).
     pub async fn connect(port: u16, label: &str) -> anyhow::Result<WsClient> {
         Self::connect_with(port, label, None).await
+    }
+
+    /// Connects to `/cool/ws?WOPISrc=…` on 127.0.0.1:`port`, the URL the editor page hands
+    /// out for `wopisrc`: a balancer in front routes it by the document.
+    pub async fn connect_routed(port: u16, label: &str, wopisrc: &str) -> anyhow::Result<WsClient> {
+        Self::connect_routed_to(SocketAddr::from(([127, 0, 0, 1], port)), label, wopisrc).await
+    }
+
+    /// [`connect_routed`](Self::connect_routed) to any address (one host of a cluster).
+    pub async fn connect_routed_to(
+        addr: SocketAddr,
+        label: &str,
+        wopisrc: &str,
+    ) -> anyhow::Result<WsClient> {
+        let path = oxool_wsd::editing::ws_route::ws_path(wopisrc);
+        Self::connect_path(addr, label, &path).await
+    }
+
+    /// Connects to `path` (with its query) at `addr`: the `ws` an editor page handed out.
+    pub async fn connect_path(
+        addr: SocketAddr,
+        label: &str,
+        path: &str,
+    ) -> anyhow::Result<WsClient> {
+        Self::open(addr, label, None, path).await
     }
 
     /// Like `connect`, with a small TCP receive buffer and segment size: with `pause_reading`,
@@ -186,21 +146,29 @@ impl WsClient {
         label: &str,
         receive_buffer: Option<u32>,
     ) -> anyhow::Result<WsClient> {
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        Self::open(addr, label, receive_buffer, "/cool/ws").await
+    }
+
+    async fn open(
+        addr: SocketAddr,
+        label: &str,
+        receive_buffer: Option<u32>,
+        path: &str,
+    ) -> anyhow::Result<WsClient> {
         let socket = tokio::net::TcpSocket::new_v4()?;
         if let Some(size) = receive_buffer {
             socket.set_recv_buffer_size(size)?;
             nix::sys::socket::setsockopt(&socket, nix::sys::socket::sockopt::TcpMaxSeg, &536)?;
         }
-        let tcp = socket
-            .connect(std::net::SocketAddr::from(([127, 0, 0, 1], port)))
-            .await?;
+        let tcp = socket.connect(addr).await?;
         tcp.set_nodelay(true)?;
         let wire = Arc::new(WireBytes::default());
         let stream = CountingStream {
             inner: tcp,
             counters: wire.clone(),
         };
-        let url = format!("ws://127.0.0.1:{port}/cool/ws");
+        let url = format!("ws://{addr}{path}");
         let (socket, _response) = tokio_tungstenite::client_async(url, stream).await?;
         let (sink, mut stream) = socket.split();
         let (tx, events) = tokio::sync::mpsc::unbounded_channel();
@@ -584,54 +552,4 @@ fn tiles_message(part: u32, size: u32, twips: u32, at: &[(i64, i64)]) -> Message
         .arg("tw", twips)
         .arg("th", twips)
         .arg("at", at.join(","))
-}
-
-/// Splits a frame into its first line (a message) and the rest.
-fn parse_frame(bytes: &[u8], binary: bool, at: Instant) -> Incoming {
-    let split = bytes.iter().position(|&b| b == b'\n');
-    let (line, body) = match split {
-        Some(i) => (&bytes[..i], bytes[i + 1..].to_vec()),
-        None => (bytes, Vec::new()),
-    };
-    let line = String::from_utf8_lossy(line);
-    let message = Message::parse(&line).unwrap_or_else(|e| {
-        // A line the protocol does not allow is kept visible for the assertions.
-        Message::new("unparsable")
-            .arg("line", line.chars().take(200).collect::<String>())
-            .arg("error", e)
-    });
-    Incoming {
-        message,
-        body,
-        binary,
-        at,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn invalidate(line: &str) -> Incoming {
-        Incoming {
-            message: Message::parse(line).unwrap(),
-            body: Vec::new(),
-            binary: false,
-            at: Instant::now(),
-        }
-    }
-
-    #[test]
-    fn an_invalidation_makes_the_tiles_it_meets_stale() {
-        let visible = vec![(0, 0), (3840, 0), (0, 3840), (3840, 3840)];
-        let some = invalidate("invalidate part=0 x=3000 y=100 w=1000 h=200");
-        assert_eq!(
-            some.stale_tiles(visible.clone(), 3840),
-            vec![(0, 0), (3840, 0)]
-        );
-        let edge = invalidate("invalidate part=0 x=3840 y=3840 w=10 h=10");
-        assert_eq!(edge.stale_tiles(visible.clone(), 3840), vec![(3840, 3840)]);
-        let all = invalidate("invalidate all=1");
-        assert_eq!(all.stale_tiles(visible.clone(), 3840), visible);
-    }
 }

@@ -68,6 +68,21 @@ async fn refused_loads_send_no_request_to_storage() {
             .starts_with("wopisrc-"),
         "{error}"
     );
+    // The WebSocket URL names one document (a balancer routed it by that), `load` another.
+    setup.host.add_fixture("simple.docx", "b.docx").unwrap();
+    let routed = setup.host.wopisrc("b.docx");
+    let mut client = WsClient::connect_routed(port, "elsewhere-routed", &routed)
+        .await
+        .unwrap();
+    let error = client
+        .load_refused(&setup.host.wopisrc(name), Some(&token("eve", "Eve", true)))
+        .await;
+    assert_eq!(error.get("kind"), Some("wopisrc-mismatch"), "{error}");
+    assert!(
+        error.get("message").unwrap_or_default().contains("WOPISrc"),
+        "{error}"
+    );
+    client.wait_closed().await;
     assert_eq!(
         setup.host.log().unwrap(),
         Vec::<serde_json::Value>::new(),
@@ -95,7 +110,10 @@ async fn bad_messages_hurt_only_their_own_session() {
     let port = setup.server.port;
     let mut bad = WsClient::connect(port, "bad").await.unwrap();
     bad.load(&wopisrc, &token("mallory", "Mallory", true)).await;
-    let mut good = WsClient::connect(port, "good").await.unwrap();
+    // A routed URL (the editor page's) and an unrouted one open the same document.
+    let mut good = WsClient::connect_routed(port, "good", &wopisrc)
+        .await
+        .unwrap();
     good.load(&wopisrc, &token("alice", "Alice", true)).await;
 
     // Unknown and malformed messages.

@@ -64,6 +64,13 @@ async fn the_page_takes_the_token_from_a_form_and_names_its_frame_ancestors() {
         html.contains("https://cloud.example.com/wopi/files/1"),
         "{html}"
     );
+    // The WebSocket URL names the document (never the token), for a load balancer.
+    assert!(
+        html.contains(
+            r#""ws":"/cool/ws?WOPISrc=https%3A%2F%2Fcloud.example.com%2Fwopi%2Ffiles%2F1""#
+        ),
+        "{html}"
+    );
     assert!(
         csp.ends_with(
             "frame-ancestors 'self' https://cloud.example.com:443 https://*.example.org:*"

@@ -110,7 +110,7 @@ async fn open_session(options: &Options) -> anyhow::Result<WsClient> {
         .doc_key()
         .as_str()
         .to_string();
-    let mut client = WsClient::connect(options.port, &options.user).await?;
+    let mut client = connect(options, &options.user, &editor).await?;
     let status = load(&mut client, &editor).await?;
     say(&format!(
         "loaded key={key} type={} parts={} view={} readonly={} ms={}",
@@ -164,6 +164,18 @@ async fn open_session(options: &Options) -> anyhow::Result<WsClient> {
 struct EditorSettings {
     wopisrc: String,
     token: String,
+    /// The WebSocket path the page hands out (it names the document, for a balancer).
+    ws: String,
+}
+
+/// Connects where the editor page says, as the web client does.
+async fn connect(
+    options: &Options,
+    user: &str,
+    editor: &EditorSettings,
+) -> anyhow::Result<WsClient> {
+    let addr = std::net::SocketAddr::from(([127, 0, 0, 1], options.port));
+    WsClient::connect_path(addr, user, &editor.ws).await
 }
 
 /// The index page's edit form for `document`, submitted (POST of its access_token) to the
@@ -191,6 +203,7 @@ fn editor_settings(port: u16, document: &str, user: &str) -> anyhow::Result<Edit
     Ok(EditorSettings {
         wopisrc: field("wopisrc")?,
         token: field("access_token")?,
+        ws: field("ws")?,
     })
 }
 
@@ -358,7 +371,7 @@ async fn join_co_editor(
     first: &mut WsClient,
 ) -> anyhow::Result<WsClient> {
     let editor = editor_settings(options.port, &options.document, name)?;
-    let mut other = WsClient::connect(options.port, name).await?;
+    let mut other = connect(options, name, &editor).await?;
     load(&mut other, &editor).await?;
     // A view that shows nothing is told of no change: the co-editor shows the first page too.
     first_tile(&mut other).await?;

@@ -15,6 +15,7 @@
 //! - [`protocol`]: parsing and rendering the messages; [`tiles`]: the flow-control window;
 //!   `opening`: GetFile, lock and kit for a document's first session; `member`: a session as
 //!   its broker sees it; `outbox`: the bounded queue from a broker to a session's WebSocket.
+//! - [`ws_route`]: the WOPISrc in the WebSocket URL, which a load balancer routes by.
 
 pub mod broker;
 pub mod client_files;
@@ -34,6 +35,7 @@ pub mod tile_delta;
 pub mod tile_shift;
 mod tiles;
 mod windows;
+pub mod ws_route;
 
 pub use registry::Registry;
 pub use settings::{BrowserConfig, EditingConfig};

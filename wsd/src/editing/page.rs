@@ -123,7 +123,7 @@ impl PageSettings {
             "wopisrc": self.wopisrc,
             "access_token": self.access_token,
             "access_token_ttl": self.access_token_ttl,
-            "ws": "/cool/ws",
+            "ws": super::ws_route::ws_path(&self.wopisrc),
             "version": env!("CARGO_PKG_VERSION"),
             "protocol": super::protocol::PROTOCOL_VERSION,
         })

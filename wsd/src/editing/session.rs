@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket};
-use axum::extract::{State, WebSocketUpgrade};
+use axum::extract::{Query, State, WebSocketUpgrade};
 use axum::response::Response;
 use futures_util::{SinkExt, StreamExt};
 use oxool_proto::Message;
@@ -21,6 +21,7 @@ use super::outbox::{outbox, OutboxReceiver};
 use super::protocol::{
     self, ClientMessage, Refused, MAX_CLIENT_FRAME, MAX_CLIENT_LINE, PROTOCOL_VERSION,
 };
+use super::ws_route::{self, WsParams};
 use super::{close_code, Closing, Outgoing, Registry, SessionId};
 use crate::wopi::{AccessToken, WopiSrc};
 
@@ -34,20 +35,24 @@ const CLOSE_TIMEOUT: Duration = Duration::from_secs(5);
 type Sink = futures_util::stream::SplitSink<WebSocket, WsMessage>;
 type Stream = futures_util::stream::SplitStream<WebSocket>;
 
-/// `GET /cool/ws`.
-pub async fn upgrade(State(registry): State<Arc<Registry>>, ws: WebSocketUpgrade) -> Response {
+/// `GET /cool/ws[?WOPISrc=…]`.
+pub async fn upgrade(
+    State(registry): State<Arc<Registry>>,
+    Query(params): Query<WsParams>,
+    ws: WebSocketUpgrade,
+) -> Response {
     ws.max_message_size(MAX_CLIENT_FRAME)
         .max_frame_size(MAX_CLIENT_FRAME)
         .on_upgrade(move |socket| {
             let session = registry.next_session_id();
             let span = tracing::info_span!("session", session);
-            run(socket, registry, session).instrument(span)
+            run(socket, registry, session, params).instrument(span)
         })
 }
 
-async fn run(socket: WebSocket, registry: Arc<Registry>, session: SessionId) {
+async fn run(socket: WebSocket, registry: Arc<Registry>, session: SessionId, params: WsParams) {
     let (mut sink, mut stream) = socket.split();
-    let opened = match open(&mut sink, &mut stream, &registry, session).await {
+    let opened = match open(&mut sink, &mut stream, &registry, session, &params).await {
         Ok(opened) => opened,
         Err(closing) => {
             let error = closing
@@ -93,6 +98,7 @@ async fn open(
     stream: &mut Stream,
     registry: &Arc<Registry>,
     session: SessionId,
+    params: &WsParams,
 ) -> Result<Opened, Closing> {
     let refuse =
         |kind: &'static str, message: String| Closing::new(close_code::POLICY, kind, message);
@@ -130,6 +136,8 @@ async fn open(
     };
     let ctx = registry.context();
     let src = WopiSrc::parse(&wopisrc).map_err(|e| refuse(e.kind(), e.to_string()))?;
+    ws_route::check(params.wopisrc.as_deref(), &src)
+        .map_err(|e| refuse(e.kind(), e.to_string()))?;
     if token.is_empty() {
         return Err(refuse(
             "missing-token",

@@ -47,6 +47,7 @@ const CLOSE_TEXT = {
   'kit-crashed': 'The document process ended unexpectedly.',
   'kit-out-of-memory': 'The document needs more memory than the server allows for one document.',
   shutdown: 'The server is shutting down.',
+  draining: 'The server is being taken out of service.',
   'closed-by-admin': 'An administrator closed the document.',
   reloaded: 'The document was reloaded from storage.',
   'load-failed': 'The document could not be opened.',

@@ -2,12 +2,14 @@
 //!
 //! | member | signature | meaning |
 //! |---|---|---|
-//! | `Status()` | `→ a{sv}` | `version` (s), `uptime_s`, `documents`, `sessions`, `conversions_running`, `conversions_queued`, `conversions_total` (finished, any outcome), `conversions_converted`, and `kits_spawned`, `kits_ready`, `kits_exited`, `kits_crashed` from forkit (all `t`); `forkit_error` (s) instead of the kit counters when forkit does not answer |
+//! | `Status()` | `→ a{sv}` | `version` (s), `draining` (b), `uptime_s`, `documents`, `sessions`, `conversions_running`, `conversions_queued`, `conversions_total` (finished, any outcome), `conversions_converted`, and `kits_spawned`, `kits_ready`, `kits_exited`, `kits_crashed` from forkit (all `t`); `forkit_error` (s) instead of the kit counters when forkit does not answer |
 //! | `ListDocuments()` | `→ a(ssu)` | key, WOPI host, sessions of each open document |
 //! | `ListSessions()` | `→ a(sss)` | session id, document key, user name |
 //! | `ListKits()` | `→ a{sv}` | forkit's `Stats()` as it gives them; an error when forkit is not running on the system bus (asking would D-Bus-activate it) |
 //! | `KillKit(u pid)` | `→ ()` | SIGKILL of a kit through forkit (which refuses pids it did not spawn) |
 //! | `CloseDocument(s key)` | `→ ()` | save and close one document |
+//! | `Drain()` | `→ b` | take no new documents (`/cool/health` answers 503), open ones carry on; true when this call started draining |
+//! | `Resume()` | `→ b` | take new documents again; true when it was draining |
 //! | `Reload()` | `→ ()` | re-read and check the configuration file, as SIGHUP does; the error names the bad key |
 //! | `RotateProofKeys()` | `→ ()` | new WOPI proof key; the current one becomes the old one |
 //!
@@ -38,6 +40,8 @@ pub trait Wsd1 {
     fn list_kits(&self) -> zbus::Result<HashMap<String, OwnedValue>>;
     fn kill_kit(&self, pid: u32) -> zbus::Result<()>;
     fn close_document(&self, key: &str) -> zbus::Result<()>;
+    fn drain(&self) -> zbus::Result<bool>;
+    fn resume(&self) -> zbus::Result<bool>;
     fn reload(&self) -> zbus::Result<()>;
     fn rotate_proof_keys(&self) -> zbus::Result<()>;
 }

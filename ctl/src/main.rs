@@ -53,6 +53,11 @@ enum WsdCommand {
     Kits,
     /// Save the document KEY to its WOPI host, then close it.
     Close { key: String },
+    /// Take no new documents (the health check fails, a load balancer sends them to other
+    /// servers); open documents carry on until closed or until wsd stops (which stores them).
+    Drain,
+    /// End a drain: take new documents again.
+    Resume,
     /// End the kit PID at once, without saving.
     KillKit { pid: u32 },
     /// Re-read and check the configuration file, as `systemctl reload oxool-wsd` does.
@@ -130,6 +135,21 @@ async fn call(wsd: &Wsd1Proxy<'_>, command: &WsdCommand) -> Result<String, Clien
         WsdCommand::KillKit { pid } => {
             wsd.kill_kit(*pid).await.map_err(explain)?;
             format!("sent SIGKILL to kit {pid}\n")
+        }
+        WsdCommand::Drain => {
+            if wsd.drain().await.map_err(explain)? {
+                "draining: no new documents; open ones carry on until closed or until wsd stops\n"
+                    .into()
+            } else {
+                "already draining\n".into()
+            }
+        }
+        WsdCommand::Resume => {
+            if wsd.resume().await.map_err(explain)? {
+                "taking new documents again\n".into()
+            } else {
+                "was not draining\n".into()
+            }
         }
         WsdCommand::Reload => {
             wsd.reload().await.map_err(explain)?;

@@ -18,6 +18,19 @@ pub fn status(status: &HashMap<String, OwnedValue>) -> String {
         let _ = writeln!(out, "{label:<12} {text}");
     };
     line("version", number("version"));
+    let draining = status
+        .get("draining")
+        .and_then(|v| bool::try_from(v).ok())
+        .unwrap_or(false);
+    line(
+        "state",
+        if draining {
+            "draining (no new documents)"
+        } else {
+            "serving"
+        }
+        .into(),
+    );
     line(
         "uptime",
         match status.get("uptime_s").and_then(|v| u64::try_from(v).ok()) {

@@ -119,6 +119,7 @@ impl Wsd1 {
             status.insert(key.to_string(), OwnedValue::from(value));
         };
         number("uptime_s", self.started.elapsed().as_secs());
+
         let editing = self.state.editing.as_ref();
         number(
             "documents",
@@ -147,6 +148,10 @@ impl Wsd1 {
             }
         }
         status.insert("version".into(), text_value(env!("CARGO_PKG_VERSION")));
+        status.insert(
+            "draining".into(),
+            OwnedValue::from(self.state.drain.is_draining()),
+        );
         status
     }
 
@@ -202,6 +207,33 @@ impl Wsd1 {
                 "no such document: {key}"
             )))
         }
+    }
+
+    /// Stops taking new documents (the health check answers 503); open ones carry on. True
+    /// when this call started it.
+    async fn drain(&self) -> bool {
+        let started = self.state.drain.start();
+        if started {
+            let documents = self
+                .state
+                .editing
+                .as_ref()
+                .map_or(0, |r| r.document_count());
+            tracing::warn!(
+                documents,
+                "admin: draining; no new documents are opened here"
+            );
+        }
+        started
+    }
+
+    /// Takes new documents again. True when it was draining.
+    async fn resume(&self) -> bool {
+        let resumed = self.state.drain.resume();
+        if resumed {
+            tracing::warn!("admin: drain ended; new documents are opened here again");
+        }
+        resumed
     }
 
     async fn reload(&self) -> Result<(), CallError> {

@@ -7,6 +7,7 @@
 //! - `GET /hosting/capabilities`: what this server offers, as JSON.
 //! - `GET /hosting/discovery`: WOPI discovery XML with the proof key (discovery.rs).
 //! - `GET /metrics`: Prometheus text; restricted to `net.post_allow` like the conversions.
+//! - `GET /cool/health`: 200 `ok`, 503 `draining`, for a load balancer's checks (drain.rs).
 //! - `GET /cool/ws`: the co-editing WebSocket (docs/protocol.md, editing/session.rs).
 //! - `GET|POST /browser/dist/cool.html`: the editor page, discovery's `urlsrc` (editing/page.rs);
 //!   `GET /browser/dist/<file>`: the web client's static files (editing/client_files.rs).
@@ -71,6 +72,7 @@ fn service_router(state: AppState) -> Router {
         .route("/hosting/capabilities", get(capabilities))
         .route("/hosting/discovery", get(crate::discovery::discovery))
         .route("/metrics", get(metrics))
+        .route("/cool/health", get(crate::drain::health))
         .with_state(state)
 }
 

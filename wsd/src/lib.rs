@@ -8,6 +8,7 @@ pub mod admission;
 pub mod config;
 pub mod convert_to;
 pub mod discovery;
+pub mod drain;
 pub mod editing;
 pub mod http;
 pub mod kit;

@@ -103,7 +103,7 @@ async fn run(
     let certificates = open_certificates(&config)?;
     let address = listener.local_addr()?;
     let mut state = AppState::new(config, spawner.clone());
-    let registry = start_editing(&state.config, spawner).await?;
+    let registry = start_editing(&state.config, spawner, Arc::clone(&state.drain)).await?;
     state = state.with_editing(Arc::clone(&registry));
     if let Some(store) = local_store {
         eprintln!(
@@ -120,8 +120,12 @@ async fn run(
     tokio::spawn(reload_on_sighup(config_path, certificates.clone()));
     // Documents are stored before the listener closes: sessions end first, then HTTP.
     let timeout = std::time::Duration::from_secs(state.config.editing.shutdown_timeout_secs);
+    let drain = Arc::clone(&state.drain);
     let shutdown = async move {
         shutdown_signal().await;
+        // The health check fails from now on: a balancer sends nothing new here while the
+        // documents are stored.
+        drain.start();
         store_documents(&registry, timeout).await;
     };
     match certificates {
@@ -156,6 +160,7 @@ async fn shutdown_signal() {
 async fn start_editing(
     config: &Arc<Config>,
     spawner: Arc<dyn KitSpawner>,
+    drain: Arc<oxool_wsd::drain::Drain>,
 ) -> anyhow::Result<Arc<Registry>> {
     let dir = config.storage.proof_key_dir.clone();
     let proof = match tokio::task::spawn_blocking(move || ProofKeys::open_shared(&dir)).await? {
@@ -178,11 +183,14 @@ async fn start_editing(
     } else {
         spawner
     };
-    Ok(Registry::new(BrokerContext {
-        config: Arc::clone(config),
-        wopi: Arc::new(wopi),
-        spawner,
-    }))
+    Ok(Registry::new(
+        BrokerContext {
+            config: Arc::clone(config),
+            wopi: Arc::new(wopi),
+            spawner,
+        },
+        drain,
+    ))
 }
 
 /// SIGTERM: every modified document is stored (and unlocked) before wsd exits.

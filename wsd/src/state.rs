@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use crate::admission::Admission;
 use crate::config::Config;
+use crate::drain::Drain;
 use crate::kit::KitSpawner;
 use crate::metrics::Metrics;
 
@@ -13,6 +14,8 @@ pub struct AppState {
     pub spawner: Arc<dyn KitSpawner>,
     pub admission: Arc<Admission>,
     pub metrics: Arc<Metrics>,
+    /// Whether this server takes new documents (`oxoolctl drain`, `/cool/health`).
+    pub drain: Arc<Drain>,
     /// This process's id in `/hosting/capabilities` (Collabora's `serverId`): random per start.
     pub server_id: Arc<str>,
     /// The built-in local-folder WOPI store, when `[local_store] root` is set.
@@ -30,6 +33,7 @@ impl AppState {
             spawner,
             admission,
             metrics: Arc::new(Metrics::default()),
+            drain: Arc::default(),
             server_id: server_id.into(),
             local_store: None,
             editing: None,

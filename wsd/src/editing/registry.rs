@@ -12,6 +12,7 @@ use super::broker::{
     self, BrokerContext, BrokerHandle, Command, DocumentSummary, JoinError, JoinRequest,
 };
 use super::SessionId;
+use crate::drain::{self, Drain};
 use crate::wopi::WopiSrc;
 
 pub struct Registry {
@@ -21,10 +22,11 @@ pub struct Registry {
     next_session: AtomicU64,
     sessions: std::sync::atomic::AtomicUsize,
     shutting_down: AtomicBool,
+    drain: Arc<Drain>,
 }
 
 impl Registry {
-    pub fn new(ctx: BrokerContext) -> Arc<Registry> {
+    pub fn new(ctx: BrokerContext, drain: Arc<Drain>) -> Arc<Registry> {
         Arc::new(Registry {
             ctx,
             brokers: Mutex::new(HashMap::new()),
@@ -32,6 +34,7 @@ impl Registry {
             next_session: AtomicU64::new(1),
             sessions: std::sync::atomic::AtomicUsize::new(0),
             shutting_down: AtomicBool::new(false),
+            drain,
         })
     }
 
@@ -100,6 +103,13 @@ impl Registry {
                 Ok(()) => Ok(handle),
                 Err(_) => Err(JoinError::Retry),
             };
+        }
+        // Draining: the documents open here carry on (joins above), new ones go elsewhere.
+        if self.drain.is_draining() {
+            return Err(JoinError::Failed {
+                kind: drain::REFUSED_KIND,
+                message: Drain::refusal_message(),
+            });
         }
         if brokers.len() >= self.ctx.config.editing.max_documents {
             return Err(JoinError::Failed {

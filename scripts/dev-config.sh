@@ -31,6 +31,9 @@ samples = "$dir/samples"
 [browser]
 root = "$repo/browser"
 
+[editing]
+recovery_dir = "$dir/recovery"
+
 [storage]
 proof_key_dir = "$dir/proof"
 wopi_hosts = ["http://127.0.0.1:$port", "http://localhost:$port"]

@@ -8,6 +8,7 @@ pub mod bench_burst;
 pub mod bench_editing;
 pub mod capacity;
 pub mod capacity_user;
+pub mod checkpoints;
 pub mod environment;
 pub mod eventually;
 pub mod hostile;

@@ -30,7 +30,7 @@ pub struct ServerOptions {
     ///
     /// [`WopiHost`]: crate::wopi_host::WopiHost
     pub wopi_hosts: Vec<String>,
-    /// Lines of an `[editing]` table; the table is written only when this is set.
+    /// Lines of the `[editing]` table (which always sets a private `recovery_dir`).
     pub editing_toml: Option<String>,
     /// Extra TOML appended to the generated file (whole tables).
     pub extra_toml: String,
@@ -152,6 +152,11 @@ impl Server {
 
     pub fn url(&self, path: &str) -> String {
         format!("http://127.0.0.1:{}{}", self.port, path)
+    }
+
+    /// The recovery directory (`editing.recovery_dir`): checkpoints of modified documents.
+    pub fn recovery_dir(&self) -> PathBuf {
+        self.dir.path().join("recovery")
     }
 
     pub fn jails_root(&self) -> PathBuf {
@@ -299,6 +304,9 @@ bus = "standalone"
 proof_key_dir = "{root}/proof"
 wopi_hosts = {wopi_hosts:?}
 {storage}
+
+[editing]
+recovery_dir = "{root}/recovery"
 {editing}
 {extra}
 "#,
@@ -311,11 +319,7 @@ wopi_hosts = {wopi_hosts:?}
         entry = options.entry,
         storage = options.storage_toml,
         wopi_hosts = options.wopi_hosts,
-        editing = options
-            .editing_toml
-            .as_ref()
-            .map(|lines| format!("[editing]\n{lines}\n"))
-            .unwrap_or_default(),
+        editing = options.editing_toml.as_deref().unwrap_or_default(),
         extra = options.extra_toml,
         kit = options.kit_toml,
     )

@@ -17,6 +17,7 @@ pub mod logging;
 pub mod markup;
 pub mod metrics;
 pub mod password;
+pub mod recovery;
 pub mod state;
 pub mod tls;
 pub mod upload;

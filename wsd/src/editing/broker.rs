@@ -14,6 +14,7 @@ use oxool_proto::Message;
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
 
+use super::checkpoint::Checkpoints;
 use super::member::Member;
 use super::opening::{extension_of, load, new_lock_id};
 use super::outbox::OutboxSender;
@@ -114,6 +115,7 @@ pub enum Command {
         lock_id: String,
         result: Result<(), WopiError>,
     },
+    CheckpointWritten(super::checkpoint::Written),
     Tick,
     /// Store the document if modified, close every session with `reason`, leave.
     Close {
@@ -143,6 +145,11 @@ pub(super) enum SaveWaiter {
     /// The edits of a conflicted document nobody is left to decide about.
     ConflictCopy {
         gen: u64,
+    },
+    /// A copy for the recovery directory (checkpoint.rs), not for storage.
+    Checkpoint {
+        gen: u64,
+        started: Instant,
     },
 }
 
@@ -187,6 +194,7 @@ pub struct Broker {
     pub(super) done: bool,
     /// The kit broke the protocol: it is killed through forkit, not asked to leave.
     pub(super) kill_kit: bool,
+    pub(super) checkpoints: Checkpoints,
 }
 
 /// Starts a broker for `src`; the first join loads the document.
@@ -316,6 +324,7 @@ impl Broker {
             closing: None,
             done: false,
             kill_kit: false,
+            checkpoints: Checkpoints::new(first.info.version.clone()),
         }
     }
 
@@ -334,6 +343,7 @@ impl Broker {
             Command::SavedAs { session, result } => self.on_saved_as(session, result),
             Command::Locked { lock_id, result } => self.on_locked(lock_id, result),
             Command::ConflictCopied { gen, result } => self.on_conflict_copied(gen, result),
+            Command::CheckpointWritten(written) => self.on_checkpoint_written(written),
             Command::Tick => self.on_tick(),
             Command::Close { reason, done } => self.close(reason, done),
             Command::Describe { reply } => {
@@ -462,35 +472,6 @@ impl Broker {
         self.leave_when_stored(true);
     }
 
-    fn on_kit_gone(&mut self, reason: &str, broke_protocol: bool, out_of_memory: bool) {
-        tracing::warn!(kit_pid = self.kit.pid, %reason, out_of_memory, "the document's kit ended");
-        self.kill_kit = broke_protocol;
-        // Reopening a document that needed more memory than a kit may use would only fail
-        // again: that close is final, and says why.
-        let closing = if out_of_memory {
-            Closing::new(
-                close_code::INTERNAL,
-                "kit-out-of-memory",
-                crate::kit::OUT_OF_MEMORY,
-            )
-        } else {
-            Closing::new(
-                close_code::INTERNAL,
-                "kit-crashed",
-                "the document process ended unexpectedly; reconnect to reopen the document",
-            )
-        };
-        for member in self.members.values_mut() {
-            member.error(closing.reason, &closing.message, None);
-            member.close(closing.clone());
-        }
-        self.members.clear();
-        if self.modified() {
-            tracing::error!("edits since the last save are lost with the kit");
-        }
-        self.done = true;
-    }
-
     pub(super) fn broadcast(&mut self, text: &str) {
         for member in self.members.values_mut() {
             member.text(text.to_string());
@@ -569,6 +550,7 @@ impl Broker {
         for member in self.members.values_mut() {
             member.close(Closing::new(code, reason, "the document was closed"));
         }
+        self.settle_checkpoints(queue).await;
         self.registry.remove(self.src.doc_key().as_str(), self.id);
         queue.close();
         while let Ok(command) = queue.try_recv() {

@@ -251,6 +251,7 @@ impl Broker {
         let was_modified = self.modified();
         self.edit_gen += 1;
         self.last_input = std::time::Instant::now();
+        self.checkpoints.note_edit(self.last_input);
         if let Some(member) = self.members.get(&session) {
             self.upload_token = Some(member.token.clone());
         }

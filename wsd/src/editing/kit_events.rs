@@ -228,6 +228,9 @@ impl Broker {
             }
             SaveWaiter::SaveAs { session, name } => self.put_relative(session, name, bytes),
             SaveWaiter::ConflictCopy { gen } => self.store_conflict_copy(gen, bytes),
+            SaveWaiter::Checkpoint { gen, started } => {
+                self.on_checkpoint_saved(gen, started, bytes)
+            }
         }
     }
 
@@ -257,6 +260,9 @@ impl Broker {
                 }
                 Some(SaveWaiter::SaveAs { session, .. }) => {
                     self.tell(session, kind, &text, "save-as");
+                }
+                Some(SaveWaiter::Checkpoint { .. }) => {
+                    self.on_checkpoint_failed_in_kit(kind, &text)
                 }
                 None => {}
             },

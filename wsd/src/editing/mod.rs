@@ -18,9 +18,11 @@
 //! - [`ws_route`]: the WOPISrc in the WebSocket URL, which a load balancer routes by.
 
 pub mod broker;
+mod checkpoint;
 pub mod client_files;
 mod client_messages;
 mod colors;
+mod kit_crash;
 mod kit_events;
 mod member;
 mod opening;

@@ -204,6 +204,9 @@ impl Broker {
                 }
                 self.save_state = SaveState::Idle;
                 self.last_save = Instant::now();
+                // Storage's version is now one we did not read; the timestamp tells instead.
+                self.checkpoints.base_version = None;
+                self.remove_stored_checkpoint();
             }
             Ok(result) if result.is_document_changed() => {
                 tracing::warn!("PutFile: the document changed in storage (1010 conflict)");
@@ -344,6 +347,7 @@ impl Broker {
             }
             _ => {}
         }
+        self.checkpoint_if_due(now);
         let conflicted = matches!(self.save_state, SaveState::Conflict);
         if conflicted && (self.exiting || self.closing.is_some()) && !self.conflict_copy_running {
             self.leave_when_stored(true); // retries a failed conflict copy

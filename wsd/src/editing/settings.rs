@@ -29,6 +29,16 @@ pub struct EditingConfig {
     /// Keep one kit that has warmed LibreOffice up in reserve for the next document opened
     /// (wsd/src/kit/warm.rs): the first tile comes ~200 ms sooner, for one idle kit's memory.
     pub warm_kit: bool,
+    /// Where checkpoints of modified documents are kept (wsd/src/recovery/), mode 0700.
+    pub recovery_dir: PathBuf,
+    /// Checkpoint a modified document this long after input stopped.
+    pub checkpoint_idle_ms: u64,
+    /// During continuous input, checkpoint at least this often (0: no checkpoints at all).
+    /// Stretched for documents whose save is slow, so checkpoints stay under ~10 % of a core.
+    pub checkpoint_max_secs: u64,
+    /// The recovery directory's bound; when full, new checkpoints are refused (loudly) and
+    /// the older ones kept.
+    pub recovery_max_mb: u64,
 }
 
 impl Default for EditingConfig {
@@ -44,6 +54,10 @@ impl Default for EditingConfig {
             input_rate_per_sec: 200,
             input_burst: 400,
             warm_kit: true,
+            recovery_dir: PathBuf::from("/var/lib/oxool/recovery"),
+            checkpoint_idle_ms: 2000,
+            checkpoint_max_secs: 10,
+            recovery_max_mb: 2048,
         }
     }
 }
@@ -78,7 +92,15 @@ impl EditingConfig {
                 "input_rate_per_sec must be at least 1 and input_burst at least the rate".into(),
             ));
         }
+        if self.recovery_max_mb == 0 {
+            return Err(("editing.recovery_max_mb", at_least_one));
+        }
         Ok(())
+    }
+
+    /// Whether documents are checkpointed (`checkpoint_max_secs` 0 turns it off).
+    pub fn checkpoints(&self) -> bool {
+        self.checkpoint_max_secs > 0
     }
 
     pub fn load_timeout(&self) -> Duration {

@@ -193,8 +193,8 @@ pub fn convert_cycle(server: &Server, bytes: &[u8]) {
 
 /// The footprint once forkit's kits, jails and kit cgroups have stopped changing for 2 s with
 /// no jail beyond the kits alive (the pool refilled, finished kits reaped), and wsd's and
-/// forkit's descriptors are at most `at_most`'s (the WOPI client keeps an idle connection for up
-/// to 90 s). After 120 s, whatever is there.
+/// forkit's descriptors are at most `at_most`'s (wsd's WOPI client closes an idle storage connection
+/// 30–60 s after its last use). After 120 s, whatever is there.
 pub fn settled_footprint(server: &Server, at_most: &Footprint) -> Footprint {
     let shape = |f: &Footprint| (f.kits, f.jails, f.kit_cgroups);
     let mut last: Option<(Footprint, std::time::Instant)> = None;
@@ -226,27 +226,71 @@ pub fn quiet_footprint(server: &Server) -> Footprint {
 
 /// The descriptors of forkit's front end and zygote, for a message when they differ.
 pub fn forkit_fd_list(server: &Server) -> Vec<String> {
-    let mut list = Vec::new();
-    for pid in server
+    let pids: Vec<u32> = server
         .forkit_processes()
         .into_iter()
         .filter(|pid| !is_kit(*pid))
-    {
+        .collect();
+    fd_list(&pids)
+}
+
+/// wsd's descriptors, for a message when they differ.
+pub fn wsd_fd_list(server: &Server) -> Vec<String> {
+    fd_list(&[server.pid()])
+}
+
+/// `pid:fd -> target` for every descriptor of `pids`, sorted.
+fn fd_list(pids: &[u32]) -> Vec<String> {
+    let mut list = Vec::new();
+    for pid in pids {
         for entry in std::fs::read_dir(format!("/proc/{pid}/fd"))
             .into_iter()
             .flatten()
             .flatten()
         {
             let target = std::fs::read_link(entry.path()).unwrap_or_default();
+            let target = target.display().to_string();
+            let socket = socket_description(*pid, &target);
             list.push(format!(
-                "{pid}:{} -> {}",
+                "{pid}:{} -> {target}{socket}",
                 entry.file_name().to_string_lossy(),
-                target.display()
             ));
         }
     }
     list.sort();
     list
+}
+
+/// For `socket:[inode]`, the socket's line in the process's /proc/net tables (TCP addresses in
+/// hex, or a Unix socket's path), so a message says which connection a descriptor is.
+fn socket_description(pid: u32, target: &str) -> String {
+    let Some(inode) = target
+        .strip_prefix("socket:[")
+        .and_then(|rest| rest.strip_suffix(']'))
+    else {
+        return String::new();
+    };
+    for table in ["tcp", "tcp6", "unix"] {
+        let text = std::fs::read_to_string(format!("/proc/{pid}/net/{table}")).unwrap_or_default();
+        for line in text.lines().skip(1) {
+            let fields: Vec<&str> = line.split_whitespace().collect();
+            let (inode_field, shown) = match table {
+                // local, remote, state
+                "unix" => (
+                    fields.get(6),
+                    fields.get(7).copied().unwrap_or("").to_string(),
+                ),
+                _ => (
+                    fields.get(9),
+                    format!("{} -> {} st {}", fields[1], fields[2], fields[3]),
+                ),
+            };
+            if inode_field == Some(&inode) {
+                return format!(" ({table} {shown})");
+            }
+        }
+    }
+    String::new()
 }
 
 /// The documents wsd still has open (`oxoolctl documents`), one per line; none is expected once

@@ -7,7 +7,7 @@
 use oxool_tests::server::{Server, ServerOptions};
 use oxool_tests::soak::{
     convert_cycle, edit_cycle, forkit_fd_list, growth, open_documents, quiet_footprint,
-    settled_footprint, SOAK_DOCUMENTS,
+    settled_footprint, wsd_fd_list, SOAK_DOCUMENTS,
 };
 use oxool_tests::wopi_host::{WopiHost, WopiHostOptions};
 
@@ -41,6 +41,7 @@ async fn open_type_save_close_and_convert_leave_nothing_behind() {
     let before = quiet_footprint(&server);
     println!("before: {before}");
     let fds_before = forkit_fd_list(&server);
+    let wsd_fds_before = wsd_fd_list(&server);
 
     for cycle in 0..CYCLES {
         let (fixture, prefix) = SOAK_DOCUMENTS[cycle % SOAK_DOCUMENTS.len()];
@@ -83,8 +84,9 @@ async fn open_type_save_close_and_convert_leave_nothing_behind() {
     );
     assert!(
         after.wsd_fds <= before.wsd_fds,
-        "wsd's descriptors: {}",
-        growth(&before, &after)
+        "wsd's descriptors: {}\nbefore: {wsd_fds_before:#?}\nafter: {:#?}",
+        growth(&before, &after),
+        wsd_fd_list(&server)
     );
     assert!(
         after.forkit_fds <= before.forkit_fds,

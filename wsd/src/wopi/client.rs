@@ -38,6 +38,15 @@ const MAX_BACKOFF: Duration = Duration::from_secs(8);
 /// Header values taken from a host's answer are cut to this many bytes.
 const MAX_ECHOED_HEADER: usize = 256;
 
+/// How long an idle connection to a storage host is kept for the next request. The pool only
+/// looks every this often, so one is closed 1–2 times this after its last use: short enough that
+/// a burst of parallel saves does not leave descriptors open for minutes, long enough that a
+/// document's lock refreshes and saves reuse one.
+const STORAGE_IDLE_CONNECTION: Duration = Duration::from_secs(30);
+/// At most this many idle connections per storage host: more parallel requests open more
+/// connections, but only these are kept afterwards.
+const STORAGE_IDLE_CONNECTIONS_PER_HOST: usize = 8;
+
 pub struct WopiClient {
     pub(super) http: reqwest::Client,
     allow: Arc<[WopiHostPattern]>,
@@ -63,6 +72,8 @@ impl WopiClient {
             .dns_resolver(AllowListResolver::new(allow.clone()))
             .connect_timeout(timeout)
             .read_timeout(timeout)
+            .pool_idle_timeout(STORAGE_IDLE_CONNECTION)
+            .pool_max_idle_per_host(STORAGE_IDLE_CONNECTIONS_PER_HOST)
             .user_agent(concat!("oxool/", env!("CARGO_PKG_VERSION")));
         if let Some(path) = &storage.ca_file {
             let ca_error = |reason: String| WopiError::CaFile {

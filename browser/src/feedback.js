@@ -48,6 +48,7 @@ const CLOSE_TEXT = {
   'kit-out-of-memory': 'The document needs more memory than the server allows for one document.',
   shutdown: 'The server is shutting down.',
   draining: 'The server is being taken out of service.',
+  'lock-conflict': 'The document is open on another server.',
   'closed-by-admin': 'An administrator closed the document.',
   reloaded: 'The document was reloaded from storage.',
   'load-failed': 'The document could not be opened.',

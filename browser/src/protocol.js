@@ -60,9 +60,12 @@ export function parseBinaryFrame(buffer) {
 /**
  * Close reasons after which the protocol allows a client to reconnect (with backoff). After
  * `shutdown` and `draining` the document is (or is to be) opened by another server of a
- * cluster, which a load balancer routes the next connection to, or by this one once it is back.
+ * cluster, which a load balancer routes the next connection to, or by this one once it is back;
+ * after `lock-conflict` (at load) another server holds it, until it closes it.
  */
-export const RECONNECTABLE = new Set(['kit-crashed', 'closed-by-admin', 'reloaded', 'shutdown', 'draining']);
+export const RECONNECTABLE = new Set([
+  'kit-crashed', 'closed-by-admin', 'reloaded', 'shutdown', 'draining', 'lock-conflict',
+]);
 
 const BACKOFF_MS = [500, 1000, 2000, 4000, 8000, 15000, 30000];
 export const PROTOCOL_VERSION = 1;

@@ -5,6 +5,7 @@
 //! so the two can never disagree on a default again: both take them from [`KitSettings::default`].
 //! `etc/oxool.toml` and `docs/config.md` document every key; tests keep the three in step.
 
+pub mod cluster;
 pub mod languages;
 
 use std::path::{Path, PathBuf};
@@ -216,7 +217,7 @@ pub enum SettingsError {
 mod tests {
     use super::*;
 
-    fn repo_file(name: &str) -> String {
+    pub(crate) fn repo_file(name: &str) -> String {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(name);
         std::fs::read_to_string(path).unwrap()
     }

@@ -39,6 +39,9 @@ pub struct ServerOptions {
     /// When set, wsd runs in its own mount namespace where this text is /etc/hosts: a test can
     /// give names to addresses without touching the machine (root only).
     pub etc_hosts: Option<String>,
+    /// The port to listen on (127.0.0.1); a free one when unset. Servers of a cluster name
+    /// each other in `[cluster] peers`, so their ports are chosen before they start.
+    pub port: Option<u16>,
 }
 
 impl Default for ServerOptions {
@@ -58,6 +61,7 @@ impl Default for ServerOptions {
             extra_toml: String::new(),
             kit_toml: String::new(),
             etc_hosts: None,
+            port: None,
         }
     }
 }
@@ -86,7 +90,10 @@ impl Server {
             .status()?;
         anyhow::ensure!(status.success(), "oxool-systemplate-setup failed");
         std::fs::create_dir_all(root.join("jails"))?;
-        let port = free_port()?;
+        let port = match options.port {
+            Some(port) => port,
+            None => free_port()?,
+        };
         let config = root.join("oxool.toml");
         std::fs::write(&config, config_text(&options, &root, port))?;
         if options.run_as == RunAs::Unprivileged {
@@ -138,6 +145,19 @@ impl Server {
             Some(e) => Err(e.into()),
             None => Ok(status),
         }
+    }
+
+    /// A host lost hard: SIGKILL to wsd and to its forkit and kits, no chance to store or
+    /// unlock anything. The jails stay behind (nobody cleans them up).
+    pub fn kill_hard(&mut self) {
+        let mut victims = vec![self.child.id()];
+        victims.extend(self.forkit_processes());
+        for pid in victims {
+            // SAFETY: kill(2) of wsd (our child, not reaped yet) and of processes whose command
+            // line names this server's private jails directory: its own forkit and kits.
+            unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+        }
+        let _ = self.child.wait();
     }
 
     /// The wsd process id (its forkit and kits are its descendants).
@@ -361,7 +381,8 @@ fn with_etc_hosts(command: &mut std::process::Command, file: &Path) -> anyhow::R
     Ok(())
 }
 
-fn free_port() -> anyhow::Result<u16> {
+/// A port nothing listens on right now.
+pub fn free_port() -> anyhow::Result<u16> {
     Ok(std::net::TcpListener::bind("127.0.0.1:0")?
         .local_addr()?
         .port())

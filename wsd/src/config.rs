@@ -32,6 +32,7 @@ pub struct Config {
     pub editing: crate::editing::EditingConfig,
     pub browser: crate::editing::BrowserConfig,
     pub tls: crate::tls::TlsConfig,
+    pub cluster: oxool_settings::cluster::ClusterSettings,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
@@ -292,6 +293,7 @@ impl Config {
         }
         self.editing.validate()?;
         self.tls.validate()?;
+        self.cluster.validate()?;
         if let Err(e) = tracing_subscriber::EnvFilter::try_new(&self.logging.level) {
             return Err((
                 "logging.level",

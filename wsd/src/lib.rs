@@ -5,6 +5,7 @@
 
 pub mod admin;
 pub mod admission;
+pub mod cluster;
 pub mod config;
 pub mod convert_to;
 pub mod discovery;

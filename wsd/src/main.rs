@@ -188,6 +188,7 @@ async fn start_editing(
             config: Arc::clone(config),
             wopi: Arc::new(wopi),
             spawner,
+            locks: Arc::new(oxool_wsd::cluster::LockArbiter::new(&config.cluster)),
         },
         drain,
     ))

@@ -27,7 +27,8 @@ pub struct AppState {
 impl AppState {
     pub fn new(config: Config, spawner: Arc<dyn KitSpawner>) -> AppState {
         let admission = Admission::new(config.convert.max_concurrent, config.convert.queue_length);
-        let server_id = format!("{:08x}", rand::random::<u32>());
+        // The id this server's WOPI lock ids carry: peers tell lock holders apart by it.
+        let server_id = crate::cluster::server_id();
         AppState {
             config: Arc::new(config),
             spawner,

@@ -52,6 +52,8 @@ pub struct BrokerContext {
     pub config: Arc<Config>,
     pub wopi: Arc<WopiClient>,
     pub spawner: Arc<dyn KitSpawner>,
+    /// Decides about documents another oxool server holds the WOPI lock of (cluster.rs).
+    pub locks: Arc<crate::cluster::LockArbiter>,
 }
 
 pub struct JoinRequest {

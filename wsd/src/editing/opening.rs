@@ -10,6 +10,7 @@ use tokio::sync::mpsc;
 
 use super::broker::{BrokerContext, Command, JoinError, JoinRequest};
 use super::Outgoing;
+use crate::cluster::LockVerdict;
 use crate::kit::link::{KitDocument, KitLink, KitLinkError};
 use crate::wopi::{AccessToken, WopiError, WopiSrc};
 
@@ -89,13 +90,10 @@ pub(super) async fn load(
         let lock_id = new_lock_id();
         match ctx.wopi.lock(src, &first.token, &lock_id).await {
             Ok(()) => Ok(Some(lock_id)),
-            // Someone else's lock, or ours from a wsd that died: open anyway; saving fails
-            // with lock-conflict and keeps trying to lock until the old lock expires.
-            Err(error @ WopiError::LockConflict { .. }) => {
-                tracing::warn!(%error, "the document is locked by someone else");
-                Ok(None)
+            Err(WopiError::LockConflict { current_lock, .. }) => {
+                lock_held_elsewhere(ctx, src, &first.token, lock_id, current_lock).await
             }
-            Err(error) => Err(error),
+            Err(error) => Err(wopi_error(error)),
         }
     };
     let file_name = oxool_proto::file_name::safe_file_name(&info.base_file_name);
@@ -115,7 +113,7 @@ pub(super) async fn load(
     match (lock, opened) {
         (Ok(lock), Ok((kit, loaded))) => Ok((kit, loaded, lock)),
         // A kit that loaded meanwhile is dropped here, which asks it to leave.
-        (Err(error), _opened) => Err(wopi_error(error)),
+        (Err(failure), _opened) => Err(failure),
         (Ok(lock), Err(error)) => {
             if let Some(lock_id) = &lock {
                 let _ = ctx.wopi.unlock(src, &first.token, lock_id).await;
@@ -132,12 +130,50 @@ pub(super) async fn load(
     }
 }
 
+/// The document is locked by someone else (`current_lock`): another oxool server that runs
+/// makes this a refusal (one document, one host); the lock of one that is gone is taken over;
+/// anyone else's leaves the document open, saving reporting the conflict until the lock is
+/// released (cluster.rs).
+async fn lock_held_elsewhere(
+    ctx: &BrokerContext,
+    src: &WopiSrc,
+    token: &AccessToken,
+    lock_id: String,
+    current_lock: Option<String>,
+) -> Result<Option<String>, OpenFailure> {
+    match ctx.locks.verdict(current_lock.as_deref()).await {
+        LockVerdict::OpenAnyway => {
+            tracing::warn!("the document is locked by someone else; opening it anyway");
+            Ok(None)
+        }
+        LockVerdict::Refuse(message) => {
+            tracing::info!(doc = %src.doc_key(), "refused: the document is open on another server");
+            Err(OpenFailure::new(LOCK_CONFLICT, message))
+        }
+        LockVerdict::TakeOver { old_lock_id } => {
+            match ctx
+                .wopi
+                .unlock_and_relock(src, token, &lock_id, &old_lock_id)
+                .await
+            {
+                Ok(()) => Ok(Some(lock_id)),
+                // Someone else was quicker: it holds the document now.
+                Err(WopiError::LockConflict { .. }) => Err(OpenFailure::new(
+                    LOCK_CONFLICT,
+                    "the document was just opened on another server; try again in a few seconds"
+                        .into(),
+                )),
+                Err(error) => Err(OpenFailure::new(error.kind(), error.to_string())),
+            }
+        }
+    }
+}
+
+/// The `error kind=` of a document open on another server.
+const LOCK_CONFLICT: &str = "lock-conflict";
+
 pub(super) fn new_lock_id() -> String {
-    format!(
-        "oxool-{:016x}{:016x}",
-        rand::random::<u64>(),
-        rand::random::<u64>()
-    )
+    crate::cluster::new_lock_id()
 }
 
 pub(super) fn extension_of(name: &str) -> String {

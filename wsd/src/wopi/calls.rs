@@ -165,7 +165,22 @@ impl WopiClient {
         token: &AccessToken,
         lock_id: &str,
     ) -> Result<(), WopiError> {
-        self.lock_call(WopiCall::Lock, "LOCK", src, token, lock_id)
+        self.lock_call(WopiCall::Lock, "LOCK", src, token, lock_id, None)
+            .await
+    }
+
+    /// UnlockAndRelock: `X-WOPI-Override: LOCK` with `X-WOPI-OldLock`: replaces `old_lock_id`
+    /// by `lock_id` in one step, so nobody can take the lock in between (a lock whose holder
+    /// is gone is taken over this way, docs/cluster.md).
+    pub async fn unlock_and_relock(
+        &self,
+        src: &WopiSrc,
+        token: &AccessToken,
+        lock_id: &str,
+        old_lock_id: &str,
+    ) -> Result<(), WopiError> {
+        let call = WopiCall::UnlockAndRelock;
+        self.lock_call(call, "LOCK", src, token, lock_id, Some(old_lock_id))
             .await
     }
 
@@ -176,8 +191,15 @@ impl WopiClient {
         token: &AccessToken,
         lock_id: &str,
     ) -> Result<(), WopiError> {
-        self.lock_call(WopiCall::RefreshLock, "REFRESH_LOCK", src, token, lock_id)
-            .await
+        self.lock_call(
+            WopiCall::RefreshLock,
+            "REFRESH_LOCK",
+            src,
+            token,
+            lock_id,
+            None,
+        )
+        .await
     }
 
     /// Unlock: `X-WOPI-Override: UNLOCK`.
@@ -187,7 +209,7 @@ impl WopiClient {
         token: &AccessToken,
         lock_id: &str,
     ) -> Result<(), WopiError> {
-        self.lock_call(WopiCall::Unlock, "UNLOCK", src, token, lock_id)
+        self.lock_call(WopiCall::Unlock, "UNLOCK", src, token, lock_id, None)
             .await
     }
 
@@ -198,14 +220,22 @@ impl WopiClient {
         src: &WopiSrc,
         token: &AccessToken,
         lock_id: &str,
+        old_lock_id: Option<&str>,
     ) -> Result<(), WopiError> {
         let url = self.endpoint(src, "", token)?;
         let lock = header("X-WOPI-Lock", lock_id)?;
+        let old_lock = old_lock_id
+            .map(|old| header("X-WOPI-OldLock", old))
+            .transpose()?;
         self.retrying(call, || async {
-            let response = self
+            let mut request = self
                 .request(Method::POST, &url, token)?
                 .header("X-WOPI-Override", operation)
-                .header(lock.0.clone(), lock.1.clone())
+                .header(lock.0.clone(), lock.1.clone());
+            if let Some((name, value)) = &old_lock {
+                request = request.header(name.clone(), value.clone());
+            }
+            let response = request
                 .header(reqwest::header::CONTENT_LENGTH, "0")
                 .timeout(self.timeout)
                 .send()

@@ -13,6 +13,7 @@ pub enum WopiCall {
     CheckFileInfo,
     GetFile,
     Lock,
+    UnlockAndRelock,
     RefreshLock,
     Unlock,
     PutFile,
@@ -25,6 +26,7 @@ impl WopiCall {
             WopiCall::CheckFileInfo => "CheckFileInfo",
             WopiCall::GetFile => "GetFile",
             WopiCall::Lock => "Lock",
+            WopiCall::UnlockAndRelock => "UnlockAndRelock",
             WopiCall::RefreshLock => "RefreshLock",
             WopiCall::Unlock => "Unlock",
             WopiCall::PutFile => "PutFile",
@@ -35,7 +37,7 @@ impl WopiCall {
     /// Calls that may safely be sent again when the first attempt's outcome is unknown.
     /// PutFile is not among them: if the first upload went through, a second one would meet
     /// the new timestamp and look like a conflict. Unlock neither: a repeated Unlock of a lock
-    /// already released answers 409.
+    /// already released answers 409, and so does a repeated UnlockAndRelock.
     pub fn idempotent(self) -> bool {
         matches!(
             self,

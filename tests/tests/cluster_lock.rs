@@ -1,0 +1,97 @@
+//! One document, one host (docs/cluster.md): the WOPI lock arbitrates between two oxool
+//! servers. A document open on one is refused on the other with `lock-conflict` while its
+//! holder runs; once the holder is lost hard (kill -9 of wsd, forkit and kits), the other takes
+//! its lock over and opens the document from storage. Two real servers, real kits, the
+//! independent WOPI host.
+
+use oxool_tests::server::{free_port, Server, ServerOptions};
+use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
+use oxool_tests::ws::WsClient;
+
+fn start_server(host: &WopiHost, port: u16, peers: &[u16]) -> Server {
+    let peers: Vec<String> = peers
+        .iter()
+        .map(|p| format!("http://127.0.0.1:{p}"))
+        .collect();
+    Server::start(ServerOptions {
+        wopi_hosts: vec![host.base()],
+        editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0\nwarm_kit = false".into()),
+        extra_toml: format!("[cluster]\npeers = {peers:?}\n"),
+        prespawn: 0,
+        port: Some(port),
+        ..Default::default()
+    })
+    .unwrap()
+}
+
+/// The keys `oxoolctl documents` lists on a server.
+fn open_documents(server: &Server) -> String {
+    server.oxoolctl("documents").unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_document_open_on_one_server_is_refused_on_another_until_that_one_is_gone() {
+    let host = WopiHost::start(WopiHostOptions::default()).unwrap();
+    host.add_fixture("simple.docx", "shared.docx").unwrap();
+    let src = host.wopisrc("shared.docx");
+    let (port_a, port_b) = (free_port().unwrap(), free_port().unwrap());
+    let mut a = start_server(&host, port_a, &[port_b]);
+    let b = start_server(&host, port_b, &[port_a]);
+
+    let mut alice = WsClient::connect_routed(a.port, "alice", &src)
+        .await
+        .unwrap();
+    alice.load(&src, &token("alice", "Alice", true)).await;
+    let lock = host.locks().unwrap()["shared.docx"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(lock.starts_with("oxool-"), "{lock}");
+
+    // B finds A's lock, asks A (its peer) and A runs it: no second editing copy.
+    let mut bob = WsClient::connect_routed(b.port, "bob", &src).await.unwrap();
+    let error = bob
+        .load_refused(&src, Some(&token("bob", "Bob", true)))
+        .await;
+    assert_eq!(error.get("kind"), Some("lock-conflict"), "{error}");
+    let message = error.get("message").unwrap_or_default().to_string();
+    assert!(
+        message.contains("another server") && message.contains("try again"),
+        "{message}"
+    );
+    let close = bob.wait_for("close", |m| m.is("close")).await;
+    assert_eq!(close.get("reason"), Some("lock-conflict"), "{close}");
+    assert_eq!(open_documents(&b), "no open documents\n");
+    assert_eq!(host.locks().unwrap()["shared.docx"], lock.as_str());
+    // A is lost hard: its lock stays at the WOPI host, and nothing answers on its port.
+    a.kill_hard();
+    alice.wait_closed().await;
+    let mut bob = WsClient::connect_routed(b.port, "bob-again", &src)
+        .await
+        .unwrap();
+    bob.load(&src, &token("bob", "Bob", true)).await;
+    let taken = host.locks().unwrap()["shared.docx"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_ne!(taken, lock, "B did not take the lock over");
+    assert!(b.log().contains("taking it over"), "{}", b.log());
+    assert!(
+        !host
+            .requests("UnlockAndRelock", "shared.docx")
+            .unwrap()
+            .is_empty(),
+        "the lock was not replaced in one step"
+    );
+
+    // A comes back (a new run, a new server id): B holds the document, so A refuses it.
+    let a = start_server(&host, port_a, &[port_b]);
+    let mut carol = WsClient::connect_routed(a.port, "carol", &src)
+        .await
+        .unwrap();
+    let error = carol
+        .load_refused(&src, Some(&token("carol", "Carol", true)))
+        .await;
+    assert_eq!(error.get("kind"), Some("lock-conflict"), "{error}");
+    assert_eq!(open_documents(&a), "no open documents\n");
+}

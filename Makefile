@@ -4,7 +4,7 @@ CARGO ?= cargo
 DEV := build/dev
 BIN := target/debug
 
-.PHONY: run test deps deps-test build check bench fuzz clean
+.PHONY: run test deps deps-test build check bench fuzz clean cluster-test
 
 include mk/packaging.mk
 include mk/browser.mk
@@ -32,6 +32,11 @@ build:
 check:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# Only the cluster tests (docs/cluster.md): 3 servers behind HAProxy, the lock arbiter, draining.
+# `make test` runs them with every other test.
+cluster-test: deps-test build
+	$(CARGO) test -p oxool-tests --test cluster --test cluster_lock --test drain
 
 bench: deps-test
 	$(CARGO) build --release --workspace --bins

@@ -3,6 +3,7 @@
 //! Everything here drives the real binaries (built by `make build` into the same target
 //! directory as the test executables) with real LibreOffice kits: no part is mocked.
 
+pub mod balancer;
 pub mod bench;
 pub mod bench_burst;
 pub mod bench_editing;

@@ -77,7 +77,7 @@ pub async fn run(plan: EditingPlan) -> anyhow::Result<()> {
             );
             let name = format!("typing-{at_end}-{deltas}.docx");
             host.add_document(&name, &simple)?;
-            let typing = key_to_tile(&host, &server, &name, plan.keys, deltas, at_end).await?;
+            let typing = key_to_tile(&host, server.port, &name, plan.keys, deltas, at_end).await?;
             report_typing(&typing, plan.keys, &label);
         }
     }
@@ -114,7 +114,7 @@ fn report_typing(typing: &Typing, keys: usize, label: &str) {
     );
 }
 
-fn report(label: &str, s: &Summary) {
+pub(crate) fn report(label: &str, s: &Summary) {
     println!(
         "{label}: n={} p50={:.2} ms p95={:.2} ms min={:.2} ms",
         s.n,
@@ -167,8 +167,8 @@ async fn load_to_first_tile(
     Ok((summarize(&samples), summarize(&to_status)))
 }
 
-struct Typing {
-    latency: Summary,
+pub(crate) struct Typing {
+    pub(crate) latency: Summary,
     /// The part of `latency` until B has the `invalidate`.
     to_invalidate: Summary,
     /// Server → B bytes in the measured period by kind of message (binary tiles, events, …).
@@ -179,18 +179,20 @@ struct Typing {
     from_b: u64,
 }
 
-async fn key_to_tile(
+/// Sessions A and B on `name` through 127.0.0.1:`port` (a server, or a balancer in front of
+/// servers: the WebSocket URL names the document).
+pub(crate) async fn key_to_tile(
     host: &WopiHost,
-    server: &Server,
+    port: u16,
     name: &str,
     keys: usize,
     deltas: bool,
     at_end: bool,
 ) -> anyhow::Result<Typing> {
     let wopisrc = host.wopisrc(name);
-    let mut a = WsClient::connect(server.port, "A").await?;
+    let mut a = WsClient::connect_routed(port, "A", &wopisrc).await?;
     a.load(&wopisrc, &token("alice", "Alice", true)).await;
-    let mut b = WsClient::connect(server.port, "B").await?;
+    let mut b = WsClient::connect_routed(port, "B", &wopisrc).await?;
     b.load(&wopisrc, &token("bob", "Bob", true)).await;
     if at_end {
         a.uno(".uno:GoToEndOfDoc", None).await;

@@ -6,6 +6,7 @@
 pub mod balancer;
 pub mod bench;
 pub mod bench_burst;
+pub mod bench_cluster;
 pub mod bench_editing;
 pub mod capacity;
 pub mod capacity_user;

@@ -8,10 +8,13 @@
 //! (h) --burst: SpawnKit at 10/s and 20/s, Poisson arrivals, demand-sized pool beside the
 //!     fixed-size one (tests/src/bench_burst.rs);
 //! (i) --capacity N[,N…]: N people typing in documents of mixed formats (tests/src/capacity.rs);
+//! (j) --cluster: convert-to through HAProxy with 1, 2 and 3 servers, and HAProxy's cost on
+//!     key → tile (tests/src/bench_cluster.rs);
 //! --soak: 1 000 open → type → save → close cycles and 10 000 conversions, wsd's and forkit's
 //! footprint before and after (tests/src/soak.rs).
 //!
-//! usage: oxool-bench [--quick] [--editing-only] [--spawn-only] [--burst] [--capacity N[,N…]] [--soak]
+//! usage: oxool-bench [--quick] [--editing-only] [--spawn-only] [--burst] [--capacity N[,N…]]
+//!                    [--cluster] [--soak]
 //! (run it from a release build: `make bench`)
 
 use std::path::{Path, PathBuf};
@@ -67,6 +70,15 @@ async fn main() -> anyhow::Result<()> {
     if std::env::args().any(|a| a == "--burst") {
         println!("# oxool-bench ({} build, {} CPUs)", profile(), num_cpus());
         return oxool_tests::bench_burst::run(quick).await;
+    }
+    if std::env::args().any(|a| a == "--cluster") {
+        println!("# oxool-bench ({} build, {} CPUs)", profile(), num_cpus());
+        let plan = oxool_tests::bench_cluster::ClusterPlan {
+            conversions: if quick { 12 } else { 48 },
+            clients: 4,
+            keys: editing.keys,
+        };
+        return oxool_tests::bench_cluster::run(plan).await;
     }
     if std::env::args().any(|a| a == "--editing-only") {
         println!("# oxool-bench ({} build, {} CPUs)", profile(), num_cpus());

@@ -6,9 +6,10 @@ use std::path::Path;
 use std::sync::mpsc::Sender;
 
 use super::callback::{trampoline, CallbackEvent, CallbackSlot};
+use super::calls::{lok_call, lok_get, lok_get_string};
 use super::enums::{doctype, tilemode};
 use super::ffi::{document_has_member, LibreOfficeKitDocument, LibreOfficeKitDocumentClass};
-use super::strings::{c_string, c_string_opt, ptr_or_null, take_malloced};
+use super::strings::{c_string, c_string_opt, ptr_or_null};
 use super::{file_url, vtable_member, LokError};
 
 /// What kind of document LibreOffice loaded (`getDocumentType`).
@@ -146,55 +147,39 @@ impl Document {
         Ok(DocumentType::from_raw(unsafe { get(self.doc) }))
     }
 
-    /// Number of parts: pages of a text document, sheets, slides.
-    pub fn parts(&self) -> Result<i32, LokError> {
-        let get = doc_fn!(self, get_parts)?;
-        // SAFETY: `self.doc` is live.
-        Ok(unsafe { get(self.doc) })
+    lok_get! {
+        /// Number of parts: pages of a text document, sheets, slides.
+        parts() -> i32 => get_parts
     }
 
-    /// The current part of the current view.
-    pub fn part(&self) -> Result<i32, LokError> {
-        let get = doc_fn!(self, get_part)?;
-        // SAFETY: `self.doc` is live.
-        Ok(unsafe { get(self.doc) })
+    lok_get! {
+        /// The current part of the current view.
+        part() -> i32 => get_part
     }
 
-    /// Switches the current view to part `part`.
-    pub fn set_part(&self, part: i32) -> Result<(), LokError> {
-        let set = doc_fn!(self, set_part)?;
-        // SAFETY: `self.doc` is live; LibreOffice range-checks `part`.
-        unsafe { set(self.doc, part) };
-        Ok(())
+    lok_call! {
+        /// Switches the current view to part `part`.
+        set_part(part: i32) => set_part
     }
 
-    /// The name of part `part` (sheet name, slide name); empty when it has none.
-    pub fn part_name(&self, part: i32) -> Result<String, LokError> {
-        let get = doc_fn!(self, get_part_name)?;
-        // SAFETY: `self.doc` is live; the result is a malloced string we own, or null.
-        Ok(unsafe { take_malloced(get(self.doc, part)) }.unwrap_or_default())
+    lok_get_string! {
+        /// The name of part `part` (sheet name, slide name); empty when it has none.
+        part_name(part: i32) => get_part_name
     }
 
-    /// A hash of part `part` (Impress slides), to notice slides changing place.
-    pub fn part_hash(&self, part: i32) -> Result<String, LokError> {
-        let get = doc_fn!(self, get_part_hash)?;
-        // SAFETY: `self.doc` is live; the result is a malloced string we own, or null.
-        Ok(unsafe { take_malloced(get(self.doc, part)) }.unwrap_or_default())
+    lok_get_string! {
+        /// A hash of part `part` (Impress slides), to notice slides changing place.
+        part_hash(part: i32) => get_part_hash
     }
 
-    /// Page rectangles of a text document, `"x, y, w, h; …"` in twips.
-    pub fn part_page_rectangles(&self) -> Result<String, LokError> {
-        let get = doc_fn!(self, get_part_page_rectangles)?;
-        // SAFETY: `self.doc` is live; the result is a malloced string we own, or null.
-        Ok(unsafe { take_malloced(get(self.doc)) }.unwrap_or_default())
+    lok_get_string! {
+        /// Page rectangles of a text document, `"x, y, w, h; …"` in twips.
+        part_page_rectangles() => get_part_page_rectangles
     }
 
-    /// Impress: show slides or notes ([`super::enums::partmode`]).
-    pub fn set_part_mode(&self, mode: i32) -> Result<(), LokError> {
-        let set = doc_fn!(self, set_part_mode)?;
-        // SAFETY: `self.doc` is live.
-        unsafe { set(self.doc, mode) };
-        Ok(())
+    lok_call! {
+        /// Impress: show slides or notes ([`super::enums::partmode`]).
+        set_part_mode(mode: i32) => set_part_mode
     }
 
     /// Size of the current part in twips (width, height).
@@ -206,14 +191,10 @@ impl Document {
         Ok((width, height))
     }
 
-    /// Prepares the current view for tiled rendering; `arguments` is LOK's JSON (may be empty).
-    /// Call once before the first [`Self::paint_tile`].
-    pub fn initialize_for_rendering(&self, arguments: &str) -> Result<(), LokError> {
-        let arguments = c_string(arguments)?;
-        let init = doc_fn!(self, initialize_for_rendering)?;
-        // SAFETY: `self.doc` is live; the string outlives the call.
-        unsafe { init(self.doc, arguments.as_ptr()) };
-        Ok(())
+    lok_call! {
+        /// Prepares the current view for tiled rendering; `arguments` is LOK's JSON (may be empty).
+        /// Call once before the first [`Self::paint_tile`].
+        initialize_for_rendering(arguments: &str) => initialize_for_rendering
     }
 
     /// The byte order of painted tiles.
@@ -292,80 +273,45 @@ impl Document {
         Ok(())
     }
 
-    /// Tells LibreOffice the client's tile size in pixels and twips (its zoom level).
-    pub fn set_client_zoom(
-        &self,
-        tile_pixel_w: i32,
-        tile_pixel_h: i32,
-        tile_twip_w: i32,
-        tile_twip_h: i32,
-    ) -> Result<(), LokError> {
-        let set = doc_fn!(self, set_client_zoom)?;
-        // SAFETY: `self.doc` is live; plain integers.
-        unsafe {
-            set(
-                self.doc,
-                tile_pixel_w,
-                tile_pixel_h,
-                tile_twip_w,
-                tile_twip_h,
-            )
-        };
-        Ok(())
+    lok_call! {
+        /// Tells LibreOffice the client's tile size in pixels and twips (its zoom level).
+        set_client_zoom(tile_pixel_w: i32, tile_pixel_h: i32, tile_twip_w: i32, tile_twip_h: i32) => set_client_zoom
     }
 
-    /// Tells LibreOffice which area (twips) the client shows, so it scrolls and invalidates
-    /// sensibly.
-    pub fn set_client_visible_area(&self, x: i32, y: i32, w: i32, h: i32) -> Result<(), LokError> {
-        let set = doc_fn!(self, set_client_visible_area)?;
-        // SAFETY: `self.doc` is live; plain integers.
-        unsafe { set(self.doc, x, y, w, h) };
-        Ok(())
+    lok_call! {
+        /// Tells LibreOffice which area (twips) the client shows, so it scrolls and invalidates
+        /// sensibly.
+        set_client_visible_area(x: i32, y: i32, w: i32, h: i32) => set_client_visible_area
     }
 
-    /// Creates a view and makes it current; returns its id. Register callbacks for it after.
-    pub fn create_view(&self) -> Result<i32, LokError> {
-        let create = doc_fn!(self, create_view)?;
-        // SAFETY: `self.doc` is live.
-        Ok(unsafe { create(self.doc) })
+    lok_get! {
+        /// Creates a view and makes it current; returns its id. Register callbacks for it after.
+        create_view() -> i32 => create_view
     }
 
-    /// Creates a view with options (JSON, e.g. `{"Language":…,"ReadOnly":…}`).
-    pub fn create_view_with_options(&self, options: &str) -> Result<i32, LokError> {
-        let options = c_string(options)?;
-        let create = doc_fn!(self, create_view_with_options)?;
-        // SAFETY: `self.doc` is live; the string outlives the call.
-        Ok(unsafe { create(self.doc, options.as_ptr()) })
+    lok_get! {
+        /// Creates a view with options (JSON, e.g. `{"Language":…,"ReadOnly":…}`).
+        create_view_with_options(options: &str) -> i32 => create_view_with_options
     }
 
-    /// Destroys view `id`.
-    pub fn destroy_view(&self, id: i32) -> Result<(), LokError> {
-        let destroy = doc_fn!(self, destroy_view)?;
-        // SAFETY: `self.doc` is live; LibreOffice ignores unknown ids.
-        unsafe { destroy(self.doc, id) };
-        Ok(())
+    lok_call! {
+        /// Destroys view `id`.
+        destroy_view(id: i32) => destroy_view
     }
 
-    /// Makes view `id` current: later input and paints go to it.
-    pub fn set_view(&self, id: i32) -> Result<(), LokError> {
-        let set = doc_fn!(self, set_view)?;
-        // SAFETY: `self.doc` is live; LibreOffice ignores unknown ids.
-        unsafe { set(self.doc, id) };
-        Ok(())
+    lok_call! {
+        /// Makes view `id` current: later input and paints go to it.
+        set_view(id: i32) => set_view
     }
 
-    /// The current view's id.
-    pub fn view(&self) -> Result<i32, LokError> {
-        let get = doc_fn!(self, get_view)?;
-        // SAFETY: `self.doc` is live.
-        Ok(unsafe { get(self.doc) })
+    lok_get! {
+        /// The current view's id.
+        view() -> i32 => get_view
     }
 
-    /// How many views the document has.
-    pub fn views_count(&self) -> Result<i32, LokError> {
-        let get = doc_fn!(self, get_views_count)?;
-        // SAFETY: `self.doc` is live.
-        Ok(unsafe { get(self.doc) })
+    lok_get! {
+        /// How many views the document has.
+        views_count() -> i32 => get_views_count
     }
 
     /// The ids of all views.
@@ -381,13 +327,9 @@ impl Document {
         Ok(ids)
     }
 
-    /// Sets the UI language of view `id` (BCP 47, e.g. `de-DE`).
-    pub fn set_view_language(&self, id: i32, language: &str) -> Result<(), LokError> {
-        let language = c_string(language)?;
-        let set = doc_fn!(self, set_view_language)?;
-        // SAFETY: `self.doc` is live; the string outlives the call.
-        unsafe { set(self.doc, id, language.as_ptr()) };
-        Ok(())
+    lok_call! {
+        /// Sets the UI language of view `id` (BCP 47, e.g. `de-DE`).
+        set_view_language(id: i32, language: &str) => set_view_language
     }
 
     /// Registers `handler` for the callbacks of the **current** view (LOK registers per view;

@@ -4,61 +4,35 @@
 
 use std::ffi::{c_char, CString};
 
+use super::calls::lok_call;
 use super::document::doc_fn;
 use super::ffi::{document_has_member, LibreOfficeKitDocumentClass};
-use super::strings::{c_string, c_string_opt, ptr_or_null, take_malloced};
+use super::strings::{c_string, take_malloced};
 use super::{vtable_member, Document, LokError};
 
 impl Document {
-    /// A key event for the current view: `kind` from [`super::enums::keyevent`], `char_code` the
-    /// Unicode character (0 for none), `key_code` from [`super::enums::key_code`] plus
-    /// [`super::enums::key_modifier`] bits.
-    pub fn post_key_event(&self, kind: i32, char_code: i32, key_code: i32) -> Result<(), LokError> {
-        let post = doc_fn!(self, post_key_event)?;
-        // SAFETY: `self.doc` is live; plain integers.
-        unsafe { post(self.doc, kind, char_code, key_code) };
-        Ok(())
+    lok_call! {
+        /// A key event for the current view: `kind` from [`super::enums::keyevent`], `char_code` the
+        /// Unicode character (0 for none), `key_code` from [`super::enums::key_code`] plus
+        /// [`super::enums::key_modifier`] bits.
+        post_key_event(kind: i32, char_code: i32, key_code: i32) => post_key_event
     }
 
-    /// A mouse event at (`x`, `y`) twips: `kind` from [`super::enums::mouseevent`], `buttons`
-    /// from [`super::enums::mouse_button`], `modifier` from [`super::enums::key_modifier`].
-    pub fn post_mouse_event(
-        &self,
-        kind: i32,
-        x: i32,
-        y: i32,
-        count: i32,
-        buttons: i32,
-        modifier: i32,
-    ) -> Result<(), LokError> {
-        let post = doc_fn!(self, post_mouse_event)?;
-        // SAFETY: `self.doc` is live; plain integers.
-        unsafe { post(self.doc, kind, x, y, count, buttons, modifier) };
-        Ok(())
+    lok_call! {
+        /// A mouse event at (`x`, `y`) twips: `kind` from [`super::enums::mouseevent`], `buttons`
+        /// from [`super::enums::mouse_button`], `modifier` from [`super::enums::key_modifier`].
+        post_mouse_event(kind: i32, x: i32, y: i32, count: i32, buttons: i32, modifier: i32) => post_mouse_event
     }
 
-    /// Dispatches a UNO command such as `.uno:Bold`; `arguments` is LOK's JSON. With `notify`,
-    /// LibreOffice answers with `UNO_COMMAND_RESULT`.
-    pub fn post_uno_command(
-        &self,
-        command: &str,
-        arguments: Option<&str>,
-        notify: bool,
-    ) -> Result<(), LokError> {
-        let command = c_string(command)?;
-        let arguments = c_string_opt(arguments)?;
-        let post = doc_fn!(self, post_uno_command)?;
-        // SAFETY: `self.doc` is live; strings outlive the call; null arguments are allowed.
-        unsafe { post(self.doc, command.as_ptr(), ptr_or_null(&arguments), notify) };
-        Ok(())
+    lok_call! {
+        /// Dispatches a UNO command such as `.uno:Bold`; `arguments` is LOK's JSON. With `notify`,
+        /// LibreOffice answers with `UNO_COMMAND_RESULT`.
+        post_uno_command(command: &str, arguments: Option<&str>, notify: bool) => post_uno_command
     }
 
-    /// Moves a text selection handle ([`super::enums::set_text_selection`]) to (`x`, `y`) twips.
-    pub fn set_text_selection(&self, kind: i32, x: i32, y: i32) -> Result<(), LokError> {
-        let set = doc_fn!(self, set_text_selection)?;
-        // SAFETY: `self.doc` is live; plain integers.
-        unsafe { set(self.doc, kind, x, y) };
-        Ok(())
+    lok_call! {
+        /// Moves a text selection handle ([`super::enums::set_text_selection`]) to (`x`, `y`) twips.
+        set_text_selection(kind: i32, x: i32, y: i32) => set_text_selection
     }
 
     /// The current selection as `mime_type` (e.g. `text/plain;charset=utf-8`); returns the
@@ -83,20 +57,14 @@ impl Document {
         Ok(unsafe { paste(self.doc, mime.as_ptr(), data.as_ptr().cast(), data.len()) })
     }
 
-    /// Moves or resizes a graphic selection ([`super::enums::set_graphic_selection`]).
-    pub fn set_graphic_selection(&self, kind: i32, x: i32, y: i32) -> Result<(), LokError> {
-        let set = doc_fn!(self, set_graphic_selection)?;
-        // SAFETY: `self.doc` is live; plain integers.
-        unsafe { set(self.doc, kind, x, y) };
-        Ok(())
+    lok_call! {
+        /// Moves or resizes a graphic selection ([`super::enums::set_graphic_selection`]).
+        set_graphic_selection(kind: i32, x: i32, y: i32) => set_graphic_selection
     }
 
-    /// Clears the current view's selection.
-    pub fn reset_selection(&self) -> Result<(), LokError> {
-        let reset = doc_fn!(self, reset_selection)?;
-        // SAFETY: `self.doc` is live.
-        unsafe { reset(self.doc) };
-        Ok(())
+    lok_call! {
+        /// Clears the current view's selection.
+        reset_selection() => reset_selection
     }
 
     /// JSON values for a command such as `.uno:StyleApply` or `.uno:CharFontName`;
@@ -259,160 +227,75 @@ impl Document {
         Ok(())
     }
 
-    /// Keyboard input for a LOK window (dialog, sidebar) rather than the document.
-    pub fn post_window_key_event(
-        &self,
-        window_id: u32,
-        kind: i32,
-        char_code: i32,
-        key_code: i32,
-    ) -> Result<(), LokError> {
-        let post = doc_fn!(self, post_window_key_event)?;
-        // SAFETY: `self.doc` is live; plain integers.
-        unsafe { post(self.doc, window_id, kind, char_code, key_code) };
-        Ok(())
+    lok_call! {
+        /// Keyboard input for a LOK window (dialog, sidebar) rather than the document.
+        post_window_key_event(window_id: u32, kind: i32, char_code: i32, key_code: i32) => post_window_key_event
     }
 
-    /// Mouse input for a LOK window, in pixels of that window.
-    #[allow(clippy::too_many_arguments)]
-    pub fn post_window_mouse_event(
-        &self,
-        window_id: u32,
-        kind: i32,
-        x: i32,
-        y: i32,
-        count: i32,
-        buttons: i32,
-        modifier: i32,
-    ) -> Result<(), LokError> {
-        let post = doc_fn!(self, post_window_mouse_event)?;
-        // SAFETY: `self.doc` is live; plain integers.
-        unsafe { post(self.doc, window_id, kind, x, y, count, buttons, modifier) };
-        Ok(())
+    lok_call! {
+        /// Mouse input for a LOK window, in pixels of that window.
+        #[allow(clippy::too_many_arguments)]
+        post_window_mouse_event(window_id: u32, kind: i32, x: i32, y: i32, count: i32, buttons: i32, modifier: i32) => post_window_mouse_event
     }
 
-    /// IME composition text for a LOK window (0 for the document);
-    /// `kind` from [`super::enums::ext_textinput`].
-    pub fn post_window_ext_text_input_event(
-        &self,
-        window_id: u32,
-        kind: i32,
-        text: &str,
-    ) -> Result<(), LokError> {
-        let text = c_string(text)?;
-        let post = doc_fn!(self, post_window_ext_text_input_event)?;
-        // SAFETY: `self.doc` is live; the string outlives the call.
-        unsafe { post(self.doc, window_id, kind, text.as_ptr()) };
-        Ok(())
+    lok_call! {
+        /// IME composition text for a LOK window (0 for the document);
+        /// `kind` from [`super::enums::ext_textinput`].
+        post_window_ext_text_input_event(window_id: u32, kind: i32, text: &str) => post_window_ext_text_input_event
     }
 
-    /// Deletes `before` characters before and `after` after the cursor (IME support).
-    pub fn remove_text_context(
-        &self,
-        window_id: u32,
-        before: i32,
-        after: i32,
-    ) -> Result<(), LokError> {
-        let remove = doc_fn!(self, remove_text_context)?;
-        // SAFETY: `self.doc` is live; plain integers.
-        unsafe { remove(self.doc, window_id, before, after) };
-        Ok(())
+    lok_call! {
+        /// Deletes `before` characters before and `after` after the cursor (IME support).
+        remove_text_context(window_id: u32, before: i32, after: i32) => remove_text_context
     }
 
-    /// An action on a LOK window ([`super::enums::window_action`]).
-    pub fn post_window(
-        &self,
-        window_id: u32,
-        action: i32,
-        data: Option<&str>,
-    ) -> Result<(), LokError> {
-        let data = c_string_opt(data)?;
-        let post = doc_fn!(self, post_window)?;
-        // SAFETY: `self.doc` is live; the string (or null) outlives the call.
-        unsafe { post(self.doc, window_id, action, ptr_or_null(&data)) };
-        Ok(())
+    lok_call! {
+        /// An action on a LOK window ([`super::enums::window_action`]).
+        post_window(window_id: u32, action: i32, data: Option<&str>) => post_window
     }
 
-    /// Resizes a LOK window to `width` × `height` pixels.
-    pub fn resize_window(&self, window_id: u32, width: i32, height: i32) -> Result<(), LokError> {
-        let resize = doc_fn!(self, resize_window)?;
-        // SAFETY: `self.doc` is live; plain integers.
-        unsafe { resize(self.doc, window_id, width, height) };
-        Ok(())
+    lok_call! {
+        /// Resizes a LOK window to `width` × `height` pixels.
+        resize_window(window_id: u32, width: i32, height: i32) => resize_window
     }
 
-    /// A JSDialog event (`{"id":…,"cmd":…,"data":…}`) for a LOK window.
-    pub fn send_dialog_event(&self, window_id: u64, arguments: &str) -> Result<(), LokError> {
-        let arguments = c_string(arguments)?;
-        let send = doc_fn!(self, send_dialog_event)?;
-        // SAFETY: `self.doc` is live; the string outlives the call.
-        unsafe { send(self.doc, window_id, arguments.as_ptr()) };
-        Ok(())
+    lok_call! {
+        /// A JSDialog event (`{"id":…,"cmd":…,"data":…}`) for a LOK window.
+        send_dialog_event(window_id: u64, arguments: &str) => send_dialog_event
     }
 
-    /// A form field event (drop-down selection and the like), JSON.
-    pub fn send_form_field_event(&self, arguments: &str) -> Result<(), LokError> {
-        let arguments = c_string(arguments)?;
-        let send = doc_fn!(self, send_form_field_event)?;
-        // SAFETY: `self.doc` is live; the string outlives the call.
-        unsafe { send(self.doc, arguments.as_ptr()) };
-        Ok(())
+    lok_call! {
+        /// A form field event (drop-down selection and the like), JSON.
+        send_form_field_event(arguments: &str) => send_form_field_event
     }
 
-    /// A content control event (Writer content controls), JSON.
-    pub fn send_content_control_event(&self, arguments: &str) -> Result<(), LokError> {
-        let arguments = c_string(arguments)?;
-        let send = doc_fn!(self, send_content_control_event)?;
-        // SAFETY: `self.doc` is live; the string outlives the call.
-        unsafe { send(self.doc, arguments.as_ptr()) };
-        Ok(())
+    lok_call! {
+        /// A content control event (Writer content controls), JSON.
+        send_content_control_event(arguments: &str) => send_content_control_event
     }
 
-    /// Blocks a list of UNO commands (space separated) for view `view_id`.
-    pub fn set_blocked_command_list(&self, view_id: i32, commands: &str) -> Result<(), LokError> {
-        let commands = c_string(commands)?;
-        let set = doc_fn!(self, set_blocked_command_list)?;
-        // SAFETY: `self.doc` is live; the string outlives the call.
-        unsafe { set(self.doc, view_id, commands.as_ptr()) };
-        Ok(())
+    lok_call! {
+        /// Blocks a list of UNO commands (space separated) for view `view_id`.
+        set_blocked_command_list(view_id: i32, commands: &str) => set_blocked_command_list
     }
 
-    /// Calc: completes the function name being typed.
-    pub fn complete_function(&self, name: &str) -> Result<(), LokError> {
-        let name = c_string(name)?;
-        let complete = doc_fn!(self, complete_function)?;
-        // SAFETY: `self.doc` is live; the string outlives the call.
-        unsafe { complete(self.doc, name.as_ptr()) };
-        Ok(())
+    lok_call! {
+        /// Calc: completes the function name being typed.
+        complete_function(name: &str) => complete_function
     }
 
-    /// Impress: selects (1), deselects (0) or toggles (2) part `part`.
-    pub fn select_part(&self, part: i32, select: i32) -> Result<(), LokError> {
-        let select_part = doc_fn!(self, select_part)?;
-        // SAFETY: `self.doc` is live; plain integers.
-        unsafe { select_part(self.doc, part, select) };
-        Ok(())
+    lok_call! {
+        /// Impress: selects (1), deselects (0) or toggles (2) part `part`.
+        select_part(part: i32, select: i32) => select_part
     }
 
-    /// Impress: moves (or duplicates) the selected slides to `position`.
-    pub fn move_selected_parts(&self, position: i32, duplicate: bool) -> Result<(), LokError> {
-        let move_parts = doc_fn!(self, move_selected_parts)?;
-        // SAFETY: `self.doc` is live; plain values.
-        unsafe { move_parts(self.doc, position, duplicate) };
-        Ok(())
+    lok_call! {
+        /// Impress: moves (or duplicates) the selected slides to `position`.
+        move_selected_parts(position: i32, duplicate: bool) => move_selected_parts
     }
 
-    /// Calc: shows or hides an outline (grouping) level.
-    pub fn set_outline_state(
-        &self,
-        column: bool,
-        level: i32,
-        index: i32,
-        hidden: bool,
-    ) -> Result<(), LokError> {
-        let set = doc_fn!(self, set_outline_state)?;
-        // SAFETY: `self.doc` is live; plain values.
-        unsafe { set(self.doc, column, level, index, hidden) };
-        Ok(())
+    lok_call! {
+        /// Calc: shows or hides an outline (grouping) level.
+        set_outline_state(column: bool, level: i32, index: i32, hidden: bool) => set_outline_state
     }
 }

@@ -11,6 +11,7 @@
 //! thread and are handed over as owned [`CallbackEvent`]s.
 
 mod callback;
+mod calls;
 mod document;
 mod document_input;
 pub mod enums;

@@ -54,6 +54,10 @@ const FORWARDED: &[&str] = &[
     "CALC_FUNCTION_LIST",
     // Comments: LibreOffice tells every view, so each session hears of each change once.
     "COMMENT",
+    // Tracked changes: like comments, LibreOffice tells every view of an added, removed or
+    // changed redline (Writer).
+    "REDLINE_TABLE_SIZE_CHANGED",
+    "REDLINE_TABLE_ENTRY_MODIFIED",
 ];
 
 impl Broker {

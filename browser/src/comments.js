@@ -7,7 +7,7 @@
 import { sendUno } from './commands.js';
 
 // wsd's session colours (wsd/src/editing/colors.rs): an author who is not connected gets one
-// by name, so their comments keep a colour too.
+// by name, so their comments and tracked changes keep a colour too.
 const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f00', '#3b3b98'];
 
 const DELETE_COMMANDS = { text: '.uno:DeleteComment', spreadsheet: '.uno:DeleteNote', presentation: '.uno:DeleteAnnotation', drawing: '.uno:DeleteAnnotation' };
@@ -37,6 +37,15 @@ export function ordered(comments) {
   };
   roots.forEach((c) => visit(c, 0));
   return out;
+}
+
+/** A connected author's session colour (`colorOf(name)`), else one from the palette by name. */
+export function authorColor(colorOf, author) {
+  const known = colorOf(author);
+  if (known) return known;
+  let h = 0;
+  for (const ch of str(author)) h = (h * 31 + ch.codePointAt(0)) >>> 0;
+  return PALETTE[h % PALETTE.length];
 }
 
 export class CommentPanel {
@@ -153,11 +162,7 @@ export class CommentPanel {
   }
 
   colorOf(author) {
-    const known = this.actions.colorOf(author);
-    if (known) return known;
-    let h = 0;
-    for (const ch of str(author)) h = (h * 31 + ch.codePointAt(0)) >>> 0;
-    return PALETTE[h % PALETTE.length];
+    return authorColor(this.actions.colorOf, author);
   }
 
   render() {
@@ -285,7 +290,7 @@ function normalise(c) {
 }
 
 /** LibreOffice's `2026-12-05T07:57:20,113991843` (local time, a comma before nanoseconds). */
-function formatTime(dateTime) {
+export function formatTime(dateTime) {
   const iso = str(dateTime).replace(/[,.](\d{1,3})\d*$/, '.$1');
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return str(dateTime);
@@ -294,7 +299,7 @@ function formatTime(dateTime) {
   return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 }
 
-function button(text, cls, run) {
+export function button(text, cls, run) {
   const b = document.createElement('button');
   b.type = 'button';
   b.className = cls;

@@ -15,6 +15,7 @@ import { UserList, downloadBlob } from './chrome.js';
 import { Menus } from './menus.js';
 import { Dialogs } from './dialogs/dialogs.js';
 import { CommentPanel } from './comments.js';
+import { ChangesPanel } from './track-changes.js';
 
 const ICONS = {
   text: 'x-office-document', spreadsheet: 'x-office-spreadsheet',
@@ -116,6 +117,12 @@ class App {
       colorOf: (name) => ([...this.overlays.users.values()].find((u) => u.name === name) || {}).color || null,
       selectAnchor: (rect, part) => this.selectAnchor(rect, part),
     });
+    this.changes = new ChangesPanel({
+      send, canEdit, values: this.menus.values, states: this.menus.states,
+      host: document.querySelector('.workspace'), focus: () => this.keyboard.focus(),
+      colorOf: (name) => ([...this.overlays.users.values()].find((u) => u.name === name) || {}).color || null,
+      scrollTo: (rect) => this.layer.scrollIntoView(rect),
+    });
     document.querySelector('.zoom').addEventListener('click', (e) => {
       const b = e.target.closest('button');
       if (!b) return;
@@ -214,6 +221,7 @@ class App {
         this.overlays.setUsers(list);
         this.users.render(list);
         this.comments.refreshColors();
+        this.changes.refreshColors();
         break;
       }
       case 'tile':
@@ -264,6 +272,9 @@ class App {
     // The comments a document has, on open and again after a reconnect (changes meanwhile
     // were not heard).
     if (first || reconnected) this.comments.load();
+    // Writer's tracked changes, likewise (Calc's are LibreOffice's Manage dialog).
+    if ((first || reconnected) && (a.type || 'text') === 'text') this.changes.load();
+    this.changes.render(); // whether this session may accept and reject
     this.feedback.progress('ready');
     const type = a.type || 'text';
     const part = Number(a.part) || 0;
@@ -338,6 +349,10 @@ class App {
       }
       case 'COMMENT':
         this.comments.onEvent(json);
+        break;
+      case 'REDLINE_TABLE_SIZE_CHANGED':
+      case 'REDLINE_TABLE_ENTRY_MODIFIED':
+        this.changes.onEvent(json);
         break;
       case 'CELL_ADDRESS':
         this.calc.cellAddress(body);
@@ -419,7 +434,7 @@ class App {
       views: Object.fromEntries(this.overlays.views), users: [...this.overlays.users.values()],
       layer: this.layer.describe(), tiles: { ...this.fetcher.stats, inFlight: this.fetcher.inFlight.size },
       lastError: this.lastError || null, lastClose: this.lastClose || null, dialogs: this.dialogs.describe(),
-      comments: this.comments.describe(),
+      comments: this.comments.describe(), changes: this.changes.describe(),
       quietMs: performance.now() - (this.lastMessageAt || 0),
     };
   }

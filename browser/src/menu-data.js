@@ -120,7 +120,8 @@ const WRITER = [
       ['~Record Changes', '.uno:TrackChanges', 'Ctrl+Shift+C'],
       ['~Show Changes', '.uno:ShowTrackedChanges'],
       '-',
-      ['~Manage…', '.uno:AcceptTrackedChanges'],
+      // The changes panel (track-changes.js) instead of LibreOffice's Manage dialog.
+      ['~Manage…', 'track-changes'],
       ['~Accept All', '.uno:AcceptAllTrackedChanges'],
       ['~Reject All', '.uno:RejectAllTrackedChanges'],
       ['~Next Change', '.uno:NextTrackedChange'],

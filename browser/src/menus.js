@@ -62,6 +62,7 @@ export class Menus {
       case 'sidebar': toggleSidebar(); break;
       case 'comments': app.comments.show(); return;
       case 'comment-add': app.comments.openAdd(); return;
+      case 'track-changes': app.changes.show(); return;
       case 'shortcuts':
       case 'about': (await import('./info-dialog.js')).showInfo(name, { server: app.serverVersion }); return;
       default: break;

@@ -18,6 +18,9 @@ const DOCUMENTS = {
   'comments.docx': 'simple.docx',
   'comments.xlsx': 'simple.xlsx',
   'comments.pptx': 'simple.pptx',
+  // Tracked changes (specs/track-changes.spec.js).
+  'changes.docx': 'simple.docx',
+  'tracked.docx': 'tracked.docx',
   'coedit.odt': 'simple.odt',
   'calc.xlsx': 'simple.xlsx',
   'impress.pptx': 'simple.pptx',

@@ -27,6 +27,7 @@ export function errorText(kind, message) {
     'kit-unavailable': 'The server is too busy to open the document right now. Try again shortly.',
     'kit-crashed': 'The document process ended unexpectedly.',
     'kit-out-of-memory': 'The document needs more memory than the server allows for one document.',
+    'kit-crash-loop': 'The document process ended unexpectedly several times; the document was closed and its last copy kept for the administrator.',
     'document-changed': 'The document was changed in its storage by someone else.',
     format: 'The document cannot be saved in that format.',
     'too-large': 'The result is too large to download.',
@@ -45,6 +46,7 @@ export function errorText(kind, message) {
 
 const CLOSE_TEXT = {
   'kit-crashed': 'The document process ended unexpectedly.',
+  'kit-crash-loop': 'The document process ended unexpectedly several times; the document was closed and its last copy kept for the administrator.',
   'kit-out-of-memory': 'The document needs more memory than the server allows for one document.',
   shutdown: 'The server is shutting down.',
   draining: 'The server is being taken out of service.',
@@ -111,6 +113,16 @@ export class Feedback {
   }
 
   /** A short message in the corner; errors stay until dismissed, others fade. */
+  /** `recovered`: the document was reopened after its process ended (docs/protocol.md). */
+  recovered(args) {
+    const lost = Number(args.lost_edits || 0);
+    const from = args.source === 'checkpoint' ? 'its last automatic copy' : 'the stored file';
+    const tail = lost > 0
+      ? ` The last ${lost} change${lost === 1 ? '' : 's'} could not be recovered.`
+      : ' No change was lost.';
+    this.toast(`The document was recovered from ${from} after a problem.${tail}`, lost > 0 ? 'warning' : 'info');
+  }
+
   toast(text, level = 'info') {
     const box = this.els.toasts;
     for (const old of box.children) if (old.dataset.text === text) old.remove();

@@ -251,6 +251,9 @@ class App {
       case 'saved-as':
         this.feedback.toast(`Saved a copy as ${a.name}`);
         break;
+      case 'recovered':
+        this.feedback.recovered(a);
+        break;
       case 'error':
         if (a.kind === 'password-required' || a.kind === 'password-wrong') this.passwordError = a;
         else if (!this.clipboard.onError(a)) this.feedback.error(a);

@@ -80,3 +80,44 @@ pub fn checkpoint_text(server_base: &str, checkpoint: &Checkpoint) -> String {
     );
     String::from_utf8_lossy(&answer.body).into_owned()
 }
+
+/// The kit of the document wsd loaded or reopened last, from wsd's log (the pid the host
+/// sees, as forkit's SpawnKit gave it).
+pub fn last_document_kit(wsd_log: &str) -> Option<u32> {
+    strip_colors(wsd_log)
+        .lines()
+        .rev()
+        .filter(|line| line.contains("document loaded") || line.contains("was reopened"))
+        .find_map(|line| {
+            let (_, rest) = line.split_once("kit_pid=")?;
+            rest.split(|c: char| !c.is_ascii_digit())
+                .next()?
+                .parse()
+                .ok()
+        })
+}
+
+/// The log without its terminal colour codes (`ESC [ … m`).
+fn strip_colors(log: &str) -> String {
+    let mut plain = String::with_capacity(log.len());
+    let mut chars = log.chars();
+    while let Some(c) = chars.next() {
+        if c == '\u{1b}' {
+            for c in chars.by_ref() {
+                if c.is_ascii_alphabetic() {
+                    break;
+                }
+            }
+        } else {
+            plain.push(c);
+        }
+    }
+    plain
+}
+
+/// SIGKILL to a process of a test's own server.
+pub fn kill_9(pid: u32) {
+    // SAFETY: kill(2) with a pid the test's own server reported; no memory is involved.
+    let rc = unsafe { libc::kill(pid as i32, libc::SIGKILL) };
+    assert_eq!(rc, 0, "kill -9 {pid}: {}", std::io::Error::last_os_error());
+}

@@ -118,6 +118,7 @@ pub enum Command {
         result: Result<(), WopiError>,
     },
     CheckpointWritten(super::checkpoint::Written),
+    Reopened(Box<super::kit_crash::Reopened>),
     Tick,
     /// Store the document if modified, close every session with `reason`, leave.
     Close {
@@ -197,6 +198,7 @@ pub struct Broker {
     /// The kit broke the protocol: it is killed through forkit, not asked to leave.
     pub(super) kill_kit: bool,
     pub(super) checkpoints: Checkpoints,
+    pub(super) recovery: super::kit_crash::KitRecovery,
 }
 
 /// Starts a broker for `src`; the first join loads the document.
@@ -327,6 +329,7 @@ impl Broker {
             done: false,
             kill_kit: false,
             checkpoints: Checkpoints::new(first.info.version.clone()),
+            recovery: Default::default(),
         }
     }
 
@@ -346,6 +349,7 @@ impl Broker {
             Command::Locked { lock_id, result } => self.on_locked(lock_id, result),
             Command::ConflictCopied { gen, result } => self.on_conflict_copied(gen, result),
             Command::CheckpointWritten(written) => self.on_checkpoint_written(written),
+            Command::Reopened(reopened) => self.on_reopened(*reopened),
             Command::Tick => self.on_tick(),
             Command::Close { reason, done } => self.close(reason, done),
             Command::Describe { reply } => {
@@ -358,7 +362,10 @@ impl Broker {
         self.edit_gen > self.saved_gen
     }
 
-    fn join(&mut self, join: JoinRequest) {
+    pub(super) fn join(&mut self, join: JoinRequest) {
+        let Some(join) = self.hold_join(join) else {
+            return;
+        };
         if self.closing.is_some() || self.done {
             let _ = join.reply.send(Err(JoinError::Retry));
             return;
@@ -412,6 +419,9 @@ impl Broker {
             selections: VecDeque::new(),
         };
         member.text(Message::new("progress").arg("stage", "view").render());
+        if let Some(notice) = self.recovery_notice() {
+            member.text(notice);
+        }
         let mut open = Message::new("view-open")
             .arg("view", join.session)
             .arg("user", &name);
@@ -423,7 +433,7 @@ impl Broker {
         self.kit.send(open);
     }
 
-    fn leave(&mut self, session: SessionId) {
+    pub(super) fn leave(&mut self, session: SessionId) {
         let Some(member) = self.members.remove(&session) else {
             return;
         };
@@ -442,6 +452,9 @@ impl Broker {
 
     /// Without sessions (or when closing): store what is modified, then leave.
     pub(super) fn leave_when_stored(&mut self, exit_save: bool) {
+        if self.recovery.without_kit() {
+            return; // again once the document is reopened (kit_crash.rs)
+        }
         if self.modified() && !matches!(self.save_state, SaveState::Conflict) {
             // A failed save is retried by the tick, on its backoff.
             if matches!(self.save_state, SaveState::Idle) {
@@ -502,28 +515,6 @@ impl Broker {
             if let Some(member) = self.members.get_mut(&id) {
                 member.text(protocol::text(&Message::new("users"), Some(&body)));
             }
-        }
-    }
-
-    fn close_slow_members(&mut self) {
-        let slow: Vec<SessionId> = self
-            .members
-            .iter()
-            .filter(|(_, m)| m.slow)
-            .map(|(id, _)| *id)
-            .collect();
-        for id in slow {
-            if let Some(member) = self.members.get_mut(&id) {
-                tracing::warn!(session = id, "client does not read; disconnecting it");
-                if let Some(closer) = member.closer.take() {
-                    let _ = closer.send(Closing::new(
-                        close_code::POLICY,
-                        "slow-client",
-                        "the client did not read its messages",
-                    ));
-                }
-            }
-            self.leave(id);
         }
     }
 

@@ -26,8 +26,9 @@ pub(super) struct Checkpoints {
     running: bool,
     /// The newest generation requested from the kit (0: none).
     requested_gen: u64,
-    /// The newest generation on disk (0: none).
+    /// The newest generation on disk (0: none), and when it was asked of the kit.
     written_gen: u64,
+    written_started: Option<Instant>,
     /// The first edit the last requested checkpoint does not hold.
     dirty_since: Option<Instant>,
     last_finished: Option<Instant>,
@@ -44,12 +45,39 @@ impl Checkpoints {
             running: false,
             requested_gen: 0,
             written_gen: 0,
+            written_started: None,
             dirty_since: None,
             last_finished: None,
             last_cost: Duration::ZERO,
             refused: false,
             base_version,
         }
+    }
+
+    pub(super) fn written_gen(&self) -> u64 {
+        self.written_gen
+    }
+
+    /// When the checkpoint on disk was asked of the kit.
+    pub(super) fn written_started(&self) -> Option<Instant> {
+        (self.written_gen > 0)
+            .then_some(self.written_started)
+            .flatten()
+    }
+
+    pub(super) fn is_running(&self) -> bool {
+        self.running
+    }
+
+    /// The kit ended before it answered a checkpoint's `save`.
+    pub(super) fn lost_in_kit(&mut self) {
+        self.running = false;
+        self.requested_gen = self.written_gen;
+    }
+
+    /// The document was reopened from storage: no edit is waiting for a checkpoint.
+    pub(super) fn forget_unwritten(&mut self) {
+        self.dirty_since = None;
     }
 
     /// An edit: the continuous-input clock starts at the first one not yet checkpointed.
@@ -61,6 +89,7 @@ impl Checkpoints {
 /// What the blocking write reports to the broker.
 pub struct Written {
     gen: u64,
+    started: Instant,
     cost: Duration,
     result: Result<CheckpointMeta, RecoveryError>,
 }
@@ -82,7 +111,7 @@ impl Broker {
     /// On every tick: takes a checkpoint when one is due.
     pub(super) fn checkpoint_if_due(&mut self, now: Instant) {
         let editing = &self.ctx.config.editing;
-        if !editing.checkpoints() || self.checkpoints.running {
+        if !editing.checkpoints() || self.checkpoints.running || self.recovery.without_kit() {
             return;
         }
         let unwritten = self.modified() && self.edit_gen > self.checkpoints.requested_gen;
@@ -103,10 +132,12 @@ impl Broker {
         }
         let idle = now.duration_since(self.last_input)
             >= Duration::from_millis(editing.checkpoint_idle_ms);
-        // The tick comes once a second: start up to a second early rather than late.
+        // The tick comes once a second, and the save takes about as long as the last one:
+        // start that much early, so the checkpoint holds every edit older than the interval.
         let interval =
             Duration::from_secs(editing.checkpoint_max_secs).max(cost * (COST_FACTOR + 1));
-        let continuous = now.duration_since(dirty_since) + Duration::from_secs(1) >= interval;
+        let early = Duration::from_secs(1) + cost;
+        let continuous = now.duration_since(dirty_since) + early >= interval;
         if idle || continuous {
             self.start_checkpoint(now);
         }
@@ -156,7 +187,12 @@ impl Broker {
                         })
                     });
             let _ = commands
-                .send(Command::CheckpointWritten(Written { gen, cost, result }))
+                .send(Command::CheckpointWritten(Written {
+                    gen,
+                    started,
+                    cost,
+                    result,
+                }))
                 .await;
         });
     }
@@ -170,7 +206,12 @@ impl Broker {
     }
 
     pub(super) fn on_checkpoint_written(&mut self, written: Written) {
-        let Written { gen, cost, result } = written;
+        let Written {
+            gen,
+            started,
+            cost,
+            result,
+        } = written;
         self.checkpoints.running = false;
         self.checkpoints.last_finished = Some(Instant::now());
         self.checkpoints.last_cost = cost;
@@ -181,6 +222,7 @@ impl Broker {
                 }
                 self.checkpoints.refused = false;
                 self.checkpoints.written_gen = gen;
+                self.checkpoints.written_started = Some(started);
                 tracing::info!(
                     generation = gen,
                     bytes = meta.bytes,
@@ -203,6 +245,7 @@ impl Broker {
             }
         }
         self.remove_stored_checkpoint();
+        self.reopen_when_settled();
     }
 
     /// After a PutFile (and after each write): a checkpoint storage has caught up with goes.

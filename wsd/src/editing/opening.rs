@@ -26,7 +26,7 @@ pub(super) struct OpenFailure {
 }
 
 impl OpenFailure {
-    fn new(kind: &'static str, message: String) -> OpenFailure {
+    pub(super) fn new(kind: &'static str, message: String) -> OpenFailure {
         OpenFailure {
             kind,
             message,

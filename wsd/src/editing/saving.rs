@@ -86,7 +86,8 @@ pub struct Uploaded {
 
 impl Broker {
     pub(super) fn request_save(&mut self, trigger: SaveTrigger) {
-        if matches!(self.save_state, SaveState::Saving) {
+        // Without a kit (being reopened after a crash), the save waits for the new one.
+        if matches!(self.save_state, SaveState::Saving) || self.recovery.without_kit() {
             self.save_queued = Some(match self.save_queued {
                 Some(queued) => queued.merge(trigger),
                 None => trigger,
@@ -255,6 +256,7 @@ impl Broker {
         if self.exiting || self.closing.is_some() {
             self.leave_when_stored(true);
         }
+        self.reopen_when_settled();
     }
 
     pub(super) fn save_failed_in_kit(&mut self, kind: &str, message: &str) {

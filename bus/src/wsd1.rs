@@ -5,6 +5,7 @@
 //! | `Status()` | `→ a{sv}` | `version` (s), `draining` (b), `uptime_s`, `documents`, `sessions`, `conversions_running`, `conversions_queued`, `conversions_total` (finished, any outcome), `conversions_converted`, and `kits_spawned`, `kits_ready`, `kits_exited`, `kits_crashed` from forkit (all `t`); `forkit_error` (s) instead of the kit counters when forkit does not answer |
 //! | `ListDocuments()` | `→ a(ssu)` | key, WOPI host, sessions of each open document |
 //! | `ListSessions()` | `→ a(sss)` | session id, document key, user name |
+//! | `ListRecoveries()` | `→ a(sssttus)` | every checkpoint (wsd/src/recovery/): state (`open`: a document being edited whose edits storage lacks; `pending`: waiting to be stored after a restart, a crash loop or a close), file name, document key, edit generation, time written (s since 1970), upload attempts, last upload error |
 //! | `ListKits()` | `→ a{sv}` | forkit's `Stats()` as it gives them; an error when forkit is not running on the system bus (asking would D-Bus-activate it) |
 //! | `KillKit(u pid)` | `→ ()` | SIGKILL of a kit through forkit (which refuses pids it did not spawn) |
 //! | `CloseDocument(s key)` | `→ ()` | save and close one document |
@@ -37,6 +38,9 @@ pub trait Wsd1 {
     fn status(&self) -> zbus::Result<HashMap<String, OwnedValue>>;
     fn list_documents(&self) -> zbus::Result<Vec<(String, String, u32)>>;
     fn list_sessions(&self) -> zbus::Result<Vec<(String, String, String)>>;
+    #[allow(clippy::type_complexity)]
+    fn list_recoveries(&self)
+        -> zbus::Result<Vec<(String, String, String, u64, u64, u32, String)>>;
     fn list_kits(&self) -> zbus::Result<HashMap<String, OwnedValue>>;
     fn kill_kit(&self, pid: u32) -> zbus::Result<()>;
     fn close_document(&self, key: &str) -> zbus::Result<()>;

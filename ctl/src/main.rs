@@ -49,6 +49,8 @@ enum WsdCommand {
     Documents,
     /// The editing sessions: id, document key, user name.
     Sessions,
+    /// Checkpoints of documents whose edits storage does not have yet, and their state.
+    Recoveries,
     /// forkit's kit counters (spawned, ready in the pool, exited, crashed, timings).
     Kits,
     /// Save the document KEY to its WOPI host, then close it.
@@ -126,6 +128,38 @@ async fn call(wsd: &Wsd1Proxy<'_>, command: &WsdCommand) -> Result<String, Clien
                 .map(|(id, key, user)| vec![id, key, user])
                 .collect();
             show::table(&["SESSION", "DOCUMENT", "USER"], &rows, "no sessions")
+        }
+        WsdCommand::Recoveries => {
+            let rows: Vec<Vec<String>> = wsd
+                .list_recoveries()
+                .await
+                .map_err(explain)?
+                .into_iter()
+                .map(|(state, file, key, generation, written, attempts, error)| {
+                    vec![
+                        state,
+                        file,
+                        generation.to_string(),
+                        written.to_string(),
+                        attempts.to_string(),
+                        error,
+                        key,
+                    ]
+                })
+                .collect();
+            show::table(
+                &[
+                    "STATE",
+                    "FILE",
+                    "GENERATION",
+                    "WRITTEN (UNIX S)",
+                    "ATTEMPTS",
+                    "LAST ERROR",
+                    "DOCUMENT",
+                ],
+                &rows,
+                "no checkpoints",
+            )
         }
         WsdCommand::Kits => show::counters(&wsd.list_kits().await.map_err(explain)?),
         WsdCommand::Close { key } => {

@@ -73,6 +73,7 @@ fn every_method_through_oxoolctl() {
 
     // documents, sessions, close: no document broker yet.
     assert_eq!(ok(wsd.ctl(&["documents"])), "no open documents\n");
+    assert_eq!(ok(wsd.ctl(&["recoveries"])), "no checkpoints\n");
     assert_eq!(ok(wsd.ctl(&["sessions"])), "no sessions\n");
     let close = wsd.ctl(&["close", "some-key"]);
     assert_eq!(close.code, Some(1), "{close:?}");

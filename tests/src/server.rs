@@ -101,20 +101,7 @@ impl Server {
             chown_tree(&root, uid, gid)?;
         }
         std::fs::set_permissions(&root, std::fs::Permissions::from_mode(0o755))?;
-        let log = std::fs::File::create(root.join("wsd.log"))?;
-        let mut command = command_as(options.run_as, &bin.join("oxool-wsd"))?;
-        if let Some(hosts) = &options.etc_hosts {
-            let file = root.join("hosts");
-            std::fs::write(&file, hosts)?;
-            with_etc_hosts(&mut command, &file)?;
-        }
-        let child = command
-            .arg("--config")
-            .arg(&config)
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log)
-            .spawn()?;
+        let child = spawn_wsd(&root, &options)?;
         let mut server = Server {
             child,
             port,
@@ -158,6 +145,19 @@ impl Server {
             unsafe { libc::kill(pid as i32, libc::SIGKILL) };
         }
         let _ = self.child.wait();
+    }
+
+    /// `kill -9` of wsd (no shutdown at all, as a crash or a power loss), then the same wsd
+    /// again, with the same configuration, port and state directory.
+    pub fn kill_9_and_restart(&mut self) -> anyhow::Result<()> {
+        // SAFETY: kill(2) on our own child's pid, which we have not reaped yet.
+        unsafe { libc::kill(self.child.id() as i32, libc::SIGKILL) };
+        self.child.wait()?;
+        // Its forkit and kits notice and leave; the next forkit cleans what they left.
+        let log = self.log();
+        std::fs::write(self.dir.path().join("wsd.before-kill.log"), log)?;
+        self.child = spawn_wsd(self.dir.path(), &self.options)?;
+        self.wait_until_serving()
     }
 
     /// The wsd process id (its forkit and kits are its descendants).
@@ -291,6 +291,24 @@ impl Drop for Server {
             crate::terminate(&mut self.child);
         }
     }
+}
+
+/// Starts wsd with the configuration in `root` (its log: `root/wsd.log`).
+fn spawn_wsd(root: &Path, options: &ServerOptions) -> anyhow::Result<Child> {
+    let log = std::fs::File::create(root.join("wsd.log"))?;
+    let mut command = command_as(options.run_as, &root.join("bin").join("oxool-wsd"))?;
+    if let Some(hosts) = &options.etc_hosts {
+        let file = root.join("hosts");
+        std::fs::write(&file, hosts)?;
+        with_etc_hosts(&mut command, &file)?;
+    }
+    Ok(command
+        .arg("--config")
+        .arg(root.join("oxool.toml"))
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log)
+        .spawn()?)
 }
 
 fn config_text(options: &ServerOptions, root: &Path, port: u16) -> String {

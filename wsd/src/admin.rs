@@ -168,6 +168,43 @@ impl Wsd1 {
             .collect()
     }
 
+    /// Every checkpoint: `open` (a document being edited whose edits storage lacks) or
+    /// `pending` (waiting for the upload worker: left by an earlier wsd or a closed document),
+    /// with file name, document key, generation, time written, upload attempts, last error.
+    async fn list_recoveries(&self) -> Vec<(String, String, String, u64, u64, u32, String)> {
+        let store = crate::recovery::RecoveryStore::new(
+            self.state.config.editing.recovery_dir.clone(),
+            self.state.config.editing.recovery_max_mb,
+        );
+        let listed = tokio::task::spawn_blocking(move || {
+            let open = store.list().into_iter().flatten().map(|meta| {
+                let state = crate::recovery::UploadState::default();
+                ("open", meta, state)
+            });
+            let pending = store
+                .pending()
+                .into_iter()
+                .map(|(_, meta, state)| ("pending", meta, state));
+            open.chain(pending).collect::<Vec<_>>()
+        })
+        .await
+        .unwrap_or_default();
+        listed
+            .into_iter()
+            .map(|(kind, meta, state)| {
+                (
+                    kind.to_string(),
+                    meta.file_name,
+                    meta.key,
+                    meta.generation,
+                    meta.written_unix_secs,
+                    state.attempts,
+                    state.last_error.unwrap_or_default(),
+                )
+            })
+            .collect()
+    }
+
     /// Session id, document key and user name of each session.
     async fn list_sessions(&self) -> Vec<(String, String, String)> {
         let Some(registry) = &self.state.editing else {

@@ -105,6 +105,7 @@ async fn run(
     let mut state = AppState::new(config, spawner.clone());
     let registry = start_editing(&state.config, spawner, Arc::clone(&state.drain)).await?;
     state = state.with_editing(Arc::clone(&registry));
+    start_recovery_uploads(&state.config, &registry).await;
     if let Some(store) = local_store {
         eprintln!(
             "oxool-wsd: {} documents in the local store; open http://{address}/ to pick one",
@@ -192,6 +193,33 @@ async fn start_editing(
         },
         drain,
     ))
+}
+
+/// Checkpoints an earlier wsd left (killed, or the host lost power) go to the upload worker,
+/// before any broker can start a checkpoint of its own for the same document.
+async fn start_recovery_uploads(config: &Config, registry: &Registry) {
+    let store = oxool_wsd::recovery::RecoveryStore::new(
+        config.editing.recovery_dir.clone(),
+        config.editing.recovery_max_mb,
+    );
+    let aside = store.clone();
+    let set_aside = tokio::task::spawn_blocking(move || aside.set_aside_all())
+        .await
+        .unwrap_or_default();
+    for result in &set_aside {
+        match result {
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "cannot set a checkpoint aside"),
+        }
+    }
+    if !set_aside.is_empty() {
+        tracing::warn!(
+            checkpoints = set_aside.len(),
+            "checkpoints of an earlier run found: storing them"
+        );
+    }
+    let wopi = Arc::clone(&registry.context().wopi);
+    tokio::spawn(oxool_wsd::recovery::uploads::run(store, wopi));
 }
 
 /// SIGTERM: every modified document is stored (and unlocked) before wsd exits.

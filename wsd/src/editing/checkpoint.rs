@@ -170,22 +170,26 @@ impl Broker {
             document: String::new(),
             base_version: self.checkpoints.base_version.clone(),
             base_last_modified: self.last_modified.clone(),
+            lock_id: self.locked.then(|| self.lock_id.clone()),
             generation: gen,
             written_unix_secs: unix_secs(),
             bytes: 0,
             save_ms: cost.as_millis() as u64,
         };
         let extension = self.extension.clone();
+        // Kept beside the checkpoint (0600) for an upload after a restart; never logged.
+        let token = self.upload_token.as_ref().map(|t| t.expose().to_string());
         tokio::spawn(async move {
-            let result =
-                tokio::task::spawn_blocking(move || store.write(&meta, &extension, &bytes))
-                    .await
-                    .unwrap_or_else(|join| {
-                        Err(RecoveryError::Io {
-                            what: "the checkpoint writer".into(),
-                            source: std::io::Error::other(join.to_string()),
-                        })
-                    });
+            let result = tokio::task::spawn_blocking(move || {
+                store.write(&meta, &extension, &bytes, token.as_deref())
+            })
+            .await
+            .unwrap_or_else(|join| {
+                Err(RecoveryError::Io {
+                    what: "the checkpoint writer".into(),
+                    source: std::io::Error::other(join.to_string()),
+                })
+            });
             let _ = commands
                 .send(Command::CheckpointWritten(Written {
                     gen,
@@ -313,11 +317,26 @@ impl Broker {
         self.checkpoints.running = false;
         if !self.modified() {
             self.remove_checkpoint("the document was closed unmodified");
-        } else if self.checkpoints.written_gen > 0 {
-            tracing::warn!(
-                generation = self.checkpoints.written_gen,
-                "the document closes with edits storage lacks: its checkpoint is kept"
-            );
+        } else {
+            self.set_checkpoint_aside("the document closes with edits storage lacks");
         }
+    }
+
+    /// The document ends without storage having its edits: its checkpoint goes to the upload
+    /// worker (crate::recovery::uploads), out of the way of a broker that opens it again.
+    pub(super) fn set_checkpoint_aside(&mut self, why: &str) {
+        if self.checkpoints.written_gen == 0 {
+            return;
+        }
+        match store_of(&self.ctx.config).set_aside(self.src.doc_key().as_str()) {
+            Ok(Some(_)) => tracing::warn!(
+                generation = self.checkpoints.written_gen,
+                why,
+                "checkpoint kept for the upload worker (oxoolctl recoveries)"
+            ),
+            Ok(None) => {}
+            Err(error) => tracing::error!(%error, "cannot set a checkpoint aside; it stays"),
+        }
+        self.checkpoints.written_gen = 0;
     }
 }

@@ -113,6 +113,9 @@ impl Broker {
                 );
             }
             self.recovery.notice = None;
+            if !self.checkpoints.is_running() {
+                self.set_checkpoint_aside(closing.reason);
+            }
             self.done = true;
             return;
         }
@@ -243,6 +246,7 @@ impl Broker {
                 for join in joins {
                     let _ = join.reply.send(Err(super::broker::JoinError::Retry));
                 }
+                self.set_checkpoint_aside("the document could not be reopened");
                 self.done = true;
                 return;
             }

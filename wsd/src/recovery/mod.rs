@@ -5,6 +5,10 @@
 //!   <sha256 of the document key>/     0700, one per document
 //!     checkpoint-<generation>.<ext>   the document in its own format, as the kit saved it
 //!     checkpoint.json                 [`CheckpointMeta`]: names the file above
+//!     token                           0600: the last writing session's access token
+//!   pending/<hash>-<random>/          set aside for [`uploads`]: left by an earlier wsd, or
+//!                                     by a document that was closed without storage having it
+//!     … as above, and upload-state.json: attempts, backoff, last error
 //! ```
 //!
 //! Every write is atomic (a temporary file, fsync, rename, fsync of the directory) and the
@@ -13,5 +17,6 @@
 //! through [`store`] on a blocking thread (editing/checkpoint.rs decides when).
 
 pub mod store;
+pub mod uploads;
 
-pub use store::{CheckpointMeta, RecoveryError, RecoveryStore};
+pub use store::{CheckpointMeta, RecoveryError, RecoveryStore, UploadState};

@@ -14,6 +14,13 @@ const META_FILE: &str = "checkpoint.json";
 const DOCUMENT_PREFIX: &str = "checkpoint-";
 /// A temporary file's prefix: never read, removed by the next write.
 const TEMP_PREFIX: &str = ".tmp-";
+/// The access token of the last writing session (0600): the only way to store the checkpoint
+/// after wsd restarts. Never in the metadata, never logged.
+const TOKEN_FILE: &str = "token";
+/// Checkpoints set aside for the upload worker (recovery/uploads.rs), out of the brokers' way.
+pub const PENDING_DIR: &str = "pending";
+/// A pending checkpoint's upload attempts ([`UploadState`]).
+const STATE_FILE: &str = "upload-state.json";
 
 #[derive(Debug, thiserror::Error)]
 pub enum RecoveryError {
@@ -53,6 +60,9 @@ pub struct CheckpointMeta {
     pub base_version: Option<String>,
     /// Storage's `LastModifiedTime` of that file (CheckFileInfo, then each PutFile's answer).
     pub base_last_modified: Option<String>,
+    /// The WOPI lock the broker held, so an upload after a restart can renew it.
+    #[serde(default)]
+    pub lock_id: Option<String>,
     /// The broker's edit generation the checkpoint holds (editing/saving.rs).
     pub generation: u64,
     /// When it was written, seconds since 1970.
@@ -60,6 +70,15 @@ pub struct CheckpointMeta {
     pub bytes: u64,
     /// How long the kit took to save it.
     pub save_ms: u64,
+}
+
+/// How the upload of a pending checkpoint went so far (survives restarts).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UploadState {
+    pub attempts: u32,
+    /// Not before this (seconds since 1970): the backoff.
+    pub next_try_unix_secs: u64,
+    pub last_error: Option<String>,
 }
 
 /// The recovery directory and its bound.
@@ -98,6 +117,7 @@ impl RecoveryStore {
         meta: &CheckpointMeta,
         extension: &str,
         bytes: &[u8],
+        token: Option<&str>,
     ) -> Result<CheckpointMeta, RecoveryError> {
         let dir = self.document_dir(&meta.key);
         let used = directory_bytes(&self.root);
@@ -123,6 +143,9 @@ impl RecoveryStore {
             ..meta.clone()
         };
         write_atomically(&dir, &document, bytes)?;
+        if let Some(token) = token {
+            write_atomically(&dir, TOKEN_FILE, token.as_bytes())?;
+        }
         write_atomically(&dir, META_FILE, &serde_json::to_vec_pretty(&meta)?)?;
         sync_dir(&dir)?;
         // Only now is the older document unreferenced.
@@ -163,7 +186,7 @@ impl RecoveryStore {
         };
         let mut found: Vec<_> = entries
             .flatten()
-            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()) && e.file_name() != PENDING_DIR)
             .map(|e| {
                 let path = e.path();
                 std::fs::read(path.join(META_FILE))
@@ -174,6 +197,86 @@ impl RecoveryStore {
             .collect();
         found.sort_by_key(|m| m.as_ref().map_or(0, |m| m.written_unix_secs));
         found
+    }
+
+    /// Sets the checkpoint of `key` aside for the upload worker: a broker that opens the
+    /// document again then starts a checkpoint of its own instead of overwriting this one.
+    pub fn set_aside(&self, key: &str) -> Result<Option<PathBuf>, RecoveryError> {
+        self.set_aside_dir(&self.document_dir(key))
+    }
+
+    /// At start: every checkpoint left by an earlier wsd goes to the upload worker.
+    pub fn set_aside_all(&self) -> Vec<Result<PathBuf, RecoveryError>> {
+        let Ok(entries) = std::fs::read_dir(&self.root) else {
+            return Vec::new();
+        };
+        entries
+            .flatten()
+            .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()) && e.file_name() != PENDING_DIR)
+            .filter_map(|e| self.set_aside_dir(&e.path()).transpose())
+            .collect()
+    }
+
+    fn set_aside_dir(&self, dir: &Path) -> Result<Option<PathBuf>, RecoveryError> {
+        if !dir.join(META_FILE).exists() {
+            return Ok(None);
+        }
+        let pending = self.root.join(PENDING_DIR);
+        private_dir(&pending)?;
+        let name = dir.file_name().map(|n| n.to_string_lossy().into_owned());
+        let target = pending.join(format!(
+            "{}-{:016x}",
+            name.unwrap_or_default(),
+            rand::random::<u64>()
+        ));
+        std::fs::rename(dir, &target).map_err(io("setting a checkpoint aside"))?;
+        sync_dir(&pending)?;
+        sync_dir(&self.root)?;
+        Ok(Some(target))
+    }
+
+    /// The checkpoints waiting for the upload worker, with their attempts so far.
+    pub fn pending(&self) -> Vec<(PathBuf, CheckpointMeta, UploadState)> {
+        let Ok(entries) = std::fs::read_dir(self.root.join(PENDING_DIR)) else {
+            return Vec::new();
+        };
+        let mut found: Vec<_> = entries
+            .flatten()
+            .filter_map(|e| {
+                let dir = e.path();
+                let meta = std::fs::read(dir.join(META_FILE)).ok()?;
+                let meta = serde_json::from_slice(&meta).ok()?;
+                let state = std::fs::read(dir.join(STATE_FILE))
+                    .ok()
+                    .and_then(|s| serde_json::from_slice(&s).ok())
+                    .unwrap_or_default();
+                Some((dir, meta, state))
+            })
+            .collect();
+        found.sort_by_key(|(_, meta, _): &(PathBuf, CheckpointMeta, UploadState)| {
+            meta.written_unix_secs
+        });
+        found
+    }
+
+    /// A pending checkpoint's document and token.
+    pub fn read_pending(&self, dir: &Path) -> Result<(Vec<u8>, Option<String>), RecoveryError> {
+        let (_, bytes) = read_dir_checkpoint(dir)?.ok_or_else(|| {
+            io("reading a pending checkpoint")(std::io::ErrorKind::NotFound.into())
+        })?;
+        let token = std::fs::read_to_string(dir.join(TOKEN_FILE)).ok();
+        Ok((bytes, token))
+    }
+
+    pub fn save_upload_state(&self, dir: &Path, state: &UploadState) -> Result<(), RecoveryError> {
+        write_atomically(dir, STATE_FILE, &serde_json::to_vec_pretty(state)?)?;
+        sync_dir(dir)
+    }
+
+    /// The pending checkpoint is in storage now.
+    pub fn remove_pending(&self, dir: &Path) -> Result<(), RecoveryError> {
+        std::fs::remove_dir_all(dir).map_err(io("removing a stored checkpoint"))?;
+        sync_dir(&self.root.join(PENDING_DIR))
     }
 }
 
@@ -254,6 +357,7 @@ mod tests {
             document: String::new(),
             base_version: Some("7".into()),
             base_last_modified: None,
+            lock_id: None,
             generation,
             written_unix_secs: 1,
             bytes: 0,
@@ -265,8 +369,12 @@ mod tests {
     fn a_newer_checkpoint_replaces_the_older_one_and_remove_clears_it() {
         let root = tempfile::tempdir().unwrap();
         let store = RecoveryStore::new(root.path().join("recovery"), 1);
-        store.write(&meta("k/%2F", 3), "docx", b"three").unwrap();
-        let written = store.write(&meta("k/%2F", 5), "docx", b"five").unwrap();
+        store
+            .write(&meta("k/%2F", 3), "docx", b"three", Some("secret"))
+            .unwrap();
+        let written = store
+            .write(&meta("k/%2F", 5), "docx", b"five", None)
+            .unwrap();
         assert_eq!(written.document, "checkpoint-5.docx");
         let (read, bytes) = store.read("k/%2F").unwrap().unwrap();
         assert_eq!((read, bytes.as_slice()), (written, &b"five"[..]));
@@ -275,13 +383,24 @@ mod tests {
             .unwrap()
             .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
             .collect();
-        assert_eq!(names.len(), 2, "{names:?}");
+        assert_eq!(names.len(), 3, "document, metadata, token: {names:?}");
         use std::os::unix::fs::PermissionsExt;
         let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o700);
         assert_eq!(store.list().len(), 1);
-        store.remove("k/%2F").unwrap();
+        let aside = store.set_aside("k/%2F").unwrap().unwrap();
         assert!(store.read("k/%2F").unwrap().is_none());
+        assert!(store.list().is_empty(), "pending is not a live checkpoint");
+        let pending = store.pending();
+        assert_eq!(pending.len(), 1);
+        assert_eq!(pending[0].2, UploadState::default());
+        let (bytes, token) = store.read_pending(&aside).unwrap();
+        assert_eq!(
+            (bytes.as_slice(), token.as_deref()),
+            (&b"five"[..], Some("secret"))
+        );
+        store.remove_pending(&aside).unwrap();
+        assert!(store.pending().is_empty());
         store.remove("k/%2F").unwrap();
     }
 
@@ -289,14 +408,18 @@ mod tests {
     fn a_full_directory_refuses_and_keeps_the_older_checkpoint() {
         let root = tempfile::tempdir().unwrap();
         let store = RecoveryStore::new(root.path().to_path_buf(), 1);
-        store.write(&meta("a", 1), "odt", &[0; 600_000]).unwrap();
-        let refused = store.write(&meta("b", 1), "odt", &[0; 600_000]);
+        store
+            .write(&meta("a", 1), "odt", &[0; 600_000], None)
+            .unwrap();
+        let refused = store.write(&meta("b", 1), "odt", &[0; 600_000], None);
         assert!(
             matches!(refused, Err(RecoveryError::Full { max_mb: 1, .. })),
             "{refused:?}"
         );
         // Replacing a document's own checkpoint counts only the difference.
-        store.write(&meta("a", 2), "odt", &[1; 700_000]).unwrap();
+        store
+            .write(&meta("a", 2), "odt", &[1; 700_000], None)
+            .unwrap();
         assert_eq!(store.read("a").unwrap().unwrap().1.len(), 700_000);
     }
 }

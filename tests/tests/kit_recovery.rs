@@ -170,7 +170,7 @@ async fn a_killed_kit_is_reopened_from_its_checkpoint_and_a_crash_loop_stops() {
     for crash in 2..=3 {
         let mut typists: Vec<Typist> = clients
             .drain(..)
-            .zip(["c", "d"])
+            .zip(if crash == 2 { ["c", "d"] } else { ["e", "f"] })
             .map(|(client, prefix)| Typist {
                 client,
                 prefix,
@@ -178,10 +178,13 @@ async fn a_killed_kit_is_reopened_from_its_checkpoint_and_a_crash_loop_stops() {
             })
             .collect();
         let kit = last_document_kit(&server.log()).expect("the reopened kit");
+        let older = checkpoints(&server.recovery_dir())
+            .first()
+            .map_or(0, |c| c.generation());
         typists[0].type_token().await;
         // Input stopped: a checkpoint of the new edit comes, then the kill.
         wait_for_checkpoint(&server.recovery_dir(), Duration::from_secs(20), |c| {
-            c.first().filter(|c| c.generation() > 0).map(|_| ())
+            c.first().filter(|c| c.generation() > older).map(|_| ())
         })
         .await
         .expect("a checkpoint after the reopening");
@@ -201,10 +204,39 @@ async fn a_killed_kit_is_reopened_from_its_checkpoint_and_a_crash_loop_stops() {
             }
         }
     }
-    let kept = checkpoints(&server.recovery_dir());
-    assert_eq!(kept.len(), 1, "the checkpoint of a crash loop is kept");
     assert!(
         server.log().contains("is not reopened"),
         "wsd's log says why the document stays closed"
     );
+    // Its checkpoint is kept, and stored as a recovered copy (it may be what crashes the kit),
+    // never over the file.
+    let until = Instant::now() + Duration::from_secs(30);
+    let copy = loop {
+        let copies: Vec<String> = std::fs::read_dir(host.root())
+            .unwrap()
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("recovered (recovered "))
+            .collect();
+        if let Some(copy) = copies.first() {
+            break copy.clone();
+        }
+        assert!(
+            Instant::now() < until,
+            "no recovered copy:\n{}",
+            server.oxoolctl("recoveries").unwrap_or_default()
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    };
+    let copy_text = host.stored_text(&server.url(""), &copy).to_lowercase();
+    assert!(
+        copy_text.contains("e0 "),
+        "the crash loop's edit in the copy: {copy_text}"
+    );
+    let original = host.stored_text(&server.url(""), name).to_lowercase();
+    assert!(
+        !original.contains("e0 "),
+        "the crash loop's edit over the file: {original}"
+    );
+    assert!(checkpoints(&server.recovery_dir()).is_empty());
 }

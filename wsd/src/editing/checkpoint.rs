@@ -37,6 +37,9 @@ pub(super) struct Checkpoints {
     refused: bool,
     /// Storage's `Version` when the document was opened; unknown after our own PutFile.
     pub(super) base_version: Option<String>,
+    /// The document is given up on after crashes (`kit-crash-loop`, …): its checkpoint is
+    /// stored as a recovered copy, never over the file (recovery/uploads.rs).
+    pub(super) held_because: Option<&'static str>,
 }
 
 impl Checkpoints {
@@ -51,6 +54,7 @@ impl Checkpoints {
             last_cost: Duration::ZERO,
             refused: false,
             base_version,
+            held_because: None,
         }
     }
 
@@ -328,7 +332,9 @@ impl Broker {
         if self.checkpoints.written_gen == 0 {
             return;
         }
-        match store_of(&self.ctx.config).set_aside(self.src.doc_key().as_str()) {
+        let key = self.src.doc_key().as_str();
+        let held_because = self.checkpoints.held_because;
+        match store_of(&self.ctx.config).set_aside(key, held_because) {
             Ok(Some(_)) => tracing::warn!(
                 generation = self.checkpoints.written_gen,
                 why,

@@ -113,6 +113,8 @@ impl Broker {
                 );
             }
             self.recovery.notice = None;
+            // (A checkpoint being written is set aside when the broker ends.)
+            self.checkpoints.held_because = Some(closing.reason);
             if !self.checkpoints.is_running() {
                 self.set_checkpoint_aside(closing.reason);
             }
@@ -246,6 +248,7 @@ impl Broker {
                 for join in joins {
                     let _ = join.reply.send(Err(super::broker::JoinError::Retry));
                 }
+                self.checkpoints.held_because = Some("reopen-failed");
                 self.set_checkpoint_aside("the document could not be reopened");
                 self.done = true;
                 return;

@@ -79,6 +79,10 @@ pub struct UploadState {
     /// Not before this (seconds since 1970): the backoff.
     pub next_try_unix_secs: u64,
     pub last_error: Option<String>,
+    /// Why the checkpoint was set aside while wsd ran (`kit-crash-loop`, …): such a document
+    /// may be what crashes its kit, so it is stored as a recovered copy, never over the file.
+    #[serde(default)]
+    pub held_because: Option<String>,
 }
 
 /// The recovery directory and its bound.
@@ -201,8 +205,20 @@ impl RecoveryStore {
 
     /// Sets the checkpoint of `key` aside for the upload worker: a broker that opens the
     /// document again then starts a checkpoint of its own instead of overwriting this one.
-    pub fn set_aside(&self, key: &str) -> Result<Option<PathBuf>, RecoveryError> {
-        self.set_aside_dir(&self.document_dir(key))
+    pub fn set_aside(
+        &self,
+        key: &str,
+        held_because: Option<&str>,
+    ) -> Result<Option<PathBuf>, RecoveryError> {
+        let aside = self.set_aside_dir(&self.document_dir(key))?;
+        if let (Some(dir), Some(why)) = (&aside, held_because) {
+            let state = UploadState {
+                held_because: Some(why.to_string()),
+                ..UploadState::default()
+            };
+            self.save_upload_state(dir, &state)?;
+        }
+        Ok(aside)
     }
 
     /// At start: every checkpoint left by an earlier wsd goes to the upload worker.
@@ -388,12 +404,15 @@ mod tests {
         let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o700);
         assert_eq!(store.list().len(), 1);
-        let aside = store.set_aside("k/%2F").unwrap().unwrap();
+        let aside = store
+            .set_aside("k/%2F", Some("kit-crash-loop"))
+            .unwrap()
+            .unwrap();
         assert!(store.read("k/%2F").unwrap().is_none());
         assert!(store.list().is_empty(), "pending is not a live checkpoint");
         let pending = store.pending();
         assert_eq!(pending.len(), 1);
-        assert_eq!(pending[0].2, UploadState::default());
+        assert_eq!(pending[0].2.held_because.as_deref(), Some("kit-crash-loop"));
         let (bytes, token) = store.read_pending(&aside).unwrap();
         assert_eq!(
             (bytes.as_slice(), token.as_deref()),

@@ -4,7 +4,8 @@
 //! - Storage still has the file the checkpoint started from (its `LastModifiedTime`, or its
 //!   `Version`, equals the checkpoint's base): PutFile, under the WOPI lock the broker held
 //!   (renewed) and with the base timestamp, so a change that slips in meanwhile is refused.
-//! - Storage changed meanwhile (or the lock is someone else's): PutRelativeFile as
+//! - Storage changed meanwhile (or the lock is someone else's, or the checkpoint was held
+//!   because its document crashed its kit again and again): PutRelativeFile as
 //!   `<name> (recovered <date time>).<ext>` next to it; the original is left untouched.
 //! - Anything else failed: retried with backoff (10 s, 20 s, … at most 10 minutes), recorded
 //!   in the checkpoint's `upload-state.json`, so the attempts survive restarts. A checkpoint is
@@ -72,7 +73,8 @@ async fn upload_one(
     meta: &CheckpointMeta,
     mut state: UploadState,
 ) {
-    let result = store_checkpoint(store, wopi, dir, meta).await;
+    let copy_only = state.held_because.is_some();
+    let result = store_checkpoint(store, wopi, dir, meta, copy_only).await;
     match result {
         Ok(stored) => {
             match &stored {
@@ -111,6 +113,7 @@ async fn store_checkpoint(
     wopi: &WopiClient,
     dir: &Path,
     meta: &CheckpointMeta,
+    copy_only: bool,
 ) -> Result<Stored, UploadError> {
     let src = WopiSrc::parse(&meta.wopisrc)?;
     let reading = (store.clone(), dir.to_path_buf());
@@ -122,7 +125,7 @@ async fn store_checkpoint(
     let same_time =
         meta.base_last_modified.is_some() && meta.base_last_modified == info.last_modified_time;
     let same_version = meta.base_version.is_some() && meta.base_version == info.version;
-    if same_time || same_version {
+    if (same_time || same_version) && !copy_only {
         if let Some(stored) = put_in_place(wopi, &src, &token, meta, &info, bytes.clone()).await? {
             return Ok(stored);
         }

@@ -125,3 +125,74 @@ async fn checkpoints_follow_input_and_go_when_storage_has_the_edits() {
         "a token in the log"
     );
 }
+
+/// CPU time (user + system, ms) a process used so far, from /proc.
+fn cpu_ms(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // Fields after the command name (which may hold spaces): utime is the 12th, stime the 13th.
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    let fields: Vec<&str> = after.split_whitespace().collect();
+    let ticks: u64 = fields
+        .get(11..13)
+        .map_or(0, |f| f.iter().filter_map(|v| v.parse::<u64>().ok()).sum());
+    // SAFETY: sysconf has no preconditions.
+    let hz = unsafe { libc::sysconf(libc::_SC_CLK_TCK) }.max(1) as u64;
+    ticks * 1000 / hz
+}
+
+/// The cost of a checkpoint (docs/benchmarks.md, "Issue 13"): for each document, a few rounds
+/// of one keystroke then an idle checkpoint; the save's wall time (as wsd measures it), the
+/// kit's CPU time over the checkpoint, and the bytes written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn checkpoint_cost_of_a_small_and_a_seven_page_document() {
+    let host = WopiHost::start(WopiHostOptions::default()).unwrap();
+    let server = Server::start(ServerOptions {
+        wopi_hosts: vec![host.base()],
+        editing_toml: Some(
+            "autosave_secs = 0\nidle_save_secs = 0\ncheckpoint_idle_ms = 500\n\
+             checkpoint_max_secs = 10"
+                .into(),
+        ),
+        ..Default::default()
+    })
+    .unwrap();
+    let recovery = server.recovery_dir();
+    for fixture in ["simple.docx", "bench-7pages.docx"] {
+        host.add_fixture(fixture, fixture).unwrap();
+        let mut client = WsClient::connect(server.port, fixture).await.unwrap();
+        client
+            .load(&host.wopisrc(fixture), &token("alice", "Alice", true))
+            .await;
+        let kit = oxool_tests::checkpoints::last_document_kit(&server.log()).unwrap();
+        let (mut save_ms, mut cpu, mut bytes) = (Vec::new(), Vec::new(), 0);
+        let mut last_gen = 0;
+        for round in 0..5 {
+            client.type_keys(&format!("r{round}")).await;
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            let before = cpu_ms(kit);
+            let c = wait_for_checkpoint(&recovery, Duration::from_secs(30), |c| {
+                c.first().filter(|c| c.generation() > last_gen).cloned()
+            })
+            .await
+            .expect("a checkpoint");
+            cpu.push(cpu_ms(kit) - before);
+            last_gen = c.generation();
+            save_ms.push(c.meta["save_ms"].as_u64().unwrap());
+            bytes = c.document.len();
+        }
+        save_ms.sort_unstable();
+        cpu.sort_unstable();
+        eprintln!(
+            "checkpoint cost {fixture}: save p50 {} ms (max {}), kit CPU p50 {} ms (max {}), {bytes} bytes",
+            save_ms[2], save_ms[4], cpu[2], cpu[4]
+        );
+        assert!(save_ms[2] < 5000, "{fixture}: {save_ms:?}");
+        let saved = client.save(false).await;
+        assert_eq!(saved.get("modified"), Some("0"), "{saved}");
+        wait_for_checkpoint(&recovery, Duration::from_secs(10), |c| {
+            c.is_empty().then_some(())
+        })
+        .await
+        .expect("removed after the save");
+    }
+}

@@ -37,6 +37,11 @@ const SERVER_MESSAGES: &[(&str, &[&str], bool)] = &[
     ("doc-state", &["modified", "save"], false),
     ("download", &["id", "format", "name"], false),
     ("saved-as", &["name", "wopisrc"], false),
+    (
+        "recovered",
+        &["source", "lost_edits", "checkpoint_age_secs"],
+        false,
+    ),
     ("pong", &[], false),
     ("error", &["kind", "message"], false),
     ("close", &["reason", "message"], false),

@@ -42,6 +42,7 @@ bench: deps-test
 	$(CARGO) build --release --workspace --bins
 	target/release/oxool-bench
 	target/release/oxool-bench --soak
+	target/release/oxool-bench --png
 
 # Every fuzz target for FUZZ_SECS seconds (docs/fuzzing.md); `make test` runs them for 3 s each.
 FUZZ_SECS ?= 300

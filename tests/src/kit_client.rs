@@ -214,7 +214,7 @@ impl Rgba {
     pub fn decode(png_bytes: &[u8]) -> Rgba {
         let decoder = png::Decoder::new(std::io::Cursor::new(png_bytes));
         let mut reader = decoder.read_info().expect("a PNG header");
-        let mut pixels = vec![0; reader.output_buffer_size()];
+        let mut pixels = vec![0; reader.output_buffer_size().expect("a tile-sized image")];
         let info = reader.next_frame(&mut pixels).expect("PNG image data");
         assert_eq!(info.color_type, png::ColorType::Rgba);
         pixels.truncate(info.buffer_size());

@@ -245,7 +245,7 @@ pub fn payloads(callbacks: &[Message], view: &str, kind: &str) -> Vec<serde_json
 pub fn decode_png(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
     let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
     let mut reader = decoder.read_info().expect("a PNG header");
-    let mut pixels = vec![0; reader.output_buffer_size()];
+    let mut pixels = vec![0; reader.output_buffer_size().expect("a tile-sized image")];
     let info = reader.next_frame(&mut pixels).expect("PNG image data");
     assert_eq!(info.color_type, png::ColorType::Rgba);
     pixels.truncate(info.buffer_size());

@@ -8,6 +8,7 @@ pub mod bench;
 pub mod bench_burst;
 pub mod bench_cluster;
 pub mod bench_editing;
+pub mod bench_png;
 pub mod capacity;
 pub mod capacity_user;
 pub mod checkpoints;

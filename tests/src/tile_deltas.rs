@@ -29,7 +29,7 @@ pub fn decode_png(bytes: &[u8], width: u32, height: u32) -> Vec<u8> {
     let info = reader.info();
     assert_eq!((info.width, info.height), (width, height), "PNG size");
     assert_eq!(info.bit_depth, png::BitDepth::Eight, "8 bit");
-    let mut data = vec![0; reader.output_buffer_size()];
+    let mut data = vec![0; reader.output_buffer_size().expect("a tile-sized image")];
     let frame = reader.next_frame(&mut data).expect("PNG data");
     match frame.color_type {
         png::ColorType::Grayscale => data.iter().flat_map(|&g| [g, g, g, 255]).collect(),

@@ -97,11 +97,11 @@ async fn two_writer_views_edit_one_document() {
         .count();
     assert!(ink > 0, "the first tile of a text document shows text");
     eprintln!(
-        "tile 256x256 px: raw {} B, kit png (fast) {} B, png (default) {} B, png (best) {} B, zstd-3 of raw {:?} B",
+        "tile 256x256 px: raw {} B, kit png {} B, png (balanced) {} B, png (high) {} B, zstd-3 of raw {:?} B",
         pixels.len(),
         png_bytes.len(),
-        png_size(&pixels, width, height, png::Compression::Default),
-        png_size(&pixels, width, height, png::Compression::Best),
+        png_size(&pixels, width, height, png::Compression::Balanced),
+        png_size(&pixels, width, height, png::Compression::High),
         zstd_size(&pixels)
     );
 

@@ -155,15 +155,19 @@ pub fn unpremultiply(pixels: &mut [u8], bgra: bool) {
     }
 }
 
-/// Straight RGBA → PNG at the default compression: on text tiles it is a quarter of the fast
-/// setting's size for ~2 ms of encoding (docs/kit-protocol.md, "Tile size"); bytes per typed
-/// character are what co-editing over slow links pays for.
+/// Straight RGBA → PNG at [`oxool_proto::limits::TILE_PNG_ZLIB_LEVEL`] with adaptive filters:
+/// on real tiles a quarter of the fastest setting's size for ~0.7 ms of encoding
+/// (docs/benchmarks.md, "PNG encoding of tiles"); bytes per typed character are what
+/// co-editing over slow links pays for.
 pub fn encode_png(rgba: &[u8], width: u32, height: u32) -> Result<Vec<u8>, png::EncodingError> {
     let mut out = Vec::with_capacity(rgba.len() / 8);
     let mut encoder = png::Encoder::new(&mut out, width, height);
     encoder.set_color(png::ColorType::Rgba);
     encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Default);
+    encoder.set_compression(png::Compression::Balanced);
+    encoder.set_deflate_compression(png::DeflateCompression::Level(
+        oxool_proto::limits::TILE_PNG_ZLIB_LEVEL,
+    ));
     let mut writer = encoder.write_header()?;
     writer.write_image_data(rgba)?;
     writer.finish()?;
@@ -226,7 +230,7 @@ mod tests {
         let png = encode_png(&rgba, 16, 8).unwrap();
         let decoder = png::Decoder::new(std::io::Cursor::new(png));
         let mut reader = decoder.read_info().unwrap();
-        let mut out = vec![0; reader.output_buffer_size()];
+        let mut out = vec![0; reader.output_buffer_size().expect("a tile-sized image")];
         let info = reader.next_frame(&mut out).unwrap();
         assert_eq!((info.width, info.height), (16, 8));
         assert_eq!(&out[..info.buffer_size()], &rgba[..]);

@@ -80,6 +80,10 @@ async fn main() -> anyhow::Result<()> {
         };
         return oxool_tests::bench_cluster::run(plan).await;
     }
+    if std::env::args().any(|a| a == "--png") {
+        println!("# oxool-bench ({} build, {} CPUs)", profile(), num_cpus());
+        return oxool_tests::bench_png::run(quick).await;
+    }
     if std::env::args().any(|a| a == "--editing-only") {
         println!("# oxool-bench ({} build, {} CPUs)", profile(), num_cpus());
         return oxool_tests::bench_editing::run(editing).await;

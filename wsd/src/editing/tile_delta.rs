@@ -93,7 +93,7 @@ pub fn decode(png: &[u8], width: u32, height: u32) -> Option<Vec<u8>> {
     {
         return None;
     }
-    let mut pixels = vec![0u8; reader.output_buffer_size()];
+    let mut pixels = vec![0u8; reader.output_buffer_size()?];
     reader.next_frame(&mut pixels).ok()?;
     Some(pixels)
 }
@@ -156,7 +156,10 @@ pub fn encode_rect(pixels: &[u8], width: u32, rect: Rect) -> Option<Vec<u8>> {
     let mut encoder = png::Encoder::new(&mut out, rect.width, rect.height);
     encoder.set_color(color);
     encoder.set_depth(png::BitDepth::Eight);
-    encoder.set_compression(png::Compression::Default);
+    encoder.set_compression(png::Compression::Balanced);
+    encoder.set_deflate_compression(png::DeflateCompression::Level(
+        oxool_proto::limits::TILE_PNG_ZLIB_LEVEL,
+    ));
     let mut writer = encoder.write_header().ok()?;
     writer.write_image_data(&data).ok()?;
     writer.finish().ok()?;
@@ -292,7 +295,7 @@ mod tests {
     /// Any 8-bit PNG as straight RGBA, as a browser decodes it.
     fn decode_any(png: &[u8]) -> Vec<u8> {
         let mut reader = png::Decoder::new(Cursor::new(png)).read_info().unwrap();
-        let mut data = vec![0u8; reader.output_buffer_size()];
+        let mut data = vec![0u8; reader.output_buffer_size().expect("a tile-sized image")];
         let info = reader.next_frame(&mut data).unwrap();
         match info.color_type {
             png::ColorType::Grayscale => data.iter().flat_map(|&g| [g, g, g, 255]).collect(),

@@ -16,7 +16,7 @@ use axum::Router;
 use serde::Deserialize;
 
 use super::refusal::Refusal;
-use super::wopi::base_url;
+use super::request::base_url;
 use super::{LocalStore, DEFAULT_TOKEN_TTL};
 
 const MAX_USER_NAME_CHARS: usize = 64;

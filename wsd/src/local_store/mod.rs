@@ -24,6 +24,7 @@ pub mod file_id;
 mod index_page;
 mod locks;
 mod refusal;
+mod request;
 mod settings;
 pub mod timestamp;
 pub mod token;
@@ -38,7 +39,6 @@ pub use file_id::FileIdError;
 pub use index_page::index_router;
 pub use settings::LocalStoreConfig;
 pub use token::{Claims, TokenError};
-pub use wopi::router;
 
 use locks::LockTable;
 use token::TokenSigner;
@@ -285,4 +285,19 @@ fn last_modified(metadata: &Metadata) -> String {
 fn version(metadata: &Metadata) -> String {
     let micros = metadata.modified().map(timestamp::to_micros).unwrap_or(0);
     format!("{micros:x}-{:x}", metadata.len())
+}
+
+/// `/wopi/files/{id}` and `/wopi/files/{id}/contents` for `store`.
+pub fn router(store: std::sync::Arc<LocalStore>) -> axum::Router {
+    use axum::routing::get;
+    axum::Router::new()
+        .route(
+            "/wopi/files/{id}",
+            get(wopi::check_file_info).post(wopi_override::dispatch),
+        )
+        .route(
+            "/wopi/files/{id}/contents",
+            get(wopi::get_file).post(wopi::put_file),
+        )
+        .with_state(store)
 }

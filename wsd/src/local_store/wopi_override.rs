@@ -13,7 +13,7 @@ use axum::Json;
 use super::atomic_write::AtomicWriteError;
 use super::locks::MAX_LOCK_LEN;
 use super::refusal::{Refusal, HEADER_LOCK};
-use super::wopi::{authorize, base_url, header_text, stage_body, Authorized, HEADER_OVERRIDE};
+use super::request::{authorize, base_url, header_text, stage_body, Authorized, HEADER_OVERRIDE};
 use super::{file_id, LocalStore, DEFAULT_TOKEN_TTL};
 use crate::utf7;
 

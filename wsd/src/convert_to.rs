@@ -18,9 +18,9 @@ use axum::response::{IntoResponse, Response};
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 
 use crate::admission::Entry;
-use crate::http::{check_post_allowed, Refusal};
 use crate::kit::conversion::{self, ConversionError, ConversionLimits, ConversionRequest};
 use crate::metrics::Outcome;
+use crate::refusal::{check_post_allowed, Refusal};
 use crate::state::AppState;
 use crate::upload::{self, ConvertForm, FORM_OVERHEAD};
 use oxool_proto::formats;

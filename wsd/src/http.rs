@@ -1,4 +1,4 @@
-//! wsd's HTTP routes, and how a refusal looks on the wire.
+//! wsd's HTTP routes (a refusal's shape on the wire is in refusal.rs).
 //!
 //! Routes (Collabora Online compatible where integrators already call them):
 //! - `POST /cool/convert-to`, `POST /cool/convert-to/{format}`: see convert_to.rs. The legacy
@@ -13,17 +13,18 @@
 //!   `GET /browser/dist/<file>`: the web client's static files (editing/client_files.rs).
 
 use std::future::Future;
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
-use axum::http::header::{CONTENT_TYPE, RETRY_AFTER};
-use axum::http::{HeaderValue, Request, StatusCode};
+use axum::http::header::CONTENT_TYPE;
+use axum::http::{HeaderValue, Request};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 
 use crate::convert_to;
+use crate::refusal::{check_post_allowed, Refusal};
 use crate::state::AppState;
 use crate::upload::FORM_OVERHEAD;
 
@@ -136,70 +137,6 @@ pub async fn serve_tls(
     }
     graceful.shutdown().await;
     Ok(())
-}
-
-/// An error answer: a status and a short plain-text reason (never the request's content).
-#[derive(Debug)]
-pub struct Refusal {
-    pub status: StatusCode,
-    pub reason: String,
-    pub retry_after_secs: Option<u64>,
-}
-
-impl Refusal {
-    pub fn new(status: StatusCode, reason: impl Into<String>) -> Refusal {
-        Refusal {
-            status,
-            reason: reason.into(),
-            retry_after_secs: None,
-        }
-    }
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        let mut response = (
-            self.status,
-            [(
-                CONTENT_TYPE,
-                HeaderValue::from_static("text/plain; charset=utf-8"),
-            )],
-            format!("{}\n", self.reason),
-        )
-            .into_response();
-        if let Some(secs) = self.retry_after_secs {
-            response
-                .headers_mut()
-                .insert(RETRY_AFTER, HeaderValue::from(secs));
-        }
-        response
-    }
-}
-
-/// The client's IP address, from the accepted connection (see [`serve`]).
-pub fn client_ip<B>(request: &Request<B>) -> Option<IpAddr> {
-    request
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|info| info.0.ip())
-}
-
-/// `net.post_allow` for a request: 403 with the reason otherwise.
-pub fn check_post_allowed<B>(state: &AppState, request: &Request<B>) -> Result<(), Refusal> {
-    let Some(ip) = client_ip(request) else {
-        return Err(Refusal::new(
-            StatusCode::FORBIDDEN,
-            "the client address is unknown",
-        ));
-    };
-    if state.config.net.post_allowed(ip) {
-        Ok(())
-    } else {
-        Err(Refusal::new(
-            StatusCode::FORBIDDEN,
-            format!("{ip} is not allowed to use this endpoint (see net.post_allow)"),
-        ))
-    }
 }
 
 async fn capabilities(

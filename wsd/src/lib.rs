@@ -19,6 +19,7 @@ pub mod markup;
 pub mod metrics;
 pub mod password;
 pub mod recovery;
+pub mod refusal;
 pub mod state;
 pub mod tls;
 pub mod upload;

@@ -6,7 +6,7 @@
 //! | `ListDocuments()` | `→ a(ssu)` | key, WOPI host, sessions of each open document |
 //! | `ListSessions()` | `→ a(sss)` | session id, document key, user name |
 //! | `ListRecoveries()` | `→ a(sssttus)` | every checkpoint (wsd/src/recovery/): state (`open`: a document being edited whose edits storage lacks; `pending`: waiting to be stored after a restart, a crash loop or a close), file name, document key, edit generation, time written (s since 1970), upload attempts, last upload error |
-//! | `ListKits()` | `→ a{sv}` | forkit's `Stats()` as it gives them; an error when forkit is not running on the system bus (asking would D-Bus-activate it) |
+//! | `ListKits()` | `→ a{sv}` | forkit's `Stats()` ([`crate::forkit1::ForkitStats`]); an error when forkit is not running on the system bus (asking would D-Bus-activate it) |
 //! | `KillKit(u pid)` | `→ ()` | SIGKILL of a kit through forkit (which refuses pids it did not spawn) |
 //! | `CloseDocument(s key)` | `→ ()` | save and close one document |
 //! | `Drain()` | `→ b` | take no new documents (`/cool/health` answers 503), open ones carry on; true when this call started draining |
@@ -41,7 +41,7 @@ pub trait Wsd1 {
     #[allow(clippy::type_complexity)]
     fn list_recoveries(&self)
         -> zbus::Result<Vec<(String, String, String, u64, u64, u32, String)>>;
-    fn list_kits(&self) -> zbus::Result<HashMap<String, OwnedValue>>;
+    fn list_kits(&self) -> zbus::Result<crate::forkit1::ForkitStats>;
     fn kill_kit(&self, pid: u32) -> zbus::Result<()>;
     fn close_document(&self, key: &str) -> zbus::Result<()>;
     fn drain(&self) -> zbus::Result<bool>;

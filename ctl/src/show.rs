@@ -67,13 +67,12 @@ pub fn status(status: &HashMap<String, OwnedValue>) -> String {
 }
 
 /// `kits`: every counter forkit keeps, by name.
-pub fn counters(counters: &HashMap<String, OwnedValue>) -> String {
-    let mut names: Vec<&String> = counters.keys().collect();
-    names.sort();
-    let width = names.iter().map(|n| n.len()).max().unwrap_or(0);
+pub fn counters(stats: &oxool_bus::forkit1::ForkitStats) -> String {
+    let entries = stats.entries();
+    let width = entries.iter().map(|(n, _)| n.len()).max().unwrap_or(0);
     let mut out = String::new();
-    for name in names {
-        let _ = writeln!(out, "{name:<width$}  {}", value(&counters[name]));
+    for (name, value) in entries {
+        let _ = writeln!(out, "{name:<width$}  {value}");
     }
     out
 }

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use rand::{Rng, SeedableRng};
 
 use crate::bench::ms;
+use oxool_bus::forkit1::ForkitStats;
 use oxool_wsd::config::KitEntry;
 use oxool_wsd::kit::forkit_client::ForkitClient;
 use oxool_wsd::kit::KitSpawner;
@@ -125,19 +126,18 @@ fn report(load: Load, adaptive: bool, result: &BurstResult) {
     );
 }
 
-/// forkit's counter `name` (0 when absent).
-pub async fn forkit_counter(forkit: &ForkitClient, name: &str) -> anyhow::Result<u64> {
-    let stats = forkit.stats().await?;
-    Ok(stats
-        .get(name)
-        .and_then(|v| u64::try_from(v).ok())
-        .unwrap_or(0))
+/// One of forkit's counters, e.g. `|s| s.pool_hits`.
+pub async fn forkit_counter(
+    forkit: &ForkitClient,
+    counter: fn(&ForkitStats) -> u64,
+) -> anyhow::Result<u64> {
+    Ok(counter(&forkit.stats().await?))
 }
 
 /// Waits until forkit's pool holds at least `ready` kits.
 pub async fn wait_for_ready(forkit: &ForkitClient, ready: u64) -> anyhow::Result<()> {
     let filled = crate::eventually::poll_until_async(Duration::from_secs(60), || async move {
-        let have = forkit_counter(forkit, "ready_in_pool").await.ok()?;
+        let have = forkit_counter(forkit, |s| s.ready_in_pool).await.ok()?;
         (have >= ready).then_some(())
     })
     .await;
@@ -153,8 +153,8 @@ pub async fn drive(
     duration: Duration,
 ) -> anyhow::Result<BurstResult> {
     wait_for_ready(forkit, 1).await?;
-    let hits_before = forkit_counter(forkit, "pool_hits").await?;
-    let misses_before = forkit_counter(forkit, "pool_misses").await?;
+    let hits_before = forkit_counter(forkit, |s| s.pool_hits).await?;
+    let misses_before = forkit_counter(forkit, |s| s.pool_misses).await?;
     let mut rng = rand::rngs::StdRng::seed_from_u64(154);
     let started = tokio::time::Instant::now();
     let mut at = Duration::ZERO;
@@ -171,9 +171,9 @@ pub async fn drive(
         // Forkit's counters, read between requests (not on the measured path).
         while next_stats < at {
             tokio::time::sleep_until(started + next_stats).await;
-            largest_target = largest_target.max(forkit_counter(forkit, "pool_target").await?);
+            largest_target = largest_target.max(forkit_counter(forkit, |s| s.pool_target).await?);
             if misses_at_warm_up.is_none() && next_stats >= WARM_UP {
-                misses_at_warm_up = Some(forkit_counter(forkit, "pool_misses").await?);
+                misses_at_warm_up = Some(forkit_counter(forkit, |s| s.pool_misses).await?);
             }
             next_stats += Duration::from_millis(500);
         }
@@ -200,8 +200,8 @@ pub async fn drive(
             latencies.push(took);
         }
     }
-    let hits = forkit_counter(forkit, "pool_hits").await? - hits_before;
-    let misses_total = forkit_counter(forkit, "pool_misses").await?;
+    let hits = forkit_counter(forkit, |s| s.pool_hits).await? - hits_before;
+    let misses_total = forkit_counter(forkit, |s| s.pool_misses).await?;
     Ok(BurstResult {
         latencies,
         hits,

@@ -175,9 +175,7 @@ fn memory_cgroup(pid: u32) -> (PathBuf, Option<u64>) {
 }
 
 async fn cgroup_mode(proxy: &Forkit1Proxy<'_>) -> String {
-    let stats = proxy.stats().await.unwrap();
-    let value = stats.get("cgroup_mode").expect("Stats has cgroup_mode");
-    String::try_from(value.try_clone().unwrap()).unwrap()
+    proxy.stats().await.unwrap().cgroup_mode
 }
 
 const MIB: u64 = 1 << 20;
@@ -305,17 +303,16 @@ async fn a_kit_over_its_memory_limit_is_killed_and_reported() {
         dir.display()
     );
     let stats = forkit.proxy.stats().await.unwrap();
-    assert_eq!(u64::try_from(&stats["oom_killed"]).unwrap(), 1);
-    let counter = |name: &str| u64::try_from(&stats[name]).unwrap();
+    assert_eq!(stats.oom_killed, 1);
     assert!(
-        counter("cgroup_us_sum") > 0,
+        stats.cgroup_us_sum > 0,
         "the cgroup steps ran and were timed"
     );
     eprintln!(
         "per kit: clone {} µs, cgroup steps {} µs (of {} kits)",
-        counter("fork_us_sum") / counter("spawned"),
-        counter("cgroup_us_sum") / counter("spawned"),
-        counter("spawned")
+        stats.fork_us_sum / stats.spawned,
+        stats.cgroup_us_sum / stats.spawned,
+        stats.spawned
     );
 
     // The next kit works.

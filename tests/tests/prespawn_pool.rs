@@ -49,8 +49,8 @@ async fn settled_target(forkit: &ForkitClient) -> u64 {
         let seen = &seen;
         async move {
             tokio::time::sleep(Duration::from_secs(1)).await;
-            let target = forkit_counter(forkit, "pool_target").await.ok()?;
-            let ready = forkit_counter(forkit, "ready_in_pool").await.ok()?;
+            let target = forkit_counter(forkit, |s| s.pool_target).await.ok()?;
+            let ready = forkit_counter(forkit, |s| s.ready_in_pool).await.ok()?;
             let mut seen = seen.borrow_mut();
             seen.push(target);
             let last = &seen[seen.len().saturating_sub(3)..];
@@ -76,8 +76,8 @@ async fn a_burst_above_the_minimum_is_served_from_the_grown_pool() {
          its target is {target}"
     );
 
-    let hits = forkit_counter(&forkit, "pool_hits").await.unwrap();
-    let misses = forkit_counter(&forkit, "pool_misses").await.unwrap();
+    let hits = forkit_counter(&forkit, |s| s.pool_hits).await.unwrap();
+    let misses = forkit_counter(&forkit, |s| s.pool_misses).await.unwrap();
     let burst: Vec<_> = (0..target)
         .map(|_| {
             let forkit = Arc::clone(&forkit);
@@ -91,12 +91,12 @@ async fn a_burst_above_the_minimum_is_served_from_the_grown_pool() {
     let pids: std::collections::HashSet<u32> = kits.iter().map(|kit| kit.pid).collect();
     assert_eq!(pids.len(), target as usize, "every request got its own kit");
     assert_eq!(
-        forkit_counter(&forkit, "pool_misses").await.unwrap() - misses,
+        forkit_counter(&forkit, |s| s.pool_misses).await.unwrap() - misses,
         0,
         "a burst of {target} (the grown pool) must not wait for a fork"
     );
     assert_eq!(
-        forkit_counter(&forkit, "pool_hits").await.unwrap() - hits,
+        forkit_counter(&forkit, |s| s.pool_hits).await.unwrap() - hits,
         target
     );
 }
@@ -110,8 +110,8 @@ async fn a_fixed_pool_stays_at_prespawn() {
     let forkit = start_forkit(&scratch, "fixed", false).await;
     take_in_a_row(&forkit).await;
     assert_eq!(settled_target(&forkit).await, u64::from(PRESPAWN));
-    let spawned = forkit_counter(&forkit, "spawned").await.unwrap();
-    let handed_out = forkit_counter(&forkit, "handed_out").await.unwrap();
+    let spawned = forkit_counter(&forkit, |s| s.spawned).await.unwrap();
+    let handed_out = forkit_counter(&forkit, |s| s.handed_out).await.unwrap();
     assert_eq!(handed_out, 30);
     assert_eq!(
         spawned,

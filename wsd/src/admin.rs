@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Instant;
 
+use oxool_bus::forkit1::ForkitStats;
 use zbus::zvariant::OwnedValue;
 
 use crate::config::{Config, ConfigError, ForkitBus};
@@ -89,7 +90,7 @@ impl Wsd1 {
 
     /// forkit's `Stats()`. On the system bus only when forkit already runs: a status query must
     /// not start forkit (and LibreOffice with it).
-    async fn forkit_stats(&self) -> Result<HashMap<String, OwnedValue>, String> {
+    async fn forkit_stats(&self) -> Result<ForkitStats, String> {
         if let Some(bus) = self.system_bus.get() {
             let running = async {
                 let dbus = zbus::fdo::DBusProxy::new(bus).await?;
@@ -132,16 +133,10 @@ impl Wsd1 {
         number("conversions_converted", metrics.count(Outcome::Converted));
         match self.forkit_stats().await {
             Ok(stats) => {
-                for (ours, forkits) in [
-                    ("kits_spawned", "spawned"),
-                    ("kits_ready", "ready_in_pool"),
-                    ("kits_exited", "exited"),
-                    ("kits_crashed", "crashed"),
-                ] {
-                    if let Some(value) = stats.get(forkits).and_then(|v| v.try_clone().ok()) {
-                        status.insert(ours.to_string(), value);
-                    }
-                }
+                number("kits_spawned", stats.spawned);
+                number("kits_ready", stats.ready_in_pool);
+                number("kits_exited", stats.exited);
+                number("kits_crashed", stats.crashed);
             }
             Err(error) => {
                 status.insert("forkit_error".into(), text_value(&error));
@@ -219,7 +214,7 @@ impl Wsd1 {
         sessions
     }
 
-    async fn list_kits(&self) -> Result<HashMap<String, OwnedValue>, CallError> {
+    async fn list_kits(&self) -> Result<ForkitStats, CallError> {
         self.forkit_stats().await.map_err(CallError::Forkit)
     }
 

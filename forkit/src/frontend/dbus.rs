@@ -4,11 +4,12 @@
 //! The same object is served on the system bus (systemd) or peer-to-peer on a socket wsd passed
 //! us: one code path, two transports.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
 use zbus::object_server::{ResponseDispatchNotifier, SignalEmitter};
-use zbus::zvariant::{OwnedFd, OwnedValue};
+use zbus::zvariant::OwnedFd;
+
+use oxool_bus::forkit1::ForkitStats;
 
 use super::Frontend;
 
@@ -48,20 +49,11 @@ impl Forkit1 {
             .map_err(|e| zbus::fdo::Error::Failed(e.to_string()))
     }
 
-    async fn stats(&self) -> HashMap<String, OwnedValue> {
+    async fn stats(&self) -> ForkitStats {
         let pool = &self.frontend.pool;
-        let mut stats: HashMap<String, OwnedValue> = self
-            .frontend
+        self.frontend
             .stats
             .snapshot(pool.ready_count(), pool.target())
-            .into_iter()
-            .map(|(k, v)| (k, OwnedValue::from(v)))
-            .collect();
-        let mode = zbus::zvariant::Value::from(self.frontend.stats.cgroup_mode);
-        if let Ok(mode) = mode.try_to_owned() {
-            stats.insert("cgroup_mode".into(), mode);
-        }
-        stats
     }
 
     #[zbus(signal)]

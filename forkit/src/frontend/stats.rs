@@ -1,7 +1,8 @@
-//! Counters behind `Stats()`.
+//! Counters behind `Stats()` (oxool_bus::forkit1::ForkitStats).
 
-use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+
+use oxool_bus::forkit1::ForkitStats;
 
 #[derive(Default)]
 pub struct Stats {
@@ -68,30 +69,27 @@ impl Stats {
         }
     }
 
-    pub fn snapshot(&self, ready_in_pool: usize, pool_target: usize) -> HashMap<String, u64> {
-        let entries = [
-            ("preinit_ms", &self.preinit_ms),
-            ("spawned", &self.spawned),
-            ("spawn_failures", &self.spawn_failures),
-            ("handed_out", &self.handed_out),
-            ("pool_hits", &self.pool_hits),
-            ("pool_misses", &self.pool_misses),
-            ("exited", &self.exited),
-            ("crashed", &self.crashed),
-            ("oom_killed", &self.oom_killed),
-            ("seccomp_killed", &self.seccomp_killed),
-            ("link_fallback_jails", &self.link_fallback_jails),
-            ("spawn_to_ready_us_sum", &self.ready_us_sum),
-            ("fork_us_sum", &self.fork_us_sum),
-            ("cgroup_us_sum", &self.cgroup_us_sum),
-            ("jail_setup_us_sum", &self.jail_setup_us_sum),
-        ];
-        let mut map: HashMap<String, u64> = entries
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.load(Relaxed)))
-            .collect();
-        map.insert("ready_in_pool".into(), ready_in_pool as u64);
-        map.insert("pool_target".into(), pool_target as u64);
-        map
+    /// What `Stats()` answers: every counter now, with the pool's state and the cgroup mode.
+    pub fn snapshot(&self, ready_in_pool: usize, pool_target: usize) -> ForkitStats {
+        ForkitStats {
+            preinit_ms: self.preinit_ms.load(Relaxed),
+            spawned: self.spawned.load(Relaxed),
+            spawn_failures: self.spawn_failures.load(Relaxed),
+            handed_out: self.handed_out.load(Relaxed),
+            pool_hits: self.pool_hits.load(Relaxed),
+            pool_misses: self.pool_misses.load(Relaxed),
+            exited: self.exited.load(Relaxed),
+            crashed: self.crashed.load(Relaxed),
+            oom_killed: self.oom_killed.load(Relaxed),
+            seccomp_killed: self.seccomp_killed.load(Relaxed),
+            link_fallback_jails: self.link_fallback_jails.load(Relaxed),
+            spawn_to_ready_us_sum: self.ready_us_sum.load(Relaxed),
+            fork_us_sum: self.fork_us_sum.load(Relaxed),
+            cgroup_us_sum: self.cgroup_us_sum.load(Relaxed),
+            jail_setup_us_sum: self.jail_setup_us_sum.load(Relaxed),
+            ready_in_pool: ready_in_pool as u64,
+            pool_target: pool_target as u64,
+            cgroup_mode: self.cgroup_mode.to_string(),
+        }
     }
 }

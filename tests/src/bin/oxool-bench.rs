@@ -226,13 +226,7 @@ async fn wait_for_exits(forkit: &Arc<ForkitClient>) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let stats = forkit.stats().await?;
-        let get = |k: &str| {
-            stats
-                .get(k)
-                .and_then(|v| u64::try_from(v).ok())
-                .unwrap_or(0)
-        };
-        if get("exited") >= get("handed_out") {
+        if stats.exited >= stats.handed_out {
             tokio::time::sleep(Duration::from_millis(10)).await;
             return Ok(());
         }
@@ -244,12 +238,7 @@ async fn wait_for_exits(forkit: &Arc<ForkitClient>) -> anyhow::Result<()> {
 async fn wait_for_pool(forkit: &Arc<ForkitClient>) -> anyhow::Result<()> {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
-        let stats = forkit.stats().await?;
-        let ready = stats
-            .get("ready_in_pool")
-            .and_then(|v| u64::try_from(v).ok())
-            .unwrap_or(0);
-        if ready >= 1 {
+        if forkit.stats().await?.ready_in_pool >= 1 {
             // Let the kit that was just handed out finish exiting, off the measured path.
             tokio::time::sleep(Duration::from_millis(20)).await;
             return Ok(());
@@ -455,20 +444,15 @@ async fn idle_kit_memory(forkit: &Arc<ForkitClient>, count: usize) -> anyhow::Re
 /// Where a miss goes, from forkit's own counters (means over every kit it spawned).
 async fn print_spawn_breakdown(forkit: &Arc<ForkitClient>) -> anyhow::Result<()> {
     let stats = forkit.stats().await?;
-    let get = |k: &str| {
-        stats
-            .get(k)
-            .and_then(|v| u64::try_from(v).ok())
-            .unwrap_or(0) as f64
-    };
-    let spawned = get("spawned").max(1.0);
+    let spawned = (stats.spawned as f64).max(1.0);
+    let mean_ms = |sum_us: u64| sum_us as f64 / spawned / 1000.0;
     println!(
         "    forkit means: fork {:.2} ms, cgroup steps around it {:.2} ms, jail setup in the kit \
          {:.2} ms, fork → ready read {:.2} ms",
-        get("fork_us_sum") / spawned / 1000.0,
-        get("cgroup_us_sum") / spawned / 1000.0,
-        get("jail_setup_us_sum") / spawned / 1000.0,
-        get("spawn_to_ready_us_sum") / spawned / 1000.0
+        mean_ms(stats.fork_us_sum),
+        mean_ms(stats.cgroup_us_sum),
+        mean_ms(stats.jail_setup_us_sum),
+        mean_ms(stats.spawn_to_ready_us_sum)
     );
     Ok(())
 }

@@ -113,9 +113,7 @@ impl ForkitClient {
     }
 
     /// forkit's counters (`Stats()`).
-    pub async fn stats(
-        &self,
-    ) -> zbus::Result<std::collections::HashMap<String, zbus::zvariant::OwnedValue>> {
+    pub async fn stats(&self) -> zbus::Result<oxool_bus::forkit1::ForkitStats> {
         self.link.read().await.proxy.stats().await
     }
 

@@ -253,7 +253,7 @@ async fn three_servers_behind_haproxy_keep_each_document_on_one_server() {
     assert_eq!(spread.iter().sum::<u64>(), CONVERSIONS as u64);
     assert!(spread.iter().all(|&n| n > 0), "not spread: {spread:?}");
 
-    // 3. Drain and stop the server with the most documents; its users type first.
+    // 3. Drain and stop the server with the most documents; a user of each types first.
     let count = |server: usize, home: &BTreeMap<String, usize>| {
         home.values().filter(|&&s| s == server).count()
     };
@@ -263,9 +263,12 @@ async fn three_servers_behind_haproxy_keep_each_document_on_one_server() {
         .filter(|(_, &s)| s == drained)
         .map(|(name, _)| name.clone())
         .collect();
+    // One user types per document: two typing at once may interleave their letters.
     for user in users.iter_mut().filter(|u| moved.contains(&u.document)) {
-        let marker = format!("Drained{}", user.name);
-        type_marker(user, &marker).await;
+        if user.name.starts_with("ann") {
+            let marker = format!("Drained{}", user.name);
+            type_marker(user, &marker).await;
+        }
     }
     cluster.server(drained).oxoolctl("drain").unwrap();
     cluster.balancer.wait_until(drained, false).unwrap();

@@ -255,8 +255,13 @@ async fn report_to_systemd(state: AppState) {
         ticker.tick().await;
         let documents = state.editing.as_ref().map_or(0, |r| r.document_count());
         let sessions = state.editing.as_ref().map_or(0, |r| r.session_count());
+        let serving = if state.drain.is_draining() {
+            "draining (no new documents)"
+        } else {
+            "serving"
+        };
         let status = format!(
-            "serving; {documents} documents, {sessions} sessions; {} conversions running, {} queued",
+            "{serving}; {documents} documents, {sessions} sessions; {} conversions running, {} queued",
             state.admission.running(),
             state.admission.queued()
         );

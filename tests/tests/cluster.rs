@@ -3,7 +3,8 @@
 //! bounded time, and small: 6 documents with 2 users each (the 30 would only repeat the
 //! same paths at 5 times the cost on a shared 2-core machine), 6 conversions:
 //!
-//! 1. every document lands on exactly one server, with both its users (`oxoolctl documents`);
+//! 1. every document lands on exactly one server, with both its users (`oxoolctl documents`,
+//!    and each server's `/metrics`);
 //! 2. convert-to spreads over all three servers (`oxoolctl status` counts);
 //! 3. a server with documents open drains and stops: its documents are stored, their users
 //!    reconnect through the balancer to another server and load the stored version;
@@ -103,6 +104,18 @@ impl Cluster {
                 (name, servers[0].0)
             })
             .collect()
+    }
+
+    /// A gauge of server `index`'s `/metrics`.
+    fn metric(&self, index: usize, name: &str) -> u64 {
+        let text = ureq::get(&self.server(index).url("/metrics"))
+            .call()
+            .unwrap()
+            .into_string()
+            .unwrap();
+        text.lines()
+            .find_map(|line| line.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in:\n{text}"))
     }
 
     fn conversions_done(&self, index: usize) -> u64 {
@@ -236,6 +249,12 @@ async fn three_servers_behind_haproxy_keep_each_document_on_one_server() {
     }
     let home = cluster.one_server_per_document("after opening");
     eprintln!("documents per server: {home:?}");
+    // Each server's metrics say the same as oxoolctl.
+    for index in 0..3 {
+        let here = home.values().filter(|&&s| s == index).count() as u64;
+        assert_eq!(cluster.metric(index, "oxool_documents_open"), here);
+        assert_eq!(cluster.metric(index, "oxool_sessions"), 2 * here);
+    }
 
     // 2. Conversions spread over all three servers.
     let before: Vec<u64> = (0..3).map(|i| cluster.conversions_done(i)).collect();
@@ -271,6 +290,7 @@ async fn three_servers_behind_haproxy_keep_each_document_on_one_server() {
         }
     }
     cluster.server(drained).oxoolctl("drain").unwrap();
+    assert_eq!(cluster.metric(drained, "oxool_draining"), 1);
     cluster.balancer.wait_until(drained, false).unwrap();
     let mut server = cluster.servers[drained].take().unwrap();
     let exit = server.sigterm_and_wait(Duration::from_secs(120)).unwrap();

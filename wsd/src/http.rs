@@ -165,7 +165,14 @@ async fn metrics(
     request: Request<axum::body::Body>,
 ) -> Result<Response, Refusal> {
     check_post_allowed(&state, &request)?;
-    let text = state.metrics.render(&state.admission);
+    let mut text = state.metrics.render(&state.admission);
+    let editing = state.editing.as_ref();
+    crate::metrics::render_serving(
+        &mut text,
+        editing.map_or(0, |r| r.document_count()),
+        editing.map_or(0, |r| r.session_count()),
+        state.drain.is_draining(),
+    );
     let content_type = HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8");
     Ok(([(CONTENT_TYPE, content_type)], text).into_response())
 }

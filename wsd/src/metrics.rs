@@ -138,6 +138,29 @@ impl Metrics {
     }
 }
 
+/// What a cluster's operator compares between servers (docs/cluster.md): the documents and
+/// sessions open here, and whether this server drains.
+pub fn render_serving(out: &mut String, documents: usize, sessions: usize, draining: bool) {
+    gauge(
+        out,
+        "oxool_documents_open",
+        "Documents open for editing.",
+        documents,
+    );
+    gauge(
+        out,
+        "oxool_sessions",
+        "Editing sessions joined to a document.",
+        sessions,
+    );
+    gauge(
+        out,
+        "oxool_draining",
+        "1 while the server drains (oxoolctl drain): no new documents.",
+        usize::from(draining),
+    );
+}
+
 fn gauge(out: &mut String, name: &str, help: &str, value: usize) {
     let _ = writeln!(
         out,
@@ -159,7 +182,11 @@ mod tests {
         metrics.record(Outcome::QueueFull);
         metrics.record_spawn(Duration::from_millis(7));
         metrics.record_spawn(Duration::from_secs(60));
-        let text = metrics.render(&admission);
+        let mut text = metrics.render(&admission);
+        render_serving(&mut text, 3, 5, true);
+        assert!(text.contains("oxool_documents_open 3\n"), "{text}");
+        assert!(text.contains("oxool_sessions 5\n"), "{text}");
+        assert!(text.contains("oxool_draining 1\n"), "{text}");
         assert!(
             text.contains("oxool_conversions_total{outcome=\"converted\"} 2\n"),
             "{text}"

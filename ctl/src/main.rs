@@ -57,7 +57,12 @@ enum WsdCommand {
     Close { key: String },
     /// Take no new documents (the health check fails, a load balancer sends them to other
     /// servers); open documents carry on until closed or until wsd stops (which stores them).
-    Drain,
+    Drain {
+        /// Also store and close every open document now: its users reconnect, through the
+        /// balancer, to the server that opens it next.
+        #[arg(long)]
+        close: bool,
+    },
     /// End a drain: take new documents again.
     Resume,
     /// End the kit PID at once, without saving.
@@ -170,13 +175,18 @@ async fn call(wsd: &Wsd1Proxy<'_>, command: &WsdCommand) -> Result<String, Clien
             wsd.kill_kit(*pid).await.map_err(explain)?;
             format!("sent SIGKILL to kit {pid}\n")
         }
-        WsdCommand::Drain => {
-            if wsd.drain().await.map_err(explain)? {
-                "draining: no new documents; open ones carry on until closed or until wsd stops\n"
-                    .into()
+        WsdCommand::Drain { close } => {
+            let mut said = if wsd.drain().await.map_err(explain)? {
+                "draining: no new documents\n".to_string()
             } else {
-                "already draining\n".into()
+                "already draining\n".to_string()
+            };
+            if *close {
+                said.push_str(&close_every_document(wsd).await?);
+            } else {
+                said.push_str("open documents carry on until closed or until wsd stops\n");
             }
+            said
         }
         WsdCommand::Resume => {
             if wsd.resume().await.map_err(explain)? {
@@ -194,6 +204,21 @@ async fn call(wsd: &Wsd1Proxy<'_>, command: &WsdCommand) -> Result<String, Clien
             "new WOPI proof key in use; the previous one is published as the old key\n".into()
         }
     })
+}
+
+/// `drain --close`: stores and closes each open document (`closed-by-admin`: its users
+/// reconnect). One that closed by itself meanwhile is not an error.
+async fn close_every_document(wsd: &Wsd1Proxy<'_>) -> Result<String, ClientError> {
+    let documents = wsd.list_documents().await.map_err(explain)?;
+    let mut closed = 0;
+    for (key, _, _) in &documents {
+        match wsd.close_document(key).await.map_err(explain) {
+            Ok(()) => closed += 1,
+            Err(ClientError::Refused(text)) if text.starts_with("no such document") => {}
+            Err(error) => return Err(error),
+        }
+    }
+    Ok(format!("stored and closed {closed} documents\n"))
 }
 
 /// Creates the proof key in `dir` (mode 0700 directory, 0600 key, owned by whoever runs this;

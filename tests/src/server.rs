@@ -256,13 +256,19 @@ impl Server {
 impl Server {
     /// `oxoolctl <command>` against this server's admin socket: its output, or the failure.
     pub fn oxoolctl(&self, command: &str) -> anyhow::Result<String> {
+        self.oxoolctl_args(&[command])
+    }
+
+    /// `oxoolctl` with several arguments (`drain --close`).
+    pub fn oxoolctl_args(&self, args: &[&str]) -> anyhow::Result<String> {
+        let command = args.join(" ");
         let output = std::process::Command::new(crate::bin_dir().join("oxoolctl"))
             .arg("--address")
             .arg(format!(
                 "unix:path={}",
                 self.dir.path().join("admin.sock").display()
             ))
-            .arg(command)
+            .args(args)
             .output()?;
         anyhow::ensure!(
             output.status.success(),

@@ -1,7 +1,8 @@
 //! Draining a server (docs/cluster.md): `oxoolctl drain` makes `/cool/health` fail, refuses new
 //! documents with a retryable error, and lets open documents, their new users and convert-to
-//! carry on; `oxoolctl resume` ends it; SIGTERM still stores every document first. Real wsd,
-//! real kits, the independent WOPI host.
+//! carry on; `oxoolctl resume` ends it; `oxoolctl drain --close` stores and closes the open
+//! documents so that their users reconnect elsewhere. Real wsd, real kits, the independent
+//! WOPI host.
 
 use std::time::Duration;
 
@@ -51,7 +52,8 @@ async fn a_draining_server_keeps_its_documents_and_takes_no_new_ones() {
 
     let said = server.oxoolctl("drain").unwrap();
     assert!(said.starts_with("draining"), "{said}");
-    assert_eq!(server.oxoolctl("drain").unwrap(), "already draining\n");
+    let said = server.oxoolctl("drain").unwrap();
+    assert!(said.starts_with("already draining\n"), "{said}");
     assert_eq!(health(&server), (503, "draining\n".into()));
     let status = server.oxoolctl("status").unwrap();
     assert!(status.contains("draining (no new documents)"), "{status}");
@@ -96,18 +98,24 @@ async fn a_draining_server_keeps_its_documents_and_takes_no_new_ones() {
         .unwrap();
     carol.load(&new_src, &token("carol", "Carol", true)).await;
 
-    // Stopping stores the open document first, as without draining; clients are told to
-    // come back (`shutdown` is a reason to reconnect).
-    server.oxoolctl("drain").unwrap();
+    // `drain --close` stores and closes what is open: the users are told to reconnect
+    // (`closed-by-admin`), and the locks are released for the server that opens it next.
+    // (Stopping a draining server stores its documents too: tests/tests/cluster.rs.)
+    let said = server.oxoolctl_args(&["drain", "--close"]).unwrap();
+    assert_eq!(
+        said,
+        "draining: no new documents\nstored and closed 2 documents\n"
+    );
+    for client in [&mut alice, &mut bob, &mut carol] {
+        let close = client.wait_for("close", |m| m.is("close")).await;
+        assert_eq!(close.get("reason"), Some("closed-by-admin"), "{close}");
+    }
+    assert_eq!(server.oxoolctl("documents").unwrap(), "no open documents\n");
     let exit = server
         .sigterm_and_wait(Duration::from_secs(120))
         .unwrap()
         .unwrap_or_else(|| panic!("wsd did not exit after SIGTERM:\n{}", server.log()));
     assert!(exit.success(), "wsd exit status {exit}:\n{}", server.log());
-    for client in [&mut alice, &mut bob, &mut carol] {
-        let close = client.wait_for("close", |m| m.is("close")).await;
-        assert_eq!(close.get("reason"), Some("shutdown"), "{close}");
-    }
     let converter = Server::start(ServerOptions::default()).unwrap();
     let text = host.stored_text(&converter.url(""), "open.docx");
     assert!(text.contains("DrainMarker"), "stored: {text}");

@@ -71,6 +71,25 @@ export function unoRequest(commandUrl, extraArgs) {
   return request;
 }
 
+// LibreOffice's SID_REPAIRPACKAGE: the result of an undo or redo it refused because the action
+// on top of the shared undo stack is another user's (docs/protocol.md, "Undo and redo").
+const UNDO_CONFLICT = 6683;
+
+/**
+ * The message for a refused `.uno:Undo` / `.uno:Redo` (`UNO_COMMAND_RESULT` JSON), or null.
+ * LibreOffice 7.4 says `success: false` even for undos that worked: only the conflict result
+ * means refused.
+ */
+export function undoRefusal(json) {
+  const command = json && json.commandName;
+  if (command !== '.uno:Undo' && command !== '.uno:Redo') return null;
+  const result = json.result || {};
+  if (result.type !== 'long' || Number(result.value) !== UNDO_CONFLICT) return null;
+  return command === '.uno:Undo'
+    ? 'Undo is not possible: another user edited after your last change. You can undo your own changes only while nobody has edited the same text after them.'
+    : 'Redo is not possible: the next change to redo is another user\'s.';
+}
+
 /** Sends a command (with `?` arguments or not) as one `uno` message. */
 export function sendUno(send, url, extraArgs) {
   return send('uno', unoRequest(url, extraArgs));

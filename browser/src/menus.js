@@ -2,7 +2,7 @@
 // printing and LibreOffice's lists (fonts, styles, languages). main.js hands it the messages and
 // events it is interested in; the find bar is built the first time it opens.
 
-import { CommandStates } from './commands.js';
+import { CommandStates, undoRefusal } from './commands.js';
 import { CommandValues } from './command-values.js';
 import { Menubar } from './menubar.js';
 import { ContextMenu } from './context-menu.js';
@@ -143,6 +143,11 @@ export class Menus {
     if (kind === 'STATE_CHANGED' && state) this.states.set(state.command, state.value);
     if (kind === 'CONTEXT_MENU') {
       this.context.show(json);
+      return true;
+    }
+    const refusal = kind === 'UNO_COMMAND_RESULT' ? undoRefusal(json) : null;
+    if (refusal) {
+      this.app.feedback.toast(refusal, 'warning');
       return true;
     }
     if (kind === 'SEARCH_NOT_FOUND' || kind === 'SEARCH_RESULT_SELECTION' || kind === 'UNO_COMMAND_RESULT') {

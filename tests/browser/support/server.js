@@ -21,6 +21,7 @@ const DOCUMENTS = {
   // Tracked changes (specs/track-changes.spec.js).
   'changes.docx': 'simple.docx',
   'tracked.docx': 'tracked.docx',
+  'undo.docx': 'simple.docx',
   'coedit.odt': 'simple.odt',
   'calc.xlsx': 'simple.xlsx',
   'impress.pptx': 'simple.pptx',

@@ -1,0 +1,177 @@
+//! Undo and redo with several users (issue 12, point 3), against real kits. LibreOffice keeps one
+//! undo stack per document and marks each action with the view that made it. In LibreOfficeKit
+//! mode it refuses to undo (or redo) another view's action: the dispatch then answers the view
+//! that asked with `UNO_COMMAND_RESULT` `{"commandName":".uno:Undo","success":true,"result":
+//! {"type":"long","value":"6683"}}` (6683 is LibreOffice's SID_REPAIRPACKAGE: "conflict, only a
+//! document repair could"). Writer 7.4 still undoes a user's own edit when the later edits of
+//! others are in other paragraphs. These tests pin down both, because the web client tells
+//! the user from exactly that answer.
+
+use std::path::Path;
+use std::process::Command;
+
+use oxool_tests::server::{Server, ServerOptions};
+use oxool_tests::user::RunAs;
+use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
+use oxool_tests::ws::WsClient;
+
+const NO_AUTOSAVE: &str = "autosave_secs = 0\nidle_save_secs = 0";
+/// LibreOffice's SID_REPAIRPACKAGE: the result of an undo or redo refused for a conflict.
+const UNDO_CONFLICT: &str = "6683";
+/// `css::awt::Key` END with Ctrl (MOD1): the end of the document.
+const CTRL_END: u32 = 1029 | 0x2000;
+
+struct Setup {
+    host: WopiHost,
+    server: Server,
+}
+
+impl Setup {
+    fn start() -> Setup {
+        let host = WopiHost::start(WopiHostOptions::default()).expect("the WOPI host starts");
+        let server = Server::start(ServerOptions {
+            run_as: RunAs::Root,
+            wopi_hosts: vec![host.base()],
+            editing_toml: Some(NO_AUTOSAVE.into()),
+            ..Default::default()
+        })
+        .expect("the server starts");
+        Setup { host, server }
+    }
+
+    async fn open(&self, label: &str, name: &str) -> WsClient {
+        let mut client = WsClient::connect(self.server.port, label)
+            .await
+            .expect("WebSocket connects");
+        client
+            .load(
+                &self.host.wopisrc(name),
+                &token(&label.to_lowercase(), label, true),
+            )
+            .await;
+        client
+    }
+
+    /// The stored document's text (the `w:t` runs of word/document.xml, joined).
+    fn stored_text(&self, name: &str) -> String {
+        docx_text(&self.host.path_of(name))
+    }
+}
+
+fn docx_text(path: &Path) -> String {
+    let out = Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import re, sys, zipfile\n\
+             xml = zipfile.ZipFile(sys.argv[1]).read('word/document.xml').decode()\n\
+             print(''.join(re.findall(r'<w:t(?: [^>]*)?>([^<]*)</w:t>', xml)))",
+        )
+        .arg(path)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `saver` saves; waits until both users have seen the save end. The kit applies every key
+/// posted before a save first, so this is the barrier that orders one user's typing before the
+/// other's: without waiting at `other` too, its next save could mistake this one's broadcast
+/// states for its own.
+async fn save_seen_by_both(saver: &mut WsClient, other: &mut WsClient) {
+    let saved = saver.save(false).await;
+    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+    other
+        .wait_for("the other user's save", |m| {
+            m.is("doc-state") && m.get("save") == Some("saving")
+        })
+        .await;
+    other
+        .wait_for("the end of the other user's save", |m| {
+            m.is("doc-state") && m.get("save") != Some("saving")
+        })
+        .await;
+}
+
+/// Sends `command` (`.uno:Undo`, `.uno:Redo`) and returns its `UNO_COMMAND_RESULT` JSON.
+async fn undo_like(client: &mut WsClient, command: &'static str) -> serde_json::Value {
+    client.skip_seen();
+    client.uno(command, None).await;
+    client
+        .wait_for(command, |m| {
+            m.is_event("UNO_COMMAND_RESULT") && m.json()["commandName"] == command
+        })
+        .await
+        .json()
+}
+
+fn refused(result: &serde_json::Value) -> bool {
+    result["result"]["type"] == "long" && result["result"]["value"] == UNDO_CONFLICT
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_undo_after_another_users_edit_in_the_same_paragraph_is_refused_with_a_reason() {
+    let setup = Setup::start();
+    let name = "undo.docx";
+    setup.host.add_fixture("simple.docx", name).unwrap();
+    let mut a = setup.open("Alice", name).await;
+    let mut b = setup.open("Bob", name).await;
+
+    // Both cursors start at the heading: A types, then B types into the same paragraph.
+    a.type_keys("Alpha").await;
+    save_seen_by_both(&mut a, &mut b).await;
+    b.type_keys("Beta").await;
+    save_seen_by_both(&mut b, &mut a).await;
+
+    // A's undo is refused, A is told why, and nothing changed.
+    let result = undo_like(&mut a, ".uno:Undo").await;
+    assert!(refused(&result), "a conflict result: {result}");
+    save_seen_by_both(&mut a, &mut b).await;
+    let text = setup.stored_text(name);
+    assert!(text.contains("Alpha") && text.contains("Beta"), "{text}");
+
+    // B undoes B's own edit: allowed (LibreOffice 7.4 reports `success: false` with no result
+    // even then, so only the conflict result means refused).
+    let result = undo_like(&mut b, ".uno:Undo").await;
+    assert!(!refused(&result), "{result}");
+    save_seen_by_both(&mut b, &mut a).await;
+    let text = setup.stored_text(name);
+    assert!(!text.contains("Beta") && text.contains("Alpha"), "{text}");
+
+    // Redo is refused the same way: B's undone edit is on top of the redo stack, not A's.
+    let result = undo_like(&mut a, ".uno:Redo").await;
+    assert!(refused(&result), "redo of B's edit by A: {result}");
+
+    // A's own edit is the last one now: A's undo works.
+    let result = undo_like(&mut a, ".uno:Undo").await;
+    assert!(!refused(&result), "{result}");
+    save_seen_by_both(&mut a, &mut b).await;
+    let text = setup.stored_text(name);
+    assert!(!text.contains("Alpha"), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writer_undoes_a_users_own_edit_when_the_later_edit_is_in_another_paragraph() {
+    let setup = Setup::start();
+    let name = "apart.docx";
+    setup.host.add_fixture("simple.docx", name).unwrap();
+    let mut a = setup.open("Alice", name).await;
+    let mut b = setup.open("Bob", name).await;
+
+    a.type_keys("Gamma").await;
+    save_seen_by_both(&mut a, &mut b).await;
+    b.key(0, CTRL_END).await;
+    b.type_keys("Delta").await;
+    save_seen_by_both(&mut b, &mut a).await;
+
+    // B's later edit is in the last paragraph, A's in the heading: independent, so allowed.
+    let result = undo_like(&mut a, ".uno:Undo").await;
+    assert!(!refused(&result), "{result}");
+    save_seen_by_both(&mut a, &mut b).await;
+    let text = setup.stored_text(name);
+    assert!(!text.contains("Gamma"), "A's edit is undone: {text}");
+    assert!(text.contains("Delta"), "B's edit stays: {text}");
+}

@@ -164,6 +164,29 @@ async fn two_users_record_accept_and_reject_tracked_changes() {
     assert!(!text_of(&list[0]["dateTime"]).is_empty(), "{list:?}");
     let id = text_of(&list[0]["index"]);
 
+    // The panel's click: `.uno:NextTrackedChange` with the id selects that change at B.
+    b.skip_seen();
+    b.uno(
+        ".uno:NextTrackedChange",
+        Some(&change_id_args(".uno:NextTrackedChange", &id)),
+    )
+    .await;
+    b.wait_for("the change selected", |m| {
+        m.is_event("TEXT_SELECTION") && !m.body_text().trim().is_empty()
+    })
+    .await;
+    // Show and hide: a toggle whose state comes back like recording's.
+    b.uno(".uno:ShowTrackedChanges", None).await;
+    b.wait_for("the changes hidden", |m| {
+        m.is_event("STATE_CHANGED") && m.body_text().trim() == ".uno:ShowTrackedChanges=false"
+    })
+    .await;
+    b.uno(".uno:ShowTrackedChanges", None).await;
+    b.wait_for("the changes shown", |m| {
+        m.is_event("STATE_CHANGED") && m.body_text().trim() == ".uno:ShowTrackedChanges=true"
+    })
+    .await;
+
     // B accepts it by id: both hear of the removal, the list is empty.
     b.uno(
         ".uno:AcceptTrackedChange",

@@ -14,7 +14,7 @@ use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use oxool_proto::{Frame, FrameError, Message};
+use oxool_proto::{Frame, FrameError, FromKit, Message, ToKit};
 
 use crate::convert::{self, ConvertError, ConvertRequest};
 use crate::jail::{self, JailConfig, JailReport, MountMode};
@@ -149,7 +149,7 @@ fn send_ready(socket: &mut UnixStream, jail_id: &str, entry: &Entry, report: &Ja
         Entry::Lok => "lok",
         Entry::Probe => "probe",
     };
-    let ready = Message::new("ready")
+    let ready = Message::new(FromKit::Ready.name())
         .arg("jail", jail_id)
         .arg("pid", std::process::id())
         .arg("mounts", mounts)
@@ -161,7 +161,7 @@ fn send_ready(socket: &mut UnixStream, jail_id: &str, entry: &Entry, report: &Ja
 
 /// The request loop of a document kit: `convert` (convert-to uses a fresh kit per request) or
 /// `load` (the document stays open in this kit and is edited through the session messages of
-/// [`session::MESSAGES`]), then `exit` or EOF.
+/// [`session::handles`]), then `exit` or EOF.
 ///
 /// Once a document is open, a second thread forwards LibreOffice's callbacks to wsd, so every
 /// write goes through one [`FrameWriter`] and frames never interleave.
@@ -180,10 +180,10 @@ fn serve_documents(mut socket: UnixStream, office: &Office, max_document_bytes: 
                 continue;
             }
         };
-        let answer = match message.name.as_str() {
-            "convert" => match convert_one(office, &message, &frame.payload) {
+        let answer = match ToKit::parse(&message.name) {
+            Some(ToKit::Convert) => match convert_one(office, &message, &frame.payload) {
                 Ok((format, bytes, took)) => {
-                    let header = Message::new("converted")
+                    let header = Message::new(FromKit::Converted.name())
                         .arg("format", format)
                         .arg("convert_ms", took.as_millis())
                         .render();
@@ -191,22 +191,26 @@ fn serve_documents(mut socket: UnixStream, office: &Office, max_document_bytes: 
                 }
                 Err(err) => Some(err.frame()),
             },
-            "warm-up" if session.is_some() => Some(error_frame(
+            Some(ToKit::WarmUp) if session.is_some() => Some(error_frame(
                 "bad-request",
                 "this kit already holds a document",
             )),
-            "warm-up" => Some(match crate::warm_up::warm_up(office) {
-                Ok(took) => Frame::new(Message::new("warmed").arg("ms", took.as_millis()).render()),
+            Some(ToKit::WarmUp) => Some(match crate::warm_up::warm_up(office) {
+                Ok(took) => Frame::new(
+                    Message::new(FromKit::Warmed.name())
+                        .arg("ms", took.as_millis())
+                        .render(),
+                ),
                 Err(message) => error_frame("internal", &format!("warm-up: {message}")),
             }),
-            "load" if session.is_some() => Some(error_frame(
+            Some(ToKit::Load) if session.is_some() => Some(error_frame(
                 "bad-request",
                 "this kit already holds a document (one document per kit)",
             )),
-            "load" => Some(
+            Some(ToKit::Load) => Some(
                 match load_for_editing(office, &message, &frame.payload, &writer) {
                     Ok(opened) => {
-                        let loaded = Message::new("loaded")
+                        let loaded = Message::new(FromKit::Loaded.name())
                             .arg("type", document_type_name(opened.document()))
                             .arg("parts", opened.document().parts().unwrap_or(0));
                         session = Some(opened);
@@ -215,14 +219,14 @@ fn serve_documents(mut socket: UnixStream, office: &Office, max_document_bytes: 
                     Err(err) => err.frame(),
                 },
             ),
-            "exit" => leave(0),
-            name if session::MESSAGES.contains(&name) => match session.as_mut() {
-                Some(session) => session.handle(&message, &frame.payload),
+            Some(ToKit::Exit) => leave(0),
+            Some(kind) if session::handles(kind) => match session.as_mut() {
+                Some(session) => session.handle(kind, &message, &frame.payload),
                 None => Some(error_frame("bad-request", "no document is loaded")),
             },
-            other => Some(error_frame(
+            _ => Some(error_frame(
                 "bad-request",
-                &format!("unknown message {other:?}"),
+                &format!("unknown message {:?}", message.name),
             )),
         };
         if let Some(answer) = answer {
@@ -303,7 +307,7 @@ impl RequestError {
     }
 
     fn frame(&self) -> Frame {
-        let mut error = Message::new("error")
+        let mut error = Message::new(FromKit::Error.name())
             .arg("kind", self.kind)
             .arg("message", &self.message);
         if let Some(password_type) = self.password_type {
@@ -423,7 +427,7 @@ fn load_one(office: &Office, message: &Message, document: &[u8]) -> Result<Docum
 
 pub(crate) fn error_frame(kind: &str, text: &str) -> Frame {
     Frame::new(
-        Message::new("error")
+        Message::new(FromKit::Error.name())
             .arg("kind", kind)
             .arg("message", text)
             .render(),

@@ -6,9 +6,11 @@
 pub mod file_name;
 pub mod formats;
 pub mod frame;
+pub mod kit_messages;
 pub mod limits;
 pub mod message;
 
 pub use frame::{Frame, FrameError, MAX_HEADER_LEN};
+pub use kit_messages::{FromKit, ToKit};
 pub use limits::kit_payload_limit;
 pub use message::{Message, MessageError};

@@ -39,7 +39,7 @@ pub struct ProbeOutcome {
 impl ProbeOutcome {
     /// The `probe` answer a kit sends for this outcome (docs/kit-protocol.md).
     pub fn to_message(&self) -> oxool_proto::Message {
-        oxool_proto::Message::new("probe")
+        oxool_proto::Message::new(oxool_proto::FromKit::Probe.name())
             .arg("name", self.name)
             .arg("class", self.escape_class)
             .arg("outcome", if self.blocked { "blocked" } else { "escaped" })

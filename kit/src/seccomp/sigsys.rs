@@ -7,7 +7,7 @@
 use std::os::fd::RawFd;
 use std::sync::atomic::{AtomicI32, AtomicPtr, Ordering};
 
-use oxool_proto::{Frame, Message};
+use oxool_proto::{Frame, FromKit, Message};
 
 /// Exit status of a kit that made a denied syscall.
 pub const EXIT_SECCOMP_DENIED: i32 = 70;
@@ -30,7 +30,7 @@ impl NameTable {
             .map(|(nr, name)| {
                 let name = name.as_ref()?;
                 let line = format!("oxool-kit: seccomp denied syscall {name} ({nr})\n");
-                let message = Message::new("error")
+                let message = Message::new(FromKit::Error.name())
                     .arg("kind", "seccomp")
                     .arg("syscall", name);
                 let frame = Frame::new(message.render()).encode().ok()?;

@@ -2,7 +2,7 @@
 //! sender's view owns ([`super::windows`]), or it is refused; a leaving view's windows close
 //! before the view does.
 
-use oxool_proto::{Frame, Message};
+use oxool_proto::{Frame, FromKit, Message};
 
 use super::dialogs::{self, WindowInput, WindowTile};
 use super::windows::WindowId;
@@ -93,7 +93,7 @@ impl Session {
                 max,
             });
         }
-        let header = Message::new("command-values")
+        let header = Message::new(FromKit::CommandValues.name())
             .arg("view", view)
             .arg("command", command);
         Ok(Frame::with_payload(header.render(), values.into_bytes()))

@@ -4,7 +4,7 @@
 //! `command-values`. Everything is parsed and bounded here before LibreOffice sees it; the
 //! session checks that the sender's view owns the window ([`super::windows`]).
 
-use oxool_proto::{Frame, Message};
+use oxool_proto::{Frame, FromKit, Message};
 
 use super::args::{self, as_i32, ArgError};
 use super::input::Input;
@@ -234,7 +234,7 @@ impl WindowTile {
             other => return Err(TileError::PixelLayout(other)),
         }
         let png = encode_png(&pixels, width as u32, height as u32)?;
-        let header = Message::new("window-tile")
+        let header = Message::new(FromKit::WindowTile.name())
             .arg("view", view)
             .arg("id", self.id)
             .arg("x", self.x)

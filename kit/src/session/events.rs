@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender, TrySendError};
 use std::sync::{Arc, Mutex};
 
-use oxool_proto::{Frame, Message};
+use oxool_proto::{Frame, FromKit, Message};
 
 use super::barrier::Barrier;
 use super::windows::SharedOwners;
@@ -150,7 +150,7 @@ fn forward(
             .fetch_sub(event.payload.len(), Ordering::Relaxed);
         let total_drops = counters.dropped.load(Ordering::Relaxed);
         if total_drops > reported_drops {
-            let overflow = Message::new("callback-overflow")
+            let overflow = Message::new(FromKit::CallbackOverflow.name())
                 .arg("dropped", total_drops - reported_drops)
                 .arg("total", total_drops);
             if writer.send(&Frame::new(overflow.render())).is_err() {
@@ -176,7 +176,7 @@ fn forward(
 
 /// `callback view=<id> kind=<NAME> payload=<text>`, or the payload in the body when large.
 pub fn callback_frame(view: &str, event: &CallbackEvent) -> Frame {
-    let message = Message::new("callback")
+    let message = Message::new(FromKit::Callback.name())
         .arg("view", view)
         .arg("kind", callback_name(event.kind));
     let message = if callback_name(event.kind) == "UNKNOWN" {

@@ -34,29 +34,16 @@ use self::writer::FrameWriter;
 use crate::convert;
 use crate::lok::enums::feature;
 use crate::lok::{Document, DocumentType, LokError, Office};
+use oxool_proto::{FromKit, ToKit};
 
-/// The messages a [`Session`] answers; the request loop routes them here.
-pub const MESSAGES: &[&str] = &[
-    "view-open",
-    "view-close",
-    "key",
-    "mouse",
-    "uno",
-    "tile",
-    "status",
-    "set-part",
-    "save",
-    "selection",
-    "paste",
-    "window-tile",
-    "window-key",
-    "window-mouse",
-    "window-text",
-    "window-close",
-    "window-resize",
-    "dialog-event",
-    "command-values",
-];
+/// Whether a [`Session`] answers `kind`; the request loop routes those here and handles the
+/// document's life (`load`, `convert`, `warm-up`, `exit`) itself.
+pub fn handles(kind: ToKit) -> bool {
+    !matches!(
+        kind,
+        ToKit::Convert | ToKit::Load | ToKit::WarmUp | ToKit::Probe | ToKit::Exit
+    )
+}
 
 /// Load options of a document for editing: none. `Batch=true` (what a conversion loads with)
 /// would put LibreOffice's dialogs in `DialogCancelMode::LOKSilent` for the whole process, so
@@ -193,11 +180,11 @@ impl Session {
     }
 
     /// Answers one editing message. `None`: input was posted; its effects arrive as callbacks.
-    pub fn handle(&mut self, message: &Message, payload: &[u8]) -> Option<Frame> {
-        match self.dispatch(message, payload) {
+    pub fn handle(&mut self, kind: ToKit, message: &Message, payload: &[u8]) -> Option<Frame> {
+        match self.dispatch(kind, message, payload) {
             Ok(answer) => answer,
             Err(err) => {
-                let mut error = Message::new("error")
+                let mut error = Message::new(FromKit::Error.name())
                     .arg("kind", err.kind())
                     .arg("message", err.to_string())
                     .arg("request", &message.name);
@@ -215,45 +202,57 @@ impl Session {
 
     fn dispatch(
         &mut self,
+        kind: ToKit,
         message: &Message,
         payload: &[u8],
     ) -> Result<Option<Frame>, SessionError> {
         // What runs synchronously must see the input posted before it (barrier.rs).
         if matches!(
-            message.name.as_str(),
-            "save" | "selection" | "uno" | "paste" | "set-part" | "command-values"
+            kind,
+            ToKit::Save
+                | ToKit::Selection
+                | ToKit::Uno
+                | ToKit::Paste
+                | ToKit::SetPart
+                | ToKit::CommandValues
         ) {
             self.settle_input();
         }
-        match message.name.as_str() {
-            "view-open" => self.open_view(message).map(Some),
-            "view-close" => {
+        match kind {
+            ToKit::ViewOpen => self.open_view(message).map(Some),
+            ToKit::ViewClose => {
                 let id = args::required(message, "view")?;
                 self.close_windows_of(id)?;
                 self.views.close(&self.document, id)?;
-                let closed = Message::new("view-closed").arg("view", id);
+                let closed = Message::new(FromKit::ViewClosed.name()).arg("view", id);
                 Ok(Some(Frame::new(closed.render())))
             }
-            "key" => self.post_input(message, Input::key(message)?).map(|_| None),
-            "mouse" => self
+            ToKit::Key => self.post_input(message, Input::key(message)?).map(|_| None),
+            ToKit::Mouse => self
                 .post_input(message, Input::mouse(message)?)
                 .map(|_| None),
-            "uno" => self.post_input(message, Input::uno(message)?).map(|_| None),
-            "tile" => self.tile(message).map(Some),
-            "status" => self.status(message).map(Some),
-            "set-part" => self.set_part(message).map(|_| None),
-            "save" => self.save(message).map(Some),
-            "selection" => self.selection(message).map(Some),
-            "paste" => self.paste(message, payload).map(|_| None),
-            "window-tile" => self.window_tile(message).map(Some),
-            "window-key" | "window-mouse" | "window-text" | "window-close" | "window-resize"
-            | "dialog-event" => self.window_input(message, payload).map(|_| None),
-            "command-values" => self.command_values(message).map(Some),
-            other => Err(ArgError::Invalid {
-                key: "name",
-                detail: format!("{other:?} is not a session message"),
+            ToKit::Uno => self.post_input(message, Input::uno(message)?).map(|_| None),
+            ToKit::Tile => self.tile(message).map(Some),
+            ToKit::Status => self.status(message).map(Some),
+            ToKit::SetPart => self.set_part(message).map(|_| None),
+            ToKit::Save => self.save(message).map(Some),
+            ToKit::Selection => self.selection(message).map(Some),
+            ToKit::Paste => self.paste(message, payload).map(|_| None),
+            ToKit::WindowTile => self.window_tile(message).map(Some),
+            ToKit::WindowKey
+            | ToKit::WindowMouse
+            | ToKit::WindowText
+            | ToKit::WindowClose
+            | ToKit::WindowResize
+            | ToKit::DialogEvent => self.window_input(message, payload).map(|_| None),
+            ToKit::CommandValues => self.command_values(message).map(Some),
+            ToKit::Convert | ToKit::Load | ToKit::WarmUp | ToKit::Probe | ToKit::Exit => {
+                Err(ArgError::Invalid {
+                    key: "name",
+                    detail: format!("{kind} is not a session message"),
+                }
+                .into())
             }
-            .into()),
         }
     }
 
@@ -267,7 +266,7 @@ impl Session {
         let lok_view = self
             .views
             .open(&mut self.document, &self.queue, id, readonly, user)?;
-        let opened = Message::new("view-opened")
+        let opened = Message::new(FromKit::ViewOpened.name())
             .arg("view", id)
             .arg("lok_view", lok_view);
         Ok(Frame::new(opened.render()))
@@ -340,7 +339,7 @@ impl Session {
             DocumentType::Other(_) => "other",
         };
         let (width, height) = document.document_size().map_err(lok("measure"))?;
-        let status = Message::new("status")
+        let status = Message::new(FromKit::Status.name())
             .arg("type", kind)
             .arg("parts", document.parts().map_err(lok("count the parts"))?)
             .arg("part", document.part().map_err(lok("tell the part"))?)
@@ -385,7 +384,7 @@ impl Session {
             }
             .into());
         }
-        let header = Message::new("selection")
+        let header = Message::new(FromKit::Selection.name())
             .arg("view", view)
             .arg("mimetype", if used.is_empty() { mime } else { &used })
             .render();
@@ -456,7 +455,7 @@ impl Session {
             .and_then(|()| Ok(std::fs::read(&path)?));
         let _ = std::fs::remove_file(&path);
         let bytes = bytes?;
-        let header = Message::new("saved")
+        let header = Message::new(FromKit::Saved.name())
             .arg("format", &format)
             .arg("bytes", bytes.len())
             .render();

@@ -5,7 +5,7 @@
 //! the area is positive and starts inside the document (plus a margin for the last row and
 //! column of tiles), and the zoom stays between 1 and 300 twips per pixel (1500 % … 5 %).
 
-use oxool_proto::{Frame, Message};
+use oxool_proto::{Frame, FromKit, Message};
 
 use super::args::{self, ArgError};
 use crate::lok::{Document, LokError, TileMode};
@@ -96,7 +96,7 @@ impl TileRequest {
 
     /// The answer's header, echoing the geometry so wsd can match it to its request.
     pub fn answer_header(&self, view: &str) -> String {
-        let mut message = Message::new("tile").arg("view", view);
+        let mut message = Message::new(FromKit::Tile.name()).arg("view", view);
         if let Some(id) = self.id {
             message = message.arg("id", id);
         }

@@ -10,7 +10,7 @@ use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use oxool_proto::Message;
+use oxool_proto::{Message, ToKit};
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
 
@@ -24,7 +24,7 @@ use super::saving::{SaveState, SaveTrigger};
 use super::tiles::TileFlow;
 use super::{close_code, colors, Closing, SessionId};
 use crate::config::Config;
-use crate::kit::link::{FromKit, KitLink};
+use crate::kit::link::{KitEvent, KitLink};
 use crate::kit::KitSpawner;
 use crate::password::DocumentPassword;
 use crate::wopi::{AccessToken, FileInfo, WopiClient, WopiError, WopiSrc};
@@ -103,7 +103,7 @@ pub enum Command {
         session: SessionId,
         message: ClientMessage,
     },
-    Kit(FromKit),
+    Kit(KitEvent),
     Uploaded(super::saving::Uploaded),
     SavedAs {
         session: SessionId,
@@ -338,8 +338,8 @@ impl Broker {
             Command::Join(join) => self.join(*join),
             Command::Leave { session } => self.leave(session),
             Command::Client { session, message } => self.on_client(session, message),
-            Command::Kit(FromKit::Frame(frame)) => self.on_kit_frame(frame),
-            Command::Kit(FromKit::Gone {
+            Command::Kit(KitEvent::Frame(frame)) => self.on_kit_frame(frame),
+            Command::Kit(KitEvent::Gone {
                 reason,
                 broke_protocol,
                 out_of_memory,
@@ -422,7 +422,7 @@ impl Broker {
         if let Some(notice) = self.recovery_notice() {
             member.text(notice);
         }
-        let mut open = Message::new("view-open")
+        let mut open = Message::new(ToKit::ViewOpen.name())
             .arg("view", join.session)
             .arg("user", &name);
         if !can_write {
@@ -442,7 +442,7 @@ impl Broker {
             self.upload_token = Some(member.token.clone());
         }
         self.kit
-            .send(Message::new("view-close").arg("view", session));
+            .send(Message::new(ToKit::ViewClose.name()).arg("view", session));
         self.broadcast_users();
         if self.members.is_empty() && self.closing.is_none() {
             self.exiting = true;
@@ -468,7 +468,7 @@ impl Broker {
             if !self.conflict_copy_running {
                 self.conflict_copy_running = true;
                 self.kit
-                    .send(Message::new("save").arg("format", &self.extension));
+                    .send(Message::new(ToKit::Save.name()).arg("format", &self.extension));
                 self.save_waiters
                     .push_back(SaveWaiter::ConflictCopy { gen: self.edit_gen });
             }

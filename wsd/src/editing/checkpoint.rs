@@ -10,7 +10,7 @@
 
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use oxool_proto::Message;
+use oxool_proto::{Message, ToKit};
 
 use super::broker::{Broker, Command, SaveWaiter};
 use super::saving::SaveState;
@@ -149,7 +149,7 @@ impl Broker {
 
     fn start_checkpoint(&mut self, now: Instant) {
         self.kit
-            .send(Message::new("save").arg("format", &self.extension));
+            .send(Message::new(ToKit::Save.name()).arg("format", &self.extension));
         self.save_waiters.push_back(SaveWaiter::Checkpoint {
             gen: self.edit_gen,
             started: now,

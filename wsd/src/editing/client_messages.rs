@@ -1,7 +1,7 @@
 //! What a broker does with each client message (docs/protocol.md). The session task already
 //! parsed and bounded it and applied the rate limit; here it becomes kit requests.
 
-use oxool_proto::Message;
+use oxool_proto::{Message, ToKit};
 
 use super::broker::{Broker, SaveWaiter};
 use super::protocol::{self, ClientMessage, KeyKind, TileBatch};
@@ -120,7 +120,7 @@ impl Broker {
             }
             ClientMessage::Key { kind, char, code } => {
                 self.kit.send(
-                    Message::new("key")
+                    Message::new(ToKit::Key.name())
                         .arg("view", session)
                         .arg("type", kind.as_str())
                         .arg("char", char)
@@ -136,7 +136,7 @@ impl Broker {
                 for c in text.chars() {
                     let c = if c == '\n' { '\r' } else { c };
                     for kind in ["input", "up"] {
-                        let mut key = Message::new("key")
+                        let mut key = Message::new(ToKit::Key.name())
                             .arg("view", session)
                             .arg("type", kind)
                             .arg("char", u32::from(c));
@@ -150,7 +150,7 @@ impl Broker {
             }
             ClientMessage::Mouse(mouse) => {
                 self.kit.send(
-                    Message::new("mouse")
+                    Message::new(ToKit::Mouse.name())
                         .arg("view", session)
                         .arg("type", mouse.kind)
                         .arg("x", mouse.x)
@@ -165,7 +165,7 @@ impl Broker {
             ClientMessage::Uno { command, args } => {
                 let modifying = command_may_modify(&command, args.as_deref());
                 let args = with_author(&command, args, &member.name);
-                let mut uno = Message::new("uno")
+                let mut uno = Message::new(ToKit::Uno.name())
                     .arg("view", session)
                     .arg("command", &command)
                     .arg("notify", 1);
@@ -179,7 +179,7 @@ impl Broker {
             }
             ClientMessage::SetPart { part } => {
                 self.kit.send(
-                    Message::new("set-part")
+                    Message::new(ToKit::SetPart.name())
                         .arg("view", session)
                         .arg("part", part),
                 );
@@ -199,7 +199,8 @@ impl Broker {
                 self.reload();
             }
             ClientMessage::Download { id, format } => {
-                self.kit.send(Message::new("save").arg("format", &format));
+                self.kit
+                    .send(Message::new(ToKit::Save.name()).arg("format", &format));
                 self.save_waiters.push_back(SaveWaiter::Download {
                     session,
                     id,
@@ -209,13 +210,13 @@ impl Broker {
             ClientMessage::GetSelection { id, mimetype } => {
                 member.selections.push_back(id);
                 self.kit.send(
-                    Message::new("selection")
+                    Message::new(ToKit::Selection.name())
                         .arg("view", session)
                         .arg("mimetype", mimetype),
                 );
             }
             ClientMessage::Paste { mimetype, data } => {
-                let paste = Message::new("paste")
+                let paste = Message::new(ToKit::Paste.name())
                     .arg("view", session)
                     .arg("mimetype", mimetype);
                 self.kit
@@ -239,7 +240,8 @@ impl Broker {
                     .rsplit_once('.')
                     .map(|(_, ext)| ext.to_ascii_lowercase())
                     .unwrap_or_default();
-                self.kit.send(Message::new("save").arg("format", &format));
+                self.kit
+                    .send(Message::new(ToKit::Save.name()).arg("format", &format));
                 self.save_waiters
                     .push_back(SaveWaiter::SaveAs { session, name });
             }
@@ -261,7 +263,8 @@ impl Broker {
     }
 
     pub(super) fn request_status(&mut self, session: SessionId) {
-        self.kit.send(Message::new("status").arg("view", session));
+        self.kit
+            .send(Message::new(ToKit::Status.name()).arg("view", session));
         self.status_waiters.push_back(session);
     }
 

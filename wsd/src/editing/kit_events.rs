@@ -1,7 +1,7 @@
 //! What a broker does with each frame from its kit (docs/kit-protocol.md, "Editing"): route
 //! answers to the session that asked, turn LibreOffice callbacks into client messages.
 
-use oxool_proto::{Frame, Message};
+use oxool_proto::{Frame, FromKit, Message, ToKit};
 
 use super::broker::{Broker, SaveWaiter};
 use super::protocol::{self};
@@ -70,34 +70,35 @@ impl Broker {
             }
         };
         let view: Option<SessionId> = message.get("view").and_then(|v| v.parse().ok());
-        match message.name.as_str() {
-            "tile" => self.on_tile(view, &message, frame.payload),
-            "window-tile" => {
+        match FromKit::parse(&message.name) {
+            Some(FromKit::Tile) => self.on_tile(view, &message, frame.payload),
+            Some(FromKit::WindowTile) => {
                 if let Some(session) = view {
                     self.on_window_tile(session, &message, &frame.payload);
                 }
             }
-            "command-values" => {
+            Some(FromKit::CommandValues) => {
                 if let Some(session) = view {
                     self.on_command_values(session, &message, &frame.payload);
                 }
             }
-            "callback" => self.on_callback(view, &message, &frame.payload),
-            "callback-overflow" => {
+            Some(FromKit::Callback) => self.on_callback(view, &message, &frame.payload),
+            Some(FromKit::CallbackOverflow) => {
                 tracing::warn!(
                     dropped = message.get("dropped").unwrap_or("?"),
                     "the kit dropped callbacks; invalidating every view"
                 );
                 self.broadcast(&Message::new("invalidate").arg("all", 1).render());
             }
-            "view-opened" => self.on_view_opened(view, &message),
-            "view-closed" => {}
-            "status" => self.on_status(&message, &frame.payload),
-            "selection" => self.on_selection(view, &message, &frame.payload),
-            "saved" => self.on_saved(&message, frame.payload),
-            "error" => self.on_kit_error(view, &message),
-            "ready" | "loaded" => {}
-            other => tracing::debug!(message = other, "unexpected message from the kit"),
+            Some(FromKit::ViewOpened) => self.on_view_opened(view, &message),
+            Some(FromKit::Status) => self.on_status(&message, &frame.payload),
+            Some(FromKit::Selection) => self.on_selection(view, &message, &frame.payload),
+            Some(FromKit::Saved) => self.on_saved(&message, frame.payload),
+            Some(FromKit::Error) => self.on_kit_error(view, &message),
+            Some(FromKit::ViewClosed | FromKit::Ready | FromKit::Loaded) => {}
+            Some(FromKit::Warmed | FromKit::Converted | FromKit::Probe) | None => {
+                tracing::debug!(message = %message.name, "unexpected message from the kit")
+            }
         }
     }
 
@@ -143,7 +144,7 @@ impl Broker {
         let Some(member) = self.members.get_mut(&session) else {
             // The session left before its view opened.
             self.kit
-                .send(Message::new("view-close").arg("view", session));
+                .send(Message::new(ToKit::ViewClose.name()).arg("view", session));
             return;
         };
         member.lok_view = message.parse_arg("lok_view").ok();
@@ -245,15 +246,15 @@ impl Broker {
             .unwrap_or("the document process failed");
         let text: String = text.chars().take(300).collect();
         let request = message.get("request").unwrap_or_default();
-        match request {
-            "status" => {
+        match ToKit::parse(request) {
+            Some(ToKit::Status) => {
                 if let Some(session) = self.status_waiters.pop_front() {
                     if let Some(member) = self.members.get_mut(&session) {
                         member.error(kind, &text, Some("status"));
                     }
                 }
             }
-            "save" => match self.save_waiters.pop_front() {
+            Some(ToKit::Save) => match self.save_waiters.pop_front() {
                 Some(SaveWaiter::Upload { .. }) => self.save_failed_in_kit(kind, &text),
                 Some(SaveWaiter::ConflictCopy { .. }) => {
                     tracing::error!(kind, message = %text, "cannot save the conflict copy");
@@ -270,7 +271,7 @@ impl Broker {
                 }
                 None => {}
             },
-            "tile" => {
+            Some(ToKit::Tile) => {
                 if let Some(member) = view.and_then(|s| self.members.get_mut(&s)) {
                     member.tiles.failed();
                     // The kit echoes the refused tile's id (older kits did not: the oldest).
@@ -287,7 +288,7 @@ impl Broker {
                     self.pump_tiles(session);
                 }
             }
-            "selection" => {
+            Some(ToKit::Selection) => {
                 if let Some(member) = view.and_then(|s| self.members.get_mut(&s)) {
                     let id = member.selections.pop_front().unwrap_or_default();
                     let error = Message::new("error")
@@ -298,8 +299,16 @@ impl Broker {
                     member.text(error.render());
                 }
             }
-            "window-tile" | "window-key" | "window-mouse" | "window-text" | "window-close"
-            | "window-resize" | "dialog-event" | "command-values" => {
+            Some(
+                kind_of_request @ (ToKit::WindowTile
+                | ToKit::WindowKey
+                | ToKit::WindowMouse
+                | ToKit::WindowText
+                | ToKit::WindowClose
+                | ToKit::WindowResize
+                | ToKit::DialogEvent
+                | ToKit::CommandValues),
+            ) => {
                 let Some(session) = view else { return };
                 let Some(member) = self.members.get_mut(&session) else {
                     return;
@@ -312,13 +321,13 @@ impl Broker {
                     error = error.arg("id", id);
                 }
                 member.text(error.render());
-                if request == "window-tile" {
+                if kind_of_request == ToKit::WindowTile {
                     // A refused window tile is not answered: it leaves the window.
                     member.tiles.failed();
                     self.pump_tiles(session);
                 }
             }
-            "view-open" => {
+            Some(ToKit::ViewOpen) => {
                 if let Some(session) = view {
                     self.tell(session, kind, &text, "load");
                     if let Some(mut member) = self.members.remove(&session) {

@@ -10,7 +10,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use oxool_proto::Message;
+use oxool_proto::{Message, ToKit};
 
 use super::broker::{Broker, Command, SaveWaiter};
 use super::{close_code, Closing, SessionId};
@@ -118,7 +118,7 @@ impl Broker {
             return;
         }
         self.kit
-            .send(Message::new("save").arg("format", &self.extension));
+            .send(Message::new(ToKit::Save.name()).arg("format", &self.extension));
         self.mouse_since_save = false;
         self.save_waiters.push_back(SaveWaiter::Upload {
             gen: self.edit_gen,

@@ -4,7 +4,7 @@
 //! (`command-values`). Parsed and bounded here; the kit checks that the session's view owns
 //! the window, so another session's window is refused there.
 
-use oxool_proto::Message;
+use oxool_proto::{Message, ToKit};
 
 use super::broker::Broker;
 use super::protocol::{self, ClientMessage, KeyKind, MouseEvent, Refused};
@@ -72,16 +72,21 @@ pub enum WindowRequest {
 }
 
 impl WindowRequest {
-    pub fn name(&self) -> &'static str {
+    /// The kit message that carries this request (the client's message has the same name).
+    pub fn kit_message(&self) -> ToKit {
         match self {
-            WindowRequest::Tile(_) => "window-tile",
-            WindowRequest::Key { .. } => "window-key",
-            WindowRequest::Mouse { .. } => "window-mouse",
-            WindowRequest::Text { .. } => "window-text",
-            WindowRequest::Close { .. } => "window-close",
-            WindowRequest::Resize { .. } => "window-resize",
-            WindowRequest::DialogEvent { .. } => "dialog-event",
+            WindowRequest::Tile(_) => ToKit::WindowTile,
+            WindowRequest::Key { .. } => ToKit::WindowKey,
+            WindowRequest::Mouse { .. } => ToKit::WindowMouse,
+            WindowRequest::Text { .. } => ToKit::WindowText,
+            WindowRequest::Close { .. } => ToKit::WindowClose,
+            WindowRequest::Resize { .. } => ToKit::WindowResize,
+            WindowRequest::DialogEvent { .. } => ToKit::DialogEvent,
         }
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.kit_message().name()
     }
 
     /// Everything but painting is input: rate-limited, refused for view-only sessions.
@@ -91,7 +96,7 @@ impl WindowRequest {
 
     /// The request for the kit (docs/kit-protocol.md, "Dialogs"), and its body.
     fn to_kit(&self, session: SessionId) -> (Message, Vec<u8>) {
-        let message = Message::new(self.name()).arg("view", session);
+        let message = Message::new(self.kit_message().name()).arg("view", session);
         let message = match self {
             WindowRequest::Tile(t) => message
                 .arg("id", t.id)
@@ -317,7 +322,7 @@ impl Broker {
 
     pub(super) fn request_command_values(&mut self, session: SessionId, command: &str) {
         self.kit.send(
-            Message::new("command-values")
+            Message::new(ToKit::CommandValues.name())
                 .arg("view", session)
                 .arg("command", command),
         );

@@ -10,11 +10,12 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use oxool_proto::{kit_payload_limit, Frame, FrameError, Message};
+use oxool_proto::{kit_payload_limit, Frame, FrameError, FromKit, Message, ToKit};
 use tokio::net::UnixStream;
 
 use tracing::Instrument;
 
+use crate::kit::answer::{classify, Reply};
 use crate::kit::{KitHandle, KitSpawner, SpawnError};
 use crate::metrics::Metrics;
 
@@ -183,7 +184,7 @@ async fn converse(
 }
 
 fn convert_message(request: &ConversionRequest) -> Message {
-    let mut message = Message::new("convert")
+    let mut message = Message::new(ToKit::Convert.name())
         .arg("name", &request.file_name)
         .arg("format", &request.format);
     if let Some(options) = &request.options {
@@ -207,7 +208,7 @@ async fn read_answer(
         let limit = |name: &str| kit_payload_limit(name, max_result_bytes);
         let frame = match Frame::read_async_by_name(reader, limit).await {
             Ok(frame) => frame,
-            Err(FrameError::MessageTooLarge { name, .. }) if name == "converted" => {
+            Err(FrameError::MessageTooLarge { name, .. }) if name == FromKit::Converted.name() => {
                 return Err(ConversionError::ResultTooLarge {
                     limit: max_result_bytes,
                 })
@@ -215,27 +216,23 @@ async fn read_answer(
             Err(FrameError::Closed | FrameError::Io(_)) => return Err(ConversionError::Crashed),
             Err(error) => return Err(ConversionError::Protocol(error.to_string())),
         };
-        let message = frame
-            .message()
+        let reply = classify(frame, FromKit::Converted)
             .map_err(|e| ConversionError::Protocol(e.to_string()))?;
-        match message.name.as_str() {
-            "ready" => continue,
-            "converted" => {
+        match reply {
+            Reply::Skip => continue,
+            Reply::Answer(message, bytes) => {
                 let format = message.get("format").unwrap_or_default().to_string();
                 tracing::debug!(
                     convert_ms = message.get("convert_ms").unwrap_or_default(),
                     "the kit converted"
                 );
-                return Ok(Converted {
-                    format,
-                    bytes: frame.payload,
-                });
+                return Ok(Converted { format, bytes });
             }
-            "error" => return Err(kit_error(&message)),
-            other => {
+            Reply::Refused(message) => return Err(kit_error(&message)),
+            Reply::Unexpected(name) => {
                 return Err(ConversionError::Protocol(format!(
                     "message {:?}",
-                    bounded(other)
+                    bounded(&name)
                 )))
             }
         }

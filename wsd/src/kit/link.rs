@@ -10,10 +10,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use oxool_proto::{kit_payload_limit, Frame, FrameError, Message};
+use oxool_proto::{kit_payload_limit, Frame, FrameError, FromKit, Message, ToKit};
 use tokio::net::unix::{OwnedReadHalf, OwnedWriteHalf};
 use tokio::sync::mpsc;
 
+use crate::kit::answer::{classify, Reply};
 use crate::kit::{KitSpawner, SpawnError};
 use crate::password::DocumentPassword;
 
@@ -82,7 +83,7 @@ pub struct KitLink {
 
 /// What the reader task reports.
 #[derive(Debug)]
-pub enum FromKit {
+pub enum KitEvent {
     Frame(Frame),
     /// The kit closed its socket or broke the protocol; `reason` says which. A kit that broke
     /// it may still run, under a hostile document's control: the broker kills it.
@@ -103,13 +104,13 @@ impl KitLink {
         timeout: Duration,
         max_frame: u32,
         events: mpsc::Sender<E>,
-        wrap: fn(FromKit) -> E,
+        wrap: fn(KitEvent) -> E,
     ) -> Result<(KitLink, Loaded), KitLinkError> {
         let kit = tokio::time::timeout(timeout, spawner.spawn_kit())
             .await
             .map_err(|_| KitLinkError::Spawn(SpawnError::Timeout))??;
         let (mut reader, mut writer) = kit.stream.into_split();
-        let mut load = Message::new("load").arg("name", document.file_name);
+        let mut load = Message::new(ToKit::Load.name()).arg("name", document.file_name);
         if let Some(password) = document.password {
             load = load.arg("password", password.expose());
         }
@@ -158,7 +159,7 @@ impl KitLink {
 
     /// Asks the kit to leave; forkit reaps it and removes its jail.
     pub fn close(&self) {
-        let _ = self.send(Message::new("exit"));
+        let _ = self.send(Message::new(ToKit::Exit.name()));
     }
 
     /// Ends a kit that misbehaves or must go now.
@@ -183,18 +184,17 @@ async fn read_loaded(reader: &mut OwnedReadHalf, max_frame: u32) -> Result<Loade
             Err(FrameError::Closed | FrameError::Io(_)) => return Err(KitLinkError::Crashed),
             Err(error) => return Err(KitLinkError::Protocol(error.to_string())),
         };
-        let message = frame
-            .message()
-            .map_err(|e| KitLinkError::Protocol(e.to_string()))?;
-        match message.name.as_str() {
-            "ready" => continue,
-            "loaded" => {
+        let reply =
+            classify(frame, FromKit::Loaded).map_err(|e| KitLinkError::Protocol(e.to_string()))?;
+        match reply {
+            Reply::Skip => continue,
+            Reply::Answer(message, _) => {
                 return Ok(Loaded {
                     doc_type: message.get("type").unwrap_or("other").to_string(),
                     parts: message.parse_arg("parts").unwrap_or(1),
                 })
             }
-            "error" => {
+            Reply::Refused(message) => {
                 let text: String = message
                     .get("message")
                     .unwrap_or("unknown error")
@@ -205,9 +205,9 @@ async fn read_loaded(reader: &mut OwnedReadHalf, max_frame: u32) -> Result<Loade
                     password_error(&message, text.clone()).unwrap_or(KitLinkError::Load(text))
                 );
             }
-            other => {
+            Reply::Unexpected(name) => {
                 return Err(KitLinkError::Protocol(format!(
-                    "unexpected {other:?} while loading"
+                    "unexpected {name:?} while loading"
                 )))
             }
         }
@@ -261,13 +261,13 @@ async fn read_frames<E>(
     mut reader: impl tokio::io::AsyncRead + Unpin,
     max_frame: u32,
     events: mpsc::Sender<E>,
-    wrap: fn(FromKit) -> E,
+    wrap: fn(KitEvent) -> E,
     exit_of: Option<(Arc<dyn KitSpawner>, u32)>,
 ) {
     let (reason, broke_protocol) = loop {
         match read_kit_frame(&mut reader, max_frame).await {
             Ok(frame) => {
-                if events.send(wrap(FromKit::Frame(frame))).await.is_err() {
+                if events.send(wrap(KitEvent::Frame(frame))).await.is_err() {
                     return; // the broker is gone
                 }
             }
@@ -285,7 +285,7 @@ async fn read_frames<E>(
         (Some((spawner, pid)), false) => out_of_memory(spawner, *pid).await,
         _ => false,
     };
-    let gone = FromKit::Gone {
+    let gone = KitEvent::Gone {
         reason,
         broke_protocol,
         out_of_memory,
@@ -299,12 +299,12 @@ mod tests {
     use tokio::io::AsyncWriteExt;
     use tokio::net::UnixStream;
 
-    fn wrap(from: FromKit) -> FromKit {
+    fn wrap(from: KitEvent) -> KitEvent {
         from
     }
 
     /// What the reader reports after the kit end of a real socketpair sends `bytes`.
-    async fn reader_reports(frames: Vec<Vec<u8>>) -> Vec<FromKit> {
+    async fn reader_reports(frames: Vec<Vec<u8>>) -> Vec<KitEvent> {
         let (wsd_end, mut kit_end) = UnixStream::pair().unwrap();
         let (events, mut received) = mpsc::channel(16);
         let reader = tokio::spawn(read_frames(wsd_end, 100 << 20, events, wrap, None));
@@ -321,7 +321,7 @@ mod tests {
         });
         let mut seen = Vec::new();
         while let Some(from) = received.recv().await {
-            let gone = matches!(from, FromKit::Gone { .. });
+            let gone = matches!(from, KitEvent::Gone { .. });
             seen.push(from);
             if gone {
                 break;
@@ -347,10 +347,10 @@ mod tests {
             oversized.encode().unwrap(),
         ])
         .await;
-        assert!(matches!(&seen[0], FromKit::Frame(frame) if *frame == small));
-        assert!(matches!(&seen[1], FromKit::Frame(frame) if *frame == jsdialog));
+        assert!(matches!(&seen[0], KitEvent::Frame(frame) if *frame == small));
+        assert!(matches!(&seen[1], KitEvent::Frame(frame) if *frame == jsdialog));
         match &seen[2] {
-            FromKit::Gone {
+            KitEvent::Gone {
                 reason,
                 broke_protocol: true,
                 ..
@@ -371,11 +371,11 @@ mod tests {
                 .unwrap(),
         ])
         .await;
-        assert!(matches!(&seen[0], FromKit::Frame(frame) if *frame == tile));
-        assert!(matches!(&seen[1], FromKit::Frame(frame) if *frame == saved));
+        assert!(matches!(&seen[0], KitEvent::Frame(frame) if *frame == tile));
+        assert!(matches!(&seen[1], KitEvent::Frame(frame) if *frame == saved));
         assert!(matches!(
             &seen[2],
-            FromKit::Gone {
+            KitEvent::Gone {
                 broke_protocol: true,
                 ..
             }

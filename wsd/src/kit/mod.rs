@@ -5,6 +5,7 @@
 //! ([`conversion`]) and an editing document's link ([`link`]), with the warmed kit kept in
 //! reserve for editing ([`warm`]).
 
+pub mod answer;
 pub mod conversion;
 pub mod exits;
 pub mod forkit_client;

@@ -16,8 +16,9 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use oxool_proto::{Frame, Message};
+use oxool_proto::{Frame, FromKit, Message, ToKit};
 
+use crate::kit::answer::{classify, Reply};
 use crate::kit::{BoxFuture, KitHandle, KitSpawner, SpawnError};
 
 /// How long a kit may take to warm up before it is given up (and killed).
@@ -138,7 +139,7 @@ impl KitSpawner for Arc<WarmKitReserve> {
 /// `warm-up` → `warmed ms=<n>`: the kit's own time for it.
 async fn warm_up(kit: &mut KitHandle) -> Result<u64, String> {
     let (mut reader, mut writer) = kit.stream.split();
-    Frame::new(Message::new("warm-up").render())
+    Frame::new(Message::new(ToKit::WarmUp.name()).render())
         .write_async(&mut writer)
         .await
         .map_err(|e| format!("send warm-up: {e}"))?;
@@ -146,22 +147,21 @@ async fn warm_up(kit: &mut KitHandle) -> Result<u64, String> {
         let frame = Frame::read_async(&mut reader, MAX_ANSWER_BYTES)
             .await
             .map_err(|e| format!("read the answer: {e}"))?;
-        let message = frame.message().map_err(|e| e.to_string())?;
-        match message.name.as_str() {
-            "ready" => continue,
-            "warmed" => {
+        match classify(frame, FromKit::Warmed).map_err(|e| e.to_string())? {
+            Reply::Skip => continue,
+            Reply::Answer(message, _) => {
                 return Ok(message
                     .get("ms")
                     .and_then(|ms| ms.parse().ok())
                     .unwrap_or(0))
             }
-            "error" => {
+            Reply::Refused(message) => {
                 return Err(message
                     .get("message")
                     .unwrap_or("the kit could not warm up")
                     .to_string())
             }
-            other => return Err(format!("unexpected answer {other:?}")),
+            Reply::Unexpected(name) => return Err(format!("unexpected answer {name:?}")),
         }
     }
 }

@@ -30,6 +30,9 @@ const NON_MODIFYING_COMMANDS: &[&str] = &[
     ".uno:FontDialog",
     ".uno:WordCountDialog",
     ".uno:SpellingAndGrammarDialog",
+    // Going to a tracked change (the changes panel's click and its arrows) only selects it.
+    ".uno:NextTrackedChange",
+    ".uno:PreviousTrackedChange",
 ];
 
 /// Whether a UNO command may change the document. `.uno:ExecuteSearch` only finds unless its
@@ -364,6 +367,8 @@ mod tests {
         assert!(!command_may_modify(".uno:SidebarShow", None));
         assert!(!command_may_modify(".uno:ParagraphDialog", None));
         assert!(command_may_modify(".uno:Bold", None));
+        assert!(!command_may_modify(".uno:NextTrackedChange", None));
+        assert!(command_may_modify(".uno:AcceptTrackedChange", None));
     }
 
     #[test]

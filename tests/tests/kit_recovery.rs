@@ -240,3 +240,57 @@ async fn a_killed_kit_is_reopened_from_its_checkpoint_and_a_crash_loop_stops() {
     );
     assert!(checkpoints(&server.recovery_dir()).is_empty());
 }
+
+/// A password-protected document gets no checkpoint (the kit's copy would not be encrypted);
+/// after a crash the new kit opens it from storage with the password it was opened with.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_protected_document_is_reopened_with_its_password() {
+    const PASSWORD: &str = "Sésame 100% ouvre-toi";
+    let host = WopiHost::start(WopiHostOptions::default()).unwrap();
+    let server = Server::start(ServerOptions {
+        wopi_hosts: vec![host.base()],
+        editing_toml: Some(
+            "autosave_secs = 0\nidle_save_secs = 0\ncheckpoint_idle_ms = 500\n".into(),
+        ),
+        ..Default::default()
+    })
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let odt = dir.path().join("protected.odt");
+    oxool_tests::protected::with_libreoffice(
+        &oxool_tests::fixture("simple.odt"),
+        PASSWORD,
+        std::slice::from_ref(&odt),
+    )
+    .unwrap();
+    let name = "protected.odt";
+    host.add_document(name, &std::fs::read(&odt).unwrap())
+        .unwrap();
+    let mut alice = WsClient::connect(server.port, "alice").await.unwrap();
+    alice
+        .send(oxool_proto::Message::new("oxool").arg("version", 1))
+        .await;
+    alice
+        .send(
+            oxool_proto::Message::new("load")
+                .arg("wopisrc", host.wopisrc(name))
+                .arg("token", token("alice", "Alice", true))
+                .arg("password", PASSWORD),
+        )
+        .await;
+    alice.wait_for("status", |m| m.is("status")).await;
+    alice.type_keys("SecretMarker ").await;
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert!(
+        checkpoints(&server.recovery_dir()).is_empty(),
+        "a decrypted copy of a protected document on wsd's disk"
+    );
+    kill_9(last_document_kit(&server.log()).unwrap());
+    closed_with(&mut alice).await;
+    let mut again = open(&server, &host, name, "alice").await;
+    again.rewind_to(0);
+    let recovered = again.wait_for("recovered", |m| m.is("recovered")).await;
+    assert_eq!(recovered.get("source"), Some("storage"), "{recovered}");
+    assert_ne!(recovered.get("lost_edits"), Some("0"), "{recovered}");
+    assert!(!server.log().contains(PASSWORD), "the password in the log");
+}

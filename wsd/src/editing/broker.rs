@@ -199,6 +199,8 @@ pub struct Broker {
     pub(super) kill_kit: bool,
     pub(super) checkpoints: Checkpoints,
     pub(super) recovery: super::kit_crash::KitRecovery,
+    /// The password the document opened with: a new kit needs it after a crash.
+    pub(super) password: Option<DocumentPassword>,
 }
 
 /// Starts a broker for `src`; the first join loads the document.
@@ -330,6 +332,7 @@ impl Broker {
             kill_kit: false,
             checkpoints: Checkpoints::new(first.info.version.clone()),
             recovery: Default::default(),
+            password: first.password.clone(),
         }
     }
 

@@ -118,6 +118,12 @@ impl Broker {
         if !editing.checkpoints() || self.checkpoints.running || self.recovery.without_kit() {
             return;
         }
+        // The kit's `save` stores a copy without the document's encryption (LibreOffice's
+        // storeToURL gets no password), so a password-protected document would lie decrypted
+        // on wsd's disk: it gets no checkpoints; after a crash it reopens from storage.
+        if self.password.is_some() {
+            return;
+        }
         let unwritten = self.modified() && self.edit_gen > self.checkpoints.requested_gen;
         if !unwritten {
             return;

@@ -172,6 +172,7 @@ impl Broker {
         let src = self.src.clone();
         let token = self.upload_token.clone();
         let file_name = self.base_name.clone();
+        let password = self.password.clone();
         tracing::warn!(
             from_checkpoint,
             checkpoint_generation = checkpoint_gen,
@@ -213,7 +214,7 @@ impl Broker {
                     &ctx.spawner,
                     KitDocument {
                         file_name: &file_name,
-                        password: None,
+                        password: password.as_ref(),
                         bytes,
                     },
                     ctx.config.editing.load_timeout(),

@@ -12,6 +12,7 @@ pub mod bench_png;
 pub mod capacity;
 pub mod capacity_user;
 pub mod checkpoints;
+pub mod editing_setup;
 pub mod environment;
 pub mod eventually;
 pub mod hostile;

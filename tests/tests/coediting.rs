@@ -2,59 +2,10 @@
 //! with LibreOffice, documents served by the independent WOPI host (tests/wopi-host). Every
 //! stored result is checked by its content, converted by the server's own convert-to.
 
-use oxool_tests::server::{Server, ServerOptions};
+use oxool_tests::editing_setup::EditingSetup as Setup;
 use oxool_tests::user::RunAs;
-use oxool_tests::wopi_host::{token, token_secret_for, WopiHost, WopiHostOptions};
+use oxool_tests::wopi_host::WopiHost;
 use oxool_tests::ws::{Incoming, WsClient};
-
-/// Automatic saves off: every store in these tests is one the test asked for.
-const NO_AUTOSAVE: &str = "autosave_secs = 0\nidle_save_secs = 0";
-
-struct Setup {
-    host: WopiHost,
-    server: Server,
-}
-
-impl Setup {
-    fn start(run_as: RunAs) -> Setup {
-        let host = WopiHost::start(WopiHostOptions::default()).expect("the WOPI host starts");
-        let server = Server::start(ServerOptions {
-            run_as,
-            wopi_hosts: vec![host.base()],
-            editing_toml: Some(NO_AUTOSAVE.into()),
-            ..Default::default()
-        })
-        .expect("the server starts");
-        Setup { host, server }
-    }
-
-    async fn open(&self, label: &str, name: &str, write: bool) -> WsClient {
-        let mut client = WsClient::connect(self.server.port, label)
-            .await
-            .expect("WebSocket connects");
-        let user = label.to_lowercase();
-        client
-            .load(&self.host.wopisrc(name), &token(&user, label, write))
-            .await;
-        client
-    }
-
-    fn stored_text(&self, name: &str) -> String {
-        self.host.stored_text(&self.server.url(""), name)
-    }
-
-    /// No access token, nor its secret part, in the server's log.
-    fn assert_no_token_in_log(&self, users: &[&str]) {
-        let log = self.server.log();
-        for user in users {
-            let secret = token_secret_for(&user.to_lowercase());
-            assert!(
-                !log.contains(&secret),
-                "the access token of {user} is in wsd's log"
-            );
-        }
-    }
-}
 
 /// The `viewId` of an event's JSON (LibreOffice sends it as a string or a number).
 fn view_id(event: &Incoming) -> Option<String> {

@@ -6,44 +6,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use oxool_tests::server::{Server, ServerOptions};
+use oxool_tests::editing_setup::EditingSetup as Setup;
 use oxool_tests::user::RunAs;
-use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
 use oxool_tests::ws::{Incoming, WsClient};
-
-const NO_AUTOSAVE: &str = "autosave_secs = 0\nidle_save_secs = 0";
-
-struct Setup {
-    host: WopiHost,
-    server: Server,
-}
-
-impl Setup {
-    fn start() -> Setup {
-        let host = WopiHost::start(WopiHostOptions::default()).expect("the WOPI host starts");
-        let server = Server::start(ServerOptions {
-            run_as: RunAs::Root,
-            wopi_hosts: vec![host.base()],
-            editing_toml: Some(NO_AUTOSAVE.into()),
-            ..Default::default()
-        })
-        .expect("the server starts");
-        Setup { host, server }
-    }
-
-    async fn open(&self, label: &str, name: &str) -> WsClient {
-        let mut client = WsClient::connect(self.server.port, label)
-            .await
-            .expect("WebSocket connects");
-        client
-            .load(
-                &self.host.wopisrc(name),
-                &token(&label.to_lowercase(), label, true),
-            )
-            .await;
-        client
-    }
-}
 
 /// The `comment` object of a `COMMENT` event.
 fn comment(event: &Incoming) -> serde_json::Value {
@@ -166,11 +131,11 @@ with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_users_add_reply_edit_resolve_and_delete_comments_in_a_docx() {
-    let setup = Setup::start();
+    let setup = Setup::start(RunAs::Root);
     let name = "comments.docx";
     setup.host.add_fixture("simple.docx", name).unwrap();
-    let mut a = setup.open("Alice", name).await;
-    let mut b = setup.open("Bob", name).await;
+    let mut a = setup.open("Alice", name, true).await;
+    let mut b = setup.open("Bob", name, true).await;
 
     // A adds a comment: both see it, with A's name, a time and an anchor.
     a.uno(
@@ -222,7 +187,7 @@ async fn two_users_add_reply_edit_resolve_and_delete_comments_in_a_docx() {
     let comments = comment_list(&mut a, "the comment list").await;
     assert_eq!(comments.len(), 2, "{comments:?}");
     // A late joiner gets the same list, the resolution included.
-    let mut c = setup.open("Carol", name).await;
+    let mut c = setup.open("Carol", name, true).await;
     let late = comment_list(&mut c, "the late joiner's comment list").await;
     assert_eq!(late.len(), 2, "{late:?}");
     let first_of_late = late
@@ -271,13 +236,13 @@ async fn two_users_add_reply_edit_resolve_and_delete_comments_in_a_docx() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_docx_with_a_comment_lists_it_on_open_and_delete_all_removes_it() {
-    let setup = Setup::start();
+    let setup = Setup::start(RunAs::Root);
     let name = "commented.docx";
     setup
         .host
         .add_document(name, &docx_with_a_comment())
         .unwrap();
-    let mut a = setup.open("Alice", name).await;
+    let mut a = setup.open("Alice", name, true).await;
     let comments = comment_list(&mut a, "the comment list").await;
     assert_eq!(comments.len(), 1, "{comments:?}");
     assert_eq!(comments[0]["author"], "Carol", "{comments:?}");
@@ -298,7 +263,7 @@ async fn a_docx_with_a_comment_lists_it_on_open_and_delete_all_removes_it() {
 /// slide (Impress) reaches the other session live and is in the stored file.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn comments_round_trip_in_odt_xlsx_and_pptx() {
-    let setup = Setup::start();
+    let setup = Setup::start(RunAs::Root);
     for (fixture, name, member, delete) in [
         (
             "simple.odt",
@@ -315,8 +280,8 @@ async fn comments_round_trip_in_odt_xlsx_and_pptx() {
         ),
     ] {
         setup.host.add_fixture(fixture, name).unwrap();
-        let mut a = setup.open("Alice", name).await;
-        let mut b = setup.open("Bob", name).await;
+        let mut a = setup.open("Alice", name, true).await;
+        let mut b = setup.open("Bob", name, true).await;
         a.uno(
             ".uno:InsertAnnotation",
             Some(&args(&[("Text", "RoundTripRemark")])),

@@ -5,44 +5,13 @@
 use std::time::Duration;
 
 use oxool_proto::Message;
-use oxool_tests::server::{Server, ServerOptions};
+use oxool_tests::editing_setup::EditingSetup as Setup;
 use oxool_tests::user::RunAs;
-use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
 use oxool_tests::ws::{Incoming, WsClient};
 
 /// Ctrl+K: `css::awt::Key::K` (522) with MOD1.
 const CTRL_K: u32 = 0x2000 | 522;
 const ESCAPE: u32 = 1281;
-
-struct Setup {
-    host: WopiHost,
-    server: Server,
-}
-
-impl Setup {
-    fn start() -> Setup {
-        let host = WopiHost::start(WopiHostOptions::default()).expect("the WOPI host starts");
-        let server = Server::start(ServerOptions {
-            run_as: RunAs::Root,
-            wopi_hosts: vec![host.base()],
-            editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0".into()),
-            ..Default::default()
-        })
-        .expect("the server starts");
-        Setup { host, server }
-    }
-
-    async fn open(&self, label: &str, name: &str, write: bool) -> WsClient {
-        let mut client = WsClient::connect(self.server.port, label)
-            .await
-            .expect("WebSocket connects");
-        let user = label.to_lowercase();
-        client
-            .load(&self.host.wopisrc(name), &token(&user, label, write))
-            .await;
-        client
-    }
-}
 
 fn window_event(m: &Incoming, action: &str) -> bool {
     m.is_event("WINDOW") && m.json()["action"] == action
@@ -92,7 +61,7 @@ async fn escape(client: &mut WsClient, id: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_user_has_their_own_dialogs() {
-    let setup = Setup::start();
+    let setup = Setup::start(RunAs::Root);
     let name = "dialogs.docx";
     setup.host.add_fixture("simple.docx", name).unwrap();
     let mut alice = setup.open("Alice", name, true).await;
@@ -176,7 +145,7 @@ async fn each_user_has_their_own_dialogs() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dialog_requests_are_checked_and_lists_answered() {
-    let setup = Setup::start();
+    let setup = Setup::start(RunAs::Root);
     let name = "dialog-input.docx";
     setup.host.add_fixture("simple.docx", name).unwrap();
     let mut alice = setup.open("Alice", name, true).await;
@@ -324,7 +293,7 @@ async fn dialog_requests_are_checked_and_lists_answered() {
 /// document counts as modified, and leaving stores it with the indent.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dialogs_change_is_stored_when_its_user_leaves() {
-    let setup = Setup::start();
+    let setup = Setup::start(RunAs::Root);
     let name = "indent.docx";
     setup.host.add_fixture("simple.docx", name).unwrap();
     let mut alice = setup.open("Alice", name, true).await;

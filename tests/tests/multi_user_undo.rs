@@ -10,53 +10,14 @@
 use std::path::Path;
 use std::process::Command;
 
-use oxool_tests::server::{Server, ServerOptions};
+use oxool_tests::editing_setup::EditingSetup as Setup;
 use oxool_tests::user::RunAs;
-use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
 use oxool_tests::ws::WsClient;
 
-const NO_AUTOSAVE: &str = "autosave_secs = 0\nidle_save_secs = 0";
 /// LibreOffice's SID_REPAIRPACKAGE: the result of an undo or redo refused for a conflict.
 const UNDO_CONFLICT: &str = "6683";
 /// `css::awt::Key` END with Ctrl (MOD1): the end of the document.
 const CTRL_END: u32 = 1029 | 0x2000;
-
-struct Setup {
-    host: WopiHost,
-    server: Server,
-}
-
-impl Setup {
-    fn start() -> Setup {
-        let host = WopiHost::start(WopiHostOptions::default()).expect("the WOPI host starts");
-        let server = Server::start(ServerOptions {
-            run_as: RunAs::Root,
-            wopi_hosts: vec![host.base()],
-            editing_toml: Some(NO_AUTOSAVE.into()),
-            ..Default::default()
-        })
-        .expect("the server starts");
-        Setup { host, server }
-    }
-
-    async fn open(&self, label: &str, name: &str) -> WsClient {
-        let mut client = WsClient::connect(self.server.port, label)
-            .await
-            .expect("WebSocket connects");
-        client
-            .load(
-                &self.host.wopisrc(name),
-                &token(&label.to_lowercase(), label, true),
-            )
-            .await;
-        client
-    }
-
-    /// The stored document's text (the `w:t` runs of word/document.xml, joined).
-    fn stored_text(&self, name: &str) -> String {
-        docx_text(&self.host.path_of(name))
-    }
-}
 
 fn docx_text(path: &Path) -> String {
     let out = Command::new("python3")
@@ -114,11 +75,11 @@ fn refused(result: &serde_json::Value) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_undo_after_another_users_edit_in_the_same_paragraph_is_refused_with_a_reason() {
-    let setup = Setup::start();
+    let setup = Setup::start(RunAs::Root);
     let name = "undo.docx";
     setup.host.add_fixture("simple.docx", name).unwrap();
-    let mut a = setup.open("Alice", name).await;
-    let mut b = setup.open("Bob", name).await;
+    let mut a = setup.open("Alice", name, true).await;
+    let mut b = setup.open("Bob", name, true).await;
 
     // Both cursors start at the heading: A types, then B types into the same paragraph.
     a.type_keys("Alpha").await;
@@ -130,7 +91,7 @@ async fn an_undo_after_another_users_edit_in_the_same_paragraph_is_refused_with_
     let result = undo_like(&mut a, ".uno:Undo").await;
     assert!(refused(&result), "a conflict result: {result}");
     save_seen_by_both(&mut a, &mut b).await;
-    let text = setup.stored_text(name);
+    let text = docx_text(&setup.host.path_of(name));
     assert!(text.contains("Alpha") && text.contains("Beta"), "{text}");
 
     // B undoes B's own edit: allowed (LibreOffice 7.4 reports `success: false` with no result
@@ -138,7 +99,7 @@ async fn an_undo_after_another_users_edit_in_the_same_paragraph_is_refused_with_
     let result = undo_like(&mut b, ".uno:Undo").await;
     assert!(!refused(&result), "{result}");
     save_seen_by_both(&mut b, &mut a).await;
-    let text = setup.stored_text(name);
+    let text = docx_text(&setup.host.path_of(name));
     assert!(!text.contains("Beta") && text.contains("Alpha"), "{text}");
 
     // Redo is refused the same way: B's undone edit is on top of the redo stack, not A's.
@@ -149,17 +110,17 @@ async fn an_undo_after_another_users_edit_in_the_same_paragraph_is_refused_with_
     let result = undo_like(&mut a, ".uno:Undo").await;
     assert!(!refused(&result), "{result}");
     save_seen_by_both(&mut a, &mut b).await;
-    let text = setup.stored_text(name);
+    let text = docx_text(&setup.host.path_of(name));
     assert!(!text.contains("Alpha"), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writer_undoes_a_users_own_edit_when_the_later_edit_is_in_another_paragraph() {
-    let setup = Setup::start();
+    let setup = Setup::start(RunAs::Root);
     let name = "apart.docx";
     setup.host.add_fixture("simple.docx", name).unwrap();
-    let mut a = setup.open("Alice", name).await;
-    let mut b = setup.open("Bob", name).await;
+    let mut a = setup.open("Alice", name, true).await;
+    let mut b = setup.open("Bob", name, true).await;
 
     a.type_keys("Gamma").await;
     save_seen_by_both(&mut a, &mut b).await;
@@ -171,7 +132,7 @@ async fn writer_undoes_a_users_own_edit_when_the_later_edit_is_in_another_paragr
     let result = undo_like(&mut a, ".uno:Undo").await;
     assert!(!refused(&result), "{result}");
     save_seen_by_both(&mut a, &mut b).await;
-    let text = setup.stored_text(name);
+    let text = docx_text(&setup.host.path_of(name));
     assert!(!text.contains("Gamma"), "A's edit is undone: {text}");
     assert!(text.contains("Delta"), "B's edit stays: {text}");
 }

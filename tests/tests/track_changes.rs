@@ -7,44 +7,9 @@
 use std::path::Path;
 use std::process::Command;
 
-use oxool_tests::server::{Server, ServerOptions};
+use oxool_tests::editing_setup::EditingSetup as Setup;
 use oxool_tests::user::RunAs;
-use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
 use oxool_tests::ws::{Incoming, WsClient};
-
-const NO_AUTOSAVE: &str = "autosave_secs = 0\nidle_save_secs = 0";
-
-struct Setup {
-    host: WopiHost,
-    server: Server,
-}
-
-impl Setup {
-    fn start() -> Setup {
-        let host = WopiHost::start(WopiHostOptions::default()).expect("the WOPI host starts");
-        let server = Server::start(ServerOptions {
-            run_as: RunAs::Root,
-            wopi_hosts: vec![host.base()],
-            editing_toml: Some(NO_AUTOSAVE.into()),
-            ..Default::default()
-        })
-        .expect("the server starts");
-        Setup { host, server }
-    }
-
-    async fn open(&self, label: &str, name: &str) -> WsClient {
-        let mut client = WsClient::connect(self.server.port, label)
-            .await
-            .expect("WebSocket connects");
-        client
-            .load(
-                &self.host.wopisrc(name),
-                &token(&label.to_lowercase(), label, true),
-            )
-            .await;
-        client
-    }
-}
 
 /// A JSON value LibreOffice sends as a string or a number, as text.
 fn text_of(value: &serde_json::Value) -> String {
@@ -130,11 +95,11 @@ fn docx_document(path: &Path) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_users_record_accept_and_reject_tracked_changes() {
-    let setup = Setup::start();
+    let setup = Setup::start(RunAs::Root);
     let name = "tracked.docx";
     setup.host.add_fixture("simple.docx", name).unwrap();
-    let mut a = setup.open("Alice", name).await;
-    let mut b = setup.open("Bob", name).await;
+    let mut a = setup.open("Alice", name, true).await;
+    let mut b = setup.open("Bob", name, true).await;
     assert!(
         change_list(&mut a, "the list before").await.is_empty(),
         "simple.docx has no tracked changes"
@@ -227,10 +192,10 @@ async fn two_users_record_accept_and_reject_tracked_changes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_docx_with_tracked_changes_lists_them_and_keeps_new_ones() {
-    let setup = Setup::start();
+    let setup = Setup::start(RunAs::Root);
     let name = "reviewed.docx";
     setup.host.add_fixture("tracked.docx", name).unwrap();
-    let mut a = setup.open("Alice", name).await;
+    let mut a = setup.open("Alice", name, true).await;
     let list = change_list(&mut a, "the list on open").await;
     assert_eq!(list.len(), 2, "{list:?}");
     assert!(list.iter().all(|c| c["author"] == "Carol"), "{list:?}");
@@ -271,7 +236,7 @@ async fn a_docx_with_tracked_changes_lists_them_and_keeps_new_ones() {
         .host
         .add_document("reopened.docx", &std::fs::read(&stored).unwrap())
         .unwrap();
-    let mut c = setup.open("Carol", "reopened.docx").await;
+    let mut c = setup.open("Carol", "reopened.docx", true).await;
     let list = change_list(&mut c, "the list of the reopened docx").await;
     assert_eq!(list.len(), 3, "{list:?}");
     assert!(list.iter().any(|c| c["author"] == "Alice"), "{list:?}");

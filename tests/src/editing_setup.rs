@@ -1,0 +1,59 @@
+//! What the co-editing tests start from: the independent WOPI host, one real wsd (with its
+//! forkit and kits) with automatic saves off, and users joining documents over the WebSocket.
+
+use crate::server::{Server, ServerOptions};
+use crate::user::RunAs;
+use crate::wopi_host::{token, token_secret_for, WopiHost, WopiHostOptions};
+use crate::ws::WsClient;
+
+/// Automatic saves off: every store in these tests is one the test asked for.
+pub const NO_AUTOSAVE: &str = "autosave_secs = 0\nidle_save_secs = 0";
+
+pub struct EditingSetup {
+    pub host: WopiHost,
+    pub server: Server,
+}
+
+impl EditingSetup {
+    /// The WOPI host and a server whose kits run as `run_as`.
+    pub fn start(run_as: RunAs) -> EditingSetup {
+        let host = WopiHost::start(WopiHostOptions::default()).expect("the WOPI host starts");
+        let server = Server::start(ServerOptions {
+            run_as,
+            wopi_hosts: vec![host.base()],
+            editing_toml: Some(NO_AUTOSAVE.into()),
+            ..Default::default()
+        })
+        .expect("the server starts");
+        EditingSetup { host, server }
+    }
+
+    /// User `label` (user id: its lower case) opens document `name`, able to edit when `write`.
+    pub async fn open(&self, label: &str, name: &str, write: bool) -> WsClient {
+        let mut client = WsClient::connect(self.server.port, label)
+            .await
+            .expect("WebSocket connects");
+        let user = label.to_lowercase();
+        client
+            .load(&self.host.wopisrc(name), &token(&user, label, write))
+            .await;
+        client
+    }
+
+    /// The stored document `name` as text (converted by the server's own convert-to).
+    pub fn stored_text(&self, name: &str) -> String {
+        self.host.stored_text(&self.server.url(""), name)
+    }
+
+    /// No access token, nor its secret part, in the server's log.
+    pub fn assert_no_token_in_log(&self, users: &[&str]) {
+        let log = self.server.log();
+        for user in users {
+            let secret = token_secret_for(&user.to_lowercase());
+            assert!(
+                !log.contains(&secret),
+                "the access token of {user} is in wsd's log"
+            );
+        }
+    }
+}

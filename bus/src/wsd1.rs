@@ -5,7 +5,7 @@
 //! | `Status()` | `→ a{sv}` | `version` (s), `draining` (b), `uptime_s`, `documents`, `sessions`, `conversions_running`, `conversions_queued`, `conversions_total` (finished, any outcome), `conversions_converted`, and `kits_spawned`, `kits_ready`, `kits_exited`, `kits_crashed` from forkit (all `t`); `forkit_error` (s) instead of the kit counters when forkit does not answer |
 //! | `ListDocuments()` | `→ a(ssu)` | key, WOPI host, sessions of each open document |
 //! | `ListSessions()` | `→ a(sss)` | session id, document key, user name |
-//! | `ListRecoveries()` | `→ a(sssttus)` | every checkpoint (wsd/src/recovery/): state (`open`: a document being edited whose edits storage lacks; `pending`: waiting to be stored after a restart, a crash loop or a close), file name, document key, edit generation, time written (s since 1970), upload attempts, last upload error |
+//! | `ListRecoveries()` | `→ a(sssttus)` | every checkpoint (wsd/src/recovery/): state (`open`: a document being edited whose edits storage lacks; `pending`: waiting to be stored after a restart or a close; `held:<why>`, e.g. `held:kit-crash-loop`: given up on after kit crashes, stored as a recovered copy beside the file), file name, document key, edit generation, time written (s since 1970), upload attempts, last upload error |
 //! | `ListKits()` | `→ a{sv}` | forkit's `Stats()` ([`crate::forkit1::ForkitStats`]); an error when forkit is not running on the system bus (asking would D-Bus-activate it) |
 //! | `KillKit(u pid)` | `→ ()` | SIGKILL of a kit through forkit (which refuses pids it did not spawn) |
 //! | `CloseDocument(s key)` | `→ ()` | save and close one document |

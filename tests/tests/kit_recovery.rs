@@ -202,14 +202,30 @@ async fn a_killed_kit_is_reopened_from_its_checkpoint_and_a_crash_loop_stops() {
             for user in ["alice", "bob"] {
                 clients.push(open(&server, &host, name, user).await);
             }
+            // Storage refuses the copy at first: the held checkpoint shows in oxoolctl.
+            host.set_faults(serde_json::json!({"PutRelativeFile": {"status": 500}}))
+                .unwrap();
         }
     }
     assert!(
         server.log().contains("is not reopened"),
         "wsd's log says why the document stays closed"
     );
-    // Its checkpoint is kept, and stored as a recovered copy (it may be what crashes the kit),
-    // never over the file.
+    // Its checkpoint is kept (oxoolctl shows it), and stored as a recovered copy (it may be what
+    // crashes the kit), never over the file.
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        let listing = server.oxoolctl("recoveries").unwrap_or_default();
+        if listing.contains("held:kit-crash-loop") && listing.contains("500") {
+            break;
+        }
+        assert!(
+            Instant::now() < until,
+            "no held checkpoint in oxoolctl recoveries: {listing}"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    host.clear_faults().unwrap();
     let until = Instant::now() + Duration::from_secs(30);
     let copy = loop {
         let copies: Vec<String> = std::fs::read_dir(host.root())

@@ -165,6 +165,7 @@ impl Wsd1 {
 
     /// Every checkpoint: `open` (a document being edited whose edits storage lacks) or
     /// `pending` (waiting for the upload worker: left by an earlier wsd or a closed document),
+    /// or `held:<why>` (pending, given up on after kit crashes: stored as a recovered copy),
     /// with file name, document key, generation, time written, upload attempts, last error.
     async fn list_recoveries(&self) -> Vec<(String, String, String, u64, u64, u32, String)> {
         let store = crate::recovery::RecoveryStore::new(
@@ -187,8 +188,13 @@ impl Wsd1 {
         listed
             .into_iter()
             .map(|(kind, meta, state)| {
+                // A checkpoint held after a crash loop says why: it is stored as a copy.
+                let kind = match &state.held_because {
+                    Some(why) => format!("held:{why}"),
+                    None => kind.to_string(),
+                };
                 (
-                    kind.to_string(),
+                    kind,
                     meta.file_name,
                     meta.key,
                     meta.generation,

@@ -23,6 +23,18 @@ const SHORTCUT_UNO = {
   j: '.uno:JustifyPara',
 };
 
+/**
+ * Keys a view-only session may send (the server's rule, oxool_proto::view_only): navigation
+ * with Shift and/or Ctrl, to move and select, and Escape. Anything else may edit.
+ */
+export function viewOnlyKey(char, code) {
+  const key = code & 0x0FFF;
+  const mods = code & 0xF000;
+  const navigation = key >= KEY.ArrowDown && key <= KEY.PageDown;
+  if ((mods & ~(MOD_SHIFT | MOD_CTRL)) !== 0) return false;
+  return (navigation && char === 0) || (key === KEY.Escape && (char === 0 || char === 27));
+}
+
 export function modifierBits(event) {
   return (event.shiftKey ? MOD_SHIFT : 0) | (event.ctrlKey || event.metaKey ? MOD_CTRL : 0)
     | (event.altKey ? MOD_ALT : 0);
@@ -80,7 +92,7 @@ export class Keyboard {
   }
 
   sendKey(char, code) {
-    if (!this.actions.canEdit()) return;
+    if (!this.actions.canEdit() && !viewOnlyKey(char, code)) return;
     this.actions.onInput();
     this.actions.send('key', { type: 'input', char, code });
     this.actions.send('key', { type: 'up', char, code });

@@ -1,5 +1,7 @@
 // Mouse input in twips of the current part (click, double/triple click, drag to select), and
-// the right button, which LibreOffice answers with its context menu (context-menu.js).
+// the right button, which LibreOffice answers with its context menu (context-menu.js). A
+// view-only session sends the left button only (the server refuses the right one) and gets the
+// page's own copy menu.
 
 import { modifierBits } from './keyboard.js';
 
@@ -46,7 +48,7 @@ export class Mouse {
     if (e.button !== 0) return;
     e.preventDefault(); // keep the focus in the hidden textarea
     this.actions.focus();
-    if (!this.actions.canEdit()) return;
+    // View-only sessions too: LibreOffice's read-only view selects but does not edit.
     this.actions.onInput();
     this.dragging = true;
     this.send('down', e, e.detail, BUTTONS[0]);

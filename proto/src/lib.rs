@@ -9,6 +9,7 @@ pub mod frame;
 pub mod kit_messages;
 pub mod limits;
 pub mod message;
+pub mod view_only;
 
 pub use frame::{Frame, FrameError, MAX_HEADER_LEN};
 pub use kit_messages::{FromKit, ToKit};

@@ -268,11 +268,12 @@ async fn a_view_only_session_cannot_modify() {
         .json();
     assert_eq!(users[0]["readonly"], true, "{users}");
 
-    // Every kind of input is refused, each with its own error.
+    // Every kind of input that may edit is refused, each with its own error (selecting with the
+    // left button and copying are allowed: tests/tests/view_only_selection.rs).
     let refused_inputs = [
         "key type=input char=120 code=0",
         "text text=nope",
-        "mouse type=down x=1440 y=1440 count=1 buttons=1 modifier=0",
+        "mouse type=down x=1440 y=1440 count=1 buttons=4 modifier=0",
         "uno command=.uno:Bold",
         "save-as name=copy.odt",
     ];

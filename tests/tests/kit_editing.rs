@@ -105,7 +105,7 @@ async fn two_writer_views_edit_one_document() {
         zstd_size(&pixels)
     );
 
-    // A read-only session may look but not type.
+    // A read-only session may look and select but not type.
     kit.open_view("viewer", true).await;
     // (A status after each attempt: a kit that accepted the input would answer it at once.)
     kit.key("viewer", 'x' as u32, 0).await;
@@ -114,12 +114,14 @@ async fn two_writer_views_edit_one_document() {
     assert_eq!(refused.get("view"), Some("viewer"));
     kit.expect_error("readonly").await;
     kit.answer("status").await;
-    let click = Message::new("mouse")
+    // The right button opens LibreOffice's context menu, whose entries edit.
+    let right_click = Message::new("mouse")
         .arg("view", "viewer")
         .arg("type", "down")
         .arg("x", 1000)
-        .arg("y", 1000);
-    kit.send(click).await;
+        .arg("y", 1000)
+        .arg("buttons", 4);
+    kit.send(right_click).await;
     kit.send(Message::new("status")).await;
     kit.expect_error("readonly").await;
     kit.answer("status").await;

@@ -183,13 +183,28 @@ impl Input {
         })
     }
 
-    /// Posts the input to the current view.
+    /// Whether a read-only view may take this input (oxool_proto::view_only: select, navigate
+    /// and copy).
+    pub fn view_only_permitted(&self) -> bool {
+        use oxool_proto::view_only;
+        match self {
+            Input::Key {
+                char_code,
+                key_code,
+                ..
+            } => view_only::key_permitted(char_code.unsigned_abs(), key_code.unsigned_abs()),
+            Input::Mouse { buttons, .. } => view_only::mouse_permitted(buttons.unsigned_abs()),
+            Input::Uno { command, .. } => view_only::command_permitted(command),
+        }
+    }
+
     /// A key with Ctrl or Alt: LibreOffice runs its command asynchronously.
     pub fn is_shortcut(&self) -> bool {
         const CTRL_OR_ALT: i32 = 0x2000 | 0x4000;
         matches!(self, Input::Key { kind, key_code, .. } if *kind == 0 && key_code & CTRL_OR_ALT != 0)
     }
 
+    /// Posts the input to the current view.
     pub fn post(&self, document: &Document) -> Result<(), LokError> {
         match self {
             Input::Key {

@@ -284,7 +284,7 @@ impl Session {
 
     fn post_input(&self, message: &Message, input: Input) -> Result<(), SessionError> {
         let id = args::required(message, "view")?;
-        if self.views.get(id)?.readonly {
+        if self.views.get(id)?.readonly && !input.view_only_permitted() {
             return Err(SessionError::ReadOnly(id.to_string()));
         }
         self.select_view(message)?;

@@ -1,5 +1,6 @@
 // A view-only session: the banner shows, editing controls are off, typing changes nothing in
-// the page or in storage, and input forced onto the wire is refused by the server.
+// the page or in storage, and input forced onto the wire is refused by the server. It may still
+// select with the mouse and copy (issue 12.7).
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -35,7 +36,8 @@ test('view-only: banner, no input, nothing changes', async ({ page }) => {
   // Key handlers send synchronously: once a ping sent after the keys is answered, anything
   // they sent has been sent and handled by the server.
   await h.serverRoundTrip(page);
-  expect(sent.filter((m) => /^(text|key|mouse|save|uno command=\.uno:Bold)\b/.test(m))).toEqual([]);
+  // (The click is sent: selecting is allowed, LibreOffice's read-only view does not edit.)
+  expect(sent.filter((m) => /^(text|key|save|uno command=\.uno:Bold)\b/.test(m))).toEqual([]);
   await expect(page.locator('#save-state')).toHaveAttribute('data-modified', '0');
   expect(await h.canvasHash(page, view)).toBe(pixels);
 
@@ -52,4 +54,55 @@ test('view-only: banner, no input, nothing changes', async ({ page }) => {
   const pdf = await h.downloadAs(page, 'pdf');
   expect(fs.readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
   expect(digest()).toBe(before);
+});
+
+test.describe('view-only selection', () => {
+  test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
+
+  test('view-only: a double click selects a word, Ctrl+C copies it, nothing changes', async ({ page }) => {
+    const stored = path.join(process.env.OXOOL_DOCUMENTS, 'viewonly-copy.docx');
+    const digest = () => crypto.createHash('sha256').update(fs.readFileSync(stored)).digest('hex');
+    const before = digest();
+    await h.openEditor(page, (await h.links('viewonly-copy.docx', 'Erin')).view);
+    await expect(page.locator('#readonly-banner')).toBeVisible();
+
+    // The heading's first word: simple.docx's margin is 1134 twips, the heading 240 below it.
+    const word = await page.evaluate(() => {
+      const l = window.oxool.layer;
+      const p = l.twipsToCss(1134 + 200, 1134 + 240 + 150);
+      const r = l.sizer.getBoundingClientRect();
+      return { x: r.left + p.x, y: r.top + p.y };
+    });
+    await page.mouse.dblclick(word.x, word.y);
+    await page.waitForFunction(() => window.oxool.describe().selection.length > 0);
+    await h.settle(page);
+    await h.shot(page, 'viewonly-selected');
+    await page.keyboard.press('Control+c');
+    await expect.poll(() => page.evaluate(async () => {
+      try {
+        return await navigator.clipboard.readText();
+      } catch {
+        return null;
+      }
+    })).toBe('oxool');
+
+    // Shift+End extends the selection: navigation keys reach LibreOffice.
+    await page.keyboard.press('Shift+End');
+    await page.keyboard.press('Control+c');
+    await expect.poll(() => page.evaluate(() => navigator.clipboard.readText().catch(() => null)))
+      .toBe('oxool fixture heading');
+
+    // A drag of the selection and typing over it change nothing.
+    await page.mouse.move(word.x, word.y);
+    await page.mouse.down();
+    await page.mouse.move(word.x + 40, word.y + 60, { steps: 6 });
+    await page.mouse.up();
+    await page.keyboard.type('gone');
+    await page.keyboard.press('Delete');
+    await h.serverRoundTrip(page);
+    await expect(page.locator('#save-state')).toHaveAttribute('data-modified', '0');
+    const text = await h.downloadAs(page, 'txt');
+    expect(fs.readFileSync(text, 'utf8')).toContain('oxool fixture heading\noxool fixture text alpha');
+    expect(digest()).toBe(before);
+  });
 });

@@ -26,6 +26,7 @@ const DOCUMENTS = {
   'calc.xlsx': 'simple.xlsx',
   'impress.pptx': 'simple.pptx',
   'viewonly.docx': 'simple.docx',
+  'viewonly-copy.docx': 'simple.docx',
   'crash.docx': 'simple.docx',
   'bench.docx': 'simple.docx',
   'bench-whole.docx': 'simple.docx',

@@ -92,13 +92,25 @@ fn may_modify(char: u32, code: u32) -> bool {
     !(ctrl && (key == KEY_A || key == KEY_C || char == u32::from('a') || char == u32::from('c')))
 }
 
+/// Whether a view-only session may send this input: selecting, navigating and copying
+/// (oxool_proto::view_only; the kit checks again). Messages that are not input always may.
+fn view_only_may_send(message: &ClientMessage) -> bool {
+    use oxool_proto::view_only;
+    match message {
+        ClientMessage::Key { char, code, .. } => view_only::key_permitted(*char, *code),
+        ClientMessage::Mouse(mouse) => view_only::mouse_permitted(mouse.buttons),
+        ClientMessage::Uno { command, .. } => view_only::command_permitted(command),
+        other => !other.is_input(),
+    }
+}
+
 impl Broker {
     pub(super) fn on_client(&mut self, session: SessionId, message: ClientMessage) {
         let Some(member) = self.members.get_mut(&session) else {
             return;
         };
         let request = message.name();
-        if message.is_input() && !member.can_write {
+        if !member.can_write && !view_only_may_send(&message) {
             member.error(
                 "readonly",
                 "this session may only view the document",
@@ -163,10 +175,11 @@ impl Broker {
                         .arg("modifier", mouse.modifier),
                 );
                 self.last_input = std::time::Instant::now();
-                self.mouse_since_save = true;
+                // A drag may move text without a modified state change; a view's may not.
+                self.mouse_since_save |= member.can_write;
             }
             ClientMessage::Uno { command, args } => {
-                let modifying = command_may_modify(&command, args.as_deref());
+                let modifying = member.can_write && command_may_modify(&command, args.as_deref());
                 let args = with_author(&command, args, &member.name);
                 let mut uno = Message::new(ToKit::Uno.name())
                     .arg("view", session)

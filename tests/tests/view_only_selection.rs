@@ -1,0 +1,161 @@
+//! A view-only user selects and copies (issue 12.7): mouse selection and `get-selection` work in
+//! LibreOffice's read-only view, while dragging the selection (a move in desktop Writer),
+//! typing, Delete, Enter, cut and paste leave the document unchanged. Real wsd, real kit, real
+//! LibreOffice.
+
+use oxool_tests::server::{Server, ServerOptions};
+use oxool_tests::user::RunAs;
+use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
+use oxool_tests::ws::{Incoming, WsClient};
+
+/// simple.docx's page margins (twips) and its heading's space above: where its first word is.
+const MARGIN: i64 = 1134;
+const FIRST_WORD: (i64, i64) = (MARGIN + 200, MARGIN + 240 + 150);
+
+async fn open(host: &WopiHost, server: &Server, name: &str, label: &str, write: bool) -> WsClient {
+    let mut client = WsClient::connect(server.port, label)
+        .await
+        .expect("WebSocket connects");
+    let user = label.to_lowercase();
+    client
+        .load(&host.wopisrc(name), &token(&user, label, write))
+        .await;
+    client
+}
+
+/// Double-clicks the first word; its selection rectangle.
+async fn select_first_word(client: &mut WsClient) -> [i64; 4] {
+    let (x, y) = FIRST_WORD;
+    let mark = client.mark();
+    for count in [1, 2] {
+        client.mouse("down", x, y, count).await;
+        client.mouse("up", x, y, count).await;
+    }
+    let selected = client
+        .wait_for("the selection's rectangles", |m| {
+            m.is_event("TEXT_SELECTION") && first_rectangle(m).is_some()
+        })
+        .await;
+    client.rewind_to(mark);
+    first_rectangle(&selected).unwrap()
+}
+
+/// Drags the selection (whose rectangle is `from`) down into the next paragraph.
+async fn drag_selection(client: &mut WsClient, from: [i64; 4]) {
+    let [sx, sy, sw, sh] = from;
+    let (from_x, from_y) = (sx + sw / 4, sy + sh / 2);
+    let (to_x, to_y) = (MARGIN + 1500, sy + sh + 300);
+    client.mouse("down", from_x, from_y, 1).await;
+    for step in 1..=8 {
+        tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+        let at_x = from_x + (to_x - from_x) * step / 8;
+        let at_y = from_y + (to_y - from_y) * step / 8;
+        client.mouse("move", at_x, at_y, 1).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+    client.mouse("up", to_x, to_y, 1).await;
+}
+
+/// The document's text as the kit has it now (a download converts the live document).
+async fn live_text(viewer: &mut WsClient, id: u32) -> String {
+    viewer
+        .send_line(&format!("download id={id} format=txt"))
+        .await;
+    let download = viewer
+        .wait_for("the download", |m| m.is("download") || m.is("error"))
+        .await;
+    assert!(download.is("download"), "{download}");
+    download.body_text()
+}
+
+async fn selection(viewer: &mut WsClient, id: u32) -> String {
+    viewer
+        .send_line(&format!(
+            "get-selection id={id} mimetype=text/plain;charset=utf-8"
+        ))
+        .await;
+    let answer = viewer
+        .wait_for("the selection", |m| m.is("selection") || m.is("error"))
+        .await;
+    assert!(answer.is("selection"), "{answer}");
+    answer.body_text()
+}
+
+/// The first rectangle of a TEXT_SELECTION payload ("x, y, w, h; …"), twips.
+fn first_rectangle(event: &Incoming) -> Option<[i64; 4]> {
+    let text = event.body_text();
+    let numbers: Vec<i64> = text
+        .split(';')
+        .next()?
+        .split(',')
+        .filter_map(|n| n.trim().parse().ok())
+        .collect();
+    numbers.try_into().ok()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_view_only_user_selects_and_copies_but_cannot_move_text() {
+    let host = WopiHost::start(WopiHostOptions::default()).expect("the WOPI host starts");
+    let server = Server::start(ServerOptions {
+        run_as: RunAs::Root,
+        wopi_hosts: vec![host.base()],
+        ..Default::default()
+    })
+    .expect("the server starts");
+    let name = "view-only-select.docx";
+    host.add_fixture("simple.docx", name).unwrap();
+    let original = host.stored(name);
+    let mut viewer = open(&host, &server, name, "Viewer", false).await;
+    let before = live_text(&mut viewer, 1).await;
+    assert!(before.contains("oxool fixture heading"), "{before}");
+
+    // A double click selects the word under it.
+    select_first_word(&mut viewer).await;
+    let word = selection(&mut viewer, 2).await;
+    assert_eq!(word.trim(), "oxool", "the double-clicked word");
+
+    // Shift+End extends it to the end of the line (navigation keys are allowed).
+    viewer.key(0, 1029 | 0x1000).await;
+    let line = selection(&mut viewer, 3).await;
+    assert_eq!(line.trim(), "oxool fixture heading", "Shift+End");
+
+    // Dragging the selection would move it in an editable view (checked below); here nothing
+    // moves.
+    let selected = select_first_word(&mut viewer).await;
+    drag_selection(&mut viewer, selected).await;
+
+    // Typing, Delete, Enter and paste are refused, each with its own error.
+    let refused = [
+        "key type=input char=120 code=0",
+        "key type=input char=0 code=1283",
+        "key type=input char=13 code=1280",
+        "uno command=.uno:Cut",
+        "mouse type=down x=1440 y=1440 count=1 buttons=4 modifier=0",
+    ];
+    for line in refused {
+        viewer.send_line(line).await;
+        let error = viewer.wait_for("the refusal", |m| m.is("error")).await;
+        assert!(error.is_error("readonly"), "{line}: {error}");
+    }
+    viewer
+        .send_line("paste mimetype=text/plain;charset=utf-8\nnope")
+        .await;
+    let error = viewer.wait_for("the refusal", |m| m.is("error")).await;
+    assert!(error.is_error("readonly"), "paste: {error}");
+
+    assert_eq!(live_text(&mut viewer, 4).await, before, "the live document");
+    assert_eq!(host.stored(name), original, "the stored file is unchanged");
+
+    // The same gesture by an editor: LibreOffice 7.4 starts no drag-and-drop from LOK mouse
+    // events, it selects from the press to the release instead. Pinned down here: should a
+    // later LibreOffice move text this way, this fails and read-only views need a new look.
+    let mut editor = open(&host, &server, name, "Editor", true).await;
+    let selected = select_first_word(&mut editor).await;
+    drag_selection(&mut editor, selected).await;
+    let dragged = selection(&mut editor, 5).await;
+    assert!(
+        dragged.contains("heading\noxool"),
+        "the editor's drag selects across the paragraphs: {dragged:?}"
+    );
+    assert_eq!(live_text(&mut editor, 6).await, before, "nothing moved");
+}

@@ -1,5 +1,5 @@
-// Small pieces of the page around the document: the list of people in the header, and
-// saving a downloaded file.
+// Small pieces of the page around the document: the list of people in the header (clicking
+// one follows them, follow.js), and saving a downloaded file.
 
 export class UserList {
   constructor(el) {
@@ -11,8 +11,16 @@ export class UserList {
       const li = document.createElement('li');
       li.className = 'user';
       li.dataset.view = String(u.view);
+      li.dataset.lokView = String(u.lok_view);
       li.dataset.name = u.name;
+      li.dataset.self = u.self ? '1' : '0';
       li.title = `${u.name}${u.self ? ' (you)' : ''}${u.readonly ? ', viewing' : ', editing'}`;
+      if (!u.self) {
+        // Clicking someone follows them (follow.js).
+        li.title += ': click to follow';
+        li.tabIndex = 0;
+        li.setAttribute('role', 'button');
+      }
       const badge = document.createElement('span');
       badge.className = 'user-badge';
       badge.style.background = u.color || '#888';

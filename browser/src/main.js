@@ -12,6 +12,7 @@ import { Toolbar, parseStateChanged } from './toolbar.js';
 import { CalcBar, SlideStrip } from './parts.js';
 import { Feedback, errorText } from './feedback.js';
 import { UserList, downloadBlob } from './chrome.js';
+import { Follow } from './follow.js';
 import { Menus } from './menus.js';
 import { Dialogs } from './dialogs/dialogs.js';
 import { CommentPanel } from './comments.js';
@@ -65,7 +66,10 @@ class App {
     // While a painted dialog is open it keeps the keyboard; the document's textarea gets it back
     // when the last one closes.
     const focus = () => { if (!this.dialogs.focus()) this.keyboard.focus(); };
-    const onInput = () => { this.scrollToCaret = true; };
+    const onInput = () => {
+      this.scrollToCaret = true;
+      this.follow.stop(); // the user's own input: their caret matters now
+    };
     this.keyboard = new Keyboard($('input-sink'), {
       send, canEdit, onInput, save: () => this.save(),
     });
@@ -95,6 +99,9 @@ class App {
       fetcher: this.fetcher, setPart: (p) => this.setPart(p),
     });
     this.users = new UserList($('user-list'));
+    this.follow = new Follow({
+      layer: this.layer, overlays: this.overlays, list: $('user-list'), setPart: (p) => this.setPart(p),
+    });
     this.dialogs = new Dialogs({
       send, fetcher: this.fetcher, canEdit, focusDocument: () => this.keyboard.focus(),
       sidebarHost: document.querySelector('.workspace'),
@@ -220,6 +227,7 @@ class App {
         const list = parseJsonBody(msg.body) || [];
         this.overlays.setUsers(list);
         this.users.render(list);
+        this.follow.mark();
         this.comments.refreshColors();
         this.changes.refreshColors();
         break;
@@ -308,6 +316,7 @@ class App {
     }
     document.getElementById('status-doc').textContent = this.statusText(type, part, parts);
     this.overlays.render();
+    this.follow.reveal(); // on the followed user's sheet or slide now
   }
 
   /** `parts`: the names of the sheets or slides, in part order. */
@@ -334,6 +343,7 @@ class App {
     const json = parseJsonBody(body);
     if (this.overlays.handle(kind, body, json)) {
       if (kind === 'INVALIDATE_VISIBLE_CURSOR') this.afterCaretMove();
+      if (kind === 'INVALIDATE_VIEW_CURSOR' || kind === 'CELL_VIEW_CURSOR') this.follow.onViewEvent(json);
       return;
     }
     const state = kind === 'STATE_CHANGED' ? parseStateChanged(body, json) : null;
@@ -435,6 +445,7 @@ class App {
       connection: document.body.dataset.connection, status: this.status, docState: this.docState,
       caret: this.overlays.own.caret, selection: this.overlays.own.selection,
       views: Object.fromEntries(this.overlays.views), users: [...this.overlays.users.values()],
+      following: this.follow.following,
       layer: this.layer.describe(), tiles: { ...this.fetcher.stats, inFlight: this.fetcher.inFlight.size },
       lastError: this.lastError || null, lastClose: this.lastClose || null, dialogs: this.dialogs.describe(),
       comments: this.comments.describe(), changes: this.changes.describe(),

@@ -33,6 +33,7 @@ const DOCUMENTS = {
   'interact.docx': 'simple.docx',
   'savefail.docx': 'simple.docx',
   'long.docx': 'bench-7pages.docx',
+  'follow.docx': 'bench-7pages.docx',
   'order.odt': 'simple.odt',
   'clip.docx': 'simple.docx',
   'deltas.docx': 'simple.docx',

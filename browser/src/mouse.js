@@ -1,7 +1,7 @@
 // Mouse input in twips of the current part (click, double/triple click, drag to select), and
 // the right button, which LibreOffice answers with its context menu (context-menu.js). A
-// view-only session sends the left button only (the server refuses the right one) and gets the
-// page's own copy menu.
+// view-only session sends left clicks only, no drags (the server refuses them, and the right
+// button) and gets the page's own copy menu.
 
 import { modifierBits } from './keyboard.js';
 
@@ -48,7 +48,8 @@ export class Mouse {
     if (e.button !== 0) return;
     e.preventDefault(); // keep the focus in the hidden textarea
     this.actions.focus();
-    // View-only sessions too: LibreOffice's read-only view selects but does not edit.
+    // View-only sessions too, but only presses and releases: their clicks select (Shift+click
+    // extends), a drag could move an image or shape (oxool_proto::view_only).
     this.actions.onInput();
     this.dragging = true;
     this.send('down', e, e.detail, BUTTONS[0]);
@@ -65,7 +66,7 @@ export class Mouse {
   }
 
   onMove(e) {
-    if (!this.dragging) return;
+    if (!this.dragging || !this.actions.canEdit()) return;
     // One move per animation frame is all LibreOffice needs to extend a selection.
     const first = this.pendingMove === null;
     this.pendingMove = e;

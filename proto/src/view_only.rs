@@ -1,8 +1,11 @@
 //! What a view-only session may send: enough to select, navigate and copy, nothing that edits.
-//! wsd filters its clients' messages with these rules and the kit checks them again for its
-//! read-only views, so a broker bug alone cannot let an edit through. LibreOffice's read-only
-//! view is the last guard (it refuses typing and drag-and-drop moves); these rules keep the
-//! surface small, so anything not known to be harmless is refused.
+//! wsd filters its clients' messages with these rules and the kit checks them again.
+//!
+//! These rules are the only guard: LibreOffice 7.4 has no read-only views through LOK (no
+//! `ReadOnly` option for createViewWithOptions, no setViewReadOnly), so a view-only session's
+//! view is an ordinary one. Mouse input is therefore limited to clicks (press and release, up
+//! to a triple click): a drag would move a selected image or shape, a table border, a Calc
+//! selection or fill handle. Anything not known to be harmless is refused.
 
 /// css::awt::Key codes: the arrows, Home, End, Page Up and Page Down.
 const NAVIGATION_KEYS: std::ops::RangeInclusive<u32> = 1024..=1031;
@@ -40,11 +43,11 @@ pub fn key_permitted(char: u32, code: u32) -> bool {
     char == 0 || char == u32::from(letter) || char == u32::from(letter.to_ascii_uppercase())
 }
 
-/// A mouse event: the left button only (click, double click, drag to select). LibreOffice
-/// answers the right button with its context menu, whose entries edit; the web client shows
-/// its own copy menu instead.
-pub fn mouse_permitted(buttons: u32) -> bool {
-    buttons == LEFT_BUTTON || buttons == 0
+/// A mouse event: presses and releases of the left button only, so clicks, double and triple
+/// clicks and Shift+click select, but nothing is dragged (see above). The right button opens
+/// LibreOffice's context menu, whose entries edit; the web client shows its own copy menu.
+pub fn mouse_permitted(is_move: bool, buttons: u32) -> bool {
+    !is_move && (buttons == LEFT_BUTTON || buttons == 0)
 }
 
 /// A UNO command, by name.
@@ -65,7 +68,7 @@ mod tests {
         assert!(key_permitted(27, KEY_ESCAPE));
         assert!(key_permitted(u32::from('a'), KEY_A | MOD1));
         assert!(key_permitted(u32::from('c'), KEY_C | MOD1));
-        assert!(mouse_permitted(1));
+        assert!(mouse_permitted(false, 1));
         assert!(command_permitted(".uno:SelectAll"));
     }
 
@@ -81,7 +84,8 @@ mod tests {
         assert!(!key_permitted(u32::from('c'), KEY_C | MOD1 | SHIFT)); // change recording
         assert!(!key_permitted(u32::from('v'), 1_045 | MOD1)); // paste
         assert!(!key_permitted(u32::from('x'), 1_047 | MOD1)); // cut
-        assert!(!mouse_permitted(4)); // the right button's context menu
+        assert!(!mouse_permitted(false, 4)); // the right button's context menu
+        assert!(!mouse_permitted(true, 1)); // a drag would move images, shapes, borders
         assert!(!command_permitted(".uno:Bold"));
         assert!(!command_permitted(".uno:selectall"));
     }

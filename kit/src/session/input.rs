@@ -184,7 +184,7 @@ impl Input {
     }
 
     /// Whether a read-only view may take this input (oxool_proto::view_only: select, navigate
-    /// and copy).
+    /// and copy). LibreOffice's view itself is editable: this is the guard.
     pub fn view_only_permitted(&self) -> bool {
         use oxool_proto::view_only;
         match self {
@@ -193,7 +193,9 @@ impl Input {
                 key_code,
                 ..
             } => view_only::key_permitted(char_code.unsigned_abs(), key_code.unsigned_abs()),
-            Input::Mouse { buttons, .. } => view_only::mouse_permitted(buttons.unsigned_abs()),
+            Input::Mouse { kind, buttons, .. } => {
+                view_only::mouse_permitted(*kind == mouseevent::MOVE, buttons.unsigned_abs())
+            }
             Input::Uno { command, .. } => view_only::command_permitted(command),
         }
     }

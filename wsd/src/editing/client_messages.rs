@@ -98,7 +98,9 @@ fn view_only_may_send(message: &ClientMessage) -> bool {
     use oxool_proto::view_only;
     match message {
         ClientMessage::Key { char, code, .. } => view_only::key_permitted(*char, *code),
-        ClientMessage::Mouse(mouse) => view_only::mouse_permitted(mouse.buttons),
+        ClientMessage::Mouse(mouse) => {
+            view_only::mouse_permitted(mouse.kind == "move", mouse.buttons)
+        }
         ClientMessage::Uno { command, .. } => view_only::command_permitted(command),
         other => !other.is_input(),
     }
@@ -175,7 +177,8 @@ impl Broker {
                         .arg("modifier", mouse.modifier),
                 );
                 self.last_input = std::time::Instant::now();
-                // A drag may move text without a modified state change; a view's may not.
+                // A drag may move text without a modified state change; view-only sessions
+                // cannot drag (oxool_proto::view_only).
                 self.mouse_since_save |= member.can_write;
             }
             ClientMessage::Uno { command, args } => {

@@ -1,6 +1,7 @@
 // Following (issue 12.7): Alice clicks Bob in the user list; when Bob goes to the end of a
 // seven-page document and types there, Alice's view scrolls so that his caret is visible.
-// Scrolling herself stops it; clicking Bob again follows him back to the top.
+// Scrolling herself stops it; clicking Bob again follows him back to the top. In Calc, following
+// switches to the sheet the followed user is on (CELL_VIEW_CURSOR names it).
 const { test } = require('@playwright/test');
 const h = require('../support/helpers');
 
@@ -65,4 +66,25 @@ test('Alice follows Bob to the end of a long document', async ({ browser }) => {
   await bob.click();
   await expect(bob).toHaveAttribute('aria-pressed', 'false');
   await h.shot(a, 'follow-2-back-at-the-top');
+});
+
+test('Calc: following switches to the followed user\'s sheet', async ({ browser }) => {
+  const a = await (await browser.newContext()).newPage();
+  const b = await (await browser.newContext()).newPage();
+  await h.openEditor(a, (await h.links('follow.xlsx', 'Alice')).edit);
+  await h.openEditor(b, (await h.links('follow.xlsx', 'Bob')).edit);
+  const bob = a.locator('#user-list .user[data-name="Bob"]');
+  await bob.click();
+  await expect(bob).toHaveClass(/following/);
+
+  // Bob goes to the second sheet and moves his cell cursor there.
+  await b.locator('#sheet-tabs .sheet-tab', { hasText: 'Second' }).click();
+  await expect.poll(() => b.evaluate(() => window.oxool.status.part)).toBe('1');
+  await b.locator('#input-sink').focus();
+  await b.keyboard.press('ArrowDown');
+
+  await expect.poll(() => a.evaluate(() => window.oxool.status.part)).toBe('1');
+  await expect(a.locator('#sheet-tabs .sheet-tab[aria-selected="true"]')).toHaveText('Second');
+  await h.waitDrawn(a);
+  await h.shot(a, 'follow-3-calc-second-sheet');
 });

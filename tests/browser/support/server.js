@@ -34,6 +34,7 @@ const DOCUMENTS = {
   'savefail.docx': 'simple.docx',
   'long.docx': 'bench-7pages.docx',
   'follow.docx': 'bench-7pages.docx',
+  'follow.xlsx': 'simple.xlsx',
   'order.odt': 'simple.odt',
   'clip.docx': 'simple.docx',
   'deltas.docx': 'simple.docx',

@@ -163,3 +163,58 @@ async fn a_view_only_user_selects_and_copies_but_cannot_move_text() {
     );
     assert_eq!(live_text(&mut editor, 8).await, before, "nothing moved");
 }
+
+/// Clicks the title shape of simple.pptx's first slide and drags it by (1800, 1200) twips:
+/// in an editable view that moves the shape. True when the document became modified.
+async fn drag_title_shape(client: &mut WsClient) -> bool {
+    let status = client.status.clone().expect("loaded");
+    let size = |key| status.get(key).and_then(|v| v.parse::<i64>().ok()).unwrap();
+    let (x, y) = (size("width") / 2, size("height") * 15 / 100);
+    let mark = client.mark();
+    for kind in ["down", "up"] {
+        client.mouse(kind, x, y, 1).await;
+    }
+    client
+        .wait_for("the shape's selection", |m| m.is_event("GRAPHIC_SELECTION"))
+        .await;
+    client.rewind_to(mark);
+    client.mouse("down", x, y, 1).await;
+    for step in 1..=6 {
+        tokio::time::sleep(std::time::Duration::from_millis(60)).await;
+        client
+            .mouse("move", x + 300 * step, y + 200 * step, 1)
+            .await;
+    }
+    client.mouse("up", x + 1800, y + 1200, 1).await;
+    client
+        .try_wait_for(std::time::Duration::from_secs(3), |m| {
+            m.is("doc-state") && m.get("modified") == Some("1")
+        })
+        .await
+        .is_some()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_view_only_user_selects_a_shape_but_cannot_move_it() {
+    let setup = Setup::start(RunAs::Root);
+    let name = "view-only-shape.pptx";
+    setup.host.add_fixture("simple.pptx", name).unwrap();
+    // LibreOffice 7.4's views are never read-only themselves: an editor's drag of a shape moves
+    // it, and so would a view-only user's if wsd and the kit let its moves through.
+    let mut viewer = setup.open("Viewer", name, false).await;
+    assert!(
+        !drag_title_shape(&mut viewer).await,
+        "a view-only drag modified the document"
+    );
+    let refused = viewer
+        .seen
+        .iter()
+        .filter(|m| m.is_error("readonly"))
+        .count();
+    assert_eq!(refused, 6, "every move is refused");
+    let mut editor = setup.open("Editor", name, true).await;
+    assert!(
+        drag_title_shape(&mut editor).await,
+        "an editor's drag of the shape modifies the document"
+    );
+}

@@ -245,8 +245,10 @@ fn load_for_editing(
     if let Err(err) = session::prepare_office(office) {
         eprintln!("oxool-kit: optional LOK features unavailable: {err}");
     }
-    let document = load_one(office, message, payload)?;
-    Session::new(document, writer.clone())
+    let (document, input) = load_one(office, message, payload)?;
+    // Loaded with a password: its saves in its own format must keep it (session/protected.rs).
+    let protected = password_of(message).map(|_| session::protected::ProtectedFile::new(&input));
+    Session::new(document, writer.clone(), protected)
         .map_err(|err| RequestError::new("internal", err.to_string()))
 }
 
@@ -394,7 +396,12 @@ fn convert_one(
     Ok((format, bytes, took))
 }
 
-fn load_one(office: &Office, message: &Message, document: &[u8]) -> Result<Document, RequestError> {
+/// The loaded document and the file in the jail it was loaded from (its own location).
+fn load_one(
+    office: &Office,
+    message: &Message,
+    document: &[u8],
+) -> Result<(Document, PathBuf), RequestError> {
     // Encrypted, and no password given: what LibreOffice would ask for, without asking it.
     let input = store_input(message, document).map_err(|err| match err.kind {
         "password-protected" => {
@@ -415,14 +422,15 @@ fn load_one(office: &Office, message: &Message, document: &[u8]) -> Result<Docum
         password_of(message),
         ReadOnly::Refuse,
     );
-    loaded.map_err(|err| match err {
+    let document = loaded.map_err(|err| match err {
         LoadError::Password(failure) => RequestError {
             kind: failure.kind(),
             message: failure.to_string(),
             password_type: Some(failure.password_kind().as_str()),
         },
         LoadError::Lok(err) => RequestError::new("load", err.to_string()),
-    })
+    })?;
+    Ok((document, input))
 }
 
 pub(crate) fn error_frame(kind: &str, text: &str) -> Frame {

@@ -43,6 +43,36 @@ fn server(wopi_hosts: Vec<String>) -> Server {
     .unwrap()
 }
 
+/// An encrypted OOXML file is an OLE compound file (the package inside is encrypted); an
+/// encrypted ODF package lists encryption data in its manifest.
+fn is_encrypted(name: &str, bytes: &[u8]) -> bool {
+    if name.ends_with(".docx") {
+        return bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]);
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, bytes).unwrap();
+    let manifest = std::process::Command::new("unzip")
+        .arg("-p")
+        .arg(&path)
+        .arg("META-INF/manifest.xml")
+        .output()
+        .expect("unzip runs");
+    String::from_utf8_lossy(&manifest.stdout).contains("encryption-data")
+}
+
+/// The text of `bytes` opened with `password` (convert-to txt), or the refusal's status.
+fn text_with_password(server: &Server, name: &str, bytes: &[u8], password: &str) -> String {
+    let url = server.url("/cool/convert-to/txt");
+    let parts = [
+        ("data", Some(name), bytes),
+        ("password", None, password.as_bytes()),
+    ];
+    let response = post_multipart(&url, &parts).unwrap();
+    assert_eq!(response.status, 200, "{name}: {}", response.text());
+    response.text()
+}
+
 /// Neither the password nor any encoding of it appears in the server's log.
 fn assert_not_logged(server: &Server) {
     let log = server.log();
@@ -121,6 +151,37 @@ async fn editing_asks_for_the_password_once() {
         assert!(download.binary, "{name}: {download}");
         let text = String::from_utf8_lossy(&download.body).into_owned();
         assert!(text.contains(TEXT), "{name}: {text}");
+
+        // An edit stored to the WOPI host stays protected by the same password.
+        alice.type_keys("x").await;
+        let saved = alice.save(false).await;
+        assert_eq!(saved.get("save"), Some("idle"), "{name}: {saved}");
+        let stored = std::fs::read(host.path_of(name)).unwrap();
+        assert!(
+            is_encrypted(name, &stored),
+            "{name} was stored without its password"
+        );
+        let text =
+            tokio::task::block_in_place(|| text_with_password(&server, name, &stored, PASSWORD));
+        // Typed at the start of the document: the stored file has the edit.
+        let typed = text
+            .trim_start_matches(|c: char| c == '\u{feff}' || c.is_whitespace())
+            .starts_with('x');
+        assert!(typed && text.contains(TEXT), "{name}: {text}");
+        // A download in the document's own format is the document: protected too. Another
+        // format is an export, as for any document (the txt above).
+        let own = name.rsplit_once('.').unwrap().1;
+        alice
+            .send(Message::new("download").arg("id", 8).arg("format", own))
+            .await;
+        let download = alice
+            .wait_for("the download", |m| m.is("download") || m.is("error"))
+            .await;
+        assert!(download.binary, "{name}: {download}");
+        assert!(
+            is_encrypted(name, &download.body),
+            "{name} was downloaded without its password"
+        );
     }
     assert_not_logged(&server);
 }

@@ -31,6 +31,9 @@ pub const REFUSED_COMMANDS: &[&str] = &[
     ".uno:MacroDialog",
     ".uno:BasicIDEAppear",
     ".uno:OptionsTreeDialog",
+    // Saving is wsd's (`save`); the kit dispatches `.uno:Save` itself for a protected document
+    // and takes its result as its own (barrier.rs).
+    ".uno:Save",
 ];
 
 #[derive(Debug, thiserror::Error)]

@@ -13,6 +13,7 @@ mod dialog_requests;
 pub mod dialogs;
 pub mod events;
 pub mod input;
+pub mod protected;
 pub mod tiles;
 pub mod views;
 pub mod windows;
@@ -27,6 +28,7 @@ use oxool_proto::{Frame, Message};
 use self::args::ArgError;
 use self::events::{CallbackQueue, EventsError};
 use self::input::{Input, InputError};
+use self::protected::{ProtectedFile, ProtectedSaveError};
 use self::tiles::{TileError, TileRequest};
 use self::views::{ViewError, Views, MAX_USER_LEN, MAX_VIEW_ID_LEN};
 use self::windows::{SharedOwners, WindowId};
@@ -91,6 +93,8 @@ pub enum SessionError {
         #[source]
         source: LokError,
     },
+    #[error("LibreOffice could not save the protected document: {0}")]
+    ProtectedSave(#[from] ProtectedSaveError),
     #[error("jail file system: {0}")]
     Io(#[from] std::io::Error),
     #[error("LibreOffice failed to {step}: {source}")]
@@ -118,7 +122,7 @@ impl SessionError {
             SessionError::ValuesTooLarge { .. } => "too-large",
             SessionError::ReadOnly(_) => "readonly",
             SessionError::Format(_) => "format",
-            SessionError::Save { .. } => "save",
+            SessionError::Save { .. } | SessionError::ProtectedSave(_) => "save",
             _ => "internal",
         }
     }
@@ -155,11 +159,18 @@ pub struct Session {
     input_pending: std::cell::Cell<bool>,
     /// The LibreOffice view that posted it (a writing one): the barrier runs there.
     input_view: std::cell::Cell<i32>,
+    /// Set when the document was loaded with a password: saves in its own format keep it.
+    protected: Option<ProtectedFile>,
 }
 
 impl Session {
     /// Takes the loaded document and starts forwarding its callbacks through `writer`.
-    pub fn new(document: Document, writer: FrameWriter) -> Result<Session, EventsError> {
+    /// `protected`: the document was loaded with a password (see [`protected`]).
+    pub fn new(
+        document: Document,
+        writer: FrameWriter,
+        protected: Option<ProtectedFile>,
+    ) -> Result<Session, EventsError> {
         let loaded_view = document.view().unwrap_or(0);
         let names = Arc::new(Mutex::new(HashMap::new()));
         let windows = SharedOwners::default();
@@ -171,6 +182,7 @@ impl Session {
             windows,
             input_pending: std::cell::Cell::new(false),
             input_view: std::cell::Cell::new(loaded_view),
+            protected,
         })
     }
 
@@ -430,7 +442,8 @@ impl Session {
     }
 
     /// `saveAs` into the jail's /tmp (storeToURL: the document keeps its own location), then
-    /// the bytes go to wsd, which uploads them.
+    /// the bytes go to wsd, which uploads them. A document loaded with a password is saved in
+    /// its own format with `.uno:Save` instead, so it keeps the password ([`protected`]).
     fn save(&self, message: &Message) -> Result<Frame, SessionError> {
         let format = args::required(message, "format")?.to_ascii_lowercase();
         let document_type = self
@@ -439,6 +452,11 @@ impl Session {
             .map_err(lok("tell the type"))?;
         if !convert::formats_for(document_type).contains(&format.as_str()) {
             return Err(SessionError::Format(format));
+        }
+        if let Some(protected) = self.protected.as_ref().filter(|p| p.is_own_format(&format)) {
+            let view = self.views.registered_view();
+            let bytes = protected.save(&self.document, self.queue.barrier(), view)?;
+            return Ok(saved_frame(&format, bytes));
         }
         let options = message
             .get("options")
@@ -454,13 +472,17 @@ impl Session {
             })
             .and_then(|()| Ok(std::fs::read(&path)?));
         let _ = std::fs::remove_file(&path);
-        let bytes = bytes?;
-        let header = Message::new(FromKit::Saved.name())
-            .arg("format", &format)
-            .arg("bytes", bytes.len())
-            .render();
-        Ok(Frame::with_payload(header, bytes))
+        Ok(saved_frame(&format, bytes?))
     }
+}
+
+/// The answer to `save`.
+fn saved_frame(format: &str, bytes: Vec<u8>) -> Frame {
+    let header = Message::new(FromKit::Saved.name())
+        .arg("format", format)
+        .arg("bytes", bytes.len())
+        .render();
+    Frame::with_payload(header, bytes)
 }
 
 /// The `mimetype` argument, one of [`CLIPBOARD_TYPES`].

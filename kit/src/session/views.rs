@@ -70,6 +70,12 @@ impl Views {
         self.open.len()
     }
 
+    /// A LOK view whose callbacks reach the queue (for a command whose result the kit awaits),
+    /// if any session ever opened one.
+    pub fn registered_view(&self) -> Option<i32> {
+        self.registered.iter().min().copied()
+    }
+
     pub fn get(&self, id: &str) -> Result<&View, ViewError> {
         self.open
             .get(id)

@@ -1,7 +1,7 @@
 //! Three oxool servers behind Debian's HAProxy with the shipped configuration
 //! (docs/haproxy/oxool.cfg), the independent WOPI host as storage (docs/cluster.md). In
-//! bounded time, and small: 6 documents with 2 users each (the 30 would only repeat the
-//! same paths at 5 times the cost on a shared 2-core machine), 6 conversions:
+//! bounded time (about 50 s on a shared 2-core machine): 30 documents with 2 users each, 6
+//! conversions:
 //!
 //! 1. every document lands on exactly one server, with both its users (`oxoolctl documents`,
 //!    and each server's `/metrics`);
@@ -23,7 +23,7 @@ use oxool_tests::server::{free_port, Server, ServerOptions};
 use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
 use oxool_tests::ws::WsClient;
 
-const DOCUMENTS: usize = 6;
+const DOCUMENTS: usize = 30;
 const CONVERSIONS: usize = 6;
 /// How long a user may take to get a document open through the balancer, retries included.
 const REOPEN_DEADLINE: Duration = Duration::from_secs(90);

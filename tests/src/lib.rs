@@ -130,3 +130,24 @@ pub fn terminate(child: &mut std::process::Child) {
     let _ = child.kill();
     let _ = child.wait();
 }
+
+/// The members of a stored zip (OOXML, ODF) whose names contain `part`, concatenated.
+pub fn zip_members(path: &std::path::Path, part: &str) -> String {
+    let out = std::process::Command::new("python3")
+        .arg("-c")
+        .arg(
+            "import sys, zipfile\n\
+             z = zipfile.ZipFile(sys.argv[1])\n\
+             print(''.join(z.read(n).decode() for n in z.namelist() if sys.argv[2] in n))",
+        )
+        .arg(path)
+        .arg(part)
+        .output()
+        .expect("python3 runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}

@@ -9,6 +9,7 @@ use std::process::Command;
 use oxool_tests::editing_setup::EditingSetup as Setup;
 use oxool_tests::user::RunAs;
 use oxool_tests::ws::{Incoming, WsClient};
+use oxool_tests::zip_members;
 
 /// The `comment` object of a `COMMENT` event.
 fn comment(event: &Incoming) -> serde_json::Value {
@@ -74,27 +75,6 @@ async fn comment_list(client: &mut WsClient, what: &str) -> Vec<serde_json::Valu
 /// `word/comments.xml` of a stored docx (empty when it has none).
 fn docx_comments(path: &Path) -> String {
     zip_members(path, "word/comments.xml")
-}
-
-/// The members of a stored zip (OOXML, ODF) whose names contain `part`, concatenated.
-fn zip_members(path: &Path, part: &str) -> String {
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(
-            "import sys, zipfile\n\
-             z = zipfile.ZipFile(sys.argv[1])\n\
-             print(''.join(z.read(n).decode() for n in z.namelist() if sys.argv[2] in n))",
-        )
-        .arg(path)
-        .arg(part)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// A docx with one comment by "Carol" on the word "Anchored", written part by part.

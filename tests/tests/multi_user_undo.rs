@@ -8,34 +8,40 @@
 //! the user from exactly that answer.
 
 use std::path::Path;
-use std::process::Command;
 
 use oxool_tests::editing_setup::EditingSetup as Setup;
 use oxool_tests::user::RunAs;
 use oxool_tests::ws::WsClient;
+use oxool_tests::zip_members;
 
 /// LibreOffice's SID_REPAIRPACKAGE: the result of an undo or redo refused for a conflict.
 const UNDO_CONFLICT: &str = "6683";
 /// `css::awt::Key` END with Ctrl (MOD1): the end of the document.
 const CTRL_END: u32 = 1029 | 0x2000;
 
+/// The stored document's text: the `w:t` runs of word/document.xml, joined.
 fn docx_text(path: &Path) -> String {
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(
-            "import re, sys, zipfile\n\
-             xml = zipfile.ZipFile(sys.argv[1]).read('word/document.xml').decode()\n\
-             print(''.join(re.findall(r'<w:t(?: [^>]*)?>([^<]*)</w:t>', xml)))",
-        )
-        .arg(path)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    let xml = zip_members(path, "word/document.xml");
+    let mut text = String::new();
+    let mut rest = xml.as_str();
+    while let Some(at) = rest.find("<w:t") {
+        rest = &rest[at + 4..];
+        // `<w:t>` or `<w:t xml:space=…>`, not `<w:tab/>` or `<w:tbl>`.
+        if !(rest.starts_with('>') || rest.starts_with(' ')) {
+            continue;
+        }
+        let Some(open_end) = rest.find('>') else {
+            break;
+        };
+        rest = &rest[open_end + 1..];
+        // The run's text: up to the next tag, when that tag closes the run.
+        let end = rest.find('<').unwrap_or(rest.len());
+        if rest[end..].starts_with("</w:t>") {
+            text.push_str(&rest[..end]);
+        }
+        rest = &rest[end..];
+    }
+    text
 }
 
 /// `saver` saves; waits until both users have seen the save end. The kit applies every key

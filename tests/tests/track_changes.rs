@@ -5,11 +5,11 @@
 //! command=.uno:AcceptTrackedChanges` lists the changes a document has.
 
 use std::path::Path;
-use std::process::Command;
 
 use oxool_tests::editing_setup::EditingSetup as Setup;
 use oxool_tests::user::RunAs;
 use oxool_tests::ws::{Incoming, WsClient};
+use oxool_tests::zip_members;
 
 /// A JSON value LibreOffice sends as a string or a number, as text.
 fn text_of(value: &serde_json::Value) -> String {
@@ -76,21 +76,7 @@ fn change_id_args(command: &str, id: &str) -> String {
 
 /// `word/document.xml` of a stored docx.
 fn docx_document(path: &Path) -> String {
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(
-            "import sys, zipfile\n\
-             print(zipfile.ZipFile(sys.argv[1]).read('word/document.xml').decode())",
-        )
-        .arg(path)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    zip_members(path, "word/document.xml")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -95,3 +95,66 @@ async fn a_document_open_on_one_server_is_refused_on_another_until_that_one_is_g
     assert_eq!(error.get("kind"), Some("lock-conflict"), "{error}");
     assert_eq!(open_documents(&a), "no open documents\n");
 }
+
+/// The lock is taken when a writer joins, not only at the first open: a document opened
+/// view-only here holds no lock, so another server may open it for writing meanwhile. A writer
+/// joining here must then be refused (one document, one host), not admitted as a second writer
+/// whose saves all fail; once the other server let the document go, the writer joins here and
+/// this server holds the lock and saves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_writer_joining_a_view_only_copy_takes_the_lock_or_is_refused() {
+    let host = WopiHost::start(WopiHostOptions::default()).unwrap();
+    host.add_fixture("simple.docx", "viewed.docx").unwrap();
+    let src = host.wopisrc("viewed.docx");
+    let (port_a, port_b) = (free_port().unwrap(), free_port().unwrap());
+    let a = start_server(&host, port_a, &[port_b]);
+    let b = start_server(&host, port_b, &[port_a]);
+
+    let mut vera = WsClient::connect_routed(a.port, "vera", &src)
+        .await
+        .unwrap();
+    vera.load(&src, &token("vera", "Vera", false)).await;
+    assert!(host.locks().unwrap().get("viewed.docx").is_none());
+
+    // The balancer sent a writer to B meanwhile: B opens the document and locks it.
+    let mut bob = WsClient::connect_routed(b.port, "bob", &src).await.unwrap();
+    bob.load(&src, &token("bob", "Bob", true)).await;
+    let b_lock = host.locks().unwrap()["viewed.docx"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // A writer joining A's view-only copy is refused while B holds the document.
+    let mut carol = WsClient::connect_routed(a.port, "carol", &src)
+        .await
+        .unwrap();
+    let error = carol
+        .load_refused(&src, Some(&token("carol", "Carol", true)))
+        .await;
+    assert_eq!(error.get("kind"), Some("lock-conflict"), "{error}");
+    assert_eq!(host.locks().unwrap()["viewed.docx"], b_lock.as_str());
+    // The viewer carries on.
+    assert!(open_documents(&a).contains("viewed.docx"), "{}", a.log());
+
+    // B lets the document go (its writer leaves: stored, unlocked); now the writer joins A.
+    drop(bob);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while host.locks().unwrap().get("viewed.docx").is_some() {
+        assert!(std::time::Instant::now() < deadline, "B never unlocked");
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let mut carol = WsClient::connect_routed(a.port, "carol-again", &src)
+        .await
+        .unwrap();
+    carol.load(&src, &token("carol", "Carol", true)).await;
+    let a_lock = host.locks().unwrap()["viewed.docx"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(a_lock.starts_with("oxool-") && a_lock != b_lock, "{a_lock}");
+    carol.type_keys("Carol writes on A ").await;
+    let saved = carol.save(false).await;
+    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+    assert_eq!(saved.get("modified"), Some("0"), "{saved}");
+    drop(vera);
+}

@@ -117,6 +117,8 @@ pub enum Command {
         lock_id: String,
         result: Result<(), WopiError>,
     },
+    /// The lock asked for by a writer joining a document open without one (writer_lock.rs).
+    WriterLocked(Result<Option<String>, JoinError>),
     CheckpointWritten(super::checkpoint::Written),
     Reopened(Box<super::kit_crash::Reopened>),
     Tick,
@@ -175,6 +177,7 @@ pub struct Broker {
     pub(super) supports_locks: bool,
     pub(super) lock_id: String,
     pub(super) locked: bool,
+    pub(super) writer_lock: super::writer_lock::WriterLockWait,
     pub(super) lock_refreshed: Instant,
     pub(super) last_modified: Option<String>,
     /// The token of the last writing session; uploads after it left use it.
@@ -314,6 +317,7 @@ impl Broker {
             save_waiters: VecDeque::new(),
             supports_locks: first.info.supports_locks,
             locked: lock.is_some(),
+            writer_lock: Default::default(),
             lock_id: lock.unwrap_or_else(new_lock_id),
             lock_refreshed: now,
             last_modified: first.info.last_modified_time.clone(),
@@ -350,6 +354,7 @@ impl Broker {
             Command::Uploaded(uploaded) => self.on_uploaded(uploaded),
             Command::SavedAs { session, result } => self.on_saved_as(session, result),
             Command::Locked { lock_id, result } => self.on_locked(lock_id, result),
+            Command::WriterLocked(result) => self.on_writer_locked(result),
             Command::ConflictCopied { gen, result } => self.on_conflict_copied(gen, result),
             Command::CheckpointWritten(written) => self.on_checkpoint_written(written),
             Command::Reopened(reopened) => self.on_reopened(*reopened),
@@ -369,6 +374,17 @@ impl Broker {
         let Some(join) = self.hold_join(join) else {
             return;
         };
+        if self.closing.is_some() || self.done {
+            let _ = join.reply.send(Err(JoinError::Retry));
+            return;
+        }
+        if let Some(join) = self.wait_for_writer_lock(join) {
+            self.admit(join);
+        }
+    }
+
+    /// Adds the session of `join` to the document, once its lock is settled.
+    pub(super) fn admit(&mut self, join: JoinRequest) {
         if self.closing.is_some() || self.done {
             let _ = join.reply.send(Err(JoinError::Retry));
             return;
@@ -402,9 +418,6 @@ impl Broker {
         }
         if can_write {
             self.upload_token = Some(join.token.clone());
-            if self.supports_locks && !self.locked {
-                self.take_lock(join.token.clone());
-            }
         }
         self.exiting = false;
         let mut member = Member {
@@ -549,6 +562,9 @@ impl Broker {
         self.settle_checkpoints(queue).await;
         self.registry.remove(self.src.doc_key().as_str(), self.id);
         queue.close();
+        for join in self.writer_lock.take_all() {
+            let _ = join.reply.send(Err(JoinError::Retry));
+        }
         while let Ok(command) = queue.try_recv() {
             match command {
                 Command::Join(join) => {

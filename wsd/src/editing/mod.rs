@@ -37,6 +37,7 @@ pub mod tile_delta;
 pub mod tile_shift;
 mod tiles;
 mod windows;
+mod writer_lock;
 pub mod ws_route;
 
 pub use registry::Registry;

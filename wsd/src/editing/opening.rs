@@ -1,6 +1,6 @@
 //! Opening a document for its first session: GetFile, the WOPI lock and a kit that loads the
-//! document, the lock and the kit at the same time; and the lock a writing session that joins
-//! later takes.
+//! document, the lock and the kit at the same time; and the lock retaken after a save found it
+//! gone. A writer joining a document open without a lock: writer_lock.rs.
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -87,14 +87,7 @@ pub(super) async fn load(
         if !(info.supports_locks && info.user_can_write) {
             return Ok(None);
         }
-        let lock_id = new_lock_id();
-        match ctx.wopi.lock(src, &first.token, &lock_id).await {
-            Ok(()) => Ok(Some(lock_id)),
-            Err(WopiError::LockConflict { current_lock, .. }) => {
-                lock_held_elsewhere(ctx, src, &first.token, lock_id, current_lock).await
-            }
-            Err(error) => Err(wopi_error(error)),
-        }
+        acquire_lock(ctx, src, &first.token, new_lock_id()).await
     };
     let file_name = oxool_proto::file_name::safe_file_name(&info.base_file_name);
     let open_kit = KitLink::open(
@@ -127,6 +120,24 @@ pub(super) async fn load(
                 },
             })
         }
+    }
+}
+
+/// Locks the document at the WOPI host with `lock_id`: `Some(lock_id)` when this server holds
+/// it, `None` when someone other than an oxool server does and the document opens anyway, a
+/// failure when another oxool server holds it (one document, one host) or the host refused.
+pub(super) async fn acquire_lock(
+    ctx: &BrokerContext,
+    src: &WopiSrc,
+    token: &AccessToken,
+    lock_id: String,
+) -> Result<Option<String>, OpenFailure> {
+    match ctx.wopi.lock(src, token, &lock_id).await {
+        Ok(()) => Ok(Some(lock_id)),
+        Err(WopiError::LockConflict { current_lock, .. }) => {
+            lock_held_elsewhere(ctx, src, token, lock_id, current_lock).await
+        }
+        Err(error) => Err(OpenFailure::new(error.kind(), error.to_string())),
     }
 }
 
@@ -170,7 +181,7 @@ async fn lock_held_elsewhere(
 }
 
 /// The `error kind=` of a document open on another server.
-const LOCK_CONFLICT: &str = "lock-conflict";
+pub(super) const LOCK_CONFLICT: &str = "lock-conflict";
 
 pub(super) fn new_lock_id() -> String {
     crate::cluster::new_lock_id()

@@ -2,7 +2,7 @@
 # build-deb.sh OUTDIR -- build oxool's .deb with debhelper from prebuilt release binaries.
 #
 # dpkg-buildpackage writes its results next to the source tree, so the packaging inputs
-# (debian/, units/, apparmor/, docs/man/, etc/oxool.toml, mk/, the seed profile and the
+# (debian/, units/, apparmor/, docs/man/, the HAProxy example, etc/oxool.toml, mk/, the seed profile and the
 # binaries from OXOOL_BIN_DIR, default target/release) are staged in OUTDIR/src/oxool-VERSION
 # and built there: the repository and its parent stay untouched, and debian/rules never sees
 # the developers' Makefile. Prints the path of the .deb on the last line.
@@ -22,7 +22,7 @@ out=$(cd "$out" && pwd)
 stage=$out/src/oxool-$version
 rm -rf "$out/src" && mkdir -p "$stage/target/release" "$stage/docs" "$stage/tests/fixtures"
 cp -a "$repo/debian" "$repo/units" "$repo/apparmor" "$repo/etc" "$repo/mk" "$repo/browser" "$stage/"
-cp -a "$repo/docs/man" "$stage/docs/"
+cp -a "$repo/docs/man" "$repo/docs/haproxy" "$repo/docs/cluster.md" "$stage/docs/"
 cp -a "$repo/tests/fixtures/seed-profile" "$stage/tests/fixtures/"
 for b in oxool-wsd oxool-forkit oxool-systemplate-setup oxoolctl; do
   [ -x "$bin/$b" ] && cp -a "$bin/$b" "$stage/target/release/"

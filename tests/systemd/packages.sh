@@ -48,6 +48,7 @@ common_files=(
   /usr/share/oxool/apparmor/userns
   /usr/share/oxool/seed-profile/user/registrymodifications.xcu
   /usr/share/oxool/browser/cool.html
+  /usr/share/doc/oxool/examples/haproxy.cfg
   /man8/oxool-wsd.8
   /man8/oxool-forkit.8
   /man8/oxool-systemplate-setup.8

@@ -29,6 +29,29 @@ fn open_documents(server: &Server) -> String {
     server.oxoolctl("documents").unwrap()
 }
 
+/// The lock the WOPI host holds for `name`, if any.
+fn lock_of(host: &WopiHost, name: &str) -> Option<String> {
+    host.locks().unwrap()[name].as_str().map(str::to_string)
+}
+
+/// A session of `user` (write access as given) loaded on the server at `port`.
+async fn open_as(port: u16, src: &str, user: &str, write: bool) -> WsClient {
+    let mut client = WsClient::connect_routed(port, user, src).await.unwrap();
+    let name = user[..1].to_uppercase() + &user[1..];
+    client.load(src, &token(user, &name, write)).await;
+    client
+}
+
+/// The `error` a writer `user` gets when loading on the server at `port`.
+async fn refused_as(port: u16, src: &str, user: &str) -> (WsClient, oxool_tests::ws::Incoming) {
+    let mut client = WsClient::connect_routed(port, user, src).await.unwrap();
+    let name = user[..1].to_uppercase() + &user[1..];
+    let error = client
+        .load_refused(src, Some(&token(user, &name, true)))
+        .await;
+    (client, error)
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_document_open_on_one_server_is_refused_on_another_until_that_one_is_gone() {
     let host = WopiHost::start(WopiHostOptions::default()).unwrap();
@@ -38,21 +61,12 @@ async fn a_document_open_on_one_server_is_refused_on_another_until_that_one_is_g
     let mut a = start_server(&host, port_a, &[port_b]);
     let b = start_server(&host, port_b, &[port_a]);
 
-    let mut alice = WsClient::connect_routed(a.port, "alice", &src)
-        .await
-        .unwrap();
-    alice.load(&src, &token("alice", "Alice", true)).await;
-    let lock = host.locks().unwrap()["shared.docx"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let mut alice = open_as(a.port, &src, "alice", true).await;
+    let lock = lock_of(&host, "shared.docx").unwrap();
     assert!(lock.starts_with("oxool-"), "{lock}");
 
     // B finds A's lock, asks A (its peer) and A runs it: no second editing copy.
-    let mut bob = WsClient::connect_routed(b.port, "bob", &src).await.unwrap();
-    let error = bob
-        .load_refused(&src, Some(&token("bob", "Bob", true)))
-        .await;
+    let (mut bob, error) = refused_as(b.port, &src, "bob").await;
     assert_eq!(error.get("kind"), Some("lock-conflict"), "{error}");
     let message = error.get("message").unwrap_or_default().to_string();
     assert!(
@@ -62,18 +76,12 @@ async fn a_document_open_on_one_server_is_refused_on_another_until_that_one_is_g
     let close = bob.wait_for("close", |m| m.is("close")).await;
     assert_eq!(close.get("reason"), Some("lock-conflict"), "{close}");
     assert_eq!(open_documents(&b), "no open documents\n");
-    assert_eq!(host.locks().unwrap()["shared.docx"], lock.as_str());
+    assert_eq!(lock_of(&host, "shared.docx"), Some(lock.clone()));
     // A is lost hard: its lock stays at the WOPI host, and nothing answers on its port.
     a.kill_hard();
     alice.wait_closed().await;
-    let mut bob = WsClient::connect_routed(b.port, "bob-again", &src)
-        .await
-        .unwrap();
-    bob.load(&src, &token("bob", "Bob", true)).await;
-    let taken = host.locks().unwrap()["shared.docx"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let _bob = open_as(b.port, &src, "bob", true).await;
+    let taken = lock_of(&host, "shared.docx").unwrap();
     assert_ne!(taken, lock, "B did not take the lock over");
     assert!(b.log().contains("taking it over"), "{}", b.log());
     assert!(
@@ -86,12 +94,7 @@ async fn a_document_open_on_one_server_is_refused_on_another_until_that_one_is_g
 
     // A comes back (a new run, a new server id): B holds the document, so A refuses it.
     let a = start_server(&host, port_a, &[port_b]);
-    let mut carol = WsClient::connect_routed(a.port, "carol", &src)
-        .await
-        .unwrap();
-    let error = carol
-        .load_refused(&src, Some(&token("carol", "Carol", true)))
-        .await;
+    let (_carol, error) = refused_as(a.port, &src, "carol").await;
     assert_eq!(error.get("kind"), Some("lock-conflict"), "{error}");
     assert_eq!(open_documents(&a), "no open documents\n");
 }
@@ -110,47 +113,29 @@ async fn a_writer_joining_a_view_only_copy_takes_the_lock_or_is_refused() {
     let a = start_server(&host, port_a, &[port_b]);
     let b = start_server(&host, port_b, &[port_a]);
 
-    let mut vera = WsClient::connect_routed(a.port, "vera", &src)
-        .await
-        .unwrap();
-    vera.load(&src, &token("vera", "Vera", false)).await;
-    assert!(host.locks().unwrap().get("viewed.docx").is_none());
+    let vera = open_as(a.port, &src, "vera", false).await;
+    assert_eq!(lock_of(&host, "viewed.docx"), None);
 
     // The balancer sent a writer to B meanwhile: B opens the document and locks it.
-    let mut bob = WsClient::connect_routed(b.port, "bob", &src).await.unwrap();
-    bob.load(&src, &token("bob", "Bob", true)).await;
-    let b_lock = host.locks().unwrap()["viewed.docx"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let bob = open_as(b.port, &src, "bob", true).await;
+    let b_lock = lock_of(&host, "viewed.docx").unwrap();
 
     // A writer joining A's view-only copy is refused while B holds the document.
-    let mut carol = WsClient::connect_routed(a.port, "carol", &src)
-        .await
-        .unwrap();
-    let error = carol
-        .load_refused(&src, Some(&token("carol", "Carol", true)))
-        .await;
+    let (_carol, error) = refused_as(a.port, &src, "carol").await;
     assert_eq!(error.get("kind"), Some("lock-conflict"), "{error}");
-    assert_eq!(host.locks().unwrap()["viewed.docx"], b_lock.as_str());
+    assert_eq!(lock_of(&host, "viewed.docx"), Some(b_lock.clone()));
     // The viewer carries on.
     assert!(open_documents(&a).contains("viewed.docx"), "{}", a.log());
 
     // B lets the document go (its writer leaves: stored, unlocked); now the writer joins A.
     drop(bob);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while host.locks().unwrap().get("viewed.docx").is_some() {
+    while lock_of(&host, "viewed.docx").is_some() {
         assert!(std::time::Instant::now() < deadline, "B never unlocked");
         tokio::time::sleep(std::time::Duration::from_millis(200)).await;
     }
-    let mut carol = WsClient::connect_routed(a.port, "carol-again", &src)
-        .await
-        .unwrap();
-    carol.load(&src, &token("carol", "Carol", true)).await;
-    let a_lock = host.locks().unwrap()["viewed.docx"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let mut carol = open_as(a.port, &src, "carol", true).await;
+    let a_lock = lock_of(&host, "viewed.docx").unwrap();
     assert!(a_lock.starts_with("oxool-") && a_lock != b_lock, "{a_lock}");
     carol.type_keys("Carol writes on A ").await;
     let saved = carol.save(false).await;

@@ -16,7 +16,7 @@ use tracing::Instrument;
 
 use super::checkpoint::Checkpoints;
 use super::member::Member;
-use super::opening::{extension_of, load, new_lock_id};
+use super::opening::{extension_of, load};
 use super::outbox::OutboxSender;
 use super::protocol::{self, ClientMessage};
 use super::registry::Registry;
@@ -117,7 +117,7 @@ pub enum Command {
         lock_id: String,
         result: Result<(), WopiError>,
     },
-    /// The lock asked for by a writer joining a document open without one (writer_lock.rs).
+    /// The lock asked for by a writer joining a document open without one (lock.rs).
     WriterLocked(Result<Option<String>, JoinError>),
     CheckpointWritten(super::checkpoint::Written),
     Reopened(Box<super::kit_crash::Reopened>),
@@ -174,11 +174,7 @@ pub struct Broker {
     /// Tiles lately decoded for deltas, shared by the sessions.
     pub(super) decoded_tiles: super::tile_delta::DecodedTiles,
     pub(super) save_waiters: VecDeque<SaveWaiter>,
-    pub(super) supports_locks: bool,
-    pub(super) lock_id: String,
-    pub(super) locked: bool,
-    pub(super) writer_lock: super::writer_lock::WriterLockWait,
-    pub(super) lock_refreshed: Instant,
+    pub(super) lock: super::lock::DocumentLock,
     pub(super) last_modified: Option<String>,
     /// The token of the last writing session; uploads after it left use it.
     pub(super) upload_token: Option<AccessToken>,
@@ -315,11 +311,7 @@ impl Broker {
             next_tile_id: 1,
             decoded_tiles: Default::default(),
             save_waiters: VecDeque::new(),
-            supports_locks: first.info.supports_locks,
-            locked: lock.is_some(),
-            writer_lock: Default::default(),
-            lock_id: lock.unwrap_or_else(new_lock_id),
-            lock_refreshed: now,
+            lock: super::lock::DocumentLock::new(first.info.supports_locks, lock),
             last_modified: first.info.last_modified_time.clone(),
             upload_token: None,
             edit_gen: 0,
@@ -562,7 +554,7 @@ impl Broker {
         self.settle_checkpoints(queue).await;
         self.registry.remove(self.src.doc_key().as_str(), self.id);
         queue.close();
-        for join in self.writer_lock.take_all() {
+        for join in self.lock.take_waiting() {
             let _ = join.reply.send(Err(JoinError::Retry));
         }
         while let Ok(command) = queue.try_recv() {
@@ -576,16 +568,7 @@ impl Broker {
                 _ => {}
             }
         }
-        if self.locked {
-            if let Some(token) = self.upload_token.clone() {
-                let unlock = self.ctx.wopi.unlock(&self.src, &token, &self.lock_id);
-                match tokio::time::timeout(Duration::from_secs(10), unlock).await {
-                    Ok(Ok(())) => {}
-                    Ok(Err(error)) => tracing::warn!(%error, "cannot unlock the document"),
-                    Err(_) => tracing::warn!("unlocking the document timed out"),
-                }
-            }
-        }
+        self.release_lock().await;
         // Dropping the link asks the kit to leave; one that broke the protocol is not asked.
         if self.kill_kit {
             self.kit.kill().await;

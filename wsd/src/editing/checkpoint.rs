@@ -180,7 +180,7 @@ impl Broker {
             document: String::new(),
             base_version: self.checkpoints.base_version.clone(),
             base_last_modified: self.last_modified.clone(),
-            lock_id: self.locked.then(|| self.lock_id.clone()),
+            lock_id: self.lock.held.then(|| self.lock.id.clone()),
             generation: gen,
             written_unix_secs: unix_secs(),
             bytes: 0,

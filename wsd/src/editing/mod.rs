@@ -13,7 +13,8 @@
 //! - [`session`]: one WebSocket: handshake, `load` (allow-list, CheckFileInfo), rate limit,
 //!   then messages both ways.
 //! - [`protocol`]: parsing and rendering the messages; [`tiles`]: the flow-control window;
-//!   `opening`: GetFile, lock and kit for a document's first session; `member`: a session as
+//!   `opening`: GetFile, lock and kit for a document's first session; `lock`: the WOPI lock
+//!   afterwards (a joining writer, refresh, retake, release); `member`: a session as
 //!   its broker sees it; `outbox`: the bounded queue from a broker to a session's WebSocket.
 //! - [`ws_route`]: the WOPISrc in the WebSocket URL, which a load balancer routes by.
 
@@ -24,6 +25,7 @@ mod client_messages;
 mod colors;
 mod kit_crash;
 mod kit_events;
+mod lock;
 mod member;
 mod opening;
 mod outbox;
@@ -37,7 +39,6 @@ pub mod tile_delta;
 pub mod tile_shift;
 mod tiles;
 mod windows;
-mod writer_lock;
 pub mod ws_route;
 
 pub use registry::Registry;

@@ -1,9 +1,5 @@
 //! Opening a document for its first session: GetFile, the WOPI lock and a kit that loads the
-//! document, the lock and the kit at the same time; and the lock retaken after a save found it
-//! gone. A writer joining a document open without a lock: writer_lock.rs.
-
-use std::sync::Arc;
-use std::time::Instant;
+//! document, the lock and the kit at the same time. The lock's life after the open: lock.rs.
 
 use oxool_proto::Message;
 use tokio::sync::mpsc;
@@ -191,32 +187,4 @@ pub(super) fn extension_of(name: &str) -> String {
     name.rsplit_once('.')
         .map(|(_, ext)| ext.to_ascii_lowercase())
         .unwrap_or_default()
-}
-
-impl super::broker::Broker {
-    pub(super) fn take_lock(&mut self, token: AccessToken) {
-        let Some(commands) = self.commands.upgrade() else {
-            return;
-        };
-        let (wopi, src, lock_id) = (
-            Arc::clone(&self.ctx.wopi),
-            self.src.clone(),
-            self.lock_id.clone(),
-        );
-        tokio::spawn(async move {
-            let result = wopi.lock(&src, &token, &lock_id).await;
-            let _ = commands.send(Command::Locked { lock_id, result }).await;
-        });
-    }
-
-    pub(super) fn on_locked(&mut self, lock_id: String, result: Result<(), WopiError>) {
-        match result {
-            Ok(()) if lock_id == self.lock_id => {
-                self.locked = true;
-                self.lock_refreshed = Instant::now();
-            }
-            Ok(()) => {}
-            Err(error) => tracing::warn!(%error, "cannot lock the document at the WOPI host"),
-        }
-    }
 }

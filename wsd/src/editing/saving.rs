@@ -140,17 +140,12 @@ impl Broker {
             self.finish_upload(gen, trigger, Err(WopiError::MissingToken));
             return;
         };
-        let Some(commands) = self.commands.upgrade() else {
-            return;
-        };
         let flags = PutFlags {
             is_modified_by_user: true,
             is_autosave: trigger.autosave,
             is_exit_save: trigger.exit,
         };
-        let wopi = Arc::clone(&self.ctx.wopi);
-        let src = self.src.clone();
-        let lock = self.locked.then(|| self.lock_id.clone());
+        let lock = self.lock.held.then(|| self.lock.id.clone());
         let timestamp = (!trigger.overwrite)
             .then(|| self.last_modified.clone())
             .flatten();
@@ -160,7 +155,7 @@ impl Broker {
             exit = trigger.exit,
             "uploading"
         );
-        tokio::spawn(async move {
+        self.wopi_call(|wopi, src| async move {
             let result = wopi
                 .put_file(
                     &src,
@@ -171,13 +166,11 @@ impl Broker {
                     flags,
                 )
                 .await;
-            let _ = commands
-                .send(Command::Uploaded(Uploaded {
-                    gen,
-                    trigger,
-                    result,
-                }))
-                .await;
+            Some(Command::Uploaded(Uploaded {
+                gen,
+                trigger,
+                result,
+            }))
         });
     }
 
@@ -219,8 +212,8 @@ impl Broker {
                     "the WOPI host refused our lock (another editor holds the file?)",
                 );
                 // Try to (re)take the lock before the retry: an old lock may have expired.
-                if let Some(token) = self.upload_token.clone().filter(|_| self.supports_locks) {
-                    self.locked = false;
+                if let Some(token) = self.upload_token.clone().filter(|_| self.lock.supported) {
+                    self.lock.held = false;
                     self.take_lock(token);
                 }
             }
@@ -354,29 +347,7 @@ impl Broker {
         if conflicted && (self.exiting || self.closing.is_some()) && !self.conflict_copy_running {
             self.leave_when_stored(true); // retries a failed conflict copy
         }
-        if self.locked
-            && now.duration_since(self.lock_refreshed)
-                >= Duration::from_secs(editing.lock_refresh_secs)
-        {
-            self.refresh_lock();
-        }
-    }
-
-    fn refresh_lock(&mut self) {
-        self.lock_refreshed = Instant::now();
-        let Some(token) = self.upload_token.clone() else {
-            return;
-        };
-        let (wopi, src, lock_id) = (
-            Arc::clone(&self.ctx.wopi),
-            self.src.clone(),
-            self.lock_id.clone(),
-        );
-        tokio::spawn(async move {
-            if let Err(error) = wopi.refresh_lock(&src, &token, &lock_id).await {
-                tracing::warn!(%error, "cannot refresh the WOPI lock");
-            }
-        });
+        self.refresh_lock_if_due(now);
     }
 
     /// After a conflict, a user chose storage's version: every session reconnects.
@@ -399,23 +370,17 @@ impl Broker {
         let Some(token) = self.members.get(&session).map(|m| m.token.clone()) else {
             return;
         };
-        let Some(commands) = self.commands.upgrade() else {
-            return;
-        };
-        let wopi = Arc::clone(&self.ctx.wopi);
-        let src = self.src.clone();
-        tokio::spawn(async move {
+        self.wopi_call(|wopi, src| async move {
             let result = wopi
                 .put_relative_file(&src, &token, &name, false, bytes)
                 .await;
-            let _ = commands.send(Command::SavedAs { session, result }).await;
+            Some(Command::SavedAs { session, result })
         });
     }
 
     /// Uploads the conflict copy as `<name> (conflict <seconds since 1970>).<ext>`.
     pub(super) fn store_conflict_copy(&mut self, gen: u64, bytes: Vec<u8>) {
-        let (Some(token), Some(commands)) = (self.upload_token.clone(), self.commands.upgrade())
-        else {
+        let Some(token) = self.upload_token.clone() else {
             self.conflict_copy_running = false;
             return;
         };
@@ -427,13 +392,11 @@ impl Broker {
             .duration_since(std::time::UNIX_EPOCH)
             .map_or(0, |d| d.as_secs());
         let name = format!("{stem} (conflict {seconds}).{}", self.extension);
-        let wopi = Arc::clone(&self.ctx.wopi);
-        let src = self.src.clone();
-        tokio::spawn(async move {
+        self.wopi_call(|wopi, src| async move {
             let result = wopi
                 .put_relative_file(&src, &token, &name, false, bytes)
                 .await;
-            let _ = commands.send(Command::ConflictCopied { gen, result }).await;
+            Some(Command::ConflictCopied { gen, result })
         });
     }
 

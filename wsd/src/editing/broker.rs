@@ -15,6 +15,7 @@ use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
 
 use super::checkpoint::Checkpoints;
+use super::lifecycle::Lifecycle;
 use super::member::Member;
 use super::opening::{extension_of, load};
 use super::outbox::OutboxSender;
@@ -188,14 +189,7 @@ pub struct Broker {
     pub(super) last_save: Instant,
     pub(super) save_state: SaveState,
     pub(super) save_queued: Option<SaveTrigger>,
-    /// No session is left: the broker leaves once the document is stored.
-    pub(super) exiting: bool,
-    pub(super) conflict_copy_running: bool,
-    /// `Close`: the reason given to sessions, and who waits for the end.
-    pub(super) closing: Option<(&'static str, Vec<oneshot::Sender<()>>)>,
-    pub(super) done: bool,
-    /// The kit broke the protocol: it is killed through forkit, not asked to leave.
-    pub(super) kill_kit: bool,
+    pub(super) life: Lifecycle,
     pub(super) checkpoints: Checkpoints,
     pub(super) recovery: super::kit_crash::KitRecovery,
     /// The password the document opened with: a new kit needs it after a crash.
@@ -256,7 +250,7 @@ async fn run(
     };
     broker.join(first);
     let ticker = tokio::spawn(tick(broker.commands.clone()));
-    while !broker.done {
+    while !broker.life.is_done() {
         let Some(command) = queue.recv().await else {
             break;
         };
@@ -321,11 +315,7 @@ impl Broker {
             last_save: now,
             save_state: SaveState::Idle,
             save_queued: None,
-            exiting: false,
-            conflict_copy_running: false,
-            closing: None,
-            done: false,
-            kill_kit: false,
+            life: Lifecycle::Open,
             checkpoints: Checkpoints::new(first.info.version.clone()),
             recovery: Default::default(),
             password: first.password.clone(),
@@ -366,7 +356,7 @@ impl Broker {
         let Some(join) = self.hold_join(join) else {
             return;
         };
-        if self.closing.is_some() || self.done {
+        if self.life.refuses_joins() {
             let _ = join.reply.send(Err(JoinError::Retry));
             return;
         }
@@ -377,7 +367,7 @@ impl Broker {
 
     /// Adds the session of `join` to the document, once its lock is settled.
     pub(super) fn admit(&mut self, join: JoinRequest) {
-        if self.closing.is_some() || self.done {
+        if self.life.refuses_joins() {
             let _ = join.reply.send(Err(JoinError::Retry));
             return;
         }
@@ -403,7 +393,7 @@ impl Broker {
         if join.reply.send(Ok(())).is_err() {
             // The client went away while the document loaded.
             if self.members.is_empty() {
-                self.exiting = true;
+                self.life.last_session_left();
                 self.leave_when_stored(true);
             }
             return;
@@ -411,7 +401,7 @@ impl Broker {
         if can_write {
             self.upload_token = Some(join.token.clone());
         }
-        self.exiting = false;
+        self.life.session_joined();
         let mut member = Member {
             token: join.token,
             can_write,
@@ -452,8 +442,8 @@ impl Broker {
         self.kit
             .send(Message::new(ToKit::ViewClose.name()).arg("view", session));
         self.broadcast_users();
-        if self.members.is_empty() && self.closing.is_none() {
-            self.exiting = true;
+        if self.members.is_empty() {
+            self.life.last_session_left();
             self.leave_when_stored(true);
         }
     }
@@ -463,7 +453,7 @@ impl Broker {
         if self.recovery.without_kit() {
             return; // again once the document is reopened (kit_crash.rs)
         }
-        if self.modified() && !matches!(self.save_state, SaveState::Conflict) {
+        if self.modified() && !matches!(self.save_state, SaveState::Conflict { .. }) {
             // A failed save is retried by the tick, on its backoff.
             if matches!(self.save_state, SaveState::Idle) {
                 self.request_save(SaveTrigger::exit(exit_save));
@@ -473,8 +463,11 @@ impl Broker {
         if self.modified() {
             // Storage changed behind our back and nobody is left to choose: store our version
             // as a copy next to the file (PutRelativeFile), so neither version is lost.
-            if !self.conflict_copy_running {
-                self.conflict_copy_running = true;
+            if let SaveState::Conflict {
+                copy_running: running @ false,
+            } = &mut self.save_state
+            {
+                *running = true;
                 self.kit
                     .send(Message::new(ToKit::Save.name()).arg("format", &self.extension));
                 self.save_waiters
@@ -483,15 +476,12 @@ impl Broker {
             return;
         }
         if !matches!(self.save_state, SaveState::Saving) {
-            self.done = true;
+            self.life.end();
         }
     }
 
     fn close(&mut self, reason: &'static str, done: oneshot::Sender<()>) {
-        match &mut self.closing {
-            Some((_, waiters)) => waiters.push(done),
-            None => self.closing = Some((reason, vec![done])),
-        }
+        self.life.close(reason, done);
         self.leave_when_stored(true);
     }
 
@@ -542,7 +532,8 @@ impl Broker {
 
     /// Closes every session, unlocks, releases the kit and leaves the registry.
     async fn finish(mut self, queue: &mut mpsc::Receiver<Command>) {
-        let reason = self.closing.as_ref().map(|(r, _)| *r).unwrap_or("closed");
+        let request = self.life.take_close_request();
+        let reason = request.as_ref().map_or("closed", |r| r.reason);
         let code = if reason == "shutdown" {
             close_code::GOING_AWAY
         } else {
@@ -570,13 +561,11 @@ impl Broker {
         }
         self.release_lock().await;
         // Dropping the link asks the kit to leave; one that broke the protocol is not asked.
-        if self.kill_kit {
+        if self.recovery.kill_kit {
             self.kit.kill().await;
         }
-        if let Some((_, waiters)) = self.closing.take() {
-            for waiter in waiters {
-                let _ = waiter.send(());
-            }
+        for waiter in request.map(|r| r.waiters).unwrap_or_default() {
+            let _ = waiter.send(());
         }
         tracing::info!("document closed");
     }

@@ -35,6 +35,8 @@ pub(super) struct KitRecovery {
     waiting_joins: Vec<JoinRequest>,
     /// `recovered …`, told to sessions that join until the instant.
     notice: Option<(Instant, String)>,
+    /// The kit broke the protocol: it is killed through forkit, not asked to leave.
+    pub(super) kill_kit: bool,
 }
 
 struct Pending {
@@ -66,7 +68,7 @@ impl KitRecovery {
 impl Broker {
     pub(super) fn on_kit_gone(&mut self, reason: &str, broke_protocol: bool, out_of_memory: bool) {
         tracing::warn!(kit_pid = self.kit.pid, %reason, out_of_memory, "the document's kit ended");
-        self.kill_kit = broke_protocol;
+        self.recovery.kill_kit = broke_protocol;
         let now = Instant::now();
         let crashes = &mut self.recovery.crashes;
         crashes.retain(|at| now.duration_since(*at) < CRASH_WINDOW);
@@ -118,7 +120,7 @@ impl Broker {
             if !self.checkpoints.is_running() {
                 self.set_checkpoint_aside(closing.reason);
             }
-            self.done = true;
+            self.life.end();
             return;
         }
         self.recovery.pending = Some(Pending {
@@ -140,7 +142,7 @@ impl Broker {
             .any(|w| matches!(w, SaveWaiter::Checkpoint { .. }));
         self.save_waiters.clear();
         self.status_waiters.clear();
-        self.conflict_copy_running = false;
+        self.conflict_copy_ended();
         if checkpoint_in_kit {
             self.checkpoints.lost_in_kit();
         }
@@ -251,12 +253,12 @@ impl Broker {
                 }
                 self.checkpoints.held_because = Some("reopen-failed");
                 self.set_checkpoint_aside("the document could not be reopened");
-                self.done = true;
+                self.life.end();
                 return;
             }
         };
         let old = std::mem::replace(&mut self.kit, kit);
-        if std::mem::take(&mut self.kill_kit) {
+        if std::mem::take(&mut self.recovery.kill_kit) {
             tokio::spawn(async move { old.kill().await });
         }
         self.doc_type = loaded.doc_type;
@@ -292,12 +294,12 @@ impl Broker {
         if let Some(queued) = self.save_queued.take() {
             self.request_save(queued);
         }
-        if self.members.is_empty() && self.closing.is_none() {
+        if self.members.is_empty() {
             // Nobody came back (yet): store the recovered edits; a session that reconnects
             // later finds them in storage.
-            self.exiting = true;
+            self.life.last_session_left();
         }
-        if self.exiting || self.closing.is_some() {
+        if self.life.is_leaving() {
             self.leave_when_stored(true);
         }
     }

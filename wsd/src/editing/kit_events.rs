@@ -258,7 +258,7 @@ impl Broker {
                 Some(SaveWaiter::Upload { .. }) => self.save_failed_in_kit(kind, &text),
                 Some(SaveWaiter::ConflictCopy { .. }) => {
                     tracing::error!(kind, message = %text, "cannot save the conflict copy");
-                    self.conflict_copy_running = false;
+                    self.conflict_copy_ended();
                 }
                 Some(SaveWaiter::Download { session, .. }) => {
                     self.tell(session, kind, &text, "download");

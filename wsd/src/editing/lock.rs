@@ -150,7 +150,7 @@ impl Broker {
                     let _ = join.reply.send(Err(refusal.clone()));
                 }
                 if self.members.is_empty() {
-                    self.exiting = true;
+                    self.life.last_session_left();
                     self.leave_when_stored(true);
                 }
                 return;

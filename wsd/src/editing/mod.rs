@@ -25,6 +25,7 @@ mod client_messages;
 mod colors;
 mod kit_crash;
 mod kit_events;
+mod lifecycle;
 mod lock;
 mod member;
 mod opening;

@@ -31,7 +31,11 @@ pub enum SaveState {
         retry_at: Instant,
         attempts: u32,
     },
-    Conflict,
+    /// Storage changed behind our back; `copy_running`: our version is being stored as a
+    /// copy next to the file, as nobody is left to choose.
+    Conflict {
+        copy_running: bool,
+    },
 }
 
 /// Why a save runs; decides the PutFile headers and who is told.
@@ -94,7 +98,7 @@ impl Broker {
             });
             return;
         }
-        if matches!(self.save_state, SaveState::Conflict) && !trigger.overwrite {
+        if matches!(self.save_state, SaveState::Conflict { .. }) && !trigger.overwrite {
             if let Some(session) = trigger.requested_by {
                 if let Some(member) = self.members.get_mut(&session) {
                     member.error(
@@ -204,7 +208,9 @@ impl Broker {
             }
             Ok(result) if result.is_document_changed() => {
                 tracing::warn!("PutFile: the document changed in storage (1010 conflict)");
-                self.save_state = SaveState::Conflict;
+                self.save_state = SaveState::Conflict {
+                    copy_running: false,
+                };
             }
             Ok(PutResult::Conflict { .. }) => {
                 self.save_failed(
@@ -231,7 +237,7 @@ impl Broker {
         }
         self.broadcast_doc_state();
         if let Some(session) = trigger.requested_by {
-            if let SaveState::Conflict = self.save_state {
+            if let SaveState::Conflict { .. } = self.save_state {
                 if let Some(member) = self.members.get_mut(&session) {
                     member.error(
                         "document-changed",
@@ -246,7 +252,7 @@ impl Broker {
                 self.request_save(queued);
             }
         }
-        if self.exiting || self.closing.is_some() {
+        if self.life.is_leaving() {
             self.leave_when_stored(true);
         }
         self.reopen_when_settled();
@@ -265,7 +271,7 @@ impl Broker {
             SaveState::Failed { attempts, .. } => attempts + 1,
             _ => 1,
         };
-        let wait = if self.closing.is_some() {
+        let wait = if self.life.is_closing() {
             SHUTDOWN_RETRY
         } else {
             Duration::from_secs(1u64 << attempts.min(6)).min(MAX_RETRY)
@@ -303,7 +309,7 @@ impl Broker {
                     retry_at.saturating_duration_since(Instant::now()).as_secs(),
                 )
                 .arg("message", message),
-            SaveState::Conflict => m
+            SaveState::Conflict { .. } => m
                 .arg("save", "conflict")
                 .arg("kind", "document-changed")
                 .arg("message", "the document was changed in storage"),
@@ -321,7 +327,7 @@ impl Broker {
         let now = Instant::now();
         let config = Arc::clone(&self.ctx.config);
         let editing = &config.editing;
-        let exit = self.exiting || self.closing.is_some();
+        let exit = self.life.is_leaving();
         match &self.save_state {
             SaveState::Failed { retry_at, .. } if now >= *retry_at => {
                 self.request_save(SaveTrigger {
@@ -343,8 +349,13 @@ impl Broker {
             _ => {}
         }
         self.checkpoint_if_due(now);
-        let conflicted = matches!(self.save_state, SaveState::Conflict);
-        if conflicted && (self.exiting || self.closing.is_some()) && !self.conflict_copy_running {
+        let copy_stopped = matches!(
+            self.save_state,
+            SaveState::Conflict {
+                copy_running: false
+            }
+        );
+        if copy_stopped && self.life.is_leaving() {
             self.leave_when_stored(true); // retries a failed conflict copy
         }
         self.refresh_lock_if_due(now);
@@ -363,7 +374,7 @@ impl Broker {
         }
         self.members.clear();
         self.saved_gen = self.edit_gen;
-        self.done = true;
+        self.life.end();
     }
 
     pub(super) fn put_relative(&mut self, session: SessionId, name: String, bytes: Vec<u8>) {
@@ -381,7 +392,7 @@ impl Broker {
     /// Uploads the conflict copy as `<name> (conflict <seconds since 1970>).<ext>`.
     pub(super) fn store_conflict_copy(&mut self, gen: u64, bytes: Vec<u8>) {
         let Some(token) = self.upload_token.clone() else {
-            self.conflict_copy_running = false;
+            self.conflict_copy_ended();
             return;
         };
         let stem = self
@@ -400,8 +411,15 @@ impl Broker {
         });
     }
 
+    /// The conflict copy ended (stored, failed, or its kit ended): it may start again.
+    pub(super) fn conflict_copy_ended(&mut self) {
+        if let SaveState::Conflict { copy_running } = &mut self.save_state {
+            *copy_running = false;
+        }
+    }
+
     pub(super) fn on_conflict_copied(&mut self, gen: u64, result: Result<NewFile, WopiError>) {
-        self.conflict_copy_running = false;
+        self.conflict_copy_ended();
         match result {
             Ok(file) => {
                 tracing::warn!(copy = %file.name, "storage changed meanwhile: our edits are stored as a copy");
@@ -412,7 +430,7 @@ impl Broker {
                 return;
             }
         }
-        if self.exiting || self.closing.is_some() {
+        if self.life.is_leaving() {
             self.leave_when_stored(true);
         }
     }

@@ -8,12 +8,9 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use axum::extract::State;
 use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
 use axum::http::{HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-
-use crate::state::AppState;
 
 /// The `error kind=` of a document refused while draining; clients connect again (through the
 /// balancer, which by then routes the document to another server).
@@ -49,8 +46,8 @@ impl Drain {
 }
 
 /// `GET /cool/health`: 200 `ok`, or 503 `draining` (a balancer takes this server out).
-pub async fn health(State(state): State<AppState>) -> Response {
-    let (status, text) = if state.drain.is_draining() {
+pub fn health(drain: &Drain) -> Response {
+    let (status, text) = if drain.is_draining() {
         (StatusCode::SERVICE_UNAVAILABLE, "draining\n")
     } else {
         (StatusCode::OK, "ok\n")

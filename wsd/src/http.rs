@@ -73,7 +73,7 @@ fn service_router(state: AppState) -> Router {
         .route("/hosting/capabilities", get(capabilities))
         .route("/hosting/discovery", get(crate::discovery::discovery))
         .route("/metrics", get(metrics))
-        .route("/cool/health", get(crate::drain::health))
+        .route("/cool/health", get(health))
         .with_state(state)
 }
 
@@ -175,4 +175,8 @@ async fn metrics(
     );
     let content_type = HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8");
     Ok(([(CONTENT_TYPE, content_type)], text).into_response())
+}
+
+async fn health(State(state): State<AppState>) -> Response {
+    crate::drain::health(&state.drain)
 }

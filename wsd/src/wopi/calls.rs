@@ -6,7 +6,7 @@ use url::Url;
 use super::client::{echoed_header, header, read_capped, status_error, WopiClient};
 use super::error::{WopiCall, WopiError};
 use super::file_info::{FileInfo, MAX_FILE_INFO_BYTES};
-use super::replies;
+use super::replies::{self, NewFile, PutResult};
 use super::src::WopiSrc;
 use super::token::AccessToken;
 use crate::utf7;
@@ -14,56 +14,12 @@ use crate::utf7;
 /// Largest JSON answer of PutFile / PutRelativeFile we read.
 const MAX_REPLY_BYTES: u64 = 64 * 1024;
 
-/// Collabora's status code in a 409's JSON body: the file changed in storage since we loaded
-/// it (our `X-COOL-WOPI-Timestamp` is stale).
-pub const COOL_STATUS_DOC_CHANGED: u32 = 1010;
-
 /// Why a PutFile is made, told to the host (Collabora's `X-COOL-WOPI-Is*` headers).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct PutFlags {
     pub is_modified_by_user: bool,
     pub is_autosave: bool,
     pub is_exit_save: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PutResult {
-    /// Stored; the new `LastModifiedTime` when the host said it.
-    Ok { last_modified: Option<String> },
-    /// 409: the document changed in storage (`cool_status_code` 1010) or the lock differs
-    /// (`current_lock` is the host's). The user chooses: overwrite (PutFile without timestamp)
-    /// or reload.
-    Conflict {
-        cool_status_code: Option<u32>,
-        current_lock: Option<String>,
-        reason: Option<String>,
-    },
-    /// 401/403: the token expired or lost its rights.
-    Unauthorized { status: u16 },
-    /// 413: the host refuses a file this large.
-    TooLarge,
-}
-
-impl PutResult {
-    pub fn is_document_changed(&self) -> bool {
-        matches!(
-            self,
-            PutResult::Conflict {
-                cool_status_code: Some(COOL_STATUS_DOC_CHANGED),
-                ..
-            }
-        )
-    }
-}
-
-/// The file a PutRelativeFile created.
-#[derive(Debug, Clone, PartialEq)]
-pub struct NewFile {
-    pub name: String,
-    /// Its WOPISrc (the token taken out of the URL).
-    pub src: WopiSrc,
-    /// The token that came in the new file's URL, if any.
-    pub token: Option<AccessToken>,
 }
 
 impl WopiClient {

@@ -21,10 +21,11 @@ pub mod src;
 pub mod token;
 
 pub use allow::WopiHostPattern;
-pub use calls::{NewFile, PutFlags, PutResult, COOL_STATUS_DOC_CHANGED};
+pub use calls::PutFlags;
 pub use client::WopiClient;
 pub use error::{WopiCall, WopiError};
 pub use file_info::FileInfo;
 pub use proof::ProofKeys;
+pub use replies::{NewFile, PutResult, COOL_STATUS_DOC_CHANGED};
 pub use src::{DocKey, WopiSrc, WopiSrcError};
 pub use token::AccessToken;

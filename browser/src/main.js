@@ -17,6 +17,8 @@ import { Menus } from './menus.js';
 import { Dialogs } from './dialogs/dialogs.js';
 import { CommentPanel } from './comments.js';
 import { ChangesPanel } from './track-changes.js';
+import { CalcHeaders } from './calc-headers.js';
+import { SheetTabActions } from './sheet-tabs.js';
 
 const ICONS = {
   text: 'x-office-document', spreadsheet: 'x-office-spreadsheet',
@@ -95,6 +97,10 @@ class App {
     this.calc = new CalcBar($('formula-bar'), $('sheet-tabs'), {
       send, canEdit, focus, keyboard: this.keyboard, setPart: (p) => this.setPart(p),
     });
+    this.sheetTabs = new SheetTabActions($('sheet-tabs'), {
+      send, canEdit, focus, setPart: (p) => this.setPart(p), names: () => this.partNames,
+    });
+    this.calc.addButton = this.sheetTabs.addButton;
     this.slides = new SlideStrip($('slide-strip'), $('slide-nav'), {
       fetcher: this.fetcher, setPart: (p) => this.setPart(p),
     });
@@ -118,6 +124,10 @@ class App {
       reloadPage: () => window.location.reload(),
     });
     this.menus = new Menus(this);
+    this.headers = new CalcHeaders({
+      area: $('doc-area'), layer: this.layer, values: this.menus.values, send, canEdit, focus,
+      ownCell: () => this.overlays.own.cell, ownSelection: () => boundingBox(this.overlays.own.selection),
+    });
     this.comments = new CommentPanel({
       send, canEdit, values: this.menus.values, host: document.querySelector('.workspace'),
       focus: () => this.keyboard.focus(), docType: () => (this.status ? this.status.type : ''),
@@ -299,6 +309,7 @@ class App {
     this.feedback.readonly(readonly);
     this.toolbar.configure({ name: a.name || '', readonly });
     this.calc.show(type === 'spreadsheet');
+    if (this.headers.visible !== (type === 'spreadsheet')) this.headers.setVisible(type === 'spreadsheet');
     this.calc.setReadonly(readonly);
     this.slides.show(type === 'presentation');
     // Names of the last `parts` stand until the fresh ones that follow this status arrive.
@@ -343,6 +354,7 @@ class App {
     const json = parseJsonBody(body);
     if (this.overlays.handle(kind, body, json)) {
       if (kind === 'INVALIDATE_VISIBLE_CURSOR') this.afterCaretMove();
+      if (kind === 'CELL_CURSOR' || kind === 'TEXT_SELECTION' || kind === 'CELL_SELECTION_AREA') this.headers.draw();
       if (kind === 'INVALIDATE_VIEW_CURSOR' || kind === 'CELL_VIEW_CURSOR') this.follow.onViewEvent(json);
       return;
     }
@@ -351,6 +363,8 @@ class App {
     switch (kind) {
       case 'STATE_CHANGED': {
         this.toolbar.update(state);
+        if (state && state.command === '.uno:FreezePanesRow') this.headers.setFrozenCount('row', state.value);
+        if (state && state.command === '.uno:FreezePanesColumn') this.headers.setFrozenCount('col', state.value);
         // Writer's page and word counts, for the status bar.
         if (state && (state.command === '.uno:StatePageNumber' || state.command === '.uno:PageStatus')) {
           document.getElementById('status-doc').textContent = state.value.replace(/;.*$/, '');
@@ -366,6 +380,9 @@ class App {
       case 'REDLINE_TABLE_SIZE_CHANGED':
       case 'REDLINE_TABLE_ENTRY_MODIFIED':
         this.changes.onEvent(json);
+        break;
+      case 'INVALIDATE_HEADER':
+        this.headers.invalidate();
         break;
       case 'CELL_ADDRESS':
         this.calc.cellAddress(body);
@@ -437,6 +454,7 @@ class App {
   onViewChanged() {
     document.getElementById('zoom-level').textContent = `${Math.round(this.layer.zoom * 100)} %`;
     this.overlays.render();
+    if (this.headers) this.headers.refresh();
   }
 
   /** What the tests read: the state the page shows. */
@@ -448,10 +466,20 @@ class App {
       following: this.follow.following,
       layer: this.layer.describe(), tiles: { ...this.fetcher.stats, inFlight: this.fetcher.inFlight.size },
       lastError: this.lastError || null, lastClose: this.lastClose || null, dialogs: this.dialogs.describe(),
-      comments: this.comments.describe(), changes: this.changes.describe(),
+      comments: this.comments.describe(), changes: this.changes.describe(), headers: this.headers.describe(),
       quietMs: performance.now() - (this.lastMessageAt || 0),
     };
   }
+}
+
+/** The rectangle around a list of twip rectangles (a Calc selection), or null. */
+function boundingBox(rects) {
+  if (!rects || rects.length === 0) return null;
+  const x = Math.min(...rects.map((r) => r.x));
+  const y = Math.min(...rects.map((r) => r.y));
+  const r = Math.max(...rects.map((q) => q.x + q.w));
+  const b = Math.max(...rects.map((q) => q.y + q.h));
+  return { x, y, w: r - x, h: b - y };
 }
 
 const config = readConfig();

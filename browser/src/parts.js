@@ -87,13 +87,14 @@ export class CalcBar {
       tab.addEventListener('click', () => this.actions.setPart(i));
       tabs.push(tab);
     }
-    this.tabsEl.replaceChildren(...tabs);
+    // The "+" of sheet-tabs.js stays after the last tab.
+    this.tabsEl.replaceChildren(...tabs, ...(this.addButton ? [this.addButton] : []));
     this.setNames(names);
   }
 
   /** The sheets' names, in part order (a list that does not match the tabs leaves numbers). */
   setNames(names) {
-    const tabs = [...this.tabsEl.children];
+    const tabs = [...this.tabsEl.querySelectorAll('.sheet-tab')];
     const known = names.length === tabs.length;
     tabs.forEach((tab, i) => {
       tab.textContent = known && names[i] ? names[i] : `Sheet ${i + 1}`;

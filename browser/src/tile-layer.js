@@ -34,9 +34,17 @@ export class TileLayer {
     this.drawScheduled = false;
     this.useCounter = 0;
     this.paintListeners = [];
+    // Calc: room for the row and column headers (calc-headers.js) instead of the padding, and
+    // the frozen panes' extent in twips (rows above y and columns left of x stay in place).
+    this.headerInset = null;
+    this.frozen = { x: 0, y: 0 };
     this.updateDpr();
     fetcher.register('main', (spec, msg, stale) => this.onTile(spec, msg, stale), () => this.update());
-    scroller.addEventListener('scroll', () => this.update(), { passive: true });
+    scroller.addEventListener('scroll', () => {
+      this.update();
+      // Marks in frozen panes stay where they are while the rest scrolls: place them again.
+      if (this.frozen.x || this.frozen.y) this.onViewChanged();
+    }, { passive: true });
     new ResizeObserver(() => this.resize()).observe(area);
     // devicePixelRatio changes when the window moves to another screen or the browser zooms.
     const watchDpr = () => {
@@ -88,23 +96,56 @@ export class TileLayer {
   origin() {
     const view = this.viewSize();
     const docCssW = this.layoutSize.w * this.scale;
+    if (this.type === 'spreadsheet' && this.headerInset) return { ...this.headerInset };
     const x = this.type === 'spreadsheet' ? PAD : Math.max(PAD, (view.w - docCssW) / 2);
     return { x, y: PAD };
   }
 
+  /**
+   * Twips → CSS px inside the sizer. A point in a frozen pane moves with the scroll position,
+   * so that it stays where it is in the window.
+   */
   twipsToCss(x, y) {
     const o = this.origin();
-    return { x: o.x + x * this.scale, y: o.y + y * this.scale };
+    return {
+      x: o.x + x * this.scale + (x < this.frozen.x ? this.scroller.scrollLeft : 0),
+      y: o.y + y * this.scale + (y < this.frozen.y ? this.scroller.scrollTop : 0),
+    };
+  }
+
+  /** Twips → CSS px from the top left of the document area (the window), frozen panes included. */
+  viewX(x) {
+    return this.origin().x + x * this.scale - (x < this.frozen.x ? 0 : this.scroller.scrollLeft);
+  }
+
+  viewY(y) {
+    return this.origin().y + y * this.scale - (y < this.frozen.y ? 0 : this.scroller.scrollTop);
+  }
+
+  /** CSS px from the top left of the window → twips; a frozen pane's point is not scrolled. */
+  viewToTwips(vx, vy) {
+    const o = this.origin();
+    const s = this.scale;
+    const fx = o.x + this.frozen.x * s;
+    const fy = o.y + this.frozen.y * s;
+    return {
+      x: Math.round((vx - o.x + (vx < fx ? 0 : this.scroller.scrollLeft)) / s),
+      y: Math.round((vy - o.y + (vy < fy ? 0 : this.scroller.scrollTop)) / s),
+    };
   }
 
   /** A point given in client coordinates → twips in the current part. */
   clientToTwips(clientX, clientY) {
-    const rect = this.sizer.getBoundingClientRect();
-    const o = this.origin();
-    return {
-      x: Math.round((clientX - rect.left - o.x) / this.scale),
-      y: Math.round((clientY - rect.top - o.y) / this.scale),
-    };
+    const rect = this.scroller.getBoundingClientRect();
+    return this.viewToTwips(clientX - rect.left, clientY - rect.top);
+  }
+
+  /** Calc's frozen rows and columns (twips; 0 for none): drawn in place while the rest scrolls. */
+  setFrozen(x, y) {
+    if (x === this.frozen.x && y === this.frozen.y) return;
+    this.frozen = { x, y };
+    this.update();
+    this.onViewChanged();
   }
 
   setDocument({ type, part, width, height }) {
@@ -204,7 +245,27 @@ export class TileLayer {
       }
     }
     specs.sort((a, b) => a.dist - b.dist);
-    return { visible, specs: specs.map((s) => s.spec), rows: [r0, r1], cols: [c0, c1] };
+    // The frozen panes: the first rows across the visible columns, the first columns down the
+    // visible rows, and their corner, asked for before the rest.
+    const fr = this.frozen.y > 0 ? Math.floor((this.frozen.y - 1) / tt) : -1;
+    const fc = this.frozen.x > 0 ? Math.floor((this.frozen.x - 1) / tt) : -1;
+    const frozenSpecs = [];
+    const listed = fr >= 0 || fc >= 0 ? new Set(specs.map((s) => tileKey(s.spec))) : null;
+    const addFrozen = (r, c) => {
+      const spec = this.spec(c * tt, r * tt);
+      const key = tileKey(spec);
+      visible.add(key);
+      if (listed.has(key)) return;
+      listed.add(key);
+      frozenSpecs.push(spec);
+    };
+    for (let r = 0; r <= fr; r++) for (let c = c0; c <= c1; c++) addFrozen(r, c);
+    for (let c = 0; c <= fc; c++) for (let r = r0; r <= r1; r++) addFrozen(r, c);
+    for (let r = 0; r <= fr; r++) for (let c = 0; c <= fc; c++) addFrozen(r, c);
+    return {
+      visible, specs: [...frozenSpecs, ...specs.map((s) => s.spec)], rows: [r0, r1], cols: [c0, c1],
+      frozenRows: fr, frozenCols: fc,
+    };
   }
 
   spec(x, y) {
@@ -356,16 +417,10 @@ export class TileLayer {
       const size = this.layoutSize;
       ctx.fillStyle = PAGE_BACKGROUND;
       ctx.fillRect(baseX, baseY, Math.round(size.w / tt * px), Math.round(size.h / tt * px));
-      const { cols, rows } = this.wantedTiles();
+      const { cols, rows, frozenRows, frozenCols } = this.wantedTiles();
       this.drawOtherZooms(baseX, baseY);
-      for (let r = rows[0]; r <= rows[1]; r++) {
-        for (let c = cols[0]; c <= cols[1]; c++) {
-          const entry = this.cache.get(tileKey(this.spec(c * tt, r * tt)));
-          if (!entry || !entry.bitmap) continue;
-          entry.used = ++this.useCounter;
-          ctx.drawImage(entry.bitmap, baseX + c * px, baseY + r * px, px, px);
-        }
-      }
+      this.drawTiles(rows, cols, baseX, baseY);
+      if (frozenRows >= 0 || frozenCols >= 0) this.drawFrozen(rows, cols, frozenRows, frozenCols);
     }
     const fresh = this.freshKeys || [];
     this.freshKeys = [];
@@ -373,6 +428,52 @@ export class TileLayer {
     this.paintListeners = [];
     for (const resolve of listeners) resolve();
     if (window.oxoolPaintHook) window.oxoolPaintHook(fresh);
+  }
+
+  drawTiles(rows, cols, baseX, baseY) {
+    const px = this.tilePx;
+    const tt = this.tileTwips;
+    for (let r = rows[0]; r <= rows[1]; r++) {
+      for (let c = cols[0]; c <= cols[1]; c++) {
+        const entry = this.cache.get(tileKey(this.spec(c * tt, r * tt)));
+        if (!entry || !entry.bitmap) continue;
+        entry.used = ++this.useCounter;
+        this.ctx.drawImage(entry.bitmap, baseX + c * px, baseY + r * px, px, px);
+      }
+    }
+  }
+
+  /**
+   * Frozen panes: over the scrolled tiles, the frozen rows are drawn as if not scrolled
+   * vertically, the frozen columns as if not scrolled horizontally, their corner not at all;
+   * a line marks where the panes meet, as LibreOffice does.
+   */
+  drawFrozen(rows, cols, frozenRows, frozenCols) {
+    const ctx = this.ctx;
+    const dpr = this.dpr;
+    const o = this.origin();
+    const sx = this.scroller.scrollLeft;
+    const sy = this.scroller.scrollTop;
+    const fw = Math.round((o.x + this.frozen.x * this.scale) * dpr);
+    const fh = Math.round((o.y + this.frozen.y * this.scale) * dpr);
+    const W = this.canvas.width;
+    const H = this.canvas.height;
+    const band = (clip, rowRange, colRange, offX, offY) => {
+      ctx.save();
+      ctx.beginPath();
+      ctx.rect(...clip);
+      ctx.clip();
+      ctx.fillStyle = PAGE_BACKGROUND;
+      ctx.fillRect(...clip);
+      this.drawTiles(rowRange, colRange, Math.round((o.x - offX) * dpr), Math.round((o.y - offY) * dpr));
+      ctx.restore();
+    };
+    if (frozenRows >= 0) band([0, 0, W, fh], [0, frozenRows], cols, sx, 0);
+    if (frozenCols >= 0) band([0, 0, fw, H], rows, [0, frozenCols], 0, sy);
+    if (frozenRows >= 0 && frozenCols >= 0) band([0, 0, fw, fh], [0, frozenRows], [0, frozenCols], 0, 0);
+    ctx.fillStyle = '#000000';
+    if (frozenRows >= 0) ctx.fillRect(0, fh - Math.max(1, Math.round(dpr)), W, Math.max(1, Math.round(dpr)));
+    if (frozenCols >= 0) ctx.fillRect(fw - Math.max(1, Math.round(dpr)), 0, Math.max(1, Math.round(dpr)), H);
   }
 
   /** The caret, in twips: tiles around it are asked for first. */

@@ -24,6 +24,13 @@ const DOCUMENTS = {
   'undo.docx': 'simple.docx',
   'coedit.odt': 'simple.odt',
   'calc.xlsx': 'simple.xlsx',
+  // Calc as people use it (specs/calc-*.spec.js).
+  'calc-headers.ods': 'simple.ods',
+  'calc-sheets.ods': 'simple.ods',
+  'calc-freeze.ods': 'simple.ods',
+  'calc-format.ods': 'simple.ods',
+  'calc-sort.ods': 'simple.ods',
+  'calc-func.ods': 'simple.ods',
   'impress.pptx': 'simple.pptx',
   'viewonly.docx': 'simple.docx',
   'viewonly-copy.docx': 'simple.docx',

@@ -171,6 +171,9 @@ pub struct Broker {
     pub(super) doc_type: String,
     pub(super) members: BTreeMap<SessionId, Member>,
     pub(super) status_waiters: VecDeque<SessionId>,
+    /// The sheet or slide names of the last `status` from the kit: when a session's status
+    /// shows them changed, the other sessions are sent theirs too.
+    pub(super) part_names: Vec<String>,
     pub(super) next_tile_id: u64,
     /// Tiles lately decoded for deltas, shared by the sessions.
     pub(super) decoded_tiles: super::tile_delta::DecodedTiles,
@@ -302,6 +305,7 @@ impl Broker {
             doc_type: loaded.doc_type,
             members: BTreeMap::new(),
             status_waiters: VecDeque::new(),
+            part_names: Vec::new(),
             next_tile_id: 1,
             decoded_tiles: Default::default(),
             save_waiters: VecDeque::new(),

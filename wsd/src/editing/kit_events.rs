@@ -204,7 +204,28 @@ impl Broker {
                     parts = parts.arg("hashes", hashes);
                 }
                 member.text(protocol::text(&parts, Some(&body)));
+                self.part_names_seen(session, names);
             }
+        }
+    }
+
+    /// Sheets or slides added, removed, renamed or moved by one session: LibreOffice 7.4 tells
+    /// the other views nothing they could tell it from (a moved sheet that is not theirs sends
+    /// them no SET_PART, no size change), so they are sent a fresh `status` and `parts` too.
+    fn part_names_seen(&mut self, session: SessionId, names: Vec<String>) {
+        let changed = !self.part_names.is_empty() && self.part_names != names;
+        self.part_names = names;
+        if !changed {
+            return;
+        }
+        let others: Vec<SessionId> = self
+            .members
+            .keys()
+            .copied()
+            .filter(|&s| s != session)
+            .collect();
+        for other in others {
+            self.request_status(other);
         }
     }
 

@@ -1,0 +1,44 @@
+// What the Calc specs share: going to a cell through the address box, and where a column or
+// row header border is on the screen (from the page's own header geometry).
+const { expect } = require('@playwright/test');
+
+async function goTo(page, cell) {
+  await page.locator('#cell-address').fill(cell);
+  await page.locator('#cell-address').press('Enter');
+  await expect(page.locator('#cell-address')).toHaveValue(cell);
+  await expect(page.locator('#input-sink')).toBeFocused();
+}
+
+/** The header entry (`columns` or `rows`) named `text`, as the page shows it (twips). */
+async function headerEntry(page, axis, text) {
+  await page.waitForFunction(([a, t]) => window.oxool.describe().headers[a].some((e) => e.text === t), [axis, text]);
+  return page.evaluate(([a, t]) => window.oxool.describe().headers[a].find((e) => e.text === t), [axis, text]);
+}
+
+/**
+ * Client coordinates of a point on a header: `where` is 'middle' of the entry or its 'end'
+ * border (right of a column, bottom of a row).
+ */
+async function headerPoint(page, axis, text, where) {
+  const entry = await headerEntry(page, axis, text);
+  return page.evaluate(([a, e, w]) => {
+    const l = window.oxool.layer;
+    const r = l.scroller.getBoundingClientRect();
+    if (a === 'columns') {
+      const x = w === 'end' ? l.viewX(e.end) : (l.viewX(e.start) + l.viewX(e.end)) / 2;
+      return { x: r.left + x, y: r.top + 10 };
+    }
+    const y = w === 'end' ? l.viewY(e.end) : (l.viewY(e.start) + l.viewY(e.end)) / 2;
+    return { x: r.left + 24, y: r.top + y };
+  }, [axis, entry, where]);
+}
+
+/** Drags from a point by (dx, dy) in small steps, as a hand does. */
+async function drag(page, from, dx, dy) {
+  await page.mouse.move(from.x, from.y);
+  await page.mouse.down();
+  for (let i = 1; i <= 5; i++) await page.mouse.move(from.x + (dx * i) / 5, from.y + (dy * i) / 5);
+  await page.mouse.up();
+}
+
+module.exports = { goTo, headerEntry, headerPoint, drag };

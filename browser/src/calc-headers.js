@@ -190,15 +190,31 @@ export class CalcHeaders {
     this.draw();
   }
 
-  /** Where an entry sits along its header, in CSS px of the window (frozen panes included). */
+  /**
+   * Where an entry sits along its header, in CSS px of the window: a frozen one (both its
+   * borders) as if not scrolled, any other one scrolled.
+   */
   span(axis, entry) {
+    const o = this.layer.origin();
+    const s = this.layer.scale;
+    if (entry.frozen) {
+      const base = axis === 'col' ? o.x : o.y;
+      return { a: base + entry.start * s, b: base + entry.end * s };
+    }
     const f = axis === 'col' ? (t) => this.layer.viewX(t) : (t) => this.layer.viewY(t);
     return { a: f(entry.start), b: f(entry.end) };
   }
 
+  /** Where the frozen entries end along a header (the origin when none are frozen). */
+  frozenEdge(axis) {
+    const o = this.layer.origin();
+    const f = this.layer.frozen;
+    return axis === 'col' ? o.x + f.x * this.layer.scale : o.y + f.y * this.layer.scale;
+  }
+
   /** Entries to draw and hit-test: the frozen ones, then the scrolled ones past them. */
   shown(axis) {
-    const frozen = this.frozenEntries[axis];
+    const frozen = this.frozenEntries[axis].map((e) => ({ ...e, frozen: true }));
     const limit = frozen.length ? frozen[frozen.length - 1].end : 0;
     return [...frozen, ...this.entries[axis].filter((e) => e.start >= limit)];
   }
@@ -226,12 +242,10 @@ export class CalcHeaders {
       g.textAlign = 'center';
       g.textBaseline = 'middle';
       const inset = axis === 'col' ? ROW_HEADER_WIDTH : COLUMN_HEADER_HEIGHT;
-      const frozenEnd = this.frozenEntries[axis].length
-        ? this.span(axis, this.frozenEntries[axis][this.frozenEntries[axis].length - 1]).b : inset;
+      const frozenEnd = this.frozenEdge(axis);
       for (const entry of this.shown(axis)) {
         let { a, b } = this.span(axis, entry);
-        const isFrozen = this.frozenEntries[axis].includes(entry);
-        if (!isFrozen) a = Math.max(a, frozenEnd);
+        if (!entry.frozen) a = Math.max(a, frozenEnd);
         if (b <= a || b < inset) continue;
         const length = axis === 'col' ? w : h;
         if (a > length) continue;
@@ -274,9 +288,12 @@ export class CalcHeaders {
     const r = this.canvases[axis].getBoundingClientRect();
     const pos = axis === 'col' ? e.clientX - r.left : e.clientY - r.top;
     let best = null;
+    const edge = this.frozenEdge(axis);
     for (const entry of this.shown(axis)) {
-      const { a, b } = this.span(axis, entry);
-      if (Math.abs(pos - b) <= GRIP && b - a > 0) return { entry, border: true, pos };
+      let { a, b } = this.span(axis, entry);
+      if (!entry.frozen) a = Math.max(a, edge);
+      if (b <= a) continue;
+      if (Math.abs(pos - b) <= GRIP) return { entry, border: true, pos };
       if (pos >= a && pos < b) best = { entry, border: false, pos };
     }
     return best;
@@ -384,11 +401,23 @@ export class CalcHeaders {
     this.menu.open(items, { x: e.clientX, y: e.clientY }, { focusFirst: true });
   }
 
+  /** The entries in sight along a header, with where they are in the window (a, b: CSS px). */
+  inSight(axis) {
+    const edge = this.frozenEdge(axis);
+    const out = [];
+    for (const e of this.shown(axis)) {
+      let { a, b } = this.span(axis, e);
+      if (!e.frozen) a = Math.max(a, edge);
+      if (b > a) out.push({ index: e.index, text: e.text, start: e.start, end: e.end, a, b, frozen: !!e.frozen });
+    }
+    return out;
+  }
+
   describe() {
     return {
       visible: this.visible,
-      columns: this.shown('col').map((e) => ({ index: e.index, text: e.text, start: e.start, end: e.end })),
-      rows: this.shown('row').map((e) => ({ index: e.index, text: e.text, start: e.start, end: e.end })),
+      columns: this.inSight('col'),
+      rows: this.inSight('row'),
       frozen: { ...this.frozenCounts, x: this.layer.frozen.x, y: this.layer.frozen.y },
     };
   }

@@ -22,14 +22,9 @@ async function headerEntry(page, axis, text) {
 async function headerPoint(page, axis, text, where) {
   const entry = await headerEntry(page, axis, text);
   return page.evaluate(([a, e, w]) => {
-    const l = window.oxool.layer;
-    const r = l.scroller.getBoundingClientRect();
-    if (a === 'columns') {
-      const x = w === 'end' ? l.viewX(e.end) : (l.viewX(e.start) + l.viewX(e.end)) / 2;
-      return { x: r.left + x, y: r.top + 10 };
-    }
-    const y = w === 'end' ? l.viewY(e.end) : (l.viewY(e.start) + l.viewY(e.end)) / 2;
-    return { x: r.left + 24, y: r.top + y };
+    const r = window.oxool.layer.scroller.getBoundingClientRect();
+    const at = w === 'end' ? e.b : (e.a + e.b) / 2;
+    return a === 'columns' ? { x: r.left + at, y: r.top + 10 } : { x: r.left + 24, y: r.top + at };
   }, [axis, entry, where]);
 }
 

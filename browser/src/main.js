@@ -19,6 +19,7 @@ import { CommentPanel } from './comments.js';
 import { ChangesPanel } from './track-changes.js';
 import { CalcHeaders } from './calc-headers.js';
 import { SheetTabActions } from './sheet-tabs.js';
+import { FunctionHint } from './calc-function-hint.js';
 
 const ICONS = {
   text: 'x-office-document', spreadsheet: 'x-office-spreadsheet',
@@ -127,6 +128,9 @@ class App {
     this.headers = new CalcHeaders({
       area: $('doc-area'), layer: this.layer, values: this.menus.values, send, canEdit, focus,
       ownCell: () => this.overlays.own.cell, ownSelection: () => boundingBox(this.overlays.own.selection),
+    });
+    this.functionHint = new FunctionHint({
+      layer: this.layer, keyboard: this.keyboard, caret: () => this.overlays.own.caret, canEdit,
     });
     this.comments = new CommentPanel({
       send, canEdit, values: this.menus.values, host: document.querySelector('.workspace'),
@@ -389,6 +393,7 @@ class App {
         break;
       case 'CELL_FORMULA':
         this.calc.cellFormula(body);
+        this.functionHint.onFormula(body);
         break;
       case 'MOUSE_POINTER':
         this.layer.sizer.style.cursor = body.trim() || 'default';
@@ -467,6 +472,7 @@ class App {
       layer: this.layer.describe(), tiles: { ...this.fetcher.stats, inFlight: this.fetcher.inFlight.size },
       lastError: this.lastError || null, lastClose: this.lastClose || null, dialogs: this.dialogs.describe(),
       comments: this.comments.describe(), changes: this.changes.describe(), headers: this.headers.describe(),
+      functionHint: this.functionHint.describe(),
       quietMs: performance.now() - (this.lastMessageAt || 0),
     };
   }

@@ -1,0 +1,59 @@
+// Function autocomplete in Calc: typing "=sums" into a cell lists SUMSQ under the caret; Tab
+// completes it with its "(", Down/Enter choose among several; the other user sees the result and
+// the stored document has the formula.
+const { test } = require('@playwright/test');
+const h = require('../support/helpers');
+const c = require('../support/calc');
+
+const { expect } = h;
+
+test('function names are offered while a formula is typed; Tab and Enter complete them', async ({ browser }) => {
+  const alice = await (await browser.newContext()).newPage();
+  const bob = await (await browser.newContext()).newPage();
+  await h.openEditor(alice, (await h.links('calc-func.ods', 'Alice')).edit);
+  await h.openEditor(bob, (await h.links('calc-func.ods', 'Bob')).edit);
+
+  await c.goTo(alice, 'C1');
+  await alice.keyboard.type('=sums');
+  const hint = alice.locator('.function-hint');
+  await expect(hint).toBeVisible();
+  await expect(hint.locator('li')).toHaveText(['SUMSQ']);
+  // Under the cell being edited (C1), not somewhere else.
+  const box = await hint.boundingBox();
+  const cell = await c.headerPoint(alice, 'columns', 'C', 'middle');
+  expect(Math.abs(box.x - cell.x)).toBeLessThan(120);
+  await h.settle(alice);
+  await h.shot(alice, 'calc-autocomplete-1-hint');
+  await alice.keyboard.press('Tab');
+  await expect(hint).toBeHidden();
+  await alice.keyboard.type('A1:A3)');
+  await alice.keyboard.press('Enter');
+
+  // Several names: "=cou" offers COUNT, COUNTA, COUNTBLANK, COUNTIF…; Down then Enter takes COUNTA.
+  await c.goTo(alice, 'C2');
+  await alice.keyboard.type('=cou');
+  await expect(hint.locator('li').first()).toHaveText('COUNT');
+  await alice.keyboard.press('ArrowDown');
+  await expect(hint.locator('li[aria-selected="true"]')).toHaveText('COUNTA');
+  await alice.keyboard.press('Enter');
+  await alice.keyboard.type('A1:A3)');
+  await alice.keyboard.press('Enter');
+  // Typing on past a name that is complete closes the list.
+  await c.goTo(alice, 'C3');
+  await alice.keyboard.type('=1+2');
+  await expect(hint).toBeHidden();
+  await alice.keyboard.press('Enter');
+
+  await c.goTo(bob, 'C1');
+  await expect(bob.locator('#formula-input')).toHaveValue('=SUMSQ(A1:A3)');
+  await c.goTo(bob, 'C2');
+  await expect(bob.locator('#formula-input')).toHaveValue('=COUNTA(A1:A3)');
+  await h.settle(bob);
+  await h.shot(bob, 'calc-autocomplete-2-bob');
+  await alice.keyboard.press('Control+s');
+  await h.waitSaved(alice);
+  const xml = h.zipMember('calc-func.ods', 'content.xml');
+  expect(xml).toContain('of:=SUMSQ([.A1:.A3])');
+  expect(xml).toContain('of:=COUNTA([.A1:.A3])');
+  expect(xml).toMatch(/office:value="3368"/);
+});

@@ -238,7 +238,9 @@ export class CalcHeaders {
       g.setTransform(dpr, 0, 0, dpr, 0, 0);
       g.fillStyle = HEADER_BG;
       g.fillRect(0, 0, w, h);
-      g.font = '12px sans-serif';
+      // Smaller names when zoomed out, so that short rows keep them apart.
+      const fontPx = Math.round(Math.min(12, Math.max(7, 12 * this.layer.zoom)));
+      g.font = `${fontPx}px sans-serif`;
       g.textAlign = 'center';
       g.textBaseline = 'middle';
       const inset = axis === 'col' ? ROW_HEADER_WIDTH : COLUMN_HEADER_HEIGHT;
@@ -260,7 +262,7 @@ export class CalcHeaders {
         } else {
           g.fillRect(0, a, w, b - a);
           g.beginPath(); g.moveTo(0, b); g.lineTo(w, b); g.stroke();
-          if (b - a > 8) { g.fillStyle = HEADER_TEXT; g.fillText(entry.text, w / 2, (a + b) / 2 + 1); }
+          if (b - a > fontPx - 1) { g.fillStyle = HEADER_TEXT; g.fillText(entry.text, w / 2, (a + b) / 2 + 1); }
         }
       }
       // The border against the cells.

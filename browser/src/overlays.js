@@ -109,7 +109,22 @@ export class Overlays {
     el.style.width = `${Math.max(rect.w * layer.scale, 0)}px`;
     el.style.height = `${Math.max(rect.h * layer.scale, 1)}px`;
     Object.assign(el.style, style);
+    this.clipToScrolledPane(el, rect, a);
     return el;
+  }
+
+  /**
+   * Calc's frozen panes stay in place: a mark of the scrolled part that has moved under them
+   * is cut where they begin, as its cells are.
+   */
+  clipToScrolledPane(el, rect, at) {
+    const layer = this.layer;
+    const f = layer.frozen;
+    if (!f.x && !f.y) return;
+    const o = layer.origin();
+    const top = rect.y >= f.y && f.y ? layer.scroller.scrollTop + o.y + f.y * layer.scale - at.y : 0;
+    const left = rect.x >= f.x && f.x ? layer.scroller.scrollLeft + o.x + f.x * layer.scale - at.x : 0;
+    if (top > 0 || left > 0) el.style.clipPath = `inset(${Math.max(0, top)}px 0 0 ${Math.max(0, left)}px)`;
   }
 
   caret(rect, className, color) {

@@ -511,10 +511,19 @@ export class TileLayer {
     const margin = 24;
     let left = s.scrollLeft;
     let top = s.scrollTop;
-    if (p.y < top + margin) top = p.y - margin;
-    else if (p.y + h > top + view.h - margin) top = p.y + h - view.h + margin;
-    if (p.x < left + margin) left = p.x - margin;
-    else if (p.x > left + view.w - margin) left = p.x - view.w + margin;
+    // Calc's headers and frozen panes: what is in the panes is always in sight; what is not
+    // must come out from under them and the headers.
+    const inset = this.type === 'spreadsheet' && this.headerInset ? this.headerInset : { x: 0, y: 0 };
+    const fy = this.frozen.y * this.scale + inset.y;
+    const fx = this.frozen.x * this.scale + inset.x;
+    if (rect.y >= this.frozen.y) {
+      if (p.y < top + margin + fy) top = p.y - margin - fy;
+      else if (p.y + h > top + view.h - margin) top = p.y + h - view.h + margin;
+    }
+    if (rect.x >= this.frozen.x) {
+      if (p.x < left + margin + fx) left = p.x - margin - fx;
+      else if (p.x > left + view.w - margin) left = p.x - view.w + margin;
+    }
     if (left !== s.scrollLeft || top !== s.scrollTop) s.scrollTo(left, top);
   }
 

@@ -65,6 +65,22 @@ test('freeze rows and columns: the frozen panes stay while the rest scrolls', as
   await expect(page.locator('#cell-address')).toHaveValue('A2');
   await expect(page.locator('#formula-input')).toHaveValue('40');
 
+  // A cell cursor that scrolls under the frozen rows is cut where they begin.
+  await c.goTo(page, 'D150');
+  await h.settle(page);
+  const rowH = await page.evaluate(() => 255 * window.oxool.layer.scale);
+  const scrolledTo = await page.evaluate((dy) => {
+    const s = window.oxool.layer.scroller;
+    const row = window.oxool.describe().headers.rows.find((e) => e.text === '150');
+    const frozenEdge = window.oxool.layer.origin().y + window.oxool.layer.frozen.y * window.oxool.layer.scale;
+    s.scrollTop += row.a - frozenEdge + dy; // row 150 half under the frozen rows
+    return s.scrollTop;
+  }, rowH / 2);
+  await page.waitForFunction((t) => window.oxool.layer.scroller.scrollTop === t, scrolledTo);
+  await expect.poll(() => page.evaluate(() => document.querySelector('#doc-sizer .own-cell').style.clipPath)).toMatch(/^inset\(\d/);
+  await h.settle(page);
+  await h.shot(page, 'calc-freeze-3-cursor-under-frozen-rows');
+
   // Stored: the split at column 2, row 3 (LibreOffice's view settings).
   await page.keyboard.press('Control+s');
   await h.waitSaved(page);

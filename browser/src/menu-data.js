@@ -5,7 +5,8 @@
 //   [label, command, shortcut]   a `.uno:` command (with `?Name:type=value` arguments as in
 //                                LibreOffice's menus) or a page action: print, find, save,
 //                                download:<format>, cut, copy, paste, zoom-in, zoom-out, fit,
-//                                sidebar, comments (the panel), comment-add, shortcuts, about
+//                                sidebar, comments (the panel), comment-add, insert-table (the
+//                                rows × columns grid), shortcuts, about
 //   [label, [items]]             a submenu
 //   [label, 'list:<name>']       a submenu built when it opens from LibreOffice's lists
 //                                (`command-values`): styles, fonts, language-selection,
@@ -144,13 +145,22 @@ const WRITER = [
       ['~Manual Break…', '.uno:InsertBreak'],
     ]],
     '-',
-    ['~Table…', '.uno:InsertTable', 'Ctrl+F12'],
+    ['~Table…', 'insert-table', 'Ctrl+F12'],
     ['C~hart', '.uno:InsertObjectChart'],
     '-',
     ['Hyperl~ink…', '.uno:HyperlinkDialog', 'Ctrl+K'],
     ['Boo~kmark…', '.uno:InsertBookmark'],
     ['Cross-~reference…', '.uno:InsertReferenceField', 'Ctrl+F2'],
     ['Co~mment', 'comment-add', 'Ctrl+Alt+C'],
+    '-',
+    ['He~ader and Footer', [
+      ['~Header', '.uno:InsertPageHeader?PageStyle:string=Default Page Style&On:bool=true'],
+      ['~Footer', '.uno:InsertPageFooter?PageStyle:string=Default Page Style&On:bool=true'],
+      '-',
+      ['Remove H~eader', '.uno:InsertPageHeader?PageStyle:string=Default Page Style&On:bool=false'],
+      ['Remove F~ooter', '.uno:InsertPageFooter?PageStyle:string=Default Page Style&On:bool=false'],
+    ]],
+    ['Page ~Number', '.uno:InsertPageNumberField'],
     '-',
     ['~Footnote', '.uno:InsertFootnote'],
     ['~Endnote', '.uno:InsertEndnote'],
@@ -396,7 +406,7 @@ const IMPRESS = (slide, kind) => [
     [`~New ${slide}`, '.uno:InsertPage'],
     '-',
     ['Te~xt Box', '.uno:Text?CreateDirectly:bool=true', 'F2'],
-    ['~Table…', '.uno:InsertTable'],
+    ['~Table…', 'insert-table'],
     ['C~hart', '.uno:InsertObjectChart'],
     '-',
     ['Hyperl~ink…', '.uno:HyperlinkDialog', 'Ctrl+K'],

@@ -19,7 +19,7 @@ const TITLES = {
 const IS_MAC = /Mac|iPhone|iPad/.test(navigator.platform || '');
 
 // Page actions that change the document (refused in view-only sessions).
-const EDITING_ACTIONS = new Set(['save', 'cut', 'paste', 'comment-add']);
+const EDITING_ACTIONS = new Set(['save', 'cut', 'paste', 'comment-add', 'insert-table', 'insert-image']);
 
 export class Menubar {
   /**

@@ -32,6 +32,7 @@ export class Menus {
       toast: (text, level) => app.feedback.toast(text, level), name: () => (app.status ? app.status.name : ''),
     });
     this.findBar = null;
+    this.picker = null;
     // LibreOffice opens no menu for Shift+F10 or the context-menu key posted as keys: a right
     // click at the cursor does it.
     window.addEventListener('keydown', (e) => {
@@ -63,11 +64,28 @@ export class Menus {
       case 'comments': app.comments.show(); return;
       case 'comment-add': app.comments.openAdd(); return;
       case 'track-changes': app.changes.show(); return;
+      case 'insert-table': (await this.tablePicker()).open(...this.insertMenuCorner()); return;
       case 'shortcuts':
       case 'about': (await import('./info-dialog.js')).showInfo(name, { server: app.serverVersion }); return;
       default: break;
     }
     if (name !== 'find') app.keyboard.focus();
+  }
+
+  async tablePicker() {
+    if (!this.picker) {
+      const { TablePicker } = await import('./table-picker.js');
+      this.picker = this.picker || new TablePicker({ send: this.send, focus: () => this.app.keyboard.focus() });
+    }
+    return this.picker;
+  }
+
+  /** Under the menubar's Insert title, where the menu that asked for it was. */
+  insertMenuCorner() {
+    const titles = [...document.querySelectorAll('#menubar .menubar-item')];
+    const insert = titles.find((b) => b.textContent === 'Insert') || document.getElementById('menubar');
+    const r = insert.getBoundingClientRect();
+    return [r.left, r.bottom + 2];
   }
 
   async find() {

@@ -71,6 +71,13 @@ const DOCUMENTS = {
   'dlg-hidpi.odt': 'simple.odt',
   'dlg-filter.ods': 'simple.ods',
   'dlg-ime.docx': 'simple.docx',
+  // Insert (specs/insert*.spec.js): table picker, header/footer/breaks, links, images.
+  'ins-table.docx': 'simple.docx',
+  'ins-table.odp': 'simple.odp',
+  'ins-page.docx': 'simple.docx',
+  'ins-link.docx': 'simple.docx',
+  'ins-image.docx': 'simple.docx',
+  'ins-image.odt': 'simple.odt',
 };
 
 function freePort() {

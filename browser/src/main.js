@@ -103,7 +103,8 @@ class App {
     });
     this.calc.addButton = this.sheetTabs.addButton;
     this.slides = new SlideStrip($('slide-strip'), $('slide-nav'), {
-      fetcher: this.fetcher, setPart: (p) => this.setPart(p),
+      fetcher: this.fetcher, setPart: (p) => this.setPart(p), send, canEdit,
+      nextDownloadId: () => { this.downloadId += 1; return this.downloadId; },
     });
     this.users = new UserList($('user-list'));
     this.follow = new Follow({
@@ -220,6 +221,7 @@ class App {
     this.lastMessageAt = performance.now();
     if (this.dialogs.handle(msg)) return;
     if (this.menus.onMessage(msg)) return;
+    if (this.slides.onMessage(msg)) return;
     switch (msg.name) {
       case 'oxool':
         this.serverVersion = a.server;
@@ -278,6 +280,7 @@ class App {
         break;
       case 'error':
         if (a.kind === 'password-required' || a.kind === 'password-wrong') this.passwordError = a;
+        else if (a.request === 'tiles' && this.fetcher.refused(a)) break; // a deleted slide's tile
         else if (!this.clipboard.onError(a)) this.feedback.error(a);
         this.lastError = a;
         break;

@@ -149,6 +149,22 @@ export class TileFetcher {
     });
   }
 
+  /**
+   * `error request=tiles` naming a refused tile (its part was deleted by another user while
+   * the tile was on its way): it will not be answered, so it leaves the window. True when the
+   * error named one of ours.
+   */
+  refused(args) {
+    if (args.part === undefined) return false;
+    const key = tileKey({
+      part: Number(args.part), x: Number(args.x), y: Number(args.y), tw: Number(args.tw),
+      th: Number(args.th), width: Number(args.width), height: Number(args.height),
+    });
+    if (!this.inFlight.delete(key)) return false;
+    this.pump();
+    return true;
+  }
+
   /** Acknowledges drawn tiles once per task, so a burst of tiles costs one `tile-done`. */
   ack() {
     this.toAck += 1;

@@ -419,6 +419,7 @@ impl Broker {
             tile_ids: BTreeMap::new(),
             slow: false,
             selections: VecDeque::new(),
+            part: None,
         };
         member.text(Message::new("progress").arg("stage", "view").render());
         if let Some(notice) = self.recovery_notice() {

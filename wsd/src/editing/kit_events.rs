@@ -190,6 +190,7 @@ impl Broker {
             .arg("lok_view", member.lok_view.unwrap_or(-1))
             .arg("readonly", u8::from(!member.can_write))
             .arg("name", &self.base_name);
+        member.part = message.parse_arg::<i64>("part").ok();
         member.text(status.render());
         // Sheet and slide names, when the kit sent them (a JSON array of strings).
         if let Ok(names) = serde_json::from_slice::<Vec<String>>(part_names) {
@@ -300,10 +301,24 @@ impl Broker {
                     let refused = id
                         .filter(|id| member.tile_ids.contains_key(id))
                         .or_else(|| member.tile_ids.keys().next().copied());
-                    if let Some(refused) = refused {
-                        member.tile_ids.remove(&refused);
+                    let refused = refused.and_then(|id| member.tile_ids.remove(&id));
+                    // The refused tile's geometry, so the client frees its place in the
+                    // window: a tile of a slide another user has just deleted is refused.
+                    let mut error = Message::new("error")
+                        .arg("kind", kind)
+                        .arg("message", &text)
+                        .arg("request", "tiles");
+                    if let Some((key, _)) = refused {
+                        error = error
+                            .arg("part", key.part)
+                            .arg("x", key.x)
+                            .arg("y", key.y)
+                            .arg("tw", key.tw)
+                            .arg("th", key.th)
+                            .arg("width", key.width)
+                            .arg("height", key.height);
                     }
-                    member.error(kind, &text, Some("tiles"));
+                    member.text(error.render());
                 }
                 if let Some(session) = view {
                     self.pump_tiles(session);
@@ -381,6 +396,24 @@ impl Broker {
         }
     }
 
+    /// LibreOffice 7.4 tells only the views showing a slide that it changed, but every session
+    /// shows all slides as thumbnails (and a slideshow may show any): the other sessions of a
+    /// presentation get the invalidation of a slide they are not on too.
+    fn share_slide_invalidation(&mut self, from: SessionId, invalidate: &Message) {
+        if self.doc_type != "presentation" && self.doc_type != "drawing" {
+            return;
+        }
+        let Some(part) = invalidate.parse_arg::<i64>("part").ok() else {
+            return;
+        };
+        let text = invalidate.render();
+        for (session, member) in self.members.iter_mut() {
+            if *session != from && member.part != Some(part) {
+                member.text(text.clone());
+            }
+        }
+    }
+
     fn on_callback(&mut self, view: Option<SessionId>, message: &Message, body: &[u8]) {
         let Some(session) = view else { return };
         let kind = message.get("kind").unwrap_or_default();
@@ -401,7 +434,9 @@ impl Broker {
             return;
         };
         if kind == "INVALIDATE_TILES" {
-            member.text(invalidation(&payload).render());
+            let invalidate = invalidation(&payload);
+            member.text(invalidate.render());
+            self.share_slide_invalidation(session, &invalidate);
             return;
         }
         if !FORWARDED.contains(&kind) {

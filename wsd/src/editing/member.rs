@@ -30,6 +30,8 @@ pub(super) struct Member {
     pub slow: bool,
     /// `get-selection` ids waiting for the kit, in order.
     pub selections: VecDeque<u64>,
+    /// The part (sheet, slide) its view showed in the last `status` it was sent.
+    pub part: Option<i64>,
 }
 
 impl Member {

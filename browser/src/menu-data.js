@@ -6,12 +6,15 @@
 //                                LibreOffice's menus) or a page action: print, find, save,
 //                                download:<format>, cut, copy, paste, zoom-in, zoom-out, fit,
 //                                sidebar, comments (the panel), comment-add, insert-table (the
-//                                rows × columns grid), shortcuts, about
+//                                rows × columns grid), shortcuts, about, slide-sorter,
+//                                slideshow, slideshow:current (Impress)
 //   [label, [items]]             a submenu
 //   [label, 'list:<name>']       a submenu built when it opens from LibreOffice's lists
 //                                (`command-values`): styles, fonts, language-selection,
 //                                language-paragraph, language-all
 // `~` marks the mnemonic letter, as in LibreOffice's labels.
+
+import { SLIDE_LAYOUTS } from './slide-sorter.js';
 
 const EDIT_CLIPBOARD = [
   ['~Undo', '.uno:Undo', 'Ctrl+Z'],
@@ -397,6 +400,12 @@ const IMPRESS = (slide, kind) => [
       ['~Snap to Grid', '.uno:GridUse'],
       ['~Helplines While Moving', '.uno:HelplinesMove'],
     ]],
+    ...(slide === 'Slide' ? [
+      ['~Normal', '.uno:NormalMultiPaneGUI'],
+      ['No~tes', '.uno:NotesMode'],
+      ['Slide S~orter', 'slide-sorter'],
+      '-',
+    ] : []),
     ['Side~bar', 'sidebar'],
     ['~Comments', 'comments'],
     '-',
@@ -467,6 +476,7 @@ const IMPRESS = (slide, kind) => [
       ['Change Slide ~Master…', '.uno:PresentationLayout'],
       ['~Show Slide', '.uno:ShowSlide'],
       ['~Hide Slide', '.uno:HideSlide'],
+      ['~Layout', SLIDE_LAYOUTS],
     ] : []),
     '-',
     ['~Move', [
@@ -475,6 +485,11 @@ const IMPRESS = (slide, kind) => [
       [`${slide} ~Down`, '.uno:MovePageDown'],
       [`${slide} to ~End`, '.uno:MovePageLast'],
     ]],
+    ...(slide === 'Slide' ? [
+      '-',
+      ['Start Slide Sho~w', 'slideshow', 'F5'],
+      ['Start from ~Current Slide', 'slideshow:current', 'Shift+F5'],
+    ] : []),
   ]],
   ['~Tools', [
     ...SPELLING('.uno:SpellDialog'),

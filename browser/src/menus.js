@@ -65,6 +65,8 @@ export class Menus {
       case 'comment-add': app.comments.openAdd(); return;
       case 'track-changes': app.changes.show(); return;
       case 'insert-table': (await this.tablePicker()).open(...this.insertMenuCorner()); return;
+      case 'slide-sorter': app.slides.sorter.showGrid(); return;
+      case 'slideshow': app.slides.startSlideshow(arg === 'current' ? app.slides.current : 0); return;
       case 'shortcuts':
       case 'about': (await import('./info-dialog.js')).showInfo(name, { server: app.serverVersion }); return;
       default: break;

@@ -1,7 +1,9 @@
 // Per document type: Calc's sheet tabs, cell-address box and formula bar; Impress's slide
-// strip (one small tile of each slide) with previous/next.
+// strip (one small tile of each slide) with previous/next, its slide sorter actions
+// (slide-sorter.js) and the slideshow (slideshow.js, loaded when a show starts).
 
 import { tileKey } from './tile-fetcher.js';
+import { SlideSorter } from './slide-sorter.js';
 
 const THUMB_CSS_WIDTH = 150;
 const THUMB_REFRESH_MS = 600; // typing invalidates a slide often; its thumbnail can lag a little
@@ -104,7 +106,7 @@ export class CalcBar {
 }
 
 export class SlideStrip {
-  /** actions: {setPart, fetcher} */
+  /** actions: {setPart, fetcher, send, canEdit, nextDownloadId} */
   constructor(root, navEl, actions) {
     this.root = root;
     this.navEl = navEl;
@@ -125,11 +127,43 @@ export class SlideStrip {
     }, { root, rootMargin: '200px' });
     navEl.querySelector('[data-action=prev-slide]').addEventListener('click', () => this.step(-1));
     navEl.querySelector('[data-action=next-slide]').addEventListener('click', () => this.step(1));
+    this.sorter = new SlideSorter(this, {
+      send: actions.send, canEdit: actions.canEdit, setPart: actions.setPart,
+      current: () => this.current, count: () => this.thumbs.length,
+      slideshow: (part) => this.startSlideshow(part),
+    });
+    this.slideshow = null;
+    // F5 and Shift+F5 start the show here, as in LibreOffice; sent to the kit they would start
+    // LibreOffice's own show in a process nobody sees.
+    window.addEventListener('keydown', (e) => {
+      if (this.root.hidden || e.key !== 'F5' || e.ctrlKey || e.altKey || e.metaKey) return;
+      e.preventDefault();
+      e.stopPropagation();
+      this.startSlideshow(e.shiftKey ? this.current : 0);
+    }, true);
+  }
+
+  /** Presents the slides from `part` in this page, from the document as it is now. */
+  async startSlideshow(part = 0) {
+    const { Slideshow } = await import('./slideshow.js');
+    if (!this.slideshow) {
+      this.slideshow = new Slideshow({
+        fetcher: this.fetcher, send: this.actions.send, nextDownloadId: this.actions.nextDownloadId,
+      });
+    }
+    const first = this.thumbs[0];
+    if (!first) return;
+    this.slideshow.start({ parts: this.thumbs.length, part, width: first.spec.tw, height: first.spec.th });
   }
 
   show(visible) {
     this.root.hidden = !visible;
     this.navEl.hidden = !visible;
+  }
+
+  /** Messages for the slideshow (its document download): true when handled. */
+  onMessage(msg) {
+    return !!this.slideshow && this.slideshow.onMessage(msg);
   }
 
   step(delta) {
@@ -156,6 +190,7 @@ export class SlideStrip {
         const item = document.createElement('button');
         item.type = 'button';
         item.className = 'slide-thumb';
+        item.draggable = true;
         item.dataset.part = String(i);
         item.setAttribute('aria-label', `Slide ${i + 1}`);
         const canvas = document.createElement('canvas');
@@ -204,6 +239,7 @@ export class SlideStrip {
   }
 
   invalidate(part) {
+    if (this.slideshow) this.slideshow.invalidate(part);
     for (const t of this.thumbs) if (part === undefined || t.spec.part === part) t.stale = true;
     clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => this.request(), THUMB_REFRESH_MS);

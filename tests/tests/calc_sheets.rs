@@ -1,0 +1,81 @@
+//! Calc's sheets with two users (issue 12, point 4): WebSocket clients → the real oxool-wsd →
+//! a real kit with LibreOffice. When A moves a sheet that B is not on, LibreOffice 7.4 tells
+//! B's view nothing (no SET_PART, no size change); wsd sees the names change in A's `status`
+//! and sends B a fresh `status` and `parts`, so B's sheet tabs follow.
+
+use oxool_tests::editing_setup::EditingSetup as Setup;
+use oxool_tests::user::RunAs;
+use oxool_tests::ws::{Incoming, WsClient};
+
+fn names(m: &Incoming) -> Vec<String> {
+    serde_json::from_str(&m.body_text()).unwrap_or_default()
+}
+
+async fn parts_become(client: &mut WsClient, what: &str, want: &[&str]) {
+    client
+        .wait_for(what, |m| m.is("parts") && names(m) == want)
+        .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sheet_inserted_renamed_or_moved_by_one_user_reaches_the_other() {
+    let setup = Setup::start(RunAs::Root);
+    let name = "sheets.ods";
+    setup.host.add_fixture("simple.ods", name).unwrap();
+    let mut a = setup.open("Alice", name, true).await;
+    let mut b = setup.open("Bob", name, true).await;
+    parts_become(&mut b, "B's first sheet names", &["Numbers", "Second"]).await;
+
+    // A adds a third sheet and renames it: B hears of both.
+    a.uno(
+        ".uno:Insert",
+        Some(r#"{"Name":{"type":"string","value":"Extra"},"Index":{"type":"long","value":3}}"#),
+    )
+    .await;
+    parts_become(
+        &mut b,
+        "the inserted sheet at B",
+        &["Numbers", "Second", "Extra"],
+    )
+    .await;
+    a.uno(
+        ".uno:Name",
+        Some(r#"{"Name":{"type":"string","value":"Budget"},"Index":{"type":"long","value":3}}"#),
+    )
+    .await;
+    parts_become(
+        &mut b,
+        "the renamed sheet at B",
+        &["Numbers", "Second", "Budget"],
+    )
+    .await;
+
+    // A moves Budget (A's current sheet, not B's) before Second: only A's view is told by
+    // LibreOffice; B gets the new order from wsd.
+    let before_move = b.mark();
+    a.uno(
+        ".uno:Move",
+        Some(r#"{"Index":{"type":"long","value":2},"Copy":{"type":"boolean","value":false},"UseCurrentDocument":{"type":"boolean","value":true}}"#),
+    )
+    .await;
+    parts_become(
+        &mut a,
+        "the moved sheet at A",
+        &["Numbers", "Budget", "Second"],
+    )
+    .await;
+    parts_become(
+        &mut b,
+        "the moved sheet at B",
+        &["Numbers", "Budget", "Second"],
+    )
+    .await;
+    // The `status` that came with it (just before it) keeps B on its own sheet.
+    b.rewind_to(before_move);
+    let status = b
+        .wait_for("B's status with three sheets", |m| {
+            m.is("status") && m.get("parts") == Some("3")
+        })
+        .await;
+    assert_eq!(status.get("part"), Some("0"), "B stays on its sheet");
+}

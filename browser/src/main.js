@@ -9,6 +9,7 @@ import { Keyboard } from './keyboard.js';
 import { Mouse } from './mouse.js';
 import { Clipboard } from './clipboard.js';
 import { Toolbar, parseStateChanged } from './toolbar.js';
+import { LinkBar, confirmOpenLink } from './hyperlinks.js';
 import { CalcBar, SlideStrip } from './parts.js';
 import { Feedback, errorText } from './feedback.js';
 import { UserList, downloadBlob } from './chrome.js';
@@ -126,6 +127,7 @@ class App {
       reloadPage: () => window.location.reload(),
     });
     this.menus = new Menus(this);
+    this.linkBar = new LinkBar({ layer: this.layer, toast: (text, level) => this.feedback.toast(text, level) });
     this.headers = new CalcHeaders({
       area: $('doc-area'), layer: this.layer, values: this.menus.values, send, canEdit, focus,
       ownCell: () => this.overlays.own.cell, ownSelection: () => boundingBox(this.overlays.own.selection),
@@ -360,7 +362,10 @@ class App {
   onEvent(kind, body) {
     const json = parseJsonBody(body);
     if (this.overlays.handle(kind, body, json)) {
-      if (kind === 'INVALIDATE_VISIBLE_CURSOR') this.afterCaretMove();
+      if (kind === 'INVALIDATE_VISIBLE_CURSOR') {
+        this.afterCaretMove();
+        this.linkBar.onCaret(json, this.overlays.own.caret);
+      }
       if (kind === 'CELL_CURSOR' || kind === 'TEXT_SELECTION' || kind === 'CELL_SELECTION_AREA') this.headers.draw();
       if (kind === 'INVALIDATE_VIEW_CURSOR' || kind === 'CELL_VIEW_CURSOR') this.follow.onViewEvent(json);
       return;
@@ -402,8 +407,8 @@ class App {
         this.layer.sizer.style.cursor = body.trim() || 'default';
         break;
       case 'HYPERLINK_CLICKED': {
-        const url = json ? json.url : body.trim();
-        if (/^(https?|mailto):/i.test(url)) window.open(url, '_blank', 'noopener,noreferrer');
+        const url = json && json.url ? json.url : body.trim();
+        confirmOpenLink(url, (t, level) => this.feedback.toast(t, level));
         break;
       }
       case 'ERROR':

@@ -1,0 +1,115 @@
+// Hyperlinks with two users (issue 12.6): Alice inserts one with Ctrl+K (LibreOffice's painted
+// dialog), Bob's tiles show it; Bob clicks into it and the link bar names it (LibreOffice's
+// INVALIDATE_VISIBLE_CURSOR `hyperlink`); its Open… asks first: Cancel opens nothing, Open opens
+// it in a new tab without an opener. The stored docx has the link. LibreOffice 7.4 sent no HYPERLINK_CLICKED
+// for a click or a Ctrl+click on a link here; the page handles it the same way if it comes.
+const { test } = require('@playwright/test');
+const h = require('../support/helpers');
+const d = require('../support/dialogs');
+
+const { expect } = h;
+
+/** Client point of the caret of `page`, moved `dx` CSS px sideways. */
+async function besideCaret(page, dx) {
+  return page.evaluate((shift) => {
+    const o = window.oxool;
+    const c = o.describe().caret;
+    const p = o.layer.twipsToCss(c.x, c.y + c.h / 2);
+    const r = o.layer.sizer.getBoundingClientRect();
+    return { x: r.left + p.x + shift, y: r.top + p.y };
+  }, dx);
+}
+
+/** Ctrl+K, address typed over the URL field (and text when given), OK. */
+async function linkDialog(page, url, text) {
+  await page.keyboard.press('Control+k');
+  const win = await d.paintedDialog(page, /Hyperlink/);
+  await page.keyboard.press('Alt+u'); // URL
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type(url);
+  if (text) {
+    await d.clickWindow(page, win.id, Math.round(win.width * 0.73), 107); // Text
+    await page.keyboard.type(text);
+  }
+  await d.dialogSettled(page, win.id);
+  await d.clickWindow(page, win.id, win.width - 55, win.height - 30); // OK
+  await d.noDialog(page);
+}
+
+test('insert, then open with a confirmation: two users', async ({ browser }) => {
+  const alice = await browser.newContext();
+  const bob = await browser.newContext();
+  const a = await alice.newPage();
+  const b = await bob.newPage();
+  await h.openEditor(a, (await h.links('ins-link.docx', 'Alice')).edit);
+  await h.openEditor(b, (await h.links('ins-link.docx', 'Bob')).edit);
+  // A link the test can follow: this server's own index page.
+  const target = `${process.env.OXOOL_BASE_URL}/?from=link`;
+
+  await a.locator('#input-sink').focus();
+  await h.pressAndSeeCaret(a, 'Control+End');
+  await linkDialog(a, target, 'the link');
+  await h.settle(a);
+  await h.shot(a, 'insert-link-1-alice');
+
+  // Bob: to the end of the text, just after the link, then Ctrl+click into it.
+  await b.locator('#input-sink').focus();
+  await h.pressAndSeeCaret(b, 'Control+End');
+  await h.settle(b);
+  await h.shot(b, 'insert-link-2-bob-sees-it');
+  // A click into the link: the caret is in it, and the link bar under it names it.
+  const onLink = await besideCaret(b, -20);
+  await b.mouse.click(onLink.x, onLink.y);
+  const bar = b.locator('#link-bar');
+  await expect(bar).toBeVisible();
+  await expect(bar.locator('.link-bar-url')).toHaveText(target);
+  await h.shot(b, 'insert-link-3-link-bar');
+  await bar.getByRole('button', { name: 'Open…' }).click();
+  const prompt = b.locator('#link-open');
+  await expect(prompt).toBeVisible();
+  await expect(prompt.locator('.link-open-url')).toHaveText(target);
+  await h.shot(b, 'insert-link-4-confirm');
+  await prompt.getByRole('button', { name: 'Cancel' }).click();
+  await expect(prompt).toBeHidden();
+  expect(bob.pages()).toHaveLength(1);
+
+  await bar.getByRole('button', { name: 'Open…' }).click();
+  await expect(prompt).toBeVisible();
+  const [opened] = await Promise.all([
+    bob.waitForEvent('page'),
+    prompt.getByRole('button', { name: 'Open' }).click(),
+  ]);
+  await opened.waitForLoadState();
+  expect(opened.url()).toBe(target);
+  expect(await opened.evaluate(() => window.opener)).toBeNull();
+  await opened.close();
+
+  // Alice's caret into the link shows her the bar too; the stored docx has the link.
+  await a.locator('#input-sink').focus();
+  await h.pressAndSeeCaret(a, 'ArrowLeft');
+  await h.pressAndSeeCaret(a, 'ArrowLeft');
+  await expect(a.locator('#link-bar .link-bar-url')).toHaveText(target);
+  await a.keyboard.press('Control+s');
+  await h.waitSaved(a);
+  expect(h.zipMember('ins-link.docx', 'word/_rels/document.xml.rels')).toContain(`Target="${target}"`);
+  expect(h.zipMember('ins-link.docx', 'word/document.xml')).toMatch(/<w:hyperlink [^>]*>.*the link/);
+  expect(await h.storedText('ins-link.docx')).toContain('second paragraph betathe link');
+  // Moving out of the link hides it.
+  await h.pressAndSeeCaret(a, 'Home');
+  await expect(a.locator('#link-bar')).toBeHidden();
+  await alice.close();
+  await bob.close();
+});
+
+test('a link of another kind is not offered: javascript: gets a warning, no prompt', async ({ page }) => {
+  await h.openEditor(page, (await h.links('ins-link.docx', 'Carol')).edit);
+  const opened = await page.evaluate(async () => {
+    const { confirmOpenLink } = await import('/browser/dist/src/hyperlinks.js');
+    const toasts = [];
+    const result = await confirmOpenLink('javascript:alert(1)', (t) => toasts.push(t));
+    return { result, toasts, prompt: !!document.getElementById('link-open') };
+  });
+  expect(opened.result).toBe(false);
+  expect(opened.prompt).toBe(false);
+  expect(opened.toasts[0]).toContain('cannot be opened');
+});

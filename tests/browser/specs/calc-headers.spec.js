@@ -1,5 +1,5 @@
 // Calc's row and column headers with two people: a click on a header selects the column or row,
-// a drag on a border resizes it, a double click sets the optimal width; the other person's
+// a drag on a border resizes it, a double click sets the optimal width or height; the other person's
 // headers follow, and the stored document has the sizes.
 const { test } = require('@playwright/test');
 const h = require('../support/helpers');
@@ -44,6 +44,14 @@ test('headers: click selects, drag resizes, double click sets the optimal width;
   await c.drag(alice, await c.headerPoint(alice, 'rows', '1', 'end'), 0, 30);
   await expect.poll(async () => width(await c.headerEntry(bob, 'rows', '1')), { timeout: 30_000 })
     .toBeGreaterThan(width(row1) + 400);
+  // Row 2 too; then a double click on row 1's border gives it back its optimal height.
+  await c.drag(alice, await c.headerPoint(alice, 'rows', '2', 'end'), 0, 30);
+  await expect.poll(async () => width(await c.headerEntry(bob, 'rows', '2')), { timeout: 30_000 })
+    .toBeGreaterThan(width(row1) + 400);
+  const r1End = await c.headerPoint(alice, 'rows', '1', 'end');
+  await alice.mouse.dblclick(r1End.x, r1End.y);
+  await expect.poll(async () => width(await c.headerEntry(bob, 'rows', '1')), { timeout: 30_000 })
+    .toBeLessThan(width(row1) + 60);
   await h.settle(bob);
   await h.shot(bob, 'calc-headers-3-bob-sees-resized');
 
@@ -55,7 +63,7 @@ test('headers: click selects, drag resizes, double click sets the optimal width;
   await h.settle(alice);
   await h.shot(alice, 'calc-headers-4-optimal');
 
-  // Stored: B about 1.94 in wide (0.889 + 100 px), A narrow, row 1 taller than the default.
+  // Stored: B about 1.94 in wide (0.889 + 100 px), A narrow, row 2 taller than the default.
   await alice.keyboard.press('Control+s');
   await h.waitSaved(alice);
   const xml = h.zipMember('calc-headers.ods', 'content.xml');

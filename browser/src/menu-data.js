@@ -6,7 +6,8 @@
 //                                LibreOffice's menus) or a page action: print, find, save,
 //                                download:<format>, cut, copy, paste, zoom-in, zoom-out, fit,
 //                                sidebar, comments (the panel), comment-add, insert-table (the
-//                                rows × columns grid), shortcuts, about, slide-sorter,
+//                                rows × columns grid), insert-image (a file from the
+//                                computer), shortcuts, about, slide-sorter,
 //                                slideshow, slideshow:current (Impress)
 //   [label, [items]]             a submenu
 //   [label, 'list:<name>']       a submenu built when it opens from LibreOffice's lists
@@ -149,6 +150,7 @@ const WRITER = [
     ]],
     '-',
     ['~Table…', 'insert-table', 'Ctrl+F12'],
+    ['Ima~ge…', 'insert-image'],
     ['C~hart', '.uno:InsertObjectChart'],
     '-',
     ['Hyperl~ink…', '.uno:HyperlinkDialog', 'Ctrl+K'],
@@ -272,6 +274,7 @@ const CALC = [
     ...VIEW_ZOOM,
   ]],
   ['~Insert', [
+    ['Ima~ge…', 'insert-image'],
     ['C~hart…', '.uno:InsertObjectChart'],
     ['~Pivot Table…', '.uno:DataDataPilotRun'],
     ['~Function…', '.uno:FunctionDialog', 'Ctrl+F2'],
@@ -416,6 +419,7 @@ const IMPRESS = (slide, kind) => [
     '-',
     ['Te~xt Box', '.uno:Text?CreateDirectly:bool=true', 'F2'],
     ['~Table…', 'insert-table'],
+    ['Ima~ge…', 'insert-image'],
     ['C~hart', '.uno:InsertObjectChart'],
     '-',
     ['Hyperl~ink…', '.uno:HyperlinkDialog', 'Ctrl+K'],

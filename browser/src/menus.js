@@ -65,6 +65,9 @@ export class Menus {
       case 'comment-add': app.comments.openAdd(); return;
       case 'track-changes': app.changes.show(); return;
       case 'insert-table': (await this.tablePicker()).open(...this.insertMenuCorner()); return;
+      case 'insert-image': (await import('./insert-image.js')).chooseImage({
+        conn: app.conn, toast: (text, level) => app.feedback.toast(text, level), focus: () => app.keyboard.focus(),
+      }); return;
       case 'slide-sorter': app.slides.sorter.showGrid(); return;
       case 'slideshow': app.slides.startSlideshow(arg === 'current' ? app.slides.current : 0); return;
       case 'shortcuts':

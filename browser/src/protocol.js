@@ -188,6 +188,16 @@ export class Connection {
     return true;
   }
 
+  /**
+   * Sends a binary message of the loaded session: the line, `\n`, then `bytes` (an
+   * ArrayBuffer or typed array). Only `insert-image` is one.
+   */
+  sendBinary(name, args, bytes) {
+    if (!this.ws || this.ws.readyState !== WebSocket.OPEN || !this.loaded) return false;
+    this.ws.send(new Blob([`${renderMessage(name, args)}\n`, bytes]));
+    return true;
+  }
+
   stop() {
     this.stopped = true;
     clearTimeout(this.timer);

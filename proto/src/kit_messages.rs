@@ -57,6 +57,7 @@ message_names! {
         SetPart = "set-part",
         Selection = "selection",
         Paste = "paste",
+        InsertImage = "insert-image",
         WindowTile = "window-tile",
         WindowKey = "window-key",
         WindowMouse = "window-mouse",

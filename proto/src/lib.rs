@@ -6,6 +6,7 @@
 pub mod file_name;
 pub mod formats;
 pub mod frame;
+pub mod images;
 pub mod kit_messages;
 pub mod limits;
 pub mod message;

@@ -26,10 +26,13 @@ use crate::lok::{CallbackEvent, Document, LokError};
 const BARRIER: &str = ".uno:ModifiedStatus";
 /// Saving the document to its own location (keeps its encryption; `Session::save`).
 pub const SAVE: &str = ".uno:Save";
+/// Inserting an image the kit wrote into its jail (images.rs): the file is removed once
+/// LibreOffice has read it.
+pub const INSERT_GRAPHIC: &str = ".uno:InsertGraphic";
 /// The commands whose results the kit waits for and keeps from wsd. A client cannot dispatch
 /// them (`.uno:Save` is not wsd's to forward either): their results would be mistaken for
 /// the kit's own.
-pub const AWAITED: &[&str] = &[BARRIER, SAVE];
+pub const AWAITED: &[&str] = &[BARRIER, SAVE, INSERT_GRAPHIC];
 const ASYNCHRONOUS: &str = r#"{"SynchronMode":{"type":"boolean","value":false}}"#;
 /// A barrier that LibreOffice has not run by then is given up (the save goes ahead).
 const TIMEOUT: Duration = Duration::from_secs(5);

@@ -34,6 +34,9 @@ pub const REFUSED_COMMANDS: &[&str] = &[
     // Saving is wsd's (`save`); the kit dispatches `.uno:Save` itself for a protected document
     // and takes its result as its own (barrier.rs).
     ".uno:Save",
+    // It reads any file it is given; images come through `insert-image` (images.rs), which
+    // names only the kit's own copy.
+    ".uno:InsertGraphic",
 ];
 
 #[derive(Debug, thiserror::Error)]

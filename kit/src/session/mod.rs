@@ -12,6 +12,7 @@ pub mod barrier;
 mod dialog_requests;
 pub mod dialogs;
 pub mod events;
+pub mod images;
 pub mod input;
 pub mod protected;
 pub mod tiles;
@@ -95,6 +96,10 @@ pub enum SessionError {
     },
     #[error("LibreOffice could not save the protected document: {0}")]
     ProtectedSave(#[from] ProtectedSaveError),
+    #[error(transparent)]
+    ImageRefused(#[from] oxool_proto::images::ImageRefusal),
+    #[error("{0}")]
+    Image(String),
     #[error("jail file system: {0}")]
     Io(#[from] std::io::Error),
     #[error("LibreOffice failed to {step}: {source}")]
@@ -120,6 +125,7 @@ impl SessionError {
             | SessionError::NotYourWindow(_)
             | SessionError::NoValues(_) => "bad-request",
             SessionError::ValuesTooLarge { .. } => "too-large",
+            SessionError::ImageRefused(refusal) => refusal.kind(),
             SessionError::ReadOnly(_) => "readonly",
             SessionError::Format(_) => "format",
             SessionError::Save { .. } | SessionError::ProtectedSave(_) => "save",
@@ -153,6 +159,8 @@ pub struct Session {
     document: Document,
     views: Views,
     queue: CallbackQueue,
+    /// Images inserted so far: each one's file in the jail gets its own number.
+    images_inserted: u64,
     /// Which view owns which dialog (the forwarder records them).
     windows: SharedOwners,
     /// Input was posted that LibreOffice may not have applied yet (see [`barrier`]).
@@ -180,6 +188,7 @@ impl Session {
             views: Views::new(loaded_view, names),
             queue,
             windows,
+            images_inserted: 0,
             input_pending: std::cell::Cell::new(false),
             input_view: std::cell::Cell::new(loaded_view),
             protected,
@@ -225,6 +234,7 @@ impl Session {
                 | ToKit::Selection
                 | ToKit::Uno
                 | ToKit::Paste
+                | ToKit::InsertImage
                 | ToKit::SetPart
                 | ToKit::CommandValues
         ) {
@@ -250,6 +260,7 @@ impl Session {
             ToKit::Save => self.save(message).map(Some),
             ToKit::Selection => self.selection(message).map(Some),
             ToKit::Paste => self.paste(message, payload).map(|_| None),
+            ToKit::InsertImage => self.insert_image(message, payload).map(|_| None),
             ToKit::WindowTile => self.window_tile(message).map(Some),
             ToKit::WindowKey
             | ToKit::WindowMouse
@@ -430,6 +441,19 @@ impl Session {
                 source,
             }),
         }
+    }
+
+    /// `insert-image`: the payload at the view's cursor (images.rs).
+    fn insert_image(&mut self, message: &Message, payload: &[u8]) -> Result<(), SessionError> {
+        let id = args::required(message, "view")?;
+        if self.views.get(id)?.readonly {
+            return Err(SessionError::ReadOnly(id.to_string()));
+        }
+        let name = message.get("name").unwrap_or_default();
+        self.images_inserted += 1;
+        let image = images::ImageFile::prepare(name, payload, self.images_inserted)?;
+        self.select_view(message)?;
+        image.insert(&self.document, self.queue.barrier(), payload)
     }
 
     fn set_part(&self, message: &Message) -> Result<(), SessionError> {

@@ -242,6 +242,14 @@ impl Broker {
                     .send_frame(oxool_proto::Frame::with_payload(paste.render(), data));
                 self.note_edit(session);
             }
+            ClientMessage::InsertImage { name, data } => {
+                let insert = Message::new(ToKit::InsertImage.name())
+                    .arg("view", session)
+                    .arg("name", name);
+                self.kit
+                    .send_frame(oxool_proto::Frame::with_payload(insert.render(), data));
+                self.note_edit(session);
+            }
             ClientMessage::Window(request) => self.on_window(session, request),
             ClientMessage::CommandValues { command } => {
                 self.request_command_values(session, &command);

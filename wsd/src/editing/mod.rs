@@ -23,6 +23,7 @@ mod checkpoint;
 pub mod client_files;
 mod client_messages;
 mod colors;
+mod images;
 mod kit_crash;
 mod kit_events;
 mod lifecycle;

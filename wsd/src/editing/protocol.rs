@@ -9,7 +9,8 @@ use crate::password::DocumentPassword;
 /// The protocol versions this server speaks (the highest is offered).
 pub const PROTOCOL_VERSION: u32 = 1;
 
-/// Largest client frame (a `paste` body); larger ones close the connection (1009).
+/// Largest client text frame (a `paste` body); larger ones close the connection (1009). Binary
+/// frames (an image) have their own limit (images.rs).
 pub const MAX_CLIENT_FRAME: usize = 2 << 20;
 /// Largest header line of a client message; the rest of a frame is a body (`paste` only).
 pub const MAX_CLIENT_LINE: usize = 64 * 1024;
@@ -79,6 +80,11 @@ pub enum ClientMessage {
         mimetype: String,
         data: Vec<u8>,
     },
+    /// An image from the user's computer (a binary frame, images.rs): checked, with its safe name.
+    InsertImage {
+        name: String,
+        data: Vec<u8>,
+    },
     /// A request about one of LibreOffice's windows (dialogs): windows.rs.
     Window(WindowRequest),
     CommandValues {
@@ -99,6 +105,7 @@ impl ClientMessage {
                     | ClientMessage::Mouse(_)
                     | ClientMessage::Uno { .. }
                     | ClientMessage::Paste { .. }
+                    | ClientMessage::InsertImage { .. }
             ),
         }
     }
@@ -122,6 +129,7 @@ impl ClientMessage {
             ClientMessage::SaveAs { .. } => "save-as",
             ClientMessage::GetSelection { .. } => "get-selection",
             ClientMessage::Paste { .. } => "paste",
+            ClientMessage::InsertImage { .. } => "insert-image",
             ClientMessage::Window(request) => request.name(),
             ClientMessage::CommandValues { .. } => "command-values",
             ClientMessage::Ping => "ping",

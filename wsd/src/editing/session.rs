@@ -41,8 +41,8 @@ pub async fn upgrade(
     Query(params): Query<WsParams>,
     ws: WebSocketUpgrade,
 ) -> Response {
-    ws.max_message_size(MAX_CLIENT_FRAME)
-        .max_frame_size(MAX_CLIENT_FRAME)
+    ws.max_message_size(super::images::MAX_BINARY_FRAME)
+        .max_frame_size(super::images::MAX_BINARY_FRAME)
         .on_upgrade(move |socket| {
             let session = registry.next_session_id();
             let span = tracing::info_span!("session", session);
@@ -251,7 +251,7 @@ async fn next_message(stream: &mut Stream) -> Result<ClientMessage, Closing> {
             Some(Ok(WsMessage::Binary(_))) => {
                 return Err(refuse(
                     "bad-message",
-                    "binary frames are not accepted".into(),
+                    "binary frames are not accepted before load".into(),
                 ))
             }
             Some(Ok(WsMessage::Close(_))) | Some(Err(_)) | None => return Err(gone()),
@@ -286,9 +286,25 @@ async fn serve(
                 let text = match received {
                     Some(Ok(WsMessage::Text(text))) => text,
                     Some(Ok(WsMessage::Ping(_) | WsMessage::Pong(_))) => continue,
-                    Some(Ok(WsMessage::Binary(_))) => {
-                        let error = protocol::error("bad-message", "binary frames are not accepted", None);
-                        if send_text(sink, error).await.is_err() { return }
+                    Some(Ok(WsMessage::Binary(frame))) => {
+                        // The only binary client message: an image (images.rs).
+                        let parsed = super::images::parse_binary(&frame);
+                        drop(frame);
+                        match parsed {
+                            Ok(message) => {
+                                if !limiter.allow(cost(&message)) {
+                                    let error = protocol::error("rate-limited",
+                                        "too much input; some was dropped", Some(message.name()));
+                                    if send_text(sink, error).await.is_err() { return }
+                                    continue;
+                                }
+                                if !broker.send(Command::Client { session, message }).await { return }
+                            }
+                            Err(Refused { kind, message }) => {
+                                let error = protocol::error(kind, &message, Some("insert-image"));
+                                if send_text(sink, error).await.is_err() { return }
+                            }
+                        }
                         continue;
                     }
                     Some(Ok(WsMessage::Close(_))) => {
@@ -305,6 +321,14 @@ async fn serve(
                         return;
                     }
                 };
+                // The WebSocket admits frames the size of an image; text stays within its own limit.
+                if text.len() > MAX_CLIENT_FRAME {
+                    let closing = Closing::new(close_code::TOO_BIG, "protocol",
+                        format!("a text frame is at most {MAX_CLIENT_FRAME} bytes"));
+                    let _ = send_text(sink, protocol::error("bad-message", &closing.message, None)).await;
+                    close(sink, &closing).await;
+                    return;
+                }
                 if text.split('\n').next().is_some_and(|line| line.len() > MAX_CLIENT_LINE) {
                     let closing = Closing::new(close_code::TOO_BIG, "protocol",
                         format!("a message line is at most {MAX_CLIENT_LINE} bytes"));

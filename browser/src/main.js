@@ -106,6 +106,8 @@ class App {
     this.slides = new SlideStrip($('slide-strip'), $('slide-nav'), {
       fetcher: this.fetcher, setPart: (p) => this.setPart(p), send, canEdit,
       nextDownloadId: () => { this.downloadId += 1; return this.downloadId; },
+      // Normal and notes views paint different pages under the same part numbers.
+      forgetTiles: () => { this.layer.cache.clear(); this.layer.update(); this.slides.reset(); },
     });
     this.users = new UserList($('user-list'));
     this.follow = new Follow({

@@ -7,8 +7,8 @@
 //                                download:<format>, cut, copy, paste, zoom-in, zoom-out, fit,
 //                                sidebar, comments (the panel), comment-add, insert-table (the
 //                                rows × columns grid), insert-image (a file from the
-//                                computer), shortcuts, about, slide-sorter,
-//                                slideshow, slideshow:current (Impress)
+//                                computer), shortcuts, about, slide-sorter, slideshow,
+//                                slideshow:current, view-normal, view-notes (Impress)
 //   [label, [items]]             a submenu
 //   [label, 'list:<name>']       a submenu built when it opens from LibreOffice's lists
 //                                (`command-values`): styles, fonts, language-selection,
@@ -404,8 +404,8 @@ const IMPRESS = (slide, kind) => [
       ['~Helplines While Moving', '.uno:HelplinesMove'],
     ]],
     ...(slide === 'Slide' ? [
-      ['~Normal', '.uno:NormalMultiPaneGUI'],
-      ['No~tes', '.uno:NotesMode'],
+      ['~Normal', 'view-normal'],
+      ['No~tes', 'view-notes'],
       ['Slide S~orter', 'slide-sorter'],
       '-',
     ] : []),

@@ -69,6 +69,8 @@ export class Menus {
         conn: app.conn, toast: (text, level) => app.feedback.toast(text, level), focus: () => app.keyboard.focus(),
       }); return;
       case 'slide-sorter': app.slides.sorter.showGrid(); return;
+      case 'view-normal': app.slides.setViewMode('normal'); break;
+      case 'view-notes': app.slides.setViewMode('notes'); break;
       case 'slideshow': app.slides.startSlideshow(arg === 'current' ? app.slides.current : 0); return;
       case 'shortcuts':
       case 'about': (await import('./info-dialog.js')).showInfo(name, { server: app.serverVersion }); return;

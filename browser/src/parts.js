@@ -4,6 +4,7 @@
 
 import { tileKey } from './tile-fetcher.js';
 import { SlideSorter } from './slide-sorter.js';
+import { sendUno } from './commands.js';
 
 const THUMB_CSS_WIDTH = 150;
 const THUMB_REFRESH_MS = 600; // typing invalidates a slide often; its thumbnail can lag a little
@@ -106,7 +107,7 @@ export class CalcBar {
 }
 
 export class SlideStrip {
-  /** actions: {setPart, fetcher, send, canEdit, nextDownloadId} */
+  /** actions: {setPart, fetcher, send, canEdit, nextDownloadId, forgetTiles} */
   constructor(root, navEl, actions) {
     this.root = root;
     this.navEl = navEl;
@@ -141,6 +142,22 @@ export class SlideStrip {
       e.stopPropagation();
       this.startSlideshow(e.shiftKey ? this.current : 0);
     }, true);
+  }
+
+  /**
+   * View ▸ Normal or Notes: LibreOffice switches this view to slides or to notes pages (the
+   * slide above its speaker notes; the thumbnails then show notes pages too). The page size
+   * changes, but 7.4 announces it only on the way to the notes view (SET_PART), so the status
+   * is asked for again once the switch has had time to happen.
+   */
+  setViewMode(mode) {
+    sendUno(this.actions.send, mode === 'notes' ? '.uno:NotesMode' : '.uno:NormalMultiPaneGUI');
+    for (const ms of [300, 1500]) {
+      setTimeout(() => {
+        this.actions.forgetTiles();
+        this.actions.send('status');
+      }, ms);
+    }
   }
 
   /** Presents the slides from `part` in this page, from the document as it is now. */

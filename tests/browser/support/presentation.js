@@ -32,6 +32,7 @@ function writePresentation(fileName, slides) {
     }
     const notes = slide.notes === undefined ? '' : `
     <presentation:notes>
+     <draw:page-thumbnail presentation:class="page" svg:x="2cm" svg:y="2cm" svg:width="17cm" svg:height="9.5cm"/>
      <draw:frame presentation:class="notes" svg:x="2cm" svg:y="14cm" svg:width="17cm" svg:height="12cm">
       <draw:text-box><text:p>${escapeXml(slide.notes)}</text:p></draw:text-box>
      </draw:frame>

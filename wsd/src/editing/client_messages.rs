@@ -33,6 +33,9 @@ const NON_MODIFYING_COMMANDS: &[&str] = &[
     // Going to a tracked change (the changes panel's click and its arrows) only selects it.
     ".uno:NextTrackedChange",
     ".uno:PreviousTrackedChange",
+    // Impress's normal and notes views: what one view shows, not what the document holds.
+    ".uno:NormalMultiPaneGUI",
+    ".uno:NotesMode",
 ];
 
 /// Whether a UNO command may change the document. `.uno:ExecuteSearch` only finds unless its
@@ -393,6 +396,8 @@ mod tests {
         assert!(command_may_modify(".uno:Bold", None));
         assert!(!command_may_modify(".uno:NextTrackedChange", None));
         assert!(command_may_modify(".uno:AcceptTrackedChange", None));
+        assert!(!command_may_modify(".uno:NotesMode", None));
+        assert!(!command_may_modify(".uno:NormalMultiPaneGUI", None));
     }
 
     #[test]

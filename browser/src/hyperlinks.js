@@ -1,12 +1,13 @@
 // Hyperlinks in the document. When the caret is in a link, LibreOffice names it in
 // INVALIDATE_VISIBLE_CURSOR (`"hyperlink": {"text", "link"}`): the link bar under the caret shows
-// its address with Open…; LibreOffice's own request to open one (`HYPERLINK_CLICKED`) goes the
-// same way. A link is written by whoever wrote the document, so the page never follows one on
-// its own: it asks "Open this link?" and opens it in a new tab, without `window.opener` and
-// without a referrer, only when the user confirms, and only for http, https and mailto.
-// No Edit or Remove in the bar yet: LibreOffice 7.4's Hyperlink dialog opened with the caret in
-// a link inserted a second link here, `.uno:EditHyperlink` opened no dialog and
-// `.uno:RemoveHyperlink` left the link in place.
+// its address with Open…, Edit… (`.uno:EditHyperlink`: LibreOffice selects the whole link and
+// opens its Hyperlink dialog on it) and Remove (`.uno:RemoveHyperlink`: the text stays).
+// LibreOffice's own request to open one (`HYPERLINK_CLICKED`) goes the same way as Open…. A link
+// is written by whoever wrote the document, so the page never follows one on its own: it asks
+// "Open this link?" and opens it in a new tab, without `window.opener` and without a referrer,
+// only when the user confirms, and only for http, https and mailto.
+
+import { sendUno } from './commands.js';
 
 const OPENABLE = /^(https?:|mailto:)/i;
 
@@ -79,7 +80,7 @@ export function confirmOpenLink(url, toast) {
 
 /** The bar under the caret while the caret is in a link. */
 export class LinkBar {
-  /** ctx: {toast, layer (the tile layer: sizer, twipsToCss)} */
+  /** ctx: {send, canEdit, focus, toast, layer (the tile layer: sizer, twipsToCss)} */
   constructor(ctx) {
     this.ctx = ctx;
     this.link = null;
@@ -95,13 +96,17 @@ export class LinkBar {
       const b = document.createElement('button');
       b.type = 'button';
       b.textContent = label;
-      // Keep the focus (and LibreOffice's caret) in the document while clicking.
-      b.addEventListener('mousedown', (e) => e.preventDefault());
+      // Keep the focus in the page's input and the press away from the document under the
+      // bar (mouse.js listens on the sizer): a click there would move the caret out of the link.
+      b.addEventListener('mousedown', (e) => { e.preventDefault(); e.stopPropagation(); });
       b.addEventListener('click', run);
       return b;
     };
     this.open = button('Open…', () => confirmOpenLink(this.link, ctx.toast));
-    this.root.append(this.address, this.open);
+    this.edit = button('Edit…', () => { this.hide(); sendUno(ctx.send, '.uno:EditHyperlink'); });
+    this.remove = button('Remove', () => { this.hide(); sendUno(ctx.send, '.uno:RemoveHyperlink'); ctx.focus(); });
+    this.root.append(this.address, this.open, this.edit, this.remove);
+    this.root.addEventListener('mousedown', (e) => e.stopPropagation());
     ctx.layer.sizer.append(this.root);
   }
 
@@ -116,6 +121,8 @@ export class LinkBar {
     this.address.textContent = link.length > 80 ? `${link.slice(0, 77)}…` : link;
     this.address.title = link;
     this.open.disabled = !openableLink(link);
+    this.edit.hidden = !this.ctx.canEdit();
+    this.remove.hidden = !this.ctx.canEdit();
     const p = this.ctx.layer.twipsToCss(caret.x, caret.y + caret.h);
     this.root.style.left = `${Math.max(0, p.x - 20)}px`;
     this.root.style.top = `${p.y + 4}px`;

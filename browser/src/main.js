@@ -129,7 +129,10 @@ class App {
       reloadPage: () => window.location.reload(),
     });
     this.menus = new Menus(this);
-    this.linkBar = new LinkBar({ layer: this.layer, toast: (text, level) => this.feedback.toast(text, level) });
+    this.linkBar = new LinkBar({
+      send, canEdit, layer: this.layer, focus: () => this.keyboard.focus(),
+      toast: (text, level) => this.feedback.toast(text, level),
+    });
     this.headers = new CalcHeaders({
       area: $('doc-area'), layer: this.layer, values: this.menus.values, send, canEdit, focus,
       ownCell: () => this.overlays.own.cell, ownSelection: () => boundingBox(this.overlays.own.selection),

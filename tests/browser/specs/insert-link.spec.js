@@ -1,8 +1,10 @@
 // Hyperlinks with two users (issue 12.6): Alice inserts one with Ctrl+K (LibreOffice's painted
 // dialog), Bob's tiles show it; Bob clicks into it and the link bar names it (LibreOffice's
 // INVALIDATE_VISIBLE_CURSOR `hyperlink`); its Open… asks first: Cancel opens nothing, Open opens
-// it in a new tab without an opener. The stored docx has the link. LibreOffice 7.4 sent no HYPERLINK_CLICKED
-// for a click or a Ctrl+click on a link here; the page handles it the same way if it comes.
+// it in a new tab without an opener. The stored docx has the link. Alice edits the address with
+// the bar's Edit… and removes the link with Remove; the stored docx follows each step.
+// LibreOffice 7.4 sent no HYPERLINK_CLICKED for a click or a Ctrl+click on a link here; the page
+// handles it the same way if it comes.
 const { test } = require('@playwright/test');
 const h = require('../support/helpers');
 const d = require('../support/dialogs');
@@ -36,7 +38,7 @@ async function linkDialog(page, url, text) {
   await d.noDialog(page);
 }
 
-test('insert, then open with a confirmation: two users', async ({ browser }) => {
+test('insert, open with a confirmation, edit, remove: two users', async ({ browser }) => {
   const alice = await browser.newContext();
   const bob = await browser.newContext();
   const a = await alice.newPage();
@@ -88,15 +90,43 @@ test('insert, then open with a confirmation: two users', async ({ browser }) => 
   await a.locator('#input-sink').focus();
   await h.pressAndSeeCaret(a, 'ArrowLeft');
   await h.pressAndSeeCaret(a, 'ArrowLeft');
-  await expect(a.locator('#link-bar .link-bar-url')).toHaveText(target);
+  const aliceBar = a.locator('#link-bar');
+  await expect(aliceBar.locator('.link-bar-url')).toHaveText(target);
   await a.keyboard.press('Control+s');
   await h.waitSaved(a);
   expect(h.zipMember('ins-link.docx', 'word/_rels/document.xml.rels')).toContain(`Target="${target}"`);
-  expect(h.zipMember('ins-link.docx', 'word/document.xml')).toMatch(/<w:hyperlink [^>]*>.*the link/);
+
+  // Edit…: LibreOffice's Hyperlink dialog on the whole link; a new address replaces the old.
+  await aliceBar.getByRole('button', { name: 'Edit…' }).click();
+  const win = await d.paintedDialog(a, /Hyperlink/);
+  await a.keyboard.press('Alt+u');
+  await a.keyboard.press('Control+a');
+  await a.keyboard.type('https://example.org/edited');
+  await d.dialogSettled(a, win.id);
+  await h.shot(a, 'insert-link-5-edit');
+  await d.clickWindow(a, win.id, win.width - 55, win.height - 30); // OK
+  await d.noDialog(a);
+  await h.settle(a);
+  await a.keyboard.press('Control+s');
+  await h.waitSaved(a);
+  const rels = h.zipMember('ins-link.docx', 'word/_rels/document.xml.rels');
+  expect(rels).toContain('https://example.org/edited');
+  expect(rels).not.toContain('from=link');
   expect(await h.storedText('ins-link.docx')).toContain('second paragraph betathe link');
-  // Moving out of the link hides it.
-  await h.pressAndSeeCaret(a, 'Home');
-  await expect(a.locator('#link-bar')).toBeHidden();
+
+  // Remove: the link goes, its text stays.
+  await a.locator('#input-sink').focus();
+  await a.keyboard.press('Control+End'); // the edited link is still selected, its end is the end
+  await h.pressAndSeeCaret(a, 'ArrowLeft');
+  await expect(aliceBar.locator('.link-bar-url')).toHaveText('https://example.org/edited');
+  await aliceBar.getByRole('button', { name: 'Remove' }).click();
+  await expect(aliceBar).toBeHidden();
+  await h.serverRoundTrip(a);
+  await h.settle(a);
+  await a.keyboard.press('Control+s');
+  await h.waitSaved(a);
+  expect(h.zipMember('ins-link.docx', 'word/document.xml')).not.toContain('<w:hyperlink');
+  expect(await h.storedText('ins-link.docx')).toContain('second paragraph betathe link');
   await alice.close();
   await bob.close();
 });

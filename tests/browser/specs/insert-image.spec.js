@@ -80,6 +80,7 @@ test('Alice inserts a PNG: Bob sees it, the docx embeds it', async ({ browser })
   await expect.poll(() => redShare(b), { timeout: 60_000 }).toBeGreaterThan(0.01);
   await h.settle(a);
   await h.shot(a, 'insert-image-1-alice');
+  await expect(a.locator('.toast.error')).toHaveCount(0);
   await h.shot(b, 'insert-image-2-bob');
 
   await a.keyboard.press('Escape'); // the image is selected; back to the text
@@ -122,3 +123,22 @@ test('odt: the image is embedded in Pictures/; an image over 10 MiB is refused i
   const content = h.zipMember('ins-image.odt', 'content.xml');
   expect(content).toMatch(/<draw:image [^>]*xlink:href="Pictures\/[^"]+\.png"/);
 });
+
+for (const [name, media] of [['ins-image.xlsx', 'xl/media/'], ['ins-image.pptx', 'ppt/media/']]) {
+  test(`${name.split('.')[1]}: the image appears and is embedded`, async ({ page }) => {
+    await h.openEditor(page, (await h.links(name, 'Alice')).edit);
+    const before = await redShare(page); // a slide may have a little red already
+    await insertImage(page, 'red.png', png(200, 100));
+    await expect.poll(() => redShare(page), { timeout: 60_000 }).toBeGreaterThan(before + 0.002);
+    await h.settle(page);
+    await h.shot(page, `insert-image-${name.split('.')[1]}`);
+    await expect(page.locator('.toast.error')).toHaveCount(0);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+s');
+    await h.waitSaved(page);
+    const listing = require('node:child_process').execFileSync('python3', ['-c',
+      'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))',
+      require('node:path').join(process.env.OXOOL_DOCUMENTS, name)], { encoding: 'utf8' });
+    expect(listing).toMatch(new RegExp(`^${media}[^\\n]+\\.png$`, 'm'));
+  });
+}

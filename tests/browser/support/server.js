@@ -78,6 +78,8 @@ const DOCUMENTS = {
   'ins-link.docx': 'simple.docx',
   'ins-image.docx': 'simple.docx',
   'ins-image.odt': 'simple.odt',
+  'ins-image.xlsx': 'simple.xlsx',
+  'ins-image.pptx': 'simple.pptx',
 };
 
 function freePort() {

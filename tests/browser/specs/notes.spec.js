@@ -1,7 +1,7 @@
 // Impress's speaker notes, with two users: Alice switches her view to View ▸ Notes (the notes
 // page: the slide above its notes) and writes a note under slide 2 while Bob, in the normal
-// view, edits that slide's title. The stored presentation has both, and keeps the earlier note
-// under slide 1.
+// view, edits that slide's title, then looks at his own notes view. The stored presentation has
+// both edits, and keeps the earlier note under slide 1.
 const { test } = require('@playwright/test');
 const h = require('../support/helpers');
 const { writePresentation, storedSlides } = require('../support/presentation');
@@ -75,6 +75,12 @@ test('notes view: Alice writes a speaker note while Bob stays in the normal view
   await h.settle(bob);
   await h.shot(bob, 'notes-3-bob-normal-view');
   expect(await pageSize(bob)).toEqual(slide);
+  // Then Bob's own notes view shows Alice's note under his title.
+  await viewMenu(bob, 'view-notes');
+  await expect.poll(async () => { const s = await pageSize(bob); return s.h > s.w; }).toBe(true);
+  await bob.evaluate(() => window.oxool.layer.scrollIntoView({ x: 0, y: Number(window.oxool.status.height) * 0.6, w: 1, h: 1 }));
+  await h.settle(bob);
+  await h.shot(bob, 'notes-3b-bob-notes-view');
 
   // View ▸ Normal: Alice is back on the slide.
   await viewMenu(alice, 'view-normal');

@@ -54,7 +54,7 @@ fn main() {
             let keep = [0, 1, 2, zygote_end.as_raw_fd()];
             if let Err(err) = oxool_kit::sys::close_fds_except(&keep) {
                 eprintln!("oxool-forkit zygote: closing inherited descriptors: {err}");
-                oxool_kit::serve::leave(1);
+                oxool_kit::answer::leave(1);
             }
             zygote::run(&kit, &cgroups, zygote_end)
         }

@@ -4,6 +4,7 @@
 //! the seccomp filter with [`seccomp`]; each forked kit then runs [`jail::enter`] (the privileged
 //! steps, in the order that is the security argument) and [`serve`] (the request loop).
 
+pub mod answer;
 pub mod convert;
 pub mod jail;
 pub mod lok;

@@ -8,7 +8,6 @@
 //! nothing the document can influence runs before the jail and the seccomp filter are in place,
 //! and LibreOffice starts its threads only after both. The wire format is docs/kit-protocol.md.
 
-use std::io::Write;
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
@@ -16,6 +15,7 @@ use std::time::Instant;
 
 use oxool_proto::{Frame, FrameError, FromKit, Message, ToKit};
 
+use crate::answer::{error_frame, fail, leave, reply};
 use crate::convert::{self, ConvertError, ConvertRequest};
 use crate::jail::{self, JailConfig, JailReport, MountMode};
 use crate::lok::password::{self, LoadError, PasswordFailure, PasswordKind, ReadOnly};
@@ -431,33 +431,4 @@ fn load_one(
         LoadError::Lok(err) => RequestError::new("load", err.to_string()),
     })?;
     Ok((document, input))
-}
-
-pub(crate) fn error_frame(kind: &str, text: &str) -> Frame {
-    Frame::new(
-        Message::new(FromKit::Error.name())
-            .arg("kind", kind)
-            .arg("message", text)
-            .render(),
-    )
-}
-
-pub(crate) fn reply(socket: &mut UnixStream, frame: Frame) {
-    if let Err(err) = frame.write_to(socket) {
-        eprintln!("oxool-kit: writing to wsd: {err}");
-        leave(1);
-    }
-}
-
-fn fail(socket: &mut UnixStream, kind: &str, text: &str, status: i32) -> ! {
-    eprintln!("oxool-kit: {kind} failed: {text}");
-    let _ = error_frame(kind, text).write_to(socket);
-    leave(status)
-}
-
-/// Leaves without running atexit handlers or LibreOffice's teardown.
-pub fn leave(status: i32) -> ! {
-    let _ = std::io::stderr().flush();
-    // SAFETY: _exit(2) ends the process at once; nothing after it runs.
-    unsafe { libc::_exit(status) }
 }

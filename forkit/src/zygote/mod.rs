@@ -73,7 +73,7 @@ pub fn run(kit: &KitSettings, cgroups: &cgroup::KitCgroups, control: OwnedFd) ->
             1
         }
     };
-    oxool_kit::serve::leave(status)
+    oxool_kit::answer::leave(status)
 }
 
 fn serve(

@@ -72,11 +72,25 @@ impl Held for Option<CString> {
     }
 }
 
+/// The function in vtable member `$member` of `$self`'s document, or `LokError` when this
+/// LibreOffice's vtable is too short to have it.
+macro_rules! doc_fn {
+    ($self:expr, $member:ident) => {
+        $crate::lok::vtable_member!(
+            $self.class(),
+            $crate::lok::ffi::LibreOfficeKitDocumentClass,
+            $crate::lok::ffi::document_has_member,
+            $member
+        )
+    };
+}
+pub(super) use doc_fn;
+
 /// Calls vtable member `$member` of `$self`'s document with `$arg`s and yields its result.
 macro_rules! lok_invoke {
     ($self:expr, $member:ident $(, $arg:ident)*) => {{
         $(let $arg = $crate::lok::calls::LokArg::hold($arg)?;)*
-        let call = $crate::lok::document::doc_fn!($self, $member)?;
+        let call = $crate::lok::calls::doc_fn!($self, $member)?;
         // SAFETY: `$self.doc` is a live document for as long as `$self` is (it is destroyed only
         // in Drop). Each argument is a plain integer or boolean passed by value, or a
         // NUL-terminated C string (or null where LOK allows "none") held in a local until this

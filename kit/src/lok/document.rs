@@ -6,11 +6,11 @@ use std::path::Path;
 use std::sync::mpsc::Sender;
 
 use super::callback::{trampoline, CallbackEvent, CallbackSlot};
-use super::calls::{lok_call, lok_get, lok_get_string};
+use super::calls::{doc_fn, lok_call, lok_get, lok_get_string};
 use super::enums::{doctype, tilemode};
-use super::ffi::{document_has_member, LibreOfficeKitDocument, LibreOfficeKitDocumentClass};
+use super::ffi::{LibreOfficeKitDocument, LibreOfficeKitDocumentClass};
 use super::strings::{c_string, c_string_opt, ptr_or_null};
-use super::{file_url, vtable_member, LokError};
+use super::{file_url, LokError};
 
 /// What kind of document LibreOffice loaded (`getDocumentType`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,18 +55,6 @@ pub struct Document {
 // called from any thread as long as calls are not concurrent, which `!Sync` ensures. The
 // callback slots are Send + Sync by construction.
 unsafe impl Send for Document {}
-
-macro_rules! doc_fn {
-    ($self:expr, $member:ident) => {
-        vtable_member!(
-            $self.class(),
-            LibreOfficeKitDocumentClass,
-            document_has_member,
-            $member
-        )
-    };
-}
-pub(super) use doc_fn;
 
 impl Document {
     /// Takes ownership of a document returned by `documentLoad*`; `None` for null.

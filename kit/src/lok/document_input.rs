@@ -4,11 +4,11 @@
 
 use std::ffi::{c_char, CString};
 
+use super::calls::doc_fn;
 use super::calls::lok_call;
-use super::document::doc_fn;
-use super::ffi::{document_has_member, LibreOfficeKitDocumentClass};
+
 use super::strings::{c_string, take_malloced};
-use super::{vtable_member, Document, LokError};
+use super::{Document, LokError};
 
 impl Document {
     lok_call! {

@@ -9,7 +9,7 @@ use oxool_proto::{Frame, Message};
 use super::ProbeContext;
 use oxool_proto::FrameError;
 
-use crate::serve::{error_frame, leave, reply};
+use crate::answer::{error_frame, leave, reply};
 
 /// Descriptors a probe kit knows about: the planted directory (closed before the jail, so the
 /// fchdir probe finds nothing) and LibreOffice's preinit descriptors (the only ones, besides stdio

@@ -231,7 +231,7 @@ impl KitCgroups {
             eprintln!(
                 "oxool-forkit zygote: {err}; stopping rather than fork inside a kit's cgroup"
             );
-            oxool_kit::serve::leave(1);
+            oxool_kit::answer::leave(1);
         }
     }
 

@@ -6,6 +6,7 @@
 
 pub mod answer;
 pub mod convert;
+pub mod crash;
 pub mod jail;
 pub mod lok;
 #[cfg(feature = "probes")]

@@ -87,6 +87,11 @@ pub fn run_kit(setup: KitSetup, lok: Option<&LokLibrary>, seccomp: &SeccompProgr
         .chain(preinit_fds.iter().copied())
         .collect();
 
+    // A crash in LibreOffice leaves its backtrace in the journal (before LibreOffice starts, so
+    // that handlers it may install chain to this one).
+    if let Err(err) = crate::crash::arm() {
+        eprintln!("oxool-kit: no crash backtraces: {err}");
+    }
     // 0–5: inherited descriptors, namespaces, mounts, pivot_root, capabilities, no_new_privs,
     // rlimits (jail::enter).
     let report = match jail::enter(&jail, &keep, &LinuxSyscall) {

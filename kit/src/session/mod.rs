@@ -245,7 +245,7 @@ impl Session {
             ToKit::ViewClose => {
                 let id = args::required(message, "view")?;
                 self.close_windows_of(id)?;
-                self.views.close(&self.document, id)?;
+                self.views.close(id)?;
                 let closed = Message::new(FromKit::ViewClosed.name()).arg("view", id);
                 Ok(Some(Frame::new(closed.render())))
             }

@@ -1,6 +1,15 @@
 //! wsd's sessions as LibreOffice views: one LOK view per `view-open`, the first one reusing the
-//! view the document loaded with. A document never loses its last LOK view: closing the last
-//! session keeps the view, free for the next `view-open`.
+//! view the document loaded with.
+//!
+//! A closed session's view is parked, not destroyed, and the next `view-open` takes it again.
+//! LibreOffice 7.4 crashes when a view is destroyed while another view's callback queue still
+//! holds a cursor update that came from it: `CallbackFlushHandler::enqueueUpdatedTypes` looks
+//! the source view up, finds nothing and calls through the null pointer (fixed in later
+//! versions by skipping such updates). Every keystroke of another user queues such updates for
+//! every view, so no moment is safe to destroy one while others type. A parked view costs a
+//! little memory, at most as many views as the document ever had at once; its events reach no
+//! session (the forwarder knows no name for it) and clients draw no marks for a view that is
+//! not in the user list.
 
 use std::collections::{BTreeMap, HashSet};
 
@@ -47,9 +56,9 @@ pub struct View {
 
 pub struct Views {
     open: BTreeMap<String, View>,
-    /// A LOK view that no session uses: the one the document loaded with, until the first
-    /// `view-open`, and the last one after every session closed.
-    free_lok_view: Option<i32>,
+    /// LOK views that no session uses: the one the document loaded with, until the first
+    /// `view-open`, and those of sessions that closed (see the module's note).
+    parked: Vec<i32>,
     /// LOK views whose callbacks are registered (registration lasts as long as the view).
     registered: HashSet<i32>,
     /// The forwarder's copy of lok view → session id.
@@ -60,7 +69,7 @@ impl Views {
     pub fn new(loaded_view: i32, names: ViewNames) -> Self {
         Views {
             open: BTreeMap::new(),
-            free_lok_view: Some(loaded_view),
+            parked: vec![loaded_view],
             registered: HashSet::new(),
             names,
         }
@@ -97,7 +106,7 @@ impl Views {
         if self.open.len() >= MAX_VIEWS {
             return Err(ViewError::TooMany);
         }
-        let lok_view = match self.free_lok_view {
+        let lok_view = match self.parked.pop() {
             Some(view) => view,
             None => {
                 let view = document.create_view().map_err(lok("create a view"))?;
@@ -107,7 +116,6 @@ impl Views {
                 view
             }
         };
-        self.free_lok_view = None;
         document
             .set_view(lok_view)
             .map_err(lok("select the view"))?;
@@ -149,8 +157,9 @@ impl Views {
         Ok(lok_view)
     }
 
-    /// Closes session `id`'s view; the last LOK view stays, free for the next session.
-    pub fn close(&mut self, document: &Document, id: &str) -> Result<(), ViewError> {
+    /// Closes session `id`'s view: it is parked for the next session, never destroyed (see the
+    /// module's note).
+    pub fn close(&mut self, id: &str) -> Result<(), ViewError> {
         let view = self
             .open
             .remove(id)
@@ -158,13 +167,7 @@ impl Views {
         if let Ok(mut names) = self.names.lock() {
             names.remove(&view.lok_view);
         }
-        if self.open.is_empty() {
-            self.free_lok_view = Some(view.lok_view);
-            return Ok(());
-        }
-        self.registered.remove(&view.lok_view);
-        document
-            .destroy_view(view.lok_view)
-            .map_err(lok("destroy the view"))
+        self.parked.push(view.lok_view);
+        Ok(())
     }
 }

@@ -1,0 +1,117 @@
+//! A kit that crashes says where.
+//!
+//! LibreOffice has crashes that only some sequences of edits reach. A kit ends on them with a
+//! signal and wsd reopens the document from its checkpoint, but without a trace the crash
+//! cannot be reported upstream or worked around. On SIGSEGV, SIGBUS, SIGILL, SIGFPE and SIGABRT
+//! the handler writes the signal and glibc's backtrace (function names where the libraries
+//! export them, library and offset otherwise) to stderr, which the journal keeps with wsd's
+//! log; then the kit dies of the same signal, so forkit still reports it as before.
+//!
+//! The handler only calls `backtrace`, `backtrace_symbols_fd` and `write`: none allocates, once
+//! `backtrace` has been called once before the crash (the first call may load libgcc_s).
+
+use std::os::raw::{c_int, c_void};
+
+extern "C" {
+    // glibc's <execinfo.h>; the libc crate does not bind it.
+    fn backtrace(buffer: *mut *mut c_void, size: c_int) -> c_int;
+    fn backtrace_symbols_fd(buffer: *const *mut c_void, size: c_int, fd: c_int);
+}
+
+/// The signals a crash ends with.
+const CRASH_SIGNALS: [c_int; 5] = [
+    libc::SIGSEGV,
+    libc::SIGBUS,
+    libc::SIGILL,
+    libc::SIGFPE,
+    libc::SIGABRT,
+];
+
+/// The deepest backtrace written.
+const MAX_FRAMES: usize = 64;
+
+/// Installs the crash handler for this process. Call before LibreOffice starts: its own
+/// handlers, if it installs any, then chain to this one.
+pub fn arm() -> std::io::Result<()> {
+    let mut frames = [std::ptr::null_mut::<c_void>(); 4];
+    // SAFETY: backtrace writes at most `frames.len()` pointers into the array we own. This
+    // first call loads what unwinding needs, so the handler never has to.
+    unsafe { backtrace(frames.as_mut_ptr(), frames.len() as c_int) };
+    for signal in CRASH_SIGNALS {
+        // SAFETY: a zeroed sigaction is a valid starting value; the handler has the plain
+        // signature, and sigemptyset/sigaction only read and write the struct we own.
+        // SA_RESETHAND puts the default action back, so the re-raised signal ends the kit.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_crash as *const () as usize;
+            action.sa_flags = libc::SA_RESETHAND | libc::SA_NODEFER;
+            libc::sigemptyset(&mut action.sa_mask);
+            if libc::sigaction(signal, &action, std::ptr::null_mut()) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+        }
+    }
+    Ok(())
+}
+
+extern "C" fn on_crash(signal: c_int) {
+    write_all(b"oxool-kit: crashed with signal ");
+    let mut digits = [0u8; 4];
+    let len = decimal(signal, &mut digits);
+    write_all(&digits[..len]);
+    write_all(b"; backtrace:\n");
+    let mut frames = [std::ptr::null_mut::<c_void>(); MAX_FRAMES];
+    // SAFETY: backtrace fills at most MAX_FRAMES entries of our array, and
+    // backtrace_symbols_fd reads that many and writes to stderr without allocating.
+    unsafe {
+        let depth = backtrace(frames.as_mut_ptr(), MAX_FRAMES as c_int);
+        backtrace_symbols_fd(frames.as_ptr(), depth, 2);
+    }
+    // SAFETY: raise is async-signal-safe; the handler was reset to the default action, so the
+    // kit ends with this signal as if no handler had run.
+    unsafe { libc::raise(signal) };
+}
+
+/// `value` (0..10000) in decimal into `buf`, without allocating.
+fn decimal(value: c_int, buf: &mut [u8; 4]) -> usize {
+    let mut value = value.clamp(0, 9999);
+    let mut reversed = [0u8; 4];
+    let mut count = 0;
+    loop {
+        reversed[count] = b'0' + (value % 10) as u8;
+        count += 1;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    for (slot, digit) in buf.iter_mut().zip(reversed[..count].iter().rev()) {
+        *slot = *digit;
+    }
+    count
+}
+
+fn write_all(mut bytes: &[u8]) {
+    while !bytes.is_empty() {
+        // SAFETY: write(2) reads `bytes.len()` bytes from a live slice.
+        let written = unsafe { libc::write(2, bytes.as_ptr().cast(), bytes.len()) };
+        if written <= 0 {
+            return;
+        }
+        bytes = &bytes[written as usize..];
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::decimal;
+
+    #[test]
+    fn signal_numbers_are_written_in_decimal() {
+        let mut buf = [0u8; 4];
+        let len = decimal(11, &mut buf);
+        assert_eq!(&buf[..len], b"11");
+        let len = decimal(6, &mut buf);
+        assert_eq!(&buf[..len], b"6");
+    }
+}

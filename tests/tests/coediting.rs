@@ -381,3 +381,45 @@ async fn a_save_right_after_typing_stores_every_key() {
         );
     }
 }
+
+/// Two users typing in turn, one at the start and one at the end: each word lands whole at its
+/// own user's cursor. LibreOffice 7.4 applies a queued key to the view current when it runs,
+/// so the kit applies one view's queued keys before it posts another's (kit/src/session/mod.rs);
+/// without that, the first letter of a turn could land at the other user's cursor.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn keys_of_users_typing_in_turn_land_at_their_own_cursors() {
+    const CTRL_END: u32 = 1029 | 0x2000;
+    let setup = Setup::start(RunAs::Root);
+    let name = "turns.docx";
+    setup.host.add_fixture("simple.docx", name).unwrap();
+    let mut a = setup.open("Alice", name, true).await;
+    let mut b = setup.open("Bob", name, true).await;
+    b.key(0, CTRL_END).await;
+    let mut words = Vec::new();
+    for turn in 0..25 {
+        for (client, who) in [(&mut a, "alice"), (&mut b, "bob")] {
+            let word = format!("{who}{turn}turn");
+            client.type_keys(&format!("{word} ")).await;
+            words.push(word);
+        }
+        // Fast, but within wsd's input rate limit (200 messages a second, two per key).
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    }
+    let saved = a.save(false).await;
+    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+    let stored = setup.stored_text(name).to_lowercase();
+    let broken: Vec<&String> = words
+        .iter()
+        .filter(|w| !stored.contains(w.as_str()))
+        .collect();
+    assert!(
+        broken.is_empty(),
+        "words not whole: {broken:?}\nstored: {stored}\nA: {}\nB: {}",
+        a.recent(12),
+        b.recent(12)
+    );
+    // Alice's words come before the fixture's text, Bob's after it.
+    let fixture = stored.find("oxool fixture").expect("the fixture's text");
+    assert!(stored.find("alice24turn").unwrap() < fixture, "{stored}");
+    assert!(stored.find("bob0turn").unwrap() > fixture, "{stored}");
+}

@@ -310,6 +310,13 @@ impl Session {
         if self.views.get(id)?.readonly && !input.view_only_permitted() {
             return Err(SessionError::ReadOnly(id.to_string()));
         }
+        // Input of another view still queued in LibreOffice is applied first: 7.4 may apply a
+        // queued key to the view that is current when it runs, so the first key of a user who
+        // types right after another could land at the other user's cursor.
+        let lok_view = self.views.get(id)?.lok_view;
+        if self.input_pending.get() && self.input_view.get() != lok_view {
+            self.settle_input();
+        }
         self.select_view(message)?;
         input.post(&self.document).map_err(InputError::from)?;
         if matches!(input, Input::Key { .. } | Input::Mouse { .. }) {

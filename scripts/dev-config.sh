@@ -27,6 +27,7 @@ seed_profile = "$dir/no-seed"
 [local_store]
 root = "$dir/documents"
 samples = "$dir/samples"
+token_key_file = "$dir/local-store.key"
 
 [browser]
 root = "$repo/browser"

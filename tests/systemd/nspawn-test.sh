@@ -10,7 +10,9 @@
 # editing steps through systemd, driven from the host by oxool-ws-session (tests crate) in the
 # container's network namespace: a co-editing session opened from the index page's form;
 # `journalctl OXOOL_DOC=<key>`; `systemctl reload` keeps the live session; `systemctl stop`
-# stores the unsaved edits of two documents (idle and periodic saves are off); `kill -9` of forkit; a wsd that
+# stores the unsaved edits of two documents (idle and periodic saves are off); `kill -9` of forkit;
+# `systemctl kill -s KILL` of forkit and then of wsd while a user types (the checkpoints reach
+# storage); a wsd that
 # stops answering its watchdog (SIGSTOP, WatchdogSec=5s drop-in) is restarted.
 # Every step prints PASS or FAIL; the exit status is non-zero if any step failed.
 #
@@ -461,6 +463,48 @@ else fail "no editing session after the kill"; ws_failure D; fi
 ws_stop D
 [ "$(unit_prop oxool-wsd.service MainPID)" = "$wsd_pid" ] && pass "the same wsd recovered (MainPID $wsd_pid)" ||
   fail "wsd changed: MainPID $wsd_pid -> $(unit_prop oxool-wsd.service MainPID)"
+
+step "systemctl kill -s KILL of oxool-forkit, then of oxool-wsd, while a user types: the checkpoints reach storage"
+# Issue 13: idle and periodic saves are off, so only the checkpoints (checkpoint_idle_ms after
+# the last key) hold the edits when the processes die.
+checkpointed() { ct_exec oxoolctl recoveries 2>/dev/null | grep -q " $1 "; }   # checkpointed FILE
+typed4=NspawnForkitKill$RANDOM$RANDOM
+if ws_start F --document notes.odt --user Fay --type "$typed4"; then
+  pass "notes.odt modified: $(ws_line F '^typed ')"
+else fail "session F did not open"; ws_failure F; fi
+if wait_until 30 checkpointed notes.odt; then pass "a checkpoint of notes.odt: $(ct_exec oxoolctl recoveries | grep ' notes.odt ' | cut -c1-100)"
+else fail "no checkpoint of notes.odt: $(ct_exec oxoolctl recoveries 2>&1 | head -3)"; fi
+ws_send F "c-crash wait-close"
+ct_exec systemctl kill -s KILL oxool-forkit.service
+wait_until 30 grep -q '^c-crash ' "$payload/ws-F.out"
+ws_stop F
+# The broker reopens the document from its checkpoint in a new kit; with nobody left in it,
+# it stores it and closes.
+if wait_until 90 stored_text notes.odt "$typed4"; then
+  pass "after forkit's SIGKILL, notes.odt in storage has the edit (from the checkpoint)"
+else fail "notes.odt lacks the edit made before forkit's SIGKILL"; fi
+typed5=NspawnWsdKill$RANDOM$RANDOM
+if ws_start W --document notes.odt --user Wes --type "$typed5"; then
+  pass "notes.odt modified again: $(ws_line W '^typed ')"
+else fail "session W did not open"; ws_failure W; fi
+if wait_until 30 checkpointed notes.odt; then pass "a checkpoint of the new edit"
+else fail "no checkpoint of notes.odt before wsd's SIGKILL"; fi
+wsd_pid=$(unit_prop oxool-wsd.service MainPID)
+t0=$(now_ms)
+ct_exec systemctl kill -s KILL oxool-wsd.service
+ws_stop W
+wsd_gone() { [ "$(unit_prop oxool-wsd.service MainPID)" != "$wsd_pid" ]; }
+wait_until 30 wsd_gone
+stored_text notes.odt "$typed5" && fail "notes.odt had the edit before wsd came back (a save other than recovery)"
+is_active oxool-wsd.service || ct_exec systemctl start oxool-wsd.service
+if wait_until 90 stored_text notes.odt "$typed5"; then
+  ms=$(($(now_ms) - t0)); figure "wsd SIGKILL -> checkpoint in storage" "$ms ms"
+  pass "after wsd's SIGKILL and start, notes.odt in storage has the edit ($ms ms)"
+else
+  fail "notes.odt lacks the edit made before wsd's SIGKILL"
+  ct_exec oxoolctl recoveries 2>&1 | sed 's/^/    /'
+  ct_exec journalctl -b --no-pager -o cat -u oxool-wsd 2>/dev/null | grep -iE 'recover|checkpoint' | tail -n 8 | sed 's/^/    /'
+fi
 
 step "a wsd that stops answering its watchdog is restarted (WatchdogSec=5s drop-in, SIGSTOP)"
 ct_exec mkdir -p /run/systemd/system/oxool-wsd.service.d

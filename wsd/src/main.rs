@@ -329,7 +329,21 @@ fn open_local_store(config: &Config) -> anyhow::Result<Option<Arc<LocalStore>>> 
         LocalStore::seed_samples(root, samples)
             .with_context(|| format!("cannot copy the samples from {}", samples.display()))?;
     }
-    let mut store = LocalStore::new(root, &LocalStore::generate_secret())
+    // Tokens outlive a restart (open editors reconnect, a killed wsd's checkpoints are stored
+    // with their session's token); without a writable key file they last one run.
+    let secret = match oxool_wsd::local_store::token_key::load_or_create(&settings.token_key_file) {
+        Ok(secret) => secret,
+        Err(error) => {
+            tracing::warn!(
+                path = %settings.token_key_file.display(),
+                %error,
+                "cannot keep the local store's token key; its tokens end with this run, and \
+                 checkpoints of a crashed run cannot be stored back into it"
+            );
+            LocalStore::generate_secret()
+        }
+    };
+    let mut store = LocalStore::new(root, &secret)
         .with_context(|| format!("cannot open the local store {}", root.display()))?
         .with_max_file_bytes(settings.max_file_mb << 20);
     store = store.with_https(config.tls.https());

@@ -28,6 +28,7 @@ mod request;
 mod settings;
 pub mod timestamp;
 pub mod token;
+pub mod token_key;
 mod wopi;
 mod wopi_override;
 
@@ -130,7 +131,8 @@ impl LocalStore {
         })
     }
 
-    /// A fresh random token key: tokens from an earlier start stop working, on purpose.
+    /// A fresh random token key, for a store whose tokens must not outlive the process (tests,
+    /// or when the key file cannot be kept: see token_key.rs).
     pub fn generate_secret() -> [u8; 32] {
         rand::random()
     }

@@ -15,6 +15,9 @@ pub struct LocalStoreConfig {
     pub public_url: Option<String>,
     /// The largest document a PutFile may store, in MiB.
     pub max_file_mb: u64,
+    /// Where the key that signs access tokens is kept, so that tokens outlive a restart
+    /// (token_key.rs); created on first start.
+    pub token_key_file: PathBuf,
 }
 
 impl Default for LocalStoreConfig {
@@ -24,6 +27,7 @@ impl Default for LocalStoreConfig {
             samples: None,
             public_url: None,
             max_file_mb: 256,
+            token_key_file: PathBuf::from("/var/lib/oxool/local-store.key"),
         }
     }
 }

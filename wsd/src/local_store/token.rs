@@ -1,7 +1,7 @@
 //! Access tokens: who may do what to which file until when, signed with HMAC-SHA256.
 //!
-//! The key is random per start (see `LocalStore::generate_secret`), so a restart revokes every
-//! token; that suits a local store whose index page hands out fresh ones. The token is
+//! The key is kept in `[local_store] token_key_file` (token_key.rs), so tokens outlive a
+//! restart of wsd until they expire; deleting the file revokes them all. The token is
 //! `base64url(claims JSON) "." base64url(tag)`: self-contained, no server-side table.
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

@@ -7,6 +7,8 @@
 import { DialogFrame, dialogLayer, nextZ } from '../dialog-frame.js';
 import { build, applyAction, findWidget } from './builder.js';
 import { Sidebar } from './sidebar.js';
+import { isModalJSDialog } from '../modality.js';
+import { focusFirst } from '../focus-trap.js';
 import './widgets-basic.js';
 import './widgets-lists.js';
 import './widgets-containers.js';
@@ -114,12 +116,16 @@ export class JSDialogs {
     if (!root) return;
     root.classList.add('jsd-root');
     if (open) {
+      // A fresh rendering keeps the keyboard where it was (on the same widget, if it is there).
+      const had = open.root.contains(document.activeElement) || document.activeElement === document.body;
+      const widget = had && document.activeElement.closest ? document.activeElement.closest('[data-id]') : null;
       open.root.replaceWith(root);
       open.root = root;
       if (open.frame) open.frame.setTitle(json.title || open.title);
+      if (had) focusFirst(root, widget ? widget.dataset.id : undefined);
       return;
     }
-    const entry = { id, jsontype, root, ctx, title: json.title || '' };
+    const entry = { id, jsontype, root, ctx, title: json.title || '', modal: false };
     const popup = POPUP_TYPES.has(jsontype) || json.type === 'modalpopup' || json.type === 'dropdown';
     if (popup) {
       entry.popup = document.createElement('div');
@@ -131,15 +137,15 @@ export class JSDialogs {
       this.placePopup(entry.popup, json);
       entry.popup.addEventListener('keydown', (e) => this.onKey(e, entry));
     } else {
+      entry.modal = isModalJSDialog(json);
       entry.frame = new DialogFrame({
-        kind: 'jsdialog', windowId: id, title: json.title || '',
+        kind: 'jsdialog', windowId: id, title: json.title || '', modal: entry.modal,
         onClose: () => this.closeByUser(entry),
       });
       entry.frame.body.appendChild(root);
       entry.frame.center();
       entry.frame.el.addEventListener('keydown', (e) => this.onKey(e, entry));
-      const first = root.querySelector('input:not([disabled]), select:not([disabled]), textarea:not([disabled]), button:not([disabled])');
-      if (first) first.focus({ preventScroll: true });
+      focusFirst(root);
     }
     this.open.set(id, entry);
     this.actions.onChange();
@@ -224,7 +230,7 @@ export class JSDialogs {
   describe() {
     return {
       dialogs: [...this.open.values()].map((d) => ({
-        id: d.id, jsontype: d.jsontype, title: d.title, popup: !!d.popup,
+        id: d.id, jsontype: d.jsontype, title: d.title, popup: !!d.popup, modal: d.modal,
         widgets: d.root.querySelectorAll('[data-id]').length,
       })),
       sidebar: this.sidebar.describe(),

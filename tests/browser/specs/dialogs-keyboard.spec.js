@@ -24,6 +24,9 @@ test('Tab and Shift+Tab go round a JSDialog box; Enter presses its default butto
   await page.waitForTimeout(1000); // LibreOffice sends the tree again as it settles
   // The first field has the keyboard, also after LibreOffice rebuilt the tree.
   expect(await focused(page)).toEqual({ id: 'searchterm', inBox: true });
+  // Find & Replace is modeless: nothing lies between the user and the document.
+  expect((await d.dialogs(page)).jsdialogs[0].modal).toBe(false);
+  await expect(page.locator('.dialog-backdrop')).toHaveCount(0);
 
   // Forwards: every stop is a widget of the box, round to the first again.
   const from = sent.length;

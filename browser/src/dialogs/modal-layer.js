@@ -25,6 +25,8 @@ export function topModal() {
 function allowed(target, top) {
   if (!target || !target.closest) return false;
   if (top.el.contains(target)) return true;
+  // The page's own prompts and notices over everything (a password, a toast's button).
+  if (target.closest('.toasts, .connection-banner, [aria-modal="true"]:not(.dialog)')) return true;
   // The dialog's popups (dropdowns, JSDialog popups) and dialogs opened over it.
   const box = target.closest('.window-popup, .jsd-popup, .dialog');
   return !!box && (Number(box.style.zIndex) || 0) >= zOf(top);

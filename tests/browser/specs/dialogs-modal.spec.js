@@ -47,6 +47,11 @@ test('Alice\'s modal dialog blocks her clicks and keys on the document, not Bob\
   await a.waitForTimeout(500);
   expect(docInput(sentA.slice(from))).toEqual([]);
   expect((await d.dialogs(a)).windows.map((w) => w.title)).toEqual(['Paragraph']);
+  // Tab and Shift+Tab in a painted dialog are LibreOffice's: they move its own focus.
+  await a.keyboard.press('Tab');
+  await a.keyboard.press('Shift+Tab');
+  expect(sentA.slice(from).filter((m) => /^window-key .*type=input char=9 /.test(m)))
+    .toEqual([`window-key id=${win.id} type=input char=9 code=1282`, `window-key id=${win.id} type=input char=9 code=${1282 | 0x1000}`]);
   await h.shot(a, 'dialogs-modal-1-alice-blocked');
 
   // Bob's page knows nothing of Alice's dialog: he clicks and types in the document.

@@ -67,8 +67,8 @@ class App {
     });
     this.overlays = new Overlays(this.layer, $('doc-sizer'));
     const canEdit = () => this.canEdit();
-    // While a painted dialog is open it keeps the keyboard; the document's textarea gets it back
-    // when the last one closes.
+    // While a modal painted dialog is open it keeps the keyboard; the document's textarea gets it
+    // back when the last one closes (or at once beside a modeless one).
     const focus = () => { if (!this.dialogs.focus()) this.keyboard.focus(); };
     const onInput = () => {
       this.scrollToCaret = true;

@@ -1,6 +1,10 @@
 // One in-page dialog box, shared by painted windows and JSDialog: a title bar (title and ✕)
 // that moves the box, a body, and optionally a grip in the corner that resizes it. Boxes live in
-// one layer over the page; the one last used is on top.
+// one layer over the page; the one last used is on top. A modal box has the page's blocking
+// layer under it (modal-layer.js).
+
+import { addModal, removeModal, updateBackdrop } from './modal-layer.js';
+import { focusFirst } from './focus-trap.js';
 
 let layer = null;
 let topZ = 10;
@@ -40,7 +44,8 @@ export function dragWith(down, onMove, onEnd) {
 
 export class DialogFrame {
   /**
-   * options: {title, kind ('painted' | 'jsdialog'), windowId, onClose() (✕), onFocus(),
+   * options: {title, kind ('painted' | 'jsdialog'), windowId, modal, onClose() (✕), onFocus()
+   * (gives the box the keyboard), onEscape() (Escape from outside it; default onClose),
    * onResize(dw, dh) at the end of a drag of the grip (no grip without it)}.
    */
   constructor(options) {
@@ -49,6 +54,9 @@ export class DialogFrame {
     el.className = `dialog dialog-${options.kind}`;
     el.setAttribute('role', 'dialog');
     el.dataset.windowId = options.windowId;
+    el.dataset.modal = options.modal ? 'true' : 'false';
+    if (options.modal) el.setAttribute('aria-modal', 'true');
+    el.tabIndex = -1; // the box itself may hold the focus when it has no widget
     el.style.zIndex = nextZ();
     const bar = document.createElement('header');
     bar.className = 'dialog-titlebar';
@@ -80,6 +88,7 @@ export class DialogFrame {
     this.el = el;
     this.setTitle(options.title);
     dialogLayer().appendChild(el);
+    if (options.modal) addModal(this);
   }
 
   setTitle(title) {
@@ -105,8 +114,31 @@ export class DialogFrame {
   }
 
   raise() {
-    if (Number(this.el.style.zIndex) !== topZ) this.el.style.zIndex = nextZ();
+    if (Number(this.el.style.zIndex) !== topZ) {
+      this.el.style.zIndex = nextZ();
+      updateBackdrop();
+    }
     if (this.options.onFocus) this.options.onFocus();
+  }
+
+  /** Gives the box the keyboard: its own sink (onFocus) or its first widget. */
+  focusInside() {
+    if (this.el.contains(document.activeElement) && document.activeElement !== this.el) return;
+    if (this.options.onFocus) this.options.onFocus();
+    else focusFirst(this.body);
+    if (!this.el.contains(document.activeElement)) this.el.focus({ preventScroll: true });
+  }
+
+  /** Escape pressed outside the box while it is the modal one on top. */
+  escape() {
+    (this.options.onEscape || this.options.onClose)();
+  }
+
+  /** A click on the blocking layer: the box shows it is the one waiting for an answer. */
+  flash() {
+    this.el.classList.remove('dialog-flash');
+    void this.el.offsetWidth; // restart the animation
+    this.el.classList.add('dialog-flash');
   }
 
   startMove(e) {
@@ -141,5 +173,6 @@ export class DialogFrame {
 
   remove() {
     this.el.remove();
+    removeModal(this);
   }
 }

@@ -131,7 +131,7 @@ export class Dialogs {
     this.with('jsdialogs', (j) => j.onMessage(json));
   }
 
-  /** Gives the keyboard to the painted dialog on top; false when there is none. */
+  /** Gives the keyboard to the modal painted dialog on top; false when there is none. */
   focus() {
     return !!this.painted && this.painted.focus();
   }

@@ -6,6 +6,7 @@
 import { DialogFrame, dialogLayer, nextZ } from './dialog-frame.js';
 import { WindowPainter, parseRect, parseSize, tileKey } from './window-paint.js';
 import { attachKeyboard, attachMouse } from './window-input.js';
+import { isModalWindow } from './modality.js';
 
 const CHILD_TYPES = new Set(['child', 'tooltip', 'dropdown']);
 const KEY_ESCAPE = 1281;
@@ -33,7 +34,7 @@ class PaintedWindow {
     if (CHILD_TYPES.has(this.type) && parent) {
       this.buildPopup(parent, json);
     } else {
-      this.buildDialog();
+      this.buildDialog(json);
     }
     attachMouse(this.canvas, this.id, {
       send, canEdit: manager.actions.canEdit, focus: () => manager.focusWindow(this.topLevel()),
@@ -43,13 +44,15 @@ class PaintedWindow {
     if (this.frame) this.frame.center();
   }
 
-  /** A dialog: its own box, keyboard sink and caret. */
-  buildDialog() {
+  /** A dialog: its own box (over a blocking layer when modal), keyboard sink and caret. */
+  buildDialog(json) {
     const { manager } = this;
+    this.modal = isModalWindow(json);
     this.frame = new DialogFrame({
-      kind: 'painted', windowId: this.id, title: this.title,
+      kind: 'painted', windowId: this.id, title: this.title, modal: this.modal,
       onClose: () => manager.actions.send('window-close', { id: this.id }),
       onFocus: () => manager.focusWindow(this),
+      onEscape: () => manager.escape(this),
       onResize: (dw, dh) => manager.actions.send('window-resize', {
         id: this.id, width: Math.max(40, this.painter.width + dw), height: Math.max(40, this.painter.height + dh),
       }),
@@ -203,10 +206,13 @@ export class PaintedWindows {
     if (document.activeElement !== win.sink) win.sink.focus({ preventScroll: true });
   }
 
-  /** Gives the keyboard to the dialog on top; false when no painted dialog is open. */
+  /**
+   * Gives the keyboard to the dialog on top if it is modal; false when none is (a click on the
+   * document beside a modeless dialog gives the keyboard to the document).
+   */
   focus() {
     const top = this.active || this.topDialog();
-    if (!top) return false;
+    if (!top || !top.modal) return false;
     this.focusWindow(top);
     return true;
   }
@@ -237,8 +243,8 @@ export class PaintedWindows {
   }
 
   /** Escape: LibreOffice closes its own dialog (the answer is the window's `close`). */
-  escape() {
-    const top = this.active || this.topDialog();
+  escape(win) {
+    const top = win || this.active || this.topDialog();
     if (!top) return false;
     this.actions.send('window-key', { id: top.id, type: 'input', char: 27, code: KEY_ESCAPE });
     this.actions.send('window-key', { id: top.id, type: 'up', char: 27, code: KEY_ESCAPE });
@@ -253,7 +259,7 @@ export class PaintedWindows {
 
   describe() {
     return [...this.windows.values()].map((w) => ({
-      id: w.id, type: w.type, parentId: w.parentId, title: w.title,
+      id: w.id, type: w.type, parentId: w.parentId, title: w.title, modal: !!w.modal,
       width: w.painter.width, height: w.painter.height, painted: w.painter.painted,
       pending: w.painter.waiting.size + (w.painter.dirty ? 1 : 0),
       caret: w.caretVisible && w.caretRect ? w.caretRect : null,

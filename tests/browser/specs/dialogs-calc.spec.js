@@ -35,6 +35,13 @@ test('CSV lines pasted into Calc: the Text Import dialog, confirmed, fills the c
   if (js) {
     const box = page.locator('.dialog-jsdialog');
     await expect(box.locator('.dialog-title')).toHaveText(/Text Import/);
+    // A modal JSDialog dialog: the sheet behind it takes no click until it is answered.
+    expect(shown.jsdialogs.find((j) => !j.popup).modal).toBe(true);
+    await expect(page.locator('.dialog-backdrop')).toBeVisible();
+    const before = sent.length;
+    const canvas = await page.locator('#doc-canvas').boundingBox();
+    await page.mouse.click(canvas.x + 30, canvas.y + 30);
+    expect(sent.slice(before).filter((m) => /^(mouse|key|text) /.test(m))).toEqual([]);
     // Separated by commas (whatever the dialog remembered).
     const comma = box.locator('[data-id="comma"] input');
     if (!(await comma.isChecked())) await comma.check();

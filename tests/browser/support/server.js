@@ -71,6 +71,8 @@ const DOCUMENTS = {
   'dlg-hidpi.odt': 'simple.odt',
   'dlg-filter.ods': 'simple.ods',
   'dlg-ime.docx': 'simple.docx',
+  'dlg-modal.odt': 'simple.odt',
+  'dlg-tab.odt': 'simple.odt',
   // Insert (specs/insert*.spec.js): table picker, header/footer/breaks, links, images.
   'ins-table.docx': 'simple.docx',
   'ins-table.odp': 'simple.odp',

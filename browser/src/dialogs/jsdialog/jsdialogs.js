@@ -7,6 +7,8 @@
 import { DialogFrame, dialogLayer, nextZ } from '../dialog-frame.js';
 import { build, applyAction, findWidget } from './builder.js';
 import { Sidebar } from './sidebar.js';
+import { isModalJSDialog } from '../modality.js';
+import { trapTab, focusFirst } from '../focus-trap.js';
 import './widgets-basic.js';
 import './widgets-lists.js';
 import './widgets-containers.js';
@@ -14,6 +16,26 @@ import './widgets-containers.js';
 const POPUP_TYPES = new Set(['popup', 'autofilter', 'dropdown']);
 const IGNORED = new Set(['formulabar', 'notebookbar']); // the page has its own
 const EDIT_DEBOUNCE_MS = 200;
+
+/**
+ * Runs `change` (which replaces widgets of `root`, or `before` by `root`) and keeps the keyboard
+ * where it was: LibreOffice sends a widget again as the user types or tabs through it, and the
+ * focus must not fall out of the dialog onto the page.
+ */
+function keepFocus(root, change, before = root) {
+  const active = document.activeElement;
+  const had = !!active && before.contains(active);
+  const widget = had ? active.closest('[data-id]') : null;
+  const caret = had && typeof active.selectionStart === 'number' ? active.selectionStart : null;
+  change();
+  if (!had || (document.activeElement && document.activeElement !== document.body)) return;
+  focusFirst(root, widget ? widget.dataset.id : undefined);
+  const now = document.activeElement;
+  if (caret !== null && now && typeof now.setSelectionRange === 'function' && /^(text|search|)$/.test(now.type || '')) {
+    const at = Math.min(caret, now.value.length);
+    now.setSelectionRange(at, at);
+  }
+}
 
 /** Per-window answers: typed text is debounced, and flushed before anything else is sent. */
 function makeContext(windowId, sendEvent, uno) {
@@ -101,7 +123,7 @@ export class JSDialogs {
   replace(root, control, ctx) {
     const old = findWidget(root, control.id);
     const built = build(control, ctx);
-    if (old && built) old.replaceWith(built);
+    if (old && built) keepFocus(root, () => old.replaceWith(built));
   }
 
   /** A full tree: a new dialog or popup, or a fresh rendering of one already shown. */
@@ -114,12 +136,14 @@ export class JSDialogs {
     if (!root) return;
     root.classList.add('jsd-root');
     if (open) {
-      open.root.replaceWith(root);
-      open.root = root;
+      keepFocus(root, () => {
+        open.root.replaceWith(root);
+        open.root = root;
+      }, open.root);
       if (open.frame) open.frame.setTitle(json.title || open.title);
       return;
     }
-    const entry = { id, jsontype, root, ctx, title: json.title || '' };
+    const entry = { id, jsontype, root, ctx, title: json.title || '', modal: false };
     const popup = POPUP_TYPES.has(jsontype) || json.type === 'modalpopup' || json.type === 'dropdown';
     if (popup) {
       entry.popup = document.createElement('div');
@@ -131,15 +155,15 @@ export class JSDialogs {
       this.placePopup(entry.popup, json);
       entry.popup.addEventListener('keydown', (e) => this.onKey(e, entry));
     } else {
+      entry.modal = isModalJSDialog(json);
       entry.frame = new DialogFrame({
-        kind: 'jsdialog', windowId: id, title: json.title || '',
+        kind: 'jsdialog', windowId: id, title: json.title || '', modal: entry.modal,
         onClose: () => this.closeByUser(entry),
       });
       entry.frame.body.appendChild(root);
       entry.frame.center();
       entry.frame.el.addEventListener('keydown', (e) => this.onKey(e, entry));
-      const first = root.querySelector('input:not([disabled]), select:not([disabled]), textarea:not([disabled]), button:not([disabled])');
-      if (first) first.focus({ preventScroll: true });
+      focusFirst(root);
     }
     this.open.set(id, entry);
     this.actions.onChange();
@@ -170,15 +194,27 @@ export class JSDialogs {
       e.preventDefault();
       e.stopPropagation();
       this.closeByUser(entry);
-    } else if (e.key === 'Enter' && e.target.matches('input') && entry.frame) {
-      // Enter in a field presses the dialog's default button, as in LibreOffice.
+    } else if (e.key === 'Tab') {
+      // Tab and Shift+Tab go round the widgets of the box, never out of it.
+      if (trapTab(e, entry.frame ? entry.frame.el : entry.popup)) e.stopPropagation();
+    } else if (e.key === 'Enter' && !e.isComposing && entry.frame && this.pressesDefault(e.target)) {
+      // Enter in a field presses the dialog's default button, as in LibreOffice (on a button,
+      // Enter presses that button: the browser does it).
       const ok = entry.root.querySelector('button.jsd-default:not([disabled])');
       if (ok) {
         e.preventDefault();
+        e.stopPropagation();
         entry.ctx.flush();
         ok.click();
       }
     }
+  }
+
+  /** Enter on this element means the dialog's default button (not a multi-line edit's newline). */
+  pressesDefault(target) {
+    if (!target.matches) return false;
+    if (target.matches('input')) return !['button', 'submit', 'reset', 'file'].includes(target.type);
+    return target.matches('select') || target === document.body || target.classList.contains('dialog');
   }
 
   /** ✕, Escape or a click outside a popup: LibreOffice is told, and the box goes at once. */
@@ -224,7 +260,7 @@ export class JSDialogs {
   describe() {
     return {
       dialogs: [...this.open.values()].map((d) => ({
-        id: d.id, jsontype: d.jsontype, title: d.title, popup: !!d.popup,
+        id: d.id, jsontype: d.jsontype, title: d.title, popup: !!d.popup, modal: d.modal,
         widgets: d.root.querySelectorAll('[data-id]').length,
       })),
       sidebar: this.sidebar.describe(),

@@ -131,7 +131,7 @@ impl Broker {
             .and_then(|base| tile_delta::delta_with(decoded, &base, &png, key.width, key.height));
         let frame = match delta {
             Some(delta) if delta.png.len() < png.len() => {
-                protocol::binary(&protocol::tile_delta_header(&key, &delta), &delta.png)
+                protocol::binary(&tile_delta::tile_delta_header(&key, &delta), &delta.png)
             }
             _ => protocol::binary(&header.arg("format", "png"), &png),
         };

@@ -38,6 +38,7 @@ mod saving;
 pub mod session;
 pub mod settings;
 pub mod tile_delta;
+pub mod tile_rect;
 pub mod tile_shift;
 mod tiles;
 mod windows;

@@ -550,32 +550,6 @@ pub fn tile_header(key: &TileKey) -> Message {
         .arg("height", key.height)
 }
 
-/// The header of a tile delta: an optional move (`mx my mw mh sx`), then the PNG that follows
-/// replaces the pixels of `dx dy dw dh` (all 0 and no PNG when the move explains everything).
-pub fn tile_delta_header(key: &TileKey, delta: &super::tile_delta::Delta) -> Message {
-    let mut header = tile_header(key).arg("format", "png").arg("delta", 1);
-    if let Some(moved) = delta.moved {
-        let r = moved.rect;
-        header = header
-            .arg("mx", r.x)
-            .arg("my", r.y)
-            .arg("mw", r.width)
-            .arg("mh", r.height)
-            .arg("sx", moved.sx);
-    }
-    let r = delta.rect.unwrap_or(super::tile_delta::Rect {
-        x: 0,
-        y: 0,
-        width: 0,
-        height: 0,
-    });
-    header
-        .arg("dx", r.x)
-        .arg("dy", r.y)
-        .arg("dw", r.width)
-        .arg("dh", r.height)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

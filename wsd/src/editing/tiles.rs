@@ -8,9 +8,9 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 
+use super::protocol::window::{WindowTile, MAX_PENDING_WINDOW_TILES};
 use super::protocol::TileKey;
 use super::tile_delta::DeltaBases;
-use super::windows::{WindowTile, MAX_PENDING_WINDOW_TILES};
 
 pub const WINDOW: u32 = 32;
 pub const MAX_PENDING: usize = 1024;

@@ -3,9 +3,10 @@
 
 use oxool_proto::{Message, ToKit};
 
-use super::broker::{Broker, SaveWaiter};
+use super::broker::Broker;
 use super::protocol::{self, ClientMessage, KeyKind, TileBatch};
-use super::saving::SaveTrigger;
+use super::save_state::SaveTrigger;
+use super::save_state::SaveWaiter;
 use super::tiles::PendingFull;
 use super::SessionId;
 

@@ -3,8 +3,9 @@
 
 use oxool_proto::{Frame, FromKit, Message, ToKit};
 
-use super::broker::{Broker, SaveWaiter};
+use super::broker::Broker;
 use super::protocol::{self};
+use super::save_state::SaveWaiter;
 use super::tile_delta;
 use super::{Outgoing, SessionId};
 

@@ -16,7 +16,7 @@ use oxool_proto::Message;
 use tokio::sync::oneshot;
 use tracing::Instrument;
 
-use super::broker::{BrokerHandle, Command, JoinError, JoinRequest};
+use super::command::{BrokerHandle, Command, JoinError, JoinRequest};
 use super::outbox::{outbox, OutboxReceiver};
 use super::protocol::{
     self, ClientMessage, Refused, MAX_CLIENT_FRAME, MAX_CLIENT_LINE, PROTOCOL_VERSION,

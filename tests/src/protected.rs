@@ -1,6 +1,7 @@
 //! Password-protected documents made in the test itself:
 //! - [`with_libreoffice`]: LibreOffice encrypts an ODF document (`oxool-make-protected`, a plain
-//!   LibreOfficeKit process on the host: `.uno:SaveAs` with `Password`);
+//!   LibreOfficeKit process on the host: `.uno:SaveAs` with `Password`); [`protected_odt`]:
+//!   the fixture simple.odt so encrypted;
 //! - [`encrypted_ooxml`]: an OOXML package (docx, xlsx, …) encrypted the way Office does with
 //!   ECMA-376 "Standard" encryption (MS-OFFCRYPTO 2.3.4.5: AES-128, SHA-1 key derivation), in an
 //!   OLE2 compound file. LibreOffice 7.4 decrypts such files but cannot write them
@@ -26,6 +27,19 @@ pub fn with_libreoffice(input: &Path, password: &str, outputs: &[PathBuf]) -> an
         String::from_utf8_lossy(&output.stderr)
     );
     Ok(())
+}
+
+/// The fixture simple.odt encrypted with `password` by LibreOffice ([`with_libreoffice`]).
+pub fn protected_odt(password: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let odt = dir.path().join("protected.odt");
+    with_libreoffice(
+        &crate::fixture("simple.odt"),
+        password,
+        std::slice::from_ref(&odt),
+    )
+    .unwrap();
+    std::fs::read(odt).unwrap()
 }
 
 const SPIN_COUNT: u32 = 50_000;

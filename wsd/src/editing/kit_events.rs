@@ -310,14 +310,7 @@ impl Broker {
                         .arg("message", &text)
                         .arg("request", "tiles");
                     if let Some((key, _)) = refused {
-                        error = error
-                            .arg("part", key.part)
-                            .arg("x", key.x)
-                            .arg("y", key.y)
-                            .arg("tw", key.tw)
-                            .arg("th", key.th)
-                            .arg("width", key.width)
-                            .arg("height", key.height);
+                        error = protocol::with_tile_geometry(error, &key);
                     }
                     member.text(error.render());
                 }

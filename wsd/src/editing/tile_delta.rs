@@ -385,15 +385,7 @@ mod tests {
     #[test]
     fn bases_stay_within_their_budget_least_recent_first() {
         let mut bases = DeltaBases::default();
-        let key = |x: i64| TileKey {
-            part: 0,
-            x,
-            y: 0,
-            tw: 3840,
-            th: 3840,
-            width: 256,
-            height: 256,
-        };
+        let key = TileKey::test_column;
         let chunk = MAX_BASE_BYTES / 4;
         for x in 0..4 {
             bases.keep(key(x), vec![0; chunk]);

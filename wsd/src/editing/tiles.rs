@@ -109,15 +109,7 @@ mod tests {
     use super::*;
 
     fn key(x: i64) -> TileKey {
-        TileKey {
-            part: 0,
-            x,
-            y: 0,
-            tw: 3840,
-            th: 3840,
-            width: 256,
-            height: 256,
-        }
+        TileKey::test_column(x)
     }
 
     #[test]

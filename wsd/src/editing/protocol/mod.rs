@@ -176,6 +176,22 @@ pub struct TileKey {
     pub height: u32,
 }
 
+#[cfg(test)]
+impl TileKey {
+    /// A 256-pixel tile of 3840 twips in column `x` of part 0, for unit tests.
+    pub(crate) fn test_column(x: i64) -> TileKey {
+        TileKey {
+            part: 0,
+            x,
+            y: 0,
+            tw: 3840,
+            th: 3840,
+            width: 256,
+            height: 256,
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TileBatch {
     pub tiles: Vec<TileKey>,
@@ -542,7 +558,12 @@ pub fn error(kind: &str, message: &str, request: Option<&str>) -> String {
 
 /// The header of a tile answer.
 pub fn tile_header(key: &TileKey) -> Message {
-    Message::new("tile")
+    with_tile_geometry(Message::new("tile"), key)
+}
+
+/// `message` with the geometry of the tile `key`: `part x y tw th width height`.
+pub fn with_tile_geometry(message: Message, key: &TileKey) -> Message {
+    message
         .arg("part", key.part)
         .arg("x", key.x)
         .arg("y", key.y)

@@ -133,15 +133,20 @@ pub fn terminate(child: &mut std::process::Child) {
 
 /// The members of a stored zip (OOXML, ODF) whose names contain `part`, concatenated.
 pub fn zip_members(path: &std::path::Path, part: &str) -> String {
+    let script = "import sys, zipfile\n\
+                  z = zipfile.ZipFile(sys.argv[1])\n\
+                  print(''.join(z.read(n).decode() for n in z.namelist() if sys.argv[2] in n))";
+    let out = python3(script, &[path.as_os_str(), part.as_ref()]);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Runs `python3 -c script args…`; its standard output. Panics with its standard error when
+/// it fails.
+pub fn python3(script: &str, args: &[&std::ffi::OsStr]) -> Vec<u8> {
     let out = std::process::Command::new("python3")
         .arg("-c")
-        .arg(
-            "import sys, zipfile\n\
-             z = zipfile.ZipFile(sys.argv[1])\n\
-             print(''.join(z.read(n).decode() for n in z.namelist() if sys.argv[2] in n))",
-        )
-        .arg(path)
-        .arg(part)
+        .arg(script)
+        .args(args)
         .output()
         .expect("python3 runs");
     assert!(
@@ -149,5 +154,5 @@ pub fn zip_members(path: &std::path::Path, part: &str) -> String {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    out.stdout
 }

@@ -176,27 +176,9 @@ fn compound_file(streams: &[(&str, Vec<u8>)]) -> Vec<u8> {
         put32(&mut header, 0x4C + 4 * i, value);
     }
 
-    let entry = |name: &str, kind: u8, right: u32, child: u32, start: u32, size: u32| {
-        let mut e = vec![0u8; 128];
-        let utf16: Vec<u8> = name
-            .encode_utf16()
-            .chain([0])
-            .flat_map(u16::to_le_bytes)
-            .collect();
-        e[..utf16.len()].copy_from_slice(&utf16);
-        e[64..66].copy_from_slice(&(utf16.len() as u16).to_le_bytes());
-        e[66] = kind;
-        e[67] = 1; // black
-        e[68..72].copy_from_slice(&FREE.to_le_bytes());
-        e[72..76].copy_from_slice(&right.to_le_bytes());
-        e[76..80].copy_from_slice(&child.to_le_bytes());
-        e[116..120].copy_from_slice(&start.to_le_bytes());
-        e[120..124].copy_from_slice(&size.to_le_bytes());
-        e
-    };
     // A right-leaning chain of siblings, in the order of the directory's comparison (length
     // first): the names given must already be in that order.
-    let mut directory = entry("Root Entry", 5, FREE, 1, END, 0);
+    let mut directory = directory_entry("Root Entry", 5, FREE, 1, END, 0);
     for (i, ((name, data), start)) in streams.iter().zip(&starts).enumerate() {
         let right = if i + 1 < streams.len() {
             i as u32 + 2
@@ -204,7 +186,7 @@ fn compound_file(streams: &[(&str, Vec<u8>)]) -> Vec<u8> {
             FREE
         };
         let size = data.len().max(4096) as u32;
-        directory.extend(entry(name, 2, right, FREE, *start, size));
+        directory.extend(directory_entry(name, 2, right, FREE, *start, size));
     }
     while directory.len() < SECTOR {
         let mut unused = vec![0u8; 128];
@@ -220,4 +202,33 @@ fn compound_file(streams: &[(&str, Vec<u8>)]) -> Vec<u8> {
         file.extend(data);
     }
     file
+}
+
+/// A 128-byte directory entry of a compound file: `kind` 5 the root storage, 2 a stream; black,
+/// no left sibling; `right` and `child` are entry numbers (or FREE), `start` the first sector.
+pub(crate) fn directory_entry(
+    name: &str,
+    kind: u8,
+    right: u32,
+    child: u32,
+    start: u32,
+    size: u32,
+) -> Vec<u8> {
+    const FREE: u32 = 0xFFFF_FFFF;
+    let mut e = vec![0u8; 128];
+    let utf16: Vec<u8> = name
+        .encode_utf16()
+        .chain([0])
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    e[..utf16.len()].copy_from_slice(&utf16);
+    e[64..66].copy_from_slice(&(utf16.len() as u16).to_le_bytes());
+    e[66] = kind;
+    e[67] = 1; // black
+    e[68..72].copy_from_slice(&FREE.to_le_bytes()); // left sibling
+    e[72..76].copy_from_slice(&right.to_le_bytes());
+    e[76..80].copy_from_slice(&child.to_le_bytes());
+    e[116..120].copy_from_slice(&start.to_le_bytes());
+    e[120..124].copy_from_slice(&size.to_le_bytes());
+    e
 }

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use oxool_proto::{Frame, Message};
 use oxool_wsd::kit::forkit_client::ForkitClient;
-use oxool_wsd::kit::KitSpawner;
 use tokio::net::unix::OwnedWriteHalf;
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -39,23 +38,13 @@ pub struct KitClient {
 impl KitClient {
     /// A fresh kit; nothing loaded yet.
     pub async fn spawn(prefix: &str) -> KitClient {
-        let (forkit, scratch) = crate::start_lok_forkit(prefix).await.unwrap();
-        let kit = forkit.spawn_kit().await.unwrap();
-        let (mut read, write) = kit.stream.into_split();
-        let (tx, frames) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            while let Ok(frame) = Frame::read_async(&mut read, 64 << 20).await {
-                if tx.send(frame).is_err() {
-                    break;
-                }
-            }
-        });
+        let kit = crate::spawn_lok_kit(prefix).await;
         KitClient {
-            write,
-            frames,
+            write: kit.write,
+            frames: kit.frames,
             callbacks: Vec::new(),
-            _forkit: forkit,
-            _scratch: scratch,
+            _forkit: kit.forkit,
+            _scratch: kit.scratch,
         }
     }
 

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use oxool_proto::{Frame, Message};
 use oxool_wsd::kit::forkit_client::ForkitClient;
-use oxool_wsd::kit::KitSpawner;
 use tokio::net::unix::OwnedWriteHalf;
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -31,23 +30,13 @@ impl KitSession {
 
     /// [`KitSession::load`], after a `warm-up` first when `warm` (as wsd's reserve kit).
     pub async fn load_after(fixture: &str, warm: bool) -> KitSession {
-        let (forkit, scratch) = crate::start_lok_forkit("oxool-kit-session-").await.unwrap();
-        let kit = forkit.spawn_kit().await.unwrap();
-        let (mut read, write) = kit.stream.into_split();
-        let (tx, frames) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            while let Ok(frame) = Frame::read_async(&mut read, 64 << 20).await {
-                if tx.send(frame).is_err() {
-                    break;
-                }
-            }
-        });
+        let spawned = crate::spawn_lok_kit("oxool-kit-session-").await;
         let mut kit = KitSession {
-            write: Some(write),
-            frames,
+            write: Some(spawned.write),
+            frames: spawned.frames,
             callbacks: Vec::new(),
-            _forkit: forkit,
-            _scratch: scratch,
+            _forkit: spawned.forkit,
+            _scratch: spawned.scratch,
         };
         if warm {
             kit.send(Message::new("warm-up")).await;

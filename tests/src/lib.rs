@@ -117,6 +117,50 @@ pub async fn start_lok_forkit(
     Ok((forkit, scratch))
 }
 
+/// A kit of a forkit started by [`start_lok_forkit`]: the write side of its socket and every
+/// frame it sends, in order. The forkit and its scratch directory live as long as the kit.
+pub struct LokKit {
+    pub write: tokio::net::unix::OwnedWriteHalf,
+    pub frames: tokio::sync::mpsc::UnboundedReceiver<oxool_proto::Frame>,
+    pub forkit: std::sync::Arc<oxool_wsd::kit::forkit_client::ForkitClient>,
+    pub scratch: tempfile::TempDir,
+}
+
+/// Starts a forkit ([`start_lok_forkit`]) and spawns one kit of it; nothing loaded yet.
+pub async fn spawn_lok_kit(prefix: &str) -> LokKit {
+    use oxool_wsd::kit::KitSpawner;
+    let (forkit, scratch) = start_lok_forkit(prefix).await.unwrap();
+    let kit = forkit.spawn_kit().await.unwrap();
+    let (mut read, write) = kit.stream.into_split();
+    let (tx, frames) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok(frame) = oxool_proto::Frame::read_async(&mut read, 64 << 20).await {
+            if tx.send(frame).is_err() {
+                break;
+            }
+        }
+    });
+    LokKit {
+        write,
+        frames,
+        forkit,
+        scratch,
+    }
+}
+
+/// The `size` of a LibreOffice window callback (`"width, height"`), as numbers.
+pub fn window_size<T: std::str::FromStr>(window: &serde_json::Value) -> Vec<T>
+where
+    T::Err: std::fmt::Debug,
+{
+    window["size"]
+        .as_str()
+        .unwrap()
+        .split(',')
+        .map(|s| s.trim().parse().unwrap())
+        .collect()
+}
+
 /// Stops a server process started by a test: SIGTERM, up to 10 s to exit, then SIGKILL.
 pub fn terminate(child: &mut std::process::Child) {
     // SAFETY: kill(2) on our own child's pid, which we have not reaped yet.

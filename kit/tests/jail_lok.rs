@@ -18,7 +18,7 @@ use jail_support::{
     copy_of_current_exe, report, run_jailed_with, unprivileged_test_user, FdPolicy, Fixture,
 };
 use nix::sys::wait::WaitStatus;
-use oxool_kit::lok::{DocumentType, LokLibrary, DEFAULT_PROGRAM_DIR};
+use oxool_kit::lok::{DocumentType, LokLibrary, TileArea, DEFAULT_PROGRAM_DIR};
 use oxool_kit::seccomp::SeccompProgram;
 use oxool_proto::Message;
 
@@ -290,7 +290,17 @@ fn load_edit_save(
     };
     let _ = document.initialize_for_rendering("");
     let mut tile = vec![0u8; 256 * 256 * 4];
-    let ink = match document.paint_tile(&mut tile, 256, 256, 0, 0, 7680, 7680) {
+    let ink = match document.paint_tile(
+        &mut tile,
+        TileArea {
+            canvas_w: 256,
+            canvas_h: 256,
+            pos_x: 0,
+            pos_y: 0,
+            tile_w: 7680,
+            tile_h: 7680,
+        },
+    ) {
         Ok(()) => tile
             .chunks_exact(4)
             .filter(|p| p[0] < 200 || p[1] < 200 || p[2] < 200)

@@ -52,6 +52,17 @@ fn position(calls: &[Call], wanted: &Call) -> usize {
         .unwrap_or_else(|| panic!("{wanted:?} not in {calls:#?}"))
 }
 
+/// Where the write of `contents` to `path` is in `calls`.
+fn write_position(calls: &[Call], path: &str, contents: &str) -> usize {
+    position(
+        calls,
+        &Call::WriteFile {
+            path: path.into(),
+            contents: contents.into(),
+        },
+    )
+}
+
 /// stdio, a kit socket and one preinit descriptor.
 const KEEP: &[std::os::fd::RawFd] = &[0, 1, 2, 7, 9];
 
@@ -134,27 +145,9 @@ fn steps_run_in_the_order_of_the_security_argument() {
     assert_eq!(calls[1], Call::CloseDirectoryFds);
     let first_unshare = position(&calls, &Call::Unshare(CloneFlags::CLONE_NEWNS));
     assert_eq!(first_unshare, 2, "nothing else before the mount namespace");
-    let setgroups = position(
-        &calls,
-        &Call::WriteFile {
-            path: "/proc/self/setgroups".into(),
-            contents: "deny".into(),
-        },
-    );
-    let uid_map = position(
-        &calls,
-        &Call::WriteFile {
-            path: "/proc/self/uid_map".into(),
-            contents: "0 1000 1".into(),
-        },
-    );
-    let gid_map = position(
-        &calls,
-        &Call::WriteFile {
-            path: "/proc/self/gid_map".into(),
-            contents: "0 1001 1".into(),
-        },
-    );
+    let setgroups = write_position(&calls, "/proc/self/setgroups", "deny");
+    let uid_map = write_position(&calls, "/proc/self/uid_map", "0 1000 1");
+    let gid_map = write_position(&calls, "/proc/self/gid_map", "0 1001 1");
     let private = position(
         &calls,
         &Call::Mount {
@@ -225,13 +218,7 @@ fn steps_run_in_the_order_of_the_security_argument() {
     );
     let caps = position(&calls, &Call::DropAllCapabilities);
     let nnp = position(&calls, &Call::SetNoNewPrivs);
-    let oom = position(
-        &calls,
-        &Call::WriteFile {
-            path: "/proc/self/oom_score_adj".into(),
-            contents: "1000".into(),
-        },
-    );
+    let oom = write_position(&calls, "/proc/self/oom_score_adj", "1000");
     let not_dumpable = position(&calls, &Call::SetDumpable(false));
     let no_core = position(
         &calls,

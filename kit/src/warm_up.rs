@@ -43,17 +43,7 @@ fn paint_once(office: &Office, input: &Path) -> Result<(), String> {
     const TILE: usize = 256;
     let mut pixels = vec![0u8; TILE * TILE * 4];
     document
-        .paint_tile(
-            &mut pixels,
-            TileArea {
-                canvas_w: TILE as i32,
-                canvas_h: TILE as i32,
-                pos_x: 0,
-                pos_y: 0,
-                tile_w: 3840,
-                tile_h: 3840,
-            },
-        )
+        .paint_tile(&mut pixels, TileArea::top_left(TILE as i32, 3840))
         .map_err(|e| format!("paint: {e}"))?;
     // Dropping the document destroys it: the kit holds no document when wsd's request comes.
     drop(document);

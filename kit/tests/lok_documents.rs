@@ -66,17 +66,7 @@ fn check_fixture(office: &Office, path: &Path, document_type: DocumentType, part
     // One 256 px tile over the top-left of the document at 50 %: text must leave ink.
     let mut tile = vec![0u8; 256 * 256 * 4];
     document
-        .paint_tile(
-            &mut tile,
-            TileArea {
-                canvas_w: 256,
-                canvas_h: 256,
-                pos_x: 0,
-                pos_y: 0,
-                tile_w: 7680,
-                tile_h: 7680,
-            },
-        )
+        .paint_tile(&mut tile, TileArea::top_left(256, 7680))
         .unwrap();
     let inked = tile
         .chunks_exact(4)
@@ -86,17 +76,7 @@ fn check_fixture(office: &Office, path: &Path, document_type: DocumentType, part
 
     // The buffer check refuses a canvas the buffer cannot hold.
     assert!(document
-        .paint_tile(
-            &mut tile[..100],
-            TileArea {
-                canvas_w: 256,
-                canvas_h: 256,
-                pos_x: 0,
-                pos_y: 0,
-                tile_w: 3840,
-                tile_h: 3840,
-            }
-        )
+        .paint_tile(&mut tile[..100], TileArea::top_left(256, 3840))
         .is_err());
 
     match document_type {

@@ -87,6 +87,17 @@ fn enter_on_locked_mounts(
     (sys.calls(), jail, office_in_jail)
 }
 
+/// Enters with the link fallback allowed on a host that refuses every mount (a container): the
+/// report and the calls.
+fn enter_refusing_every_mount(cfg: &JailConfig) -> (JailReport, Vec<Call>) {
+    let mut cfg = cfg.clone();
+    cfg.allow_link_fallback = true;
+    let mut sys = RecordingSyscall::new(1000, 1001);
+    sys.fail_mounts_with = Some(libc::EPERM);
+    let report = enter(&cfg, KEEP, &sys).unwrap();
+    (report, sys.calls())
+}
+
 /// The flags of every mount onto `target`.
 fn mount_flags_on(calls: &[Call], target: &Path) -> Vec<MsFlags> {
     calls
@@ -417,15 +428,10 @@ fn refused_mounts_fail_without_the_fallback() {
 #[test]
 fn a_container_refusing_every_mount_gets_the_fallback_when_allowed() {
     let f = fixture();
-    let mut cfg = f.cfg.clone();
-    cfg.allow_link_fallback = true;
-    let mut sys = RecordingSyscall::new(1000, 1001);
-    sys.fail_mounts_with = Some(libc::EPERM);
-    let report = enter(&cfg, KEEP, &sys).unwrap();
+    let (report, calls) = enter_refusing_every_mount(&f.cfg);
     assert_ne!(report.mount_mode, MountMode::Bind);
-    let calls = sys.calls();
     // Still chrooted and stripped, in the same order.
-    let chroot = position(&calls, &Call::Chroot(cfg.jails_root.join(&cfg.jail_id)));
+    let chroot = position(&calls, &Call::Chroot(f.cfg.jails_root.join(&f.cfg.jail_id)));
     let caps = position(&calls, &Call::DropAllCapabilities);
     assert!(chroot < caps);
 }
@@ -548,14 +554,7 @@ fn a_refused_pivot_root_falls_back_to_chroot_after_the_nested_namespace() {
 #[test]
 fn the_link_fallback_is_chrooted_not_pivoted() {
     let f = fixture();
-    let mut cfg = f.cfg.clone();
-    cfg.allow_link_fallback = true;
-    let mut sys = RecordingSyscall::new(1000, 1001);
-    sys.fail_mounts_with = Some(libc::EPERM);
-    let report = enter(&cfg, KEEP, &sys).unwrap();
+    let (report, calls) = enter_refusing_every_mount(&f.cfg);
     assert!(!report.pivoted);
-    assert!(!sys
-        .calls()
-        .iter()
-        .any(|c| matches!(c, Call::PivotRoot { .. })));
+    assert!(!calls.iter().any(|c| matches!(c, Call::PivotRoot { .. })));
 }

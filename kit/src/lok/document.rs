@@ -46,6 +46,20 @@ pub struct TileArea {
     pub tile_h: i32,
 }
 
+impl TileArea {
+    /// A `pixels` × `pixels` canvas of the document's top left `twips` × `twips`.
+    pub fn top_left(pixels: i32, twips: i32) -> TileArea {
+        TileArea {
+            canvas_w: pixels,
+            canvas_h: pixels,
+            pos_x: 0,
+            pos_y: 0,
+            tile_w: twips,
+            tile_h: twips,
+        }
+    }
+}
+
 /// Pixel layout of painted tiles (`getTileMode`). Debian's 7.4 paints premultiplied BGRA.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TileMode {

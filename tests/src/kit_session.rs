@@ -73,19 +73,11 @@ impl KitSession {
 
     /// The next frame that is not a callback; callbacks on the way are kept.
     pub async fn next_answer(&mut self) -> (Message, Vec<u8>) {
-        let until = Instant::now() + DEADLINE;
-        loop {
-            let left = until.saturating_duration_since(Instant::now());
-            let frame = tokio::time::timeout(left, self.frames.recv())
-                .await
-                .expect("the kit answers before the deadline")
-                .expect("the kit is alive");
-            let message = frame.message().unwrap();
-            match message.name.as_str() {
-                "callback" | "callback-overflow" => self.callbacks.push(callback(frame)),
-                _ => return (message, frame.payload),
-            }
-        }
+        let callbacks = &mut self.callbacks;
+        crate::next_kit_answer(&mut self.frames, DEADLINE, |message, body| {
+            callbacks.push(callback(message, &body))
+        })
+        .await
     }
 
     /// The next answer, which must be `name`.
@@ -113,7 +105,7 @@ impl KitSession {
                 message.name.starts_with("callback"),
                 "unexpected answer {message} while waiting for callbacks"
             );
-            self.callbacks.push(callback(frame));
+            self.callbacks.push(callback(message, &frame.payload));
         }
         Some(())
     }
@@ -205,10 +197,9 @@ impl KitSession {
 }
 
 /// A callback frame as one message: a payload sent in the body (`body=1`) becomes `payload=`.
-fn callback(frame: Frame) -> Message {
-    let mut message = frame.message().unwrap();
+fn callback(mut message: Message, body: &[u8]) -> Message {
     if message.get("body") == Some("1") {
-        let body = String::from_utf8_lossy(&frame.payload).into_owned();
+        let body = String::from_utf8_lossy(body).into_owned();
         message = message.arg("payload", body);
     }
     message

@@ -148,6 +148,28 @@ pub async fn spawn_lok_kit(prefix: &str) -> LokKit {
     }
 }
 
+/// The next frame of a kit's `frames` that is not a callback, within `deadline`; the callbacks
+/// on the way go to `keep` (their header and payload).
+pub async fn next_kit_answer(
+    frames: &mut tokio::sync::mpsc::UnboundedReceiver<oxool_proto::Frame>,
+    deadline: std::time::Duration,
+    mut keep: impl FnMut(oxool_proto::Message, Vec<u8>),
+) -> (oxool_proto::Message, Vec<u8>) {
+    let until = std::time::Instant::now() + deadline;
+    loop {
+        let left = until.saturating_duration_since(std::time::Instant::now());
+        let frame = tokio::time::timeout(left, frames.recv())
+            .await
+            .expect("the kit answers before the deadline")
+            .expect("the kit is alive");
+        let message = frame.message().unwrap();
+        match message.name.as_str() {
+            "callback" | "callback-overflow" => keep(message, frame.payload),
+            _ => return (message, frame.payload),
+        }
+    }
+}
+
 /// The `size` of a LibreOffice window callback (`"width, height"`), as numbers.
 pub fn window_size<T: std::str::FromStr>(window: &serde_json::Value) -> Vec<T>
 where

@@ -170,16 +170,8 @@ impl Broker {
                 self.note_edit(session);
             }
             ClientMessage::Mouse(mouse) => {
-                self.kit.send(
-                    Message::new(ToKit::Mouse.name())
-                        .arg("view", session)
-                        .arg("type", mouse.kind)
-                        .arg("x", mouse.x)
-                        .arg("y", mouse.y)
-                        .arg("count", mouse.count)
-                        .arg("buttons", mouse.buttons)
-                        .arg("modifier", mouse.modifier),
-                );
+                self.kit
+                    .send(mouse.to_args(Message::new(ToKit::Mouse.name()).arg("view", session)));
                 self.last_input = std::time::Instant::now();
                 // A drag may move text without a modified state change; view-only sessions
                 // cannot drag (oxool_proto::view_only).

@@ -164,6 +164,19 @@ pub struct MouseEvent {
     pub modifier: u32,
 }
 
+impl MouseEvent {
+    /// `message` with the event as the kit reads it: `type x y count buttons modifier`.
+    pub fn to_args(&self, message: Message) -> Message {
+        message
+            .arg("type", self.kind)
+            .arg("x", self.x)
+            .arg("y", self.y)
+            .arg("count", self.count)
+            .arg("buttons", self.buttons)
+            .arg("modifier", self.modifier)
+    }
+}
+
 /// One tile's identity: what its pixels depend on besides the document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TileKey {

@@ -113,14 +113,7 @@ impl WindowRequest {
                 .arg("type", kind.as_str())
                 .arg("char", char)
                 .arg("code", code),
-            WindowRequest::Mouse { id, event } => message
-                .arg("id", id)
-                .arg("type", event.kind)
-                .arg("x", event.x)
-                .arg("y", event.y)
-                .arg("count", event.count)
-                .arg("buttons", event.buttons)
-                .arg("modifier", event.modifier),
+            WindowRequest::Mouse { id, event } => event.to_args(message.arg("id", id)),
             WindowRequest::Text { id, end, text } => message
                 .arg("id", id)
                 .arg("type", if *end { "end" } else { "input" })

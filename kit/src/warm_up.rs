@@ -10,7 +10,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::lok::Office;
+use crate::lok::{Office, TileArea};
 
 /// A page of Writer text in two fonts, bold and italic, a list and a table, saved as docx by
 /// LibreOffice (kit/assets/make-warm-up.sh).
@@ -43,7 +43,7 @@ fn paint_once(office: &Office, input: &Path) -> Result<(), String> {
     const TILE: usize = 256;
     let mut pixels = vec![0u8; TILE * TILE * 4];
     document
-        .paint_tile(&mut pixels, TILE as i32, TILE as i32, 0, 0, 3840, 3840)
+        .paint_tile(&mut pixels, TileArea::top_left(TILE as i32, 3840))
         .map_err(|e| format!("paint: {e}"))?;
     // Dropping the document destroys it: the kit holds no document when wsd's request comes.
     drop(document);

@@ -9,6 +9,8 @@
 //! this test binary.
 
 mod jail_support;
+#[path = "lok_support.rs"]
+mod lok_support;
 
 use std::os::fd::RawFd;
 use std::path::{Path, PathBuf};
@@ -17,8 +19,9 @@ use std::process::Command;
 use jail_support::{
     copy_of_current_exe, report, run_jailed_with, unprivileged_test_user, FdPolicy, Fixture,
 };
+use lok_support::{copy_dir, fixtures};
 use nix::sys::wait::WaitStatus;
-use oxool_kit::lok::{DocumentType, LokLibrary, DEFAULT_PROGRAM_DIR};
+use oxool_kit::lok::{DocumentType, LokLibrary, TileArea, DEFAULT_PROGRAM_DIR};
 use oxool_kit::seccomp::SeccompProgram;
 use oxool_proto::Message;
 
@@ -41,10 +44,6 @@ const DOCUMENTS: &[(&str, &[&str], &[&str])] = &[
 fn lok_missing() -> Option<String> {
     let library = Path::new(DEFAULT_PROGRAM_DIR).join("libmergedlo.so");
     (!library.exists()).then(|| format!("LibreOffice ({} is missing)", library.display()))
-}
-
-fn fixtures() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/fixtures")
 }
 
 #[test]
@@ -290,7 +289,7 @@ fn load_edit_save(
     };
     let _ = document.initialize_for_rendering("");
     let mut tile = vec![0u8; 256 * 256 * 4];
-    let ink = match document.paint_tile(&mut tile, 256, 256, 0, 0, 7680, 7680) {
+    let ink = match document.paint_tile(&mut tile, TileArea::top_left(256, 7680)) {
         Ok(()) => tile
             .chunks_exact(4)
             .filter(|p| p[0] < 200 || p[1] < 200 || p[2] < 200)
@@ -361,17 +360,4 @@ fn text_arrives(document: &oxool_kit::lok::Document, marker: &str) -> bool {
         }
     }
     false
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
-    }
 }

@@ -3,7 +3,7 @@
 #[path = "lok_support.rs"]
 mod support;
 
-use oxool_kit::lok::{DocumentType, Office, TileMode};
+use oxool_kit::lok::{DocumentType, Office, TileArea, TileMode};
 use std::path::Path;
 use support::{in_lok_process, work_copy};
 
@@ -66,7 +66,7 @@ fn check_fixture(office: &Office, path: &Path, document_type: DocumentType, part
     // One 256 px tile over the top-left of the document at 50 %: text must leave ink.
     let mut tile = vec![0u8; 256 * 256 * 4];
     document
-        .paint_tile(&mut tile, 256, 256, 0, 0, 7680, 7680)
+        .paint_tile(&mut tile, TileArea::top_left(256, 7680))
         .unwrap();
     let inked = tile
         .chunks_exact(4)
@@ -76,7 +76,7 @@ fn check_fixture(office: &Office, path: &Path, document_type: DocumentType, part
 
     // The buffer check refuses a canvas the buffer cannot hold.
     assert!(document
-        .paint_tile(&mut tile[..100], 256, 256, 0, 0, 3840, 3840)
+        .paint_tile(&mut tile[..100], TileArea::top_left(256, 3840))
         .is_err());
 
     match document_type {

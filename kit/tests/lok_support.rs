@@ -122,7 +122,8 @@ fn run_child(body: impl FnOnce(&LokLibrary, &Path)) -> ! {
     unsafe { libc::_exit(if outcome.is_ok() { 0 } else { 101 }) }
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies the directory tree `from` to `to`.
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for entry in std::fs::read_dir(from).unwrap() {
         let entry = entry.unwrap();

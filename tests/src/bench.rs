@@ -25,6 +25,17 @@ pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
+/// Prints one line: `label`, the count, the median, the 95th percentile and the minimum.
+pub fn report(label: &str, s: &Summary) {
+    println!(
+        "{label}: n={} p50={:.2} ms p95={:.2} ms min={:.2} ms",
+        s.n,
+        ms(s.p50),
+        ms(s.p95),
+        ms(s.min)
+    );
+}
+
 /// A field of /proc/<pid>/smaps_rollup in KiB (e.g. "Pss", "Private_Dirty").
 pub fn smaps_rollup_kib(pid: u32, field: &str) -> Option<u64> {
     let text = std::fs::read_to_string(format!("/proc/{pid}/smaps_rollup")).ok()?;

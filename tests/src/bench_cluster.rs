@@ -15,8 +15,9 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::balancer::Balancer;
+use crate::bench::report;
 use crate::bench::{ms, summarize};
-use crate::bench_editing::{key_to_tile, report};
+use crate::bench_editing::key_to_tile;
 use crate::server::{free_port, Server, ServerOptions};
 use crate::wopi_host::{WopiHost, WopiHostOptions};
 

@@ -13,7 +13,7 @@
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use crate::bench::{ms, summarize, Summary};
+use crate::bench::{report, summarize, Summary};
 use crate::server::{Server, ServerOptions};
 use crate::wopi_host::{token, WopiHost, WopiHostOptions};
 use crate::ws::{Incoming, WsClient};
@@ -111,16 +111,6 @@ fn report_typing(typing: &Typing, keys: usize, label: &str) {
     println!(
         "    server → B per character by message: {}",
         kinds.join(", ")
-    );
-}
-
-pub(crate) fn report(label: &str, s: &Summary) {
-    println!(
-        "{label}: n={} p50={:.2} ms p95={:.2} ms min={:.2} ms",
-        s.n,
-        ms(s.p50),
-        ms(s.p95),
-        ms(s.min)
     );
 }
 

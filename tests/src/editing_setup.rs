@@ -57,3 +57,14 @@ impl EditingSetup {
         }
     }
 }
+
+/// User `user` (also its name) opens document `name` of `host` on `server`, able to edit.
+pub async fn open_writer(server: &Server, host: &WopiHost, name: &str, user: &str) -> WsClient {
+    let mut client = WsClient::connect(server.port, user)
+        .await
+        .expect("WebSocket connects");
+    client
+        .load(&host.wopisrc(name), &token(user, user, true))
+        .await;
+    client
+}

@@ -4,6 +4,8 @@
 
 use flate2::{Compress, Compression, FlushCompress};
 
+use crate::protected::directory_entry;
+
 /// One zip entry: a name, its raw deflate data (or the plain bytes when stored), the size and
 /// CRC-32 of the plain bytes.
 struct Entry {
@@ -346,29 +348,11 @@ pub fn encrypted_docx() -> Vec<u8> {
     for sector in 18..128 {
         next(sector, FREE);
     }
-    let entry = |name: &str, kind: u8, right: u32, child: u32, start: u32, size: u32| {
-        let mut e = vec![0u8; 128];
-        let utf16: Vec<u8> = name
-            .encode_utf16()
-            .chain([0])
-            .flat_map(u16::to_le_bytes)
-            .collect();
-        e[..utf16.len()].copy_from_slice(&utf16);
-        e[64..66].copy_from_slice(&(utf16.len() as u16).to_le_bytes());
-        e[66] = kind;
-        e[67] = 1; // black
-        e[68..72].copy_from_slice(&FREE.to_le_bytes()); // left sibling
-        e[72..76].copy_from_slice(&right.to_le_bytes());
-        e[76..80].copy_from_slice(&child.to_le_bytes());
-        e[116..120].copy_from_slice(&start.to_le_bytes());
-        e[120..124].copy_from_slice(&size.to_le_bytes());
-        e
-    };
     let mut directory = Vec::new();
-    directory.extend(entry("Root Entry", 5, FREE, 1, END, 0));
+    directory.extend(directory_entry("Root Entry", 5, FREE, 1, END, 0));
     // Siblings are ordered by name length first: EncryptionInfo < EncryptedPackage.
-    directory.extend(entry("EncryptionInfo", 2, 2, FREE, 2, 4096));
-    directory.extend(entry(
+    directory.extend(directory_entry("EncryptionInfo", 2, 2, FREE, 2, 4096));
+    directory.extend(directory_entry(
         "EncryptedPackage",
         2,
         FREE,

@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use oxool_proto::{Frame, Message};
 use oxool_wsd::kit::forkit_client::ForkitClient;
-use oxool_wsd::kit::KitSpawner;
 use tokio::net::unix::OwnedWriteHalf;
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -21,6 +20,14 @@ pub struct Callback {
 }
 
 impl Callback {
+    fn new(message: Message, body: Vec<u8>) -> Callback {
+        let payload = match message.get("payload") {
+            Some(inline) => inline.to_string(),
+            None => String::from_utf8_lossy(&body).into_owned(),
+        };
+        Callback { message, payload }
+    }
+
     pub fn kind(&self) -> &str {
         self.message.get("kind").unwrap_or_default()
     }
@@ -39,23 +46,13 @@ pub struct KitClient {
 impl KitClient {
     /// A fresh kit; nothing loaded yet.
     pub async fn spawn(prefix: &str) -> KitClient {
-        let (forkit, scratch) = crate::start_lok_forkit(prefix).await.unwrap();
-        let kit = forkit.spawn_kit().await.unwrap();
-        let (mut read, write) = kit.stream.into_split();
-        let (tx, frames) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            while let Ok(frame) = Frame::read_async(&mut read, 64 << 20).await {
-                if tx.send(frame).is_err() {
-                    break;
-                }
-            }
-        });
+        let kit = crate::spawn_lok_kit(prefix).await;
         KitClient {
-            write,
-            frames,
+            write: kit.write,
+            frames: kit.frames,
             callbacks: Vec::new(),
-            _forkit: forkit,
-            _scratch: scratch,
+            _forkit: kit.forkit,
+            _scratch: kit.scratch,
         }
     }
 
@@ -87,24 +84,16 @@ impl KitClient {
     }
 
     fn keep_callback(&mut self, message: Message, body: Vec<u8>) {
-        let payload = match message.get("payload") {
-            Some(inline) => inline.to_string(),
-            None => String::from_utf8_lossy(&body).into_owned(),
-        };
-        self.callbacks.push(Callback { message, payload });
+        self.callbacks.push(Callback::new(message, body));
     }
 
     /// The next frame that is not a callback; callbacks on the way are kept.
     pub async fn next_answer(&mut self) -> (Message, Vec<u8>) {
-        let until = Instant::now() + DEADLINE;
-        loop {
-            let frame = self.next_frame(until, "answer").await;
-            let message = frame.message().unwrap();
-            match message.name.as_str() {
-                "callback" | "callback-overflow" => self.keep_callback(message, frame.payload),
-                _ => return (message, frame.payload),
-            }
-        }
+        let callbacks = &mut self.callbacks;
+        crate::next_kit_answer(&mut self.frames, DEADLINE, |message, body| {
+            callbacks.push(Callback::new(message, body))
+        })
+        .await
     }
 
     /// The next answer, which must be `name`.

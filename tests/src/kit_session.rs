@@ -7,7 +7,6 @@ use std::time::{Duration, Instant};
 
 use oxool_proto::{Frame, Message};
 use oxool_wsd::kit::forkit_client::ForkitClient;
-use oxool_wsd::kit::KitSpawner;
 use tokio::net::unix::OwnedWriteHalf;
 use tokio::sync::mpsc::UnboundedReceiver;
 
@@ -31,23 +30,13 @@ impl KitSession {
 
     /// [`KitSession::load`], after a `warm-up` first when `warm` (as wsd's reserve kit).
     pub async fn load_after(fixture: &str, warm: bool) -> KitSession {
-        let (forkit, scratch) = crate::start_lok_forkit("oxool-kit-session-").await.unwrap();
-        let kit = forkit.spawn_kit().await.unwrap();
-        let (mut read, write) = kit.stream.into_split();
-        let (tx, frames) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(async move {
-            while let Ok(frame) = Frame::read_async(&mut read, 64 << 20).await {
-                if tx.send(frame).is_err() {
-                    break;
-                }
-            }
-        });
+        let spawned = crate::spawn_lok_kit("oxool-kit-session-").await;
         let mut kit = KitSession {
-            write: Some(write),
-            frames,
+            write: Some(spawned.write),
+            frames: spawned.frames,
             callbacks: Vec::new(),
-            _forkit: forkit,
-            _scratch: scratch,
+            _forkit: spawned.forkit,
+            _scratch: spawned.scratch,
         };
         if warm {
             kit.send(Message::new("warm-up")).await;
@@ -84,19 +73,11 @@ impl KitSession {
 
     /// The next frame that is not a callback; callbacks on the way are kept.
     pub async fn next_answer(&mut self) -> (Message, Vec<u8>) {
-        let until = Instant::now() + DEADLINE;
-        loop {
-            let left = until.saturating_duration_since(Instant::now());
-            let frame = tokio::time::timeout(left, self.frames.recv())
-                .await
-                .expect("the kit answers before the deadline")
-                .expect("the kit is alive");
-            let message = frame.message().unwrap();
-            match message.name.as_str() {
-                "callback" | "callback-overflow" => self.callbacks.push(callback(frame)),
-                _ => return (message, frame.payload),
-            }
-        }
+        let callbacks = &mut self.callbacks;
+        crate::next_kit_answer(&mut self.frames, DEADLINE, |message, body| {
+            callbacks.push(callback(message, &body))
+        })
+        .await
     }
 
     /// The next answer, which must be `name`.
@@ -124,7 +105,7 @@ impl KitSession {
                 message.name.starts_with("callback"),
                 "unexpected answer {message} while waiting for callbacks"
             );
-            self.callbacks.push(callback(frame));
+            self.callbacks.push(callback(message, &frame.payload));
         }
         Some(())
     }
@@ -216,10 +197,9 @@ impl KitSession {
 }
 
 /// A callback frame as one message: a payload sent in the body (`body=1`) becomes `payload=`.
-fn callback(frame: Frame) -> Message {
-    let mut message = frame.message().unwrap();
+fn callback(mut message: Message, body: &[u8]) -> Message {
     if message.get("body") == Some("1") {
-        let body = String::from_utf8_lossy(&frame.payload).into_owned();
+        let body = String::from_utf8_lossy(body).into_owned();
         message = message.arg("payload", body);
     }
     message

@@ -117,6 +117,72 @@ pub async fn start_lok_forkit(
     Ok((forkit, scratch))
 }
 
+/// A kit of a forkit started by [`start_lok_forkit`]: the write side of its socket and every
+/// frame it sends, in order. The forkit and its scratch directory live as long as the kit.
+pub struct LokKit {
+    pub write: tokio::net::unix::OwnedWriteHalf,
+    pub frames: tokio::sync::mpsc::UnboundedReceiver<oxool_proto::Frame>,
+    pub forkit: std::sync::Arc<oxool_wsd::kit::forkit_client::ForkitClient>,
+    pub scratch: tempfile::TempDir,
+}
+
+/// Starts a forkit ([`start_lok_forkit`]) and spawns one kit of it; nothing loaded yet.
+pub async fn spawn_lok_kit(prefix: &str) -> LokKit {
+    use oxool_wsd::kit::KitSpawner;
+    let (forkit, scratch) = start_lok_forkit(prefix).await.unwrap();
+    let kit = forkit.spawn_kit().await.unwrap();
+    let (mut read, write) = kit.stream.into_split();
+    let (tx, frames) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Ok(frame) = oxool_proto::Frame::read_async(&mut read, 64 << 20).await {
+            if tx.send(frame).is_err() {
+                break;
+            }
+        }
+    });
+    LokKit {
+        write,
+        frames,
+        forkit,
+        scratch,
+    }
+}
+
+/// The next frame of a kit's `frames` that is not a callback, within `deadline`; the callbacks
+/// on the way go to `keep` (their header and payload).
+pub async fn next_kit_answer(
+    frames: &mut tokio::sync::mpsc::UnboundedReceiver<oxool_proto::Frame>,
+    deadline: std::time::Duration,
+    mut keep: impl FnMut(oxool_proto::Message, Vec<u8>),
+) -> (oxool_proto::Message, Vec<u8>) {
+    let until = std::time::Instant::now() + deadline;
+    loop {
+        let left = until.saturating_duration_since(std::time::Instant::now());
+        let frame = tokio::time::timeout(left, frames.recv())
+            .await
+            .expect("the kit answers before the deadline")
+            .expect("the kit is alive");
+        let message = frame.message().unwrap();
+        match message.name.as_str() {
+            "callback" | "callback-overflow" => keep(message, frame.payload),
+            _ => return (message, frame.payload),
+        }
+    }
+}
+
+/// The `size` of a LibreOffice window callback (`"width, height"`), as numbers.
+pub fn window_size<T: std::str::FromStr>(window: &serde_json::Value) -> Vec<T>
+where
+    T::Err: std::fmt::Debug,
+{
+    window["size"]
+        .as_str()
+        .unwrap()
+        .split(',')
+        .map(|s| s.trim().parse().unwrap())
+        .collect()
+}
+
 /// Stops a server process started by a test: SIGTERM, up to 10 s to exit, then SIGKILL.
 pub fn terminate(child: &mut std::process::Child) {
     // SAFETY: kill(2) on our own child's pid, which we have not reaped yet.
@@ -133,15 +199,20 @@ pub fn terminate(child: &mut std::process::Child) {
 
 /// The members of a stored zip (OOXML, ODF) whose names contain `part`, concatenated.
 pub fn zip_members(path: &std::path::Path, part: &str) -> String {
+    let script = "import sys, zipfile\n\
+                  z = zipfile.ZipFile(sys.argv[1])\n\
+                  print(''.join(z.read(n).decode() for n in z.namelist() if sys.argv[2] in n))";
+    let out = python3(script, &[path.as_os_str(), part.as_ref()]);
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Runs `python3 -c script args…`; its standard output. Panics with its standard error when
+/// it fails.
+pub fn python3(script: &str, args: &[&std::ffi::OsStr]) -> Vec<u8> {
     let out = std::process::Command::new("python3")
         .arg("-c")
-        .arg(
-            "import sys, zipfile\n\
-             z = zipfile.ZipFile(sys.argv[1])\n\
-             print(''.join(z.read(n).decode() for n in z.namelist() if sys.argv[2] in n))",
-        )
-        .arg(path)
-        .arg(part)
+        .arg(script)
+        .args(args)
         .output()
         .expect("python3 runs");
     assert!(
@@ -149,5 +220,5 @@ pub fn zip_members(path: &std::path::Path, part: &str) -> String {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    out.stdout
 }

@@ -1,6 +1,7 @@
 //! Password-protected documents made in the test itself:
 //! - [`with_libreoffice`]: LibreOffice encrypts an ODF document (`oxool-make-protected`, a plain
-//!   LibreOfficeKit process on the host: `.uno:SaveAs` with `Password`);
+//!   LibreOfficeKit process on the host: `.uno:SaveAs` with `Password`); [`protected_odt`]:
+//!   the fixture simple.odt so encrypted;
 //! - [`encrypted_ooxml`]: an OOXML package (docx, xlsx, …) encrypted the way Office does with
 //!   ECMA-376 "Standard" encryption (MS-OFFCRYPTO 2.3.4.5: AES-128, SHA-1 key derivation), in an
 //!   OLE2 compound file. LibreOffice 7.4 decrypts such files but cannot write them
@@ -26,6 +27,19 @@ pub fn with_libreoffice(input: &Path, password: &str, outputs: &[PathBuf]) -> an
         String::from_utf8_lossy(&output.stderr)
     );
     Ok(())
+}
+
+/// The fixture simple.odt encrypted with `password` by LibreOffice ([`with_libreoffice`]).
+pub fn protected_odt(password: &str) -> Vec<u8> {
+    let dir = tempfile::tempdir().unwrap();
+    let odt = dir.path().join("protected.odt");
+    with_libreoffice(
+        &crate::fixture("simple.odt"),
+        password,
+        std::slice::from_ref(&odt),
+    )
+    .unwrap();
+    std::fs::read(odt).unwrap()
 }
 
 const SPIN_COUNT: u32 = 50_000;
@@ -162,27 +176,9 @@ fn compound_file(streams: &[(&str, Vec<u8>)]) -> Vec<u8> {
         put32(&mut header, 0x4C + 4 * i, value);
     }
 
-    let entry = |name: &str, kind: u8, right: u32, child: u32, start: u32, size: u32| {
-        let mut e = vec![0u8; 128];
-        let utf16: Vec<u8> = name
-            .encode_utf16()
-            .chain([0])
-            .flat_map(u16::to_le_bytes)
-            .collect();
-        e[..utf16.len()].copy_from_slice(&utf16);
-        e[64..66].copy_from_slice(&(utf16.len() as u16).to_le_bytes());
-        e[66] = kind;
-        e[67] = 1; // black
-        e[68..72].copy_from_slice(&FREE.to_le_bytes());
-        e[72..76].copy_from_slice(&right.to_le_bytes());
-        e[76..80].copy_from_slice(&child.to_le_bytes());
-        e[116..120].copy_from_slice(&start.to_le_bytes());
-        e[120..124].copy_from_slice(&size.to_le_bytes());
-        e
-    };
     // A right-leaning chain of siblings, in the order of the directory's comparison (length
     // first): the names given must already be in that order.
-    let mut directory = entry("Root Entry", 5, FREE, 1, END, 0);
+    let mut directory = directory_entry("Root Entry", 5, FREE, 1, END, 0);
     for (i, ((name, data), start)) in streams.iter().zip(&starts).enumerate() {
         let right = if i + 1 < streams.len() {
             i as u32 + 2
@@ -190,7 +186,7 @@ fn compound_file(streams: &[(&str, Vec<u8>)]) -> Vec<u8> {
             FREE
         };
         let size = data.len().max(4096) as u32;
-        directory.extend(entry(name, 2, right, FREE, *start, size));
+        directory.extend(directory_entry(name, 2, right, FREE, *start, size));
     }
     while directory.len() < SECTOR {
         let mut unused = vec![0u8; 128];
@@ -206,4 +202,33 @@ fn compound_file(streams: &[(&str, Vec<u8>)]) -> Vec<u8> {
         file.extend(data);
     }
     file
+}
+
+/// A 128-byte directory entry of a compound file: `kind` 5 the root storage, 2 a stream; black,
+/// no left sibling; `right` and `child` are entry numbers (or FREE), `start` the first sector.
+pub(crate) fn directory_entry(
+    name: &str,
+    kind: u8,
+    right: u32,
+    child: u32,
+    start: u32,
+    size: u32,
+) -> Vec<u8> {
+    const FREE: u32 = 0xFFFF_FFFF;
+    let mut e = vec![0u8; 128];
+    let utf16: Vec<u8> = name
+        .encode_utf16()
+        .chain([0])
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    e[..utf16.len()].copy_from_slice(&utf16);
+    e[64..66].copy_from_slice(&(utf16.len() as u16).to_le_bytes());
+    e[66] = kind;
+    e[67] = 1; // black
+    e[68..72].copy_from_slice(&FREE.to_le_bytes()); // left sibling
+    e[72..76].copy_from_slice(&right.to_le_bytes());
+    e[76..80].copy_from_slice(&child.to_le_bytes());
+    e[116..120].copy_from_slice(&start.to_le_bytes());
+    e[120..124].copy_from_slice(&size.to_le_bytes());
+    e
 }

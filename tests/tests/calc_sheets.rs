@@ -27,28 +27,16 @@ async fn a_sheet_inserted_renamed_or_moved_by_one_user_reaches_the_other() {
     parts_become(&mut b, "B's first sheet names", &["Numbers", "Second"]).await;
 
     // A adds a third sheet and renames it: B hears of both.
-    a.uno(
-        ".uno:Insert",
-        Some(r#"{"Name":{"type":"string","value":"Extra"},"Index":{"type":"long","value":3}}"#),
-    )
-    .await;
-    parts_become(
-        &mut b,
-        "the inserted sheet at B",
-        &["Numbers", "Second", "Extra"],
-    )
-    .await;
-    a.uno(
-        ".uno:Name",
-        Some(r#"{"Name":{"type":"string","value":"Budget"},"Index":{"type":"long","value":3}}"#),
-    )
-    .await;
-    parts_become(
-        &mut b,
-        "the renamed sheet at B",
-        &["Numbers", "Second", "Budget"],
-    )
-    .await;
+    for (command, sheet, what) in [
+        (".uno:Insert", "Extra", "the inserted sheet at B"),
+        (".uno:Name", "Budget", "the renamed sheet at B"),
+    ] {
+        let args = format!(
+            r#"{{"Name":{{"type":"string","value":"{sheet}"}},"Index":{{"type":"long","value":3}}}}"#
+        );
+        a.uno(command, Some(&args)).await;
+        parts_become(&mut b, what, &["Numbers", "Second", sheet]).await;
+    }
 
     // A moves Budget (A's current sheet, not B's) before Second: only A's view is told by
     // LibreOffice; B gets the new order from wsd.

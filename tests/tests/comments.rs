@@ -4,7 +4,6 @@
 //! `command-values command=.uno:ViewAnnotations` lists the ones a document already has.
 
 use std::path::Path;
-use std::process::Command;
 
 use oxool_tests::editing_setup::EditingSetup as Setup;
 use oxool_tests::user::RunAs;
@@ -95,17 +94,7 @@ with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
     for name, text in parts.items():
         z.writestr(name, text)
 "#;
-    let out = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .arg(&path)
-        .output()
-        .expect("python3 runs");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    oxool_tests::python3(script, &[path.as_os_str()]);
     std::fs::read(&path).unwrap()
 }
 

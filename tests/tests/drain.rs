@@ -6,8 +6,10 @@
 
 use std::time::Duration;
 
+use oxool_tests::editing_setup::EditingSetup;
 use oxool_tests::server::{Server, ServerOptions};
-use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
+use oxool_tests::user::RunAs;
+use oxool_tests::wopi_host::token;
 use oxool_tests::ws::WsClient;
 
 /// `GET /cool/health`: status and body.
@@ -30,14 +32,8 @@ async fn type_and_see_modified(client: &mut WsClient, text: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_draining_server_keeps_its_documents_and_takes_no_new_ones() {
-    let host = WopiHost::start(WopiHostOptions::default()).unwrap();
     // No automatic saves: what is stored, the shutdown stored.
-    let mut server = Server::start(ServerOptions {
-        wopi_hosts: vec![host.base()],
-        editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0".into()),
-        ..Default::default()
-    })
-    .unwrap();
+    let EditingSetup { host, mut server } = EditingSetup::start(RunAs::Root);
     for name in ["open.docx", "new.docx"] {
         host.add_fixture("simple.docx", name).unwrap();
     }

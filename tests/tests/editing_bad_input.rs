@@ -5,27 +5,16 @@
 use std::time::Duration;
 
 use oxool_proto::Message;
-use oxool_tests::server::{Server, ServerOptions};
-use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
+use oxool_tests::editing_setup::EditingSetup;
+use oxool_tests::user::RunAs;
+use oxool_tests::wopi_host::token;
 use oxool_tests::ws::WsClient;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
-struct Setup {
-    host: WopiHost,
-    server: Server,
-}
-
 /// The server allows exactly this host's `http://127.0.0.1:<port>`, so `localhost:<port>`
 /// (the same host under another name) is not on the list.
-fn start() -> Setup {
-    let host = WopiHost::start(WopiHostOptions::default()).unwrap();
-    let server = Server::start(ServerOptions {
-        wopi_hosts: vec![host.base()],
-        editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0".into()),
-        ..Default::default()
-    })
-    .unwrap();
-    Setup { host, server }
+fn start() -> EditingSetup {
+    EditingSetup::start(RunAs::Root)
 }
 
 async fn expect_error(client: &mut WsClient, what: &str, kind: &str) {

@@ -25,12 +25,7 @@ async fn ctrl_k(client: &mut WsClient) -> (String, u32, u32) {
         .await
         .json();
     assert_eq!(created["type"], "dialog", "{created}");
-    let size: Vec<u32> = created["size"]
-        .as_str()
-        .unwrap()
-        .split(',')
-        .map(|s| s.trim().parse().unwrap())
-        .collect();
+    let size: Vec<u32> = oxool_tests::window_size(&created);
     (
         created["id"].as_str().unwrap().to_string(),
         size[0],
@@ -303,12 +298,7 @@ async fn a_dialogs_change_is_stored_when_its_user_leaves() {
         .await
         .json();
     let id = created["id"].as_str().unwrap().to_string();
-    let size: Vec<i64> = created["size"]
-        .as_str()
-        .unwrap()
-        .split(',')
-        .map(|s| s.trim().parse().unwrap())
-        .collect();
+    let size: Vec<i64> = oxool_tests::window_size(&created);
     alice
         .wait_for("the field's cursor", |m| {
             window_event(m, "cursor_visible") && m.json()["visible"] == "true"

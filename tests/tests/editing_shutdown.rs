@@ -3,8 +3,10 @@
 
 use std::time::Duration;
 
+use oxool_tests::editing_setup::EditingSetup;
 use oxool_tests::server::{Server, ServerOptions};
-use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
+use oxool_tests::user::RunAs;
+use oxool_tests::wopi_host::token;
 use oxool_tests::ws::WsClient;
 
 /// (fixture, stored name, marker typed into it)
@@ -16,14 +18,8 @@ const DOCUMENTS: [(&str, &str, &str); 3] = [
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigterm_stores_every_modified_document_before_exit() {
-    let host = WopiHost::start(WopiHostOptions::default()).unwrap();
     // No automatic saves: what is stored, the shutdown stored.
-    let mut server = Server::start(ServerOptions {
-        wopi_hosts: vec![host.base()],
-        editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0".into()),
-        ..Default::default()
-    })
-    .unwrap();
+    let EditingSetup { host, mut server } = EditingSetup::start(RunAs::Root);
     let mut clients = Vec::new();
     for (fixture, name, marker) in DOCUMENTS {
         host.add_fixture(fixture, name).unwrap();

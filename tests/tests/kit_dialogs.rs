@@ -24,12 +24,7 @@ async fn created(kit: &mut KitSession, view: &str, title: &str) -> (String, i64,
         .await;
     let window = found(&kit.callbacks).unwrap();
     assert_eq!(window["type"], "dialog", "{window}");
-    let size: Vec<i64> = window["size"]
-        .as_str()
-        .unwrap()
-        .split(',')
-        .map(|s| s.trim().parse().unwrap())
-        .collect();
+    let size: Vec<i64> = oxool_tests::window_size(&window);
     (window["id"].as_str().unwrap().to_string(), size[0], size[1])
 }
 

@@ -3,7 +3,7 @@
 //! error (docs/kit-protocol.md, `load`).
 
 use oxool_tests::kit_client::KitClient;
-use oxool_tests::protected::{encrypted_ooxml, with_libreoffice};
+use oxool_tests::protected::{encrypted_ooxml, protected_odt};
 
 const PASSWORD: &str = "Sésame, ouvre-toi";
 
@@ -41,15 +41,7 @@ async fn opens_only_with_its_password(name: &str, bytes: &[u8]) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_odt_encrypted_by_libreoffice() {
-    let dir = tempfile::tempdir().unwrap();
-    let odt = dir.path().join("protected.odt");
-    with_libreoffice(
-        &oxool_tests::fixture("simple.odt"),
-        PASSWORD,
-        std::slice::from_ref(&odt),
-    )
-    .unwrap();
-    opens_only_with_its_password("protected.odt", &std::fs::read(odt).unwrap()).await;
+    opens_only_with_its_password("protected.odt", &protected_odt(PASSWORD)).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -7,6 +7,7 @@
 use std::time::{Duration, Instant};
 
 use oxool_tests::checkpoints::{checkpoints, kill_9, last_document_kit, wait_for_checkpoint};
+use oxool_tests::editing_setup::open_writer;
 use oxool_tests::server::{Server, ServerOptions};
 use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
 use oxool_tests::ws::{Incoming, WsClient};
@@ -28,14 +29,6 @@ impl Typist {
         self.client.type_keys(&token).await;
         self.typed.push((token, Instant::now()));
     }
-}
-
-async fn open(server: &Server, host: &WopiHost, name: &str, user: &str) -> WsClient {
-    let mut client = WsClient::connect(server.port, user).await.unwrap();
-    client
-        .load(&host.wopisrc(name), &token(user, user, true))
-        .await;
-    client
 }
 
 /// Both type a token every 250 ms for `period`; then the kit is killed. Returns the kill time.
@@ -86,12 +79,12 @@ async fn a_killed_kit_is_reopened_from_its_checkpoint_and_a_crash_loop_stops() {
     let before = host.stored_text(&server.url(""), name);
     let mut typists = vec![
         Typist {
-            client: open(&server, &host, name, "alice").await,
+            client: open_writer(&server, &host, name, "alice").await,
             prefix: "a",
             typed: Vec::new(),
         },
         Typist {
-            client: open(&server, &host, name, "bob").await,
+            client: open_writer(&server, &host, name, "bob").await,
             prefix: "b",
             typed: Vec::new(),
         },
@@ -106,14 +99,14 @@ async fn a_killed_kit_is_reopened_from_its_checkpoint_and_a_crash_loop_stops() {
         let close = closed_with(&mut typist.client).await;
         assert_eq!(close.get("reason"), Some("kit-crashed"), "{close}");
     }
-    let mut alice = open(&server, &host, name, "alice").await;
+    let mut alice = open_writer(&server, &host, name, "alice").await;
     alice.rewind_to(0);
     let recovered = alice.wait_for("recovered", |m| m.is("recovered")).await;
     assert_eq!(recovered.get("source"), Some("checkpoint"), "{recovered}");
     assert!(recovered.get("lost_edits").is_some(), "{recovered}");
     let state = alice.wait_for("doc-state", |m| m.is("doc-state")).await;
     assert_eq!(state.get("modified"), Some("1"), "stays modified: {state}");
-    let mut bob = open(&server, &host, name, "bob").await;
+    let mut bob = open_writer(&server, &host, name, "bob").await;
     bob.rewind_to(0);
     bob.wait_for("recovered", |m| m.is("recovered")).await;
     assert!(
@@ -200,7 +193,7 @@ async fn a_killed_kit_is_reopened_from_its_checkpoint_and_a_crash_loop_stops() {
         }
         if crash == 2 {
             for user in ["alice", "bob"] {
-                clients.push(open(&server, &host, name, user).await);
+                clients.push(open_writer(&server, &host, name, user).await);
             }
             // Storage refuses the copy at first: the held checkpoint shows in oxoolctl.
             host.set_faults(serde_json::json!({"PutRelativeFile": {"status": 500}}))
@@ -271,16 +264,8 @@ async fn a_protected_document_is_reopened_with_its_password() {
         ..Default::default()
     })
     .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let odt = dir.path().join("protected.odt");
-    oxool_tests::protected::with_libreoffice(
-        &oxool_tests::fixture("simple.odt"),
-        PASSWORD,
-        std::slice::from_ref(&odt),
-    )
-    .unwrap();
     let name = "protected.odt";
-    host.add_document(name, &std::fs::read(&odt).unwrap())
+    host.add_document(name, &oxool_tests::protected::protected_odt(PASSWORD))
         .unwrap();
     let mut alice = WsClient::connect(server.port, "alice").await.unwrap();
     alice
@@ -303,7 +288,7 @@ async fn a_protected_document_is_reopened_with_its_password() {
     );
     kill_9(last_document_kit(&server.log()).unwrap());
     closed_with(&mut alice).await;
-    let mut again = open(&server, &host, name, "alice").await;
+    let mut again = open_writer(&server, &host, name, "alice").await;
     again.rewind_to(0);
     let recovered = again.wait_for("recovered", |m| m.is("recovered")).await;
     assert_eq!(recovered.get("source"), Some("storage"), "{recovered}");

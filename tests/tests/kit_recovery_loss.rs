@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use oxool_tests::checkpoints::{kill_9, last_document_kit};
+use oxool_tests::editing_setup::open_writer;
 use oxool_tests::server::{Server, ServerOptions};
-use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
-use oxool_tests::ws::WsClient;
+use oxool_tests::wopi_host::{WopiHost, WopiHostOptions};
 use rand::Rng;
 
 const CHECKPOINT_MAX_SECS: u64 = 10;
@@ -30,14 +30,6 @@ fn counts(text: &str) -> HashMap<char, i64> {
         *counts.entry(c).or_default() += 1;
     }
     counts
-}
-
-async fn open(server: &Server, host: &WopiHost, name: &str, user: &str) -> WsClient {
-    let mut client = WsClient::connect(server.port, user).await.unwrap();
-    client
-        .load(&host.wopisrc(name), &token(user, user, true))
-        .await;
-    client
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -65,8 +57,8 @@ async fn characters_lost_per_kit_kill() {
             host.add_fixture("simple.docx", &name).unwrap();
         }
         let baseline = counts(&host.stored_text(&server.url(""), &name));
-        let mut alice = open(&server, &host, &name, "alice").await;
-        let mut bob = open(&server, &host, &name, "bob").await;
+        let mut alice = open_writer(&server, &host, &name, "alice").await;
+        let mut bob = open_writer(&server, &host, &name, "bob").await;
         bob.key(0, CTRL_END).await;
         // Typing: a burst of words, sometimes a pause longer than checkpoint_idle_ms.
         let period = Duration::from_millis(rng.random_range(3_000..25_000));
@@ -95,7 +87,7 @@ async fn characters_lost_per_kit_kill() {
             client.wait_closed().await;
         }
         drop((alice, bob));
-        let mut alice = open(&server, &host, &name, "alice").await;
+        let mut alice = open_writer(&server, &host, &name, "alice").await;
         // One more key (not counted) makes sure there is something to save.
         alice.type_keys("z").await;
         alice.save(false).await;

@@ -7,7 +7,7 @@
 
 use oxool_proto::Message;
 use oxool_tests::http::post_multipart;
-use oxool_tests::protected::{encrypted_ooxml, with_libreoffice};
+use oxool_tests::protected::{encrypted_ooxml, protected_odt};
 use oxool_tests::server::{Server, ServerOptions};
 use oxool_tests::wopi_host::{token, url_encode, WopiHost, WopiHostOptions};
 use oxool_tests::ws::WsClient;
@@ -18,17 +18,9 @@ const WRONG: &str = "Sesame-wrong-guess";
 const TEXT: &str = "oxool fixture text alpha";
 
 fn protected_documents() -> Vec<(&'static str, Vec<u8>)> {
-    let dir = tempfile::tempdir().unwrap();
-    let odt = dir.path().join("protected.odt");
-    with_libreoffice(
-        &oxool_tests::fixture("simple.odt"),
-        PASSWORD,
-        std::slice::from_ref(&odt),
-    )
-    .unwrap();
     let docx = std::fs::read(oxool_tests::fixture("simple.docx")).unwrap();
     vec![
-        ("protected.odt", std::fs::read(odt).unwrap()),
+        ("protected.odt", protected_odt(PASSWORD)),
         ("protected.docx", encrypted_ooxml(&docx, PASSWORD)),
     ]
 }

@@ -28,6 +28,17 @@ fn host_with_document(name: &str) -> WopiHost {
     host
 }
 
+/// Eve's load of `src` by a new client `label`, refused as `wopi-host-not-allowed`: the
+/// error's message.
+async fn refused(server: &Server, label: &str, src: &str) -> String {
+    let mut client = WsClient::connect(server.port, label).await.unwrap();
+    let error = client
+        .load_refused(src, Some(&token("eve", "Eve", true)))
+        .await;
+    assert_eq!(error.get("kind"), Some("wopi-host-not-allowed"), "{error}");
+    error.get("message").unwrap_or_default().to_string()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_wildcard_name_resolving_to_loopback_is_refused_unless_the_address_is_listed() {
     let name = "rebind.docx";
@@ -37,17 +48,10 @@ async fn a_wildcard_name_resolving_to_loopback_is_refused_unless_the_address_is_
 
     // Only the wildcard: the name matches, its address is loopback, nothing is sent.
     let server = start_server(vec![wildcard.clone()]);
-    let mut client = WsClient::connect(server.port, "rebind").await.unwrap();
-    let error = client
-        .load_refused(&rebound, Some(&token("eve", "Eve", true)))
-        .await;
-    assert_eq!(error.get("kind"), Some("wopi-host-not-allowed"), "{error}");
+    let message = refused(&server, "rebind", &rebound).await;
     assert!(
-        error
-            .get("message")
-            .unwrap_or_default()
-            .contains("internal"),
-        "the error says why: {error}"
+        message.contains("internal"),
+        "the error says why: {message}"
     );
     assert_eq!(
         host.log().unwrap(),
@@ -82,17 +86,10 @@ async fn the_empty_default_refuses_every_load_and_says_which_setting() {
         log.contains("WARNING: storage.wopi_hosts is empty"),
         "a warning at start:\n{log}"
     );
-    let mut client = WsClient::connect(server.port, "default").await.unwrap();
-    let error = client
-        .load_refused(&host.wopisrc(name), Some(&token("eve", "Eve", true)))
-        .await;
-    assert_eq!(error.get("kind"), Some("wopi-host-not-allowed"), "{error}");
+    let message = refused(&server, "default", &host.wopisrc(name)).await;
     assert!(
-        error
-            .get("message")
-            .unwrap_or_default()
-            .contains("storage.wopi_hosts"),
-        "the error names the setting: {error}"
+        message.contains("storage.wopi_hosts"),
+        "the error names the setting: {message}"
     );
     assert_eq!(host.log().unwrap(), Vec::<serde_json::Value>::new());
 }

@@ -114,7 +114,7 @@ impl Wsd1 {
     async fn status(&self) -> HashMap<String, OwnedValue> {
         let admission = &self.state.admission;
         let metrics = &self.state.metrics;
-        let finished: u64 = EVERY_OUTCOME.iter().map(|o| metrics.count(*o)).sum();
+        let finished: u64 = Outcome::ALL.iter().map(|o| metrics.count(*o)).sum();
         let mut status: HashMap<String, OwnedValue> = HashMap::new();
         let mut number = |key: &str, value: u64| {
             status.insert(key.to_string(), OwnedValue::from(value));
@@ -291,28 +291,6 @@ impl Wsd1 {
             .map_err(|e| CallError::ProofKeys(e.to_string()))
     }
 }
-
-/// Every way a conversion ends; `conversions_total` is their sum.
-const EVERY_OUTCOME: [Outcome; 7] = [
-    Outcome::Converted,
-    Outcome::Refused,
-    Outcome::QueueFull,
-    Outcome::SpawnFailed,
-    Outcome::KitError,
-    Outcome::Timeout,
-    Outcome::Crashed,
-];
-
-/// Fails to compile when metrics.rs grows an outcome that [`EVERY_OUTCOME`] does not list.
-const _: fn(Outcome) = |outcome| match outcome {
-    Outcome::Converted
-    | Outcome::Refused
-    | Outcome::QueueFull
-    | Outcome::SpawnFailed
-    | Outcome::KitError
-    | Outcome::Timeout
-    | Outcome::Crashed => {}
-};
 
 fn text_value(text: &str) -> OwnedValue {
     zbus::zvariant::Value::from(text)

@@ -12,7 +12,7 @@ use anyhow::Context;
 use clap::Parser;
 use oxool_wsd::admin::Wsd1;
 use oxool_wsd::config::{Config, DEFAULT_CONFIG_PATH};
-use oxool_wsd::editing::broker::BrokerContext;
+use oxool_wsd::editing::command::BrokerContext;
 use oxool_wsd::editing::Registry;
 use oxool_wsd::kit::forkit_client::ForkitClient;
 use oxool_wsd::kit::warm::WarmKitReserve;

@@ -27,7 +27,8 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    const ALL: [Outcome; 7] = [
+    /// Every way a conversion ends; `conversions_total` is their sum.
+    pub const ALL: [Outcome; 7] = [
         Outcome::Converted,
         Outcome::Refused,
         Outcome::QueueFull,
@@ -49,6 +50,17 @@ impl Outcome {
         }
     }
 }
+
+/// Fails to compile when an outcome is added that [`Outcome::ALL`] does not list.
+const _: fn(Outcome) = |outcome| match outcome {
+    Outcome::Converted
+    | Outcome::Refused
+    | Outcome::QueueFull
+    | Outcome::SpawnFailed
+    | Outcome::KitError
+    | Outcome::Timeout
+    | Outcome::Crashed => {}
+};
 
 /// Upper bounds (seconds) of the kit spawn latency buckets: a prespawned kit is a few
 /// milliseconds away, a cold fork with jail setup tens of milliseconds, a struggling forkit more.

@@ -2,26 +2,17 @@
 //! POST form and lands only in the page's settings, and the page may be framed only by this
 //! server and the configured WOPI hosts (CSP frame-ancestors).
 
+mod no_kits;
+
 use std::path::Path;
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
+use no_kits::NoKits;
 use oxool_wsd::config::Config;
-use oxool_wsd::kit::{BoxFuture, KitHandle, KitSpawner, SpawnError};
 use oxool_wsd::AppState;
 use tower::ServiceExt;
-
-struct NoKits;
-
-impl KitSpawner for NoKits {
-    fn spawn_kit(&self) -> BoxFuture<'_, Result<KitHandle, SpawnError>> {
-        Box::pin(async { Err(SpawnError::Unreachable("no forkit in this test".into())) })
-    }
-    fn kill_kit(&self, _pid: u32) -> BoxFuture<'_, Result<(), SpawnError>> {
-        Box::pin(async { Ok(()) })
-    }
-}
 
 async fn page(config: Config, request: Request<Body>) -> (StatusCode, String, String) {
     let state = AppState::new(config, Arc::new(NoKits));

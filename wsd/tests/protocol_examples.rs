@@ -130,8 +130,8 @@ fn every_server_example_is_a_message_wsd_sends() {
 
 #[test]
 fn rendered_messages_match_the_documented_spelling() {
-    use oxool_wsd::editing::protocol::{tile_delta_header, tile_header, TileKey};
-    use oxool_wsd::editing::tile_delta::{Delta, Rect};
+    use oxool_wsd::editing::protocol::{tile_header, TileKey};
+    use oxool_wsd::editing::tile_delta::{tile_delta_header, Delta, Rect};
     use oxool_wsd::editing::tile_shift::Move;
     let key = TileKey {
         part: 0,

@@ -2,25 +2,16 @@
 //! command, a real HTTPS client that trusts only what the test says. A reload swaps the
 //! certificate for new connections; a broken file on reload keeps the running one.
 
+mod no_kits;
+
 use std::path::Path;
 use std::process::Command;
 use std::sync::Arc;
 
+use no_kits::NoKits;
 use oxool_wsd::config::Config;
-use oxool_wsd::kit::{BoxFuture, KitHandle, KitSpawner, SpawnError};
 use oxool_wsd::tls::CertificateStore;
 use oxool_wsd::AppState;
-
-struct NoKits;
-
-impl KitSpawner for NoKits {
-    fn spawn_kit(&self) -> BoxFuture<'_, Result<KitHandle, SpawnError>> {
-        Box::pin(async { Err(SpawnError::Unreachable("no forkit in this test".into())) })
-    }
-    fn kill_kit(&self, _pid: u32) -> BoxFuture<'_, Result<(), SpawnError>> {
-        Box::pin(async { Ok(()) })
-    }
-}
 
 /// A self-signed certificate for 127.0.0.1 named `name`: (certificate PEM, key PEM).
 fn make_certificate(dir: &Path, name: &str) -> (Vec<u8>, Vec<u8>) {
@@ -54,6 +45,11 @@ fn client_trusting(pem: &[u8]) -> reqwest::Client {
         .tls_certs_only([reqwest::Certificate::from_pem(pem).unwrap()])
         .build()
         .unwrap()
+}
+
+/// The status of a GET of `url` by a client that trusts only `pem`.
+async fn status_trusting(pem: &[u8], url: &str) -> reqwest::StatusCode {
+    client_trusting(pem).get(url).send().await.unwrap().status()
 }
 
 #[tokio::test]
@@ -93,28 +89,12 @@ async fn https_serves_and_reloads_the_certificate_without_a_restart() {
     // A broken file is refused on reload; the running certificate stays.
     std::fs::write(&cert_path, b"not a certificate").unwrap();
     assert!(store.reload().is_err());
-    assert_eq!(
-        client_trusting(&first_cert)
-            .get(&url)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(status_trusting(&first_cert, &url).await, 200);
 
     std::fs::write(&cert_path, &second_cert).unwrap();
     std::fs::write(&key_path, &second_key).unwrap();
     store.reload().unwrap();
-    assert_eq!(
-        client_trusting(&second_cert)
-            .get(&url)
-            .send()
-            .await
-            .unwrap()
-            .status(),
-        200
-    );
+    assert_eq!(status_trusting(&second_cert, &url).await, 200);
     assert!(client_trusting(&first_cert).get(&url).send().await.is_err());
 }
 

@@ -1,28 +1,18 @@
 //! `GET /hosting/discovery` through wsd's real router, parsed back as integrators parse it.
 
+mod no_kits;
+
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
+use no_kits::NoKits;
 use oxool_wsd::config::Config;
-use oxool_wsd::kit::{BoxFuture, KitHandle, KitSpawner, SpawnError};
 use oxool_wsd::wopi::ProofKeys;
 use oxool_wsd::AppState;
 use quick_xml::events::Event;
 use tower::ServiceExt;
-
-/// Discovery never needs a kit; this spawner has none to give.
-struct NoKits;
-
-impl KitSpawner for NoKits {
-    fn spawn_kit(&self) -> BoxFuture<'_, Result<KitHandle, SpawnError>> {
-        Box::pin(async { Err(SpawnError::Unreachable("no forkit in this test".into())) })
-    }
-    fn kill_kit(&self, _pid: u32) -> BoxFuture<'_, Result<(), SpawnError>> {
-        Box::pin(async { Ok(()) })
-    }
-}
 
 /// One element of the document: name and attributes.
 type Element = (String, HashMap<String, String>);

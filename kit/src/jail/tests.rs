@@ -52,8 +52,95 @@ fn position(calls: &[Call], wanted: &Call) -> usize {
         .unwrap_or_else(|| panic!("{wanted:?} not in {calls:#?}"))
 }
 
+/// Where the write of `contents` to `path` is in `calls`.
+fn write_position(calls: &[Call], path: &str, contents: &str) -> usize {
+    position(
+        calls,
+        &Call::WriteFile {
+            path: path.into(),
+            contents: contents.into(),
+        },
+    )
+}
+
 /// stdio, a kit socket and one preinit descriptor.
 const KEEP: &[std::os::fd::RawFd] = &[0, 1, 2, 7, 9];
+
+/// Enters the jail on a host whose mounts carry the locked flags noexec and noatime, with
+/// mount_setattr failing with `setattr_errno` if given: the calls, the jail and where the
+/// office directory (the first read-only bind) is in it.
+fn enter_on_locked_mounts(
+    cfg: &JailConfig,
+    setattr_errno: Option<i32>,
+) -> (Vec<Call>, PathBuf, PathBuf) {
+    let mut sys = RecordingSyscall::new(1000, 1001);
+    sys.fail_mount_setattr_with = setattr_errno;
+    sys.statvfs_answer =
+        nix::sys::statvfs::FsFlags::ST_NOEXEC | nix::sys::statvfs::FsFlags::ST_NOATIME;
+    enter(cfg, KEEP, &sys).unwrap();
+    let jail = cfg.jails_root.join(&cfg.jail_id);
+    let office_in_jail = jail.join(cfg.ro_binds[0].strip_prefix("/").unwrap());
+    assert!(sys.calls().contains(&Call::Mkdir {
+        path: office_in_jail.clone(),
+        mode: 0o755
+    }));
+    (sys.calls(), jail, office_in_jail)
+}
+
+/// Enters with the link fallback allowed on a host that refuses every mount (a container): the
+/// report and the calls.
+fn enter_refusing_every_mount(cfg: &JailConfig) -> (JailReport, Vec<Call>) {
+    let mut cfg = cfg.clone();
+    cfg.allow_link_fallback = true;
+    let mut sys = RecordingSyscall::new(1000, 1001);
+    sys.fail_mounts_with = Some(libc::EPERM);
+    let report = enter(&cfg, KEEP, &sys).unwrap();
+    (report, sys.calls())
+}
+
+/// The flags of every mount onto `target`.
+fn mount_flags_on(calls: &[Call], target: &Path) -> Vec<MsFlags> {
+    calls
+        .iter()
+        .filter_map(|c| match c {
+            Call::Mount {
+                target: t, flags, ..
+            } if t == target => Some(*flags),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Every mount_setattr on `target`: recursive, the attributes set, the propagation.
+fn setattr_on(calls: &[Call], target: &Path) -> Vec<(bool, u64, u64)> {
+    calls
+        .iter()
+        .filter_map(|c| match c {
+            Call::MountSetattr {
+                target: t,
+                recursive,
+                attr_set,
+                propagation,
+            } if t == target => Some((*recursive, *attr_set, *propagation)),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Checks that /dev/urandom is bound onto an empty file and /dev/random links to it; returns
+/// where it is in the jail.
+fn device_in(calls: &[Call], jail: &Path) -> PathBuf {
+    let urandom = jail.join("dev/urandom");
+    assert!(calls.contains(&Call::CreateFile {
+        path: urandom.clone(),
+        mode: 0o644
+    }));
+    assert!(calls.contains(&Call::Symlink {
+        target: "urandom".into(),
+        link: jail.join("dev/random")
+    }));
+    urandom
+}
 
 #[test]
 fn steps_run_in_the_order_of_the_security_argument() {
@@ -69,27 +156,9 @@ fn steps_run_in_the_order_of_the_security_argument() {
     assert_eq!(calls[1], Call::CloseDirectoryFds);
     let first_unshare = position(&calls, &Call::Unshare(CloneFlags::CLONE_NEWNS));
     assert_eq!(first_unshare, 2, "nothing else before the mount namespace");
-    let setgroups = position(
-        &calls,
-        &Call::WriteFile {
-            path: "/proc/self/setgroups".into(),
-            contents: "deny".into(),
-        },
-    );
-    let uid_map = position(
-        &calls,
-        &Call::WriteFile {
-            path: "/proc/self/uid_map".into(),
-            contents: "0 1000 1".into(),
-        },
-    );
-    let gid_map = position(
-        &calls,
-        &Call::WriteFile {
-            path: "/proc/self/gid_map".into(),
-            contents: "0 1001 1".into(),
-        },
-    );
+    let setgroups = write_position(&calls, "/proc/self/setgroups", "deny");
+    let uid_map = write_position(&calls, "/proc/self/uid_map", "0 1000 1");
+    let gid_map = write_position(&calls, "/proc/self/gid_map", "0 1001 1");
     let private = position(
         &calls,
         &Call::Mount {
@@ -160,13 +229,7 @@ fn steps_run_in_the_order_of_the_security_argument() {
     );
     let caps = position(&calls, &Call::DropAllCapabilities);
     let nnp = position(&calls, &Call::SetNoNewPrivs);
-    let oom = position(
-        &calls,
-        &Call::WriteFile {
-            path: "/proc/self/oom_score_adj".into(),
-            contents: "1000".into(),
-        },
-    );
+    let oom = write_position(&calls, "/proc/self/oom_score_adj", "1000");
     let not_dumpable = position(&calls, &Call::SetDumpable(false));
     let no_core = position(
         &calls,
@@ -225,48 +288,16 @@ fn steps_run_in_the_order_of_the_security_argument() {
 #[test]
 fn binds_are_read_only_keep_locked_flags_and_are_unbindable() {
     let f = fixture();
-    let mut sys = RecordingSyscall::new(1000, 1001);
-    sys.statvfs_answer =
-        nix::sys::statvfs::FsFlags::ST_NOEXEC | nix::sys::statvfs::FsFlags::ST_NOATIME;
-    enter(&f.cfg, KEEP, &sys).unwrap();
-    let calls = sys.calls();
-    let jail = f.cfg.jails_root.join(&f.cfg.jail_id);
-    let office = &f.cfg.ro_binds[0];
-    let office_in_jail = jail.join(office.strip_prefix("/").unwrap());
+    let (calls, jail, office_in_jail) = enter_on_locked_mounts(&f.cfg, None);
 
-    let mount_flags_on = |target: &Path| -> Vec<MsFlags> {
-        calls
-            .iter()
-            .filter_map(|c| match c {
-                Call::Mount {
-                    target: t, flags, ..
-                } if t == target => Some(*flags),
-                _ => None,
-            })
-            .collect()
-    };
     // One recursive mount_setattr: read-only, nosuid, nodev, unbindable; nothing cleared.
-    let setattr_on = |target: &Path| -> Vec<(bool, u64, u64)> {
-        calls
-            .iter()
-            .filter_map(|c| match c {
-                Call::MountSetattr {
-                    target: t,
-                    recursive,
-                    attr_set,
-                    propagation,
-                } if t == target => Some((*recursive, *attr_set, *propagation)),
-                _ => None,
-            })
-            .collect()
-    };
     let unbindable = MsFlags::MS_UNBINDABLE.bits();
     assert_eq!(
-        mount_flags_on(&office_in_jail),
+        mount_flags_on(&calls, &office_in_jail),
         vec![MsFlags::MS_BIND | MsFlags::MS_REC]
     );
     assert_eq!(
-        setattr_on(&office_in_jail),
+        setattr_on(&calls, &office_in_jail),
         vec![(
             true,
             crate::sys::MOUNT_ATTR_RDONLY
@@ -275,44 +306,24 @@ fn binds_are_read_only_keep_locked_flags_and_are_unbindable() {
             unbindable
         )]
     );
-    assert!(calls.contains(&Call::Mkdir {
-        path: office_in_jail.clone(),
-        mode: 0o755
-    }));
 
     // The device is bound onto an empty file and keeps working (no nodev added).
-    let urandom = jail.join("dev/urandom");
-    assert!(calls.contains(&Call::CreateFile {
-        path: urandom.clone(),
-        mode: 0o644
-    }));
+    let urandom = device_in(&calls, &jail);
     assert_eq!(
-        setattr_on(&urandom)[0].1,
+        setattr_on(&calls, &urandom)[0].1,
         crate::sys::MOUNT_ATTR_RDONLY | crate::sys::MOUNT_ATTR_NOSUID
     );
-    assert!(calls.contains(&Call::Symlink {
-        target: "urandom".into(),
-        link: jail.join("dev/random")
-    }));
 
     // The systemplate's top-level entries are bound at /.
     for entry in ["etc", "var"] {
-        assert_eq!(setattr_on(&jail.join(entry)).len(), 1, "{entry}");
+        assert_eq!(setattr_on(&calls, &jail.join(entry)).len(), 1, "{entry}");
     }
 }
 
 #[test]
 fn without_mount_setattr_binds_are_remounted_keeping_locked_flags() {
     let f = fixture();
-    let mut sys = RecordingSyscall::new(1000, 1001);
-    sys.fail_mount_setattr_with = Some(libc::ENOSYS);
-    sys.statvfs_answer =
-        nix::sys::statvfs::FsFlags::ST_NOEXEC | nix::sys::statvfs::FsFlags::ST_NOATIME;
-    enter(&f.cfg, KEEP, &sys).unwrap();
-    let calls = sys.calls();
-    let jail = f.cfg.jails_root.join(&f.cfg.jail_id);
-    let office = &f.cfg.ro_binds[0];
-    let office_in_jail = jail.join(office.strip_prefix("/").unwrap());
+    let (calls, jail, office_in_jail) = enter_on_locked_mounts(&f.cfg, Some(libc::ENOSYS));
     // Only the first bind finds out that the kernel lacks mount_setattr.
     let attempts = calls
         .iter()
@@ -320,17 +331,6 @@ fn without_mount_setattr_binds_are_remounted_keeping_locked_flags() {
         .count();
     assert_eq!(attempts, 1, "{calls:#?}");
 
-    let mount_flags_on = |target: &Path| -> Vec<MsFlags> {
-        calls
-            .iter()
-            .filter_map(|c| match c {
-                Call::Mount {
-                    target: t, flags, ..
-                } if t == target => Some(*flags),
-                _ => None,
-            })
-            .collect()
-    };
     let expected_remount = MsFlags::MS_REMOUNT
         | MsFlags::MS_BIND
         | MsFlags::MS_RDONLY
@@ -339,33 +339,25 @@ fn without_mount_setattr_binds_are_remounted_keeping_locked_flags() {
         | MsFlags::MS_NOEXEC
         | MsFlags::MS_NOATIME;
     assert_eq!(
-        mount_flags_on(&office_in_jail),
+        mount_flags_on(&calls, &office_in_jail),
         vec![
             MsFlags::MS_BIND | MsFlags::MS_REC,
             expected_remount,
             MsFlags::MS_REC | MsFlags::MS_UNBINDABLE
         ]
     );
-    assert!(calls.contains(&Call::Mkdir {
-        path: office_in_jail.clone(),
-        mode: 0o755
-    }));
 
     // The device is bound onto an empty file and keeps working (no nodev added).
-    let urandom = jail.join("dev/urandom");
-    assert!(calls.contains(&Call::CreateFile {
-        path: urandom.clone(),
-        mode: 0o644
-    }));
-    assert!(!mount_flags_on(&urandom)[1].contains(MsFlags::MS_NODEV));
-    assert!(calls.contains(&Call::Symlink {
-        target: "urandom".into(),
-        link: jail.join("dev/random")
-    }));
+    let urandom = device_in(&calls, &jail);
+    assert!(!mount_flags_on(&calls, &urandom)[1].contains(MsFlags::MS_NODEV));
 
     // The systemplate's top-level entries are bound at /.
     for entry in ["etc", "var"] {
-        assert_eq!(mount_flags_on(&jail.join(entry)).len(), 3, "{entry}");
+        assert_eq!(
+            mount_flags_on(&calls, &jail.join(entry)).len(),
+            3,
+            "{entry}"
+        );
     }
     // A symlink is recreated, never bound.
     let link = &f.cfg.ro_binds[2];
@@ -374,7 +366,7 @@ fn without_mount_setattr_binds_are_remounted_keeping_locked_flags() {
         target: "libx.so.0.1".into(),
         link: link_in_jail.clone()
     }));
-    assert!(mount_flags_on(&link_in_jail).is_empty());
+    assert!(mount_flags_on(&calls, &link_in_jail).is_empty());
 
     // /tmp: its own tmpfs, 1777, with the profile dir.
     let tmp = jail.join("tmp");
@@ -436,15 +428,10 @@ fn refused_mounts_fail_without_the_fallback() {
 #[test]
 fn a_container_refusing_every_mount_gets_the_fallback_when_allowed() {
     let f = fixture();
-    let mut cfg = f.cfg.clone();
-    cfg.allow_link_fallback = true;
-    let mut sys = RecordingSyscall::new(1000, 1001);
-    sys.fail_mounts_with = Some(libc::EPERM);
-    let report = enter(&cfg, KEEP, &sys).unwrap();
+    let (report, calls) = enter_refusing_every_mount(&f.cfg);
     assert_ne!(report.mount_mode, MountMode::Bind);
-    let calls = sys.calls();
     // Still chrooted and stripped, in the same order.
-    let chroot = position(&calls, &Call::Chroot(cfg.jails_root.join(&cfg.jail_id)));
+    let chroot = position(&calls, &Call::Chroot(f.cfg.jails_root.join(&f.cfg.jail_id)));
     let caps = position(&calls, &Call::DropAllCapabilities);
     assert!(chroot < caps);
 }
@@ -567,14 +554,7 @@ fn a_refused_pivot_root_falls_back_to_chroot_after_the_nested_namespace() {
 #[test]
 fn the_link_fallback_is_chrooted_not_pivoted() {
     let f = fixture();
-    let mut cfg = f.cfg.clone();
-    cfg.allow_link_fallback = true;
-    let mut sys = RecordingSyscall::new(1000, 1001);
-    sys.fail_mounts_with = Some(libc::EPERM);
-    let report = enter(&cfg, KEEP, &sys).unwrap();
+    let (report, calls) = enter_refusing_every_mount(&f.cfg);
     assert!(!report.pivoted);
-    assert!(!sys
-        .calls()
-        .iter()
-        .any(|c| matches!(c, Call::PivotRoot { .. })));
+    assert!(!calls.iter().any(|c| matches!(c, Call::PivotRoot { .. })));
 }

@@ -34,6 +34,32 @@ impl DocumentType {
     }
 }
 
+/// Where a tile is painted: a `canvas_w` × `canvas_h` pixel canvas showing the document area
+/// at (`pos_x`, `pos_y`), `tile_w` × `tile_h` twips large.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TileArea {
+    pub canvas_w: i32,
+    pub canvas_h: i32,
+    pub pos_x: i32,
+    pub pos_y: i32,
+    pub tile_w: i32,
+    pub tile_h: i32,
+}
+
+impl TileArea {
+    /// A `pixels` × `pixels` canvas of the document's top left `twips` × `twips`.
+    pub fn top_left(pixels: i32, twips: i32) -> TileArea {
+        TileArea {
+            canvas_w: pixels,
+            canvas_h: pixels,
+            pos_x: 0,
+            pos_y: 0,
+            tile_w: twips,
+            tile_h: twips,
+        }
+    }
+}
+
 /// Pixel layout of painted tiles (`getTileMode`). Debian's 7.4 paints premultiplied BGRA.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TileMode {
@@ -196,68 +222,46 @@ impl Document {
         })
     }
 
-    /// Paints the document area (`pos_x`, `pos_y`, `tile_w`, `tile_h`, in twips) of the current
-    /// part into `buffer`, a `canvas_w` × `canvas_h` pixel image of 4 bytes per pixel (see
-    /// [`Self::tile_mode`]; alpha is premultiplied).
-    #[allow(clippy::too_many_arguments)]
-    pub fn paint_tile(
-        &self,
-        buffer: &mut [u8],
-        canvas_w: i32,
-        canvas_h: i32,
-        pos_x: i32,
-        pos_y: i32,
-        tile_w: i32,
-        tile_h: i32,
-    ) -> Result<(), LokError> {
-        check_tile(buffer.len(), canvas_w, canvas_h, tile_w, tile_h)?;
-        let paint = doc_fn!(self, paint_tile)?;
-        // SAFETY: `self.doc` is live; `buffer` holds canvas_w * canvas_h * 4 bytes (checked),
-        // which is all LOK writes.
-        unsafe {
-            paint(
-                self.doc,
-                buffer.as_mut_ptr(),
-                canvas_w,
-                canvas_h,
-                pos_x,
-                pos_y,
-                tile_w,
-                tile_h,
-            )
-        };
-        Ok(())
+    /// Paints `area` of the current part into `buffer`, a canvas of `area.canvas_w` ×
+    /// `area.canvas_h` pixels of 4 bytes each (see [`Self::tile_mode`]; alpha is premultiplied).
+    pub fn paint_tile(&self, buffer: &mut [u8], area: TileArea) -> Result<(), LokError> {
+        self.paint(buffer, None, area)
     }
 
     /// [`Self::paint_tile`] for part `part` without changing the view's current part.
-    #[allow(clippy::too_many_arguments)]
     pub fn paint_part_tile(
         &self,
         buffer: &mut [u8],
         part: i32,
-        canvas_w: i32,
-        canvas_h: i32,
-        pos_x: i32,
-        pos_y: i32,
-        tile_w: i32,
-        tile_h: i32,
+        area: TileArea,
     ) -> Result<(), LokError> {
-        check_tile(buffer.len(), canvas_w, canvas_h, tile_w, tile_h)?;
-        let paint = doc_fn!(self, paint_part_tile)?;
-        // SAFETY: as in paint_tile: the buffer size is checked against the canvas.
-        unsafe {
-            paint(
-                self.doc,
-                buffer.as_mut_ptr(),
-                part,
-                canvas_w,
-                canvas_h,
-                pos_x,
-                pos_y,
-                tile_w,
-                tile_h,
-            )
-        };
+        self.paint(buffer, Some(part), area)
+    }
+
+    fn paint(&self, buffer: &mut [u8], part: Option<i32>, area: TileArea) -> Result<(), LokError> {
+        let TileArea {
+            canvas_w: cw,
+            canvas_h: ch,
+            pos_x: x,
+            pos_y: y,
+            tile_w: tw,
+            tile_h: th,
+        } = area;
+        check_tile(buffer.len(), cw, ch, tw, th)?;
+        let pixels = buffer.as_mut_ptr();
+        match part {
+            None => {
+                let paint = doc_fn!(self, paint_tile)?;
+                // SAFETY: `self.doc` is live; `buffer` holds cw * ch * 4 bytes (checked), which
+                // is all LOK writes.
+                unsafe { paint(self.doc, pixels, cw, ch, x, y, tw, th) };
+            }
+            Some(part) => {
+                let paint = doc_fn!(self, paint_part_tile)?;
+                // SAFETY: as above: the buffer size is checked against the canvas.
+                unsafe { paint(self.doc, pixels, part, cw, ch, x, y, tw, th) };
+            }
+        }
         Ok(())
     }
 

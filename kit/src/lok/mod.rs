@@ -25,7 +25,7 @@ mod url;
 use std::path::PathBuf;
 
 pub use callback::CallbackEvent;
-pub use document::{Document, DocumentType, TileMode};
+pub use document::{Document, DocumentType, TileArea, TileMode};
 pub use library::LokLibrary;
 pub use office::Office;
 pub use url::file_url;

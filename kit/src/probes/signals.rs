@@ -48,6 +48,17 @@ fn write_byte(fd: RawFd) -> io::Result<libc::c_long> {
     check(unsafe { libc::write(fd, b"x".as_ptr().cast(), 1) } as libc::c_long)
 }
 
+/// Sets the pipe's `reader` to O_ASYNC (and nothing else) and writes one byte to `writer`: the
+/// kernel signals the reader's owner.
+fn async_write(reader: &OwnedFd, writer: &OwnedFd) -> io::Result<libc::c_long> {
+    fcntl(
+        reader.as_raw_fd(),
+        libc::F_SETFL,
+        libc::c_long::from(libc::O_ASYNC),
+    )?;
+    write_byte(writer.as_raw_fd())
+}
+
 fn sent(
     ctx: &ProbeContext,
     what: &str,
@@ -205,12 +216,7 @@ pub(super) fn fcntl_setown_ex(ctx: &ProbeContext) -> (bool, String) {
             F_SETOWN_EX,
             owner.as_ptr() as libc::c_long,
         )?;
-        fcntl(
-            reader.as_raw_fd(),
-            libc::F_SETFL,
-            libc::c_long::from(libc::O_ASYNC),
-        )?;
-        write_byte(writer.as_raw_fd())
+        async_write(&reader, &writer)
     })
 }
 
@@ -220,12 +226,7 @@ pub(super) fn fcntl_setsig(ctx: &ProbeContext) -> (bool, String) {
         let (reader, writer) = pipe()?;
         fcntl(reader.as_raw_fd(), F_SETSIG, libc::SIGUSR2.into())?;
         fcntl(reader.as_raw_fd(), libc::F_SETOWN, pid.into())?;
-        fcntl(
-            reader.as_raw_fd(),
-            libc::F_SETFL,
-            libc::c_long::from(libc::O_ASYNC),
-        )?;
-        write_byte(writer.as_raw_fd())
+        async_write(&reader, &writer)
     })
 }
 

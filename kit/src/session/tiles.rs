@@ -8,7 +8,7 @@
 use oxool_proto::{Frame, FromKit, Message};
 
 use super::args::{self, ArgError};
-use crate::lok::{Document, LokError, TileMode};
+use crate::lok::{Document, LokError, TileArea, TileMode};
 
 /// The largest canvas side in pixels (wsd refuses larger requests already).
 pub const MAX_TILE_PIXELS: i64 = oxool_proto::limits::MAX_TILE_PIXELS as i64;
@@ -122,12 +122,14 @@ pub fn render(document: &Document, request: &TileRequest, view: &str) -> Result<
         .paint_part_tile(
             &mut pixels,
             request.part,
-            request.width,
-            request.height,
-            request.x,
-            request.y,
-            request.tw,
-            request.th,
+            TileArea {
+                canvas_w: request.width,
+                canvas_h: request.height,
+                pos_x: request.x,
+                pos_y: request.y,
+                tile_w: request.tw,
+                tile_h: request.th,
+            },
         )
         .map_err(TileError::Paint)?;
     match mode {

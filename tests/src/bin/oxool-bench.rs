@@ -23,7 +23,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use oxool_proto::{Frame, Message};
-use oxool_tests::bench::{ms, smaps_rollup_kib, summarize, Summary};
+use oxool_tests::bench::{ms, report, smaps_rollup_kib, summarize, Summary};
 use oxool_tests::bench_editing::EditingPlan;
 use oxool_tests::http::convert;
 use oxool_tests::server::{Server, ServerOptions};
@@ -173,16 +173,6 @@ fn num_cpus() -> usize {
     std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
-}
-
-fn report(label: &str, s: &Summary) {
-    println!(
-        "{label}: n={} p50={:.2} ms p95={:.2} ms min={:.2} ms",
-        s.n,
-        ms(s.p50),
-        ms(s.p95),
-        ms(s.min)
-    );
 }
 
 fn forkit_config(scratch: &Path, name: &str, prespawn: u32) -> anyhow::Result<Config> {

@@ -7,162 +7,37 @@
 //! and retries; a new session joining meanwhile finds the document as it was left.
 
 use std::collections::{BTreeMap, VecDeque};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use oxool_proto::{Message, ToKit};
 use tokio::sync::{mpsc, oneshot};
 use tracing::Instrument;
 
-use super::checkpoint::Checkpoints;
+use super::checkpoint_state::Checkpoints;
+use super::command::{
+    BrokerContext, BrokerHandle, Command, DocumentSummary, JoinError, JoinRequest,
+};
 use super::lifecycle::Lifecycle;
+use super::lock_state::DocumentLock;
 use super::member::Member;
 use super::opening::{extension_of, load};
-use super::outbox::OutboxSender;
-use super::protocol::{self, ClientMessage};
-use super::registry::Registry;
-use super::saving::{SaveState, SaveTrigger};
+use super::protocol;
+use super::recovery_state::KitRecovery;
+use super::save_state::{SaveState, SaveTrigger, SaveWaiter};
+use super::tile_delta::DecodedTiles;
 use super::tiles::TileFlow;
 use super::{close_code, colors, Closing, SessionId};
-use crate::config::Config;
 use crate::kit::link::{KitEvent, KitLink};
-use crate::kit::KitSpawner;
 use crate::password::DocumentPassword;
-use crate::wopi::{AccessToken, FileInfo, WopiClient, WopiError, WopiSrc};
+use crate::wopi::{AccessToken, WopiSrc};
 
 /// Commands queued for a broker before it blocks its senders.
 const COMMAND_CAPACITY: usize = 1024;
 
-#[derive(Clone)]
-pub struct BrokerHandle {
-    pub id: u64,
-    pub key: String,
-    pub(super) commands: mpsc::Sender<Command>,
-}
-
-impl BrokerHandle {
-    /// Queues `command`; false when the broker is gone.
-    pub async fn send(&self, command: Command) -> bool {
-        self.commands.send(command).await.is_ok()
-    }
-}
-
-/// What wsd shares with every broker.
-#[derive(Clone)]
-pub struct BrokerContext {
-    pub config: Arc<Config>,
-    pub wopi: Arc<WopiClient>,
-    pub spawner: Arc<dyn KitSpawner>,
-    /// Decides about documents another oxool server holds the WOPI lock of (cluster.rs).
-    pub locks: Arc<crate::cluster::LockArbiter>,
-}
-
-pub struct JoinRequest {
-    pub session: SessionId,
-    pub token: AccessToken,
-    /// `load … password=`: used only by the session whose join opens the document.
-    pub password: Option<DocumentPassword>,
-    pub info: FileInfo,
-    pub outbox: OutboxSender,
-    pub closer: oneshot::Sender<Closing>,
-    pub reply: oneshot::Sender<Result<(), JoinError>>,
-}
-
-#[derive(Debug, Clone, thiserror::Error)]
-pub enum JoinError {
-    /// The broker is closing for good: ask the registry again.
-    #[error("the document is being closed")]
-    Retry,
-    #[error("{message}")]
-    Failed { kind: &'static str, message: String },
-    /// The document needs a (correct) password: `kind` password-required or password-wrong,
-    /// `password_type` to-view or to-modify.
-    #[error("{message}")]
-    Password {
-        kind: &'static str,
-        password_type: &'static str,
-        message: String,
-    },
-}
-
-/// A summary for `oxoolctl`.
-#[derive(Debug, Clone)]
-pub struct DocumentSummary {
-    pub key: String,
-    pub host: String,
-    pub kit_pid: u32,
-    pub modified: bool,
-    pub sessions: Vec<(SessionId, String)>,
-}
-
-pub enum Command {
-    Join(Box<JoinRequest>),
-    Leave {
-        session: SessionId,
-    },
-    Client {
-        session: SessionId,
-        message: ClientMessage,
-    },
-    Kit(KitEvent),
-    Uploaded(super::saving::Uploaded),
-    SavedAs {
-        session: SessionId,
-        result: Result<crate::wopi::NewFile, WopiError>,
-    },
-    ConflictCopied {
-        gen: u64,
-        result: Result<crate::wopi::NewFile, WopiError>,
-    },
-    Locked {
-        lock_id: String,
-        result: Result<(), WopiError>,
-    },
-    /// The lock asked for by a writer joining a document open without one (lock.rs).
-    WriterLocked(Result<Option<String>, JoinError>),
-    CheckpointWritten(super::checkpoint::Written),
-    Reopened(Box<super::kit_crash::Reopened>),
-    Tick,
-    /// Store the document if modified, close every session with `reason`, leave.
-    Close {
-        reason: &'static str,
-        done: oneshot::Sender<()>,
-    },
-    Describe {
-        reply: oneshot::Sender<DocumentSummary>,
-    },
-}
-
-/// Who waits for a kit `saved` answer (the kit answers `save` requests in order).
-pub(super) enum SaveWaiter {
-    Upload {
-        gen: u64,
-        trigger: SaveTrigger,
-    },
-    Download {
-        session: SessionId,
-        id: u64,
-        format: String,
-    },
-    SaveAs {
-        session: SessionId,
-        name: String,
-    },
-    /// The edits of a conflicted document nobody is left to decide about.
-    ConflictCopy {
-        gen: u64,
-    },
-    /// A copy for the recovery directory (checkpoint.rs), not for storage.
-    Checkpoint {
-        gen: u64,
-        started: Instant,
-    },
-}
-
 pub struct Broker {
     pub(super) ctx: BrokerContext,
-    pub(super) registry: Arc<Registry>,
-    pub(super) id: u64,
+    /// Takes the broker out of the registry when it leaves (the registry's closure).
+    leave_registry: Option<LeaveRegistry>,
     pub(super) src: WopiSrc,
     pub(super) commands: mpsc::WeakSender<Command>,
     pub(super) kit: KitLink,
@@ -176,9 +51,9 @@ pub struct Broker {
     pub(super) part_names: Vec<String>,
     pub(super) next_tile_id: u64,
     /// Tiles lately decoded for deltas, shared by the sessions.
-    pub(super) decoded_tiles: super::tile_delta::DecodedTiles,
+    pub(super) decoded_tiles: DecodedTiles,
     pub(super) save_waiters: VecDeque<SaveWaiter>,
-    pub(super) lock: super::lock::DocumentLock,
+    pub(super) lock: DocumentLock,
     pub(super) last_modified: Option<String>,
     /// The token of the last writing session; uploads after it left use it.
     pub(super) upload_token: Option<AccessToken>,
@@ -194,15 +69,19 @@ pub struct Broker {
     pub(super) save_queued: Option<SaveTrigger>,
     pub(super) life: Lifecycle,
     pub(super) checkpoints: Checkpoints,
-    pub(super) recovery: super::kit_crash::KitRecovery,
+    pub(super) recovery: KitRecovery,
     /// The password the document opened with: a new kit needs it after a crash.
     pub(super) password: Option<DocumentPassword>,
 }
 
-/// Starts a broker for `src`; the first join loads the document.
+/// What a broker calls once when it leaves: the registry forgets it (registry.rs).
+pub type LeaveRegistry = Box<dyn FnOnce() + Send>;
+
+/// Starts a broker for `src`; the first join loads the document. `leave_registry` is called
+/// when the broker leaves, whether the document opened or not.
 pub fn start(
     ctx: BrokerContext,
-    registry: Arc<Registry>,
+    leave_registry: LeaveRegistry,
     id: u64,
     src: WopiSrc,
     first: JoinRequest,
@@ -217,30 +96,37 @@ pub fn start(
     let weak = commands.downgrade();
     drop(commands);
     let span = tracing::info_span!("document", doc = %key, host = %src.origin());
-    tokio::spawn(run(ctx, registry, id, src, weak, queue, first).instrument(span));
+    tokio::spawn(run(ctx, leave_registry, src, weak, queue, first).instrument(span));
     handle
 }
 
 async fn run(
     ctx: BrokerContext,
-    registry: Arc<Registry>,
-    id: u64,
+    leave_registry: LeaveRegistry,
     src: WopiSrc,
     commands: mpsc::WeakSender<Command>,
     mut queue: mpsc::Receiver<Command>,
     first: JoinRequest,
 ) {
-    let key = src.doc_key().to_string();
     let loaded = load(&ctx, &src, &first, &commands).await;
     let mut broker = match loaded {
         Ok((kit, loaded, lock)) => {
             tracing::info!(kit_pid = kit.pid, jail = %kit.jail_id, "document loaded");
-            Broker::new(ctx, registry, id, src, commands, kit, loaded, &first, lock)
+            Broker::new(
+                ctx,
+                leave_registry,
+                src,
+                commands,
+                kit,
+                loaded,
+                &first,
+                lock,
+            )
         }
         Err(failure) => {
             tracing::warn!(kind = failure.kind, message = %failure.message, "cannot open the document");
             let _ = first.reply.send(Err(failure.join_error()));
-            registry.remove(&key, id);
+            leave_registry();
             // Joins that queued meanwhile learn the same; later ones start a new broker.
             queue.close();
             while let Some(command) = queue.recv().await {
@@ -282,8 +168,7 @@ impl Broker {
     #[allow(clippy::too_many_arguments)]
     fn new(
         ctx: BrokerContext,
-        registry: Arc<Registry>,
-        id: u64,
+        leave_registry: LeaveRegistry,
         src: WopiSrc,
         commands: mpsc::WeakSender<Command>,
         kit: KitLink,
@@ -295,8 +180,7 @@ impl Broker {
         let base_name = oxool_proto::file_name::safe_file_name(&first.info.base_file_name);
         Broker {
             ctx,
-            registry,
-            id,
+            leave_registry: Some(leave_registry),
             src,
             commands,
             kit,
@@ -309,7 +193,7 @@ impl Broker {
             next_tile_id: 1,
             decoded_tiles: Default::default(),
             save_waiters: VecDeque::new(),
-            lock: super::lock::DocumentLock::new(first.info.supports_locks, lock),
+            lock: DocumentLock::new(first.info.supports_locks, lock),
             last_modified: first.info.last_modified_time.clone(),
             upload_token: None,
             edit_gen: 0,
@@ -535,6 +419,29 @@ impl Broker {
         }
     }
 
+    /// Disconnects the sessions whose outbox overflowed: their clients do not read.
+    pub(super) fn close_slow_members(&mut self) {
+        let slow: Vec<SessionId> = self
+            .members
+            .iter()
+            .filter(|(_, m)| m.slow)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in slow {
+            if let Some(member) = self.members.get_mut(&id) {
+                tracing::warn!(session = id, "client does not read; disconnecting it");
+                if let Some(closer) = member.closer.take() {
+                    let _ = closer.send(Closing::new(
+                        close_code::POLICY,
+                        "slow-client",
+                        "the client did not read its messages",
+                    ));
+                }
+            }
+            self.leave(id);
+        }
+    }
+
     /// Closes every session, unlocks, releases the kit and leaves the registry.
     async fn finish(mut self, queue: &mut mpsc::Receiver<Command>) {
         let request = self.life.take_close_request();
@@ -548,7 +455,9 @@ impl Broker {
             member.close(Closing::new(code, reason, "the document was closed"));
         }
         self.settle_checkpoints(queue).await;
-        self.registry.remove(self.src.doc_key().as_str(), self.id);
+        if let Some(leave_registry) = self.leave_registry.take() {
+            leave_registry();
+        }
         queue.close();
         for join in self.lock.take_waiting() {
             let _ = join.reply.send(Err(JoinError::Retry));

@@ -12,91 +12,13 @@ use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use oxool_proto::{Message, ToKit};
 
-use super::broker::{Broker, Command, SaveWaiter};
-use super::saving::SaveState;
+use super::broker::Broker;
+use super::command::{Command, JoinError, Written};
+use super::save_state::{SaveState, SaveWaiter};
 use crate::recovery::{CheckpointMeta, RecoveryError, RecoveryStore};
 
 /// The next checkpoint waits this many times the last one's duration (10 % duty cycle).
 const COST_FACTOR: u32 = 9;
-
-/// A broker's checkpoint schedule.
-#[derive(Debug)]
-pub(super) struct Checkpoints {
-    /// A checkpoint is being taken (saved by the kit or written to disk).
-    running: bool,
-    /// The newest generation requested from the kit (0: none).
-    requested_gen: u64,
-    /// The newest generation on disk (0: none), and when it was asked of the kit.
-    written_gen: u64,
-    written_started: Option<Instant>,
-    /// The first edit the last requested checkpoint does not hold.
-    dirty_since: Option<Instant>,
-    last_finished: Option<Instant>,
-    last_cost: Duration,
-    /// The last write was refused for lack of room: said once, loudly, until one fits again.
-    refused: bool,
-    /// Storage's `Version` when the document was opened; unknown after our own PutFile.
-    pub(super) base_version: Option<String>,
-    /// The document is given up on after crashes (`kit-crash-loop`, …): its checkpoint is
-    /// stored as a recovered copy, never over the file (recovery/uploads.rs).
-    pub(super) held_because: Option<&'static str>,
-}
-
-impl Checkpoints {
-    pub(super) fn new(base_version: Option<String>) -> Checkpoints {
-        Checkpoints {
-            running: false,
-            requested_gen: 0,
-            written_gen: 0,
-            written_started: None,
-            dirty_since: None,
-            last_finished: None,
-            last_cost: Duration::ZERO,
-            refused: false,
-            base_version,
-            held_because: None,
-        }
-    }
-
-    pub(super) fn written_gen(&self) -> u64 {
-        self.written_gen
-    }
-
-    /// When the checkpoint on disk was asked of the kit.
-    pub(super) fn written_started(&self) -> Option<Instant> {
-        (self.written_gen > 0)
-            .then_some(self.written_started)
-            .flatten()
-    }
-
-    pub(super) fn is_running(&self) -> bool {
-        self.running
-    }
-
-    /// The kit ended before it answered a checkpoint's `save`.
-    pub(super) fn lost_in_kit(&mut self) {
-        self.running = false;
-        self.requested_gen = self.written_gen;
-    }
-
-    /// The document was reopened from storage: no edit is waiting for a checkpoint.
-    pub(super) fn forget_unwritten(&mut self) {
-        self.dirty_since = None;
-    }
-
-    /// An edit: the continuous-input clock starts at the first one not yet checkpointed.
-    pub(super) fn note_edit(&mut self, now: Instant) {
-        self.dirty_since.get_or_insert(now);
-    }
-}
-
-/// What the blocking write reports to the broker.
-pub struct Written {
-    gen: u64,
-    started: Instant,
-    cost: Duration,
-    result: Result<CheckpointMeta, RecoveryError>,
-}
 
 pub(super) fn store_of(config: &crate::config::Config) -> RecoveryStore {
     RecoveryStore::new(
@@ -315,7 +237,7 @@ impl Broker {
                     self.on_checkpoint_written(written)
                 }
                 Ok(Some(Command::Join(join))) => {
-                    let _ = join.reply.send(Err(super::broker::JoinError::Retry));
+                    let _ = join.reply.send(Err(JoinError::Retry));
                 }
                 Ok(Some(Command::Close { done, .. })) => {
                     let _ = done.send(());

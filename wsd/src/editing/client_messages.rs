@@ -3,9 +3,10 @@
 
 use oxool_proto::{Message, ToKit};
 
-use super::broker::{Broker, SaveWaiter};
+use super::broker::Broker;
 use super::protocol::{self, ClientMessage, KeyKind, TileBatch};
-use super::saving::SaveTrigger;
+use super::save_state::SaveTrigger;
+use super::save_state::SaveWaiter;
 use super::tiles::PendingFull;
 use super::SessionId;
 
@@ -169,16 +170,8 @@ impl Broker {
                 self.note_edit(session);
             }
             ClientMessage::Mouse(mouse) => {
-                self.kit.send(
-                    Message::new(ToKit::Mouse.name())
-                        .arg("view", session)
-                        .arg("type", mouse.kind)
-                        .arg("x", mouse.x)
-                        .arg("y", mouse.y)
-                        .arg("count", mouse.count)
-                        .arg("buttons", mouse.buttons)
-                        .arg("modifier", mouse.modifier),
-                );
+                self.kit
+                    .send(mouse.to_args(Message::new(ToKit::Mouse.name()).arg("view", session)));
                 self.last_input = std::time::Instant::now();
                 // A drag may move text without a modified state change; view-only sessions
                 // cannot drag (oxool_proto::view_only).

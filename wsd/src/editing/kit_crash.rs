@@ -7,17 +7,17 @@
 //! `CRASH_WINDOW` is not reopened again: its sessions are closed with `kit-crash-loop` and its
 //! checkpoint is kept.
 
-use std::collections::VecDeque;
 use std::time::{Duration, Instant};
 
 use oxool_proto::Message;
 
-use super::broker::{Broker, Command, JoinRequest, SaveWaiter};
+use super::broker::Broker;
 use super::checkpoint::store_of;
-use super::opening::OpenFailure;
-use super::saving::SaveState;
+use super::command::{Command, JoinError, JoinRequest, OpenFailure, Reopened, Source};
+use super::recovery_state::Pending;
+use super::save_state::{SaveState, SaveWaiter};
 use super::{close_code, Closing};
-use crate::kit::link::{KitDocument, KitLink, KitLinkError, Loaded};
+use crate::kit::link::{KitDocument, KitLink, KitLinkError};
 
 /// Crashes within `CRASH_WINDOW` after which the document is not reopened.
 const MAX_CRASHES: usize = 3;
@@ -27,46 +27,6 @@ const CRASH_WINDOW: Duration = Duration::from_secs(300);
 const REOPEN_ATTEMPTS: u32 = 2;
 /// How long sessions joining a reopened document are told that it was recovered.
 const NOTICE_FOR: Duration = Duration::from_secs(120);
-
-/// A broker's record of its kit's crashes and of a reopening under way.
-#[derive(Default)]
-pub(super) struct KitRecovery {
-    crashes: VecDeque<Instant>,
-    /// A crash waits for a reopening: set from the crash until the new kit loaded.
-    pending: Option<Pending>,
-    /// Joins that arrived while the document had no kit.
-    waiting_joins: Vec<JoinRequest>,
-    /// `recovered …`, told to sessions that join until the instant.
-    notice: Option<(Instant, String)>,
-    /// The kit broke the protocol: it is killed through forkit, not asked to leave.
-    pub(super) kill_kit: bool,
-}
-
-struct Pending {
-    crashed_at: Instant,
-    /// The reopening task runs (it waits for an upload or a checkpoint write first).
-    started: bool,
-}
-
-/// Where the reopened document came from.
-#[derive(Debug, Clone, Copy)]
-pub enum Source {
-    Checkpoint { gen: u64 },
-    Storage,
-}
-
-/// The reopening task's report.
-pub struct Reopened {
-    source: Source,
-    result: Result<(KitLink, Loaded), OpenFailure>,
-}
-
-impl KitRecovery {
-    /// The document has no kit: nothing may be sent to one.
-    pub(super) fn without_kit(&self) -> bool {
-        self.pending.is_some()
-    }
-}
 
 impl Broker {
     pub(super) fn on_kit_gone(&mut self, reason: &str, broke_protocol: bool, out_of_memory: bool) {
@@ -271,7 +231,7 @@ impl Broker {
                     "cannot reopen the document after its kit ended; its checkpoint is kept");
                 // They start a new broker, which opens the document from storage.
                 for join in joins {
-                    let _ = join.reply.send(Err(super::broker::JoinError::Retry));
+                    let _ = join.reply.send(Err(JoinError::Retry));
                 }
                 self.checkpoints.held_because = Some("reopen-failed");
                 self.set_checkpoint_aside("the document could not be reopened");

@@ -3,8 +3,9 @@
 
 use oxool_proto::{Frame, FromKit, Message, ToKit};
 
-use super::broker::{Broker, SaveWaiter};
+use super::broker::Broker;
 use super::protocol::{self};
+use super::save_state::SaveWaiter;
 use super::tile_delta;
 use super::{Outgoing, SessionId};
 
@@ -131,7 +132,7 @@ impl Broker {
             .and_then(|base| tile_delta::delta_with(decoded, &base, &png, key.width, key.height));
         let frame = match delta {
             Some(delta) if delta.png.len() < png.len() => {
-                protocol::binary(&protocol::tile_delta_header(&key, &delta), &delta.png)
+                protocol::binary(&tile_delta::tile_delta_header(&key, &delta), &delta.png)
             }
             _ => protocol::binary(&header.arg("format", "png"), &png),
         };
@@ -309,14 +310,7 @@ impl Broker {
                         .arg("message", &text)
                         .arg("request", "tiles");
                     if let Some((key, _)) = refused {
-                        error = error
-                            .arg("part", key.part)
-                            .arg("x", key.x)
-                            .arg("y", key.y)
-                            .arg("tw", key.tw)
-                            .arg("th", key.th)
-                            .arg("width", key.width)
-                            .arg("height", key.height);
+                        error = protocol::with_tile_geometry(error, &key);
                     }
                     member.text(error.render());
                 }

@@ -14,39 +14,10 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::broker::{Broker, Command, JoinError, JoinRequest};
-use super::opening::{acquire_lock, new_lock_id, LOCK_CONFLICT};
+use super::broker::Broker;
+use super::command::{Command, JoinError, JoinRequest};
+use super::opening::{acquire_lock, LOCK_CONFLICT};
 use crate::wopi::{AccessToken, WopiClient, WopiError, WopiSrc};
-
-pub(super) struct DocumentLock {
-    /// The WOPI host supports locks (the first session's CheckFileInfo `SupportsLocks`).
-    pub supported: bool,
-    /// This broker's lock id (`oxool-<server id>-<random>`), the same for its whole life.
-    pub id: String,
-    /// The WOPI host holds `id` for the document.
-    pub held: bool,
-    pub refreshed: Instant,
-    /// Writers waiting for the lock that the first of them asked for.
-    writers_waiting: Option<Vec<JoinRequest>>,
-}
-
-impl DocumentLock {
-    /// `taken`: the lock id the first open took, if it took one.
-    pub(super) fn new(supported: bool, taken: Option<String>) -> DocumentLock {
-        DocumentLock {
-            supported,
-            held: taken.is_some(),
-            id: taken.unwrap_or_else(new_lock_id),
-            refreshed: Instant::now(),
-            writers_waiting: None,
-        }
-    }
-
-    /// The joins still waiting, for the broker's end.
-    pub(super) fn take_waiting(&mut self) -> Vec<JoinRequest> {
-        self.writers_waiting.take().unwrap_or_default()
-    }
-}
 
 impl Broker {
     /// Runs `call` with the WOPI client and the document's WOPISrc off the broker's task, and

@@ -9,7 +9,9 @@
 //! - [`registry`]: DocKey → broker; creates brokers, finds them for `oxoolctl`, stops them all
 //!   at shutdown after they stored their documents.
 //! - [`broker`]: owns one kit, the WOPI lock, the sessions (one LibreOffice view each) and the
-//!   save state; everything about one document happens on its task, in order.
+//!   save state; everything about one document happens on its task, in order. [`command`]: what
+//!   a broker is sent; its state types (`save_state`, `lock_state`, `checkpoint_state`,
+//!   `recovery_state`) are leaves that the files handling them (saving.rs, lock.rs, …) share.
 //! - [`session`]: one WebSocket: handshake, `load` (allow-list, CheckFileInfo), rate limit,
 //!   then messages both ways.
 //! - [`protocol`]: parsing and rendering the messages; [`tiles`]: the flow-control window;
@@ -20,24 +22,30 @@
 
 pub mod broker;
 mod checkpoint;
+mod checkpoint_state;
 pub mod client_files;
 mod client_messages;
 mod colors;
+pub mod command;
 mod images;
 mod kit_crash;
 mod kit_events;
 mod lifecycle;
 mod lock;
+mod lock_state;
 mod member;
 mod opening;
 mod outbox;
 pub mod page;
 pub mod protocol;
+mod recovery_state;
 pub mod registry;
+mod save_state;
 mod saving;
 pub mod session;
 pub mod settings;
 pub mod tile_delta;
+pub mod tile_rect;
 pub mod tile_shift;
 mod tiles;
 mod windows;

@@ -4,47 +4,13 @@
 use oxool_proto::Message;
 use tokio::sync::mpsc;
 
-use super::broker::{BrokerContext, Command, JoinError, JoinRequest};
+use super::command::{BrokerContext, Command, JoinRequest, OpenFailure};
 use super::Outgoing;
 use crate::cluster::LockVerdict;
 use crate::kit::link::{KitDocument, KitLink, KitLinkError};
 use crate::wopi::{AccessToken, WopiError, WopiSrc};
 
 pub(super) type Opened = (KitLink, crate::kit::link::Loaded, Option<String>);
-
-/// Why the document did not open, for every session waiting for it.
-#[derive(Debug)]
-pub(super) struct OpenFailure {
-    pub kind: &'static str,
-    pub message: String,
-    /// `to-view` or `to-modify` when a (correct) password is missing.
-    pub password_type: Option<&'static str>,
-}
-
-impl OpenFailure {
-    pub(super) fn new(kind: &'static str, message: String) -> OpenFailure {
-        OpenFailure {
-            kind,
-            message,
-            password_type: None,
-        }
-    }
-
-    pub fn join_error(&self) -> JoinError {
-        let message = self.message.clone();
-        match self.password_type {
-            Some(password_type) => JoinError::Password {
-                kind: self.kind,
-                password_type,
-                message,
-            },
-            None => JoinError::Failed {
-                kind: self.kind,
-                message,
-            },
-        }
-    }
-}
 
 /// GetFile, Lock (for a writing session on a host with locks), a kit, `load`.
 pub(super) async fn load(

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use tokio::sync::mpsc;
 
-use super::{close_code, Closing, Outgoing, SessionId};
+use super::Outgoing;
 
 /// Messages queued for one client.
 pub const MAX_MESSAGES: usize = 1024;
@@ -86,31 +86,6 @@ impl OutboxReceiver {
     fn taken(&self, out: Outgoing) -> Outgoing {
         self.bytes.fetch_sub(out.payload_len(), Ordering::AcqRel);
         out
-    }
-}
-
-impl super::broker::Broker {
-    /// Disconnects the sessions whose outbox overflowed: their clients do not read.
-    pub(super) fn close_slow_members(&mut self) {
-        let slow: Vec<SessionId> = self
-            .members
-            .iter()
-            .filter(|(_, m)| m.slow)
-            .map(|(id, _)| *id)
-            .collect();
-        for id in slow {
-            if let Some(member) = self.members.get_mut(&id) {
-                tracing::warn!(session = id, "client does not read; disconnecting it");
-                if let Some(closer) = member.closer.take() {
-                    let _ = closer.send(Closing::new(
-                        close_code::POLICY,
-                        "slow-client",
-                        "the client did not read its messages",
-                    ));
-                }
-            }
-            self.leave(id);
-        }
     }
 }
 

@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use tokio::sync::oneshot;
 
-use super::broker::{
-    self, BrokerContext, BrokerHandle, Command, DocumentSummary, JoinError, JoinRequest,
+use super::broker;
+use super::command::{
+    BrokerContext, BrokerHandle, Command, DocumentSummary, JoinError, JoinRequest,
 };
 use super::SessionId;
 use crate::drain::{self, Drain};
@@ -121,7 +122,11 @@ impl Registry {
             });
         }
         let id = self.next_broker.fetch_add(1, Ordering::Relaxed);
-        let handle = broker::start(self.ctx.clone(), Arc::clone(self), id, src.clone(), join);
+        let leave_registry: broker::LeaveRegistry = {
+            let (registry, key) = (Arc::clone(self), key.clone());
+            Box::new(move || registry.remove(&key, id))
+        };
+        let handle = broker::start(self.ctx.clone(), leave_registry, id, src.clone(), join);
         brokers.insert(key, handle.clone());
         Ok(handle)
     }

@@ -12,7 +12,9 @@ use std::time::{Duration, Instant};
 
 use oxool_proto::{Message, ToKit};
 
-use super::broker::{Broker, Command, SaveWaiter};
+use super::broker::Broker;
+use super::command::{Command, Uploaded};
+use super::save_state::{SaveState, SaveTrigger, SaveWaiter};
 use super::{close_code, Closing, SessionId};
 use crate::wopi::{NewFile, PutFlags, PutResult, WopiError};
 
@@ -20,73 +22,6 @@ use crate::wopi::{NewFile, PutFlags, PutResult, WopiError};
 const MAX_RETRY: Duration = Duration::from_secs(60);
 /// While shutting down, retries come quickly: wsd has `shutdown_timeout_secs` in all.
 const SHUTDOWN_RETRY: Duration = Duration::from_secs(1);
-
-#[derive(Debug, Clone)]
-pub enum SaveState {
-    Idle,
-    Saving,
-    Failed {
-        kind: String,
-        message: String,
-        retry_at: Instant,
-        attempts: u32,
-    },
-    /// Storage changed behind our back; `copy_running`: our version is being stored as a
-    /// copy next to the file, as nobody is left to choose.
-    Conflict {
-        copy_running: bool,
-    },
-}
-
-/// Why a save runs; decides the PutFile headers and who is told.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SaveTrigger {
-    pub requested_by: Option<SessionId>,
-    pub overwrite: bool,
-    pub autosave: bool,
-    pub exit: bool,
-}
-
-impl SaveTrigger {
-    pub fn explicit(session: SessionId, overwrite: bool) -> SaveTrigger {
-        SaveTrigger {
-            requested_by: Some(session),
-            overwrite,
-            ..SaveTrigger::default()
-        }
-    }
-
-    pub fn exit(exit: bool) -> SaveTrigger {
-        SaveTrigger {
-            exit,
-            ..SaveTrigger::default()
-        }
-    }
-
-    fn automatic() -> SaveTrigger {
-        SaveTrigger {
-            autosave: true,
-            ..SaveTrigger::default()
-        }
-    }
-
-    /// Two requests while a save runs become one later save that does what both asked.
-    fn merge(self, other: SaveTrigger) -> SaveTrigger {
-        SaveTrigger {
-            requested_by: self.requested_by.or(other.requested_by),
-            overwrite: self.overwrite || other.overwrite,
-            autosave: self.autosave && other.autosave,
-            exit: self.exit || other.exit,
-        }
-    }
-}
-
-/// An upload task's report.
-pub struct Uploaded {
-    gen: u64,
-    trigger: SaveTrigger,
-    result: Result<PutResult, WopiError>,
-}
 
 impl Broker {
     pub(super) fn request_save(&mut self, trigger: SaveTrigger) {

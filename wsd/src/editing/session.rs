@@ -16,7 +16,7 @@ use oxool_proto::Message;
 use tokio::sync::oneshot;
 use tracing::Instrument;
 
-use super::broker::{BrokerHandle, Command, JoinError, JoinRequest};
+use super::command::{BrokerHandle, Command, JoinError, JoinRequest};
 use super::outbox::{outbox, OutboxReceiver};
 use super::protocol::{
     self, ClientMessage, Refused, MAX_CLIENT_FRAME, MAX_CLIENT_LINE, PROTOCOL_VERSION,
@@ -173,17 +173,14 @@ async fn open(
             closer: closer_sender,
             reply,
         };
-        let failed =
-            |kind: &'static str, message: String| Closing::new(close_code::NORMAL, kind, message);
         let broker = match registry.submit(&src, join).await {
             Ok(broker) => broker,
-            Err(JoinError::Retry) => continue,
-            Err(JoinError::Failed { kind, message }) => return Err(failed(kind, message)),
-            Err(JoinError::Password {
-                kind,
-                password_type,
-                message,
-            }) => return Err(Closing::password(kind, password_type, message)),
+            Err(error) => {
+                let Some(closing) = closing_of(error) else {
+                    continue;
+                };
+                return Err(closing);
+            }
         };
         // While the broker loads, keep sending what it queued (progress) and watch the client.
         let mut outbox = outbox;
@@ -195,13 +192,12 @@ async fn open(
                     closer,
                 })
             }
-            Err(JoinError::Retry) => continue,
-            Err(JoinError::Failed { kind, message }) => return Err(failed(kind, message)),
-            Err(JoinError::Password {
-                kind,
-                password_type,
-                message,
-            }) => return Err(Closing::password(kind, password_type, message)),
+            Err(error) => {
+                let Some(closing) = closing_of(error) else {
+                    continue;
+                };
+                return Err(closing);
+            }
         }
     }
     Err(Closing::new(
@@ -209,6 +205,21 @@ async fn open(
         "internal",
         "the document kept closing while this session joined",
     ))
+}
+
+/// How a session ends when its join failed for good; `None` when it asks the registry again.
+fn closing_of(error: JoinError) -> Option<Closing> {
+    match error {
+        JoinError::Retry => None,
+        JoinError::Failed { kind, message } => {
+            Some(Closing::new(close_code::NORMAL, kind, message))
+        }
+        JoinError::Password {
+            kind,
+            password_type,
+            message,
+        } => Some(Closing::password(kind, password_type, message)),
+    }
 }
 
 /// Waits for the broker's answer to a join, passing on what it queued meanwhile (`progress`).

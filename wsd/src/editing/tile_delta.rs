@@ -11,20 +11,14 @@
 use std::collections::HashMap;
 use std::io::Cursor;
 
-use super::protocol::TileKey;
+use oxool_proto::Message;
+
+use super::protocol::{tile_header, TileKey};
+pub use super::tile_rect::{changed_rect, Rect};
 use super::tile_shift::{self, Move};
 
 /// The PNGs remembered per session as delta bases: ~150 text tiles, a large screen's worth.
 pub const MAX_BASE_BYTES: usize = 2 * 1024 * 1024;
-
-/// The part of a tile that changed, in tile pixels.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Rect {
-    pub x: u32,
-    pub y: u32,
-    pub width: u32,
-    pub height: u32,
-}
 
 /// A tile delta: first an optional sideways move of pixels the client holds, then the new
 /// pixels of `rect` as a PNG (none when the move explains every change).
@@ -33,6 +27,32 @@ pub struct Delta {
     pub moved: Option<Move>,
     pub rect: Option<Rect>,
     pub png: Vec<u8>,
+}
+
+/// The header of a tile delta: an optional move (`mx my mw mh sx`), then the PNG that follows
+/// replaces the pixels of `dx dy dw dh` (all 0 and no PNG when the move explains everything).
+pub fn tile_delta_header(key: &TileKey, delta: &Delta) -> Message {
+    let mut header = tile_header(key).arg("format", "png").arg("delta", 1);
+    if let Some(moved) = delta.moved {
+        let r = moved.rect;
+        header = header
+            .arg("mx", r.x)
+            .arg("my", r.y)
+            .arg("mw", r.width)
+            .arg("mh", r.height)
+            .arg("sx", moved.sx);
+    }
+    let r = delta.rect.unwrap_or(Rect {
+        x: 0,
+        y: 0,
+        width: 0,
+        height: 0,
+    });
+    header
+        .arg("dx", r.x)
+        .arg("dy", r.y)
+        .arg("dw", r.width)
+        .arg("dh", r.height)
 }
 
 /// The last PNG sent per tile, for one session, least recently sent forgotten first.
@@ -96,36 +116,6 @@ pub fn decode(png: &[u8], width: u32, height: u32) -> Option<Vec<u8>> {
     let mut pixels = vec![0u8; reader.output_buffer_size()?];
     reader.next_frame(&mut pixels).ok()?;
     Some(pixels)
-}
-
-/// The smallest rectangle holding every pixel that differs; None when none does.
-pub fn changed_rect(old: &[u8], new: &[u8], width: u32, height: u32) -> Option<Rect> {
-    let stride = width as usize * 4;
-    fn row_of(pixels: &[u8], stride: usize, y: usize) -> &[u8] {
-        &pixels[y * stride..(y + 1) * stride]
-    }
-    let row = |pixels, y| row_of(pixels, stride, y);
-    let rows = 0..height as usize;
-    let top = rows.clone().find(|&y| row(old, y) != row(new, y))?;
-    let bottom = rows.rev().find(|&y| row(old, y) != row(new, y))?;
-    let (mut left, mut right) = (width as usize, 0);
-    for y in top..=bottom {
-        let (a, b) = (row(old, y), row(new, y));
-        let differs = |x: &usize| a[x * 4..x * 4 + 4] != b[x * 4..x * 4 + 4];
-        if let Some(x) = (0..left).find(differs) {
-            left = x;
-        }
-        if let Some(x) = (right + 1..width as usize).rev().find(differs) {
-            right = x;
-        }
-    }
-    let right = right.max(left);
-    Some(Rect {
-        x: left as u32,
-        y: top as u32,
-        width: (right - left + 1) as u32,
-        height: (bottom - top + 1) as u32,
-    })
 }
 
 /// The pixels of `rect` cut out of a tile, as PNG: grey when every pixel is an opaque grey
@@ -395,15 +385,7 @@ mod tests {
     #[test]
     fn bases_stay_within_their_budget_least_recent_first() {
         let mut bases = DeltaBases::default();
-        let key = |x: i64| TileKey {
-            part: 0,
-            x,
-            y: 0,
-            tw: 3840,
-            th: 3840,
-            width: 256,
-            height: 256,
-        };
+        let key = TileKey::test_column;
         let chunk = MAX_BASE_BYTES / 4;
         for x in 0..4 {
             bases.keep(key(x), vec![0; chunk]);

@@ -4,7 +4,7 @@
 //! held pixels of this rectangle from `sx` pixels to the left" and carries only what the move
 //! does not explain.
 
-use super::tile_delta::Rect;
+use super::tile_rect::Rect;
 
 /// The widest sideways move looked for, in pixels: a wide glyph at 400 % zoom.
 pub const MAX_SHIFT: i32 = 64;
@@ -122,7 +122,7 @@ pub fn apply_move(pixels: &mut [u8], width: u32, moved: Move) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::editing::tile_delta::changed_rect;
+    use crate::editing::tile_rect::changed_rect;
 
     /// A white 64 × 8 tile with dark "glyphs" at the given columns of rows 2..6.
     fn line(columns: &[u32]) -> Vec<u8> {

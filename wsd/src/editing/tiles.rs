@@ -8,9 +8,9 @@ use std::collections::hash_map::DefaultHasher;
 use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 
+use super::protocol::window::{WindowTile, MAX_PENDING_WINDOW_TILES};
 use super::protocol::TileKey;
 use super::tile_delta::DeltaBases;
-use super::windows::{WindowTile, MAX_PENDING_WINDOW_TILES};
 
 pub const WINDOW: u32 = 32;
 pub const MAX_PENDING: usize = 1024;
@@ -109,15 +109,7 @@ mod tests {
     use super::*;
 
     fn key(x: i64) -> TileKey {
-        TileKey {
-            part: 0,
-            x,
-            y: 0,
-            tw: 3840,
-            th: 3840,
-            width: 256,
-            height: 256,
-        }
+        TileKey::test_column(x)
     }
 
     #[test]

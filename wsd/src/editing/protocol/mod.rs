@@ -3,8 +3,10 @@
 
 use oxool_proto::Message;
 
-use super::windows::{self, WindowRequest};
+use self::window::WindowRequest;
 use crate::password::DocumentPassword;
+
+pub mod window;
 
 /// The protocol versions this server speaks (the highest is offered).
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -162,6 +164,19 @@ pub struct MouseEvent {
     pub modifier: u32,
 }
 
+impl MouseEvent {
+    /// `message` with the event as the kit reads it: `type x y count buttons modifier`.
+    pub fn to_args(&self, message: Message) -> Message {
+        message
+            .arg("type", self.kind)
+            .arg("x", self.x)
+            .arg("y", self.y)
+            .arg("count", self.count)
+            .arg("buttons", self.buttons)
+            .arg("modifier", self.modifier)
+    }
+}
+
 /// One tile's identity: what its pixels depend on besides the document.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct TileKey {
@@ -172,6 +187,22 @@ pub struct TileKey {
     pub th: u32,
     pub width: u32,
     pub height: u32,
+}
+
+#[cfg(test)]
+impl TileKey {
+    /// A 256-pixel tile of 3840 twips in column `x` of part 0, for unit tests.
+    pub(crate) fn test_column(x: i64) -> TileKey {
+        TileKey {
+            part: 0,
+            x,
+            y: 0,
+            tw: 3840,
+            th: 3840,
+            width: 256,
+            height: 256,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -218,7 +249,7 @@ pub fn parse_client(text: &str) -> Result<ClientMessage, Refused> {
     }
     let message = Message::parse(line).map_err(|e| Refused::bad_message(e.to_string()))?;
     let m = &message;
-    if let Some(parsed) = windows::parse(m, body) {
+    if let Some(parsed) = window::parse(m, body) {
         return parsed;
     }
     Ok(match m.name.as_str() {
@@ -540,7 +571,12 @@ pub fn error(kind: &str, message: &str, request: Option<&str>) -> String {
 
 /// The header of a tile answer.
 pub fn tile_header(key: &TileKey) -> Message {
-    Message::new("tile")
+    with_tile_geometry(Message::new("tile"), key)
+}
+
+/// `message` with the geometry of the tile `key`: `part x y tw th width height`.
+pub fn with_tile_geometry(message: Message, key: &TileKey) -> Message {
+    message
         .arg("part", key.part)
         .arg("x", key.x)
         .arg("y", key.y)
@@ -550,98 +586,5 @@ pub fn tile_header(key: &TileKey) -> Message {
         .arg("height", key.height)
 }
 
-/// The header of a tile delta: an optional move (`mx my mw mh sx`), then the PNG that follows
-/// replaces the pixels of `dx dy dw dh` (all 0 and no PNG when the move explains everything).
-pub fn tile_delta_header(key: &TileKey, delta: &super::tile_delta::Delta) -> Message {
-    let mut header = tile_header(key).arg("format", "png").arg("delta", 1);
-    if let Some(moved) = delta.moved {
-        let r = moved.rect;
-        header = header
-            .arg("mx", r.x)
-            .arg("my", r.y)
-            .arg("mw", r.width)
-            .arg("mh", r.height)
-            .arg("sx", moved.sx);
-    }
-    let r = delta.rect.unwrap_or(super::tile_delta::Rect {
-        x: 0,
-        y: 0,
-        width: 0,
-        height: 0,
-    });
-    header
-        .arg("dx", r.x)
-        .arg("dy", r.y)
-        .arg("dw", r.width)
-        .arg("dh", r.height)
-}
-
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tiles_are_bounded() {
-        let ok = parse_client("tiles part=0 width=256 height=256 tw=3840 th=3840 at=0:0,3840:0")
-            .unwrap();
-        let ClientMessage::Tiles(batch) = ok else {
-            panic!()
-        };
-        assert_eq!(batch.tiles.len(), 2);
-        for bad in [
-            "tiles part=0 width=100000 height=256 tw=3840 th=3840 at=0:0",
-            "tiles part=0 width=256 height=256 tw=3840 th=3840 at=-1:0",
-            "tiles part=0 width=256 height=256 tw=0 th=3840 at=0:0",
-            "tiles part=0 width=256 height=256 tw=3840 th=3840 at=99999999999:0",
-        ] {
-            assert_eq!(parse_client(bad).unwrap_err().kind, "bad-request", "{bad}");
-        }
-        let many = (0..1000).map(|i| format!("{i}:0")).collect::<Vec<_>>();
-        let line = format!(
-            "tiles part=0 width=256 height=256 tw=3840 th=3840 at={}",
-            many.join(",")
-        );
-        assert_eq!(parse_client(&line).unwrap_err().kind, "bad-request");
-        assert_eq!(
-            parse_client("tiles part=0 width=256 height=256 tw=3840 th=3840 at=a:b")
-                .unwrap_err()
-                .kind,
-            "bad-message"
-        );
-    }
-
-    #[test]
-    fn unknown_and_malformed_messages_are_bad_messages() {
-        for bad in ["frobnicate", "", "key type=input char=x", "tile-done"] {
-            assert_eq!(parse_client(bad).unwrap_err().kind, "bad-message", "{bad}");
-        }
-        assert_eq!(
-            parse_client("key type=input").unwrap_err().kind,
-            "bad-request"
-        );
-        assert_eq!(
-            parse_client("key type=input char=55296").unwrap_err().kind,
-            "bad-request"
-        );
-    }
-
-    #[test]
-    fn uno_commands_and_args_are_checked() {
-        assert!(parse_client("uno command=.uno:Bold").is_ok());
-        assert!(parse_client("uno command=Bold").is_err());
-        assert!(parse_client("uno command=.uno:Bold args=[1]").is_err());
-        assert!(parse_client("uno command=.uno:Bold;rm").is_err());
-    }
-
-    #[test]
-    fn save_as_names_are_plain_file_names() {
-        assert!(parse_client("save-as name=a.odt").is_ok());
-        for bad in [
-            "save-as name=../a.odt",
-            "save-as name=noext",
-            "save-as name=.odt",
-        ] {
-            assert!(parse_client(bad).is_err(), "{bad}");
-        }
-    }
-}
+mod tests;

@@ -12,6 +12,8 @@
 
 use std::os::raw::{c_int, c_void};
 
+use crate::signal_write::{decimal, write_all};
+
 extern "C" {
     // glibc's <execinfo.h>; the libc crate does not bind it.
     fn backtrace(buffer: *mut *mut c_void, size: c_int) -> c_int;
@@ -55,11 +57,11 @@ pub fn arm() -> std::io::Result<()> {
 }
 
 extern "C" fn on_crash(signal: c_int) {
-    write_all(b"oxool-kit: crashed with signal ");
-    let mut digits = [0u8; 4];
-    let len = decimal(signal, &mut digits);
-    write_all(&digits[..len]);
-    write_all(b"; backtrace:\n");
+    write_all(2, b"oxool-kit: crashed with signal ");
+    let mut digits = [0u8; 20];
+    let len = decimal(i64::from(signal), &mut digits);
+    write_all(2, &digits[..len]);
+    write_all(2, b"; backtrace:\n");
     let mut frames = [std::ptr::null_mut::<c_void>(); MAX_FRAMES];
     // SAFETY: backtrace fills at most MAX_FRAMES entries of our array, and
     // backtrace_symbols_fd reads that many and writes to stderr without allocating.
@@ -70,48 +72,4 @@ extern "C" fn on_crash(signal: c_int) {
     // SAFETY: raise is async-signal-safe; the handler was reset to the default action, so the
     // kit ends with this signal as if no handler had run.
     unsafe { libc::raise(signal) };
-}
-
-/// `value` (0..10000) in decimal into `buf`, without allocating.
-fn decimal(value: c_int, buf: &mut [u8; 4]) -> usize {
-    let mut value = value.clamp(0, 9999);
-    let mut reversed = [0u8; 4];
-    let mut count = 0;
-    loop {
-        reversed[count] = b'0' + (value % 10) as u8;
-        count += 1;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
-    }
-    for (slot, digit) in buf.iter_mut().zip(reversed[..count].iter().rev()) {
-        *slot = *digit;
-    }
-    count
-}
-
-fn write_all(mut bytes: &[u8]) {
-    while !bytes.is_empty() {
-        // SAFETY: write(2) reads `bytes.len()` bytes from a live slice.
-        let written = unsafe { libc::write(2, bytes.as_ptr().cast(), bytes.len()) };
-        if written <= 0 {
-            return;
-        }
-        bytes = &bytes[written as usize..];
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::decimal;
-
-    #[test]
-    fn signal_numbers_are_written_in_decimal() {
-        let mut buf = [0u8; 4];
-        let len = decimal(11, &mut buf);
-        assert_eq!(&buf[..len], b"11");
-        let len = decimal(6, &mut buf);
-        assert_eq!(&buf[..len], b"6");
-    }
 }

@@ -14,6 +14,7 @@ pub mod probes;
 pub mod seccomp;
 pub mod serve;
 pub mod session;
+pub mod signal_write;
 pub mod sniff;
 pub mod sys;
 pub mod warm_up;

@@ -10,9 +10,9 @@
 use std::time::{Duration, Instant};
 
 use oxool_tests::checkpoints::{kill_9, last_document_kit};
+use oxool_tests::editing_setup::open_writer;
 use oxool_tests::server::{Server, ServerOptions};
-use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
-use oxool_tests::ws::WsClient;
+use oxool_tests::wopi_host::{WopiHost, WopiHostOptions};
 use rand::Rng;
 
 const CHECKPOINT_MAX_SECS: u64 = 1;
@@ -22,14 +22,6 @@ const MARGIN: Duration = Duration::from_secs(1);
 const CTRL_END: u32 = 1029 | 0x2000;
 /// A document is killed at most this often: the third crash in five minutes is final.
 const KILLS_PER_DOCUMENT: usize = 2;
-
-async fn open(server: &Server, host: &WopiHost, name: &str, user: &str) -> WsClient {
-    let mut client = WsClient::connect(server.port, user).await.unwrap();
-    client
-        .load(&host.wopisrc(name), &token(user, user, true))
-        .await;
-    client
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn fifty_kit_kills_lose_nothing_older_than_checkpoint_max_secs() {
@@ -54,8 +46,8 @@ async fn fifty_kit_kills_lose_nothing_older_than_checkpoint_max_secs() {
         if kill % KILLS_PER_DOCUMENT == 0 {
             host.add_fixture("simple.docx", &name).unwrap();
         }
-        let mut alice = open(&server, &host, &name, "alice").await;
-        let mut bob = open(&server, &host, &name, "bob").await;
+        let mut alice = open_writer(&server, &host, &name, "alice").await;
+        let mut bob = open_writer(&server, &host, &name, "bob").await;
         bob.key(0, CTRL_END).await;
         // Words unique to this kill, each with the moment it was sent.
         let mut sent: Vec<(String, Instant)> = Vec::new();
@@ -89,7 +81,7 @@ async fn fifty_kit_kills_lose_nothing_older_than_checkpoint_max_secs() {
             client.wait_closed().await;
         }
         drop((alice, bob));
-        let mut alice = open(&server, &host, &name, "alice").await;
+        let mut alice = open_writer(&server, &host, &name, "alice").await;
         // One more key (not counted) makes sure there is something to save.
         alice.type_keys("z").await;
         let saved = alice.save(false).await;

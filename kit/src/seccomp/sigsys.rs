@@ -9,6 +9,8 @@ use std::sync::atomic::{AtomicI32, AtomicPtr, Ordering};
 
 use oxool_proto::{Frame, FromKit, Message};
 
+use crate::signal_write::{decimal, write_all};
+
 /// Exit status of a kit that made a denied syscall.
 pub const EXIT_SECCOMP_DENIED: i32 = 70;
 
@@ -114,39 +116,13 @@ fn unknown_line(nr: i32, buf: &mut [u8; 80]) -> usize {
     let prefix = b"oxool-kit: seccomp denied syscall ? (";
     buf[..prefix.len()].copy_from_slice(prefix);
     let mut len = prefix.len();
-    let mut digits = [0u8; 12];
-    let mut value = i64::from(nr).unsigned_abs();
-    let mut count = 0;
-    loop {
-        digits[count] = b'0' + (value % 10) as u8;
-        count += 1;
-        value /= 10;
-        if value == 0 {
-            break;
-        }
-    }
-    if nr < 0 {
-        buf[len] = b'-';
-        len += 1;
-    }
-    for digit in digits[..count].iter().rev() {
-        buf[len] = *digit;
-        len += 1;
-    }
+    let mut digits = [0u8; 20];
+    let count = decimal(i64::from(nr), &mut digits);
+    buf[len..len + count].copy_from_slice(&digits[..count]);
+    len += count;
     buf[len] = b')';
     buf[len + 1] = b'\n';
     len + 2
-}
-
-fn write_all(fd: RawFd, mut bytes: &[u8]) {
-    while !bytes.is_empty() {
-        // SAFETY: write(2) reads `bytes.len()` bytes from a live slice.
-        let written = unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
-        if written <= 0 {
-            return;
-        }
-        bytes = &bytes[written as usize..];
-    }
 }
 
 #[cfg(test)]

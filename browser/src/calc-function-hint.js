@@ -38,6 +38,8 @@ export class FunctionHint {
     this.names = [];
     this.prefix = '';
     this.chosen = 0;
+    /** The last character typed into the cell, until another key (Enter, arrows…) comes. */
+    this.lastChar = null;
     this.el.addEventListener('mousedown', (e) => {
       const li = e.target.closest('li');
       if (!li) return;
@@ -55,7 +57,12 @@ export class FunctionHint {
 
   /** CELL_FORMULA: the text of the cell being edited (or of the current cell). */
   onFormula(text) {
-    const prefix = typedFunctionPrefix(text.replace(/\n$/, ''));
+    const formula = text.replace(/\n$/, '');
+    // LibreOffice reports the text some keys late: a text that does not end with the last
+    // character typed is from before it, and its prefix may already be closed ("=COUNTA(A"
+    // arriving after "1:A3)" was typed would offer ABS to the Enter that ends the formula).
+    const stale = this.lastChar !== null && !formula.endsWith(this.lastChar);
+    const prefix = stale ? null : typedFunctionPrefix(formula);
     if (!prefix || !this.ctx.canEdit() || document.activeElement !== this.ctx.keyboard.textarea) {
       this.hide();
       return;
@@ -98,7 +105,18 @@ export class FunctionHint {
   }
 
   onKey(e) {
-    if (!this.shown || e.target !== this.ctx.keyboard.textarea) return;
+    if (e.target !== this.ctx.keyboard.textarea) return;
+    if (e.key.length === 1 && !e.ctrlKey && !e.metaKey && !e.altKey) {
+      this.lastChar = e.key;
+      // A character that cannot continue a function name ends the list at once, before
+      // LibreOffice's CELL_FORMULA says so.
+      if (this.shown && !/[A-Za-z0-9.]/.test(e.key)) this.hide();
+      return;
+    }
+    if (!this.shown) {
+      this.lastChar = null;
+      return;
+    }
     const use = () => { e.preventDefault(); e.stopPropagation(); };
     if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
       use();
@@ -111,6 +129,8 @@ export class FunctionHint {
     } else if (e.key === 'Escape') {
       use();
       this.hide();
+    } else {
+      this.lastChar = null;
     }
   }
 
@@ -121,6 +141,7 @@ export class FunctionHint {
     const typedLower = this.prefix === this.prefix.toLowerCase();
     const rest = name.slice(this.prefix.length)[typedLower ? 'toLowerCase' : 'toString']();
     this.hide();
+    this.lastChar = '(';
     this.ctx.keyboard.sendText(`${rest}(`);
     this.ctx.keyboard.focus();
   }

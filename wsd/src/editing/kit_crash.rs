@@ -17,14 +17,11 @@ use super::command::{Command, JoinError, JoinRequest, OpenFailure, Reopened, Sou
 use super::recovery_state::Pending;
 use super::save_state::{SaveState, SaveWaiter};
 use super::{close_code, Closing};
-use crate::kit::link::{KitDocument, KitLink, KitLinkError};
+use crate::kit::link::{KitDocument, KitLink};
 
 /// Crashes within `CRASH_WINDOW` after which the document is not reopened.
 const MAX_CRASHES: usize = 3;
 const CRASH_WINDOW: Duration = Duration::from_secs(300);
-/// Kits tried for one reopening: a kit that hangs or dies while loading is not the document's
-/// fault (seen once in a hundred kills: a warm kit that never answered its `load`).
-const REOPEN_ATTEMPTS: u32 = 2;
 /// How long sessions joining a reopened document are told that it was recovered.
 const NOTICE_FOR: Duration = Duration::from_secs(120);
 
@@ -175,39 +172,20 @@ impl Broker {
                 )),
             };
             let result = match bytes {
-                Ok(bytes) => {
-                    let mut attempt = 1;
-                    loop {
-                        let opened = KitLink::open(
-                            &ctx.spawner,
-                            KitDocument {
-                                file_name: &file_name,
-                                password: password.as_ref(),
-                                bytes: bytes.clone(),
-                            },
-                            ctx.config.editing.load_timeout(),
-                            ctx.config.kit.max_document_bytes(),
-                            commands.clone(),
-                            Command::Kit,
-                        )
-                        .await;
-                        match opened {
-                            // A kit that hung, died or broke the protocol while loading says
-                            // nothing about the document, which loaded before: one more kit.
-                            Err(
-                                error @ (KitLinkError::Timeout(_)
-                                | KitLinkError::Crashed
-                                | KitLinkError::Protocol(_)),
-                            ) if attempt < REOPEN_ATTEMPTS => {
-                                tracing::warn!(%error, attempt, "reopening failed; trying a new kit");
-                                attempt += 1;
-                            }
-                            other => {
-                                break other.map_err(|e| OpenFailure::new(e.kind(), e.to_string()))
-                            }
-                        }
-                    }
-                }
+                Ok(bytes) => KitLink::open_retrying(
+                    &ctx.spawner,
+                    KitDocument {
+                        file_name: &file_name,
+                        password: password.as_ref(),
+                        bytes,
+                    },
+                    ctx.config.editing.load_timeout(),
+                    ctx.config.kit.max_document_bytes(),
+                    commands.clone(),
+                    Command::Kit,
+                )
+                .await
+                .map_err(|e| OpenFailure::new(e.kind(), e.to_string())),
                 Err(failure) => Err(failure),
             };
             let _ = commands

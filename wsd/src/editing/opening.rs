@@ -52,7 +52,7 @@ pub(super) async fn load(
         acquire_lock(ctx, src, &first.token, new_lock_id()).await
     };
     let file_name = oxool_proto::file_name::safe_file_name(&info.base_file_name);
-    let open_kit = KitLink::open(
+    let open_kit = KitLink::open_retrying(
         &ctx.spawner,
         KitDocument {
             file_name: &file_name,

@@ -98,6 +98,46 @@ pub enum KitEvent {
 impl KitLink {
     /// Spawns a kit, loads `document` within `timeout`, and starts the
     /// reader (frames go to `events`, wrapped by `wrap`) and the writer.
+    /// [`KitLink::open`], and once more in a new kit when the first hangs, dies or breaks the
+    /// protocol while loading: that says nothing about the document. About one load in a
+    /// hundred under the kill tests never got its answer (docs/benchmarks.md, issue 13); a
+    /// refusal, a password question or the memory limit is the document's and is not retried.
+    pub async fn open_retrying<E: Send + 'static>(
+        spawner: &Arc<dyn KitSpawner>,
+        document: KitDocument<'_>,
+        timeout: Duration,
+        max_frame: u32,
+        events: mpsc::Sender<E>,
+        wrap: fn(KitEvent) -> E,
+    ) -> Result<(KitLink, Loaded), KitLinkError> {
+        let KitDocument {
+            file_name,
+            password,
+            bytes,
+        } = document;
+        let first = KitDocument {
+            file_name,
+            password,
+            bytes: bytes.clone(),
+        };
+        match KitLink::open(spawner, first, timeout, max_frame, events.clone(), wrap).await {
+            Err(
+                error @ (KitLinkError::Timeout(_)
+                | KitLinkError::Crashed
+                | KitLinkError::Protocol(_)),
+            ) => {
+                tracing::warn!(%error, "the kit failed while loading; trying a new kit");
+                let again = KitDocument {
+                    file_name,
+                    password,
+                    bytes,
+                };
+                KitLink::open(spawner, again, timeout, max_frame, events, wrap).await
+            }
+            other => other,
+        }
+    }
+
     pub async fn open<E: Send + 'static>(
         spawner: &Arc<dyn KitSpawner>,
         document: KitDocument<'_>,

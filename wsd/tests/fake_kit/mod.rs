@@ -9,6 +9,8 @@ use oxool_proto::{Frame, Message};
 use oxool_wsd::kit::{BoxFuture, KitHandle, KitSpawner, SpawnError};
 use tokio::net::UnixStream;
 
+// Each test binary that includes this module scripts only some of the behaviours.
+#[allow(dead_code)]
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Behaviour {
     /// Sends `ready`, then answers `converted` with `converted:` + the document.
@@ -26,6 +28,10 @@ pub enum Behaviour {
     /// Sends an `error` frame with a payload just over the 64 KiB an event may carry, as a
     /// hostile document would to make wsd allocate.
     OversizedEvent,
+    /// Answers `load` with `loaded type=text parts=1`.
+    Load,
+    /// The first kit hangs, every later one loads.
+    HangFirstThenLoad,
 }
 
 pub struct FakeKits {
@@ -71,13 +77,18 @@ impl FakeKits {
 impl KitSpawner for FakeKits {
     fn spawn_kit(&self) -> BoxFuture<'_, Result<KitHandle, SpawnError>> {
         Box::pin(async move {
-            self.spawned.fetch_add(1, Ordering::SeqCst);
+            let index = self.spawned.fetch_add(1, Ordering::SeqCst);
+            let behaviour = match self.behaviour {
+                Behaviour::HangFirstThenLoad if index == 0 => Behaviour::Hang,
+                Behaviour::HangFirstThenLoad => Behaviour::Load,
+                other => other,
+            };
             let pid = self.next_pid.fetch_add(1, Ordering::SeqCst);
             let (wsd_end, kit_end) =
                 UnixStream::pair().map_err(|e| SpawnError::Failed(e.to_string()))?;
             tokio::spawn(run_kit(
                 kit_end,
-                self.behaviour,
+                behaviour,
                 Arc::clone(&self.requests),
                 Arc::clone(&self.exits),
             ));
@@ -127,6 +138,12 @@ async fn run_kit(
                 .render(),
         ),
         Behaviour::Garbage => Frame::new("tile part=0"),
+        Behaviour::Load | Behaviour::HangFirstThenLoad => Frame::new(
+            Message::new("loaded")
+                .arg("type", "text")
+                .arg("parts", 1)
+                .render(),
+        ),
         Behaviour::OversizedEvent => {
             let frame = Frame::with_payload("error kind=load", vec![b'x'; 64 * 1024 + 1]);
             // wsd stops reading after the length; the write may then fail.

@@ -9,13 +9,16 @@ const { artifacts } = require('../support/server');
 
 const { expect } = h;
 
-/** The pid of the kit that loaded `name`, from wsd's log ("document loaded kit_pid=…"). */
+/**
+ * The pid of the kit that holds `name`, from wsd's log: "document loaded kit_pid=…" or, when the
+ * broker reopened it after a crash and the page rejoined that broker, "was reopened … kit_pid=…".
+ */
 function kitPid(name) {
   const id = Buffer.from(name).toString('base64url');
   const log = fs.readFileSync(path.join(artifacts, 'wsd.log'), 'utf8').replace(/\x1b\[[0-9;]*m/g, '');
-  const lines = log.split('\n').filter((l) => l.includes('document loaded') && l.includes(`/wopi/files/${id}`));
+  const lines = log.split('\n').filter((l) => (l.includes('document loaded') || l.includes('was reopened')) && l.includes(`/wopi/files/${id}`));
   const m = lines.length && lines[lines.length - 1].match(/kit_pid=(\d+)/);
-  if (!m) throw new Error(`no "document loaded" line for ${name} in wsd.log`);
+  if (!m) throw new Error(`no "document loaded" or "was reopened" line for ${name} in wsd.log`);
   return Number(m[1]);
 }
 

@@ -307,13 +307,14 @@ impl Session {
 
     fn post_input(&self, message: &Message, input: Input) -> Result<(), SessionError> {
         let id = args::required(message, "view")?;
-        if self.views.get(id)?.readonly && !input.view_only_permitted() {
+        let view = self.views.get(id)?;
+        if view.readonly && !input.view_only_permitted() {
             return Err(SessionError::ReadOnly(id.to_string()));
         }
         // Input of another view still queued in LibreOffice is applied first: 7.4 may apply a
         // queued key to the view that is current when it runs, so the first key of a user who
         // types right after another could land at the other user's cursor.
-        let lok_view = self.views.get(id)?.lok_view;
+        let lok_view = view.lok_view;
         if self.input_pending.get() && self.input_view.get() != lok_view {
             self.settle_input();
         }
@@ -321,7 +322,7 @@ impl Session {
         input.post(&self.document).map_err(InputError::from)?;
         if matches!(input, Input::Key { .. } | Input::Mouse { .. }) {
             self.input_pending.set(true);
-            self.input_view.set(self.views.get(id)?.lok_view);
+            self.input_view.set(lok_view);
         }
         // A shortcut's command is queued behind the key: let it run before later input, so
         // Ctrl+End followed by typing types at the end.

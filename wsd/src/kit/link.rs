@@ -60,6 +60,7 @@ impl KitLinkError {
 
 /// The document a kit loads: its name (for the extension and the title), the password of a
 /// protected one (never logged), its bytes.
+#[derive(Clone)]
 pub struct KitDocument<'a> {
     pub file_name: &'a str,
     pub password: Option<&'a DocumentPassword>,
@@ -96,8 +97,6 @@ pub enum KitEvent {
 }
 
 impl KitLink {
-    /// Spawns a kit, loads `document` within `timeout`, and starts the
-    /// reader (frames go to `events`, wrapped by `wrap`) and the writer.
     /// [`KitLink::open`], and once more in a new kit when the first hangs, dies or breaks the
     /// protocol while loading: that says nothing about the document. About one load in a
     /// hundred under the kill tests never got its answer (docs/benchmarks.md, issue 13); a
@@ -110,16 +109,7 @@ impl KitLink {
         events: mpsc::Sender<E>,
         wrap: fn(KitEvent) -> E,
     ) -> Result<(KitLink, Loaded), KitLinkError> {
-        let KitDocument {
-            file_name,
-            password,
-            bytes,
-        } = document;
-        let first = KitDocument {
-            file_name,
-            password,
-            bytes: bytes.clone(),
-        };
+        let first = document.clone();
         match KitLink::open(spawner, first, timeout, max_frame, events.clone(), wrap).await {
             Err(
                 error @ (KitLinkError::Timeout(_)
@@ -127,17 +117,14 @@ impl KitLink {
                 | KitLinkError::Protocol(_)),
             ) => {
                 tracing::warn!(%error, "the kit failed while loading; trying a new kit");
-                let again = KitDocument {
-                    file_name,
-                    password,
-                    bytes,
-                };
-                KitLink::open(spawner, again, timeout, max_frame, events, wrap).await
+                KitLink::open(spawner, document, timeout, max_frame, events, wrap).await
             }
             other => other,
         }
     }
 
+    /// Spawns a kit, loads `document` within `timeout`, and starts the
+    /// reader (frames go to `events`, wrapped by `wrap`) and the writer.
     pub async fn open<E: Send + 'static>(
         spawner: &Arc<dyn KitSpawner>,
         document: KitDocument<'_>,

@@ -4,6 +4,7 @@
 //! |---|---|---|
 //! | `SpawnKit()` | `→ (h socket, u pid, s jail_id)` | a jailed kit that reported `ready`; the socket speaks docs/kit-protocol.md |
 //! | `KillKit(u pid)` | `→ ()` | SIGKILL a kit this forkit spawned (hung conversions); other pids are refused |
+//! | `AbortKit(u pid)` | `→ ()` | SIGABRT a kit this forkit spawned, so that it writes its backtrace to stderr (the journal) before it dies; SIGKILL if it still runs 3 s later. For a kit that hung where it should not (loading a document) |
 //! | `Stats()` | `→ a{sv}` | [`ForkitStats`], a dictionary on the wire (one key per field, counters `t`, `cgroup_mode` `s`) so that a counter can be added without changing the signature |
 //! | signal `KitExited` | `(u pid, s jail_id, i status, b oom)` | a kit was reaped; `status` is the exit code, or minus the signal number when killed |
 //!
@@ -24,6 +25,7 @@ pub const OBJECT_PATH: &str = "/org/oxool/Forkit1";
 pub trait Forkit1 {
     fn spawn_kit(&self) -> zbus::Result<(OwnedFd, u32, String)>;
     fn kill_kit(&self, pid: u32) -> zbus::Result<()>;
+    fn abort_kit(&self, pid: u32) -> zbus::Result<()>;
     fn stats(&self) -> zbus::Result<ForkitStats>;
     #[zbus(signal)]
     fn kit_exited(&self, pid: u32, jail_id: String, status: i32, oom: bool) -> zbus::Result<()>;

@@ -21,7 +21,7 @@ extern "C" {
 }
 
 /// The signals a crash ends with.
-const CRASH_SIGNALS: [c_int; 5] = [
+pub const CRASH_SIGNALS: [c_int; 5] = [
     libc::SIGSEGV,
     libc::SIGBUS,
     libc::SIGILL,
@@ -69,7 +69,46 @@ extern "C" fn on_crash(signal: c_int) {
         let depth = backtrace(frames.as_mut_ptr(), MAX_FRAMES as c_int);
         backtrace_symbols_fd(frames.as_ptr(), depth, 2);
     }
-    // SAFETY: raise is async-signal-safe; the handler was reset to the default action, so the
-    // kit ends with this signal as if no handler had run.
-    unsafe { libc::raise(signal) };
+    // SAFETY: sigaction and raise are async-signal-safe, and the struct is ours. LibreOffice
+    // installs its own handlers after this one and calls this one from them, so SA_RESETHAND
+    // alone would leave LibreOffice's in place and the re-raised signal would come back here
+    // (a kit aborted for its backtrace then hung until forkit's SIGKILL). With the default
+    // action set explicitly, the kit ends with this signal as if no handler had run.
+    unsafe {
+        let mut default: libc::sigaction = std::mem::zeroed();
+        default.sa_sigaction = libc::SIG_DFL;
+        libc::sigaction(signal, &default, std::ptr::null_mut());
+        libc::raise(signal);
+    }
+    // Still here: the kit is PID 1 of its PID namespace, and the kernel drops a signal with the
+    // default action that PID 1 sends itself. A fault is re-executed and then forced, but a
+    // SIGABRT from forkit (`AbortKit`) or from abort() is not: leave with 128 + the signal,
+    // which forkit reports as that signal ([`signal_of_exit_code`]).
+    // SAFETY: _exit is async-signal-safe and ends the process at once.
+    unsafe { libc::_exit(EXIT_CODE_SIGNAL_BASE + signal) };
+}
+
+/// A kit that could not die of its crash signal exits with this plus the signal number.
+const EXIT_CODE_SIGNAL_BASE: c_int = 128;
+
+/// The crash signal a kit's exit code stands for (see the end of the crash handler); the kit's
+/// own exit codes are all below 128.
+pub fn signal_of_exit_code(code: i32) -> Option<i32> {
+    let signal = code.checked_sub(EXIT_CODE_SIGNAL_BASE)?;
+    CRASH_SIGNALS.contains(&signal).then_some(signal)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn only_crash_signals_are_read_from_exit_codes() {
+        assert_eq!(super::signal_of_exit_code(134), Some(libc::SIGABRT));
+        assert_eq!(super::signal_of_exit_code(139), Some(libc::SIGSEGV));
+        assert_eq!(super::signal_of_exit_code(1), None);
+        assert_eq!(
+            super::signal_of_exit_code(137),
+            None,
+            "SIGKILL is not a crash report"
+        );
+    }
 }

@@ -122,6 +122,34 @@ impl CapacityRun {
         all.sort();
         all
     }
+
+    /// Per format (docx, xlsx, pptx): the sorted latencies its people measured, and how many
+    /// repaints they gave up on.
+    pub fn latencies_by_format(&self) -> Vec<(&'static str, Vec<Duration>, usize)> {
+        let mut reports = self.reports.iter();
+        let mut by_format: Vec<(&'static str, Vec<Duration>, usize)> = Vec::new();
+        for document in &self.documents {
+            let extension = FORMATS
+                .iter()
+                .find(|(fixture, ..)| *fixture == document.fixture)
+                .map_or("?", |(_, extension, _)| *extension);
+            let at = match by_format.iter().position(|(e, ..)| *e == extension) {
+                Some(at) => at,
+                None => {
+                    by_format.push((extension, Vec::new(), 0));
+                    by_format.len() - 1
+                }
+            };
+            for report in reports.by_ref().take(document.people) {
+                by_format[at].1.extend(report.latencies.iter().copied());
+                by_format[at].2 += report.given_up;
+            }
+        }
+        for (_, sorted, _) in &mut by_format {
+            sorted.sort();
+        }
+        by_format
+    }
 }
 
 /// The `q` quantile of sorted samples.
@@ -365,6 +393,16 @@ pub async fn run(counts: &[usize], typing: Duration) -> anyhow::Result<()> {
             run.memory.kits,
             run.memory.kit_count
         );
+        for (extension, sorted, given_up) in run.latencies_by_format() {
+            println!(
+                "    {extension}: peer repaints {} (given up {given_up}); p50 {:.0} ms p95 {:.0} ms \
+                 p99 {:.0} ms",
+                sorted.len(),
+                crate::bench::ms(quantile(&sorted, 0.5)),
+                crate::bench::ms(quantile(&sorted, 0.95)),
+                crate::bench::ms(quantile(&sorted, 0.99)),
+            );
+        }
         if p95 <= P95_GOAL && !sorted.is_empty() {
             held = Some(held.map_or(users, |h: usize| h.max(users)));
         }

@@ -6,7 +6,8 @@
 //! document's key log. A peer that receives an `invalidate` after that time and then has every
 //! visible tile it names repainted (a binary tile or `unchanged=1`) counts the key as seen, with
 //! the latency from the key being sent to the last of those tiles. Keys are attributed to the
-//! first invalidation a peer receives after them; when the kit falls behind, that invalidation
+//! first invalidation a peer receives after them (not measured when it touches none of the
+//! peer's visible tiles); when the kit falls behind, that invalidation
 //! may belong to an earlier key, so the generator also reports how long the sessions take to
 //! fall quiet once typing stops (the backlog, capacity.rs).
 
@@ -281,14 +282,18 @@ impl User {
 
     async fn handle(&mut self, message: &Incoming) {
         if message.is("invalidate") {
-            let stale = self.stale_tiles(message);
-            if stale.is_empty() {
-                return;
-            }
+            // The keys before it are the ones it repaints. Those whose invalidation touches
+            // none of this user's visible tiles (it scrolled away) are not measured: counted
+            // at the next invalidation that does, they would add the time spent looking
+            // elsewhere.
             let (keys, next) = self
                 .log
                 .others_since(self.log_cursor, message.at, self.index);
             self.log_cursor = next;
+            let stale = self.stale_tiles(message);
+            if stale.is_empty() {
+                return;
+            }
             self.client
                 .refresh_tiles(0, TILE_PX, TILE_TWIPS as u32, &stale)
                 .await;

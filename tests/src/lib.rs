@@ -19,6 +19,7 @@ pub mod hostile;
 pub mod http;
 pub mod kit_client;
 pub mod kit_session;
+pub mod large_document;
 pub mod protected;
 pub mod server;
 pub mod soak;

@@ -15,6 +15,9 @@ use super::Frontend;
 
 pub use oxool_bus::forkit1::{BUS_NAME, OBJECT_PATH};
 
+/// How long an aborted kit has to write its backtrace before it is killed.
+const ABORT_GRACE: std::time::Duration = std::time::Duration::from_secs(3);
+
 pub struct Forkit1 {
     pub frontend: Arc<Frontend>,
 }
@@ -47,6 +50,24 @@ impl Forkit1 {
             .kill(pid)
             .await
             .map_err(|e| zbus::fdo::Error::Failed(e.to_string()))
+    }
+
+    async fn abort_kit(&self, pid: u32) -> zbus::fdo::Result<()> {
+        self.frontend
+            .zygote
+            .abort(pid)
+            .await
+            .map_err(|e| zbus::fdo::Error::Failed(e.to_string()))?;
+        // A kit stuck where its signal handler cannot run still ends: `kill` of a kit that has
+        // been reaped meanwhile is ignored by the zygote.
+        let frontend = Arc::clone(&self.frontend);
+        tokio::spawn(async move {
+            tokio::time::sleep(ABORT_GRACE).await;
+            if let Err(error) = frontend.zygote.kill(pid).await {
+                tracing::warn!(%error, pid, "cannot kill the aborted kit");
+            }
+        });
+        Ok(())
     }
 
     async fn stats(&self) -> ForkitStats {

@@ -62,6 +62,10 @@ impl ZygoteLink {
     pub async fn kill(&self, pid: u32) -> Result<(), ControlError> {
         self.send(&Message::new("kill").arg("pid", pid)).await
     }
+
+    pub async fn abort(&self, pid: u32) -> Result<(), ControlError> {
+        self.send(&Message::new("abort").arg("pid", pid)).await
+    }
 }
 
 fn set_nonblocking(fd: &OwnedFd) -> std::io::Result<()> {

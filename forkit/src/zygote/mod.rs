@@ -170,6 +170,10 @@ fn handle(
             let pid: i32 = message.parse_arg("pid").unwrap_or(0);
             reap::kill_kit(kits, pid);
         }
+        "abort" => {
+            let pid: i32 = message.parse_arg("pid").unwrap_or(0);
+            reap::abort_kit(kits, pid);
+        }
         other => eprintln!("oxool-forkit zygote: ignoring unknown control message {other:?}"),
     }
     Ok(())

@@ -33,7 +33,11 @@ pub fn reap_exited(
             Ok(status) => status,
         };
         let (pid, code, signal) = match status {
-            WaitStatus::Exited(pid, code) => (pid, code, 0),
+            // A kit that crashed but could not die of the signal (kit/src/crash.rs).
+            WaitStatus::Exited(pid, code) => match oxool_kit::crash::signal_of_exit_code(code) {
+                Some(signal) => (pid, 0, signal),
+                None => (pid, code, 0),
+            },
             WaitStatus::Signaled(pid, signal, _) => (pid, 0, signal as i32),
             _ => continue,
         };
@@ -67,6 +71,16 @@ pub fn kill_kit(kits: &mut HashMap<i32, KitRecord>, pid: i32) {
     if let Some(record) = kits.get_mut(&pid) {
         record.kill_requested = true;
         let _ = kill(Pid::from_raw(pid), Signal::SIGKILL);
+    }
+}
+
+/// SIGABRT for one of our kits that hung: its crash handler (kit/src/crash.rs) writes the
+/// backtrace of the thread that got it (the main thread, which runs LibreOffice's calls) to
+/// stderr, then it dies of the signal. The front end follows with `kill` in case it cannot.
+pub fn abort_kit(kits: &mut HashMap<i32, KitRecord>, pid: i32) {
+    if let Some(record) = kits.get_mut(&pid) {
+        record.kill_requested = true;
+        let _ = kill(Pid::from_raw(pid), Signal::SIGABRT);
     }
 }
 

@@ -25,6 +25,7 @@ use super::protocol;
 use super::recovery_state::KitRecovery;
 use super::save_state::{SaveState, SaveTrigger, SaveWaiter};
 use super::tile_delta::DecodedTiles;
+use super::tile_sharing::SharedTiles;
 use super::tiles::TileFlow;
 use super::{close_code, colors, Closing, SessionId};
 use crate::kit::link::{KitEvent, KitLink};
@@ -52,6 +53,8 @@ pub struct Broker {
     pub(super) next_tile_id: u64,
     /// Tiles lately decoded for deltas, shared by the sessions.
     pub(super) decoded_tiles: DecodedTiles,
+    /// Tile requests in flight to the kit, joined by the sessions that want the same tile.
+    pub(super) shared_tiles: SharedTiles,
     pub(super) save_waiters: VecDeque<SaveWaiter>,
     pub(super) lock: DocumentLock,
     pub(super) last_modified: Option<String>,
@@ -192,6 +195,7 @@ impl Broker {
             part_names: Vec::new(),
             next_tile_id: 1,
             decoded_tiles: Default::default(),
+            shared_tiles: SharedTiles::default(),
             save_waiters: VecDeque::new(),
             lock: DocumentLock::new(first.info.supports_locks, lock),
             last_modified: first.info.last_modified_time.clone(),
@@ -304,6 +308,7 @@ impl Broker {
             slow: false,
             selections: VecDeque::new(),
             part: None,
+            render_states: BTreeMap::new(),
         };
         member.text(Message::new("progress").arg("stage", "view").render());
         if let Some(notice) = self.recovery_notice() {
@@ -481,6 +486,10 @@ impl Broker {
         for waiter in request.map(|r| r.waiters).unwrap_or_default() {
             let _ = waiter.send(());
         }
-        tracing::info!("document closed");
+        tracing::info!(
+            tiles_rendered = self.shared_tiles.rendered,
+            tiles_shared = self.shared_tiles.shared,
+            "document closed"
+        );
     }
 }

@@ -330,10 +330,14 @@ impl Broker {
         let Some(member) = self.members.get_mut(&session) else {
             return;
         };
+        let render = member.render_key();
         while let Some((key, refresh)) = member.tiles.next() {
             let id = self.next_tile_id;
             self.next_tile_id += 1;
             member.tile_ids.insert(id, (key, refresh));
+            if self.shared_tiles.join(key, render, session, id) {
+                continue;
+            }
             let request = protocol::tile_header(&key)
                 .arg("view", session)
                 .arg("id", id);
@@ -348,6 +352,7 @@ impl Broker {
                 );
                 return;
             }
+            self.shared_tiles.sent(key, render, id);
         }
     }
 }

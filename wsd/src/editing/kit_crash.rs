@@ -218,6 +218,8 @@ impl Broker {
             }
         };
         let old = std::mem::replace(&mut self.kit, kit);
+        // The old kit's tile requests are never answered.
+        self.shared_tiles.clear();
         if std::mem::take(&mut self.recovery.kill_kit) {
             tokio::spawn(async move { old.kill().await });
         }

@@ -89,6 +89,7 @@ impl Broker {
                     dropped = message.get("dropped").unwrap_or("?"),
                     "the kit dropped callbacks; invalidating every view"
                 );
+                self.shared_tiles.invalidate(None, None);
                 self.broadcast(&Message::new("invalidate").arg("all", 1).render());
             }
             Some(FromKit::ViewOpened) => self.on_view_opened(view, &message),
@@ -103,16 +104,27 @@ impl Broker {
         }
     }
 
+    /// A tile from the kit, for the session that asked and those that joined its request
+    /// (tile_sharing.rs).
     fn on_tile(&mut self, view: Option<SessionId>, message: &Message, png: Vec<u8>) {
-        let Some(session) = view else { return };
+        let id: u64 = message.parse_arg("id").unwrap_or(0);
+        for (session, joined_id) in self.shared_tiles.answered(id) {
+            self.deliver_tile(session, joined_id, &png);
+        }
+        if let Some(session) = view {
+            self.deliver_tile(session, id, &png);
+        }
+    }
+
+    /// Sends the answer to `session`'s tile request `id`: `unchanged`, a delta or the PNG.
+    fn deliver_tile(&mut self, session: SessionId, id: u64, png: &[u8]) {
         let Some(member) = self.members.get_mut(&session) else {
             return;
         };
-        let id: u64 = message.parse_arg("id").unwrap_or(0);
         let Some((key, refresh)) = member.tile_ids.remove(&id) else {
             return;
         };
-        let same = member.tiles.same_as_sent(key, &png);
+        let same = member.tiles.same_as_sent(key, png);
         let header = protocol::tile_header(&key);
         if refresh && same {
             member.text(header.arg("unchanged", 1).render());
@@ -121,7 +133,7 @@ impl Broker {
         if !member.tiles.deltas {
             member.send(Outgoing::Binary(protocol::binary(
                 &header.arg("format", "png"),
-                &png,
+                png,
             )));
             return;
         }
@@ -129,15 +141,37 @@ impl Broker {
         let base = member.tiles.bases.take(&key).filter(|_| refresh);
         let decoded = &mut self.decoded_tiles;
         let delta = base
-            .and_then(|base| tile_delta::delta_with(decoded, &base, &png, key.width, key.height));
+            .and_then(|base| tile_delta::delta_with(decoded, &base, png, key.width, key.height));
         let frame = match delta {
             Some(delta) if delta.png.len() < png.len() => {
                 protocol::binary(&tile_delta::tile_delta_header(&key, &delta), &delta.png)
             }
-            _ => protocol::binary(&header.arg("format", "png"), &png),
+            _ => protocol::binary(&header.arg("format", "png"), png),
         };
         member.send(Outgoing::Binary(frame));
-        member.tiles.bases.keep(key, png);
+        member.tiles.bases.keep(key, png.to_vec());
+    }
+
+    /// Tells `session` that the kit refused its tile request `id`, with the tile's geometry so
+    /// that the client frees its place in the window (a tile of a slide another user has just
+    /// deleted is refused), and asks for its next tiles.
+    fn refuse_tile(&mut self, session: SessionId, id: Option<u64>, kind: &str, text: &str) {
+        if let Some(member) = self.members.get_mut(&session) {
+            member.tiles.failed();
+            let refused = id
+                .filter(|id| member.tile_ids.contains_key(id))
+                .or_else(|| member.tile_ids.keys().next().copied());
+            let refused = refused.and_then(|id| member.tile_ids.remove(&id));
+            let mut error = Message::new("error")
+                .arg("kind", kind)
+                .arg("message", text)
+                .arg("request", "tiles");
+            if let Some((key, _)) = refused {
+                error = protocol::with_tile_geometry(error, &key);
+            }
+            member.text(error.render());
+        }
+        self.pump_tiles(session);
     }
 
     fn on_view_opened(&mut self, view: Option<SessionId>, message: &Message) {
@@ -295,27 +329,14 @@ impl Broker {
                 None => {}
             },
             Some(ToKit::Tile) => {
-                if let Some(member) = view.and_then(|s| self.members.get_mut(&s)) {
-                    member.tiles.failed();
-                    // The kit echoes the refused tile's id (older kits did not: the oldest).
-                    let id = message.parse_arg::<u64>("id").ok();
-                    let refused = id
-                        .filter(|id| member.tile_ids.contains_key(id))
-                        .or_else(|| member.tile_ids.keys().next().copied());
-                    let refused = refused.and_then(|id| member.tile_ids.remove(&id));
-                    // The refused tile's geometry, so the client frees its place in the
-                    // window: a tile of a slide another user has just deleted is refused.
-                    let mut error = Message::new("error")
-                        .arg("kind", kind)
-                        .arg("message", &text)
-                        .arg("request", "tiles");
-                    if let Some((key, _)) = refused {
-                        error = protocol::with_tile_geometry(error, &key);
-                    }
-                    member.text(error.render());
-                }
+                // The kit echoes the refused tile's id (older kits did not: the oldest).
+                let id = message.parse_arg::<u64>("id").ok();
+                let joined = id.map(|id| self.shared_tiles.answered(id));
                 if let Some(session) = view {
-                    self.pump_tiles(session);
+                    self.refuse_tile(session, id, kind, &text);
+                }
+                for (session, joined_id) in joined.unwrap_or_default() {
+                    self.refuse_tile(session, Some(joined_id), kind, &text);
                 }
             }
             Some(ToKit::Selection) => {
@@ -393,6 +414,22 @@ impl Broker {
     /// LibreOffice 7.4 tells only the views showing a slide that it changed, but every session
     /// shows all slides as thumbnails (and a slideshow may show any): the other sessions of a
     /// presentation get the invalidation of a slide they are not on too.
+    /// Tile requests in flight that an invalidation touches may predate its edit: later
+    /// requests for those tiles go to the kit rather than join them (tile_sharing.rs).
+    fn stop_joining(&mut self, invalidate: &Message) {
+        let part = invalidate.parse_arg::<u32>("part").ok();
+        let area = match invalidate.get("all") {
+            Some(_) => None,
+            None => Some((
+                invalidate.parse_arg::<i64>("x").unwrap_or(0),
+                invalidate.parse_arg::<i64>("y").unwrap_or(0),
+                invalidate.parse_arg::<i64>("w").unwrap_or(i64::MAX),
+                invalidate.parse_arg::<i64>("h").unwrap_or(i64::MAX),
+            )),
+        };
+        self.shared_tiles.invalidate(part, area);
+    }
+
     fn share_slide_invalidation(&mut self, from: SessionId, invalidate: &Message) {
         if self.doc_type != "presentation" && self.doc_type != "drawing" {
             return;
@@ -424,9 +461,16 @@ impl Broker {
                 self.broadcast_doc_state();
             }
         }
+        if kind == "INVALIDATE_TILES" {
+            let invalidate = invalidation(&payload);
+            self.stop_joining(&invalidate);
+        }
         let Some(member) = self.members.get_mut(&session) else {
             return;
         };
+        if kind == "STATE_CHANGED" {
+            member.note_render_state(&payload);
+        }
         if kind == "INVALIDATE_TILES" {
             let invalidate = invalidation(&payload);
             member.text(invalidate.render());

@@ -6,8 +6,11 @@ use std::collections::{BTreeMap, VecDeque};
 use oxool_proto::Message;
 use tokio::sync::oneshot;
 
+use std::hash::{Hash, Hasher};
+
 use super::outbox::OutboxSender;
 use super::protocol;
+use super::tile_sharing::{RenderKey, RENDER_COMMANDS};
 use super::tiles::TileFlow;
 use super::{Closing, Outgoing};
 use crate::wopi::AccessToken;
@@ -32,6 +35,9 @@ pub(super) struct Member {
     pub selections: VecDeque<u64>,
     /// The part (sheet, slide) its view showed in the last `status` it was sent.
     pub part: Option<i64>,
+    /// Its view's last `STATE_CHANGED` of each command that changes its tiles
+    /// ([`tile_sharing::RENDER_COMMANDS`]): views that agree share tile renders.
+    pub render_states: BTreeMap<&'static str, String>,
 }
 
 impl Member {
@@ -42,6 +48,31 @@ impl Member {
         }
         if self.outbox.try_send(out).is_err() {
             self.slow = true;
+        }
+    }
+
+    /// What decides this view's pixels besides the tile's geometry (tile_sharing.rs).
+    pub fn render_key(&self) -> RenderKey {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        self.render_states.hash(&mut hasher);
+        hasher.finish()
+    }
+
+    /// Notes a `STATE_CHANGED` payload (`.uno:Name=value` or LibreOffice's JSON form) when it
+    /// is the state of a command that changes what the view's tiles show.
+    pub fn note_render_state(&mut self, payload: &str) {
+        let (name, value) = match payload.split_once('=') {
+            Some((name, value)) if !payload.starts_with('{') => (name.to_string(), value.into()),
+            _ => match serde_json::from_str::<serde_json::Value>(payload) {
+                Ok(json) => (
+                    json["commandName"].as_str().unwrap_or_default().to_string(),
+                    json["state"].to_string(),
+                ),
+                Err(_) => return,
+            },
+        };
+        if let Some(command) = RENDER_COMMANDS.iter().find(|c| **c == name) {
+            self.render_states.insert(command, value);
         }
     }
 

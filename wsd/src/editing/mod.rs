@@ -46,6 +46,7 @@ pub mod session;
 pub mod settings;
 pub mod tile_delta;
 pub mod tile_rect;
+mod tile_sharing;
 pub mod tile_shift;
 mod tiles;
 mod windows;

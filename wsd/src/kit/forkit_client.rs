@@ -188,6 +188,16 @@ impl KitSpawner for ForkitClient {
         })
     }
 
+    fn abort_kit(&self, pid: u32) -> BoxFuture<'_, Result<(), SpawnError>> {
+        Box::pin(async move {
+            let link = self.link.read().await;
+            link.proxy
+                .abort_kit(pid)
+                .await
+                .map_err(|e| SpawnError::Failed(e.to_string()))
+        })
+    }
+
     fn kit_exit(&self, pid: u32) -> BoxFuture<'_, Option<KitExit>> {
         Box::pin(self.exits.wait_for(pid, REPORT_WAIT))
     }

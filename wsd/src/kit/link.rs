@@ -154,8 +154,18 @@ impl KitLink {
             Err(KitLinkError::Crashed) if out_of_memory(spawner, kit.pid).await => {
                 return Err(KitLinkError::OutOfMemory);
             }
+            Err(error @ KitLinkError::Timeout(_)) => {
+                // A hostile or enormous document, or a hang in LibreOffice or the kit: the
+                // backtrace the aborted kit writes to the journal says which.
+                tracing::warn!(
+                    pid = kit.pid,
+                    "the kit hung while loading; aborting it for its backtrace"
+                );
+                let _ = spawner.abort_kit(kit.pid).await;
+                return Err(error);
+            }
             Err(error) => {
-                // A kit that failed to load is of no further use; one that timed out may hang.
+                // A kit that failed to load is of no further use.
                 let _ = spawner.kill_kit(kit.pid).await;
                 return Err(error);
             }

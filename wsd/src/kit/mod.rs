@@ -58,6 +58,11 @@ pub trait KitSpawner: Send + Sync + 'static {
     fn spawn_kit(&self) -> BoxFuture<'_, Result<KitHandle, SpawnError>>;
     /// Ends a kit that hangs or misbehaves (SIGKILL through forkit, which owns it).
     fn kill_kit(&self, pid: u32) -> BoxFuture<'_, Result<(), SpawnError>>;
+    /// Ends a kit that hung where it should not, after it wrote its backtrace to the journal
+    /// (SIGABRT through forkit, SIGKILL if that does not end it). Without forkit: a kill.
+    fn abort_kit(&self, pid: u32) -> BoxFuture<'_, Result<(), SpawnError>> {
+        self.kill_kit(pid)
+    }
     /// How a kit whose socket broke has ended, waiting briefly for forkit's report (the socket
     /// closes before forkit has reaped the kit). `None` when nothing was heard in time.
     fn kit_exit(&self, _pid: u32) -> BoxFuture<'_, Option<KitExit>> {

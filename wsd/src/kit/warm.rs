@@ -105,8 +105,10 @@ impl WarmKitReserve {
                 None
             }
             Err(_) => {
-                tracing::warn!(kit_pid = kit.pid, "warming a kit timed out");
-                let _ = self.forkit.kill_kit(kit.pid).await;
+                // The built-in document always loads: a hang is a bug, and its backtrace is
+                // what a report needs.
+                tracing::warn!(kit_pid = kit.pid, "warming a kit timed out; aborting it");
+                let _ = self.forkit.abort_kit(kit.pid).await;
                 None
             }
         }
@@ -129,6 +131,10 @@ impl KitSpawner for Arc<WarmKitReserve> {
 
     fn kill_kit(&self, pid: u32) -> BoxFuture<'_, Result<(), SpawnError>> {
         self.forkit.kill_kit(pid)
+    }
+
+    fn abort_kit(&self, pid: u32) -> BoxFuture<'_, Result<(), SpawnError>> {
+        self.forkit.abort_kit(pid)
     }
 
     fn kit_exit(&self, pid: u32) -> BoxFuture<'_, Option<crate::kit::KitExit>> {

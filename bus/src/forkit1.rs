@@ -6,7 +6,7 @@
 //! | `KillKit(u pid)` | `→ ()` | SIGKILL a kit this forkit spawned (hung conversions); other pids are refused |
 //! | `AbortKit(u pid)` | `→ ()` | SIGABRT a kit this forkit spawned, so that it writes its backtrace to stderr (the journal) before it dies; SIGKILL if it still runs 3 s later. For a kit that hung where it should not (loading a document) |
 //! | `Stats()` | `→ a{sv}` | [`ForkitStats`], a dictionary on the wire (one key per field, counters `t`, `cgroup_mode` `s`) so that a counter can be added without changing the signature |
-//! | signal `KitExited` | `(u pid, s jail_id, i status, b oom)` | a kit was reaped; `status` is the exit code, or minus the signal number when killed |
+//! | signal `KitExited` | `(u pid, s jail_id, i status, b oom)` | a kit was reaped; `status` is the exit code, or minus the signal number when killed or crashed (a kit, PID 1 of its namespace, that cannot die of its crash signal exits 128 + N after its backtrace, and is reported as −N) |
 //!
 //! The same object is served on the system bus (systemd) or peer-to-peer on a socket wsd passed
 //! us: one code path, two transports.

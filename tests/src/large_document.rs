@@ -31,6 +31,7 @@ impl LargeDocument {
         let mut body = String::new();
         let image_every = (self.paragraphs / self.images.max(1)).max(1);
         let mut images_left = self.images;
+        let words: Vec<&str> = WORDS.split_whitespace().collect();
         for paragraph in 0..self.paragraphs {
             if paragraph % 50 == 0 {
                 body.push_str(&format!(
@@ -43,7 +44,7 @@ impl LargeDocument {
                 if word > 0 {
                     body.push(' ');
                 }
-                body.push_str(WORDS[rng.random_range(0..WORDS.len())]);
+                body.push_str(words[rng.random_range(0..words.len())]);
             }
             body.push_str(".</text:p>\n");
             if images_left > 0 && paragraph % image_every == image_every - 1 {
@@ -77,37 +78,10 @@ impl LargeDocument {
     }
 }
 
-const WORDS: &[&str] = &[
-    "document",
-    "server",
-    "office",
-    "kit",
-    "broker",
-    "jail",
-    "storage",
-    "checkpoint",
-    "edit",
-    "people",
-    "typing",
-    "browser",
-    "paragraph",
-    "table",
-    "sheet",
-    "slide",
-    "the",
-    "and",
-    "of",
-    "with",
-    "every",
-    "never",
-    "again",
-    "after",
-    "before",
-    "quickly",
-    "quietly",
-    "their",
-    "own",
-];
+/// The words the paragraphs are made of.
+const WORDS: &str = "document server office kit broker jail storage checkpoint edit people typing \
+     browser paragraph table sheet slide the and of with every never again after before quickly \
+     quietly their own";
 
 const HEAD: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
 <office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"

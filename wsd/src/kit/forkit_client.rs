@@ -135,6 +135,16 @@ impl ForkitClient {
         Ok(true)
     }
 
+    /// `KillKit`, or `AbortKit` when the kit's backtrace is wanted.
+    async fn end_kit(&self, pid: u32, abort: bool) -> Result<(), SpawnError> {
+        let link = self.link.read().await;
+        let ended = match abort {
+            true => link.proxy.abort_kit(pid).await,
+            false => link.proxy.kill_kit(pid).await,
+        };
+        ended.map_err(|e| SpawnError::Failed(e.to_string()))
+    }
+
     async fn spawn(&self) -> Result<KitHandle, SpawnError> {
         match self.spawn_once().await {
             Err(SpawnError::Failed(_) | SpawnError::Unreachable(_))
@@ -179,23 +189,11 @@ impl KitSpawner for ForkitClient {
     }
 
     fn kill_kit(&self, pid: u32) -> BoxFuture<'_, Result<(), SpawnError>> {
-        Box::pin(async move {
-            let link = self.link.read().await;
-            link.proxy
-                .kill_kit(pid)
-                .await
-                .map_err(|e| SpawnError::Failed(e.to_string()))
-        })
+        Box::pin(self.end_kit(pid, false))
     }
 
     fn abort_kit(&self, pid: u32) -> BoxFuture<'_, Result<(), SpawnError>> {
-        Box::pin(async move {
-            let link = self.link.read().await;
-            link.proxy
-                .abort_kit(pid)
-                .await
-                .map_err(|e| SpawnError::Failed(e.to_string()))
-        })
+        Box::pin(self.end_kit(pid, true))
     }
 
     fn kit_exit(&self, pid: u32) -> BoxFuture<'_, Option<KitExit>> {

@@ -1,0 +1,145 @@
+//! One paint for everyone (wsd/src/editing/tile_sharing.rs; docs/protocol.md, "Invalidation"):
+//! after each keystroke of A, viewers B and C ask for the stale tiles at the same moment, as
+//! browsers do. Their requests join one kit request, so both must get the same pixels, and
+//! those pixels must be the document's current ones: once the document is still, a new whole
+//! tile equals what each viewer got. wsd's own count at close says that requests were shared.
+//! Real wsd, real kits, the independent WOPI host.
+
+use std::time::Duration;
+
+use oxool_tests::server::{Server, ServerOptions};
+use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
+use oxool_tests::ws::{Incoming, WsClient};
+
+const TILE_PX: u32 = 256;
+const TWIPS: i64 = 3840;
+
+/// The top of the first page at 100 %: 4 × 2 tiles.
+fn visible() -> Vec<(i64, i64)> {
+    (0..2)
+        .flat_map(|row| (0..4).map(move |col| (col * TWIPS, row * TWIPS)))
+        .collect()
+}
+
+fn at(tile: &Incoming) -> (i64, i64) {
+    let number = |name| tile.get(name).and_then(|v| v.parse().ok()).unwrap_or(-1);
+    (number("x"), number("y"))
+}
+
+/// The pixels of a PNG tile.
+fn pixels(png: &[u8]) -> Vec<u8> {
+    let decoder = png::Decoder::new(std::io::Cursor::new(png));
+    let mut reader = decoder.read_info().expect("a PNG tile");
+    let mut out = vec![0; reader.output_buffer_size().expect("a size")];
+    let info = reader.next_frame(&mut out).expect("PNG pixels");
+    out.truncate(info.buffer_size());
+    out
+}
+
+/// The next binary tile answer for each of `tiles`, in any order.
+async fn tiles_for(client: &mut WsClient, tiles: &[(i64, i64)]) -> Vec<((i64, i64), Vec<u8>)> {
+    let mut got = Vec::new();
+    while got.len() < tiles.len() {
+        let tile = client.wait_for("a tile", |m| m.is_tile() && m.binary).await;
+        let place = at(&tile);
+        if tiles.contains(&place) && !got.iter().any(|(p, _)| *p == place) {
+            got.push((place, pixels(&tile.body)));
+        }
+    }
+    got.sort();
+    got
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn viewers_asking_at_once_share_one_paint_and_get_current_pixels() {
+    let host = WopiHost::start(WopiHostOptions::default()).unwrap();
+    let server = Server::start(ServerOptions {
+        wopi_hosts: vec![host.base()],
+        editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let name = "shared-tiles.docx";
+    host.add_fixture("simple.docx", name).unwrap();
+    let mut a = WsClient::connect(server.port, "A").await.unwrap();
+    a.load(&host.wopisrc(name), &token("alice", "Alice", true))
+        .await;
+    let mut b = WsClient::connect(server.port, "B").await.unwrap();
+    b.load(&host.wopisrc(name), &token("bob", "Bob", false))
+        .await;
+    let mut c = WsClient::connect(server.port, "C").await.unwrap();
+    c.load(&host.wopisrc(name), &token("carol", "Carol", false))
+        .await;
+
+    for (round, ch) in "shared tiles".chars().enumerate() {
+        a.key(ch as u32, 0).await;
+        b.wait_for("an invalidation", |m| m.is("invalidate")).await;
+        c.wait_for("an invalidation", |m| m.is("invalidate")).await;
+        // Settle, so that the requests below all follow the last invalidation of this key.
+        b.drain_for(Duration::from_millis(300)).await;
+        c.drain_for(Duration::from_millis(300)).await;
+        b.skip_seen();
+        c.skip_seen();
+        // Both ask at once, for every visible tile, whole.
+        b.tiles(0, TILE_PX, TWIPS as u32, &visible()).await;
+        c.tiles(0, TILE_PX, TWIPS as u32, &visible()).await;
+        let seen_by_b = tiles_for(&mut b, &visible()).await;
+        let seen_by_c = tiles_for(&mut c, &visible()).await;
+        assert_eq!(
+            seen_by_b, seen_by_c,
+            "round {round}: B and C got different pixels"
+        );
+        // Still nothing typed since: a fresh paint for B alone shows the same.
+        b.drain_for(Duration::from_millis(200)).await;
+        b.skip_seen();
+        b.tiles(0, TILE_PX, TWIPS as u32, &visible()).await;
+        let fresh = tiles_for(&mut b, &visible()).await;
+        assert_eq!(
+            seen_by_b, fresh,
+            "round {round}: the shared tiles were stale"
+        );
+    }
+
+    drop((a, b, c));
+    let closed = oxool_tests::eventually::eventually(
+        "the document's close in wsd's log",
+        Duration::from_secs(60),
+        || {
+            let log = without_colours(&server.log());
+            let line = log.lines().find(|l| l.contains("document closed"))?;
+            Some(line.to_string())
+        },
+    );
+    let count = |name: &str| -> u64 {
+        closed
+            .split(&format!("{name}="))
+            .nth(1)
+            .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{name} in {closed:?}"))
+    };
+    let (rendered, shared) = (count("tiles_rendered"), count("tiles_shared"));
+    println!("tiles rendered {rendered}, shared {shared}");
+    assert!(
+        shared >= 12,
+        "C's requests joined B's: {rendered} rendered, {shared} shared"
+    );
+}
+
+/// The log without its terminal colour sequences (`ESC [ … m`).
+fn without_colours(log: &str) -> String {
+    let mut out = String::with_capacity(log.len());
+    let mut chars = log.chars();
+    while let Some(ch) = chars.next() {
+        if ch == '\u{1b}' {
+            for inner in chars.by_ref() {
+                if inner == 'm' {
+                    break;
+                }
+            }
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}

@@ -26,8 +26,15 @@ fn at(tile: &Incoming) -> (i64, i64) {
     (number("x"), number("y"))
 }
 
-/// The pixels of a PNG tile.
-fn pixels(png: &[u8]) -> Vec<u8> {
+/// A digest of a PNG tile's pixels (what the assertions compare, and print when they fail).
+fn pixels(png: &[u8]) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    decoded(png).hash(&mut hasher);
+    hasher.finish()
+}
+
+fn decoded(png: &[u8]) -> Vec<u8> {
     let decoder = png::Decoder::new(std::io::Cursor::new(png));
     let mut reader = decoder.read_info().expect("a PNG tile");
     let mut out = vec![0; reader.output_buffer_size().expect("a size")];
@@ -37,7 +44,7 @@ fn pixels(png: &[u8]) -> Vec<u8> {
 }
 
 /// The next binary tile answer for each of `tiles`, in any order.
-async fn tiles_for(client: &mut WsClient, tiles: &[(i64, i64)]) -> Vec<((i64, i64), Vec<u8>)> {
+async fn tiles_for(client: &mut WsClient, tiles: &[(i64, i64)]) -> Vec<((i64, i64), u64)> {
     let mut got = Vec::new();
     while got.len() < tiles.len() {
         let tile = client.wait_for("a tile", |m| m.is_tile() && m.binary).await;
@@ -142,4 +149,46 @@ fn without_colours(log: &str) -> String {
         }
     }
     out
+}
+
+/// A view that shows formatting marks paints other pixels than one that does not: their
+/// requests never join, whatever the timing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_view_with_formatting_marks_does_not_share_with_one_without() {
+    let host = WopiHost::start(WopiHostOptions::default()).unwrap();
+    let server = Server::start(ServerOptions {
+        wopi_hosts: vec![host.base()],
+        editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0".into()),
+        ..Default::default()
+    })
+    .unwrap();
+    let name = "marks.docx";
+    host.add_fixture("simple.docx", name).unwrap();
+    let mut a = WsClient::connect(server.port, "A").await.unwrap();
+    a.load(&host.wopisrc(name), &token("alice", "Alice", true))
+        .await;
+    let mut b = WsClient::connect(server.port, "B").await.unwrap();
+    b.load(&host.wopisrc(name), &token("bob", "Bob", true))
+        .await;
+    b.tiles(0, TILE_PX, TWIPS as u32, &visible()).await;
+    let plain = tiles_for(&mut b, &visible()).await;
+
+    a.skip_seen();
+    a.uno(".uno:ControlCodes", None).await;
+    a.wait_for("formatting marks on", |m| {
+        m.is_event("STATE_CHANGED") && m.body_text().contains(".uno:ControlCodes=true")
+    })
+    .await;
+    a.drain_for(Duration::from_millis(500)).await;
+    b.drain_for(Duration::from_millis(10)).await;
+    for round in 0..3 {
+        a.skip_seen();
+        b.skip_seen();
+        a.tiles(0, TILE_PX, TWIPS as u32, &visible()).await;
+        b.tiles(0, TILE_PX, TWIPS as u32, &visible()).await;
+        let with_marks = tiles_for(&mut a, &visible()).await;
+        let without = tiles_for(&mut b, &visible()).await;
+        assert_eq!(without, plain, "round {round}: B got A's formatting marks");
+        assert_ne!(with_marks, plain, "round {round}: A's marks are painted");
+    }
 }

@@ -62,7 +62,7 @@ async fn viewers_asking_at_once_share_one_paint_and_get_current_pixels() {
     let host = WopiHost::start(WopiHostOptions::default()).unwrap();
     let server = Server::start(ServerOptions {
         wopi_hosts: vec![host.base()],
-        editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0".into()),
+        editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0\nshare_tiles = true".into()),
         ..Default::default()
     })
     .unwrap();
@@ -158,7 +158,7 @@ async fn a_view_with_formatting_marks_does_not_share_with_one_without() {
     let host = WopiHost::start(WopiHostOptions::default()).unwrap();
     let server = Server::start(ServerOptions {
         wopi_hosts: vec![host.base()],
-        editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0".into()),
+        editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0\nshare_tiles = true".into()),
         ..Default::default()
     })
     .unwrap();

@@ -335,7 +335,9 @@ impl Broker {
             let id = self.next_tile_id;
             self.next_tile_id += 1;
             member.tile_ids.insert(id, (key, refresh));
-            if self.shared_tiles.join(key, render, session, id) {
+            if self.ctx.config.editing.share_tiles
+                && self.shared_tiles.join(key, render, session, id)
+            {
                 continue;
             }
             let request = protocol::tile_header(&key)

@@ -39,6 +39,9 @@ pub struct EditingConfig {
     /// The recovery directory's bound; when full, new checkpoints are refused (loudly) and
     /// the older ones kept.
     pub recovery_max_mb: u64,
+    /// A tile request joins the same tile's request in flight to the kit (tile_sharing.rs).
+    /// Off by default: the browser's tile-delta spec once saw stale pixels with it on.
+    pub share_tiles: bool,
 }
 
 impl Default for EditingConfig {
@@ -58,6 +61,7 @@ impl Default for EditingConfig {
             checkpoint_idle_ms: 2000,
             checkpoint_max_secs: 10,
             recovery_max_mb: 2048,
+            share_tiles: false,
         }
     }
 }

@@ -98,7 +98,7 @@ pub fn last_document_kit(wsd_log: &str) -> Option<u32> {
 }
 
 /// The log without its terminal colour codes (`ESC [ … m`).
-fn strip_colors(log: &str) -> String {
+pub fn strip_colors(log: &str) -> String {
     let mut plain = String::with_capacity(log.len());
     let mut chars = log.chars();
     while let Some(c) = chars.next() {

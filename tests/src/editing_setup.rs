@@ -17,11 +17,17 @@ pub struct EditingSetup {
 impl EditingSetup {
     /// The WOPI host and a server whose kits run as `run_as`.
     pub fn start(run_as: RunAs) -> EditingSetup {
+        EditingSetup::start_with(run_as, "")
+    }
+
+    /// [`EditingSetup::start`] with more `[editing]` settings (TOML lines) after
+    /// [`NO_AUTOSAVE`].
+    pub fn start_with(run_as: RunAs, editing: &str) -> EditingSetup {
         let host = WopiHost::start(WopiHostOptions::default()).expect("the WOPI host starts");
         let server = Server::start(ServerOptions {
             run_as,
             wopi_hosts: vec![host.base()],
-            editing_toml: Some(NO_AUTOSAVE.into()),
+            editing_toml: Some(format!("{NO_AUTOSAVE}\n{editing}")),
             ..Default::default()
         })
         .expect("the server starts");

@@ -7,8 +7,9 @@
 
 use std::time::Duration;
 
-use oxool_tests::server::{Server, ServerOptions};
-use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
+use oxool_tests::checkpoints::strip_colors;
+use oxool_tests::editing_setup::EditingSetup;
+use oxool_tests::user::RunAs;
 use oxool_tests::ws::{Incoming, WsClient};
 
 const TILE_PX: u32 = 256;
@@ -19,6 +20,11 @@ fn visible() -> Vec<(i64, i64)> {
     (0..2)
         .flat_map(|row| (0..4).map(move |col| (col * TWIPS, row * TWIPS)))
         .collect()
+}
+
+/// The WOPI host and a server with tile sharing on (it is off by default).
+fn sharing_setup() -> EditingSetup {
+    EditingSetup::start_with(RunAs::Root, "share_tiles = true")
 }
 
 fn at(tile: &Incoming) -> (i64, i64) {
@@ -59,24 +65,12 @@ async fn tiles_for(client: &mut WsClient, tiles: &[(i64, i64)]) -> Vec<((i64, i6
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn viewers_asking_at_once_share_one_paint_and_get_current_pixels() {
-    let host = WopiHost::start(WopiHostOptions::default()).unwrap();
-    let server = Server::start(ServerOptions {
-        wopi_hosts: vec![host.base()],
-        editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0\nshare_tiles = true".into()),
-        ..Default::default()
-    })
-    .unwrap();
+    let setup = sharing_setup();
     let name = "shared-tiles.docx";
-    host.add_fixture("simple.docx", name).unwrap();
-    let mut a = WsClient::connect(server.port, "A").await.unwrap();
-    a.load(&host.wopisrc(name), &token("alice", "Alice", true))
-        .await;
-    let mut b = WsClient::connect(server.port, "B").await.unwrap();
-    b.load(&host.wopisrc(name), &token("bob", "Bob", false))
-        .await;
-    let mut c = WsClient::connect(server.port, "C").await.unwrap();
-    c.load(&host.wopisrc(name), &token("carol", "Carol", false))
-        .await;
+    setup.host.add_fixture("simple.docx", name).unwrap();
+    let mut a = setup.open("Alice", name, true).await;
+    let mut b = setup.open("Bob", name, false).await;
+    let mut c = setup.open("Carol", name, false).await;
 
     for (round, ch) in "shared tiles".chars().enumerate() {
         a.key(ch as u32, 0).await;
@@ -112,7 +106,7 @@ async fn viewers_asking_at_once_share_one_paint_and_get_current_pixels() {
         "the document's close in wsd's log",
         Duration::from_secs(60),
         || {
-            let log = without_colours(&server.log());
+            let log = strip_colors(&setup.server.log());
             let line = log.lines().find(|l| l.contains("document closed"))?;
             Some(line.to_string())
         },
@@ -133,43 +127,15 @@ async fn viewers_asking_at_once_share_one_paint_and_get_current_pixels() {
     );
 }
 
-/// The log without its terminal colour sequences (`ESC [ … m`).
-fn without_colours(log: &str) -> String {
-    let mut out = String::with_capacity(log.len());
-    let mut chars = log.chars();
-    while let Some(ch) = chars.next() {
-        if ch == '\u{1b}' {
-            for inner in chars.by_ref() {
-                if inner == 'm' {
-                    break;
-                }
-            }
-        } else {
-            out.push(ch);
-        }
-    }
-    out
-}
-
 /// A view that shows formatting marks paints other pixels than one that does not: their
 /// requests never join, whatever the timing.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_view_with_formatting_marks_does_not_share_with_one_without() {
-    let host = WopiHost::start(WopiHostOptions::default()).unwrap();
-    let server = Server::start(ServerOptions {
-        wopi_hosts: vec![host.base()],
-        editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0\nshare_tiles = true".into()),
-        ..Default::default()
-    })
-    .unwrap();
+    let setup = sharing_setup();
     let name = "marks.docx";
-    host.add_fixture("simple.docx", name).unwrap();
-    let mut a = WsClient::connect(server.port, "A").await.unwrap();
-    a.load(&host.wopisrc(name), &token("alice", "Alice", true))
-        .await;
-    let mut b = WsClient::connect(server.port, "B").await.unwrap();
-    b.load(&host.wopisrc(name), &token("bob", "Bob", true))
-        .await;
+    setup.host.add_fixture("simple.docx", name).unwrap();
+    let mut a = setup.open("Alice", name, true).await;
+    let mut b = setup.open("Bob", name, true).await;
     b.tiles(0, TILE_PX, TWIPS as u32, &visible()).await;
     let plain = tiles_for(&mut b, &visible()).await;
 

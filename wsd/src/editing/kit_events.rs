@@ -461,9 +461,11 @@ impl Broker {
                 self.broadcast_doc_state();
             }
         }
-        if kind == "INVALIDATE_TILES" {
-            let invalidate = invalidation(&payload);
-            self.stop_joining(&invalidate);
+        // Parsed once: in-flight tile requests stop being joinable even when the session has
+        // just left.
+        let invalidate = (kind == "INVALIDATE_TILES").then(|| invalidation(&payload));
+        if let Some(invalidate) = &invalidate {
+            self.stop_joining(invalidate);
         }
         let Some(member) = self.members.get_mut(&session) else {
             return;
@@ -471,8 +473,7 @@ impl Broker {
         if kind == "STATE_CHANGED" {
             member.note_render_state(&payload);
         }
-        if kind == "INVALIDATE_TILES" {
-            let invalidate = invalidation(&payload);
+        if let Some(invalidate) = invalidate {
             member.text(invalidate.render());
             self.share_slide_invalidation(session, &invalidate);
             return;

@@ -1,6 +1,7 @@
 //! How much input a kit crash loses (issue 13, docs/benchmarks.md): two users type at random
 //! intervals, the kit is killed at a random moment, both reconnect, and the characters that did
-//! not come back are counted. Ignored by default (a few minutes); run it with
+//! not come back are counted, with the replay journal and without it, over the same kill
+//! moments. Ignored by default (several minutes); run it with
 //! `cargo test -p oxool-tests --test kit_recovery_loss -- --ignored --nocapture`
 //! (`KILLS=<n>` for more kills than the default 10).
 
@@ -39,11 +40,24 @@ async fn characters_lost_per_kit_kill() {
         .ok()
         .and_then(|k| k.parse().ok())
         .unwrap_or(10);
+    let mut rng = rand::rng();
+    let periods: Vec<Duration> = (0..kills)
+        .map(|_| Duration::from_millis(rng.random_range(3_000..25_000)))
+        .collect();
+    for replay in [true, false] {
+        measure(&periods, replay).await;
+    }
+}
+
+/// Kills the kit once after each period of typing; prints the characters lost per kill.
+async fn measure(periods: &[Duration], replay: bool) {
+    let kills = periods.len();
     let host = WopiHost::start(WopiHostOptions::default()).unwrap();
     let server = Server::start(ServerOptions {
         wopi_hosts: vec![host.base()],
         editing_toml: Some(format!(
-            "autosave_secs = 0\nidle_save_secs = 0\ncheckpoint_max_secs = {CHECKPOINT_MAX_SECS}"
+            "autosave_secs = 0\nidle_save_secs = 0\ncheckpoint_max_secs = {CHECKPOINT_MAX_SECS}\n\
+             replay_journal = {replay}"
         )),
         ..Default::default()
     })
@@ -51,7 +65,7 @@ async fn characters_lost_per_kit_kill() {
     let mut rng = rand::rng();
     let mut lost_per_kill = Vec::new();
     let mut typed_total = 0;
-    for kill in 0..kills {
+    for (kill, &period) in periods.iter().enumerate() {
         let name = format!("loss-{}.docx", kill / KILLS_PER_DOCUMENT);
         if kill % KILLS_PER_DOCUMENT == 0 {
             host.add_fixture("simple.docx", &name).unwrap();
@@ -61,7 +75,6 @@ async fn characters_lost_per_kit_kill() {
         let mut bob = open_writer(&server, &host, &name, "bob").await;
         bob.key(0, CTRL_END).await;
         // Typing: a burst of words, sometimes a pause longer than checkpoint_idle_ms.
-        let period = Duration::from_millis(rng.random_range(3_000..25_000));
         let started = Instant::now();
         let mut typed = String::new();
         let mut index = 0;
@@ -102,7 +115,7 @@ async fn characters_lost_per_kit_kill() {
             })
             .sum();
         typed_total += typed.chars().filter(|c| !c.is_whitespace()).count();
-        eprintln!("kill {kill}: after {period:?} of typing, {lost} characters lost");
+        eprintln!("kill {kill} (replay journal {replay}): after {period:?} of typing, {lost} characters lost");
         lost_per_kill.push(lost);
         // The broker stores and closes without sessions; the next round opens it again.
         tokio::time::sleep(Duration::from_secs(2)).await;
@@ -110,8 +123,8 @@ async fn characters_lost_per_kit_kill() {
     lost_per_kill.sort_unstable();
     let at = |q: f64| lost_per_kill[((lost_per_kill.len() - 1) as f64 * q).round() as usize];
     eprintln!(
-        "characters lost per kill over {kills} kills ({typed_total} typed, checkpoint_max_secs \
-         = {CHECKPOINT_MAX_SECS}): p50 {} p95 {} max {}",
+        "characters lost per kill over {kills} kills ({typed_total} typed, replay journal \
+         {replay}, checkpoint_max_secs = {CHECKPOINT_MAX_SECS}): p50 {} p95 {} max {}",
         at(0.5),
         at(0.95),
         at(1.0)

@@ -23,6 +23,7 @@ use super::member::Member;
 use super::opening::{extension_of, load};
 use super::protocol;
 use super::recovery_state::KitRecovery;
+use super::replay_journal::Journal;
 use super::save_state::{SaveState, SaveTrigger, SaveWaiter};
 use super::tile_delta::DecodedTiles;
 use super::tile_sharing::SharedTiles;
@@ -73,6 +74,8 @@ pub struct Broker {
     pub(super) life: Lifecycle,
     pub(super) checkpoints: Checkpoints,
     pub(super) recovery: KitRecovery,
+    /// Input since the newest durable state, for a replay after a kit crash (replay.rs).
+    pub(super) journal: Journal,
     /// The password the document opened with: a new kit needs it after a crash.
     pub(super) password: Option<DocumentPassword>,
 }
@@ -210,6 +213,7 @@ impl Broker {
             life: Lifecycle::Open,
             checkpoints: Checkpoints::new(first.info.version.clone()),
             recovery: Default::default(),
+            journal: Journal::new(0),
             password: first.password.clone(),
         }
     }
@@ -309,6 +313,7 @@ impl Broker {
             selections: VecDeque::new(),
             part: None,
             render_states: BTreeMap::new(),
+            cursor: None,
         };
         member.text(Message::new("progress").arg("stage", "view").render());
         if let Some(notice) = self.recovery_notice() {

@@ -82,6 +82,7 @@ impl Broker {
             gen: self.edit_gen,
             started: now,
         });
+        self.journal_save_sent(self.edit_gen);
         self.checkpoints.running = true;
         self.checkpoints.requested_gen = self.edit_gen;
         self.checkpoints.dirty_since = None;
@@ -159,6 +160,7 @@ impl Broker {
                 self.checkpoints.refused = false;
                 self.checkpoints.written_gen = gen;
                 self.checkpoints.written_started = Some(started);
+                self.journal.durable(gen);
                 tracing::info!(
                     generation = gen,
                     bytes = meta.bytes,

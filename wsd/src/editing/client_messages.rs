@@ -140,7 +140,8 @@ impl Broker {
                 self.pump_tiles(session);
             }
             ClientMessage::Key { kind, char, code } => {
-                self.kit.send(
+                self.send_input(
+                    session,
                     Message::new(ToKit::Key.name())
                         .arg("view", session)
                         .arg("type", kind.as_str())
@@ -148,7 +149,7 @@ impl Broker {
                         .arg("code", code),
                 );
                 if kind == KeyKind::Input && may_modify(char, code) {
-                    self.note_edit(session);
+                    self.note_edit(session, true);
                 } else {
                     self.last_input = std::time::Instant::now();
                 }
@@ -164,18 +165,19 @@ impl Broker {
                         if c == '\r' {
                             key = key.arg("code", 1280);
                         }
-                        self.kit.send(key);
+                        self.send_input(session, key);
                     }
                 }
-                self.note_edit(session);
+                self.note_edit(session, true);
             }
             ClientMessage::Mouse(mouse) => {
-                self.kit
-                    .send(mouse.to_args(Message::new(ToKit::Mouse.name()).arg("view", session)));
+                let can_write = member.can_write;
+                let mouse = mouse.to_args(Message::new(ToKit::Mouse.name()).arg("view", session));
+                self.send_input(session, mouse);
                 self.last_input = std::time::Instant::now();
                 // A drag may move text without a modified state change; view-only sessions
                 // cannot drag (oxool_proto::view_only).
-                self.mouse_since_save |= member.can_write;
+                self.mouse_since_save |= can_write;
             }
             ClientMessage::Uno { command, args } => {
                 let modifying = member.can_write && command_may_modify(&command, args.as_deref());
@@ -187,13 +189,15 @@ impl Broker {
                 if let Some(args) = args {
                     uno = uno.arg("args", args);
                 }
-                self.kit.send(uno);
+                self.send_input(session, uno);
                 if modifying {
-                    self.note_edit(session);
+                    self.note_edit(session, true);
                 }
             }
             ClientMessage::SetPart { part } => {
-                self.kit.send(
+                // Journaled: later input of the session goes to that part.
+                self.send_input(
+                    session,
                     Message::new(ToKit::SetPart.name())
                         .arg("view", session)
                         .arg("part", part),
@@ -236,7 +240,7 @@ impl Broker {
                     .arg("mimetype", mimetype);
                 self.kit
                     .send_frame(oxool_proto::Frame::with_payload(paste.render(), data));
-                self.note_edit(session);
+                self.note_edit(session, false);
             }
             ClientMessage::InsertImage { name, data } => {
                 let insert = Message::new(ToKit::InsertImage.name())
@@ -244,7 +248,7 @@ impl Broker {
                     .arg("name", name);
                 self.kit
                     .send_frame(oxool_proto::Frame::with_payload(insert.render(), data));
-                self.note_edit(session);
+                self.note_edit(session, false);
             }
             ClientMessage::Window(request) => self.on_window(session, request),
             ClientMessage::CommandValues { command } => {
@@ -271,10 +275,14 @@ impl Broker {
         }
     }
 
-    /// A writing session changed (or may have changed) the document.
-    fn note_edit(&mut self, session: SessionId) {
+    /// A writing session changed (or may have changed) the document; `journaled` when the
+    /// input that did it is in the replay journal (replay.rs).
+    fn note_edit(&mut self, session: SessionId, journaled: bool) {
         let was_modified = self.modified();
         self.edit_gen += 1;
+        if !journaled {
+            self.journal.edit_not_journaled(self.edit_gen);
+        }
         self.last_input = std::time::Instant::now();
         self.checkpoints.note_edit(self.last_input);
         if let Some(member) = self.members.get(&session) {

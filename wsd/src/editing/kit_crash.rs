@@ -224,16 +224,22 @@ impl Broker {
             tokio::spawn(async move { old.kill().await });
         }
         self.doc_type = loaded.doc_type;
-        let (lost_edits, source_name) = match source {
-            Source::Checkpoint { gen } => (self.edit_gen.saturating_sub(gen), "checkpoint"),
-            Source::Storage => {
-                let lost = self.edit_gen - self.saved_gen;
-                // The kit holds what storage has: nothing is modified any more.
-                self.saved_gen = self.edit_gen;
-                self.checkpoints.forget_unwritten();
-                (lost, "storage")
-            }
+        let (base_gen, source_name) = match source {
+            Source::Checkpoint { gen } => (gen, "checkpoint"),
+            Source::Storage => (self.saved_gen, "storage"),
         };
+        // Before any join: the sessions' views open on the replayed document.
+        let replay = self.replay_journal(base_gen);
+        let lost_edits = match replay {
+            Some(_) => self.journal.not_replayable_after(base_gen),
+            None => self.edit_gen.saturating_sub(base_gen),
+        };
+        let replayed = replay.unwrap_or(0);
+        if source_name == "storage" && replayed == 0 {
+            // The kit holds what storage has: nothing is modified any more.
+            self.saved_gen = self.edit_gen;
+            self.checkpoints.forget_unwritten();
+        }
         let checkpoint_age = self
             .checkpoints
             .written_started()
@@ -242,11 +248,13 @@ impl Broker {
             kit_pid = self.kit.pid,
             source = source_name,
             lost_edits,
+            replayed,
             "the document was reopened after its kit ended"
         );
         let notice = Message::new("recovered")
             .arg("source", source_name)
             .arg("lost_edits", lost_edits)
+            .arg("replayed", replayed)
             .arg("checkpoint_age_secs", checkpoint_age)
             .render();
         self.recovery.notice = Some((Instant::now() + NOTICE_FOR, notice));

@@ -176,6 +176,9 @@ impl Broker {
 
     fn on_view_opened(&mut self, view: Option<SessionId>, message: &Message) {
         let Some(session) = view else { return };
+        if self.is_replay_view(session) {
+            return;
+        }
         let Some(member) = self.members.get_mut(&session) else {
             // The session left before its view opened.
             self.kit
@@ -270,7 +273,10 @@ impl Broker {
             return;
         };
         match waiter {
-            SaveWaiter::Upload { gen, trigger } => self.upload(gen, trigger, bytes),
+            SaveWaiter::Upload { gen, trigger } => {
+                self.journal_save_answered(gen);
+                self.upload(gen, trigger, bytes)
+            }
             SaveWaiter::Download {
                 session,
                 id,
@@ -291,6 +297,7 @@ impl Broker {
             SaveWaiter::SaveAs { session, name } => self.put_relative(session, name, bytes),
             SaveWaiter::ConflictCopy { gen } => self.store_conflict_copy(gen, bytes),
             SaveWaiter::Checkpoint { gen, started } => {
+                self.journal_save_answered(gen);
                 self.on_checkpoint_saved(gen, started, bytes)
             }
         }
@@ -391,6 +398,9 @@ impl Broker {
                 }
             }
             _ => match view {
+                Some(session) if self.is_replay_view(session) => {
+                    tracing::warn!(kind, message = %text, request, "a replayed input failed")
+                }
                 Some(session) => {
                     let request = match request {
                         "" => None,
@@ -467,6 +477,7 @@ impl Broker {
         if let Some(invalidate) = &invalidate {
             self.stop_joining(invalidate);
         }
+        self.note_cursor(session, kind, &payload);
         let Some(member) = self.members.get_mut(&session) else {
             return;
         };

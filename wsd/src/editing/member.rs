@@ -10,6 +10,7 @@ use std::hash::{Hash, Hasher};
 
 use super::outbox::OutboxSender;
 use super::protocol;
+use super::replay_journal::Cursor;
 use super::tile_sharing::{RenderKey, RENDER_COMMANDS};
 use super::tiles::TileFlow;
 use super::{Closing, Outgoing};
@@ -38,6 +39,8 @@ pub(super) struct Member {
     /// Its view's last `STATE_CHANGED` of each command that changes its tiles
     /// ([`tile_sharing::RENDER_COMMANDS`]): views that agree share tile renders.
     pub render_states: BTreeMap<&'static str, String>,
+    /// Where its view's cursor was last reported (replay.rs).
+    pub cursor: Option<Cursor>,
 }
 
 impl Member {

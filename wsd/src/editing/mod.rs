@@ -40,6 +40,8 @@ pub mod page;
 pub mod protocol;
 mod recovery_state;
 pub mod registry;
+mod replay;
+mod replay_journal;
 mod save_state;
 mod saving;
 pub mod session;

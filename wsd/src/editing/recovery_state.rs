@@ -17,6 +17,8 @@ pub(super) struct KitRecovery {
     pub(super) notice: Option<(Instant, String)>,
     /// The kit broke the protocol: it is killed through forkit, not asked to leave.
     pub(super) kill_kit: bool,
+    /// The views the last replay opened in the kit (replay.rs): they have no member.
+    pub(super) replay_views: std::collections::BTreeSet<super::SessionId>,
 }
 
 pub(super) struct Pending {

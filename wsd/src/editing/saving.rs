@@ -63,6 +63,7 @@ impl Broker {
             gen: self.edit_gen,
             trigger,
         });
+        self.journal_save_sent(self.edit_gen);
         self.save_state = SaveState::Saving;
         self.broadcast_doc_state();
     }
@@ -132,6 +133,7 @@ impl Broker {
             Ok(PutResult::Ok { last_modified }) => {
                 tracing::info!("stored");
                 self.saved_gen = self.saved_gen.max(gen);
+                self.journal.durable(gen);
                 if last_modified.is_some() {
                     self.last_modified = last_modified;
                 }

@@ -42,6 +42,9 @@ pub struct EditingConfig {
     /// A tile request joins the same tile's request in flight to the kit (tile_sharing.rs).
     /// Off by default: the browser's tile-delta spec once saw stale pixels with it on.
     pub share_tiles: bool,
+    /// Input since the newest checkpoint is journaled and replayed after a kit crash
+    /// (replay.rs).
+    pub replay_journal: bool,
 }
 
 impl Default for EditingConfig {
@@ -62,6 +65,7 @@ impl Default for EditingConfig {
             checkpoint_max_secs: 10,
             recovery_max_mb: 2048,
             share_tiles: false,
+            replay_journal: true,
         }
     }
 }

@@ -9,6 +9,11 @@
 //! - without it (`replay_journal = false`): every word sent more than `checkpoint_max_secs`
 //!   plus [`MARGIN`] before the kill; the checkpoint alone holds them.
 //!
+//! With the journal, each user's words must also stand one after the other where the user typed
+//! them: a replay view placed at the wrong cursor splits that run. LibreOffice reports late a
+//! cursor that another user's edit reflowed, so this happens now and then (about one kill in
+//! thirty here); the test fails when it happens after more than a tenth of the kills.
+//!
 //! The margin is the time a key takes from the client to the kit's socket, and, without the
 //! journal, the kit's own lag in taking the key and the save of the checkpoint, which the
 //! interval does not include.
@@ -59,6 +64,7 @@ async fn kill_while_typing(kills: usize, replay: bool) {
     .unwrap();
     let mut rng = rand::rng();
     let mut lost_per_kill = Vec::new();
+    let mut misplaced_kills = 0;
     for kill in 0..kills {
         let name = format!("kills-{replay}-{}.docx", kill / KILLS_PER_DOCUMENT);
         if kill % KILLS_PER_DOCUMENT == 0 {
@@ -125,6 +131,32 @@ async fn kill_while_typing(kills: usize, replay: bool) {
              than {must_hold:?} before the kill are not in storage: {old_and_missing:?}\n\
              stored: {stored}"
         );
+        // Each user's words stand where that user typed them, one after the other; a replay
+        // that typed a word at a stale cursor splits this run (counted, see the end).
+        let split_runs: Vec<String> = ['a', 'b']
+            .iter()
+            .flat_map(|who| {
+                let words: Vec<&String> = sent
+                    .iter()
+                    .map(|(word, _)| word)
+                    .filter(|word| word.starts_with(*who))
+                    .collect();
+                words
+                    .windows(2)
+                    .filter(|pair| {
+                        let (first, next) = (pair[0].as_str(), pair[1].as_str());
+                        stored.contains(first)
+                            && stored.contains(next)
+                            && !stored.contains(&format!("{first} {next}"))
+                    })
+                    .map(|pair| format!("{} … {}", pair[0], pair[1]))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        if !split_runs.is_empty() {
+            eprintln!("kill {kill}: words out of place: {split_runs:?}\nstored: {stored}");
+            misplaced_kills += 1;
+        }
         let lost: usize = sent
             .iter()
             .filter(|w| missing(w))
@@ -140,6 +172,14 @@ async fn kill_while_typing(kills: usize, replay: bool) {
         at(0.5),
         at(0.95),
         at(1.0)
+    );
+    eprintln!("kills after which a word stood out of place: {misplaced_kills} of {kills}");
+    // A replay places each view at its session's last reported cursor; LibreOffice reports a
+    // cursor that another user's edit reflowed late, so a word can land a line off (docs/
+    // config.md, "Replay"): rare, and bounded here. Unplaced replay views fail every kill.
+    assert!(
+        misplaced_kills * 10 <= kills,
+        "{misplaced_kills} of {kills} kills left words out of place"
     );
 }
 

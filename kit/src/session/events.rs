@@ -58,6 +58,10 @@ struct Counters {
     dropped: AtomicU64,
     /// Payload bytes waiting in the queue.
     queued_bytes: AtomicUsize,
+    /// Events queued so far, and events the forwarder has written (or found without a
+    /// reader): [`CallbackQueue::wait_forwarded`] compares them.
+    queued: AtomicU64,
+    forwarded: AtomicU64,
 }
 
 impl CallbackQueue {
@@ -80,7 +84,9 @@ impl CallbackQueue {
             return;
         }
         match self.sender.try_send(event) {
-            Ok(()) => {}
+            Ok(()) => {
+                self.counters.queued.fetch_add(1, Ordering::Release);
+            }
             Err(TrySendError::Full(event)) => {
                 self.counters.queued_bytes.fetch_sub(len, Ordering::Relaxed);
                 self.drop_event(&event);
@@ -107,6 +113,21 @@ impl CallbackQueue {
     /// The input barrier whose results this queue swallows.
     pub fn barrier(&self) -> &Barrier {
         &self.barrier
+    }
+
+    /// Waits until the forwarder has written every event queued before this call, or until
+    /// `timeout`: an answer written after it reaches wsd after those events (the request loop
+    /// writes answers itself, the forwarder writes events). True when it has.
+    pub fn wait_forwarded(&self, timeout: std::time::Duration) -> bool {
+        let target = self.counters.queued.load(Ordering::Acquire);
+        let deadline = std::time::Instant::now() + timeout;
+        while self.counters.forwarded.load(Ordering::Acquire) < target {
+            if std::time::Instant::now() >= deadline {
+                return false;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(1));
+        }
+        true
     }
 
     /// Events dropped so far because the queue was full.
@@ -148,6 +169,9 @@ fn forward(
         counters
             .queued_bytes
             .fetch_sub(event.payload.len(), Ordering::Relaxed);
+        // Counted once the event is written below (or has no reader): an early count would let
+        // an answer overtake it.
+        let _forwarded = Forwarded(&counters);
         let total_drops = counters.dropped.load(Ordering::Relaxed);
         if total_drops > reported_drops {
             let overflow = Message::new(FromKit::CallbackOverflow.name())
@@ -171,6 +195,15 @@ fn forward(
             // wsd is gone; the request loop sees EOF and ends the kit.
             return;
         }
+    }
+}
+
+/// Counts one event as forwarded when dropped, whichever way the loop body leaves.
+struct Forwarded<'a>(&'a Counters);
+
+impl Drop for Forwarded<'_> {
+    fn drop(&mut self) {
+        self.0.forwarded.fetch_add(1, Ordering::Release);
     }
 }
 

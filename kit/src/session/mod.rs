@@ -152,6 +152,9 @@ pub fn prepare_office(office: &Office) -> Result<(), LokError> {
     )
 }
 
+/// How long a save's answer waits for the callbacks queued before it to be written.
+const FORWARD_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
 /// Slides whose hashes the status names (each up to 20 digits: well within a header).
 const MAX_HASHED_PARTS: i32 = 2000;
 
@@ -167,6 +170,10 @@ pub struct Session {
     input_pending: std::cell::Cell<bool>,
     /// The LibreOffice view that posted it (a writing one): the barrier runs there.
     input_view: std::cell::Cell<i32>,
+    /// Views that posted keys or mouse events since the last `save`: a save settles each, so
+    /// that their cursor events reach wsd before `saved` (wsd's replay journal places each
+    /// session's cursor by them).
+    views_with_input: std::cell::RefCell<std::collections::BTreeSet<i32>>,
     /// Set when the document was loaded with a password: saves in its own format keep it.
     protected: Option<ProtectedFile>,
 }
@@ -191,6 +198,7 @@ impl Session {
             images_inserted: 0,
             input_pending: std::cell::Cell::new(false),
             input_view: std::cell::Cell::new(loaded_view),
+            views_with_input: Default::default(),
             protected,
         })
     }
@@ -257,7 +265,15 @@ impl Session {
             ToKit::Tile => self.tile(message).map(Some),
             ToKit::Status => self.status(message).map(Some),
             ToKit::SetPart => self.set_part(message).map(|_| None),
-            ToKit::Save => self.save(message).map(Some),
+            ToKit::Save => {
+                self.settle_views_with_input();
+                let saved = self.save(message);
+                // The cursor events of the input the copy holds go before `saved`.
+                if !self.queue.wait_forwarded(FORWARD_WAIT) {
+                    eprintln!("oxool-kit: callbacks were not forwarded before a save's answer");
+                }
+                saved.map(Some)
+            }
             ToKit::Selection => self.selection(message).map(Some),
             ToKit::Paste => self.paste(message, payload).map(|_| None),
             ToKit::InsertImage => self.insert_image(message, payload).map(|_| None),
@@ -323,6 +339,7 @@ impl Session {
         if matches!(input, Input::Key { .. } | Input::Mouse { .. }) {
             self.input_pending.set(true);
             self.input_view.set(lok_view);
+            self.views_with_input.borrow_mut().insert(lok_view);
         }
         // A shortcut's command is queued behind the key: let it run before later input, so
         // Ctrl+End followed by typing types at the end.
@@ -330,6 +347,21 @@ impl Session {
             self.settle_input();
         }
         Ok(())
+    }
+
+    /// Runs the barrier in every view that posted input since the last save: LibreOffice
+    /// flushes each view's callbacks (its cursor among them) on its own, and a barrier in one
+    /// view does not flush another's.
+    fn settle_views_with_input(&self) {
+        let views = std::mem::take(&mut *self.views_with_input.borrow_mut());
+        for view in views {
+            if self.document.set_view(view).is_err() {
+                continue; // closed since
+            }
+            if let Err(error) = self.queue.barrier().settle(&self.document) {
+                eprintln!("oxool-kit: cannot settle a view before saving: {error}");
+            }
+        }
     }
 
     /// Waits until LibreOffice applied the input posted so far (a few ms when it is idle).

@@ -53,6 +53,7 @@ impl Broker {
         if let Some(member) = self.members.get_mut(&session) {
             if let Some(cursor) = Cursor::from_callback(payload, member.part) {
                 member.cursor = Some(cursor);
+                self.journal.cursor_moved(session, cursor);
             }
         }
     }
@@ -89,7 +90,9 @@ impl Broker {
                         Entry::Start(cursor) => *cursor,
                         Entry::Input(_) => None,
                     };
-                    if let Some(cursor) = replay.cursors.get(&session).copied().or(started_at) {
+                    let cursor = replay.cursors.get(&session).copied().or(started_at);
+                    tracing::info!(session, ?cursor, "replaying a session's input");
+                    if let Some(cursor) = cursor {
                         self.place_replay_view(view, cursor);
                     }
                     view
@@ -122,7 +125,7 @@ impl Broker {
                     .arg("part", part),
             );
         }
-        for kind in ["buttondown", "buttonup"] {
+        for kind in ["down", "up"] {
             self.kit.send(
                 Message::new(ToKit::Mouse.name())
                     .arg("view", view)

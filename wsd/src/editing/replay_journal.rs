@@ -177,6 +177,19 @@ impl Journal {
         }
     }
 
+    /// `session`'s cursor moved. LibreOffice reports some moves late (another user's edit that
+    /// reflows the text around this cursor is laid out when LibreOffice is idle), possibly after
+    /// it answered a save: a move that arrives while nobody has sent input since the newest
+    /// save still describes that save's document, and corrects its mark.
+    pub(super) fn cursor_moved(&mut self, session: SessionId, cursor: Cursor) {
+        let next_seq = self.next_seq;
+        for mark in self.marks.iter_mut().filter(|m| m.seq == next_seq) {
+            if let Some(cursors) = &mut mark.cursors {
+                cursors.insert(session, cursor);
+            }
+        }
+    }
+
     /// The copy of `gen` is durable (on disk or in storage): it becomes the base of a replay,
     /// and what is older goes.
     pub(super) fn durable(&mut self, gen: u64) {
@@ -293,6 +306,24 @@ mod tests {
         journal.save_answered(2, BTreeMap::new());
         journal.durable(2);
         assert_eq!(starts(&journal, 2), 1);
+    }
+
+    #[test]
+    fn a_late_cursor_move_corrects_the_mark_until_input_follows() {
+        let mut journal = Journal::new(0);
+        journal.save_sent(1);
+        let at = |x| Cursor {
+            part: None,
+            x,
+            y: 0,
+        };
+        journal.save_answered(1, BTreeMap::from([(1, at(10))]));
+        journal.cursor_moved(1, at(20));
+        journal.record(2, &key('a'), None);
+        // After input, a move may come from that input: the mark keeps what it had.
+        journal.cursor_moved(1, at(30));
+        journal.durable(1);
+        assert_eq!(journal.replay(1).unwrap().cursors.get(&1), Some(&at(20)));
     }
 
     #[test]

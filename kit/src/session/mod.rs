@@ -174,6 +174,8 @@ pub struct Session {
     /// that their cursor events reach wsd before `saved` (wsd's replay journal places each
     /// session's cursor by them).
     views_with_input: std::cell::RefCell<std::collections::BTreeSet<i32>>,
+    /// The document is a spreadsheet (asked once: the type of an open document never changes).
+    spreadsheet: bool,
     /// Set when the document was loaded with a password: saves in its own format keep it.
     protected: Option<ProtectedFile>,
 }
@@ -187,6 +189,7 @@ impl Session {
         protected: Option<ProtectedFile>,
     ) -> Result<Session, EventsError> {
         let loaded_view = document.view().unwrap_or(0);
+        let spreadsheet = matches!(document.document_type(), Ok(DocumentType::Spreadsheet));
         let names = Arc::new(Mutex::new(HashMap::new()));
         let windows = SharedOwners::default();
         let queue = events::start_forwarder(writer, names.clone(), windows.clone())?;
@@ -199,6 +202,7 @@ impl Session {
             input_pending: std::cell::Cell::new(false),
             input_view: std::cell::Cell::new(loaded_view),
             views_with_input: Default::default(),
+            spreadsheet,
             protected,
         })
     }
@@ -369,8 +373,7 @@ impl Session {
     /// an arrow key before the cell cursor has settled, and values landed in cells left of the
     /// cursor (tests/tests/coediting.rs). It costs one barrier per input (a few ms when idle).
     fn settle_each_input(&self) -> bool {
-        self.views.count() > 1
-            && matches!(self.document.document_type(), Ok(DocumentType::Spreadsheet))
+        self.spreadsheet && self.views.count() > 1
     }
 
     /// Waits until LibreOffice applied the input posted so far (a few ms when it is idle).

@@ -82,7 +82,7 @@ impl Broker {
             gen: self.edit_gen,
             started: now,
         });
-        self.journal_save_sent(self.edit_gen);
+        self.journal.save_sent(self.edit_gen);
         self.checkpoints.running = true;
         self.checkpoints.requested_gen = self.edit_gen;
         self.checkpoints.dirty_since = None;

@@ -224,9 +224,9 @@ impl Broker {
             tokio::spawn(async move { old.kill().await });
         }
         self.doc_type = loaded.doc_type;
-        let (base_gen, source_name) = match source {
-            Source::Checkpoint { gen } => (gen, "checkpoint"),
-            Source::Storage => (self.saved_gen, "storage"),
+        let (base_gen, source_name, from_storage) = match source {
+            Source::Checkpoint { gen } => (gen, "checkpoint", false),
+            Source::Storage => (self.saved_gen, "storage", true),
         };
         // Before any join: the sessions' views open on the replayed document.
         let replay = self.replay_journal(base_gen);
@@ -235,7 +235,7 @@ impl Broker {
             None => self.edit_gen.saturating_sub(base_gen),
         };
         let replayed = replay.unwrap_or(0);
-        if source_name == "storage" && replayed == 0 {
+        if from_storage && replayed == 0 {
             // The kit holds what storage has: nothing is modified any more.
             self.saved_gen = self.edit_gen;
             self.checkpoints.forget_unwritten();

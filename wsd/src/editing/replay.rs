@@ -24,11 +24,6 @@ impl Broker {
         self.kit.send(message);
     }
 
-    /// A `save` of generation `gen` whose copy may become durable went to the kit.
-    pub(super) fn journal_save_sent(&mut self, gen: u64) {
-        self.journal.save_sent(gen);
-    }
-
     /// The kit answered the `save` of `gen`: where each session's cursor is now.
     pub(super) fn journal_save_answered(&mut self, gen: u64) {
         let cursors: BTreeMap<SessionId, Cursor> = self

@@ -1,4 +1,4 @@
-//! The replay journal (issue 13; docs/recovery.md, "Replay"): the input each session sent the
+//! The replay journal (issue 13; docs/config.md, "Replay"): the input each session sent the
 //! kit since the newest document state that is durable (a checkpoint on disk or a PutFile), so
 //! that after a kit crash the reopened document gets that input again, and keeps the edits the
 //! checkpoint did not hold.
@@ -12,8 +12,8 @@
 //! events of that input came first). A session that has no cursor in the mark (it joined
 //! later) gets the cursor it had when it first sent input after the mark ([`Entry::Start`]).
 //!
-//! What is journaled: keys (and text, as keys), mouse events on the document and UNO commands;
-//! not dialogs, pastes or inserted images. The journal holds at most [`MAX_ENTRIES`] messages;
+//! What is journaled: keys (and text, as keys), mouse events on the document, UNO commands and
+//! part changes; not dialogs, pastes or inserted images. The journal holds at most [`MAX_ENTRIES`] messages;
 //! past that it is dropped, and no replay is offered until the next durable state.
 
 use std::collections::{BTreeMap, VecDeque};

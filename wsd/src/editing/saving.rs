@@ -63,7 +63,7 @@ impl Broker {
             gen: self.edit_gen,
             trigger,
         });
-        self.journal_save_sent(self.edit_gen);
+        self.journal.save_sent(self.edit_gen);
         self.save_state = SaveState::Saving;
         self.broadcast_doc_state();
     }

@@ -15,7 +15,7 @@ use nix::mount::MsFlags;
 use nix::sched::CloneFlags;
 
 use super::JailError;
-use crate::sys::{Cloned, Syscall};
+use crate::sys::{Cloned, Mount, Syscall};
 
 const SETGROUPS: &str = "/proc/self/setgroups";
 const UID_MAP: &str = "/proc/self/uid_map";
@@ -82,7 +82,7 @@ pub(super) fn map_ids_to_root(
 /// the fallback mounts nothing.)
 pub(super) fn make_root_private(sys: &dyn Syscall, allow_fallback: bool) -> Result<(), JailError> {
     let flags = MsFlags::MS_REC | MsFlags::MS_PRIVATE;
-    match sys.mount(None, Path::new("/"), None, flags, None) {
+    match sys.mount(&Mount::change(Path::new("/"), flags)) {
         Err(err) if allow_fallback && err.raw_os_error() == Some(libc::EPERM) => Ok(()),
         other => other.map_err(JailError::MakeRootPrivate),
     }

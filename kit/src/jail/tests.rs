@@ -8,7 +8,7 @@ use nix::sched::CloneFlags;
 use nix::sys::resource::Resource;
 
 use super::*;
-use crate::sys::{Call, RecordingSyscall};
+use crate::sys::{Call, Mount, MountSetattr, RecordingSyscall};
 
 struct Fixture {
     _dir: tempfile::TempDir,
@@ -103,9 +103,9 @@ fn mount_flags_on(calls: &[Call], target: &Path) -> Vec<MsFlags> {
     calls
         .iter()
         .filter_map(|c| match c {
-            Call::Mount {
+            Call::Mount(Mount {
                 target: t, flags, ..
-            } if t == target => Some(*flags),
+            }) if t == target => Some(*flags),
             _ => None,
         })
         .collect()
@@ -116,12 +116,12 @@ fn setattr_on(calls: &[Call], target: &Path) -> Vec<(bool, u64, u64)> {
     calls
         .iter()
         .filter_map(|c| match c {
-            Call::MountSetattr {
+            Call::MountSetattr(MountSetattr {
                 target: t,
                 recursive,
                 attr_set,
                 propagation,
-            } if t == target => Some((*recursive, *attr_set, *propagation)),
+            }) if t == target => Some((*recursive, *attr_set, *propagation)),
             _ => None,
         })
         .collect()
@@ -161,13 +161,13 @@ fn steps_run_in_the_order_of_the_security_argument() {
     let gid_map = write_position(&calls, "/proc/self/gid_map", "0 1001 1");
     let private = position(
         &calls,
-        &Call::Mount {
+        &Call::Mount(Mount {
             source: None,
             target: "/".into(),
             fstype: None,
             flags: MsFlags::MS_REC | MsFlags::MS_PRIVATE,
             data: None,
-        },
+        }),
     );
     let net = position(
         &calls,
@@ -185,11 +185,11 @@ fn steps_run_in_the_order_of_the_security_argument() {
     );
     let tmpfs = calls
         .iter()
-        .position(|c| matches!(c, Call::Mount { target, fstype: Some(t), .. } if target == &jail && t == "tmpfs"))
+        .position(|c| matches!(c, Call::Mount(Mount { target, fstype: Some(t), .. }) if target == &jail && t == "tmpfs"))
         .unwrap();
     let root_ro = calls
         .iter()
-        .position(|c| matches!(c, Call::Mount { target, flags, .. } if target == &jail && flags.contains(MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY)))
+        .position(|c| matches!(c, Call::Mount(Mount { target, flags, .. }) if target == &jail && flags.contains(MsFlags::MS_REMOUNT | MsFlags::MS_RDONLY)))
         .unwrap();
     let nested = position(&calls, &Call::Unshare(CloneFlags::CLONE_NEWUSER));
     // /proc/self is opened before the root switch; the nested maps are written through it.
@@ -241,7 +241,7 @@ fn steps_run_in_the_order_of_the_security_argument() {
     );
     let last_mount = calls
         .iter()
-        .rposition(|c| matches!(c, Call::Mount { .. }))
+        .rposition(|c| matches!(c, Call::Mount(_)))
         .unwrap();
 
     let order = [
@@ -327,7 +327,7 @@ fn without_mount_setattr_binds_are_remounted_keeping_locked_flags() {
     // Only the first bind finds out that the kernel lacks mount_setattr.
     let attempts = calls
         .iter()
-        .filter(|c| matches!(c, Call::MountSetattr { .. }))
+        .filter(|c| matches!(c, Call::MountSetattr(_)))
         .count();
     assert_eq!(attempts, 1, "{calls:#?}");
 
@@ -374,7 +374,7 @@ fn without_mount_setattr_binds_are_remounted_keeping_locked_flags() {
         path: tmp.clone(),
         mode: 0o1777
     }));
-    assert!(calls.iter().any(|c| matches!(c, Call::Mount { target, data: Some(d), .. } if target == &tmp && d.contains("mode=1777"))));
+    assert!(calls.iter().any(|c| matches!(c, Call::Mount(Mount { target, data: Some(d), .. }) if target == &tmp && d.contains("mode=1777"))));
     assert!(calls.contains(&Call::Mkdir {
         path: tmp.join("user"),
         mode: 0o700
@@ -466,10 +466,7 @@ fn refused_tmpfs_switches_to_links_and_copies_when_allowed() {
     assert_eq!(report.mount_mode, MountMode::Link);
     // No bind was attempted after the refusal, and /tmp is a plain directory.
     assert_eq!(
-        calls
-            .iter()
-            .filter(|c| matches!(c, Call::Mount { .. }))
-            .count(),
+        calls.iter().filter(|c| matches!(c, Call::Mount(_))).count(),
         2,
         "{calls:#?}"
     );

@@ -19,7 +19,9 @@ use nix::mount::MsFlags;
 use nix::sys::statvfs::FsFlags;
 
 use super::{JailError, MountMode};
-use crate::sys::{Syscall, MOUNT_ATTR_NODEV, MOUNT_ATTR_NOSUID, MOUNT_ATTR_RDONLY};
+use crate::sys::{
+    Mount, MountSetattr, Syscall, MOUNT_ATTR_NODEV, MOUNT_ATTR_NOSUID, MOUNT_ATTR_RDONLY,
+};
 
 /// The root tmpfs holds only mount points and symlinks: small.
 const ROOT_TMPFS_OPTIONS: &str = "size=4m,nr_inodes=4096,mode=0755";
@@ -91,13 +93,10 @@ impl<'a> TreeBuilder<'a> {
     /// kit cannot fill memory through it. EPERM switches to the fallback when it is allowed.
     pub(super) fn mount_root_tmpfs(&mut self) -> Result<(), JailError> {
         let flags = MsFlags::MS_NOSUID | MsFlags::MS_NODEV;
-        match self.sys.mount(
-            Some(Path::new("tmpfs")),
-            &self.jail,
-            Some("tmpfs"),
-            flags,
-            Some(ROOT_TMPFS_OPTIONS),
-        ) {
+        match self
+            .sys
+            .mount(&Mount::tmpfs(&self.jail, flags, ROOT_TMPFS_OPTIONS))
+        {
             Ok(()) => Ok(()),
             Err(source) if self.may_fall_back(&source) => Ok(()),
             Err(source) => Err(JailError::MountTmpfs(source)),
@@ -154,14 +153,9 @@ impl<'a> TreeBuilder<'a> {
         self.sys.mkdir(&tmp, 0o1777).map_err(tmp_err)?;
         if !self.mounts_refused {
             let flags = MsFlags::MS_NOSUID | MsFlags::MS_NODEV;
+            let options = format!("size={size_mb}m,{TMP_TMPFS_OPTIONS}");
             self.sys
-                .mount(
-                    Some(Path::new("tmpfs")),
-                    &tmp,
-                    Some("tmpfs"),
-                    flags,
-                    Some(&format!("size={size_mb}m,{TMP_TMPFS_OPTIONS}")),
-                )
+                .mount(&Mount::tmpfs(&tmp, flags, &options))
                 .map_err(tmp_err)?;
         }
         for sub in ["user", "home"] {
@@ -182,7 +176,7 @@ impl<'a> TreeBuilder<'a> {
             | MsFlags::MS_NOSUID
             | MsFlags::MS_NODEV;
         self.sys
-            .mount(None, &self.jail, None, flags, None)
+            .mount(&Mount::change(&self.jail, flags))
             .map_err(JailError::RemountRootReadOnly)
     }
 
@@ -259,13 +253,7 @@ impl<'a> TreeBuilder<'a> {
     ) -> Result<(), JailError> {
         let path = || source.to_path_buf();
         self.sys
-            .mount(
-                Some(source),
-                target,
-                None,
-                MsFlags::MS_BIND | MsFlags::MS_REC,
-                None,
-            )
+            .mount(&Mount::bind(source, target, MsFlags::MS_REC))
             .map_err(|err| JailError::BindMount {
                 path: path(),
                 source: err,
@@ -275,8 +263,13 @@ impl<'a> TreeBuilder<'a> {
             if !is_device {
                 attr |= MOUNT_ATTR_NODEV;
             }
-            let unbindable = MsFlags::MS_UNBINDABLE.bits();
-            match self.sys.mount_setattr(target, true, attr, unbindable) {
+            let setattr = MountSetattr {
+                target: target.to_path_buf(),
+                recursive: true,
+                attr_set: attr,
+                propagation: MsFlags::MS_UNBINDABLE.bits(),
+            };
+            match self.sys.mount_setattr(&setattr) {
                 Ok(()) => return Ok(()),
                 Err(err) if err.raw_os_error() == Some(libc::ENOSYS) => {
                     self.no_mount_setattr = true;
@@ -305,19 +298,14 @@ impl<'a> TreeBuilder<'a> {
             flags |= MsFlags::MS_NODEV;
         }
         self.sys
-            .mount(None, target, None, flags, None)
+            .mount(&Mount::change(target, flags))
             .map_err(|err| JailError::RemountReadOnly {
                 path: path(),
                 source: err,
             })?;
+        let unbindable = MsFlags::MS_REC | MsFlags::MS_UNBINDABLE;
         self.sys
-            .mount(
-                None,
-                target,
-                None,
-                MsFlags::MS_REC | MsFlags::MS_UNBINDABLE,
-                None,
-            )
+            .mount(&Mount::change(target, unbindable))
             .map_err(|err| JailError::MakeUnbindable {
                 path: path(),
                 source: err,

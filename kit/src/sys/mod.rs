@@ -9,7 +9,7 @@ use std::io;
 use std::os::fd::RawFd;
 use std::os::unix::ffi::OsStrExt;
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use nix::mount::MsFlags;
 use nix::sched::CloneFlags;
@@ -28,24 +28,9 @@ pub trait Syscall {
     fn sethostname(&self, name: &str) -> io::Result<()>;
     /// Writes a whole small file in one `write(2)`: /proc/self/{setgroups,uid_map,gid_map} demand it.
     fn write_file(&self, path: &Path, contents: &str) -> io::Result<()>;
-    fn mount(
-        &self,
-        source: Option<&Path>,
-        target: &Path,
-        fstype: Option<&str>,
-        flags: MsFlags,
-        data: Option<&str>,
-    ) -> io::Result<()>;
+    fn mount(&self, mount: &Mount) -> io::Result<()>;
     fn umount(&self, target: &Path) -> io::Result<()>;
-    /// `mount_setattr(2)` on `target`: sets `attr_set` (`MOUNT_ATTR_*`, nothing cleared) and the
-    /// propagation type (`MS_*`, 0 for unchanged), on the whole subtree when `recursive`.
-    fn mount_setattr(
-        &self,
-        target: &Path,
-        recursive: bool,
-        attr_set: u64,
-        propagation: u64,
-    ) -> io::Result<()>;
+    fn mount_setattr(&self, setattr: &MountSetattr) -> io::Result<()>;
     fn pivot_root(&self, new_root: &Path, put_old: &Path) -> io::Result<()>;
     /// Opens a directory (`O_DIRECTORY | O_CLOEXEC`); the caller closes it with [`Syscall::close`].
     fn open_dir(&self, path: &Path) -> io::Result<RawFd>;
@@ -72,6 +57,60 @@ pub trait Syscall {
     fn drop_all_capabilities(&self) -> io::Result<()>;
     fn getuid(&self) -> u32;
     fn getgid(&self) -> u32;
+}
+
+/// The arguments of one `mount(2)`: written once here, passed by the jail and recorded as they
+/// are by the test seam.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mount {
+    pub source: Option<PathBuf>,
+    pub target: PathBuf,
+    pub fstype: Option<String>,
+    pub flags: MsFlags,
+    pub data: Option<String>,
+}
+
+impl Mount {
+    /// A mount that changes the flags or the propagation of the mount at `target` (no source, no
+    /// file system type, no data).
+    pub fn change(target: &Path, flags: MsFlags) -> Self {
+        Mount {
+            source: None,
+            target: target.to_path_buf(),
+            fstype: None,
+            flags,
+            data: None,
+        }
+    }
+
+    /// A new tmpfs at `target` with the tmpfs `options`.
+    pub fn tmpfs(target: &Path, flags: MsFlags, options: &str) -> Self {
+        Mount {
+            source: Some(PathBuf::from("tmpfs")),
+            fstype: Some("tmpfs".to_string()),
+            data: Some(options.to_string()),
+            ..Mount::change(target, flags)
+        }
+    }
+
+    /// A bind of `source` at `target`.
+    pub fn bind(source: &Path, target: &Path, flags: MsFlags) -> Self {
+        Mount {
+            source: Some(source.to_path_buf()),
+            ..Mount::change(target, MsFlags::MS_BIND | flags)
+        }
+    }
+}
+
+/// The arguments of one `mount_setattr(2)` on `target`: sets `attr_set` (`MOUNT_ATTR_*`, nothing
+/// cleared) and the propagation type (`MS_*`, 0 for unchanged), on the whole subtree when
+/// `recursive`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MountSetattr {
+    pub target: PathBuf,
+    pub recursive: bool,
+    pub attr_set: u64,
+    pub propagation: u64,
 }
 
 /// `struct mount_attr` of mount_setattr(2) (MOUNT_ATTR_SIZE_VER0).
@@ -112,25 +151,17 @@ impl Syscall for LinuxSyscall {
     }
 
     fn write_file(&self, path: &Path, contents: &str) -> io::Result<()> {
-        use std::io::Write;
-        let mut file = fs::OpenOptions::new().write(true).open(path)?;
-        // One write(2): the kernel parses id maps from a single write and refuses a second one.
-        let written = file.write(contents.as_bytes())?;
-        if written != contents.len() {
-            return Err(io::Error::new(io::ErrorKind::WriteZero, "short write"));
-        }
-        Ok(())
+        write_in_one_call(fs::OpenOptions::new().write(true).open(path)?, contents)
     }
 
-    fn mount(
-        &self,
-        source: Option<&Path>,
-        target: &Path,
-        fstype: Option<&str>,
-        flags: MsFlags,
-        data: Option<&str>,
-    ) -> io::Result<()> {
-        Ok(nix::mount::mount(source, target, fstype, flags, data)?)
+    fn mount(&self, mount: &Mount) -> io::Result<()> {
+        Ok(nix::mount::mount(
+            mount.source.as_deref(),
+            &mount.target,
+            mount.fstype.as_deref(),
+            mount.flags,
+            mount.data.as_deref(),
+        )?)
     }
 
     fn umount(&self, target: &Path) -> io::Result<()> {
@@ -140,21 +171,15 @@ impl Syscall for LinuxSyscall {
         )?)
     }
 
-    fn mount_setattr(
-        &self,
-        target: &Path,
-        recursive: bool,
-        attr_set: u64,
-        propagation: u64,
-    ) -> io::Result<()> {
-        let path = c_path(target)?;
+    fn mount_setattr(&self, setattr: &MountSetattr) -> io::Result<()> {
+        let path = c_path(&setattr.target)?;
         let attr = MountAttr {
-            attr_set,
+            attr_set: setattr.attr_set,
             attr_clr: 0,
-            propagation,
+            propagation: setattr.propagation,
             userns_fd: 0,
         };
-        let flags: libc::c_uint = if recursive { AT_RECURSIVE } else { 0 };
+        let flags: libc::c_uint = if setattr.recursive { AT_RECURSIVE } else { 0 };
         // SAFETY: `path` is a NUL-terminated string and `attr` a correctly laid out struct
         // mount_attr, both alive for the call; its size is passed so the kernel reads no further.
         let rc = unsafe {
@@ -167,10 +192,7 @@ impl Syscall for LinuxSyscall {
                 std::mem::size_of::<MountAttr>(),
             )
         };
-        if rc != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(())
+        zero_or_errno(rc)
     }
 
     fn pivot_root(&self, new_root: &Path, put_old: &Path) -> io::Result<()> {
@@ -195,18 +217,12 @@ impl Syscall for LinuxSyscall {
 
     fn fchdir(&self, dir: RawFd) -> io::Result<()> {
         // SAFETY: fchdir(2) takes no pointer.
-        if unsafe { libc::fchdir(dir) } != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(())
+        zero_or_errno(unsafe { libc::fchdir(dir) })
     }
 
     fn close(&self, fd: RawFd) -> io::Result<()> {
         // SAFETY: the caller owns `fd` (it came from open_dir) and never uses it again.
-        if unsafe { libc::close(fd) } != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(())
+        zero_or_errno(unsafe { libc::close(fd) })
     }
 
     fn write_file_at(&self, dir: RawFd, name: &str, contents: &str) -> io::Result<()> {
@@ -218,14 +234,8 @@ impl Syscall for LinuxSyscall {
             return Err(io::Error::last_os_error());
         }
         // SAFETY: `fd` was just opened here and nothing else refers to it.
-        let mut file = unsafe { <fs::File as std::os::fd::FromRawFd>::from_raw_fd(fd) };
-        use std::io::Write;
-        // One write(2), as for write_file.
-        let written = file.write(contents.as_bytes())?;
-        if written != contents.len() {
-            return Err(io::Error::new(io::ErrorKind::WriteZero, "short write"));
-        }
-        Ok(())
+        let file = unsafe { <fs::File as std::os::fd::FromRawFd>::from_raw_fd(fd) };
+        write_in_one_call(file, contents)
     }
 
     fn statvfs_flags(&self, path: &Path) -> io::Result<FsFlags> {
@@ -274,21 +284,13 @@ impl Syscall for LinuxSyscall {
     fn set_no_new_privs(&self) -> io::Result<()> {
         // SAFETY: prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) takes no pointers; it only sets a flag on
         // this process that can never be cleared again.
-        let rc = unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) };
-        if rc != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(())
+        zero_or_errno(unsafe { libc::prctl(libc::PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) })
     }
 
     fn set_dumpable(&self, dumpable: bool) -> io::Result<()> {
         // SAFETY: prctl(PR_SET_DUMPABLE, 0|1, 0, 0, 0) takes no pointers; it only sets a flag on
         // this process.
-        let rc = unsafe { libc::prctl(libc::PR_SET_DUMPABLE, u64::from(dumpable), 0, 0, 0) };
-        if rc != 0 {
-            return Err(io::Error::last_os_error());
-        }
-        Ok(())
+        zero_or_errno(unsafe { libc::prctl(libc::PR_SET_DUMPABLE, u64::from(dumpable), 0, 0, 0) })
     }
 
     fn drop_all_capabilities(&self) -> io::Result<()> {
@@ -317,6 +319,25 @@ impl Syscall for LinuxSyscall {
     fn getgid(&self) -> u32 {
         nix::unistd::getgid().as_raw()
     }
+}
+
+/// Writes `contents` with one write(2): the kernel parses /proc/self/{setgroups,uid_map,gid_map}
+/// from a single write and refuses a second one.
+fn write_in_one_call(mut file: fs::File, contents: &str) -> io::Result<()> {
+    use std::io::Write;
+    let written = file.write(contents.as_bytes())?;
+    if written != contents.len() {
+        return Err(io::Error::new(io::ErrorKind::WriteZero, "short write"));
+    }
+    Ok(())
+}
+
+/// The result of a raw call that returns 0 on success and sets errno otherwise.
+fn zero_or_errno(rc: impl Into<i64>) -> io::Result<()> {
+    if rc.into() != 0 {
+        return Err(io::Error::last_os_error());
+    }
+    Ok(())
 }
 
 /// What [`clone_into_user_and_pid_ns`] returns in each of the two processes.

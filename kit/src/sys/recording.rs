@@ -6,12 +6,11 @@ use std::io;
 use std::os::fd::RawFd;
 use std::path::{Path, PathBuf};
 
-use nix::mount::MsFlags;
 use nix::sched::CloneFlags;
 use nix::sys::resource::Resource;
 use nix::sys::statvfs::FsFlags;
 
-use super::Syscall;
+use super::{Mount, MountSetattr, Syscall};
 
 /// One recorded call, with its arguments as the jail passed them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,20 +23,9 @@ pub enum Call {
         path: PathBuf,
         contents: String,
     },
-    Mount {
-        source: Option<PathBuf>,
-        target: PathBuf,
-        fstype: Option<String>,
-        flags: MsFlags,
-        data: Option<String>,
-    },
+    Mount(Mount),
     Umount(PathBuf),
-    MountSetattr {
-        target: PathBuf,
-        recursive: bool,
-        attr_set: u64,
-        propagation: u64,
-    },
+    MountSetattr(MountSetattr),
     PivotRoot {
         new_root: PathBuf,
         put_old: PathBuf,
@@ -121,117 +109,85 @@ impl RecordingSyscall {
         self.calls.borrow().clone()
     }
 
-    fn record(&self, call: Call) {
+    /// Records `call`, which then succeeds.
+    fn record(&self, call: Call) -> io::Result<()> {
+        self.record_failing_with(call, None)
+    }
+
+    /// Records `call`, which then fails with `errno` if there is one.
+    fn record_failing_with(&self, call: Call, errno: Option<i32>) -> io::Result<()> {
         self.calls.borrow_mut().push(call);
+        match errno {
+            Some(errno) => Err(io::Error::from_raw_os_error(errno)),
+            None => Ok(()),
+        }
     }
 }
 
 impl Syscall for RecordingSyscall {
     fn close_fds_except(&self, keep: &[RawFd]) -> io::Result<()> {
-        self.record(Call::CloseFdsExcept(keep.to_vec()));
-        Ok(())
+        self.record(Call::CloseFdsExcept(keep.to_vec()))
     }
 
     fn close_directory_fds(&self) -> io::Result<()> {
-        self.record(Call::CloseDirectoryFds);
-        Ok(())
+        self.record(Call::CloseDirectoryFds)
     }
 
     fn unshare(&self, flags: CloneFlags) -> io::Result<()> {
-        self.record(Call::Unshare(flags));
-        match self.fail_unshare_with {
-            Some(errno) => Err(io::Error::from_raw_os_error(errno)),
-            None => Ok(()),
-        }
+        self.record_failing_with(Call::Unshare(flags), self.fail_unshare_with)
     }
 
     fn sethostname(&self, name: &str) -> io::Result<()> {
-        self.record(Call::SetHostname(name.to_string()));
-        Ok(())
+        self.record(Call::SetHostname(name.to_string()))
     }
 
     fn write_file(&self, path: &Path, contents: &str) -> io::Result<()> {
         self.record(Call::WriteFile {
             path: path.into(),
             contents: contents.into(),
-        });
-        Ok(())
+        })
     }
 
-    fn mount(
-        &self,
-        source: Option<&Path>,
-        target: &Path,
-        fstype: Option<&str>,
-        flags: MsFlags,
-        data: Option<&str>,
-    ) -> io::Result<()> {
-        self.record(Call::Mount {
-            source: source.map(Into::into),
-            target: target.into(),
-            fstype: fstype.map(Into::into),
-            flags,
-            data: data.map(Into::into),
-        });
-        match (self.fail_mounts_with, self.fail_tmpfs_with) {
-            (Some(errno), _) => Err(io::Error::from_raw_os_error(errno)),
-            (None, Some(errno)) if fstype == Some("tmpfs") => {
-                Err(io::Error::from_raw_os_error(errno))
-            }
-            _ => Ok(()),
-        }
+    fn mount(&self, mount: &Mount) -> io::Result<()> {
+        let is_tmpfs = mount.fstype.as_deref() == Some("tmpfs");
+        let errno = match (self.fail_mounts_with, self.fail_tmpfs_with) {
+            (Some(errno), _) => Some(errno),
+            (None, Some(errno)) if is_tmpfs => Some(errno),
+            _ => None,
+        };
+        self.record_failing_with(Call::Mount(mount.clone()), errno)
     }
 
     fn umount(&self, target: &Path) -> io::Result<()> {
-        self.record(Call::Umount(target.into()));
-        Ok(())
+        self.record(Call::Umount(target.into()))
     }
 
-    fn mount_setattr(
-        &self,
-        target: &Path,
-        recursive: bool,
-        attr_set: u64,
-        propagation: u64,
-    ) -> io::Result<()> {
-        self.record(Call::MountSetattr {
-            target: target.into(),
-            recursive,
-            attr_set,
-            propagation,
-        });
-        match (self.fail_mount_setattr_with, self.fail_mounts_with) {
-            (Some(errno), _) | (None, Some(errno)) => Err(io::Error::from_raw_os_error(errno)),
-            _ => Ok(()),
-        }
+    fn mount_setattr(&self, setattr: &MountSetattr) -> io::Result<()> {
+        let errno = self.fail_mount_setattr_with.or(self.fail_mounts_with);
+        self.record_failing_with(Call::MountSetattr(setattr.clone()), errno)
     }
 
     fn pivot_root(&self, new_root: &Path, put_old: &Path) -> io::Result<()> {
-        self.record(Call::PivotRoot {
+        let call = Call::PivotRoot {
             new_root: new_root.into(),
             put_old: put_old.into(),
-        });
-        match self.fail_pivot_root_with {
-            Some(errno) => Err(io::Error::from_raw_os_error(errno)),
-            None => Ok(()),
-        }
+        };
+        self.record_failing_with(call, self.fail_pivot_root_with)
     }
 
     fn open_dir(&self, path: &Path) -> io::Result<RawFd> {
-        self.record(Call::OpenDir(path.into()));
+        self.record(Call::OpenDir(path.into()))?;
         let fd = self.next_fd.get();
         self.next_fd.set(fd + 1);
         Ok(fd)
     }
 
     fn fchdir(&self, dir: RawFd) -> io::Result<()> {
-        self.record(Call::Fchdir(dir));
-        Ok(())
+        self.record(Call::Fchdir(dir))
     }
 
     fn close(&self, fd: RawFd) -> io::Result<()> {
-        self.record(Call::Close(fd));
-        Ok(())
+        self.record(Call::Close(fd))
     }
 
     fn write_file_at(&self, dir: RawFd, name: &str, contents: &str) -> io::Result<()> {
@@ -239,12 +195,11 @@ impl Syscall for RecordingSyscall {
             dir,
             name: name.into(),
             contents: contents.into(),
-        });
-        Ok(())
+        })
     }
 
     fn statvfs_flags(&self, path: &Path) -> io::Result<FsFlags> {
-        self.record(Call::StatvfsFlags(path.into()));
+        self.record(Call::StatvfsFlags(path.into()))?;
         Ok(self.statvfs_answer)
     }
 
@@ -252,50 +207,44 @@ impl Syscall for RecordingSyscall {
         self.record(Call::Mkdir {
             path: path.into(),
             mode,
-        });
-        Ok(())
+        })
     }
 
     fn create_file(&self, path: &Path, mode: u32) -> io::Result<()> {
         self.record(Call::CreateFile {
             path: path.into(),
             mode,
-        });
-        Ok(())
+        })
     }
 
     fn symlink(&self, target: &Path, link: &Path) -> io::Result<()> {
         self.record(Call::Symlink {
             target: target.into(),
             link: link.into(),
-        });
-        Ok(())
+        })
     }
 
     fn hard_link(&self, original: &Path, link: &Path) -> io::Result<()> {
         self.record(Call::HardLink {
             original: original.into(),
             link: link.into(),
-        });
-        Ok(())
+        })
     }
 
     fn copy_file(&self, from: &Path, to: &Path) -> io::Result<u64> {
         self.record(Call::CopyFile {
             from: from.into(),
             to: to.into(),
-        });
+        })?;
         Ok(0)
     }
 
     fn chroot(&self, path: &Path) -> io::Result<()> {
-        self.record(Call::Chroot(path.into()));
-        Ok(())
+        self.record(Call::Chroot(path.into()))
     }
 
     fn chdir(&self, path: &Path) -> io::Result<()> {
-        self.record(Call::Chdir(path.into()));
-        Ok(())
+        self.record(Call::Chdir(path.into()))
     }
 
     fn setrlimit(&self, resource: Resource, soft: u64, hard: u64) -> io::Result<()> {
@@ -303,23 +252,19 @@ impl Syscall for RecordingSyscall {
             resource,
             soft,
             hard,
-        });
-        Ok(())
+        })
     }
 
     fn set_no_new_privs(&self) -> io::Result<()> {
-        self.record(Call::SetNoNewPrivs);
-        Ok(())
+        self.record(Call::SetNoNewPrivs)
     }
 
     fn set_dumpable(&self, dumpable: bool) -> io::Result<()> {
-        self.record(Call::SetDumpable(dumpable));
-        Ok(())
+        self.record(Call::SetDumpable(dumpable))
     }
 
     fn drop_all_capabilities(&self) -> io::Result<()> {
-        self.record(Call::DropAllCapabilities);
-        Ok(())
+        self.record(Call::DropAllCapabilities)
     }
 
     fn getuid(&self) -> u32 {

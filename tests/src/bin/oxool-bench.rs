@@ -13,8 +13,8 @@
 //! --soak: 1 000 open → type → save → close cycles and 10 000 conversions, wsd's and forkit's
 //! footprint before and after (tests/src/soak.rs).
 //!
-//! usage: oxool-bench [--quick] [--editing-only] [--spawn-only] [--burst] [--capacity N[,N…]]
-//!                    [--cluster] [--soak]
+//! usage: oxool-bench [--quick] [--editing-only] [--spawn-only] [--memory-only] [--burst]
+//!                    [--capacity N[,N…]] [--cluster] [--soak]
 //! (run it from a release build: `make bench`)
 
 use std::path::{Path, PathBuf};
@@ -102,13 +102,25 @@ async fn main() -> anyhow::Result<()> {
     let scratch = tempfile::Builder::new().prefix("oxool-bench-").tempdir()?;
     println!("# oxool-bench ({} build, {} CPUs)", profile(), num_cpus());
 
+    if std::env::args().any(|a| a == "--memory-only") {
+        return idle_kit_memories(scratch.path()).await;
+    }
     let miss_config = forkit_config(scratch.path(), "miss", 0)?;
     let forkit = ForkitClient::start(&miss_config).await?;
     let miss = spawn_latencies(&forkit, plan.spawns, None).await?;
     print_spawn_breakdown(&forkit).await?;
     drop(forkit);
+    // The same miss with no spelling languages: preinit then loads no dictionaries, so the
+    // zygote has less memory for every fork to copy the page tables of (docs/benchmarks.md).
+    let mut bare_config = forkit_config(scratch.path(), "miss-bare", 0)?;
+    bare_config.kit.languages.clear();
+    let forkit = ForkitClient::start(&bare_config).await?;
+    let bare = spawn_latencies(&forkit, plan.spawns, None).await?;
+    print_spawn_breakdown(&forkit).await?;
+    drop(forkit);
     let bwrap = bwrap_latencies(&miss_config, plan.spawns)?;
     report("(a) prespawn miss: SpawnKit → jailed kit ready", &miss);
+    report("(a) the same, kit.languages = [] (no dictionaries)", &bare);
     report(
         "(a) anchor: bwrap with equivalent binds, spawn → exit",
         &bwrap,
@@ -154,11 +166,20 @@ async fn main() -> anyhow::Result<()> {
         }
     }
 
-    let pss_config = forkit_config(scratch.path(), "pss", 0)?;
-    let forkit = ForkitClient::start(&pss_config).await?;
-    idle_kit_memory(&forkit, 10).await?;
-    drop(forkit);
+    idle_kit_memories(scratch.path()).await?;
     oxool_tests::bench_editing::run(editing).await
+}
+
+/// (d) with the default languages and with none, to show what the preloaded dictionaries cost.
+async fn idle_kit_memories(scratch: &Path) -> anyhow::Result<()> {
+    let pss_config = forkit_config(scratch, "pss", 0)?;
+    let forkit = ForkitClient::start(&pss_config).await?;
+    idle_kit_memory(&forkit, 10, "default languages").await?;
+    drop(forkit);
+    let mut bare_config = forkit_config(scratch, "pss-bare", 0)?;
+    bare_config.kit.languages.clear();
+    let forkit = ForkitClient::start(&bare_config).await?;
+    idle_kit_memory(&forkit, 10, "kit.languages = []").await
 }
 
 fn profile() -> &'static str {
@@ -390,8 +411,14 @@ fn free_port() -> anyhow::Result<u16> {
         .port())
 }
 
-/// Ten kits, each with the small docx loaded and idle; PSS read from smaps_rollup.
-async fn idle_kit_memory(forkit: &Arc<ForkitClient>, count: usize) -> anyhow::Result<()> {
+/// Ten kits, each with the small docx loaded and idle; PSS read from smaps_rollup. PSS splits a
+/// shared page among the processes that map it, so a kit's figure includes its share of what the
+/// zygote preloaded; the total over the zygote and its kits is what the host really spends.
+async fn idle_kit_memory(
+    forkit: &Arc<ForkitClient>,
+    count: usize,
+    label: &str,
+) -> anyhow::Result<()> {
     let bytes = std::fs::read(oxool_tests::fixture("simple.docx"))?;
     let mut kits = Vec::new();
     for _ in 0..count {
@@ -423,12 +450,31 @@ async fn idle_kit_memory(forkit: &Arc<ForkitClient>, count: usize) -> anyhow::Re
     );
     let mean = |v: &[u64]| v.iter().sum::<u64>() as f64 / v.len() as f64 / 1024.0;
     println!(
-        "(d) idle kit with simple.docx loaded, {count} alive: PSS mean {:.1} MiB (max {:.1}), Private_Dirty mean {:.1} MiB",
+        "(d) idle kit with simple.docx loaded, {count} alive, {label}: PSS mean {:.1} MiB (max {:.1}), Private_Dirty mean {:.1} MiB",
         mean(&pss),
         *pss.iter().max().unwrap() as f64 / 1024.0,
         mean(&dirty)
     );
+    if let Some(zygote) = kits.first().and_then(|k| parent_pid(k.pid)) {
+        let kib = |field| smaps_rollup_kib(zygote, field).unwrap_or(0);
+        let total = kib("Pss") + pss.iter().sum::<u64>();
+        println!(
+            "    zygote: Rss {:.1} MiB, Anonymous {:.1} MiB, PSS {:.1} MiB; zygote + {count} kits: PSS {:.1} MiB",
+            kib("Rss") as f64 / 1024.0,
+            kib("Anonymous") as f64 / 1024.0,
+            kib("Pss") as f64 / 1024.0,
+            total as f64 / 1024.0
+        );
+    }
     Ok(())
+}
+
+/// The parent of a process as the host sees it (a kit's is the zygote that forked it).
+fn parent_pid(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The command name may hold spaces and parentheses: the fields start after the last ')'.
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    after_name.split_whitespace().nth(1)?.parse().ok()
 }
 
 /// Where a miss goes, from forkit's own counters (means over every kit it spawned).

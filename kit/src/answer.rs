@@ -5,7 +5,7 @@
 use std::io::Write;
 use std::os::unix::net::UnixStream;
 
-use oxool_proto::{Frame, FromKit, Message};
+use oxool_proto::{Frame, FrameError, FromKit, Message};
 
 pub(crate) fn error_frame(kind: &str, text: &str) -> Frame {
     Frame::new(
@@ -20,6 +20,28 @@ pub(crate) fn reply(socket: &mut UnixStream, frame: Frame) {
     if let Err(err) = frame.write_to(socket) {
         eprintln!("oxool-kit: writing to wsd: {err}");
         leave(1);
+    }
+}
+
+/// The next frame from wsd; leaves when wsd closed the socket or the stream broke. A document
+/// over `max_document_bytes` is answered with `answer` first: the stream is no longer in step.
+pub(crate) fn next_frame_or_leave(
+    socket: &mut UnixStream,
+    max_document_bytes: u32,
+    answer: impl FnOnce(&mut UnixStream, Frame),
+) -> Frame {
+    match Frame::read_from(socket, max_document_bytes) {
+        Ok(frame) => frame,
+        Err(FrameError::Closed) => leave(0),
+        Err(FrameError::PayloadTooLarge { len, limit }) => {
+            let text = format!("document of {len} bytes exceeds the kit limit of {limit} bytes");
+            answer(socket, error_frame("too-large", &text));
+            leave(1)
+        }
+        Err(err) => {
+            eprintln!("oxool-kit: reading from wsd: {err}");
+            leave(1)
+        }
     }
 }
 

@@ -13,9 +13,9 @@ use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
-use oxool_proto::{Frame, FrameError, FromKit, Message, ToKit};
+use oxool_proto::{Frame, FromKit, Message, ToKit};
 
-use crate::answer::{error_frame, fail, leave, reply};
+use crate::answer::{error_frame, fail, leave, next_frame_or_leave, reply};
 use crate::convert::{self, ConvertError, ConvertRequest};
 use crate::jail::{self, JailConfig, JailReport, MountMode};
 use crate::lok::password::{self, LoadError, PasswordFailure, PasswordKind, ReadOnly};
@@ -177,7 +177,10 @@ fn serve_documents(mut socket: UnixStream, office: &Office, max_document_bytes: 
     };
     let mut session: Option<Session> = None;
     loop {
-        let frame = next_document_frame(&mut socket, &writer, max_document_bytes);
+        // The document loop's answers go through the shared writer.
+        let frame = next_frame_or_leave(&mut socket, max_document_bytes, |_, frame| {
+            send(&writer, frame)
+        });
         let message = match frame.message() {
             Ok(message) => message,
             Err(err) => {
@@ -255,28 +258,6 @@ fn load_for_editing(
     let protected = password_of(message).map(|_| session::protected::ProtectedFile::new(&input));
     Session::new(document, writer.clone(), protected)
         .map_err(|err| RequestError::new("internal", err.to_string()))
-}
-
-/// [`next_frame`] for the document loop, whose answers go through the shared writer.
-fn next_document_frame(
-    socket: &mut UnixStream,
-    writer: &FrameWriter,
-    max_document_bytes: u32,
-) -> Frame {
-    match Frame::read_from(socket, max_document_bytes) {
-        Ok(frame) => frame,
-        Err(FrameError::Closed) => leave(0),
-        Err(FrameError::PayloadTooLarge { len, limit }) => {
-            // The stream is no longer in step: answer and leave.
-            let text = format!("document of {len} bytes exceeds the kit limit of {limit} bytes");
-            send(writer, error_frame("too-large", &text));
-            leave(1)
-        }
-        Err(err) => {
-            eprintln!("oxool-kit: reading from wsd: {err}");
-            leave(1)
-        }
-    }
 }
 
 fn send(writer: &FrameWriter, frame: Frame) {

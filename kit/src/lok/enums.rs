@@ -46,130 +46,91 @@ pub mod feature {
     pub const VIEWID_IN_VISCURSOR_INVALIDATION_CALLBACK: u64 = 1 << 5;
 }
 
-/// `LibreOfficeKitCallbackType`: the `nType` of a callback. All of 7.4's values.
-pub mod callback {
-    pub const INVALIDATE_TILES: i32 = 0;
-    pub const INVALIDATE_VISIBLE_CURSOR: i32 = 1;
-    pub const TEXT_SELECTION: i32 = 2;
-    pub const TEXT_SELECTION_START: i32 = 3;
-    pub const TEXT_SELECTION_END: i32 = 4;
-    pub const CURSOR_VISIBLE: i32 = 5;
-    pub const GRAPHIC_SELECTION: i32 = 6;
-    pub const HYPERLINK_CLICKED: i32 = 7;
-    pub const STATE_CHANGED: i32 = 8;
-    pub const STATUS_INDICATOR_START: i32 = 9;
-    pub const STATUS_INDICATOR_SET_VALUE: i32 = 10;
-    pub const STATUS_INDICATOR_FINISH: i32 = 11;
-    pub const SEARCH_NOT_FOUND: i32 = 12;
-    pub const DOCUMENT_SIZE_CHANGED: i32 = 13;
-    pub const SET_PART: i32 = 14;
-    pub const SEARCH_RESULT_SELECTION: i32 = 15;
-    pub const UNO_COMMAND_RESULT: i32 = 16;
-    pub const CELL_CURSOR: i32 = 17;
-    pub const MOUSE_POINTER: i32 = 18;
-    pub const CELL_FORMULA: i32 = 19;
-    pub const DOCUMENT_PASSWORD: i32 = 20;
-    pub const DOCUMENT_PASSWORD_TO_MODIFY: i32 = 21;
-    pub const ERROR: i32 = 22;
-    pub const CONTEXT_MENU: i32 = 23;
-    pub const INVALIDATE_VIEW_CURSOR: i32 = 24;
-    pub const TEXT_VIEW_SELECTION: i32 = 25;
-    pub const CELL_VIEW_CURSOR: i32 = 26;
-    pub const GRAPHIC_VIEW_SELECTION: i32 = 27;
-    pub const VIEW_CURSOR_VISIBLE: i32 = 28;
-    pub const VIEW_LOCK: i32 = 29;
-    pub const REDLINE_TABLE_SIZE_CHANGED: i32 = 30;
-    pub const REDLINE_TABLE_ENTRY_MODIFIED: i32 = 31;
-    pub const COMMENT: i32 = 32;
-    pub const INVALIDATE_HEADER: i32 = 33;
-    pub const CELL_ADDRESS: i32 = 34;
-    pub const RULER_UPDATE: i32 = 35;
-    pub const WINDOW: i32 = 36;
-    pub const VALIDITY_LIST_BUTTON: i32 = 37;
-    pub const CLIPBOARD_CHANGED: i32 = 38;
-    pub const CONTEXT_CHANGED: i32 = 39;
-    pub const SIGNATURE_STATUS: i32 = 40;
-    pub const PROFILE_FRAME: i32 = 41;
-    pub const CELL_SELECTION_AREA: i32 = 42;
-    pub const CELL_AUTO_FILL_AREA: i32 = 43;
-    pub const TABLE_SELECTED: i32 = 44;
-    pub const REFERENCE_MARKS: i32 = 45;
-    pub const JSDIALOG: i32 = 46;
-    pub const CALC_FUNCTION_LIST: i32 = 47;
-    pub const TAB_STOP_LIST: i32 = 48;
-    pub const FORM_FIELD_BUTTON: i32 = 49;
-    pub const INVALIDATE_SHEET_GEOMETRY: i32 = 50;
-    pub const VALIDITY_INPUT_HELP: i32 = 51;
-    pub const DOCUMENT_BACKGROUND_COLOR: i32 = 52;
-    pub const COMMAND_BLOCKED: i32 = 53;
-    pub const SC_FOLLOW_JUMP: i32 = 54;
-    pub const CONTENT_CONTROL: i32 = 55;
-    pub const PRINT_RANGES: i32 = 56;
+/// Declares a C enum as a module of `i32` constants together with the function that names a
+/// value, from one list, so a value and its name cannot drift apart.
+macro_rules! constants_with_names {
+    (
+        $(#[$module_doc:meta])* mod $module:ident;
+        $(#[$name_doc:meta])* fn $name_fn:ident;
+        $($name:ident = $value:literal,)*
+    ) => {
+        $(#[$module_doc])*
+        pub mod $module {
+            $(pub const $name: i32 = $value;)*
+        }
+
+        $(#[$name_doc])*
+        pub fn $name_fn(value: i32) -> &'static str {
+            match value {
+                $($module::$name => stringify!($name),)*
+                _ => "UNKNOWN",
+            }
+        }
+    };
 }
 
-/// The constant's name for a callback type, for logs (the header's `lokCallbackTypeToString`).
-pub fn callback_name(kind: i32) -> &'static str {
-    use callback::*;
-    match kind {
-        INVALIDATE_TILES => "INVALIDATE_TILES",
-        INVALIDATE_VISIBLE_CURSOR => "INVALIDATE_VISIBLE_CURSOR",
-        TEXT_SELECTION => "TEXT_SELECTION",
-        TEXT_SELECTION_START => "TEXT_SELECTION_START",
-        TEXT_SELECTION_END => "TEXT_SELECTION_END",
-        CURSOR_VISIBLE => "CURSOR_VISIBLE",
-        GRAPHIC_SELECTION => "GRAPHIC_SELECTION",
-        HYPERLINK_CLICKED => "HYPERLINK_CLICKED",
-        STATE_CHANGED => "STATE_CHANGED",
-        STATUS_INDICATOR_START => "STATUS_INDICATOR_START",
-        STATUS_INDICATOR_SET_VALUE => "STATUS_INDICATOR_SET_VALUE",
-        STATUS_INDICATOR_FINISH => "STATUS_INDICATOR_FINISH",
-        SEARCH_NOT_FOUND => "SEARCH_NOT_FOUND",
-        DOCUMENT_SIZE_CHANGED => "DOCUMENT_SIZE_CHANGED",
-        SET_PART => "SET_PART",
-        SEARCH_RESULT_SELECTION => "SEARCH_RESULT_SELECTION",
-        UNO_COMMAND_RESULT => "UNO_COMMAND_RESULT",
-        CELL_CURSOR => "CELL_CURSOR",
-        MOUSE_POINTER => "MOUSE_POINTER",
-        CELL_FORMULA => "CELL_FORMULA",
-        DOCUMENT_PASSWORD => "DOCUMENT_PASSWORD",
-        DOCUMENT_PASSWORD_TO_MODIFY => "DOCUMENT_PASSWORD_TO_MODIFY",
-        ERROR => "ERROR",
-        CONTEXT_MENU => "CONTEXT_MENU",
-        INVALIDATE_VIEW_CURSOR => "INVALIDATE_VIEW_CURSOR",
-        TEXT_VIEW_SELECTION => "TEXT_VIEW_SELECTION",
-        CELL_VIEW_CURSOR => "CELL_VIEW_CURSOR",
-        GRAPHIC_VIEW_SELECTION => "GRAPHIC_VIEW_SELECTION",
-        VIEW_CURSOR_VISIBLE => "VIEW_CURSOR_VISIBLE",
-        VIEW_LOCK => "VIEW_LOCK",
-        REDLINE_TABLE_SIZE_CHANGED => "REDLINE_TABLE_SIZE_CHANGED",
-        REDLINE_TABLE_ENTRY_MODIFIED => "REDLINE_TABLE_ENTRY_MODIFIED",
-        COMMENT => "COMMENT",
-        INVALIDATE_HEADER => "INVALIDATE_HEADER",
-        CELL_ADDRESS => "CELL_ADDRESS",
-        RULER_UPDATE => "RULER_UPDATE",
-        WINDOW => "WINDOW",
-        VALIDITY_LIST_BUTTON => "VALIDITY_LIST_BUTTON",
-        CLIPBOARD_CHANGED => "CLIPBOARD_CHANGED",
-        CONTEXT_CHANGED => "CONTEXT_CHANGED",
-        SIGNATURE_STATUS => "SIGNATURE_STATUS",
-        PROFILE_FRAME => "PROFILE_FRAME",
-        CELL_SELECTION_AREA => "CELL_SELECTION_AREA",
-        CELL_AUTO_FILL_AREA => "CELL_AUTO_FILL_AREA",
-        TABLE_SELECTED => "TABLE_SELECTED",
-        REFERENCE_MARKS => "REFERENCE_MARKS",
-        JSDIALOG => "JSDIALOG",
-        CALC_FUNCTION_LIST => "CALC_FUNCTION_LIST",
-        TAB_STOP_LIST => "TAB_STOP_LIST",
-        FORM_FIELD_BUTTON => "FORM_FIELD_BUTTON",
-        INVALIDATE_SHEET_GEOMETRY => "INVALIDATE_SHEET_GEOMETRY",
-        VALIDITY_INPUT_HELP => "VALIDITY_INPUT_HELP",
-        DOCUMENT_BACKGROUND_COLOR => "DOCUMENT_BACKGROUND_COLOR",
-        COMMAND_BLOCKED => "COMMAND_BLOCKED",
-        SC_FOLLOW_JUMP => "SC_FOLLOW_JUMP",
-        CONTENT_CONTROL => "CONTENT_CONTROL",
-        PRINT_RANGES => "PRINT_RANGES",
-        _ => "UNKNOWN",
-    }
+constants_with_names! {
+    /// `LibreOfficeKitCallbackType`: the `nType` of a callback. All of 7.4's values.
+    mod callback;
+    /// The constant's name for a callback type, for logs (the header's `lokCallbackTypeToString`).
+    fn callback_name;
+    INVALIDATE_TILES = 0,
+    INVALIDATE_VISIBLE_CURSOR = 1,
+    TEXT_SELECTION = 2,
+    TEXT_SELECTION_START = 3,
+    TEXT_SELECTION_END = 4,
+    CURSOR_VISIBLE = 5,
+    GRAPHIC_SELECTION = 6,
+    HYPERLINK_CLICKED = 7,
+    STATE_CHANGED = 8,
+    STATUS_INDICATOR_START = 9,
+    STATUS_INDICATOR_SET_VALUE = 10,
+    STATUS_INDICATOR_FINISH = 11,
+    SEARCH_NOT_FOUND = 12,
+    DOCUMENT_SIZE_CHANGED = 13,
+    SET_PART = 14,
+    SEARCH_RESULT_SELECTION = 15,
+    UNO_COMMAND_RESULT = 16,
+    CELL_CURSOR = 17,
+    MOUSE_POINTER = 18,
+    CELL_FORMULA = 19,
+    DOCUMENT_PASSWORD = 20,
+    DOCUMENT_PASSWORD_TO_MODIFY = 21,
+    ERROR = 22,
+    CONTEXT_MENU = 23,
+    INVALIDATE_VIEW_CURSOR = 24,
+    TEXT_VIEW_SELECTION = 25,
+    CELL_VIEW_CURSOR = 26,
+    GRAPHIC_VIEW_SELECTION = 27,
+    VIEW_CURSOR_VISIBLE = 28,
+    VIEW_LOCK = 29,
+    REDLINE_TABLE_SIZE_CHANGED = 30,
+    REDLINE_TABLE_ENTRY_MODIFIED = 31,
+    COMMENT = 32,
+    INVALIDATE_HEADER = 33,
+    CELL_ADDRESS = 34,
+    RULER_UPDATE = 35,
+    WINDOW = 36,
+    VALIDITY_LIST_BUTTON = 37,
+    CLIPBOARD_CHANGED = 38,
+    CONTEXT_CHANGED = 39,
+    SIGNATURE_STATUS = 40,
+    PROFILE_FRAME = 41,
+    CELL_SELECTION_AREA = 42,
+    CELL_AUTO_FILL_AREA = 43,
+    TABLE_SELECTED = 44,
+    REFERENCE_MARKS = 45,
+    JSDIALOG = 46,
+    CALC_FUNCTION_LIST = 47,
+    TAB_STOP_LIST = 48,
+    FORM_FIELD_BUTTON = 49,
+    INVALIDATE_SHEET_GEOMETRY = 50,
+    VALIDITY_INPUT_HELP = 51,
+    DOCUMENT_BACKGROUND_COLOR = 52,
+    COMMAND_BLOCKED = 53,
+    SC_FOLLOW_JUMP = 54,
+    CONTENT_CONTROL = 55,
+    PRINT_RANGES = 56,
 }
 
 /// `LibreOfficeKitKeyEventType`.

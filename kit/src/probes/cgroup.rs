@@ -1,7 +1,7 @@
 //! cgroup files: a kit must not even reach the hierarchy that bounds it (moving itself out, or
 //! raising its own memory.max, would undo the limit).
 
-use super::{check, failed, ProbeContext};
+use super::ProbeContext;
 
 const CGROUP_FILES: &[&str] = &[
     "/sys/fs/cgroup/cgroup.procs",
@@ -33,15 +33,5 @@ pub(super) fn cgroup_write(_: &ProbeContext) -> (bool, String) {
 
 pub(super) fn mount_cgroup2(_: &ProbeContext) -> (bool, String) {
     let _ = std::fs::create_dir_all("/tmp/probe-cgroup");
-    // SAFETY: mount(2) with constant NUL-terminated strings.
-    let rc = unsafe {
-        libc::mount(
-            c"cgroup2".as_ptr(),
-            c"/tmp/probe-cgroup".as_ptr(),
-            c"cgroup2".as_ptr(),
-            0,
-            std::ptr::null(),
-        )
-    };
-    failed(check(rc.into()), "mount cgroup2 on /tmp/probe-cgroup")
+    super::kernel::try_mount(c"cgroup2", c"/tmp/probe-cgroup", c"cgroup2")
 }

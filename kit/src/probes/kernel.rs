@@ -1,21 +1,32 @@
 //! Mounts, namespaces, exec, devices, privileges and the kernel's larger attack surfaces.
 
+use std::ffi::CStr;
 use std::fs;
 
 use super::{check, failed, ProbeContext};
 
-pub(super) fn mount_tmpfs(_: &ProbeContext) -> (bool, String) {
-    // SAFETY: mount(2) with constant NUL-terminated strings.
+/// Tries to mount a file system of type `fstype` from `source` on `target` (no flags, no data).
+pub(super) fn try_mount(source: &CStr, target: &CStr, fstype: &CStr) -> (bool, String) {
+    // SAFETY: mount(2) with NUL-terminated strings that outlive the call and no data.
     let rc = unsafe {
         libc::mount(
-            c"none".as_ptr(),
-            c"/tmp".as_ptr(),
-            c"tmpfs".as_ptr(),
+            source.as_ptr(),
+            target.as_ptr(),
+            fstype.as_ptr(),
             0,
             std::ptr::null(),
         )
     };
-    failed(check(rc.into()), "mount tmpfs on /tmp")
+    let what = format!(
+        "mount {} on {}",
+        fstype.to_string_lossy(),
+        target.to_string_lossy()
+    );
+    failed(check(rc.into()), &what)
+}
+
+pub(super) fn mount_tmpfs(_: &ProbeContext) -> (bool, String) {
+    try_mount(c"none", c"/tmp", c"tmpfs")
 }
 
 pub(super) fn umount_bind(_: &ProbeContext) -> (bool, String) {

@@ -7,9 +7,8 @@ use std::os::unix::net::UnixStream;
 use oxool_proto::{Frame, Message};
 
 use super::ProbeContext;
-use oxool_proto::FrameError;
 
-use crate::answer::{error_frame, leave, reply};
+use crate::answer::{error_frame, leave, next_frame_or_leave, reply};
 
 /// Descriptors a probe kit knows about: the planted directory (closed before the jail, so the
 /// fchdir probe finds nothing) and LibreOffice's preinit descriptors (the only ones, besides stdio
@@ -30,7 +29,7 @@ pub(crate) fn serve_probes(
     max_document_bytes: u32,
 ) -> ! {
     loop {
-        let frame = next_frame(&mut socket, max_document_bytes);
+        let frame = next_frame_or_leave(&mut socket, max_document_bytes, reply);
         let Ok(message) = frame.message() else {
             reply_error(&mut socket, "bad-request", "malformed message");
             continue;
@@ -104,23 +103,6 @@ pub(crate) fn plant_directory_fd() -> Option<RawFd> {
     // SAFETY: open(2) with a constant NUL-terminated path; the returned fd (or -1) is ours.
     let fd = unsafe { libc::open(c"/".as_ptr(), libc::O_RDONLY | libc::O_DIRECTORY) };
     (fd >= 0).then_some(fd)
-}
-
-fn next_frame(socket: &mut UnixStream, max_document_bytes: u32) -> Frame {
-    match Frame::read_from(socket, max_document_bytes) {
-        Ok(frame) => frame,
-        Err(FrameError::Closed) => leave(0),
-        Err(FrameError::PayloadTooLarge { len, limit }) => {
-            // The stream is no longer in step: answer and leave.
-            let text = format!("document of {len} bytes exceeds the kit limit of {limit} bytes");
-            reply(socket, error_frame("too-large", &text));
-            leave(1)
-        }
-        Err(err) => {
-            eprintln!("oxool-kit: reading from wsd: {err}");
-            leave(1)
-        }
-    }
 }
 
 fn reply_error(socket: &mut UnixStream, kind: &str, text: &str) {

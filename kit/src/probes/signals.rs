@@ -127,7 +127,7 @@ pub(super) fn rt_tgsigqueueinfo_victim(ctx: &ProbeContext) -> (bool, String) {
     })
 }
 
-pub(super) fn pidfd_victim(ctx: &ProbeContext) -> (bool, String) {
+pub(super) fn pidfd_send_signal_victim(ctx: &ProbeContext) -> (bool, String) {
     sent(ctx, "pidfd_open + pidfd_send_signal(victim)", |pid| {
         // SAFETY: integer arguments only.
         let fd = owned(unsafe { libc::syscall(libc::SYS_pidfd_open, pid, 0) } as libc::c_int)?;
@@ -162,7 +162,7 @@ pub(super) fn fcntl_sigio_victim(ctx: &ProbeContext) -> (bool, String) {
     sent(ctx, "F_SETOWN victim + O_ASYNC (SIGIO)", sigio)
 }
 
-pub(super) fn fcntl_sigio_group(ctx: &ProbeContext) -> (bool, String) {
+pub(super) fn fcntl_sigio_victim_group(ctx: &ProbeContext) -> (bool, String) {
     to_victim_group(ctx, "F_SETOWN -victim group + O_ASYNC (SIGIO)", sigio)
 }
 
@@ -203,11 +203,11 @@ pub(super) fn fcntl_sigurg_victim(ctx: &ProbeContext) -> (bool, String) {
     sent(ctx, "F_SETOWN victim + MSG_OOB (SIGURG)", sigurg)
 }
 
-pub(super) fn fcntl_sigurg_group(ctx: &ProbeContext) -> (bool, String) {
+pub(super) fn fcntl_sigurg_victim_group(ctx: &ProbeContext) -> (bool, String) {
     to_victim_group(ctx, "F_SETOWN -victim group + MSG_OOB (SIGURG)", sigurg)
 }
 
-pub(super) fn fcntl_setown_ex(ctx: &ProbeContext) -> (bool, String) {
+pub(super) fn fcntl_setown_ex_victim(ctx: &ProbeContext) -> (bool, String) {
     sent(ctx, "F_SETOWN_EX victim + O_ASYNC", |pid| {
         let (reader, writer) = pipe()?;
         let owner: [libc::c_int; 2] = [F_OWNER_PID, pid];
@@ -221,7 +221,7 @@ pub(super) fn fcntl_setown_ex(ctx: &ProbeContext) -> (bool, String) {
 }
 
 /// The route the issue reported: F_SETSIG picks the signal (SIGUSR2 here, SIGKILL there).
-pub(super) fn fcntl_setsig(ctx: &ProbeContext) -> (bool, String) {
+pub(super) fn fcntl_setsig_victim(ctx: &ProbeContext) -> (bool, String) {
     sent(ctx, "F_SETSIG + F_SETOWN victim + O_ASYNC", |pid| {
         let (reader, writer) = pipe()?;
         fcntl(reader.as_raw_fd(), F_SETSIG, libc::SIGUSR2.into())?;
@@ -231,7 +231,7 @@ pub(super) fn fcntl_setsig(ctx: &ProbeContext) -> (bool, String) {
 }
 
 /// A read lease whose break signal goes to the victim, broken by opening the file for writing.
-pub(super) fn fcntl_setlease(ctx: &ProbeContext) -> (bool, String) {
+pub(super) fn fcntl_setlease_victim(ctx: &ProbeContext) -> (bool, String) {
     sent(
         ctx,
         "F_SETLEASE + F_SETOWN victim + conflicting open",
@@ -255,7 +255,7 @@ pub(super) fn fcntl_setlease(ctx: &ProbeContext) -> (bool, String) {
 }
 
 /// dnotify on a directory, its signal redirected to the victim, then a file created in it.
-pub(super) fn fcntl_notify(ctx: &ProbeContext) -> (bool, String) {
+pub(super) fn fcntl_notify_victim(ctx: &ProbeContext) -> (bool, String) {
     sent(ctx, "F_NOTIFY + F_SETOWN victim + create", |pid| {
         let dir = std::fs::File::open("/tmp")?;
         fcntl(dir.as_raw_fd(), libc::F_NOTIFY, DN_CREATE)?;
@@ -266,7 +266,7 @@ pub(super) fn fcntl_notify(ctx: &ProbeContext) -> (bool, String) {
 }
 
 /// The ioctl twins of F_SETOWN and O_ASYNC (a socket's FIOSETOWN), then one byte received.
-pub(super) fn ioctl_sigio(ctx: &ProbeContext) -> (bool, String) {
+pub(super) fn ioctl_sigio_victim(ctx: &ProbeContext) -> (bool, String) {
     sent(
         ctx,
         "ioctl FIOSETOWN victim + FIOASYNC on a socket",

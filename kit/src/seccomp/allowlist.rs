@@ -101,7 +101,25 @@ const MADVISE_ADVICE: &[Named] = &[
     named!(MADV_FREE),
 ];
 
-const SOL_SOCKET: Named = named!(SOL_SOCKET);
+/// A `getsockopt`/`setsockopt` rule that allows the one `SOL_SOCKET` option `$option` (a rule
+/// needs both arguments compared at once, so each option is a rule of its own).
+macro_rules! sol_socket_option {
+    ($call:literal, $option:ident) => {
+        AllowIfAll {
+            name: $call,
+            all: &[
+                Cmp::Eq {
+                    arg: 1,
+                    value: named!(SOL_SOCKET),
+                },
+                Cmp::Eq {
+                    arg: 2,
+                    value: named!($option),
+                },
+            ],
+        }
+    };
+}
 
 /// Thread names, and the read-only probes some libraries make; nothing that changes privileges.
 const PRCTL_OPTIONS: &[Named] = &[
@@ -469,38 +487,14 @@ pub(super) const SECTIONS: &[Section] = &[
             Allow("shutdown"),
             Allow("getsockname"),
             Allow("getpeername"),
-            AllowIfAll {
-                name: "getsockopt",
-                all: &[SOL_SOCKET_ARG, option(named!(SO_ERROR))],
-            },
-            AllowIfAll {
-                name: "getsockopt",
-                all: &[SOL_SOCKET_ARG, option(named!(SO_TYPE))],
-            },
-            AllowIfAll {
-                name: "getsockopt",
-                all: &[SOL_SOCKET_ARG, option(named!(SO_RCVBUF))],
-            },
-            AllowIfAll {
-                name: "getsockopt",
-                all: &[SOL_SOCKET_ARG, option(named!(SO_SNDBUF))],
-            },
-            AllowIfAll {
-                name: "setsockopt",
-                all: &[SOL_SOCKET_ARG, option(named!(SO_RCVBUF))],
-            },
-            AllowIfAll {
-                name: "setsockopt",
-                all: &[SOL_SOCKET_ARG, option(named!(SO_SNDBUF))],
-            },
-            AllowIfAll {
-                name: "setsockopt",
-                all: &[SOL_SOCKET_ARG, option(named!(SO_RCVTIMEO))],
-            },
-            AllowIfAll {
-                name: "setsockopt",
-                all: &[SOL_SOCKET_ARG, option(named!(SO_SNDTIMEO))],
-            },
+            sol_socket_option!("getsockopt", SO_ERROR),
+            sol_socket_option!("getsockopt", SO_TYPE),
+            sol_socket_option!("getsockopt", SO_RCVBUF),
+            sol_socket_option!("getsockopt", SO_SNDBUF),
+            sol_socket_option!("setsockopt", SO_RCVBUF),
+            sol_socket_option!("setsockopt", SO_SNDBUF),
+            sol_socket_option!("setsockopt", SO_RCVTIMEO),
+            sol_socket_option!("setsockopt", SO_SNDTIMEO),
         ],
     },
     Section {
@@ -509,15 +503,6 @@ pub(super) const SECTIONS: &[Section] = &[
         rules: &[Allow("exit"), Allow("exit_group"), Allow("restart_syscall")],
     },
 ];
-
-const SOL_SOCKET_ARG: Cmp = Cmp::Eq {
-    arg: 1,
-    value: SOL_SOCKET,
-};
-
-const fn option(value: Named) -> Cmp {
-    Cmp::Eq { arg: 2, value }
-}
 
 /// Every rule, in table order.
 pub(super) fn rules() -> impl Iterator<Item = &'static Rule> {

@@ -10,6 +10,7 @@ pub mod images;
 pub mod kit_messages;
 pub mod limits;
 pub mod message;
+pub mod tile;
 pub mod view_only;
 
 pub use frame::{Frame, FrameError, MAX_HEADER_LEN};

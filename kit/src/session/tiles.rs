@@ -5,6 +5,7 @@
 //! the area is positive and starts inside the document (plus a margin for the last row and
 //! column of tiles), and the zoom stays between 1 and 300 twips per pixel (1500 % … 5 %).
 
+use oxool_proto::tile::TileGeometry;
 use oxool_proto::{Frame, FromKit, Message};
 
 use super::args::{self, ArgError};
@@ -35,17 +36,12 @@ pub enum TileError {
     Encode(#[from] png::EncodingError),
 }
 
-/// One `tile` request, checked.
+/// One `tile` request, checked: every number of its geometry also fits an `i32`, which is what
+/// LibreOffice takes.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TileRequest {
     pub id: Option<u64>,
-    pub part: i32,
-    pub width: i32,
-    pub height: i32,
-    pub x: i32,
-    pub y: i32,
-    pub tw: i32,
-    pub th: i32,
+    pub geometry: TileGeometry,
 }
 
 impl TileRequest {
@@ -82,15 +78,18 @@ impl TileRequest {
                 "({x}, {y}) starts beyond the document's {doc_w} × {doc_h} twips + {DOCUMENT_MARGIN_TWIPS}"
             )));
         }
+        // Every number is inside a range checked above, so the casts are lossless.
         Ok(TileRequest {
             id,
-            part: args::as_i32(part),
-            width: args::as_i32(width),
-            height: args::as_i32(height),
-            x: args::as_i32(x),
-            y: args::as_i32(y),
-            tw: args::as_i32(tw),
-            th: args::as_i32(th),
+            geometry: TileGeometry {
+                part: part as u32,
+                x,
+                y,
+                tw: tw as u32,
+                th: th as u32,
+                width: width as u32,
+                height: height as u32,
+            },
         })
     }
 
@@ -100,14 +99,8 @@ impl TileRequest {
         if let Some(id) = self.id {
             message = message.arg("id", id);
         }
-        message
-            .arg("part", self.part)
-            .arg("x", self.x)
-            .arg("y", self.y)
-            .arg("tw", self.tw)
-            .arg("th", self.th)
-            .arg("width", self.width)
-            .arg("height", self.height)
+        self.geometry
+            .write_args(message)
             .arg("format", "png")
             .render()
     }
@@ -116,19 +109,21 @@ impl TileRequest {
 /// Paints the tile with the current view and encodes it: the `tile` frame with a PNG payload.
 pub fn render(document: &Document, request: &TileRequest, view: &str) -> Result<Frame, TileError> {
     let mode = document.tile_mode().map_err(TileError::Paint)?;
-    let (width, height) = (request.width as usize, request.height as usize);
+    let geometry = &request.geometry;
+    let (width, height) = (geometry.width as usize, geometry.height as usize);
     let mut pixels = vec![0u8; width * height * 4];
+    // TileRequest::parse checked that every number fits an i32.
     document
         .paint_part_tile(
             &mut pixels,
-            request.part,
+            geometry.part as i32,
             TileArea {
-                canvas_w: request.width,
-                canvas_h: request.height,
-                pos_x: request.x,
-                pos_y: request.y,
-                tile_w: request.tw,
-                tile_h: request.th,
+                canvas_w: geometry.width as i32,
+                canvas_h: geometry.height as i32,
+                pos_x: geometry.x as i32,
+                pos_y: geometry.y as i32,
+                tile_w: geometry.tw as i32,
+                tile_h: geometry.th as i32,
             },
         )
         .map_err(TileError::Paint)?;
@@ -137,7 +132,7 @@ pub fn render(document: &Document, request: &TileRequest, view: &str) -> Result<
         TileMode::Rgba => unpremultiply(&mut pixels, false),
         other => return Err(TileError::PixelLayout(other)),
     }
-    let png = encode_png(&pixels, request.width as u32, request.height as u32)?;
+    let png = encode_png(&pixels, geometry.width, geometry.height)?;
     Ok(Frame::with_payload(request.answer_header(view), png))
 }
 
@@ -190,7 +185,7 @@ mod tests {
             request("tile view=a part=0 width=256 height=256 x=0 y=3840 tw=3840 th=3840 id=7")
                 .unwrap();
         assert_eq!(tile.id, Some(7));
-        assert_eq!(tile.y, 3840);
+        assert_eq!(tile.geometry.y, 3840);
         assert!(tile
             .answer_header("a")
             .starts_with("tile view=a id=7 part=0"));

@@ -167,7 +167,7 @@ impl Broker {
                 .arg("message", text)
                 .arg("request", "tiles");
             if let Some((key, _)) = refused {
-                error = protocol::with_tile_geometry(error, &key);
+                error = key.write_args(error);
             }
             member.text(error.render());
         }

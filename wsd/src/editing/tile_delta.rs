@@ -385,7 +385,7 @@ mod tests {
     #[test]
     fn bases_stay_within_their_budget_least_recent_first() {
         let mut bases = DeltaBases::default();
-        let key = TileKey::test_column;
+        let key = crate::editing::protocol::test_tile_column;
         let chunk = MAX_BASE_BYTES / 4;
         for x in 0..4 {
             bases.keep(key(x), vec![0; chunk]);

@@ -150,10 +150,7 @@ impl SharedTiles {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn key(x: i64) -> TileKey {
-        TileKey::test_column(x)
-    }
+    use crate::editing::protocol::test_tile_column as key;
 
     #[test]
     fn a_second_request_joins_the_first_and_both_get_the_answer() {

@@ -107,10 +107,7 @@ impl TileFlow {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn key(x: i64) -> TileKey {
-        TileKey::test_column(x)
-    }
+    use crate::editing::protocol::test_tile_column as key;
 
     #[test]
     fn the_window_bounds_what_is_in_flight() {

@@ -1,6 +1,7 @@
 //! The client protocol's messages (docs/protocol.md): parsing what a client sends, rendering what
 //! the server sends. Everything a client says is checked here, before a broker or a kit sees it.
 
+use oxool_proto::tile::TileGeometry;
 use oxool_proto::Message;
 
 use self::window::WindowRequest;
@@ -177,31 +178,21 @@ impl MouseEvent {
     }
 }
 
-/// One tile's identity: what its pixels depend on besides the document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TileKey {
-    pub part: u32,
-    pub x: i64,
-    pub y: i64,
-    pub tw: u32,
-    pub th: u32,
-    pub width: u32,
-    pub height: u32,
-}
+/// One tile's identity: what its pixels depend on besides the document, which is also what wsd
+/// and the kit write on the wire (oxool_proto::tile).
+pub type TileKey = TileGeometry;
 
+/// A 256-pixel tile of 3840 twips in column `x` of part 0, for unit tests.
 #[cfg(test)]
-impl TileKey {
-    /// A 256-pixel tile of 3840 twips in column `x` of part 0, for unit tests.
-    pub(crate) fn test_column(x: i64) -> TileKey {
-        TileKey {
-            part: 0,
-            x,
-            y: 0,
-            tw: 3840,
-            th: 3840,
-            width: 256,
-            height: 256,
-        }
+pub(crate) fn test_tile_column(x: i64) -> TileKey {
+    TileKey {
+        part: 0,
+        x,
+        y: 0,
+        tw: 3840,
+        th: 3840,
+        width: 256,
+        height: 256,
     }
 }
 
@@ -571,19 +562,7 @@ pub fn error(kind: &str, message: &str, request: Option<&str>) -> String {
 
 /// The header of a tile answer.
 pub fn tile_header(key: &TileKey) -> Message {
-    with_tile_geometry(Message::new("tile"), key)
-}
-
-/// `message` with the geometry of the tile `key`: `part x y tw th width height`.
-pub fn with_tile_geometry(message: Message, key: &TileKey) -> Message {
-    message
-        .arg("part", key.part)
-        .arg("x", key.x)
-        .arg("y", key.y)
-        .arg("tw", key.tw)
-        .arg("th", key.th)
-        .arg("width", key.width)
-        .arg("height", key.height)
+    key.write_args(Message::new("tile"))
 }
 
 #[cfg(test)]

@@ -97,10 +97,12 @@ pub enum KitEvent {
 }
 
 impl KitLink {
-    /// [`KitLink::open`], and once more in a new kit when the first hangs, dies or breaks the
-    /// protocol while loading: that says nothing about the document. About one load in a
-    /// hundred under the kill tests never got its answer (docs/benchmarks.md, issue 13); a
-    /// refusal, a password question or the memory limit is the document's and is not retried.
+    /// Spawns a kit and loads `document` within `timeout` (once more in a new kit when the
+    /// first hangs, dies or breaks the protocol while loading: that says nothing about the
+    /// document), then starts the reader (frames go to `events`, wrapped by `wrap`) and the
+    /// writer. About one load in a hundred under the kill tests never got its answer
+    /// (docs/benchmarks.md, issue 13); a refusal, a password question or the memory limit is the
+    /// document's and is not retried.
     pub async fn open_retrying<E: Send + 'static>(
         spawner: &Arc<dyn KitSpawner>,
         document: KitDocument<'_>,
@@ -110,70 +112,21 @@ impl KitLink {
         wrap: fn(KitEvent) -> E,
     ) -> Result<(KitLink, Loaded), KitLinkError> {
         let first = document.clone();
-        match KitLink::open(spawner, first, timeout, max_frame, events.clone(), wrap).await {
+        let kit = match load_in_new_kit(spawner, first, timeout, max_frame).await {
             Err(
                 error @ (KitLinkError::Timeout(_)
                 | KitLinkError::Crashed
                 | KitLinkError::Protocol(_)),
             ) => {
                 tracing::warn!(%error, "the kit failed while loading; trying a new kit");
-                KitLink::open(spawner, document, timeout, max_frame, events, wrap).await
+                load_in_new_kit(spawner, document, timeout, max_frame).await
             }
             other => other,
-        }
-    }
-
-    /// Spawns a kit, loads `document` within `timeout`, and starts the
-    /// reader (frames go to `events`, wrapped by `wrap`) and the writer.
-    pub async fn open<E: Send + 'static>(
-        spawner: &Arc<dyn KitSpawner>,
-        document: KitDocument<'_>,
-        timeout: Duration,
-        max_frame: u32,
-        events: mpsc::Sender<E>,
-        wrap: fn(KitEvent) -> E,
-    ) -> Result<(KitLink, Loaded), KitLinkError> {
-        let kit = tokio::time::timeout(timeout, spawner.spawn_kit())
-            .await
-            .map_err(|_| KitLinkError::Spawn(SpawnError::Timeout))??;
-        let (mut reader, mut writer) = kit.stream.into_split();
-        let mut load = Message::new(ToKit::Load.name()).arg("name", document.file_name);
-        if let Some(password) = document.password {
-            load = load.arg("password", password.expose());
-        }
-        let load = Frame::with_payload(load.render(), document.bytes);
-        let loaded = tokio::time::timeout(timeout, async {
-            load.write_async(&mut writer)
-                .await
-                .map_err(|_| KitLinkError::Crashed)?;
-            read_loaded(&mut reader, max_frame).await
-        })
-        .await;
-        let loaded = match loaded.unwrap_or(Err(KitLinkError::Timeout(timeout))) {
-            Ok(loaded) => loaded,
-            Err(KitLinkError::Crashed) if out_of_memory(spawner, kit.pid).await => {
-                return Err(KitLinkError::OutOfMemory);
-            }
-            Err(error @ KitLinkError::Timeout(_)) => {
-                // A hostile or enormous document, or a hang in LibreOffice or the kit: the
-                // backtrace the aborted kit writes to the journal says which.
-                tracing::warn!(
-                    pid = kit.pid,
-                    "the kit hung while loading; aborting it for its backtrace"
-                );
-                let _ = spawner.abort_kit(kit.pid).await;
-                return Err(error);
-            }
-            Err(error) => {
-                // A kit that failed to load is of no further use.
-                let _ = spawner.kill_kit(kit.pid).await;
-                return Err(error);
-            }
-        };
+        }?;
         let (to_kit, queue) = mpsc::channel(TO_KIT_CAPACITY);
-        tokio::spawn(write_frames(writer, queue));
+        tokio::spawn(write_frames(kit.writer, queue));
         let exit_of = Some((Arc::clone(spawner), kit.pid));
-        tokio::spawn(read_frames(reader, max_frame, events, wrap, exit_of));
+        tokio::spawn(read_frames(kit.reader, max_frame, events, wrap, exit_of));
         Ok((
             KitLink {
                 pid: kit.pid,
@@ -181,7 +134,7 @@ impl KitLink {
                 to_kit,
                 spawner: Arc::clone(spawner),
             },
-            loaded,
+            kit.loaded,
         ))
     }
 
@@ -212,6 +165,68 @@ impl Drop for KitLink {
         // Dropping the writer's queue closes the socket, which also makes the kit leave.
         self.close();
     }
+}
+
+/// A kit that has loaded its document, before its reader and writer start.
+struct LoadedKit {
+    pid: u32,
+    jail_id: String,
+    reader: OwnedReadHalf,
+    writer: OwnedWriteHalf,
+    loaded: Loaded,
+}
+
+/// Spawns a kit and loads `document` within `timeout`; a kit that fails to load is ended.
+async fn load_in_new_kit(
+    spawner: &Arc<dyn KitSpawner>,
+    document: KitDocument<'_>,
+    timeout: Duration,
+    max_frame: u32,
+) -> Result<LoadedKit, KitLinkError> {
+    let kit = tokio::time::timeout(timeout, spawner.spawn_kit())
+        .await
+        .map_err(|_| KitLinkError::Spawn(SpawnError::Timeout))??;
+    let (mut reader, mut writer) = kit.stream.into_split();
+    let mut load = Message::new(ToKit::Load.name()).arg("name", document.file_name);
+    if let Some(password) = document.password {
+        load = load.arg("password", password.expose());
+    }
+    let load = Frame::with_payload(load.render(), document.bytes);
+    let loaded = tokio::time::timeout(timeout, async {
+        load.write_async(&mut writer)
+            .await
+            .map_err(|_| KitLinkError::Crashed)?;
+        read_loaded(&mut reader, max_frame).await
+    })
+    .await;
+    let loaded = match loaded.unwrap_or(Err(KitLinkError::Timeout(timeout))) {
+        Ok(loaded) => loaded,
+        Err(KitLinkError::Crashed) if out_of_memory(spawner, kit.pid).await => {
+            return Err(KitLinkError::OutOfMemory);
+        }
+        Err(error @ KitLinkError::Timeout(_)) => {
+            // A hostile or enormous document, or a hang in LibreOffice or the kit: the
+            // backtrace the aborted kit writes to the journal says which.
+            tracing::warn!(
+                pid = kit.pid,
+                "the kit hung while loading; aborting it for its backtrace"
+            );
+            let _ = spawner.abort_kit(kit.pid).await;
+            return Err(error);
+        }
+        Err(error) => {
+            // A kit that failed to load is of no further use.
+            let _ = spawner.kill_kit(kit.pid).await;
+            return Err(error);
+        }
+    };
+    Ok(LoadedKit {
+        pid: kit.pid,
+        jail_id: kit.jail_id,
+        reader,
+        writer,
+        loaded,
+    })
 }
 
 async fn read_loaded(reader: &mut OwnedReadHalf, max_frame: u32) -> Result<Loaded, KitLinkError> {

@@ -110,62 +110,42 @@ fn run(args: Args) -> Result<String, Box<dyn std::error::Error>> {
 async fn call(wsd: &Wsd1Proxy<'_>, command: &WsdCommand) -> Result<String, ClientError> {
     Ok(match command {
         WsdCommand::Status => show::status(&wsd.status().await.map_err(explain)?),
-        WsdCommand::Documents => {
-            let rows: Vec<Vec<String>> = wsd
-                .list_documents()
-                .await
-                .map_err(explain)?
-                .into_iter()
-                .map(|(key, host, sessions)| vec![key, host, sessions.to_string()])
-                .collect();
-            show::table(
-                &["KEY", "WOPI HOST", "SESSIONS"],
-                &rows,
-                "no open documents",
-            )
-        }
-        WsdCommand::Sessions => {
-            let rows: Vec<Vec<String>> = wsd
-                .list_sessions()
-                .await
-                .map_err(explain)?
-                .into_iter()
-                .map(|(id, key, user)| vec![id, key, user])
-                .collect();
-            show::table(&["SESSION", "DOCUMENT", "USER"], &rows, "no sessions")
-        }
-        WsdCommand::Recoveries => {
-            let rows: Vec<Vec<String>> = wsd
-                .list_recoveries()
-                .await
-                .map_err(explain)?
-                .into_iter()
-                .map(|(state, file, key, generation, written, attempts, error)| {
-                    vec![
-                        state,
-                        file,
-                        generation.to_string(),
-                        written.to_string(),
-                        attempts.to_string(),
-                        error,
-                        key,
-                    ]
-                })
-                .collect();
-            show::table(
-                &[
-                    "STATE",
-                    "FILE",
-                    "GENERATION",
-                    "WRITTEN (UNIX S)",
-                    "ATTEMPTS",
-                    "LAST ERROR",
-                    "DOCUMENT",
-                ],
-                &rows,
-                "no checkpoints",
-            )
-        }
+        WsdCommand::Documents => show::table_of(
+            &["KEY", "WOPI HOST", "SESSIONS"],
+            wsd.list_documents().await.map_err(explain)?,
+            |(key, host, sessions)| vec![key, host, sessions.to_string()],
+            "no open documents",
+        ),
+        WsdCommand::Sessions => show::table_of(
+            &["SESSION", "DOCUMENT", "USER"],
+            wsd.list_sessions().await.map_err(explain)?,
+            |(id, key, user)| vec![id, key, user],
+            "no sessions",
+        ),
+        WsdCommand::Recoveries => show::table_of(
+            &[
+                "STATE",
+                "FILE",
+                "GENERATION",
+                "WRITTEN (UNIX S)",
+                "ATTEMPTS",
+                "LAST ERROR",
+                "DOCUMENT",
+            ],
+            wsd.list_recoveries().await.map_err(explain)?,
+            |(state, file, key, generation, written, attempts, error)| {
+                vec![
+                    state,
+                    file,
+                    generation.to_string(),
+                    written.to_string(),
+                    attempts.to_string(),
+                    error,
+                    key,
+                ]
+            },
+            "no checkpoints",
+        ),
         WsdCommand::Kits => show::counters(&wsd.list_kits().await.map_err(explain)?),
         WsdCommand::Close { key } => {
             wsd.close_document(key).await.map_err(explain)?;

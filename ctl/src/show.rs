@@ -77,6 +77,17 @@ pub fn counters(stats: &oxool_bus::forkit1::ForkitStats) -> String {
     out
 }
 
+/// A table of `items`, one row each made by `row`, or `empty` when there are none.
+pub fn table_of<T>(
+    header: &[&str],
+    items: Vec<T>,
+    row: impl FnMut(T) -> Vec<String>,
+    empty: &str,
+) -> String {
+    let rows: Vec<Vec<String>> = items.into_iter().map(row).collect();
+    table(header, &rows, empty)
+}
+
 /// A table with a header, or `empty` when there are no rows.
 pub fn table(header: &[&str], rows: &[Vec<String>], empty: &str) -> String {
     if rows.is_empty() {

@@ -4,9 +4,14 @@
 //! token (401), then the file (404, in the endpoint). A request never learns whether a file
 //! exists before its token for that very file has been verified.
 
+use std::sync::Arc;
+
 use axum::body::Body;
+use axum::extract::{FromRequestParts, Path};
 use axum::http::header::{AUTHORIZATION, HOST};
+use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 
 use super::atomic_write::{self, AtomicWriteError, StagedFile};
 use super::refusal::Refusal;
@@ -19,27 +24,43 @@ pub const HEADER_COOL_TIMESTAMP: &str = "x-cool-wopi-timestamp";
 /// Older Collabora versions and their hosts still speak the LOOL spelling.
 pub const HEADER_LOOL_TIMESTAMP: &str = "x-lool-wopi-timestamp";
 
-/// A request whose id and token passed: the file's name and what the token grants.
+/// A request whose id and token passed: the id, the file's name and what the token grants.
+/// Every endpoint of the local store extracts one first.
 pub struct Authorized {
+    pub id: String,
     pub name: String,
     pub claims: Claims,
 }
 
+impl FromRequestParts<Arc<LocalStore>> for Authorized {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        store: &Arc<LocalStore>,
+    ) -> Result<Self, Self::Rejection> {
+        let Path(id) = Path::<String>::from_request_parts(parts, store)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        authorize(store, id, parts.uri.query(), &parts.headers).map_err(IntoResponse::into_response)
+    }
+}
+
 /// Checks the id's syntax and the token (from `access_token` in the query, as WOPI clients
 /// send it, or an `Authorization: Bearer` header).
-pub fn authorize(
+fn authorize(
     store: &LocalStore,
-    id: &str,
+    id: String,
     query: Option<&str>,
     headers: &HeaderMap,
 ) -> Result<Authorized, Refusal> {
-    let name = file_id::decode(id).map_err(|_| Refusal::not_found())?;
+    let name = file_id::decode(&id).map_err(|_| Refusal::not_found())?;
     let token = access_token(query, headers).unwrap_or_default();
     let claims = store
         .signer
-        .verify(&token, id)
+        .verify(&token, &id)
         .map_err(|error| Refusal::new(StatusCode::UNAUTHORIZED, error.to_string()))?;
-    Ok(Authorized { name, claims })
+    Ok(Authorized { id, name, claims })
 }
 
 fn access_token(query: Option<&str>, headers: &HeaderMap) -> Option<String> {

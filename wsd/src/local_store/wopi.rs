@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::State;
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -15,7 +15,7 @@ use tokio::io::AsyncReadExt;
 
 use super::refusal::{Refusal, HEADER_LOCK};
 use super::request::{
-    authorize, header_text, stage_body, HEADER_COOL_TIMESTAMP, HEADER_ITEM_VERSION,
+    header_text, stage_body, Authorized, HEADER_COOL_TIMESTAMP, HEADER_ITEM_VERSION,
     HEADER_LOOL_TIMESTAMP, HEADER_OVERRIDE,
 };
 use super::{last_modified, timestamp, version, LocalStore};
@@ -29,11 +29,8 @@ fn with_item_version(mut response: Response, metadata: &std::fs::Metadata) -> Re
 
 pub(super) async fn check_file_info(
     State(store): State<Arc<LocalStore>>,
-    Path(id): Path<String>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
+    auth: Authorized,
 ) -> Result<Response, Refusal> {
-    let auth = authorize(&store, &id, query.as_deref(), &headers)?;
     let metadata = store.stat(&auth.name).map_err(|_| Refusal::not_found())?;
     let can_write = auth.claims.can_write;
     Ok(Json(serde_json::json!({
@@ -57,11 +54,8 @@ pub(super) async fn check_file_info(
 
 pub(super) async fn get_file(
     State(store): State<Arc<LocalStore>>,
-    Path(id): Path<String>,
-    RawQuery(query): RawQuery,
-    headers: HeaderMap,
+    auth: Authorized,
 ) -> Result<Response, Refusal> {
-    let auth = authorize(&store, &id, query.as_deref(), &headers)?;
     // O_NOFOLLOW: a symlink put in place of the document is refused, not followed out of the
     // root; the checks below then look at the very file that was opened.
     let mut file = tokio::fs::OpenOptions::new()
@@ -85,12 +79,10 @@ pub(super) async fn get_file(
 
 pub(super) async fn put_file(
     State(store): State<Arc<LocalStore>>,
-    Path(id): Path<String>,
-    RawQuery(query): RawQuery,
+    auth: Authorized,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Refusal> {
-    let auth = authorize(&store, &id, query.as_deref(), &headers)?;
     let operation = header_text(&headers, HEADER_OVERRIDE)?;
     if operation.is_some_and(|operation| !operation.eq_ignore_ascii_case("PUT")) {
         return Err(Refusal::bad_request("X-WOPI-Override must be PUT"));
@@ -105,11 +97,11 @@ pub(super) async fn put_file(
     let expected = expected_timestamp(&headers)?;
     let before = store.stat(&auth.name).map_err(|_| Refusal::not_found())?;
     // Refuse before reading a possibly large body; checked again under the guard below.
-    store.locks.check_write(&id, lock, Instant::now())?;
+    store.locks.check_write(&auth.id, lock, Instant::now())?;
     let staged = stage_body(&store, body, Some(before.permissions())).await?;
 
     let _guard = store.write_guard.lock().await;
-    store.locks.check_write(&id, lock, Instant::now())?;
+    store.locks.check_write(&auth.id, lock, Instant::now())?;
     let current = store.stat(&auth.name).map_err(|_| Refusal::not_found())?;
     if let Some(expected) = expected {
         let on_disk = current.modified().map(timestamp::to_micros).ok();

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -13,7 +13,7 @@ use axum::Json;
 use super::atomic_write::AtomicWriteError;
 use super::locks::MAX_LOCK_LEN;
 use super::refusal::{Refusal, HEADER_LOCK};
-use super::request::{authorize, base_url, header_text, stage_body, Authorized, HEADER_OVERRIDE};
+use super::request::{base_url, header_text, stage_body, Authorized, HEADER_OVERRIDE};
 use super::{file_id, LocalStore, DEFAULT_TOKEN_TTL};
 use crate::utf7;
 
@@ -22,18 +22,19 @@ const MAX_NAME_VARIANTS: u32 = 100;
 
 pub async fn dispatch(
     State(store): State<Arc<LocalStore>>,
-    Path(id): Path<String>,
-    RawQuery(query): RawQuery,
+    auth: Authorized,
     headers: HeaderMap,
     body: Body,
 ) -> Result<Response, Refusal> {
-    let auth = authorize(&store, &id, query.as_deref(), &headers)?;
     let operation = header_text(&headers, HEADER_OVERRIDE)?
         .ok_or_else(|| Refusal::bad_request("X-WOPI-Override is missing"))?
         .to_ascii_uppercase();
     store.stat(&auth.name).map_err(|_| Refusal::not_found())?;
     if operation == "GET_LOCK" {
-        let current = store.locks.current(&id, Instant::now()).unwrap_or_default();
+        let current = store
+            .locks
+            .current(&auth.id, Instant::now())
+            .unwrap_or_default();
         let mut response = StatusCode::OK.into_response();
         if let Ok(value) = HeaderValue::from_str(&current) {
             response.headers_mut().insert(HEADER_LOCK, value);
@@ -47,7 +48,9 @@ pub async fn dispatch(
         ));
     }
     match operation.as_str() {
-        "LOCK" | "UNLOCK" | "REFRESH_LOCK" => lock_operation(&store, &id, &operation, &headers),
+        "LOCK" | "UNLOCK" | "REFRESH_LOCK" => {
+            lock_operation(&store, &auth.id, &operation, &headers)
+        }
         "PUT_RELATIVE" => put_relative(&store, &auth, &headers, body).await,
         _ => Err(Refusal::new(
             StatusCode::NOT_IMPLEMENTED,

@@ -4,6 +4,8 @@
 // LibreOffice's own clipboard is filled as well (`.uno:Copy`), so pasting back what this page
 // copied uses it and keeps everything HTML cannot carry (formulas, images, styles).
 
+import { PendingAnswers } from './pending-answers.js';
+
 const HTML = 'text/html';
 const PLAIN = 'text/plain;charset=utf-8';
 const KEY_DELETE = 1286;
@@ -39,7 +41,7 @@ export class Clipboard {
   constructor(actions) {
     this.actions = actions;
     this.nextId = 1;
-    this.waiting = new Map(); // id → {resolve, timer}
+    this.waiting = new PendingAnswers(ANSWER_TIMEOUT_MS, ''); // get-selection id → its content
     this.lastCopied = null; // {text} of the last copy or cut from this page
     this.pasteFallback = null; // plain text to paste if LibreOffice refuses the HTML
     this.forcedPayload = null; // what the next copy event writes (fallback without the API)
@@ -51,35 +53,21 @@ export class Clipboard {
   /** Asks for the selection as `mimetype`; resolves with its content ('' when refused). */
   ask(mimetype) {
     const id = this.nextId++;
-    return new Promise((resolve) => {
-      if (!this.actions.send('get-selection', { id, mimetype })) {
-        resolve('');
-        return;
-      }
-      const timer = setTimeout(() => this.answer(id, ''), ANSWER_TIMEOUT_MS);
-      this.waiting.set(id, { resolve, timer });
-    });
-  }
-
-  answer(id, content) {
-    const w = this.waiting.get(id);
-    if (!w) return;
-    this.waiting.delete(id);
-    clearTimeout(w.timer);
-    w.resolve(content);
+    if (!this.actions.send('get-selection', { id, mimetype })) return Promise.resolve('');
+    return this.waiting.wait(id);
   }
 
   /** A `selection` message. */
   onSelection(args, body) {
-    this.answer(Number(args.id), body || '');
+    this.waiting.answer(Number(args.id), body || '');
   }
 
   /** An `error` about a clipboard request; true when handled here (no toast needed). */
   onError(args) {
     if (args.request === 'get-selection') {
       // Answers come in order: the refused request is the oldest one waiting.
-      const oldest = this.waiting.keys().next();
-      if (!oldest.done) this.answer(oldest.value, '');
+      const [oldest] = this.waiting.keys();
+      if (oldest !== undefined) this.waiting.answer(oldest, '');
       return true;
     }
     if (args.request === 'paste' && args.kind === 'bad-request') {
@@ -93,7 +81,7 @@ export class Clipboard {
 
   /** A new connection: nothing asked on the old one will be answered. */
   reset() {
-    for (const id of [...this.waiting.keys()]) this.answer(id, '');
+    this.waiting.answerAll();
     this.pasteFallback = null;
   }
 

@@ -4,6 +4,7 @@
 // `error kind=bad-message … request=command-values`: every list is then null and the menus
 // fall back to what they can do without it.
 
+import { PendingAnswers } from './pending-answers.js';
 import { parseJsonBody } from './protocol.js';
 
 const TIMEOUT_MS = 15000;
@@ -12,7 +13,7 @@ export class CommandValues {
   constructor(send) {
     this.send = send;
     this.cache = new Map(); // command → parsed answer
-    this.pending = new Map(); // command → {promise, resolve, timer}
+    this.pending = new PendingAnswers(TIMEOUT_MS, null); // command → its parsed answer
     this.unsupported = false;
   }
 
@@ -20,21 +21,9 @@ export class CommandValues {
   get(command, { fresh = false } = {}) {
     if (this.unsupported) return Promise.resolve(null);
     if (!fresh && this.cache.has(command)) return Promise.resolve(this.cache.get(command));
-    if (this.pending.has(command)) return this.pending.get(command).promise;
+    if (this.pending.has(command)) return this.pending.wait(command);
     if (!this.send('command-values', { command })) return Promise.resolve(null);
-    let resolve;
-    const promise = new Promise((r) => { resolve = r; });
-    const timer = setTimeout(() => this.settle(command, null), TIMEOUT_MS);
-    this.pending.set(command, { promise, resolve, timer });
-    return promise;
-  }
-
-  settle(command, value) {
-    const p = this.pending.get(command);
-    if (!p) return;
-    this.pending.delete(command);
-    clearTimeout(p.timer);
-    p.resolve(value);
+    return this.pending.wait(command);
   }
 
   /** `command-values command=…` with the JSON as body. */
@@ -43,20 +32,20 @@ export class CommandValues {
     const command = args.command || (json && json.commandName);
     if (!command) return;
     if (json) this.cache.set(command, json);
-    this.settle(command, json);
+    this.pending.answer(command, json);
   }
 
   /** An error about a `command-values`: true when it was one (the caller shows nothing). */
   onError(args) {
     if (args.request !== 'command-values') return false;
     if (args.kind === 'bad-message' && /unknown message/i.test(args.message || '')) this.unsupported = true;
-    const commands = args.command ? [args.command] : [...this.pending.keys()];
-    for (const c of commands) this.settle(c, null);
+    const commands = args.command ? [args.command] : this.pending.keys();
+    for (const c of commands) this.pending.answer(c, null);
     return true;
   }
 
   /** A new session: answers asked on the old one will not come. */
   reset() {
-    for (const c of [...this.pending.keys()]) this.settle(c, null);
+    this.pending.answerAll();
   }
 }

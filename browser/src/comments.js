@@ -5,10 +5,7 @@
 // LibreOffice then reports, so all users see the same list.
 
 import { sendUno } from './commands.js';
-
-// wsd's session colours (wsd/src/editing/colors.rs): an author who is not connected gets one
-// by name, so their comments and tracked changes keep a colour too.
-const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f00', '#3b3b98'];
+import { ListPanel, authorColor, button, entryHead } from './side-panel.js';
 
 const DELETE_COMMANDS = { text: '.uno:DeleteComment', spreadsheet: '.uno:DeleteNote', presentation: '.uno:DeleteAnnotation', drawing: '.uno:DeleteAnnotation' };
 
@@ -39,47 +36,25 @@ export function ordered(comments) {
   return out;
 }
 
-/** A connected author's session colour (`colorOf(name)`), else one from the palette by name. */
-export function authorColor(colorOf, author) {
-  const known = colorOf(author);
-  if (known) return known;
-  let h = 0;
-  for (const ch of str(author)) h = (h * 31 + ch.codePointAt(0)) >>> 0;
-  return PALETTE[h % PALETTE.length];
-}
 
-export class CommentPanel {
+export class CommentPanel extends ListPanel {
   /**
    * actions: {send(name, args, body), canEdit(), values (CommandValues), host (the element
    * beside the document), selectAnchor(rect, part or null), colorOf(name) → colour or null, focus(),
    * docType() → status type}
    */
   constructor(actions) {
-    this.actions = actions;
-    this.comments = new Map();
-    this.meanwhile = null; // COMMENT events that arrive while the list is asked for
-    this.el = document.createElement('aside');
-    this.el.className = 'comments';
-    this.el.id = 'comments';
-    this.el.hidden = true;
-    this.el.setAttribute('aria-label', 'Comments');
-    const head = document.createElement('div');
-    head.className = 'comments-head';
-    const title = document.createElement('span');
-    title.className = 'comments-title';
-    title.textContent = 'Comments';
+    super(actions, {
+      command: '.uno:ViewAnnotations', listField: 'comments', eventField: 'comment', idField: 'id', normalise,
+      place: (c) => this.placeOnSlide(c),
+    });
     this.addButton = button('Add', 'comment-add', () => this.openAdd());
-    const close = button('×', 'comments-close', () => this.show(false));
-    close.setAttribute('aria-label', 'Close the comments');
-    head.append(title, this.addButton, close);
     this.form = document.createElement('div');
-    this.list = document.createElement('ol');
-    this.list.className = 'comments-list';
-    this.empty = document.createElement('p');
-    this.empty.className = 'comments-empty';
-    this.empty.textContent = 'No comments yet.';
-    this.el.append(head, this.form, this.list, this.empty);
-    actions.host.append(this.el);
+    this.buildBox({
+      className: 'comments', id: 'comments', label: 'Comments', title: 'Comments', headButtons: [this.addButton],
+      closeClass: 'comments-close', closeLabel: 'Close the comments', middle: [this.form],
+      listClass: 'comments-list', emptyText: 'No comments yet.',
+    });
     window.addEventListener('keydown', (e) => {
       // Ctrl+Alt+C: Insert ▸ Comment, as in LibreOffice.
       if ((e.ctrlKey || e.metaKey) && e.altKey && !e.shiftKey && e.code === 'KeyC') {
@@ -107,58 +82,15 @@ export class CommentPanel {
     return true;
   }
 
-  get shown() {
-    return !this.el.hidden;
+  /** id → comment, as LibreOffice last reported them. */
+  get comments() {
+    return this.live.entries;
   }
 
   show(on = !this.shown) {
     this.el.hidden = !on;
     document.body.classList.toggle('comments-open', on);
     if (!on) this.actions.focus();
-  }
-
-  /** Asks for the document's comments (on load and after a reconnect); shows the panel if any. */
-  async load() {
-    // Events may overtake the answer (the kit sends callbacks from another thread): those that
-    // arrive while it is asked are applied again on top of the list.
-    this.meanwhile = [];
-    const json = await this.actions.values.get('.uno:ViewAnnotations', { fresh: true });
-    const list = json && Array.isArray(json.comments) ? json.comments : [];
-    const meanwhile = this.meanwhile;
-    this.meanwhile = null;
-    this.comments.clear();
-    for (const c of list) this.comments.set(str(c.id), normalise(c));
-    for (const c of this.comments.values()) this.placeOnSlide(c);
-    for (const event of meanwhile) this.apply(event);
-    if (this.comments.size > 0) this.show(true);
-    this.render();
-  }
-
-  /** `event kind=COMMENT`: `{"comment": {action, id, …}}`. */
-  onEvent(json) {
-    if (this.meanwhile) this.meanwhile.push(json);
-    this.apply(json);
-  }
-
-  apply(json) {
-    const c = json && json.comment;
-    if (!c || c.id === undefined) return;
-    const id = str(c.id);
-    if (c.action === 'Remove') {
-      this.comments.delete(id);
-    } else {
-      const old = this.comments.get(id) || {};
-      const merged = { ...old, ...normalise(c) };
-      this.placeOnSlide(merged);
-      this.comments.set(id, merged);
-      if (c.action === 'Add' && !this.shown) this.show(true);
-    }
-    this.render();
-  }
-
-  /** The user list changed: authors' colours may have. */
-  refreshColors() {
-    if (this.shown) this.render();
   }
 
   colorOf(author) {
@@ -181,19 +113,7 @@ export class CommentPanel {
     li.dataset.resolved = String(c.resolved);
     if (depth > 0) li.classList.add('reply');
     li.style.setProperty('--author', this.colorOf(c.author));
-    const head = document.createElement('div');
-    head.className = 'comment-head';
-    const dot = document.createElement('span');
-    dot.className = 'comment-dot';
-    dot.setAttribute('aria-hidden', 'true');
-    const author = document.createElement('span');
-    author.className = 'comment-author';
-    author.textContent = c.author || 'Unknown author';
-    const time = document.createElement('time');
-    time.className = 'comment-time';
-    time.dateTime = c.dateTime;
-    time.textContent = formatTime(c.dateTime);
-    head.append(dot, author, time);
+    const head = entryHead(c);
     if (c.resolved) {
       const tag = document.createElement('span');
       tag.className = 'comment-resolved';
@@ -287,26 +207,4 @@ function normalise(c) {
     parthash: str(c.parthash),
     textRange: str(c.textRange),
   };
-}
-
-/** LibreOffice's `2026-12-05T07:57:20,113991843` (local time, a comma before nanoseconds). */
-export function formatTime(dateTime) {
-  const iso = str(dateTime).replace(/[,.](\d{1,3})\d*$/, '.$1');
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return str(dateTime);
-  // Calc sends a date only (`12/05/2026`): no made-up midnight.
-  if (!iso.includes(':')) return d.toLocaleDateString(undefined, { dateStyle: 'medium' });
-  return d.toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
-}
-
-export function button(text, cls, run) {
-  const b = document.createElement('button');
-  b.type = 'button';
-  b.className = cls;
-  b.textContent = text;
-  b.addEventListener('click', (e) => {
-    e.stopPropagation();
-    run();
-  });
-  return b;
 }

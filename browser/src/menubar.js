@@ -3,6 +3,7 @@
 // checked state LibreOffice reported through STATE_CHANGED. Reachable from the keyboard:
 // Alt or F10 focuses it, Alt+letter opens a menu, arrows move, Enter opens, Escape goes back.
 
+import { onceAFrame } from './once-a-frame.js';
 import { PopupMenu } from './popup-menu.js';
 import { splitMnemonic, sendUno } from './commands.js';
 import { languageItems, styleItems } from './menu-lists.js';
@@ -46,14 +47,9 @@ export class Menubar {
     // Capture: the menu keys are handled before the document's textarea sends them on.
     window.addEventListener('keydown', (e) => this.onGlobalKey(e), true);
     window.addEventListener('keyup', (e) => this.onGlobalKeyUp(e), true);
-    let scheduled = false;
+    const refreshSoon = onceAFrame(() => this.popup.refresh((item) => this.stateOf(item.command)));
     ctx.states.onChange(() => {
-      if (!this.popup.isOpen || scheduled) return;
-      scheduled = true;
-      requestAnimationFrame(() => {
-        scheduled = false;
-        this.popup.refresh((item) => this.stateOf(item.command));
-      });
+      if (this.popup.isOpen) refreshSoon();
     });
   }
 

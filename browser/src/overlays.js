@@ -3,6 +3,7 @@
 // marks come from its own view's callbacks; other people's from the *_VIEW_* callbacks, keyed
 // by LibreOffice view id (`lok_view` in `users`) and drawn in that user's colour with a flag.
 
+import { onceAFrame } from './once-a-frame.js';
 import { parseRect, parseRects } from './protocol.js';
 
 const OWN_SELECTION = 'rgba(66, 133, 244, 0.3)';
@@ -18,7 +19,7 @@ export class Overlays {
     this.layerEl = document.createElement('div');
     this.layerEl.className = 'overlays';
     root.appendChild(this.layerEl);
-    this.scheduled = false;
+    this.render = onceAFrame(() => this.draw());
   }
 
   setUsers(list) {
@@ -88,15 +89,6 @@ export class Overlays {
     this.own.selection = [];
     this.own.graphic = null;
     this.render();
-  }
-
-  render() {
-    if (this.scheduled) return;
-    this.scheduled = true;
-    requestAnimationFrame(() => {
-      this.scheduled = false;
-      this.draw();
-    });
   }
 
   box(rect, className, style = {}) {

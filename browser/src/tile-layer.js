@@ -2,6 +2,7 @@
 // canvas at devicePixelRatio, under a native scroll container (smooth scrolling, scrollbars)
 // whose content box is sized to the document and carries the caret/selection overlays.
 
+import { onceAFrame } from './once-a-frame.js';
 import { tileKey } from './tile-fetcher.js';
 
 export const TILE_CSS = 256;
@@ -31,7 +32,7 @@ export class TileLayer {
     this.zoom = 1;
     this.fitWidth = false;
     this.dpr = 1;
-    this.drawScheduled = false;
+    this.scheduleDraw = onceAFrame(() => this.draw());
     this.useCounter = 0;
     this.paintListeners = [];
     // Calc: room for the row and column headers (calc-headers.js) instead of the padding, and
@@ -391,15 +392,6 @@ export class TileLayer {
 
   nextPaint() {
     return new Promise((resolve) => this.paintListeners.push(resolve));
-  }
-
-  scheduleDraw() {
-    if (this.drawScheduled) return;
-    this.drawScheduled = true;
-    requestAnimationFrame(() => {
-      this.drawScheduled = false;
-      this.draw();
-    });
   }
 
   draw() {

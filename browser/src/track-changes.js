@@ -7,7 +7,8 @@
 // the same list.
 
 import { sendUno } from './commands.js';
-import { authorColor, button, formatTime } from './comments.js';
+import { anchorRect } from './comments.js';
+import { ListPanel, authorColor, button, entryHead } from './side-panel.js';
 
 const str = (v) => (v === undefined || v === null ? '' : String(v));
 // LibreOffice's redline ids travel as `unsigned short` arguments named after the command.
@@ -19,34 +20,15 @@ const TYPE_LABELS = {
   ParagraphFormat: 'Paragraph formatted', Table: 'Table changed', FmtColl: 'Style changed',
 };
 
-/** `x, y, w, h[, …]` twips → the first rectangle, or null. */
-function firstRect(text) {
-  const n = str(text).split(/[,;]\s*|\s+/).map(Number).filter((v) => Number.isFinite(v));
-  return n.length >= 4 ? { x: n[0], y: n[1], w: n[2], h: n[3] } : null;
-}
-
-export class ChangesPanel {
+export class ChangesPanel extends ListPanel {
   /**
    * actions: {send, canEdit(), values (CommandValues), states (CommandStates), host,
    * colorOf(name) → colour or null, scrollTo(rect), focus()}
    */
   constructor(actions) {
-    this.actions = actions;
-    this.changes = new Map(); // id → change
-    this.meanwhile = null; // events that arrive while the list is asked for
-    this.el = document.createElement('aside');
-    this.el.className = 'comments changes';
-    this.el.id = 'track-changes';
-    this.el.hidden = true;
-    this.el.setAttribute('aria-label', 'Tracked changes');
-    const head = document.createElement('div');
-    head.className = 'comments-head';
-    const title = document.createElement('span');
-    title.className = 'comments-title';
-    title.textContent = 'Changes';
-    const close = button('×', 'changes-close', () => this.show(false));
-    close.setAttribute('aria-label', 'Close the tracked changes');
-    head.append(title, close);
+    super(actions, {
+      command: '.uno:AcceptTrackedChanges', listField: 'redlines', eventField: 'redline', idField: 'index', normalise,
+    });
     const tools = document.createElement('div');
     tools.className = 'changes-tools';
     this.recordButton = button('Record', 'changes-record', () => this.uno('.uno:TrackChanges'));
@@ -61,66 +43,25 @@ export class ChangesPanel {
     this.toolButtons[1].setAttribute('aria-label', 'Previous change');
     this.toolButtons[2].setAttribute('aria-label', 'Next change');
     tools.append(...this.toolButtons);
-    this.list = document.createElement('ol');
-    this.list.className = 'comments-list changes-list';
-    this.empty = document.createElement('p');
-    this.empty.className = 'comments-empty';
-    this.empty.textContent = 'No tracked changes.';
-    this.el.append(head, tools, this.list, this.empty);
-    actions.host.append(this.el);
+    this.buildBox({
+      className: 'comments changes', id: 'track-changes', label: 'Tracked changes', title: 'Changes',
+      closeClass: 'changes-close', closeLabel: 'Close the tracked changes', middle: [tools],
+      listClass: 'comments-list changes-list', emptyText: 'No tracked changes.',
+    });
     actions.states.onChange((command) => {
       if (command === '.uno:TrackChanges') this.renderTools();
     });
   }
 
-  get shown() {
-    return !this.el.hidden;
+  /** id → change, as LibreOffice last reported them. */
+  get changes() {
+    return this.live.entries;
   }
 
   show(on = !this.shown) {
     this.el.hidden = !on;
     if (on) this.render();
     if (!on) this.actions.focus();
-  }
-
-  /** Asks for the document's changes (on load and after a reconnect); shows the panel if any. */
-  async load() {
-    // Events may overtake the answer (the kit sends callbacks from another thread): those that
-    // arrive while it is asked are applied again on top of the list.
-    this.meanwhile = [];
-    const json = await this.actions.values.get('.uno:AcceptTrackedChanges', { fresh: true });
-    const list = json && Array.isArray(json.redlines) ? json.redlines : [];
-    const meanwhile = this.meanwhile;
-    this.meanwhile = null;
-    this.changes.clear();
-    for (const c of list) this.changes.set(str(c.index), normalise(c));
-    for (const event of meanwhile) this.apply(event);
-    if (this.changes.size > 0) this.show(true);
-    this.render();
-  }
-
-  /** `REDLINE_TABLE_SIZE_CHANGED` / `REDLINE_TABLE_ENTRY_MODIFIED`: `{"redline": {action, index, …}}`. */
-  onEvent(json) {
-    if (this.meanwhile) this.meanwhile.push(json);
-    this.apply(json);
-  }
-
-  apply(json) {
-    const c = json && json.redline;
-    if (!c || c.index === undefined) return;
-    const id = str(c.index);
-    if (c.action === 'Remove') {
-      this.changes.delete(id);
-    } else {
-      this.changes.set(id, { ...(this.changes.get(id) || {}), ...normalise(c) });
-      if (c.action === 'Add' && !this.shown) this.show(true);
-    }
-    this.render();
-  }
-
-  /** The user list changed: authors' colours may have. */
-  refreshColors() {
-    if (this.shown) this.render();
   }
 
   renderTools() {
@@ -142,7 +83,7 @@ export class ChangesPanel {
 
   /** Top to bottom, left to right in the document. */
   ordered() {
-    const key = (c) => firstRect(c.textRange) || { x: 0, y: 0 };
+    const key = (c) => anchorRect(c.textRange) || { x: 0, y: 0 };
     return [...this.changes.values()].sort((a, b) => key(a).y - key(b).y || key(a).x - key(b).x
       || Number(a.id) - Number(b.id));
   }
@@ -154,22 +95,10 @@ export class ChangesPanel {
     li.dataset.author = c.author;
     li.dataset.type = c.type;
     li.style.setProperty('--author', authorColor(this.actions.colorOf, c.author));
-    const head = document.createElement('div');
-    head.className = 'comment-head';
-    const dot = document.createElement('span');
-    dot.className = 'comment-dot';
-    dot.setAttribute('aria-hidden', 'true');
-    const author = document.createElement('span');
-    author.className = 'comment-author change-author';
-    author.textContent = c.author || 'Unknown author';
     const type = document.createElement('span');
     type.className = 'change-type';
     type.textContent = TYPE_LABELS[c.type] || c.type;
-    const time = document.createElement('time');
-    time.className = 'comment-time change-time';
-    time.dateTime = c.dateTime;
-    time.textContent = formatTime(c.dateTime);
-    head.append(dot, author, type, time);
+    const head = entryHead(c, { authorClass: 'comment-author change-author', timeClass: 'comment-time change-time', middle: [type] });
     const text = document.createElement('div');
     text.className = 'comment-text change-text';
     text.textContent = c.comment ? `${c.description} — ${c.comment}` : c.description;
@@ -192,7 +121,7 @@ export class ChangesPanel {
 
   /** A click on a change: show it and let LibreOffice select it (`NextTrackedChange` by id). */
   select(c) {
-    const rect = firstRect(c.textRange);
+    const rect = anchorRect(c.textRange);
     if (rect) this.actions.scrollTo(rect);
     this.uno('.uno:NextTrackedChange', byId('.uno:NextTrackedChange', c.id));
   }

@@ -5,6 +5,8 @@
 // batch in flight: what is invalidated meanwhile is asked for when it is drawn, so an older
 // answer never paints over a newer one.
 
+import { onceAFrame } from '../once-a-frame.js';
+
 const MAX_SIDE = 2048; // logical px per side of one `window-tile`
 const MAX_DEVICE_PIXELS = 4194304; // width·scale × height·scale of one `window-tile`
 
@@ -58,7 +60,7 @@ export class WindowPainter {
     this.scale = Math.min(4, Math.max(1, Math.round((window.devicePixelRatio || 1) * 100) / 100));
     this.dirty = null;
     this.waiting = new Set(); // keys of this window's requests not yet drawn
-    this.scheduled = false;
+    this.flushSoon = onceAFrame(() => this.flush());
     this.closed = false;
     this.painted = 0; // pieces drawn, for the tests
   }
@@ -101,12 +103,7 @@ export class WindowPainter {
   }
 
   schedule() {
-    if (this.scheduled || this.closed) return;
-    this.scheduled = true;
-    requestAnimationFrame(() => {
-      this.scheduled = false;
-      this.flush();
-    });
+    if (!this.closed) this.flushSoon();
   }
 
   flush() {

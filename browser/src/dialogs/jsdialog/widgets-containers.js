@@ -44,34 +44,37 @@ register(['buttonbox'], (node, ctx) => {
   return div;
 });
 
+/**
+ * `node`'s children built into `box` after a `labelTag` element with the label: the first child's
+ * text when `isLabel(first child)` says it is the label (and there are others), else the node's.
+ * Returns the label element and the child that gave it (or null).
+ */
+function labelledChildren(box, labelTag, node, ctx, isLabel) {
+  const children = node.children || [];
+  const labelChild = children.length > 1 && children[0] && isLabel(children[0]) ? children[0] : null;
+  const label = el(labelTag, '', cleanText(labelChild ? labelChild.text : node.text));
+  box.appendChild(label);
+  for (const child of labelChild ? children.slice(1) : children) {
+    const built = build(child, ctx);
+    if (built) box.appendChild(built);
+  }
+  return { label, labelChild };
+}
+
 register(['frame'], (node, ctx) => {
   const fieldset = el('fieldset');
-  const children = node.children || [];
   // The first child is the frame's label when it is a text.
-  const labelled = children.length > 1 && children[0] && children[0].type === 'fixedtext';
-  const legend = el('legend', '', cleanText(labelled ? children[0].text : node.text));
-  if (labelled && children[0].id) legend.dataset.id = children[0].id;
-  fieldset.appendChild(legend);
-  for (const child of labelled ? children.slice(1) : children) {
-    const built = build(child, ctx);
-    if (built) fieldset.appendChild(built);
-  }
+  const { label, labelChild } = labelledChildren(fieldset, 'legend', node, ctx, (first) => first.type === 'fixedtext');
+  if (labelChild && labelChild.id) label.dataset.id = labelChild.id;
   return fieldset;
 });
 
 register(['expander'], (node, ctx) => {
   const details = el('details');
   details.open = !isFalse(node.expanded);
-  const children = node.children || [];
   // The first child is the expander's label (a text, or a check box's text in VCL's JSON).
-  const labelled = children.length > 1 && children[0] && !children[0].children && children[0].text;
-  const summary = el('summary', '', cleanText(labelled ? children[0].text : node.text));
-  summary.addEventListener('click', () => ctx.send(node.id, 'expander', 'toggle', ''));
-  details.appendChild(summary);
-  for (const child of labelled ? children.slice(1) : children) {
-    const built = build(child, ctx);
-    if (built) details.appendChild(built);
-  }
+  const { label } = labelledChildren(details, 'summary', node, ctx, (first) => !first.children && first.text);
+  label.addEventListener('click', () => ctx.send(node.id, 'expander', 'toggle', ''));
   return details;
 });
 

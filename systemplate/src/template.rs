@@ -101,6 +101,23 @@ pub fn refresh_dynamic(dest: &Path) -> Result<bool, SetupError> {
     Ok(changed)
 }
 
+/// The entries of a colon-separated host database (passwd, group: name first, id third) with at
+/// least `min_fields` fields that belong to root, `oxool` or `own_id`, each rendered by `line`.
+fn kept_entries(
+    database: &str,
+    min_fields: usize,
+    own_id: u32,
+    line: impl Fn(&[&str]) -> String,
+) -> String {
+    database
+        .lines()
+        .map(|l| l.split(':').collect::<Vec<_>>())
+        .filter(|f| f.len() >= min_fields)
+        .filter(|f| f[0] == "root" || f[0] == "oxool" || f[2].parse() == Ok(own_id))
+        .map(|f| line(&f))
+        .collect()
+}
+
 /// `etc/passwd` and `etc/group` with one line each for root, the `oxool` user and the user running
 /// this tool, as the host knows them: LibreOffice looks the kit's uid up for the author name.
 fn write_user_database(staging: &Path) -> Result<(), SetupError> {
@@ -108,33 +125,16 @@ fn write_user_database(staging: &Path) -> Result<(), SetupError> {
     let (uid, gid) = unsafe { (libc::geteuid(), libc::getegid()) };
     let passwd = read_host("/etc/passwd")?;
     let group = read_host("/etc/group")?;
-    let wanted = |name: &str, id: Option<u32>, own: u32| {
-        name == "root" || name == "oxool" || id == Some(own)
-    };
-    let mut passwd_out = String::new();
-    for fields in passwd
-        .lines()
-        .map(|l| l.split(':').collect::<Vec<_>>())
-        .filter(|f| f.len() >= 7)
-    {
-        if wanted(fields[0], fields[2].parse().ok(), uid) {
-            // No home and no shell exist in the jail: point them at the jail's writable /tmp and nowhere.
-            passwd_out.push_str(&format!(
-                "{}:x:{}:{}::/tmp:/nonexistent\n",
-                fields[0], fields[2], fields[3]
-            ));
-        }
-    }
-    let mut group_out = String::new();
-    for fields in group
-        .lines()
-        .map(|l| l.split(':').collect::<Vec<_>>())
-        .filter(|f| f.len() >= 3)
-    {
-        if wanted(fields[0], fields[2].parse().ok(), gid) {
-            group_out.push_str(&format!("{}:x:{}:\n", fields[0], fields[2]));
-        }
-    }
+    // No home and no shell exist in the jail: point them at the jail's writable /tmp and nowhere.
+    let passwd_out = kept_entries(&passwd, 7, uid, |fields| {
+        format!(
+            "{}:x:{}:{}::/tmp:/nonexistent\n",
+            fields[0], fields[2], fields[3]
+        )
+    });
+    let group_out = kept_entries(&group, 3, gid, |fields| {
+        format!("{}:x:{}:\n", fields[0], fields[2])
+    });
     write_file(&staging.join("etc/passwd"), passwd_out.as_bytes())?;
     write_file(&staging.join("etc/group"), group_out.as_bytes())
 }

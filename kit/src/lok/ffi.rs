@@ -230,6 +230,13 @@ mod tests {
     use super::*;
     use core::mem::offset_of;
 
+    /// Asserts the offset of each member of `$class`, naming the member that is off.
+    macro_rules! assert_offsets {
+        ($class:ty { $($member:ident: $offset:literal,)* }) => {
+            $(assert_eq!(offset_of!($class, $member), $offset, stringify!($member));)*
+        };
+    }
+
     #[test]
     fn vtable_sizes_match_libreoffice_7_4() {
         assert_eq!(size_of::<LibreOfficeKitClass>(), 128);
@@ -242,62 +249,54 @@ mod tests {
 
     #[test]
     fn office_class_offsets() {
-        type C = LibreOfficeKitClass;
-        let expected = [
-            (offset_of!(C, n_size), 0),
-            (offset_of!(C, destroy), 8),
-            (offset_of!(C, document_load), 16),
-            (offset_of!(C, get_error), 24),
-            (offset_of!(C, document_load_with_options), 32),
-            (offset_of!(C, free_error), 40),
-            (offset_of!(C, register_callback), 48),
-            (offset_of!(C, get_filter_types), 56),
-            (offset_of!(C, set_optional_features), 64),
-            (offset_of!(C, set_document_password), 72),
-            (offset_of!(C, get_version_info), 80),
-            (offset_of!(C, run_macro), 88),
-            (offset_of!(C, sign_document), 96),
-            (offset_of!(C, run_loop), 104),
-            (offset_of!(C, send_dialog_event), 112),
-            (offset_of!(C, set_option), 120),
-        ];
-        for (index, (actual, wanted)) in expected.iter().enumerate() {
-            assert_eq!(actual, wanted, "office member #{index}");
-        }
+        assert_offsets!(LibreOfficeKitClass {
+            n_size: 0,
+            destroy: 8,
+            document_load: 16,
+            get_error: 24,
+            document_load_with_options: 32,
+            free_error: 40,
+            register_callback: 48,
+            get_filter_types: 56,
+            set_optional_features: 64,
+            set_document_password: 72,
+            get_version_info: 80,
+            run_macro: 88,
+            sign_document: 96,
+            run_loop: 104,
+            send_dialog_event: 112,
+            set_option: 120,
+        });
     }
 
     #[test]
     fn document_class_offsets() {
-        type D = LibreOfficeKitDocumentClass;
-        let expected = [
-            (offset_of!(D, destroy), 8),
-            (offset_of!(D, save_as), 16),
-            (offset_of!(D, get_document_type), 24),
-            (offset_of!(D, get_parts), 32),
-            (offset_of!(D, get_part), 48),
-            (offset_of!(D, set_part), 56),
-            (offset_of!(D, paint_tile), 80),
-            (offset_of!(D, get_tile_mode), 88),
-            (offset_of!(D, get_document_size), 96),
-            (offset_of!(D, initialize_for_rendering), 104),
-            (offset_of!(D, register_callback), 112),
-            (offset_of!(D, post_key_event), 120),
-            (offset_of!(D, post_mouse_event), 128),
-            (offset_of!(D, post_uno_command), 136),
-            (offset_of!(D, set_client_zoom), 192),
-            (offset_of!(D, set_client_visible_area), 200),
-            (offset_of!(D, create_view), 208),
-            (offset_of!(D, destroy_view), 216),
-            (offset_of!(D, set_view), 224),
-            (offset_of!(D, get_view), 232),
-            (offset_of!(D, get_views_count), 240),
-            (offset_of!(D, paint_part_tile), 264),
-            (offset_of!(D, create_view_with_options), 392),
-            (offset_of!(D, get_selection_type_and_text), 528),
-        ];
-        for (actual, wanted) in expected {
-            assert_eq!(actual, wanted);
-        }
+        assert_offsets!(LibreOfficeKitDocumentClass {
+            destroy: 8,
+            save_as: 16,
+            get_document_type: 24,
+            get_parts: 32,
+            get_part: 48,
+            set_part: 56,
+            paint_tile: 80,
+            get_tile_mode: 88,
+            get_document_size: 96,
+            initialize_for_rendering: 104,
+            register_callback: 112,
+            post_key_event: 120,
+            post_mouse_event: 128,
+            post_uno_command: 136,
+            set_client_zoom: 192,
+            set_client_visible_area: 200,
+            create_view: 208,
+            destroy_view: 216,
+            set_view: 224,
+            get_view: 232,
+            get_views_count: 240,
+            paint_part_tile: 264,
+            create_view_with_options: 392,
+            get_selection_type_and_text: 528,
+        });
     }
 
     #[test]

@@ -270,10 +270,7 @@ pub fn values_command(message: &Message) -> Result<&str, ArgError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn parse(line: &str) -> Message {
-        Message::parse(line).unwrap()
-    }
+    use crate::session::parse;
 
     #[test]
     fn window_tiles_are_bounded() {

@@ -65,6 +65,17 @@ struct Counters {
 }
 
 impl CallbackQueue {
+    /// A queue sending to `sender`, with fresh counters and barrier, that keeps `windows` up to
+    /// date.
+    fn new(sender: SyncSender<CallbackEvent>, windows: SharedOwners) -> Self {
+        CallbackQueue {
+            sender,
+            counters: Arc::new(Counters::default()),
+            barrier: Barrier::default(),
+            windows,
+        }
+    }
+
     /// Runs on LibreOffice's thread: never blocks, drops and counts when full.
     pub fn push(&self, event: CallbackEvent) {
         if self.barrier.observe(&event) {
@@ -143,12 +154,7 @@ pub fn start_forwarder(
     windows: SharedOwners,
 ) -> Result<CallbackQueue, EventsError> {
     let (sender, receiver) = sync_channel(CALLBACK_QUEUE_CAPACITY);
-    let queue = CallbackQueue {
-        sender,
-        counters: Arc::new(Counters::default()),
-        barrier: Barrier::default(),
-        windows: windows.clone(),
-    };
+    let queue = CallbackQueue::new(sender, windows.clone());
     let counters = queue.counters.clone();
     std::thread::Builder::new()
         .name("oxool-callbacks".into())
@@ -297,12 +303,7 @@ mod tests {
     #[test]
     fn a_callback_over_the_event_limit_is_dropped_and_counted() {
         let (sender, receiver) = sync_channel(4);
-        let queue = CallbackQueue {
-            sender,
-            counters: Arc::new(Counters::default()),
-            barrier: Barrier::default(),
-            windows: SharedOwners::default(),
-        };
+        let queue = CallbackQueue::new(sender, SharedOwners::default());
         let limit = oxool_proto::limits::MAX_CALLBACK_PAYLOAD as usize;
         for len in [limit, limit + 1] {
             queue.push(CallbackEvent {
@@ -319,12 +320,7 @@ mod tests {
     #[test]
     fn a_full_queue_drops_and_counts_without_blocking() {
         let (sender, _receiver) = sync_channel(2);
-        let queue = CallbackQueue {
-            sender,
-            counters: Arc::new(Counters::default()),
-            barrier: Barrier::default(),
-            windows: SharedOwners::default(),
-        };
+        let queue = CallbackQueue::new(sender, SharedOwners::default());
         for _ in 0..5 {
             queue.push(CallbackEvent {
                 view: 0,
@@ -340,12 +336,7 @@ mod tests {
     fn a_dropped_dialog_still_has_its_owner() {
         let (sender, _receiver) = sync_channel(0);
         let windows = SharedOwners::default();
-        let queue = CallbackQueue {
-            sender,
-            counters: Arc::new(Counters::default()),
-            barrier: Barrier::default(),
-            windows: windows.clone(),
-        };
+        let queue = CallbackQueue::new(sender, windows.clone());
         queue.push(CallbackEvent {
             view: 3,
             kind: callback::WINDOW,
@@ -358,12 +349,7 @@ mod tests {
     #[test]
     fn large_payloads_are_bounded_by_bytes() {
         let (sender, _receiver) = sync_channel(CALLBACK_QUEUE_CAPACITY);
-        let queue = CallbackQueue {
-            sender,
-            counters: Arc::new(Counters::default()),
-            barrier: Barrier::default(),
-            windows: SharedOwners::default(),
-        };
+        let queue = CallbackQueue::new(sender, SharedOwners::default());
         let big = CallbackEvent {
             view: 0,
             kind: 0,

@@ -240,10 +240,7 @@ impl Input {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn parse(line: &str) -> Message {
-        Message::parse(line).unwrap()
-    }
+    use crate::session::parse;
 
     #[test]
     fn keys() {

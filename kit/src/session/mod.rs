@@ -20,6 +20,13 @@ pub mod views;
 pub mod windows;
 pub mod writer;
 
+/// A request line a unit test writes, as the message the session reads (a malformed line is the
+/// test's own mistake).
+#[cfg(test)]
+fn parse(line: &str) -> oxool_proto::Message {
+    oxool_proto::Message::parse(line).unwrap()
+}
+
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};

@@ -7,12 +7,7 @@
 # and built there: the repository and its parent stay untouched, and debian/rules never sees
 # the developers' Makefile. Prints the path of the .deb on the last line.
 set -euo pipefail
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-out=${1:?usage: build-deb.sh OUTDIR}
-bin=${OXOOL_BIN_DIR:-$repo/target/release}
-for b in oxool-wsd oxool-forkit oxool-systemplate-setup; do
-  [ -x "$bin/$b" ] || { echo "build-deb: $bin/$b missing; run: cargo build --release -p oxool-wsd -p oxool-forkit -p oxool-systemplate" >&2; exit 1; }
-done
+source "$(dirname "${BASH_SOURCE[0]}")/release-inputs.sh" build-deb "$@"
 for tool in dpkg-buildpackage dh; do
   command -v "$tool" >/dev/null || { echo "build-deb: $tool missing (apt-get install dpkg-dev debhelper)" >&2; exit 1; }
 done

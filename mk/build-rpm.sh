@@ -3,12 +3,7 @@
 # (OXOOL_BIN_DIR, default target/release) and this source tree; rpm/oxool.spec takes both as
 # defines. rpmbuild's tree is OUTDIR/rpmbuild. Prints the path of the .rpm on the last line.
 set -euo pipefail
-repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-out=${1:?usage: build-rpm.sh OUTDIR}
-bin=${OXOOL_BIN_DIR:-$repo/target/release}
-for b in oxool-wsd oxool-forkit oxool-systemplate-setup; do
-  [ -x "$bin/$b" ] || { echo "build-rpm: $bin/$b missing; run: cargo build --release -p oxool-wsd -p oxool-forkit -p oxool-systemplate" >&2; exit 1; }
-done
+source "$(dirname "${BASH_SOURCE[0]}")/release-inputs.sh" build-rpm "$@"
 command -v rpmbuild >/dev/null || { echo "build-rpm: rpmbuild missing (apt-get install rpm / dnf install rpm-build)" >&2; exit 1; }
 mkdir -p "$out"
 out=$(cd "$out" && pwd)

@@ -15,12 +15,9 @@ use std::time::{Duration, Instant};
 
 use crate::bench::{report, summarize, Summary};
 use crate::server::{Server, ServerOptions};
+use crate::tile_grid::{page_tiles, TILE_PX, TILE_TWIPS};
 use crate::wopi_host::{token, WopiHost, WopiHostOptions};
 use crate::ws::{Incoming, WsClient};
-
-/// Tiles of 256 px covering 3840 twips (100 % zoom), as the web client asks for them.
-const TILE_PX: u32 = 256;
-const TILE_TWIPS: i64 = 3840;
 
 pub struct EditingPlan {
     pub loads: usize,
@@ -116,9 +113,7 @@ fn report_typing(typing: &Typing, keys: usize, label: &str) {
 
 /// The tiles of a page's top (4 × 5 tiles of 3840 twips: a letter page at 100 %).
 fn visible_tiles() -> Vec<(i64, i64)> {
-    (0..5)
-        .flat_map(|row| (0..4).map(move |col| (col * TILE_TWIPS, row * TILE_TWIPS)))
-        .collect()
+    page_tiles(0..5)
 }
 
 /// Each round opens a new document (a new broker, so the reserved warm kit, or without it the

@@ -17,13 +17,10 @@ use std::time::{Duration, Instant};
 
 use rand::{Rng, SeedableRng};
 
+use crate::tile_grid::{page_tiles, TILE_PX, TILE_TWIPS};
 use crate::ws::{Incoming, WsClient};
 
-/// Tiles of 256 px covering 3840 twips (100 % zoom), as the web client asks for them.
-pub const TILE_PX: u32 = 256;
-pub const TILE_TWIPS: i64 = 3840;
-/// The visible area: 4 × 5 tiles (a page's width at 100 %).
-const COLUMNS: i64 = 4;
+/// The visible area: 5 rows of tiles, a page wide.
 const ROWS: i64 = 5;
 /// A batch of repainted tiles that has not arrived after this long is given up on.
 const GIVE_UP: Duration = Duration::from_secs(10);
@@ -139,9 +136,7 @@ impl User {
     }
 
     fn visible_tiles(&self) -> Vec<(i64, i64)> {
-        (self.top_row..self.top_row + ROWS)
-            .flat_map(|row| (0..COLUMNS).map(move |col| (col * TILE_TWIPS, row * TILE_TWIPS)))
-            .collect()
+        page_tiles(self.top_row..self.top_row + ROWS)
     }
 
     /// Puts this user's cursor where it types, apart from the others where the document allows:

@@ -23,12 +23,21 @@ impl EditingSetup {
     /// [`EditingSetup::start`] with more `[editing]` settings (TOML lines) after
     /// [`NO_AUTOSAVE`].
     pub fn start_with(run_as: RunAs, editing: &str) -> EditingSetup {
+        let options = ServerOptions {
+            run_as,
+            ..Default::default()
+        };
+        EditingSetup::start_from(options, editing)
+    }
+
+    /// [`EditingSetup::start_with`] from other server `options` than the defaults (their WOPI
+    /// hosts and `[editing]` table are set here).
+    pub fn start_from(options: ServerOptions, editing: &str) -> EditingSetup {
         let host = WopiHost::start(WopiHostOptions::default()).expect("the WOPI host starts");
         let server = Server::start(ServerOptions {
-            run_as,
             wopi_hosts: vec![host.base()],
             editing_toml: Some(format!("{NO_AUTOSAVE}\n{editing}")),
-            ..Default::default()
+            ..options
         })
         .expect("the server starts");
         EditingSetup { host, server }
@@ -44,6 +53,14 @@ impl EditingSetup {
             .load(&self.host.wopisrc(name), &token(&user, label, write))
             .await;
         client
+    }
+
+    /// Stores fixture `fixture` as document `name`; Alice, then Bob, open it, both able to edit.
+    pub async fn open_alice_and_bob(&self, fixture: &str, name: &str) -> (WsClient, WsClient) {
+        self.host.add_fixture(fixture, name).unwrap();
+        let alice = self.open("Alice", name, true).await;
+        let bob = self.open("Bob", name, true).await;
+        (alice, bob)
     }
 
     /// The stored document `name` as text (converted by the server's own convert-to).

@@ -1,6 +1,12 @@
 //! One real kit (forkit started peer to peer, real jail, real seccomp, real LibreOffice) driven
 //! over the wsd ↔ kit protocol (docs/kit-protocol.md): for tests of what LibreOffice does in a
 //! kit, without wsd in between. Waits are deadlines on observed state, never fixed sleeps.
+//!
+//! [`Kit`] is the connection both test clients share; they differ only in how they keep the
+//! callbacks seen on the way: [`KitClient`] as [`Callback`]s, [`KitSession`] (in
+//! `kit_session.rs`, which always has a document loaded) as messages.
+//!
+//! [`KitSession`]: crate::kit_session::KitSession
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -10,7 +16,14 @@ use oxool_wsd::kit::forkit_client::ForkitClient;
 use tokio::net::unix::OwnedWriteHalf;
 use tokio::sync::mpsc::UnboundedReceiver;
 
+use crate::input::{click, key_press};
+
 pub const DEADLINE: Duration = Duration::from_secs(60);
+
+/// How a kit client keeps a callback frame (its header and body) seen on the way.
+pub trait KeptCallback {
+    fn kept(message: Message, body: Vec<u8>) -> Self;
+}
 
 /// A callback the kit forwarded: its header and its payload (inline or in the body).
 #[derive(Debug, Clone)]
@@ -19,36 +32,41 @@ pub struct Callback {
     pub payload: String,
 }
 
-impl Callback {
-    fn new(message: Message, body: Vec<u8>) -> Callback {
+impl KeptCallback for Callback {
+    fn kept(message: Message, body: Vec<u8>) -> Callback {
         let payload = match message.get("payload") {
             Some(inline) => inline.to_string(),
             None => String::from_utf8_lossy(&body).into_owned(),
         };
         Callback { message, payload }
     }
+}
 
+impl Callback {
     pub fn kind(&self) -> &str {
         self.message.get("kind").unwrap_or_default()
     }
 }
 
-/// A kit with a document loaded: a writer, and every frame it sends, in order.
-pub struct KitClient {
-    write: OwnedWriteHalf,
+/// A kit: a writer, and every frame it sends, in order.
+pub struct Kit<C> {
+    write: Option<OwnedWriteHalf>,
     frames: UnboundedReceiver<Frame>,
     /// Callbacks seen while waiting for other frames, kept for later checks.
-    pub callbacks: Vec<Callback>,
+    pub callbacks: Vec<C>,
     _forkit: Arc<ForkitClient>,
     _scratch: tempfile::TempDir,
 }
 
-impl KitClient {
+/// A kit whose callbacks are kept as [`Callback`]s.
+pub type KitClient = Kit<Callback>;
+
+impl<C: KeptCallback> Kit<C> {
     /// A fresh kit; nothing loaded yet.
-    pub async fn spawn(prefix: &str) -> KitClient {
+    pub async fn spawn(prefix: &str) -> Kit<C> {
         let kit = crate::spawn_lok_kit(prefix).await;
-        KitClient {
-            write: kit.write,
+        Kit {
+            write: Some(kit.write),
             frames: kit.frames,
             callbacks: Vec::new(),
             _forkit: kit.forkit,
@@ -56,42 +74,32 @@ impl KitClient {
         }
     }
 
-    /// Sends `load` with `bytes` as the document `name` (plus `args`); the kit's answer.
-    pub async fn load(&mut self, name: &str, bytes: &[u8], args: &[(&str, &str)]) -> Message {
-        let mut load = Message::new("load").arg("name", name);
-        for (key, value) in args {
-            load = load.arg(key, value);
-        }
-        self.send_frame(Frame::with_payload(load.render(), bytes.to_vec()))
-            .await;
-        self.next_answer().await.0
+    pub async fn send_frame(&mut self, frame: Frame) {
+        frame
+            .write_async(self.write.as_mut().expect("the writer is here"))
+            .await
+            .unwrap();
     }
 
-    pub async fn send_frame(&mut self, frame: Frame) {
-        frame.write_async(&mut self.write).await.unwrap();
+    /// The write side, for a test that writes from a task of its own (the kit answers while it
+    /// is still writing); give it back with [`Kit::restore_writer`].
+    pub fn take_writer(&mut self) -> OwnedWriteHalf {
+        self.write.take().expect("the writer is here")
+    }
+
+    pub fn restore_writer(&mut self, write: OwnedWriteHalf) {
+        self.write = Some(write);
     }
 
     pub async fn send(&mut self, message: Message) {
         self.send_frame(Frame::new(message.render())).await;
     }
 
-    async fn next_frame(&mut self, until: Instant, what: &str) -> Frame {
-        let left = until.saturating_duration_since(Instant::now());
-        tokio::time::timeout(left, self.frames.recv())
-            .await
-            .unwrap_or_else(|_| panic!("no {what} before the deadline"))
-            .expect("the kit is alive")
-    }
-
-    fn keep_callback(&mut self, message: Message, body: Vec<u8>) {
-        self.callbacks.push(Callback::new(message, body));
-    }
-
     /// The next frame that is not a callback; callbacks on the way are kept.
     pub async fn next_answer(&mut self) -> (Message, Vec<u8>) {
         let callbacks = &mut self.callbacks;
         crate::next_kit_answer(&mut self.frames, DEADLINE, |message, body| {
-            callbacks.push(Callback::new(message, body))
+            callbacks.push(C::kept(message, body))
         })
         .await
     }
@@ -103,43 +111,39 @@ impl KitClient {
         (message, payload)
     }
 
-    /// Waits until a callback satisfies `found`; returns it. Older callbacks count too.
-    pub async fn wait_for_callback(
+    /// Waits until the callbacks seen satisfy `done`; `None` when they do not by `within`.
+    pub async fn try_wait_for_callbacks(
         &mut self,
-        what: &str,
-        found: impl Fn(&Callback) -> bool,
-    ) -> Callback {
-        let until = Instant::now() + DEADLINE;
-        loop {
-            if let Some(callback) = self.callbacks.iter().find(|c| found(c)) {
-                return callback.clone();
-            }
-            let frame = self.next_frame(until, what).await;
+        within: Duration,
+        done: impl Fn(&[C]) -> bool,
+    ) -> Option<()> {
+        let until = Instant::now() + within;
+        while !done(&self.callbacks) {
+            let left = until.saturating_duration_since(Instant::now());
+            let frame = tokio::time::timeout(left, self.frames.recv())
+                .await
+                .ok()?
+                .expect("the kit is alive");
             let message = frame.message().unwrap();
             assert!(
                 message.name.starts_with("callback"),
-                "unexpected answer {message} while waiting for {what}"
+                "unexpected answer {message} while waiting for callbacks"
             );
-            self.keep_callback(message, frame.payload);
+            self.callbacks.push(C::kept(message, frame.payload));
+        }
+        Some(())
+    }
+
+    /// Waits until the callbacks seen satisfy `done`.
+    pub async fn wait_for_callbacks(&mut self, what: &str, done: impl Fn(&[C]) -> bool) {
+        if self.try_wait_for_callbacks(DEADLINE, done).await.is_none() {
+            panic!("no {what} before the deadline");
         }
     }
 
-    pub async fn open_view(&mut self, view: &str) -> i32 {
-        let open = Message::new("view-open")
-            .arg("view", view)
-            .arg("user", view);
-        self.send(open).await;
-        let (opened, _) = self.answer("view-opened").await;
-        opened.parse_arg("lok_view").unwrap()
-    }
-
     pub async fn key(&mut self, view: &str, char_code: u32, key_code: u32) {
-        for kind in ["input", "up"] {
-            let key = Message::new("key")
-                .arg("view", view)
-                .arg("type", kind)
-                .arg("char", char_code)
-                .arg("code", key_code);
+        let target = Message::new("key").arg("view", view);
+        for key in key_press(&target, char_code, key_code) {
             self.send(key).await;
         }
     }
@@ -150,19 +154,54 @@ impl KitClient {
         }
     }
 
+    /// Sends `view-open` for `view` (its user too), read-only when `readonly`; the kit's
+    /// `view-opened` answer.
+    pub async fn open_view_as(&mut self, view: &str, readonly: bool) -> Message {
+        let mut open = Message::new("view-open")
+            .arg("view", view)
+            .arg("user", view);
+        if readonly {
+            open = open.arg("readonly", 1);
+        }
+        self.send(open).await;
+        self.answer("view-opened").await.0
+    }
+}
+
+impl KitClient {
+    /// Sends `load` with `bytes` as the document `name` (plus `args`); the kit's answer.
+    pub async fn load(&mut self, name: &str, bytes: &[u8], args: &[(&str, &str)]) -> Message {
+        let mut load = Message::new("load").arg("name", name);
+        for (key, value) in args {
+            load = load.arg(key, value);
+        }
+        self.send_frame(Frame::with_payload(load.render(), bytes.to_vec()))
+            .await;
+        self.next_answer().await.0
+    }
+
+    /// Waits until a callback satisfies `found`; returns it. Older callbacks count too.
+    pub async fn wait_for_callback(
+        &mut self,
+        what: &str,
+        found: impl Fn(&Callback) -> bool,
+    ) -> Callback {
+        self.wait_for_callbacks(what, |seen| seen.iter().any(&found))
+            .await;
+        let callback = self.callbacks.iter().find(|c| found(c));
+        callback.expect("the callback just seen").clone()
+    }
+
+    pub async fn open_view(&mut self, view: &str) -> i32 {
+        let opened = self.open_view_as(view, false).await;
+        opened.parse_arg("lok_view").unwrap()
+    }
     /// A mouse click (down, up) of `buttons` (LibreOffice's: left 1, middle 2, right 4) at
     /// (`x`, `y`) twips.
     pub async fn click(&mut self, view: &str, x: i64, y: i64, buttons: u32) {
-        for kind in ["down", "up"] {
-            let mouse = Message::new("mouse")
-                .arg("view", view)
-                .arg("type", kind)
-                .arg("x", x)
-                .arg("y", y)
-                .arg("count", 1)
-                .arg("buttons", buttons)
-                .arg("modifier", 0);
-            self.send(mouse).await;
+        let target = Message::new("mouse").arg("view", view);
+        for mouse in click(&target, x, y, buttons) {
+            self.send(mouse.arg("modifier", 0)).await;
         }
     }
 

@@ -187,6 +187,20 @@ impl Server {
         std::fs::read_to_string(self.dir.path().join("wsd.log")).unwrap_or_default()
     }
 
+    /// A convert-to of `bytes` (as file `file`) to `format` that must succeed: the converted
+    /// bytes. Fails the test with the server's log otherwise.
+    pub fn converted(&self, file: &str, bytes: &[u8], format: &str) -> Vec<u8> {
+        let response = crate::http::convert(&self.url(""), file, bytes, format).expect("request");
+        assert_eq!(
+            response.status,
+            200,
+            "{file} → {format}: {}\n{}",
+            response.text(),
+            self.log()
+        );
+        response.body
+    }
+
     fn wait_until_serving(&mut self) -> anyhow::Result<()> {
         let outcome = poll_until(Duration::from_secs(60), || {
             if let Ok(Some(status)) = self.child.try_wait() {

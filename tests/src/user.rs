@@ -10,6 +10,23 @@ pub enum RunAs {
     Unprivileged,
 }
 
+/// Writes the two tests of a check that takes a [`RunAs`]: `$as_root` runs `$check` with the
+/// kits as root, `$as_unprivileged` as the unprivileged test user.
+#[macro_export]
+macro_rules! tests_as_root_and_unprivileged {
+    ($check:ident: $as_root:ident, $as_unprivileged:ident) => {
+        #[test]
+        fn $as_root() {
+            $check($crate::user::RunAs::Root);
+        }
+
+        #[test]
+        fn $as_unprivileged() {
+            $check($crate::user::RunAs::Unprivileged);
+        }
+    };
+}
+
 impl RunAs {
     pub fn label(self) -> &'static str {
         match self {

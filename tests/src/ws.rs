@@ -287,6 +287,25 @@ impl WsClient {
         }
     }
 
+    /// Sends `line` and waits for the error that refuses it, which must be of `kind`.
+    pub async fn expect_refused(&mut self, line: &str, kind: &str) -> Incoming {
+        self.send_line(line).await;
+        let error = self.wait_for("the refusal", |m| m.is("error")).await;
+        assert!(error.is_error(kind), "{line}: {error}");
+        error
+    }
+
+    /// Asks for the `command-values` of `command` (a font or style list, the comments, the
+    /// tracked changes); their answer, awaited as `what`.
+    pub async fn command_values(&mut self, what: &str, command: &str) -> Incoming {
+        self.send(Message::new("command-values").arg("command", command))
+            .await;
+        self.wait_for(what, |m| {
+            m.is("command-values") && m.get("command") == Some(command)
+        })
+        .await
+    }
+
     /// The most recent message received so far that satisfies `pred` (also one an earlier wait
     /// went past), else the first one to come.
     pub async fn latest_or_wait(
@@ -452,14 +471,8 @@ impl WsClient {
     }
 
     pub async fn key(&mut self, char_code: u32, key_code: u32) {
-        for kind in ["input", "up"] {
-            self.send(
-                Message::new("key")
-                    .arg("type", kind)
-                    .arg("char", char_code)
-                    .arg("code", key_code),
-            )
-            .await;
+        for key in crate::input::key_press(&Message::new("key"), char_code, key_code) {
+            self.send(key).await;
         }
     }
 

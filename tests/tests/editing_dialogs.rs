@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use oxool_proto::Message;
 use oxool_tests::editing_setup::EditingSetup as Setup;
+use oxool_tests::input::{click, key_press, window_tile};
 use oxool_tests::user::RunAs;
 use oxool_tests::ws::{Incoming, WsClient};
 
@@ -33,23 +34,8 @@ async fn ctrl_k(client: &mut WsClient) -> (String, u32, u32) {
     )
 }
 
-fn window_tile(id: &str, width: u32, height: u32, scale: &str) -> Message {
-    Message::new("window-tile")
-        .arg("id", id)
-        .arg("x", 0)
-        .arg("y", 0)
-        .arg("width", width)
-        .arg("height", height)
-        .arg("scale", scale)
-}
-
 async fn escape(client: &mut WsClient, id: &str) {
-    for kind in ["input", "up"] {
-        let key = Message::new("window-key")
-            .arg("id", id)
-            .arg("type", kind)
-            .arg("char", 0)
-            .arg("code", ESCAPE);
+    for key in key_press(&Message::new("window-key").arg("id", id), 0, ESCAPE) {
         client.send(key).await;
     }
 }
@@ -58,9 +44,7 @@ async fn escape(client: &mut WsClient, id: &str) {
 async fn each_user_has_their_own_dialogs() {
     let setup = Setup::start(RunAs::Root);
     let name = "dialogs.docx";
-    setup.host.add_fixture("simple.docx", name).unwrap();
-    let mut alice = setup.open("Alice", name, true).await;
-    let mut bob = setup.open("Bob", name, true).await;
+    let (mut alice, mut bob) = setup.open_alice_and_bob("simple.docx", name).await;
     let mut viewer = setup.open("Viewer", name, false).await;
 
     // Two dialogs open at once, each announced to its own user only.
@@ -223,21 +207,15 @@ async fn dialog_requests_are_checked_and_lists_answered() {
         .wait_for("the refusal", |m| m.is_error("readonly"))
         .await;
     assert_eq!(error.get("request"), Some("dialog-event"), "{error}");
-    viewer
-        .send(Message::new("command-values").arg("command", ".uno:CharFontName"))
-        .await;
     let fonts = viewer
-        .wait_for("the font list", |m| m.is("command-values"))
+        .command_values("the font list", ".uno:CharFontName")
         .await;
     assert!(
         fonts.json()["commandValues"]["Liberation Sans"].is_array(),
         "{fonts}"
     );
-    alice
-        .send(Message::new("command-values").arg("command", ".uno:StyleApply"))
-        .await;
     let styles = alice
-        .wait_for("the style list", |m| m.is("command-values"))
+        .command_values("the style list", ".uno:StyleApply")
         .await;
     assert_eq!(styles.get("command"), Some(".uno:StyleApply"));
     let paragraph_styles = styles.json()["commandValues"]["ParagraphStyles"].clone();
@@ -249,14 +227,8 @@ async fn dialog_requests_are_checked_and_lists_answered() {
     );
 
     // A right click (button 4) on the text: LibreOffice's context menu.
-    for kind in ["down", "up"] {
-        let click = Message::new("mouse")
-            .arg("type", kind)
-            .arg("x", 1800)
-            .arg("y", 1700)
-            .arg("count", 1)
-            .arg("buttons", 4);
-        alice.send(click).await;
+    for mouse in click(&Message::new("mouse"), 1800, 1700, 4) {
+        alice.send(mouse).await;
     }
     let menu = alice
         .wait_for("the context menu", |m| m.is_event("CONTEXT_MENU"))
@@ -325,15 +297,9 @@ async fn a_dialogs_change_is_stored_when_its_user_leaves() {
     }
     alice.send(key("input", 1282)).await; // Tab
     alice.send(key("up", 1282)).await;
-    for kind in ["down", "up"] {
-        let click = Message::new("window-mouse")
-            .arg("id", &id)
-            .arg("type", kind)
-            .arg("x", size[0] - 57)
-            .arg("y", size[1] - 30)
-            .arg("count", 1)
-            .arg("buttons", 1);
-        alice.send(click).await;
+    let target = Message::new("window-mouse").arg("id", &id);
+    for mouse in click(&target, size[0] - 57, size[1] - 30, 1) {
+        alice.send(mouse).await;
     }
     alice
         .wait_for("the dialog's close", |m| window_event(m, "close"))

@@ -5,6 +5,7 @@
 use std::collections::HashSet;
 
 use oxool_proto::{Frame, Message};
+use oxool_tests::input::{click, key_press};
 use oxool_tests::kit_session::{decode_png, payloads, KitSession};
 use serde_json::Value;
 
@@ -47,40 +48,22 @@ fn window_id_of(payload: &Value) -> Option<String> {
     }
 }
 
+/// `window-tile` of the whole window `id`, asked by session `view`.
 fn window_tile(view: &str, id: &str, width: i64, height: i64, scale: &str) -> Message {
-    Message::new("window-tile")
-        .arg("view", view)
-        .arg("id", id)
-        .arg("x", 0)
-        .arg("y", 0)
-        .arg("width", width)
-        .arg("height", height)
-        .arg("scale", scale)
+    oxool_tests::input::window_tile(id, width, height, scale).arg("view", view)
 }
 
 async fn window_key(kit: &mut KitSession, view: &str, id: &str, char_code: u32, code: u32) {
-    for kind in ["input", "up"] {
-        let key = Message::new("window-key")
-            .arg("view", view)
-            .arg("id", id)
-            .arg("type", kind)
-            .arg("char", char_code)
-            .arg("code", code);
+    let target = Message::new("window-key").arg("view", view).arg("id", id);
+    for key in key_press(&target, char_code, code) {
         kit.send(key).await;
     }
 }
 
 async fn window_click(kit: &mut KitSession, view: &str, id: &str, x: i64, y: i64) {
-    for kind in ["down", "up"] {
-        let click = Message::new("window-mouse")
-            .arg("view", view)
-            .arg("id", id)
-            .arg("type", kind)
-            .arg("x", x)
-            .arg("y", y)
-            .arg("count", 1)
-            .arg("buttons", 1);
-        kit.send(click).await;
+    let target = Message::new("window-mouse").arg("view", view).arg("id", id);
+    for mouse in click(&target, x, y, 1) {
+        kit.send(mouse).await;
     }
 }
 
@@ -308,15 +291,8 @@ async fn right_click_menus_and_command_values() {
     kit.open_view("a", false).await;
     kit.open_view("viewer", true).await;
     // A right click (VCL's button 4) on the first word: LibreOffice's own context menu.
-    for kind in ["down", "up"] {
-        let click = Message::new("mouse")
-            .arg("view", "a")
-            .arg("type", kind)
-            .arg("x", 1800)
-            .arg("y", 1700)
-            .arg("count", 1)
-            .arg("buttons", 4);
-        kit.send(click).await;
+    for mouse in click(&Message::new("mouse").arg("view", "a"), 1800, 1700, 4) {
+        kit.send(mouse).await;
     }
     kit.wait_for_callbacks("the context menu", |c| {
         !payloads(c, "a", "CONTEXT_MENU").is_empty()

@@ -149,21 +149,20 @@ mod tests {
     #[test]
     fn rejects_malformed_lines() {
         assert_eq!(Message::parse(""), Err(MessageError::Empty));
-        assert!(matches!(
-            Message::parse("bad/name"),
-            Err(MessageError::BadName(_))
-        ));
-        assert!(matches!(
-            Message::parse("load noequals"),
-            Err(MessageError::BadArgument(_))
-        ));
-        assert!(matches!(
-            Message::parse("load =x"),
-            Err(MessageError::BadArgument(_))
-        ));
-        assert!(matches!(
-            Message::parse("load a=%ff"),
-            Err(MessageError::BadValue(_))
-        ));
+        let cases: [(&str, fn(&MessageError) -> bool); 4] = [
+            ("bad/name", |e| matches!(e, MessageError::BadName(_))),
+            ("load noequals", |e| {
+                matches!(e, MessageError::BadArgument(_))
+            }),
+            ("load =x", |e| matches!(e, MessageError::BadArgument(_))),
+            ("load a=%ff", |e| matches!(e, MessageError::BadValue(_))),
+        ];
+        for (line, is_expected) in cases {
+            let result = Message::parse(line);
+            assert!(
+                matches!(&result, Err(err) if is_expected(err)),
+                "{line:?}: {result:?}"
+            );
+        }
     }
 }

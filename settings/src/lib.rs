@@ -271,6 +271,11 @@ mod tests {
         );
     }
 
+    /// The text after the first `start`, up to the next `end` (a section of a document).
+    fn between<'a>(text: &'a str, start: &str, end: &str) -> Option<&'a str> {
+        text.split(start).nth(1).and_then(|s| s.split(end).next())
+    }
+
     /// docs/config.md has one table row per `[kit]` key with its default, and etc/oxool.toml
     /// shows each key with its default: both must name exactly the keys and values of the code.
     #[test]
@@ -278,17 +283,11 @@ mod tests {
         let defaults = toml::Value::try_from(KitSettings::default()).unwrap();
         let defaults = defaults.as_table().unwrap();
         let docs = repo_file("docs/config.md");
-        let section = docs
-            .split("\n## `[kit]`")
-            .nth(1)
-            .and_then(|s| s.split("\n## ").next())
-            .expect("docs/config.md has a [kit] section");
+        let section =
+            between(&docs, "\n## `[kit]`", "\n## ").expect("docs/config.md has a [kit] section");
         let packaged = repo_file("etc/oxool.toml");
-        let kit_part = packaged
-            .split("\n[kit]\n")
-            .nth(1)
-            .and_then(|s| s.split("\n[").next())
-            .expect("etc/oxool.toml has a [kit] section");
+        let kit_part =
+            between(&packaged, "\n[kit]\n", "\n[").expect("etc/oxool.toml has a [kit] section");
         for (key, value) in defaults {
             let shown = match value {
                 toml::Value::String(s) => format!("\"{s}\""),

@@ -1,9 +1,10 @@
 //! The front end's side of the control channel (see control.rs for the format).
 
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 
 use oxool_proto::Message;
 use tokio::io::unix::AsyncFd;
+use tokio::io::Interest;
 
 use super::pool::SpawnOrder;
 use crate::control::{self, ControlError};
@@ -22,29 +23,35 @@ impl ZygoteLink {
     }
 
     pub async fn recv(&self) -> Result<(Message, Option<OwnedFd>), ControlError> {
-        loop {
-            let mut guard = self
-                .fd
-                .readable()
-                .await
-                .map_err(|e| ControlError::Malformed(e.to_string()))?;
-            match control::recv(self.fd.get_ref().as_raw_fd()) {
-                Err(ControlError::Socket(nix::Error::EAGAIN)) => guard.clear_ready(),
-                Err(ControlError::Socket(nix::Error::EINTR)) => {}
-                other => return other,
-            }
-        }
+        // A receive interrupted by a signal is simply tried again.
+        self.when_ready(Interest::READABLE, &[nix::Error::EINTR], control::recv)
+            .await
     }
 
     pub async fn send(&self, message: &Message) -> Result<(), ControlError> {
+        self.when_ready(Interest::WRITABLE, &[], |fd| {
+            control::send(fd, message, None)
+        })
+        .await
+    }
+
+    /// Runs `op` on the socket each time it is ready for `interest`, until `op` answers with
+    /// anything but EAGAIN (not ready after all: wait again) or one of `retry_errors`.
+    async fn when_ready<T>(
+        &self,
+        interest: Interest,
+        retry_errors: &[nix::Error],
+        mut op: impl FnMut(RawFd) -> Result<T, ControlError>,
+    ) -> Result<T, ControlError> {
         loop {
             let mut guard = self
                 .fd
-                .writable()
+                .ready(interest)
                 .await
                 .map_err(|e| ControlError::Malformed(e.to_string()))?;
-            match control::send(self.fd.get_ref().as_raw_fd(), message, None) {
+            match op(self.fd.get_ref().as_raw_fd()) {
                 Err(ControlError::Socket(nix::Error::EAGAIN)) => guard.clear_ready(),
+                Err(ControlError::Socket(errno)) if retry_errors.contains(&errno) => {}
                 other => return other,
             }
         }

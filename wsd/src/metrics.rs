@@ -196,43 +196,23 @@ mod tests {
         metrics.record_spawn(Duration::from_secs(60));
         let mut text = metrics.render(&admission);
         render_serving(&mut text, 3, 5, true);
-        assert!(text.contains("oxool_documents_open 3\n"), "{text}");
-        assert!(text.contains("oxool_sessions 5\n"), "{text}");
-        assert!(text.contains("oxool_draining 1\n"), "{text}");
-        assert!(
-            text.contains("oxool_conversions_total{outcome=\"converted\"} 2\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains("oxool_conversions_total{outcome=\"timeout\"} 0\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains("oxool_conversions_rejected_total 1\n"),
-            "{text}"
-        );
-        assert!(text.contains("oxool_conversions_in_flight 1\n"), "{text}");
-        assert!(text.contains("oxool_conversions_queued 0\n"), "{text}");
-        assert!(
-            text.contains("oxool_kit_spawn_seconds_bucket{le=\"0.005\"} 0\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains("oxool_kit_spawn_seconds_bucket{le=\"0.01\"} 1\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains("oxool_kit_spawn_seconds_bucket{le=\"5\"} 1\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains("oxool_kit_spawn_seconds_bucket{le=\"+Inf\"} 2\n"),
-            "{text}"
-        );
-        assert!(
-            text.contains("oxool_kit_spawn_seconds_sum 60.007\n"),
-            "{text}"
-        );
-        assert!(text.contains("oxool_kit_spawn_seconds_count 2\n"), "{text}");
+        for line in [
+            "oxool_documents_open 3\n",
+            "oxool_sessions 5\n",
+            "oxool_draining 1\n",
+            "oxool_conversions_total{outcome=\"converted\"} 2\n",
+            "oxool_conversions_total{outcome=\"timeout\"} 0\n",
+            "oxool_conversions_rejected_total 1\n",
+            "oxool_conversions_in_flight 1\n",
+            "oxool_conversions_queued 0\n",
+            "oxool_kit_spawn_seconds_bucket{le=\"0.005\"} 0\n",
+            "oxool_kit_spawn_seconds_bucket{le=\"0.01\"} 1\n",
+            "oxool_kit_spawn_seconds_bucket{le=\"5\"} 1\n",
+            "oxool_kit_spawn_seconds_bucket{le=\"+Inf\"} 2\n",
+            "oxool_kit_spawn_seconds_sum 60.007\n",
+            "oxool_kit_spawn_seconds_count 2\n",
+        ] {
+            assert!(text.contains(line), "{line:?} in {text}");
+        }
     }
 }

@@ -235,20 +235,10 @@ impl Broker {
                 );
             }
             ClientMessage::Paste { mimetype, data } => {
-                let paste = Message::new(ToKit::Paste.name())
-                    .arg("view", session)
-                    .arg("mimetype", mimetype);
-                self.kit
-                    .send_frame(oxool_proto::Frame::with_payload(paste.render(), data));
-                self.note_edit(session, false);
+                self.send_bytes_edit(session, ToKit::Paste, ("mimetype", &mimetype), data);
             }
             ClientMessage::InsertImage { name, data } => {
-                let insert = Message::new(ToKit::InsertImage.name())
-                    .arg("view", session)
-                    .arg("name", name);
-                self.kit
-                    .send_frame(oxool_proto::Frame::with_payload(insert.render(), data));
-                self.note_edit(session, false);
+                self.send_bytes_edit(session, ToKit::InsertImage, ("name", &name), data);
             }
             ClientMessage::Window(request) => self.on_window(session, request),
             ClientMessage::CommandValues { command } => {
@@ -273,6 +263,23 @@ impl Broker {
                     .push_back(SaveWaiter::SaveAs { session, name });
             }
         }
+    }
+
+    /// Sends `session`'s `edit` with what describes its bytes (a paste's type, an image's name)
+    /// and the bytes as the frame's payload; not in the replay journal.
+    fn send_bytes_edit(
+        &mut self,
+        session: SessionId,
+        edit: ToKit,
+        (key, value): (&str, &str),
+        bytes: Vec<u8>,
+    ) {
+        let message = Message::new(edit.name())
+            .arg("view", session)
+            .arg(key, value);
+        self.kit
+            .send_frame(oxool_proto::Frame::with_payload(message.render(), bytes));
+        self.note_edit(session, false);
     }
 
     /// A writing session changed (or may have changed) the document; `journaled` when the

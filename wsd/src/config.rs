@@ -19,6 +19,34 @@ pub use oxool_settings::DEFAULT_CONFIG_PATH;
 /// The configuration file's errors are the settings crate's: one definition for both processes.
 pub use oxool_settings::SettingsError as ConfigError;
 
+/// A refused value: its key and why, as every section's `validate` reports it.
+pub type Invalid = (&'static str, String);
+
+/// Refuses a 0 for `key`: counts, sizes and timeouts where 0 would mean nothing works.
+pub(crate) fn at_least_one<T: PartialEq + From<u8>>(
+    key: &'static str,
+    value: T,
+) -> Result<(), Invalid> {
+    if value == T::from(0) {
+        return Err((key, "must be at least 1".into()));
+    }
+    Ok(())
+}
+
+/// Refuses a value of `key` outside `range`; `why` says where the bounds come from.
+pub(crate) fn within<T: PartialOrd + std::fmt::Display>(
+    key: &'static str,
+    value: T,
+    range: std::ops::RangeInclusive<T>,
+    why: &str,
+) -> Result<(), Invalid> {
+    if !range.contains(&value) {
+        let (start, end) = (range.start(), range.end());
+        return Err((key, format!("must be within {start}..={end} ({why})")));
+    }
+    Ok(())
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
@@ -258,17 +286,11 @@ impl Config {
     }
 
     /// Cross-key and range checks that serde's types cannot express.
-    fn validate(&self) -> Result<(), (&'static str, String)> {
+    fn validate(&self) -> Result<(), Invalid> {
         let convert = &self.convert;
-        if convert.max_concurrent == 0 {
-            return Err(("convert.max_concurrent", "must be at least 1".into()));
-        }
-        if convert.timeout_secs == 0 {
-            return Err(("convert.timeout_secs", "must be at least 1".into()));
-        }
-        if convert.max_upload_mb == 0 {
-            return Err(("convert.max_upload_mb", "must be at least 1".into()));
-        }
+        at_least_one("convert.max_concurrent", convert.max_concurrent)?;
+        at_least_one("convert.timeout_secs", convert.timeout_secs)?;
+        at_least_one("convert.max_upload_mb", convert.max_upload_mb)?;
         self.kit.validate()?;
         if convert.max_upload_mb > self.kit.max_document_mb {
             return Err((
@@ -279,15 +301,9 @@ impl Config {
                 ),
             ));
         }
-        if self.forkit.spawn_timeout_secs == 0 {
-            return Err(("forkit.spawn_timeout_secs", "must be at least 1".into()));
-        }
-        if self.storage.max_file_mb == 0 {
-            return Err(("storage.max_file_mb", "must be at least 1".into()));
-        }
-        if self.storage.timeout_secs == 0 {
-            return Err(("storage.timeout_secs", "must be at least 1".into()));
-        }
+        at_least_one("forkit.spawn_timeout_secs", self.forkit.spawn_timeout_secs)?;
+        at_least_one("storage.max_file_mb", self.storage.max_file_mb)?;
+        at_least_one("storage.timeout_secs", self.storage.timeout_secs)?;
         if self.storage.retries > 10 {
             return Err(("storage.retries", "must be at most 10".into()));
         }

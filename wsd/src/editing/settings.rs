@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::config::{at_least_one, within, Invalid};
+
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct EditingConfig {
@@ -71,38 +73,29 @@ impl Default for EditingConfig {
 }
 
 impl EditingConfig {
-    pub fn validate(&self) -> Result<(), (&'static str, String)> {
-        let at_least_one = "must be at least 1".to_string();
-        if self.max_documents == 0 {
-            return Err(("editing.max_documents", at_least_one));
-        }
-        if !(1..=64).contains(&self.max_sessions_per_document) {
-            return Err((
-                "editing.max_sessions_per_document",
-                "must be within 1..=64 (a kit holds at most 64 views)".into(),
-            ));
-        }
-        if self.load_timeout_secs == 0 {
-            return Err(("editing.load_timeout_secs", at_least_one));
-        }
-        if !(60..=1800).contains(&self.lock_refresh_secs) {
-            return Err((
-                "editing.lock_refresh_secs",
-                "must be within 60..=1800 (WOPI locks expire after 30 minutes)".into(),
-            ));
-        }
-        if self.shutdown_timeout_secs == 0 {
-            return Err(("editing.shutdown_timeout_secs", at_least_one));
-        }
+    pub fn validate(&self) -> Result<(), Invalid> {
+        at_least_one("editing.max_documents", self.max_documents)?;
+        within(
+            "editing.max_sessions_per_document",
+            self.max_sessions_per_document,
+            1..=64,
+            "a kit holds at most 64 views",
+        )?;
+        at_least_one("editing.load_timeout_secs", self.load_timeout_secs)?;
+        within(
+            "editing.lock_refresh_secs",
+            self.lock_refresh_secs,
+            60..=1800,
+            "WOPI locks expire after 30 minutes",
+        )?;
+        at_least_one("editing.shutdown_timeout_secs", self.shutdown_timeout_secs)?;
         if self.input_rate_per_sec == 0 || self.input_burst < self.input_rate_per_sec {
             return Err((
                 "editing.input_burst",
                 "input_rate_per_sec must be at least 1 and input_burst at least the rate".into(),
             ));
         }
-        if self.recovery_max_mb == 0 {
-            return Err(("editing.recovery_max_mb", at_least_one));
-        }
+        at_least_one("editing.recovery_max_mb", self.recovery_max_mb)?;
         Ok(())
     }
 

@@ -82,6 +82,62 @@ async fn send(state: &AppState, request: Request<Body>) -> Response<Body> {
         .unwrap()
 }
 
+/// Posts the form `body` to `uri` (from 127.0.0.1, its length declared): the answer.
+async fn post_to(state: &AppState, uri: &str, body: Vec<u8>) -> Response<Body> {
+    send(state, post_form(uri, body)).await
+}
+
+/// The smallest conversion: a one-byte `a.odt` to PDF.
+async fn convert_small_odt(state: &AppState) -> Response<Body> {
+    post_to(state, "/cool/convert-to/pdf", form("a.odt", b"x", &[])).await
+}
+
+/// The smallest conversion with kits behaving as `behaviour` (and `extra` configuration), which
+/// must be answered with `status`: the answer's text, the kits, and the server's state (kept
+/// alive while the kits are checked, as in a running server).
+async fn small_conversion(
+    behaviour: Behaviour,
+    extra: &str,
+    status: StatusCode,
+) -> (String, Arc<FakeKits>, AppState) {
+    let (state, kits) = state(behaviour, extra);
+    let response = convert_small_odt(&state).await;
+    assert_eq!(response.status(), status);
+    (text(response).await, kits, state)
+}
+
+/// A GET of `uri` from `client` (an address and port).
+fn get_from(uri: &str, client: &str) -> Request<Body> {
+    let mut request = Request::get(uri).body(Body::empty()).unwrap();
+    let client: SocketAddr = client.parse().unwrap();
+    request.extensions_mut().insert(ConnectInfo(client));
+    request
+}
+
+/// A form upload of `big.odt` that never ends: its head, then `chunks` chunks of `CHUNK`
+/// bytes; and the count of chunks produced so far (each is counted when it is taken).
+fn endless_upload(
+    chunks: usize,
+) -> (
+    Arc<AtomicUsize>,
+    impl Iterator<Item = Result<Bytes, std::io::Error>>,
+) {
+    let head = form("big.odt", b"", &[]);
+    let head = head[..head.len() - format!("\r\n--{BOUNDARY}--\r\n").len()].to_vec();
+    let produced = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&produced);
+    let body = std::iter::once(Bytes::from(head))
+        .chain((0..chunks).map(move |_| {
+            counter.fetch_add(1, Ordering::SeqCst);
+            Bytes::from(vec![b'a'; CHUNK])
+        }))
+        .map(Ok::<_, std::io::Error>);
+    (produced, body)
+}
+
+/// The size of a chunk of an [`endless_upload`].
+const CHUNK: usize = 64 * 1024;
+
 async fn text(response: Response<Body>) -> String {
     let bytes = axum::body::to_bytes(response.into_body(), usize::MAX)
         .await
@@ -97,7 +153,7 @@ async fn converts_with_format_in_path() {
         b"DOC",
         &[("options", "{\"x\":1}"), ("PDFVer", "pdf/a-2B")],
     );
-    let response = send(&state, post_form("/cool/convert-to/pdf", body)).await;
+    let response = post_to(&state, "/cool/convert-to/pdf", body).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(response.headers()[header::CONTENT_TYPE], "application/pdf");
     assert_eq!(
@@ -119,7 +175,7 @@ async fn converts_with_format_in_path() {
 async fn converts_with_format_in_form() {
     let (state, kits) = state(Behaviour::Convert, "");
     let body = form("../../sheet.ods", b"ODS", &[("format", "XLSX")]);
-    let response = send(&state, post_form("/cool/convert-to", body)).await;
+    let response = post_to(&state, "/cool/convert-to", body).await;
     assert_eq!(response.status(), StatusCode::OK);
     assert_eq!(
         response.headers()[header::CONTENT_TYPE],
@@ -141,28 +197,18 @@ async fn converts_with_format_in_form() {
 #[tokio::test]
 async fn unknown_format_is_400_without_a_kit() {
     let (state, kits) = state(Behaviour::Convert, "");
-    let response = send(
-        &state,
-        post_form("/cool/convert-to/xyz", form("a.odt", b"x", &[])),
-    )
-    .await;
+    let response = post_to(&state, "/cool/convert-to/xyz", form("a.odt", b"x", &[])).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert_eq!(text(response).await, "unknown format \"xyz\"\n");
-    let response = send(
+    let response = post_to(
         &state,
-        post_form(
-            "/cool/convert-to",
-            form("a.odt", b"x", &[("format", "exe")]),
-        ),
+        "/cool/convert-to",
+        form("a.odt", b"x", &[("format", "exe")]),
     )
     .await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(text(response).await.contains("unknown format \"exe\""));
-    let response = send(
-        &state,
-        post_form("/cool/convert-to", form("a.odt", b"x", &[])),
-    )
-    .await;
+    let response = post_to(&state, "/cool/convert-to", form("a.odt", b"x", &[])).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(text(response).await.contains("missing the target format"));
     assert_eq!(kits.spawned(), 0);
@@ -171,24 +217,16 @@ async fn unknown_format_is_400_without_a_kit() {
 #[tokio::test]
 async fn empty_or_missing_document_is_400() {
     let (state, kits) = state(Behaviour::Convert, "");
-    let response = send(
-        &state,
-        post_form("/cool/convert-to/pdf", form("a.odt", b"", &[])),
-    )
-    .await;
+    let response = post_to(&state, "/cool/convert-to/pdf", form("a.odt", b"", &[])).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(text(response).await.contains("empty"));
     let only_text = format!(
         "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"format\"\r\n\r\npdf\r\n--{BOUNDARY}--\r\n"
     );
-    let response = send(
-        &state,
-        post_form("/cool/convert-to", only_text.into_bytes()),
-    )
-    .await;
+    let response = post_to(&state, "/cool/convert-to", only_text.into_bytes()).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(text(response).await.contains("missing form part \"data\""));
-    let response = send(&state, post_form("/cool/convert-to/pdf", Vec::new())).await;
+    let response = post_to(&state, "/cool/convert-to/pdf", Vec::new()).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert_eq!(kits.spawned(), 0);
 }
@@ -197,7 +235,7 @@ async fn empty_or_missing_document_is_400() {
 async fn bad_pdf_version_is_400() {
     let (state, kits) = state(Behaviour::Convert, "");
     let body = form("a.odt", b"x", &[("PDFVer", "PDF/A-9z")]);
-    let response = send(&state, post_form("/cool/convert-to/pdf", body)).await;
+    let response = post_to(&state, "/cool/convert-to/pdf", body).await;
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     assert!(text(response).await.contains("unknown PDFVer"));
     assert_eq!(kits.spawned(), 0);
@@ -206,11 +244,7 @@ async fn bad_pdf_version_is_400() {
 #[tokio::test]
 async fn clients_outside_post_allow_get_403() {
     let (state, kits) = state(Behaviour::Convert, "[net]\npost_allow = [\"10.0.0.0/8\"]\n");
-    let response = send(
-        &state,
-        post_form("/cool/convert-to/pdf", form("a.odt", b"x", &[])),
-    )
-    .await;
+    let response = convert_small_odt(&state).await;
     assert_eq!(response.status(), StatusCode::FORBIDDEN);
     assert!(text(response).await.contains("net.post_allow"));
 
@@ -261,18 +295,8 @@ async fn declared_oversize_upload_is_413_before_the_body_is_read() {
 #[tokio::test]
 async fn streamed_oversize_upload_is_413_as_soon_as_the_limit_is_crossed() {
     let (state, kits) = state(Behaviour::Convert, "[convert]\nmax_upload_mb = 1\n");
-    const CHUNK: usize = 64 * 1024;
-    const CHUNKS: usize = 160; // 10 MiB on offer; wsd must stop after about 1 MiB.
-    let head = form("big.odt", b"", &[]);
-    let head = head[..head.len() - format!("\r\n--{BOUNDARY}--\r\n").len()].to_vec();
-    let produced = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&produced);
-    let chunks = std::iter::once(Bytes::from(head))
-        .chain((0..CHUNKS).map(move |_| {
-            counter.fetch_add(1, Ordering::SeqCst);
-            Bytes::from(vec![b'a'; CHUNK])
-        }))
-        .map(Ok::<_, std::io::Error>);
+    // 10 MiB on offer; wsd must stop after about 1 MiB.
+    let (produced, chunks) = endless_upload(160);
     // Like a network: each chunk arrives after the reader had to wait once.
     let arriving = stream::iter(chunks).then(|chunk| async {
         tokio::task::yield_now().await;
@@ -299,17 +323,7 @@ async fn a_body_that_is_all_there_at_once_is_still_capped() {
     // The multipart parser takes whatever the transport has ready; the body limit around the
     // form (file limit + form overhead) caps that, whatever the file counter says.
     let (state, kits) = state(Behaviour::Convert, "[convert]\nmax_upload_mb = 1\n");
-    const CHUNK: usize = 64 * 1024;
-    let head = form("big.odt", b"", &[]);
-    let head = head[..head.len() - format!("\r\n--{BOUNDARY}--\r\n").len()].to_vec();
-    let produced = Arc::new(AtomicUsize::new(0));
-    let counter = Arc::clone(&produced);
-    let chunks = std::iter::once(Bytes::from(head))
-        .chain((0..160).map(move |_| {
-            counter.fetch_add(1, Ordering::SeqCst);
-            Bytes::from(vec![b'a'; CHUNK])
-        }))
-        .map(Ok::<_, std::io::Error>);
+    let (produced, chunks) = endless_upload(160);
     let request = post(
         "/cool/convert-to/pdf",
         Body::from_stream(stream::iter(chunks)),
@@ -332,11 +346,7 @@ async fn full_queue_is_503_with_retry_after() {
     let queued = tokio::spawn(send_owned(state.clone(), form("b.odt", b"2", &[])));
     wait_until(|| state.admission.queued() == 1).await;
 
-    let response = send(
-        &state,
-        post_form("/cool/convert-to/pdf", form("c.odt", b"3", &[])),
-    )
-    .await;
+    let response = post_to(&state, "/cool/convert-to/pdf", form("c.odt", b"3", &[])).await;
     assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert_eq!(response.headers()[header::RETRY_AFTER], "7");
     assert!(text(response).await.contains("busy"));
@@ -364,47 +374,33 @@ async fn full_queue_is_503_with_retry_after() {
 }
 
 async fn send_owned(state: AppState, body: Vec<u8>) -> StatusCode {
-    send(&state, post_form("/cool/convert-to/pdf", body))
-        .await
-        .status()
+    post_to(&state, "/cool/convert-to/pdf", body).await.status()
 }
 
 #[tokio::test(start_paused = true)]
 async fn timeout_kills_the_kit_and_answers_504() {
-    let (state, kits) = state(Behaviour::Hang, "[convert]\ntimeout_secs = 3\n");
-    let response = send(
-        &state,
-        post_form("/cool/convert-to/pdf", form("a.odt", b"x", &[])),
+    let (answer, kits, _state) = small_conversion(
+        Behaviour::Hang,
+        "[convert]\ntimeout_secs = 3\n",
+        StatusCode::GATEWAY_TIMEOUT,
     )
     .await;
-    assert_eq!(response.status(), StatusCode::GATEWAY_TIMEOUT);
-    assert!(text(response).await.contains("within 3 seconds"));
+    assert!(answer.contains("within 3 seconds"));
     assert_eq!(kits.killed(), vec![1000]);
 }
 
 #[tokio::test]
 async fn kit_crash_is_500() {
-    let (state, kits) = state(Behaviour::Crash, "");
-    let response = send(
-        &state,
-        post_form("/cool/convert-to/pdf", form("a.odt", b"x", &[])),
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    assert_eq!(text(response).await, "the conversion process crashed\n");
+    let (answer, kits, _state) =
+        small_conversion(Behaviour::Crash, "", StatusCode::INTERNAL_SERVER_ERROR).await;
+    assert_eq!(answer, "the conversion process crashed\n");
     assert!(kits.killed().is_empty());
 }
 
 #[tokio::test]
 async fn seccomp_violation_is_500_naming_seccomp() {
-    let (state, _kits) = state(Behaviour::Seccomp, "");
-    let response = send(
-        &state,
-        post_form("/cool/convert-to/pdf", form("a.odt", b"x", &[])),
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    let reason = text(response).await;
+    let (reason, _kits, _state) =
+        small_conversion(Behaviour::Seccomp, "", StatusCode::INTERNAL_SERVER_ERROR).await;
     assert!(
         reason.contains("seccomp") && reason.contains("mkdir"),
         "{reason}"
@@ -413,28 +409,21 @@ async fn seccomp_violation_is_500_naming_seccomp() {
 
 #[tokio::test]
 async fn a_kit_breaking_the_protocol_is_killed() {
-    let (state, kits) = state(Behaviour::Garbage, "");
-    let response = send(
-        &state,
-        post_form("/cool/convert-to/pdf", form("a.odt", b"x", &[])),
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    assert!(text(response).await.contains("unexpected answer"));
+    let (answer, kits, _state) =
+        small_conversion(Behaviour::Garbage, "", StatusCode::INTERNAL_SERVER_ERROR).await;
+    assert!(answer.contains("unexpected answer"));
     assert_eq!(kits.killed(), vec![1000]);
 }
 
 #[tokio::test]
 async fn a_kit_sending_an_oversized_event_is_killed() {
     // The conversion allows 100 MiB documents, but only `converted` may carry one.
-    let (state, kits) = state(Behaviour::OversizedEvent, "");
-    let response = send(
-        &state,
-        post_form("/cool/convert-to/pdf", form("a.odt", b"x", &[])),
+    let (body, kits, _state) = small_conversion(
+        Behaviour::OversizedEvent,
+        "",
+        StatusCode::INTERNAL_SERVER_ERROR,
     )
     .await;
-    assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
-    let body = text(response).await;
     assert!(
         body.contains("\"error\"") && body.contains("65536"),
         "{body}"
@@ -444,15 +433,10 @@ async fn a_kit_sending_an_oversized_event_is_killed() {
 
 #[tokio::test]
 async fn load_error_is_400() {
-    let (state, kits) = state(Behaviour::LoadError, "");
-    let response = send(
-        &state,
-        post_form("/cool/convert-to/pdf", form("a.odt", b"x", &[])),
-    )
-    .await;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let (answer, kits, _state) =
+        small_conversion(Behaviour::LoadError, "", StatusCode::BAD_REQUEST).await;
     assert_eq!(
-        text(response).await,
+        answer,
         "the document could not be loaded: general input/output error\n"
     );
     wait_until(|| kits.exits() == 1).await;
@@ -461,19 +445,9 @@ async fn load_error_is_400() {
 #[tokio::test]
 async fn capabilities_and_metrics() {
     let (state, _kits) = state(Behaviour::Convert, "");
-    send(
-        &state,
-        post_form("/cool/convert-to/pdf", form("a.odt", b"x", &[])),
-    )
-    .await;
+    convert_small_odt(&state).await;
 
-    let mut request = Request::get("/hosting/capabilities")
-        .body(Body::empty())
-        .unwrap();
-    request
-        .extensions_mut()
-        .insert(ConnectInfo("127.0.0.1:1".parse::<SocketAddr>().unwrap()));
-    let response = send(&state, request).await;
+    let response = send(&state, get_from("/hosting/capabilities", "127.0.0.1:1")).await;
     assert_eq!(response.status(), StatusCode::OK);
     let json: serde_json::Value = serde_json::from_str(&text(response).await).unwrap();
     assert_eq!(json["convert-to"]["available"], true);
@@ -483,21 +457,12 @@ async fn capabilities_and_metrics() {
     assert_eq!(json["hasWASMSupport"], false);
     assert_eq!(json["serverId"].as_str().unwrap().len(), 8);
 
-    let mut outsider = Request::get("/hosting/capabilities")
-        .body(Body::empty())
-        .unwrap();
-    outsider
-        .extensions_mut()
-        .insert(ConnectInfo("192.0.2.1:1".parse::<SocketAddr>().unwrap()));
+    let outsider = get_from("/hosting/capabilities", "192.0.2.1:1");
     let json: serde_json::Value =
         serde_json::from_str(&text(send(&state, outsider).await).await).unwrap();
     assert_eq!(json["convert-to"]["available"], false);
 
-    let mut request = Request::get("/metrics").body(Body::empty()).unwrap();
-    request
-        .extensions_mut()
-        .insert(ConnectInfo("127.0.0.1:1".parse::<SocketAddr>().unwrap()));
-    let metrics = text(send(&state, request).await).await;
+    let metrics = text(send(&state, get_from("/metrics", "127.0.0.1:1")).await).await;
     assert!(
         metrics.contains("oxool_conversions_total{outcome=\"converted\"} 1\n"),
         "{metrics}"
@@ -511,11 +476,7 @@ async fn capabilities_and_metrics() {
 #[tokio::test]
 async fn legacy_lool_path_is_absent() {
     let (state, _kits) = state(Behaviour::Convert, "");
-    let response = send(
-        &state,
-        post_form("/lool/convert-to/pdf", form("a.odt", b"x", &[])),
-    )
-    .await;
+    let response = post_to(&state, "/lool/convert-to/pdf", form("a.odt", b"x", &[])).await;
     assert_eq!(response.status(), StatusCode::NOT_FOUND);
 }
 

@@ -34,6 +34,14 @@ async fn open(kits: &Arc<FakeKits>) -> Result<(), KitLinkError> {
     .map(|_| ())
 }
 
+/// Opening a document with kits behaving as `behaviour`, which must fail: the error, and the
+/// kits.
+async fn failed_open(behaviour: Behaviour) -> (KitLinkError, Arc<FakeKits>) {
+    let kits = FakeKits::new(behaviour);
+    let error = open(&kits).await.unwrap_err();
+    (error, kits)
+}
+
 #[tokio::test]
 async fn a_kit_that_hangs_while_loading_is_replaced_once() {
     let kits = FakeKits::new(Behaviour::HangFirstThenLoad);
@@ -47,24 +55,21 @@ async fn a_kit_that_hangs_while_loading_is_replaced_once() {
 
 #[tokio::test]
 async fn two_kits_that_hang_are_a_timeout() {
-    let kits = FakeKits::new(Behaviour::Hang);
-    let error = open(&kits).await.unwrap_err();
+    let (error, kits) = failed_open(Behaviour::Hang).await;
     assert!(matches!(error, KitLinkError::Timeout(_)), "{error}");
     assert_eq!(kits.spawned(), 2);
 }
 
 #[tokio::test]
 async fn a_kit_that_dies_while_loading_is_replaced_once() {
-    let kits = FakeKits::new(Behaviour::Crash);
-    let error = open(&kits).await.unwrap_err();
+    let (error, kits) = failed_open(Behaviour::Crash).await;
     assert!(matches!(error, KitLinkError::Crashed), "{error}");
     assert_eq!(kits.spawned(), 2);
 }
 
 #[tokio::test]
 async fn a_refused_document_is_not_tried_again() {
-    let kits = FakeKits::new(Behaviour::LoadError);
-    let error = open(&kits).await.unwrap_err();
+    let (error, kits) = failed_open(Behaviour::LoadError).await;
     assert!(matches!(error, KitLinkError::Load(_)), "{error}");
     assert_eq!(kits.spawned(), 1);
 }

@@ -176,6 +176,14 @@ fn token() -> AccessToken {
     AccessToken::new(TOKEN)
 }
 
+/// CheckFileInfo of `host`'s file `name` with the test token, which must fail: the error.
+async fn file_info_error(client: &WopiClient, host: &Host, name: &str) -> WopiError {
+    client
+        .check_file_info(&host.src(name), &token())
+        .await
+        .unwrap_err()
+}
+
 #[tokio::test]
 async fn check_file_info_sends_token_and_valid_proofs() {
     let host = start_host().await;
@@ -239,10 +247,7 @@ async fn host_not_on_the_allow_list_sees_no_request() {
     let mut config = storage(3, 30);
     config.wopi_hosts = vec!["http://127.0.0.1:1".parse().unwrap()];
     let client = WopiClient::new(&config, None).unwrap();
-    let err = client
-        .check_file_info(&host.src("ok"), &token())
-        .await
-        .unwrap_err();
+    let err = file_info_error(&client, &host, "ok").await;
     assert_eq!(err.kind(), "wopi-host-not-allowed", "{err}");
     let err = client
         .get_file_url(
@@ -273,18 +278,12 @@ fn client_with_default_hosts() -> WopiClient {
 async fn server_errors_are_retried_client_errors_are_not() {
     let host = start_host().await;
     let client = client(3, None);
-    let err = client
-        .check_file_info(&host.src("fail"), &token())
-        .await
-        .unwrap_err();
+    let err = file_info_error(&client, &host, "fail").await;
     assert_eq!(err.kind(), "storage-server-error", "{err}");
     assert_eq!(host.seen().len(), 4, "one attempt and three retries");
 
     let host = start_host().await;
-    let err = client
-        .check_file_info(&host.src("unauthorized"), &token())
-        .await
-        .unwrap_err();
+    let err = file_info_error(&client, &host, "unauthorized").await;
     assert_eq!(err.kind(), "storage-unauthorized", "{err}");
     assert_eq!(host.seen().len(), 1, "a 4xx is not retried");
 
@@ -311,10 +310,7 @@ async fn slow_host_times_out() {
     let client = WopiClient::new(&storage(1, 1), None)
         .unwrap()
         .with_backoff(Duration::from_millis(10));
-    let err = client
-        .check_file_info(&host.src("slow"), &token())
-        .await
-        .unwrap_err();
+    let err = file_info_error(&client, &host, "slow").await;
     assert_eq!(err.kind(), "storage-timeout", "{err}");
     assert_eq!(host.seen().len(), 2, "a timeout is retried");
 }
@@ -323,15 +319,9 @@ async fn slow_host_times_out() {
 async fn garbage_and_oversized_file_info_are_refused() {
     let host = start_host().await;
     let client = client(0, None);
-    let err = client
-        .check_file_info(&host.src("garbage"), &token())
-        .await
-        .unwrap_err();
+    let err = file_info_error(&client, &host, "garbage").await;
     assert_eq!(err.kind(), "fileinfo-invalid", "{err}");
-    let err = client
-        .check_file_info(&host.src("hugejson"), &token())
-        .await
-        .unwrap_err();
+    let err = file_info_error(&client, &host, "hugejson").await;
     assert_eq!(err.kind(), "fileinfo-too-large", "{err}");
 }
 
@@ -374,10 +364,7 @@ async fn get_file_limits_hold_while_streaming() {
 async fn redirect_loop_fails_at_once() {
     let host = start_host().await;
     let client = client(3, None);
-    let err = client
-        .check_file_info(&host.src("loop"), &token())
-        .await
-        .unwrap_err();
+    let err = file_info_error(&client, &host, "loop").await;
     assert_eq!(err.kind(), "storage-redirect", "{err}");
     assert_eq!(host.seen().len(), 1);
 }
@@ -581,12 +568,7 @@ async fn no_error_message_contains_the_token() {
         "loop",
         "nothing",
     ] {
-        errors.push(
-            client
-                .check_file_info(&host.src(name), &token())
-                .await
-                .unwrap_err(),
-        );
+        errors.push(file_info_error(&client, &host, name).await);
     }
     errors.push(
         client
@@ -612,12 +594,7 @@ async fn no_error_message_contains_the_token() {
     let mut config = storage(0, 1);
     config.wopi_hosts = vec!["https://elsewhere.example".parse().unwrap()];
     let refusing = WopiClient::new(&config, None).unwrap();
-    errors.push(
-        refusing
-            .check_file_info(&host.src("ok"), &token())
-            .await
-            .unwrap_err(),
-    );
+    errors.push(file_info_error(&refusing, &host, "ok").await);
 
     let kinds: std::collections::BTreeSet<&str> = errors.iter().map(WopiError::kind).collect();
     for kind in [

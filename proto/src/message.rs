@@ -149,7 +149,9 @@ mod tests {
     #[test]
     fn rejects_malformed_lines() {
         assert_eq!(Message::parse(""), Err(MessageError::Empty));
-        let cases: [(&str, fn(&MessageError) -> bool); 4] = [
+        // Each line with the test its error must pass.
+        type ErrorTest = fn(&MessageError) -> bool;
+        let cases: [(&str, ErrorTest); 4] = [
             ("bad/name", |e| matches!(e, MessageError::BadName(_))),
             ("load noequals", |e| {
                 matches!(e, MessageError::BadArgument(_))

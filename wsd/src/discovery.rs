@@ -16,9 +16,9 @@ use std::path::Path;
 use std::sync::Arc;
 
 use axum::extract::State;
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE, HOST};
-use axum::http::{HeaderMap, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::http::header::HOST;
+use axum::http::HeaderMap;
+use axum::response::Response;
 use oxool_proto::formats::{Family, FileType, Opens, FILE_TYPES};
 
 use crate::state::AppState;
@@ -147,22 +147,13 @@ pub async fn discovery(State(state): State<AppState>, headers: HeaderMap) -> Res
     .ok()
     .flatten();
     let xml = discovery_xml(&root, attributes.as_ref());
-    (
-        [
-            (
-                CONTENT_TYPE,
-                HeaderValue::from_static("text/xml; charset=utf-8"),
-            ),
-            (CACHE_CONTROL, HeaderValue::from_static("max-age=3600")),
-        ],
-        xml,
-    )
-        .into_response()
+    crate::http::with_type_and_caching("text/xml; charset=utf-8", "max-age=3600", xml)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use axum::http::HeaderValue;
 
     #[test]
     fn edit_and_view_extensions() {

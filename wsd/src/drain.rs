@@ -8,9 +8,8 @@
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use axum::http::{HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 
 /// The `error kind=` of a document refused while draining; clients connect again (through the
 /// balancer, which by then routes the document to another server).
@@ -52,18 +51,7 @@ pub fn health(drain: &Drain) -> Response {
     } else {
         (StatusCode::OK, "ok\n")
     };
-    (
-        status,
-        [
-            (
-                CONTENT_TYPE,
-                HeaderValue::from_static("text/plain; charset=utf-8"),
-            ),
-            (CACHE_CONTROL, HeaderValue::from_static("no-store")),
-        ],
-        text,
-    )
-        .into_response()
+    crate::http::with_type_and_caching("text/plain; charset=utf-8", "no-store", (status, text))
 }
 
 #[cfg(test)]

@@ -8,9 +8,8 @@ use std::fmt::Write;
 use std::sync::Arc;
 
 use axum::extract::{Query, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
-use axum::http::{HeaderMap, HeaderValue};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use serde::Deserialize;
@@ -89,11 +88,12 @@ async fn index(
          {rows}</table></body></html>\n",
         crate::markup::escape(&user)
     );
-    let content_type = HeaderValue::from_static("text/html; charset=utf-8");
     // The page holds write tokens: keep it out of shared caches.
-    let no_store = HeaderValue::from_static("no-store");
-    let headers = [(CONTENT_TYPE, content_type), (CACHE_CONTROL, no_store)];
-    Ok((headers, page).into_response())
+    Ok(crate::http::with_type_and_caching(
+        "text/html; charset=utf-8",
+        "no-store",
+        page,
+    ))
 }
 
 fn human_size(bytes: u64) -> String {

@@ -43,9 +43,7 @@ async fn two_writers_edit_a_docx(run_as: RunAs) {
     let setup = Setup::start(run_as);
     let label = run_as.label();
     let name = "coedit.docx";
-    setup.host.add_fixture("simple.docx", name).unwrap();
-    let mut a = setup.open("Alice", name, true).await;
-    let mut b = setup.open("Bob", name, true).await;
+    let (mut a, mut b) = setup.open_alice_and_bob("simple.docx", name).await;
 
     let status_a = a.status.clone().unwrap();
     let status_b = b.status.clone().unwrap();
@@ -178,9 +176,7 @@ fn cells(line: &str) -> Vec<&str> {
 async fn two_writers_edit_an_xlsx_and_the_formula_follows() {
     let setup = Setup::start(RunAs::Root);
     let name = "coedit.xlsx";
-    setup.host.add_fixture("simple.xlsx", name).unwrap();
-    let mut a = setup.open("Alice", name, true).await;
-    let mut b = setup.open("Bob", name, true).await;
+    let (mut a, mut b) = setup.open_alice_and_bob("simple.xlsx", name).await;
     assert_eq!(a.status.as_ref().unwrap().get("type"), Some("spreadsheet"));
     assert_eq!(a.status.as_ref().unwrap().get("parts"), Some("2"));
 
@@ -278,12 +274,10 @@ async fn a_view_only_session_cannot_modify() {
         "save-as name=copy.odt",
     ];
     for line in refused_inputs {
-        viewer.send_line(line).await;
         // Only the refusal counts: LibreOffice repaints on its own (the spell checker's
         // underlines arrive after load), so an invalidation proves nothing either way. Input that
         // got through would show as no refusal and, at the end, as a changed stored file.
-        let error = viewer.wait_for("the refusal", |m| m.is("error")).await;
-        assert!(error.is_error("readonly"), "{line}: {error}");
+        viewer.expect_refused(line, "readonly").await;
     }
     // It may still look: tiles, status, download.
     viewer.tiles(0, 256, 3840, &[(0, 0)]).await;
@@ -391,9 +385,7 @@ async fn keys_of_users_typing_in_turn_land_at_their_own_cursors() {
     const CTRL_END: u32 = 1029 | 0x2000;
     let setup = Setup::start(RunAs::Root);
     let name = "turns.docx";
-    setup.host.add_fixture("simple.docx", name).unwrap();
-    let mut a = setup.open("Alice", name, true).await;
-    let mut b = setup.open("Bob", name, true).await;
+    let (mut a, mut b) = setup.open_alice_and_bob("simple.docx", name).await;
     b.key(0, CTRL_END).await;
     let mut words = Vec::new();
     for turn in 0..25 {

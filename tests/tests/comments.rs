@@ -56,13 +56,8 @@ async fn comment_event(
 
 /// The document's comments as `command-values command=.uno:ViewAnnotations` lists them.
 async fn comment_list(client: &mut WsClient, what: &str) -> Vec<serde_json::Value> {
-    client
-        .send(oxool_proto::Message::new("command-values").arg("command", ".uno:ViewAnnotations"))
-        .await;
     let list = client
-        .wait_for(what, |m| {
-            m.is("command-values") && m.get("command") == Some(".uno:ViewAnnotations")
-        })
+        .command_values(what, ".uno:ViewAnnotations")
         .await
         .json();
     list["comments"]
@@ -102,9 +97,7 @@ with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
 async fn two_users_add_reply_edit_resolve_and_delete_comments_in_a_docx() {
     let setup = Setup::start(RunAs::Root);
     let name = "comments.docx";
-    setup.host.add_fixture("simple.docx", name).unwrap();
-    let mut a = setup.open("Alice", name, true).await;
-    let mut b = setup.open("Bob", name, true).await;
+    let (mut a, mut b) = setup.open_alice_and_bob("simple.docx", name).await;
 
     // A adds a comment: both see it, with A's name, a time and an anchor.
     a.uno(
@@ -248,9 +241,7 @@ async fn comments_round_trip_in_odt_xlsx_and_pptx() {
             ".uno:DeleteAnnotation",
         ),
     ] {
-        setup.host.add_fixture(fixture, name).unwrap();
-        let mut a = setup.open("Alice", name, true).await;
-        let mut b = setup.open("Bob", name, true).await;
+        let (mut a, mut b) = setup.open_alice_and_bob(fixture, name).await;
         a.uno(
             ".uno:InsertAnnotation",
             Some(&args(&[("Text", "RoundTripRemark")])),

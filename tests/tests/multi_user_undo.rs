@@ -83,9 +83,7 @@ fn refused(result: &serde_json::Value) -> bool {
 async fn an_undo_after_another_users_edit_in_the_same_paragraph_is_refused_with_a_reason() {
     let setup = Setup::start(RunAs::Root);
     let name = "undo.docx";
-    setup.host.add_fixture("simple.docx", name).unwrap();
-    let mut a = setup.open("Alice", name, true).await;
-    let mut b = setup.open("Bob", name, true).await;
+    let (mut a, mut b) = setup.open_alice_and_bob("simple.docx", name).await;
 
     // Both cursors start at the heading: A types, then B types into the same paragraph.
     a.type_keys("Alpha").await;
@@ -124,9 +122,7 @@ async fn an_undo_after_another_users_edit_in_the_same_paragraph_is_refused_with_
 async fn writer_undoes_a_users_own_edit_when_the_later_edit_is_in_another_paragraph() {
     let setup = Setup::start(RunAs::Root);
     let name = "apart.docx";
-    setup.host.add_fixture("simple.docx", name).unwrap();
-    let mut a = setup.open("Alice", name, true).await;
-    let mut b = setup.open("Bob", name, true).await;
+    let (mut a, mut b) = setup.open_alice_and_bob("simple.docx", name).await;
 
     a.type_keys("Gamma").await;
     save_seen_by_both(&mut a, &mut b).await;

@@ -51,15 +51,8 @@ async fn recording_state(client: &mut WsClient, what: &str, on: bool) {
 /// The document's tracked changes as `command-values command=.uno:AcceptTrackedChanges`
 /// lists them.
 async fn change_list(client: &mut WsClient, what: &str) -> Vec<serde_json::Value> {
-    client
-        .send(
-            oxool_proto::Message::new("command-values").arg("command", ".uno:AcceptTrackedChanges"),
-        )
-        .await;
     let list = client
-        .wait_for(what, |m| {
-            m.is("command-values") && m.get("command") == Some(".uno:AcceptTrackedChanges")
-        })
+        .command_values(what, ".uno:AcceptTrackedChanges")
         .await
         .json();
     list["redlines"]
@@ -83,9 +76,7 @@ fn docx_document(path: &Path) -> String {
 async fn two_users_record_accept_and_reject_tracked_changes() {
     let setup = Setup::start(RunAs::Root);
     let name = "tracked.docx";
-    setup.host.add_fixture("simple.docx", name).unwrap();
-    let mut a = setup.open("Alice", name, true).await;
-    let mut b = setup.open("Bob", name, true).await;
+    let (mut a, mut b) = setup.open_alice_and_bob("simple.docx", name).await;
     assert!(
         change_list(&mut a, "the list before").await.is_empty(),
         "simple.docx has no tracked changes"

@@ -46,27 +46,22 @@ async fn drag_selection(client: &mut WsClient, from: [i64; 4]) {
 
 /// The document's text as the kit has it now (a download converts the live document).
 async fn live_text(viewer: &mut WsClient, id: u32) -> String {
-    viewer
-        .send_line(&format!("download id={id} format=txt"))
-        .await;
-    let download = viewer
-        .wait_for("the download", |m| m.is("download") || m.is("error"))
-        .await;
-    assert!(download.is("download"), "{download}");
-    download.body_text()
+    answer_text(viewer, &format!("download id={id} format=txt"), "download").await
 }
 
 async fn selection(viewer: &mut WsClient, id: u32) -> String {
-    viewer
-        .send_line(&format!(
-            "get-selection id={id} mimetype=text/plain;charset=utf-8"
-        ))
+    let request = format!("get-selection id={id} mimetype=text/plain;charset=utf-8");
+    answer_text(viewer, &request, "selection").await
+}
+
+/// Sends `request` and waits for its answer, which must be `answer` (not an error); its text.
+async fn answer_text(viewer: &mut WsClient, request: &str, answer: &str) -> String {
+    viewer.send_line(request).await;
+    let reply = viewer
+        .wait_for(answer, |m| m.is(answer) || m.is("error"))
         .await;
-    let answer = viewer
-        .wait_for("the selection", |m| m.is("selection") || m.is("error"))
-        .await;
-    assert!(answer.is("selection"), "{answer}");
-    answer.body_text()
+    assert!(reply.is(answer), "{reply}");
+    reply.body_text()
 }
 
 /// The first rectangle of a TEXT_SELECTION payload ("x, y, w, h; …"), twips.
@@ -134,9 +129,7 @@ async fn a_view_only_user_selects_and_copies_but_cannot_move_text() {
         "mouse type=down x=1440 y=1440 count=1 buttons=4 modifier=0",
     ];
     for line in refused {
-        viewer.send_line(line).await;
-        let error = viewer.wait_for("the refusal", |m| m.is("error")).await;
-        assert!(error.is_error("readonly"), "{line}: {error}");
+        viewer.expect_refused(line, "readonly").await;
     }
     viewer
         .send_line("paste mimetype=text/plain;charset=utf-8\nnope")

@@ -21,9 +21,7 @@ async fn parts_become(client: &mut WsClient, what: &str, want: &[&str]) {
 async fn a_sheet_inserted_renamed_or_moved_by_one_user_reaches_the_other() {
     let setup = Setup::start(RunAs::Root);
     let name = "sheets.ods";
-    setup.host.add_fixture("simple.ods", name).unwrap();
-    let mut a = setup.open("Alice", name, true).await;
-    let mut b = setup.open("Bob", name, true).await;
+    let (mut a, mut b) = setup.open_alice_and_bob("simple.ods", name).await;
     parts_become(&mut b, "B's first sheet names", &["Numbers", "Second"]).await;
 
     // A adds a third sheet and renames it: B hears of both.

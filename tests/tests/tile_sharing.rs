@@ -9,17 +9,13 @@ use std::time::Duration;
 
 use oxool_tests::checkpoints::strip_colors;
 use oxool_tests::editing_setup::EditingSetup;
+use oxool_tests::tile_grid::{page_tiles, TILE_PX, TILE_TWIPS};
 use oxool_tests::user::RunAs;
 use oxool_tests::ws::{Incoming, WsClient};
 
-const TILE_PX: u32 = 256;
-const TWIPS: i64 = 3840;
-
 /// The top of the first page at 100 %: 4 × 2 tiles.
 fn visible() -> Vec<(i64, i64)> {
-    (0..2)
-        .flat_map(|row| (0..4).map(move |col| (col * TWIPS, row * TWIPS)))
-        .collect()
+    page_tiles(0..2)
 }
 
 /// The WOPI host and a server with tile sharing on (it is off by default).
@@ -82,8 +78,8 @@ async fn viewers_asking_at_once_share_one_paint_and_get_current_pixels() {
         b.skip_seen();
         c.skip_seen();
         // Both ask at once, for every visible tile, whole.
-        b.tiles(0, TILE_PX, TWIPS as u32, &visible()).await;
-        c.tiles(0, TILE_PX, TWIPS as u32, &visible()).await;
+        b.tiles(0, TILE_PX, TILE_TWIPS as u32, &visible()).await;
+        c.tiles(0, TILE_PX, TILE_TWIPS as u32, &visible()).await;
         let seen_by_b = tiles_for(&mut b, &visible()).await;
         let seen_by_c = tiles_for(&mut c, &visible()).await;
         assert_eq!(
@@ -93,7 +89,7 @@ async fn viewers_asking_at_once_share_one_paint_and_get_current_pixels() {
         // Still nothing typed since: a fresh paint for B alone shows the same.
         b.drain_for(Duration::from_millis(200)).await;
         b.skip_seen();
-        b.tiles(0, TILE_PX, TWIPS as u32, &visible()).await;
+        b.tiles(0, TILE_PX, TILE_TWIPS as u32, &visible()).await;
         let fresh = tiles_for(&mut b, &visible()).await;
         assert_eq!(
             seen_by_b, fresh,
@@ -133,10 +129,8 @@ async fn viewers_asking_at_once_share_one_paint_and_get_current_pixels() {
 async fn a_view_with_formatting_marks_does_not_share_with_one_without() {
     let setup = sharing_setup();
     let name = "marks.docx";
-    setup.host.add_fixture("simple.docx", name).unwrap();
-    let mut a = setup.open("Alice", name, true).await;
-    let mut b = setup.open("Bob", name, true).await;
-    b.tiles(0, TILE_PX, TWIPS as u32, &visible()).await;
+    let (mut a, mut b) = setup.open_alice_and_bob("simple.docx", name).await;
+    b.tiles(0, TILE_PX, TILE_TWIPS as u32, &visible()).await;
     let plain = tiles_for(&mut b, &visible()).await;
 
     a.skip_seen();
@@ -150,8 +144,8 @@ async fn a_view_with_formatting_marks_does_not_share_with_one_without() {
     for round in 0..3 {
         a.skip_seen();
         b.skip_seen();
-        a.tiles(0, TILE_PX, TWIPS as u32, &visible()).await;
-        b.tiles(0, TILE_PX, TWIPS as u32, &visible()).await;
+        a.tiles(0, TILE_PX, TILE_TWIPS as u32, &visible()).await;
+        b.tiles(0, TILE_PX, TILE_TWIPS as u32, &visible()).await;
         let with_marks = tiles_for(&mut a, &visible()).await;
         let without = tiles_for(&mut b, &visible()).await;
         assert_eq!(without, plain, "round {round}: B got A's formatting marks");

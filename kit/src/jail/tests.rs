@@ -66,6 +66,18 @@ fn write_position(calls: &[Call], path: &str, contents: &str) -> usize {
 /// stdio, a kit socket and one preinit descriptor.
 const KEEP: &[std::os::fd::RawFd] = &[0, 1, 2, 7, 9];
 
+/// Enters the jail of `cfg` on a host that `host` describes (what it refuses, what it answers)
+/// to a fresh recording seam: the outcome and the calls made.
+fn enter_on(
+    cfg: &JailConfig,
+    host: impl FnOnce(&mut RecordingSyscall),
+) -> (Result<JailReport, JailError>, Vec<Call>) {
+    let mut sys = RecordingSyscall::new(1000, 1001);
+    host(&mut sys);
+    let outcome = enter(cfg, KEEP, &sys);
+    (outcome, sys.calls())
+}
+
 /// Enters the jail on a host whose mounts carry the locked flags noexec and noatime, with
 /// mount_setattr failing with `setattr_errno` if given: the calls, the jail and where the
 /// office directory (the first read-only bind) is in it.
@@ -73,18 +85,19 @@ fn enter_on_locked_mounts(
     cfg: &JailConfig,
     setattr_errno: Option<i32>,
 ) -> (Vec<Call>, PathBuf, PathBuf) {
-    let mut sys = RecordingSyscall::new(1000, 1001);
-    sys.fail_mount_setattr_with = setattr_errno;
-    sys.statvfs_answer =
-        nix::sys::statvfs::FsFlags::ST_NOEXEC | nix::sys::statvfs::FsFlags::ST_NOATIME;
-    enter(cfg, KEEP, &sys).unwrap();
+    let (outcome, calls) = enter_on(cfg, |sys| {
+        sys.fail_mount_setattr_with = setattr_errno;
+        sys.statvfs_answer =
+            nix::sys::statvfs::FsFlags::ST_NOEXEC | nix::sys::statvfs::FsFlags::ST_NOATIME;
+    });
+    outcome.unwrap();
     let jail = cfg.jails_root.join(&cfg.jail_id);
     let office_in_jail = jail.join(cfg.ro_binds[0].strip_prefix("/").unwrap());
-    assert!(sys.calls().contains(&Call::Mkdir {
+    assert!(calls.contains(&Call::Mkdir {
         path: office_in_jail.clone(),
         mode: 0o755
     }));
-    (sys.calls(), jail, office_in_jail)
+    (calls, jail, office_in_jail)
 }
 
 /// Enters with the link fallback allowed on a host that refuses every mount (a container): the
@@ -92,10 +105,8 @@ fn enter_on_locked_mounts(
 fn enter_refusing_every_mount(cfg: &JailConfig) -> (JailReport, Vec<Call>) {
     let mut cfg = cfg.clone();
     cfg.allow_link_fallback = true;
-    let mut sys = RecordingSyscall::new(1000, 1001);
-    sys.fail_mounts_with = Some(libc::EPERM);
-    let report = enter(&cfg, KEEP, &sys).unwrap();
-    (report, sys.calls())
+    let (outcome, calls) = enter_on(&cfg, |sys| sys.fail_mounts_with = Some(libc::EPERM));
+    (outcome.unwrap(), calls)
 }
 
 /// The flags of every mount onto `target`.
@@ -145,10 +156,9 @@ fn device_in(calls: &[Call], jail: &Path) -> PathBuf {
 #[test]
 fn steps_run_in_the_order_of_the_security_argument() {
     let f = fixture();
-    let sys = RecordingSyscall::new(1000, 1001);
-    let report = enter(&f.cfg, KEEP, &sys).unwrap();
+    let (outcome, calls) = enter_on(&f.cfg, |_| {});
+    let report = outcome.unwrap();
     assert_eq!(report.mount_mode, MountMode::Bind);
-    let calls = sys.calls();
     let jail = f.cfg.jails_root.join(&f.cfg.jail_id);
 
     // Step 0: the inherited descriptors go before anything else.
@@ -384,10 +394,9 @@ fn without_mount_setattr_binds_are_remounted_keeping_locked_flags() {
 #[test]
 fn rlimits_set_soft_and_hard_and_skip_zero() {
     let f = fixture();
-    let sys = RecordingSyscall::new(1000, 1001);
-    enter(&f.cfg, KEEP, &sys).unwrap();
-    let limits: Vec<_> = sys
-        .calls()
+    let (outcome, calls) = enter_on(&f.cfg, |_| {});
+    outcome.unwrap();
+    let limits: Vec<_> = calls
         .into_iter()
         .filter(|c| matches!(c, Call::Setrlimit { .. }))
         .collect();
@@ -416,13 +425,9 @@ fn rlimits_set_soft_and_hard_and_skip_zero() {
 #[test]
 fn refused_mounts_fail_without_the_fallback() {
     let f = fixture();
-    let mut sys = RecordingSyscall::new(1000, 1001);
-    sys.fail_mounts_with = Some(libc::EPERM);
+    let (outcome, _) = enter_on(&f.cfg, |sys| sys.fail_mounts_with = Some(libc::EPERM));
     // make_root_private is the first mount and fails before any fallback can apply.
-    assert!(matches!(
-        enter(&f.cfg, KEEP, &sys),
-        Err(JailError::MakeRootPrivate(_))
-    ));
+    assert!(matches!(outcome, Err(JailError::MakeRootPrivate(_))));
 }
 
 #[test]
@@ -492,9 +497,8 @@ fn user_namespace_refusal_names_a_fix() {
 #[test]
 fn a_process_without_its_own_user_namespace_is_told_so() {
     let f = fixture();
-    let mut sys = RecordingSyscall::new(1000, 1001);
-    sys.fail_unshare_with = Some(libc::EPERM);
-    let err = enter(&f.cfg, KEEP, &sys).unwrap_err();
+    let (outcome, _) = enter_on(&f.cfg, |sys| sys.fail_unshare_with = Some(libc::EPERM));
+    let err = outcome.unwrap_err();
     assert!(matches!(err, JailError::NotInOwnUserNs(_)), "{err}");
     assert!(err.to_string().contains("clone_kit"), "{err}");
 }
@@ -532,11 +536,8 @@ fn jail_ids_are_sixteen_alphanumerics_and_differ() {
 #[test]
 fn a_refused_pivot_root_falls_back_to_chroot_after_the_nested_namespace() {
     let f = fixture();
-    let mut sys = RecordingSyscall::new(1000, 1001);
-    sys.fail_pivot_root_with = Some(libc::EINVAL);
-    let report = enter(&f.cfg, KEEP, &sys).unwrap();
-    assert!(!report.pivoted);
-    let calls = sys.calls();
+    let (outcome, calls) = enter_on(&f.cfg, |sys| sys.fail_pivot_root_with = Some(libc::EINVAL));
+    assert!(!outcome.unwrap().pivoted);
     let jail = f.cfg.jails_root.join(&f.cfg.jail_id);
     let nested = position(&calls, &Call::Unshare(CloneFlags::CLONE_NEWUSER));
     let chroot = position(&calls, &Call::Chroot(jail));

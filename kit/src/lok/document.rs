@@ -121,17 +121,7 @@ impl Document {
         format: &str,
         filter_options: Option<&str>,
     ) -> Result<(), LokError> {
-        self.save_as_url(&file_url(path)?, format, filter_options)
-    }
-
-    /// Saves to any URL LibreOffice can write.
-    pub fn save_as_url(
-        &self,
-        url: &str,
-        format: &str,
-        filter_options: Option<&str>,
-    ) -> Result<(), LokError> {
-        let url = c_string(url)?;
+        let url = c_string(&file_url(path)?)?;
         let c_format = c_string(format)?;
         let options = c_string_opt(filter_options)?;
         let save = doc_fn!(self, save_as)?;

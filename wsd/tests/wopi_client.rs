@@ -184,6 +184,25 @@ async fn file_info_error(client: &WopiClient, host: &Host, name: &str) -> WopiEr
         .unwrap_err()
 }
 
+/// PutFile of `body` to `src` with the test token, neither holding a lock nor naming the
+/// version it replaces.
+async fn put_unlocked(
+    client: &WopiClient,
+    src: &WopiSrc,
+    body: Vec<u8>,
+    flags: PutFlags,
+) -> Result<PutResult, WopiError> {
+    client
+        .put_file(src, &token(), None, None, body, flags)
+        .await
+}
+
+/// [`file_info_error`], which must be of `kind`.
+async fn file_info_refused(client: &WopiClient, host: &Host, name: &str, kind: &str) {
+    let err = file_info_error(client, host, name).await;
+    assert_eq!(err.kind(), kind, "{err}");
+}
+
 #[tokio::test]
 async fn check_file_info_sends_token_and_valid_proofs() {
     let host = start_host().await;
@@ -247,8 +266,7 @@ async fn host_not_on_the_allow_list_sees_no_request() {
     let mut config = storage(3, 30);
     config.wopi_hosts = vec!["http://127.0.0.1:1".parse().unwrap()];
     let client = WopiClient::new(&config, None).unwrap();
-    let err = file_info_error(&client, &host, "ok").await;
-    assert_eq!(err.kind(), "wopi-host-not-allowed", "{err}");
+    file_info_refused(&client, &host, "ok", "wopi-host-not-allowed").await;
     let err = client
         .get_file_url(
             &format!("http://{}/wopi/files/ok/contents", host.addr),
@@ -278,28 +296,23 @@ fn client_with_default_hosts() -> WopiClient {
 async fn server_errors_are_retried_client_errors_are_not() {
     let host = start_host().await;
     let client = client(3, None);
-    let err = file_info_error(&client, &host, "fail").await;
-    assert_eq!(err.kind(), "storage-server-error", "{err}");
+    file_info_refused(&client, &host, "fail", "storage-server-error").await;
     assert_eq!(host.seen().len(), 4, "one attempt and three retries");
 
     let host = start_host().await;
-    let err = file_info_error(&client, &host, "unauthorized").await;
-    assert_eq!(err.kind(), "storage-unauthorized", "{err}");
+    file_info_refused(&client, &host, "unauthorized", "storage-unauthorized").await;
     assert_eq!(host.seen().len(), 1, "a 4xx is not retried");
 
     // PutFile is never retried, even on a 500.
     let host = start_host().await;
-    let err = client
-        .put_file(
-            &host.src("fail"),
-            &token(),
-            None,
-            None,
-            b"x".to_vec(),
-            PutFlags::default(),
-        )
-        .await
-        .unwrap_err();
+    let err = put_unlocked(
+        &client,
+        &host.src("fail"),
+        b"x".to_vec(),
+        PutFlags::default(),
+    )
+    .await
+    .unwrap_err();
     assert_eq!(err.kind(), "storage-server-error");
     assert_eq!(host.seen().len(), 1);
 }
@@ -310,8 +323,7 @@ async fn slow_host_times_out() {
     let client = WopiClient::new(&storage(1, 1), None)
         .unwrap()
         .with_backoff(Duration::from_millis(10));
-    let err = file_info_error(&client, &host, "slow").await;
-    assert_eq!(err.kind(), "storage-timeout", "{err}");
+    file_info_refused(&client, &host, "slow", "storage-timeout").await;
     assert_eq!(host.seen().len(), 2, "a timeout is retried");
 }
 
@@ -319,10 +331,8 @@ async fn slow_host_times_out() {
 async fn garbage_and_oversized_file_info_are_refused() {
     let host = start_host().await;
     let client = client(0, None);
-    let err = file_info_error(&client, &host, "garbage").await;
-    assert_eq!(err.kind(), "fileinfo-invalid", "{err}");
-    let err = file_info_error(&client, &host, "hugejson").await;
-    assert_eq!(err.kind(), "fileinfo-too-large", "{err}");
+    file_info_refused(&client, &host, "garbage", "fileinfo-invalid").await;
+    file_info_refused(&client, &host, "hugejson", "fileinfo-too-large").await;
 }
 
 #[tokio::test]
@@ -364,8 +374,7 @@ async fn get_file_limits_hold_while_streaming() {
 async fn redirect_loop_fails_at_once() {
     let host = start_host().await;
     let client = client(3, None);
-    let err = file_info_error(&client, &host, "loop").await;
-    assert_eq!(err.kind(), "storage-redirect", "{err}");
+    file_info_refused(&client, &host, "loop", "storage-redirect").await;
     assert_eq!(host.seen().len(), 1);
 }
 
@@ -461,8 +470,7 @@ async fn put_file_headers_conflicts_and_expiry() {
         }
     ));
     // Overwrite: no timestamp.
-    let result = client
-        .put_file(&src, &token(), None, None, b"x".to_vec(), flags)
+    let result = put_unlocked(&client, &src, b"x".to_vec(), flags)
         .await
         .unwrap();
     assert!(matches!(result, PutResult::Ok { .. }));
@@ -480,15 +488,7 @@ async fn put_file_headers_conflicts_and_expiry() {
             reason: None
         }
     );
-    let result = client
-        .put_file(
-            &host.src("unauthorized"),
-            &token(),
-            None,
-            None,
-            b"x".to_vec(),
-            flags,
-        )
+    let result = put_unlocked(&client, &host.src("unauthorized"), b"x".to_vec(), flags)
         .await
         .unwrap();
     assert_eq!(result, PutResult::Unauthorized { status: 401 });
@@ -539,17 +539,14 @@ async fn dropped_connection_mid_upload_is_an_error() {
     });
     let client = client(0, None);
     let src = WopiSrc::parse(&format!("http://{addr}/wopi/files/x")).unwrap();
-    let err = client
-        .put_file(
-            &src,
-            &token(),
-            None,
-            None,
-            vec![0u8; 8 * 1024 * 1024],
-            PutFlags::default(),
-        )
-        .await
-        .unwrap_err();
+    let err = put_unlocked(
+        &client,
+        &src,
+        vec![0u8; 8 * 1024 * 1024],
+        PutFlags::default(),
+    )
+    .await
+    .unwrap_err();
     assert!(err.transient(), "{err:?}");
     assert!(!err.to_string().contains(TOKEN));
 }

@@ -98,14 +98,22 @@ impl Server {
         parse_reply(&raw)
     }
 
+    pub async fn get(&self, target: &str, headers: &[(&str, &str)]) -> Reply {
+        self.request("GET", target, headers, b"").await
+    }
+
+    pub async fn post(&self, target: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
+        self.request("POST", target, headers, body).await
+    }
+
     pub async fn check_file_info(&self, name: &str, token: &str) -> Reply {
         let target = self.url(&LocalStore::file_id(name), "", token);
-        self.request("GET", &target, &[], b"").await
+        self.get(&target, &[]).await
     }
 
     pub async fn get_file(&self, name: &str, token: &str) -> Reply {
         let target = self.url(&LocalStore::file_id(name), "/contents", token);
-        self.request("GET", &target, &[], b"").await
+        self.get(&target, &[]).await
     }
 
     pub async fn put_file(&self, name: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
@@ -116,13 +124,19 @@ impl Server {
         );
         let mut all = vec![("X-WOPI-Override", "PUT")];
         all.extend_from_slice(headers);
-        self.request("POST", &target, &all, body).await
+        self.post(&target, &all, body).await
+    }
+
+    /// A PutFile of `name` saying which version it was based on (`X-COOL-WOPI-Timestamp`).
+    pub async fn put_file_based_on(&self, name: &str, timestamp: &str, body: &[u8]) -> Reply {
+        self.put_file(name, &[("X-COOL-WOPI-Timestamp", timestamp)], body)
+            .await
     }
 
     pub async fn lock_call(&self, name: &str, operation: &str, lock: &str) -> Reply {
         let target = self.url(&LocalStore::file_id(name), "", &self.token(name, true));
         let headers = [("X-WOPI-Override", operation), ("X-WOPI-Lock", lock)];
-        self.request("POST", &target, &headers, b"").await
+        self.post(&target, &headers, b"").await
     }
 
     pub fn read(&self, name: &str) -> Vec<u8> {
@@ -181,7 +195,7 @@ impl Server {
     pub async fn lock_call_with(&self, name: &str, token: &str, operation: &str) -> u16 {
         let target = self.url(&LocalStore::file_id(name), "", token);
         let headers = [("X-WOPI-Override", operation), ("X-WOPI-Lock", "L")];
-        self.request("POST", &target, &headers, b"").await.status
+        self.post(&target, &headers, b"").await.status
     }
 }
 

@@ -8,22 +8,19 @@
 
 use std::time::Duration;
 
-use oxool_tests::server::{Server, ServerOptions};
+use oxool_tests::editing_setup::EditingSetup;
 use oxool_tests::tile_deltas::HeldTiles;
-use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
+use oxool_tests::tile_grid::{page_tiles, TILE_PX, TILE_TWIPS};
+use oxool_tests::user::RunAs;
 use oxool_tests::ws::{Incoming, WsClient};
 
-const TILE_PX: u32 = 256;
-const TWIPS: i64 = 3840;
 /// Typing rounds, each ended by the equality check: the earlier row-band attempt was stale in
 /// 2 of 8 runs, so one lucky round proves little.
 const ROUNDS: usize = 4;
 
 /// The top of the first page at 100 %: 4 × 3 tiles.
 fn visible() -> Vec<(i64, i64)> {
-    (0..3)
-        .flat_map(|row| (0..4).map(move |col| (col * TWIPS, row * TWIPS)))
-        .collect()
+    page_tiles(0..3)
 }
 
 fn stale(invalidate: &Incoming) -> Vec<(i64, i64)> {
@@ -39,7 +36,7 @@ fn stale(invalidate: &Incoming) -> Vec<(i64, i64)> {
     let (x, y, w, h) = (num("x"), num("y"), num("w"), num("h"));
     visible()
         .into_iter()
-        .filter(|&(tx, ty)| tx < x + w && tx + TWIPS > x && ty < y + h && ty + TWIPS > y)
+        .filter(|&(tx, ty)| tx < x + w && tx + TILE_TWIPS > x && ty < y + h && ty + TILE_TWIPS > y)
         .collect()
 }
 
@@ -52,7 +49,7 @@ async fn fetch(
 ) -> Vec<Incoming> {
     client.skip_seen();
     client
-        .delta_tiles(0, TILE_PX, TWIPS as u32, at, refresh)
+        .delta_tiles(0, TILE_PX, TILE_TWIPS as u32, at, refresh)
         .await;
     let mut answers = Vec::new();
     for _ in at {
@@ -124,25 +121,13 @@ async fn assert_reconstruction_is_exact(b: &mut WsClient, held: &mut HeldTiles, 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_viewer_rebuilding_tiles_from_deltas_sees_exactly_the_whole_tiles() {
-    let host = WopiHost::start(WopiHostOptions::default()).expect("the WOPI host starts");
-    let server = Server::start(ServerOptions {
-        wopi_hosts: vec![host.base()],
-        editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0".into()),
-        ..Default::default()
-    })
-    .expect("the server starts");
+    let setup = EditingSetup::start(RunAs::Root);
     let name = "deltas.docx";
-    host.add_fixture("simple.docx", name).unwrap();
-    let mut a = WsClient::connect(server.port, "A").await.unwrap();
-    a.load(&host.wopisrc(name), &token("alice", "Alice", true))
-        .await;
-    let mut b = WsClient::connect(server.port, "B").await.unwrap();
-    b.load(&host.wopisrc(name), &token("bob", "Bob", false))
-        .await;
+    setup.host.add_fixture("simple.docx", name).unwrap();
+    let mut a = setup.open("Alice", name, true).await;
+    let mut b = setup.open("Bob", name, false).await;
     // A second viewer: wsd decodes tiles once per document for all its sessions' deltas.
-    let mut c = WsClient::connect(server.port, "C").await.unwrap();
-    c.load(&host.wopisrc(name), &token("carol", "Carol", false))
-        .await;
+    let mut c = setup.open("Carol", name, false).await;
 
     let mut held = HeldTiles::default();
     fetch(&mut b, &mut held, &visible(), false).await;
@@ -214,10 +199,12 @@ async fn fetch_plain(client: &mut WsClient, refresh: bool) -> Vec<Incoming> {
     client.skip_seen();
     if refresh {
         client
-            .refresh_tiles(0, TILE_PX, TWIPS as u32, &visible())
+            .refresh_tiles(0, TILE_PX, TILE_TWIPS as u32, &visible())
             .await;
     } else {
-        client.tiles(0, TILE_PX, TWIPS as u32, &visible()).await;
+        client
+            .tiles(0, TILE_PX, TILE_TWIPS as u32, &visible())
+            .await;
     }
     let mut answers = Vec::new();
     for _ in visible() {

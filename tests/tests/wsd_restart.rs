@@ -8,8 +8,9 @@
 use std::time::{Duration, Instant};
 
 use oxool_tests::checkpoints::{checkpoints, wait_for_checkpoint};
-use oxool_tests::server::{Server, ServerOptions};
-use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
+use oxool_tests::editing_setup::EditingSetup;
+use oxool_tests::server::ServerOptions;
+use oxool_tests::wopi_host::{token, WopiHost};
 use oxool_tests::ws::WsClient;
 use serde_json::json;
 
@@ -33,18 +34,14 @@ fn recovered_copies(host: &WopiHost, stem: &str) -> Vec<String> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_restarted_wsd_stores_what_the_killed_one_had_only_in_checkpoints() {
-    let host = WopiHost::start(WopiHostOptions::default()).unwrap();
-    let mut server = Server::start(ServerOptions {
-        wopi_hosts: vec![host.base()],
+    let options = ServerOptions {
         storage_toml: "retries = 0".into(),
-        editing_toml: Some(
-            "autosave_secs = 0\nidle_save_secs = 0\ncheckpoint_idle_ms = 1000\n\
-             checkpoint_max_secs = 3"
-                .into(),
-        ),
         ..Default::default()
-    })
-    .unwrap();
+    };
+    let EditingSetup { host, mut server } = EditingSetup::start_from(
+        options,
+        "checkpoint_idle_ms = 1000\ncheckpoint_max_secs = 3",
+    );
     let recovery = server.recovery_dir();
     let (kept, changed) = ("kept.docx", "changed.docx");
     let mut clients = Vec::new();

@@ -14,6 +14,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use crate::bench::{report, summarize, Summary};
+use crate::editing_setup::NO_AUTOSAVE;
 use crate::server::{Server, ServerOptions};
 use crate::tile_grid::{page_tiles, TILE_PX, TILE_TWIPS};
 use crate::wopi_host::{token, WopiHost, WopiHostOptions};
@@ -24,14 +25,20 @@ pub struct EditingPlan {
     pub keys: usize,
 }
 
-pub async fn run(plan: EditingPlan) -> anyhow::Result<()> {
-    let host = WopiHost::start(WopiHostOptions::default())?;
-    let server = Server::start(ServerOptions {
+/// A server (one prespawned kit) for `host`'s documents with automatic saves off, and `more`
+/// `[editing]` settings (TOML lines).
+fn server_for(host: &WopiHost, more: &str) -> anyhow::Result<Server> {
+    Server::start(ServerOptions {
         prespawn: 1,
         wopi_hosts: vec![host.base()],
-        editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0".into()),
+        editing_toml: Some(format!("{NO_AUTOSAVE}\n{more}")),
         ..Default::default()
-    })?;
+    })
+}
+
+pub async fn run(plan: EditingPlan) -> anyhow::Result<()> {
+    let host = WopiHost::start(WopiHostOptions::default())?;
+    let server = server_for(&host, "")?;
     let simple = std::fs::read(crate::fixture("simple.docx"))?;
 
     let (loads, to_status) = load_to_first_tile(&host, &server, &simple, plan.loads, 1).await?;
@@ -43,12 +50,7 @@ pub async fn run(plan: EditingPlan) -> anyhow::Result<()> {
     {
         // The same with `warm_kit = false`: forkit's prespawned kit, which never loaded a
         // document (the figure before the reserve existed), in the same run.
-        let cold = Server::start(ServerOptions {
-            prespawn: 1,
-            wopi_hosts: vec![host.base()],
-            editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0\nwarm_kit = false".into()),
-            ..Default::default()
-        })?;
+        let cold = server_for(&host, "warm_kit = false")?;
         let (loads, to_status) = load_to_first_tile(&host, &cold, &simple, plan.loads, 0).await?;
         report(
             "    the same without the reserve (warm_kit = false), prespawned kit",

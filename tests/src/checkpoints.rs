@@ -5,6 +5,11 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::editing_setup::open_writer;
+use crate::server::Server;
+use crate::wopi_host::WopiHost;
+use crate::ws::{Incoming, WsClient};
+
 /// One checkpoint on disk: its metadata and the document file it names.
 #[derive(Debug, Clone)]
 pub struct Checkpoint {
@@ -120,4 +125,28 @@ pub fn kill_9(pid: u32) {
     // SAFETY: kill(2) with a pid the test's own server reported; no memory is involved.
     let rc = unsafe { libc::kill(pid as i32, libc::SIGKILL) };
     assert_eq!(rc, 0, "kill -9 {pid}: {}", std::io::Error::last_os_error());
+}
+
+/// Waits for the `close` a session gets when its kit ended, then for the connection to end:
+/// that `close`.
+pub async fn closed_with(client: &mut WsClient) -> Incoming {
+    let close = client
+        .wait_for("close after the kit ended", |m| m.is("close"))
+        .await;
+    client.wait_closed().await;
+    close
+}
+
+/// `user` opens document `name` again after its kit died: the new session, and the
+/// `recovered` message it got (looked for from the session's start).
+pub async fn reopen_recovered(
+    server: &Server,
+    host: &WopiHost,
+    name: &str,
+    user: &str,
+) -> (WsClient, Incoming) {
+    let mut again = open_writer(server, host, name, user).await;
+    again.rewind_to(0);
+    let recovered = again.wait_for("recovered", |m| m.is("recovered")).await;
+    (again, recovered)
 }

@@ -539,6 +539,14 @@ impl WsClient {
 
     /// Sends `save` (or `save overwrite=1`) and waits for the save to end: the `doc-state`
     /// after `saving` that is not `saving`. Returns it.
+    /// A save (not overwriting a newer stored file) that must end with the document stored
+    /// (`save=idle`): its final `doc-state`.
+    pub async fn save_stored(&mut self) -> Incoming {
+        let saved = self.save(false).await;
+        assert_eq!(saved.get("save"), Some("idle"), "[{}] {saved}", self.label);
+        saved
+    }
+
     pub async fn save(&mut self, overwrite: bool) -> Incoming {
         let mut save = Message::new("save");
         if overwrite {

@@ -6,10 +6,11 @@
 
 use std::time::Duration;
 
-use oxool_tests::checkpoints::{kill_9, last_document_kit, wait_for_checkpoint};
-use oxool_tests::editing_setup::open_writer;
-use oxool_tests::server::{Server, ServerOptions};
-use oxool_tests::wopi_host::{WopiHost, WopiHostOptions};
+use oxool_tests::checkpoints::{
+    closed_with, kill_9, last_document_kit, reopen_recovered, wait_for_checkpoint,
+};
+use oxool_tests::editing_setup::{open_writer, EditingSetup};
+use oxool_tests::user::RunAs;
 use oxool_tests::ws::WsClient;
 
 /// Selects `cell` (as Calc's name box does).
@@ -26,18 +27,11 @@ async fn enter_value(client: &mut WsClient, value: &str) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cells_typed_after_the_last_checkpoint_are_replayed_in_their_cells() {
-    let host = WopiHost::start(WopiHostOptions::default()).unwrap();
-    let server = Server::start(ServerOptions {
-        wopi_hosts: vec![host.base()],
-        // The checkpoint comes after a pause of 1.5 s and never during the typing below.
-        editing_toml: Some(
-            "autosave_secs = 0\nidle_save_secs = 0\ncheckpoint_idle_ms = 1500\n\
-             checkpoint_max_secs = 600"
-                .into(),
-        ),
-        ..Default::default()
-    })
-    .unwrap();
+    // The checkpoint comes after a pause of 1.5 s and never during the typing below.
+    let EditingSetup { host, server } = EditingSetup::start_with(
+        RunAs::Root,
+        "checkpoint_idle_ms = 1500\ncheckpoint_max_secs = 600",
+    );
     let name = "replayed.xlsx";
     host.add_fixture("simple.xlsx", name).unwrap();
     let mut alice = open_writer(&server, &host, name, "alice").await;
@@ -65,19 +59,15 @@ async fn cells_typed_after_the_last_checkpoint_are_replayed_in_their_cells() {
     assert_eq!(newest, Some(first), "no checkpoint after the first");
     kill_9(last_document_kit(&server.log()).expect("the document's kit"));
     for client in [&mut alice, &mut bob] {
-        let close = client.wait_for("close", |m| m.is("close")).await;
+        let close = closed_with(client).await;
         assert_eq!(close.get("reason"), Some("kit-crashed"), "{close}");
-        client.wait_closed().await;
     }
     drop((alice, bob));
-    let mut again = open_writer(&server, &host, name, "alice").await;
-    again.rewind_to(0);
-    let recovered = again.wait_for("recovered", |m| m.is("recovered")).await;
+    let (mut again, recovered) = reopen_recovered(&server, &host, name, "alice").await;
     assert_eq!(recovered.get("source"), Some("checkpoint"), "{recovered}");
     assert_eq!(recovered.get("lost_edits"), Some("0"), "{recovered}");
     assert_ne!(recovered.get("replayed"), Some("0"), "{recovered}");
-    let saved = again.save(false).await;
-    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+    again.save_stored().await;
     let csv = host.stored_text(&server.url(""), name);
     let cell = |row: usize, column: usize| -> String {
         csv.lines()

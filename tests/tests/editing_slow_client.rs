@@ -5,9 +5,10 @@
 
 use std::time::{Duration, Instant};
 
+use oxool_tests::editing_setup::EditingSetup;
 use oxool_tests::eventually::eventually;
-use oxool_tests::server::{Server, ServerOptions};
-use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
+use oxool_tests::user::RunAs;
+use oxool_tests::wopi_host::token;
 use oxool_tests::ws::{Incoming, WsClient, DEADLINE};
 
 /// Sockets in state ESTABLISHED whose local port is `port`: the server's ends of its client
@@ -41,17 +42,11 @@ fn users_count(message: &Incoming) -> Option<usize> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_that_stops_reading_is_let_go_and_the_document_carries_on() {
-    let host = WopiHost::start(WopiHostOptions::default()).unwrap();
-    let server = Server::start(ServerOptions {
-        wopi_hosts: vec![host.base()],
-        // The writer types as fast as the kit takes it: the input rate limit is not under test.
-        editing_toml: Some(
-            "autosave_secs = 0\nidle_save_secs = 0\ninput_rate_per_sec = 100000\ninput_burst = 100000"
-                .into(),
-        ),
-        ..Default::default()
-    })
-    .unwrap();
+    // The writer types as fast as the kit takes it: the input rate limit is not under test.
+    let EditingSetup { host, server } = EditingSetup::start_with(
+        RunAs::Root,
+        "input_rate_per_sec = 100000\ninput_burst = 100000",
+    );
     let name = "slow.docx";
     host.add_fixture("bench-7pages.docx", name).unwrap();
     let wopisrc = host.wopisrc(name);
@@ -106,8 +101,7 @@ async fn a_client_that_stops_reading_is_let_go_and_the_document_carries_on() {
 
     // The document carries on: the writer types and saves, a newcomer loads.
     writer.type_keys("Zulu").await;
-    let saved = writer.save(false).await;
-    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+    let saved = writer.save_stored().await;
     assert_eq!(saved.get("modified"), Some("0"), "{saved}");
     let stored = host.stored_text(&server.url(""), name);
     assert!(stored.contains("Zulu"), "{stored}");

@@ -6,11 +6,14 @@
 
 use std::time::{Duration, Instant};
 
-use oxool_tests::checkpoints::{checkpoints, kill_9, last_document_kit, wait_for_checkpoint};
-use oxool_tests::editing_setup::open_writer;
-use oxool_tests::server::{Server, ServerOptions};
-use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
-use oxool_tests::ws::{Incoming, WsClient};
+use oxool_tests::checkpoints::{
+    checkpoints, closed_with, kill_9, last_document_kit, reopen_recovered, wait_for_checkpoint,
+};
+use oxool_tests::editing_setup::{open_writer, EditingSetup};
+use oxool_tests::server::Server;
+use oxool_tests::user::RunAs;
+use oxool_tests::wopi_host::token;
+use oxool_tests::ws::WsClient;
 
 const CHECKPOINT_MAX_SECS: u64 = 3;
 /// `css::awt::Key` END with MOD1 (Ctrl): to the end of the document.
@@ -54,26 +57,12 @@ fn char_counts(text: &str) -> std::collections::HashMap<char, i64> {
     counts
 }
 
-async fn closed_with(client: &mut WsClient) -> Incoming {
-    let close = client
-        .wait_for("close after the kit ended", |m| m.is("close"))
-        .await;
-    client.wait_closed().await;
-    close
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_kit_is_reopened_from_its_checkpoint_and_a_crash_loop_stops() {
-    let host = WopiHost::start(WopiHostOptions::default()).unwrap();
-    let server = Server::start(ServerOptions {
-        wopi_hosts: vec![host.base()],
-        editing_toml: Some(format!(
-            "autosave_secs = 0\nidle_save_secs = 0\ncheckpoint_idle_ms = 1000\n\
-             checkpoint_max_secs = {CHECKPOINT_MAX_SECS}"
-        )),
-        ..Default::default()
-    })
-    .unwrap();
+    let EditingSetup { host, server } = EditingSetup::start_with(
+        RunAs::Root,
+        &format!("checkpoint_idle_ms = 1000\ncheckpoint_max_secs = {CHECKPOINT_MAX_SECS}"),
+    );
     let name = "recovered.docx";
     host.add_fixture("simple.docx", name).unwrap();
     let before = host.stored_text(&server.url(""), name);
@@ -99,16 +88,12 @@ async fn a_killed_kit_is_reopened_from_its_checkpoint_and_a_crash_loop_stops() {
         let close = closed_with(&mut typist.client).await;
         assert_eq!(close.get("reason"), Some("kit-crashed"), "{close}");
     }
-    let mut alice = open_writer(&server, &host, name, "alice").await;
-    alice.rewind_to(0);
-    let recovered = alice.wait_for("recovered", |m| m.is("recovered")).await;
+    let (mut alice, recovered) = reopen_recovered(&server, &host, name, "alice").await;
     assert_eq!(recovered.get("source"), Some("checkpoint"), "{recovered}");
     assert!(recovered.get("lost_edits").is_some(), "{recovered}");
     let state = alice.wait_for("doc-state", |m| m.is("doc-state")).await;
     assert_eq!(state.get("modified"), Some("1"), "stays modified: {state}");
-    let mut bob = open_writer(&server, &host, name, "bob").await;
-    bob.rewind_to(0);
-    bob.wait_for("recovered", |m| m.is("recovered")).await;
+    let (bob, _) = reopen_recovered(&server, &host, name, "bob").await;
     assert!(
         host.requests("PutFile", name).unwrap().is_empty(),
         "stored before a save"
@@ -255,15 +240,8 @@ async fn a_killed_kit_is_reopened_from_its_checkpoint_and_a_crash_loop_stops() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_protected_document_is_reopened_with_its_password() {
     const PASSWORD: &str = "Sésame 100% ouvre-toi";
-    let host = WopiHost::start(WopiHostOptions::default()).unwrap();
-    let server = Server::start(ServerOptions {
-        wopi_hosts: vec![host.base()],
-        editing_toml: Some(
-            "autosave_secs = 0\nidle_save_secs = 0\ncheckpoint_idle_ms = 500\n".into(),
-        ),
-        ..Default::default()
-    })
-    .unwrap();
+    let EditingSetup { host, server } =
+        EditingSetup::start_with(RunAs::Root, "checkpoint_idle_ms = 500\n");
     let name = "protected.odt";
     host.add_document(name, &oxool_tests::protected::protected_odt(PASSWORD))
         .unwrap();
@@ -288,9 +266,7 @@ async fn a_protected_document_is_reopened_with_its_password() {
     );
     kill_9(last_document_kit(&server.log()).unwrap());
     closed_with(&mut alice).await;
-    let mut again = open_writer(&server, &host, name, "alice").await;
-    again.rewind_to(0);
-    let recovered = again.wait_for("recovered", |m| m.is("recovered")).await;
+    let (_again, recovered) = reopen_recovered(&server, &host, name, "alice").await;
     assert_eq!(recovered.get("source"), Some("storage"), "{recovered}");
     // No checkpoint, but the replay journal (in wsd's memory only) typed the keys again.
     assert_ne!(recovered.get("replayed"), Some("0"), "{recovered}");

@@ -7,25 +7,19 @@ use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
 use oxool_tests::checkpoints::{checkpoint_text, checkpoints, wait_for_checkpoint};
+use oxool_tests::editing_setup::EditingSetup;
 use oxool_tests::large_document::LargeDocument;
-use oxool_tests::server::{Server, ServerOptions};
-use oxool_tests::wopi_host::{token, token_secret_for, WopiHost, WopiHostOptions};
+use oxool_tests::user::RunAs;
+use oxool_tests::wopi_host::{token, token_secret_for};
 use oxool_tests::ws::WsClient;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn checkpoints_follow_input_and_go_when_storage_has_the_edits() {
-    let host = WopiHost::start(WopiHostOptions::default()).unwrap();
     // No automatic saves: only checkpoints happen on their own.
-    let server = Server::start(ServerOptions {
-        wopi_hosts: vec![host.base()],
-        editing_toml: Some(
-            "autosave_secs = 0\nidle_save_secs = 0\ncheckpoint_idle_ms = 1000\n\
-             checkpoint_max_secs = 4"
-                .into(),
-        ),
-        ..Default::default()
-    })
-    .unwrap();
+    let EditingSetup { host, server } = EditingSetup::start_with(
+        RunAs::Root,
+        "checkpoint_idle_ms = 1000\ncheckpoint_max_secs = 4",
+    );
     let recovery = server.recovery_dir();
     let name = "checkpointed.docx";
     host.add_fixture("simple.docx", name).unwrap();
@@ -148,17 +142,10 @@ fn cpu_ms(pid: u32) -> u64 {
 /// the server's own convert-to).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn checkpoint_cost_of_a_small_a_seven_page_and_a_large_document() {
-    let host = WopiHost::start(WopiHostOptions::default()).unwrap();
-    let server = Server::start(ServerOptions {
-        wopi_hosts: vec![host.base()],
-        editing_toml: Some(
-            "autosave_secs = 0\nidle_save_secs = 0\ncheckpoint_idle_ms = 500\n\
-             checkpoint_max_secs = 10"
-                .into(),
-        ),
-        ..Default::default()
-    })
-    .unwrap();
+    let EditingSetup { host, server } = EditingSetup::start_with(
+        RunAs::Root,
+        "checkpoint_idle_ms = 500\ncheckpoint_max_secs = 10",
+    );
     let recovery = server.recovery_dir();
     host.add_fixture("simple.docx", "simple.docx").unwrap();
     host.add_fixture("bench-7pages.docx", "bench-7pages.docx")

@@ -356,6 +356,106 @@ fn print(reports: &[Report]) {
     }
 }
 
+/// One hostile document: how it is made (when its turn comes: some are large), converted to
+/// `format`, and what its answer must be beyond what [`hostile`] checks for all.
+struct HostileCase {
+    name: &'static str,
+    file: &'static str,
+    bytes: fn() -> Vec<u8>,
+    format: &'static str,
+    check: fn(&str, &Response),
+}
+
+const HOSTILE_CASES: [HostileCase; 7] = [
+    // 1 GiB of whitespace inside word/document.xml, about 1 MiB compressed.
+    HostileCase {
+        name: "zip bomb (docx, 1 GiB member)",
+        file: "bomb.docx",
+        bytes: || hostile::zip_bomb_docx(1024),
+        format: "txt",
+        check: |_, response| {
+            if response.status == 200 {
+                assert!(
+                    response.text().contains(hostile::ZIP_BOMB_TEXT),
+                    "the zip bomb converted without its text: {}",
+                    response.text().chars().take(200).collect::<String>()
+                );
+            }
+        },
+    },
+    HostileCase {
+        name: "image bomb (odt, 60000x60000 PNG)",
+        file: "image.odt",
+        bytes: || hostile::image_bomb_odt(60_000),
+        format: "pdf",
+        check: |_, response| {
+            if response.status == 200 {
+                assert!(response.body.starts_with(b"%PDF"));
+            }
+        },
+    },
+    HostileCase {
+        name: "calc bomb (fods, whole-column array formulas)",
+        file: "calc.fods",
+        bytes: || hostile::calc_bomb_fods(1_048_576),
+        format: "csv",
+        check: |_, _| {},
+    },
+    HostileCase {
+        name: "deep nesting (odt, 100000 spans)",
+        file: "nesting.odt",
+        bytes: || hostile::deep_nesting_odt(100_000),
+        format: "txt",
+        check: |_, response| {
+            if response.status == 200 {
+                assert!(
+                    response.text().contains(hostile::NESTING_TEXT),
+                    "{}",
+                    response.text()
+                );
+            }
+        },
+    },
+    HostileCase {
+        name: "billion laughs (odt)",
+        file: "laughs.odt",
+        bytes: hostile::billion_laughs_odt,
+        format: "txt",
+        check: |_, response| {
+            if response.status == 200 {
+                assert!(
+                    response.body.len() < 1 << 20,
+                    "billion laughs expanded to {} bytes",
+                    response.body.len()
+                );
+            }
+        },
+    },
+    HostileCase {
+        name: "encrypted docx (OLE2 EncryptedPackage)",
+        file: "secret.docx",
+        bytes: hostile::encrypted_docx,
+        format: "pdf",
+        check: refused_as_password_protected,
+    },
+    HostileCase {
+        name: "encrypted odt (manifest encryption-data)",
+        file: "secret.odt",
+        bytes: hostile::encrypted_odt,
+        format: "pdf",
+        check: refused_as_password_protected,
+    },
+];
+
+fn refused_as_password_protected(name: &str, response: &Response) {
+    assert_eq!(response.status, 400, "{name}: {}", response.text());
+    assert!(
+        response.text().contains("password-protected"),
+        "{name}: {}",
+        response.text()
+    );
+}
+
 #[test]
 fn hostile_documents_end_in_a_clear_error_or_a_correct_result() {
     let mut server = Server::start(ServerOptions {
@@ -378,121 +478,35 @@ fn hostile_documents_end_in_a_clear_error_or_a_correct_result() {
             "control {file}: {text}"
         );
     };
-    control(
-        "small.docx",
-        hostile::zip_bomb_docx(1),
-        "txt",
-        hostile::ZIP_BOMB_TEXT,
-    );
-    control(
-        "small.odt",
-        hostile::image_bomb_odt(16),
-        "txt",
-        hostile::IMAGE_BOMB_TEXT,
-    );
-    control(
-        "shallow.odt",
-        hostile::deep_nesting_odt(10),
-        "txt",
-        hostile::NESTING_TEXT,
-    );
-    // Four rows: the formulas evaluate (no Err:5xx) and the first row's data comes out.
-    control("small.fods", hostile::calc_bomb_fods(4), "csv", "1,2,");
-
-    // 1 GiB of whitespace inside word/document.xml, about 1 MiB compressed.
-    let bomb = hostile::zip_bomb_docx(1024);
-    let (report, response) = hostile(
-        &mut server,
-        "zip bomb (docx, 1 GiB member)",
-        "bomb.docx",
-        &bomb,
-        "txt",
-    );
-    if response.status == 200 {
-        assert!(
-            response.text().contains(hostile::ZIP_BOMB_TEXT),
-            "the zip bomb converted without its text: {}",
-            response.text().chars().take(200).collect::<String>()
-        );
-    }
-    reports.push(report);
-
-    let image = hostile::image_bomb_odt(60_000);
-    let (report, response) = hostile(
-        &mut server,
-        "image bomb (odt, 60000x60000 PNG)",
-        "image.odt",
-        &image,
-        "pdf",
-    );
-    if response.status == 200 {
-        assert!(response.body.starts_with(b"%PDF"));
-    }
-    reports.push(report);
-
-    let calc = hostile::calc_bomb_fods(1_048_576);
-    let (report, _) = hostile(
-        &mut server,
-        "calc bomb (fods, whole-column array formulas)",
-        "calc.fods",
-        &calc,
-        "csv",
-    );
-    reports.push(report);
-
-    let nesting = hostile::deep_nesting_odt(100_000);
-    let (report, response) = hostile(
-        &mut server,
-        "deep nesting (odt, 100000 spans)",
-        "nesting.odt",
-        &nesting,
-        "txt",
-    );
-    if response.status == 200 {
-        assert!(
-            response.text().contains(hostile::NESTING_TEXT),
-            "{}",
-            response.text()
-        );
-    }
-    reports.push(report);
-
-    let laughs = hostile::billion_laughs_odt();
-    let (report, response) = hostile(
-        &mut server,
-        "billion laughs (odt)",
-        "laughs.odt",
-        &laughs,
-        "txt",
-    );
-    if response.status == 200 {
-        assert!(
-            response.body.len() < 1 << 20,
-            "billion laughs expanded to {} bytes",
-            response.body.len()
-        );
-    }
-    reports.push(report);
-
-    for (name, file, bytes) in [
+    for (file, bytes, format, expect) in [
         (
-            "encrypted docx (OLE2 EncryptedPackage)",
-            "secret.docx",
-            hostile::encrypted_docx(),
+            "small.docx",
+            hostile::zip_bomb_docx(1),
+            "txt",
+            hostile::ZIP_BOMB_TEXT,
         ),
         (
-            "encrypted odt (manifest encryption-data)",
-            "secret.odt",
-            hostile::encrypted_odt(),
+            "small.odt",
+            hostile::image_bomb_odt(16),
+            "txt",
+            hostile::IMAGE_BOMB_TEXT,
         ),
+        (
+            "shallow.odt",
+            hostile::deep_nesting_odt(10),
+            "txt",
+            hostile::NESTING_TEXT,
+        ),
+        // Four rows: the formulas evaluate (no Err:5xx) and the first row's data comes out.
+        ("small.fods", hostile::calc_bomb_fods(4), "csv", "1,2,"),
     ] {
-        let (report, response) = hostile(&mut server, name, file, &bytes, "pdf");
-        assert_eq!(response.status, 400, "{name}: {}", response.text());
-        assert!(
-            response.text().contains("password-protected"),
-            "{name}: {}",
-            response.text()
-        );
+        control(file, bytes, format, expect);
+    }
+
+    for case in HOSTILE_CASES {
+        let bytes = (case.bytes)();
+        let (report, response) = hostile(&mut server, case.name, case.file, &bytes, case.format);
+        (case.check)(case.name, &response);
         reports.push(report);
     }
     print(&reports);

@@ -180,8 +180,7 @@ pub async fn edit_cycle(server: &Server, host: &WopiHost, fixture: &str, name: &
             m.is("doc-state") && m.get("modified") == Some("1")
         })
         .await;
-    let saved = client.save(false).await;
-    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+    client.save_stored().await;
     drop(client);
 }
 
@@ -338,17 +337,7 @@ pub async fn run(cycles: usize, conversions: usize) -> anyhow::Result<()> {
         ..Default::default()
     })?;
     let docx = std::fs::read(crate::fixture("simple.docx"))?;
-    for (fixture, prefix) in SOAK_DOCUMENTS {
-        edit_cycle(
-            &server,
-            &host,
-            fixture,
-            &format!("{prefix}-warm.{}", extension(fixture)),
-        )
-        .await;
-    }
-    convert_cycle(&server, &docx);
-    let before = quiet_footprint(&server);
+    let before = warm_up(&server, &host, &docx).await;
     println!("(soak) before: {before}");
     let started = std::time::Instant::now();
     for cycle in 0..cycles {
@@ -356,32 +345,63 @@ pub async fn run(cycles: usize, conversions: usize) -> anyhow::Result<()> {
         // Names repeat every 40 cycles: storage stays small, documents are opened again.
         let name = format!("{prefix}-{}.{}", cycle % 40, extension(fixture));
         edit_cycle(&server, &host, fixture, &name).await;
-        if (cycle + 1) % (cycles / 10).max(1) == 0 {
-            println!("(soak) {} edit cycles: {}", cycle + 1, footprint(&server));
-        }
+        print_progress(&server, cycle + 1, cycles, "edit cycles");
     }
-    let edited = settled_footprint(&server, &before);
-    println!(
-        "(soak) after {cycles} edit cycles ({:.0} s): {}",
-        started.elapsed().as_secs_f64(),
-        growth(&before, &edited)
-    );
+    let edited = settled_after(&server, &before, &before, started, cycles, "edit cycles");
     let started = std::time::Instant::now();
     for n in 0..conversions {
         convert_cycle(&server, &docx);
-        if (n + 1) % (conversions / 10).max(1) == 0 {
-            println!("(soak) {} conversions: {}", n + 1, footprint(&server));
-        }
+        print_progress(&server, n + 1, conversions, "conversions");
     }
-    let after = settled_footprint(&server, &before);
-    println!(
-        "(soak) after {conversions} conversions ({:.0} s): {}",
-        started.elapsed().as_secs_f64(),
-        growth(&edited, &after)
+    let after = settled_after(
+        &server,
+        &before,
+        &edited,
+        started,
+        conversions,
+        "conversions",
     );
     println!("(soak) total: {}", growth(&before, &after));
     println!("(soak) documents still open: {:?}", open_documents(&server));
     Ok(())
+}
+
+/// One cycle of each kind (an edit of every soak document, a conversion): caches, pools and
+/// lazily made things reach their size. The quiet footprint after it, which growth is measured
+/// from.
+pub async fn warm_up(server: &Server, host: &WopiHost, docx: &[u8]) -> Footprint {
+    for (fixture, prefix) in SOAK_DOCUMENTS {
+        let name = format!("{prefix}-warm.{}", extension(fixture));
+        edit_cycle(server, host, fixture, &name).await;
+    }
+    convert_cycle(server, docx);
+    quiet_footprint(server)
+}
+
+/// Prints the footprint after every tenth of the `total` steps (`done` so far) of `what`.
+fn print_progress(server: &Server, done: usize, total: usize, what: &str) {
+    if done % (total / 10).max(1) == 0 {
+        println!("(soak) {done} {what}: {}", footprint(server));
+    }
+}
+
+/// The settled footprint (no more than `before`'s kits) after `steps` of `what` begun at
+/// `started`; prints how it grew from `since`.
+fn settled_after(
+    server: &Server,
+    before: &Footprint,
+    since: &Footprint,
+    started: std::time::Instant,
+    steps: usize,
+    what: &str,
+) -> Footprint {
+    let settled = settled_footprint(server, before);
+    println!(
+        "(soak) after {steps} {what} ({:.0} s): {}",
+        started.elapsed().as_secs_f64(),
+        growth(since, &settled)
+    );
+    settled
 }
 
 fn extension(fixture: &str) -> &str {

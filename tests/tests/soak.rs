@@ -4,41 +4,28 @@
 //! forkit's descriptors and threads are back where they were, and their memory grew by less than
 //! the budget (10 MiB for both together, the goal the long run is held to as well).
 
-use oxool_tests::server::{Server, ServerOptions};
+use oxool_tests::editing_setup::EditingSetup;
 use oxool_tests::soak::{
-    convert_cycle, edit_cycle, forkit_fd_list, growth, open_documents, quiet_footprint,
-    settled_footprint, wsd_fd_list, SOAK_DOCUMENTS,
+    convert_cycle, edit_cycle, forkit_fd_list, growth, open_documents, settled_footprint, warm_up,
+    wsd_fd_list, SOAK_DOCUMENTS,
 };
-use oxool_tests::wopi_host::{WopiHost, WopiHostOptions};
+use oxool_tests::user::RunAs;
 
 const CYCLES: usize = 24;
 const CONVERSIONS: usize = 120;
 const BUDGET_KIB: i64 = 10 * 1024;
 
+/// Lists a process's open descriptors (for a failure's message).
+type FdList = fn(&oxool_tests::server::Server) -> Vec<String>;
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn open_type_save_close_and_convert_leave_nothing_behind() {
-    let host = WopiHost::start(WopiHostOptions::default()).unwrap();
-    let server = Server::start(ServerOptions {
-        wopi_hosts: vec![host.base()],
-        // A shared machine can be slow: the test is about what is left behind, not speed.
-        editing_toml: Some("autosave_secs = 0\nidle_save_secs = 0\nload_timeout_secs = 300".into()),
-        ..Default::default()
-    })
-    .unwrap();
+    // A shared machine can be slow: the test is about what is left behind, not speed.
+    let EditingSetup { host, server } =
+        EditingSetup::start_with(RunAs::Root, "load_timeout_secs = 300");
     let docx = std::fs::read(oxool_tests::fixture("simple.docx")).unwrap();
 
-    // One cycle of each kind first: caches, pools and lazily made things reach their size.
-    for (fixture, prefix) in SOAK_DOCUMENTS {
-        edit_cycle(
-            &server,
-            &host,
-            fixture,
-            &format!("{prefix}-warm.{}", ext(fixture)),
-        )
-        .await;
-    }
-    convert_cycle(&server, &docx);
-    let before = quiet_footprint(&server);
+    let before = warm_up(&server, &host, &docx).await;
     println!("before: {before}");
     let fds_before = forkit_fd_list(&server);
     let wsd_fds_before = wsd_fd_list(&server);
@@ -70,30 +57,38 @@ async fn open_type_save_close_and_convert_leave_nothing_behind() {
         "documents still open after their sessions left: {open:?}"
     );
     // At most as many as in the quiet state before: more would be kits or jails left behind.
-    assert!(
-        after.kits <= before.kits,
-        "kits alive: {after} (before: {before})"
-    );
-    assert!(
-        after.jails <= before.jails,
-        "jails left: {after} (before: {before})"
-    );
-    assert!(
-        after.kit_cgroups <= before.kit_cgroups,
-        "kit cgroups left: {after} (before: {before})"
-    );
-    assert!(
-        after.wsd_fds <= before.wsd_fds,
-        "wsd's descriptors: {}\nbefore: {wsd_fds_before:#?}\nafter: {:#?}",
-        growth(&before, &after),
-        wsd_fd_list(&server)
-    );
-    assert!(
-        after.forkit_fds <= before.forkit_fds,
-        "forkit's descriptors: {}\nbefore: {fds_before:#?}\nafter: {:#?}",
-        growth(&before, &after),
-        forkit_fd_list(&server)
-    );
+    let counts = [
+        ("kits alive", after.kits, before.kits),
+        ("jails left", after.jails, before.jails),
+        ("kit cgroups left", after.kit_cgroups, before.kit_cgroups),
+    ];
+    for (what, now, then) in counts {
+        assert!(now <= then, "{what}: {after} (before: {before})");
+    }
+    let descriptors = [
+        (
+            "wsd's",
+            after.wsd_fds,
+            before.wsd_fds,
+            wsd_fds_before,
+            wsd_fd_list as FdList,
+        ),
+        (
+            "forkit's",
+            after.forkit_fds,
+            before.forkit_fds,
+            fds_before,
+            forkit_fd_list,
+        ),
+    ];
+    for (whose, now, then, listed_before, list) in descriptors {
+        assert!(
+            now <= then,
+            "{whose} descriptors: {}\nbefore: {listed_before:#?}\nafter: {:#?}",
+            growth(&before, &after),
+            list(&server)
+        );
+    }
     // RSS, not PSS: forkit's PSS moves with the number of kits sharing its pages.
     let grown = (after.wsd_rss_kib + after.forkit_rss_kib) as i64
         - (before.wsd_rss_kib + before.forkit_rss_kib) as i64;

@@ -108,6 +108,12 @@ pub fn convert(
     )
 }
 
+/// [`convert`] of the test fixture `fixture`, under its own name.
+pub fn convert_fixture(base: &str, fixture: &str, format: &str) -> anyhow::Result<Response> {
+    let document = crate::tools::read(&crate::fixture(fixture));
+    convert(base, fixture, &document, format)
+}
+
 /// Sends only the request head of a multipart upload announcing `content_length` bytes and
 /// reads the answer without sending any of the body: a server that refuses an upload before
 /// storing it answers at once.

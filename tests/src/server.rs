@@ -187,6 +187,15 @@ impl Server {
         std::fs::read_to_string(self.dir.path().join("wsd.log")).unwrap_or_default()
     }
 
+    /// [`Server::converted`] of the test fixture `fixture`, under its own name.
+    pub fn converted_fixture(&self, fixture: &str, format: &str) -> Vec<u8> {
+        self.converted(
+            fixture,
+            &crate::tools::read(&crate::fixture(fixture)),
+            format,
+        )
+    }
+
     /// A convert-to of `bytes` (as file `file`) to `format` that must succeed: the converted
     /// bytes. Fails the test with the server's log otherwise.
     pub fn converted(&self, file: &str, bytes: &[u8], format: &str) -> Vec<u8> {

@@ -1,10 +1,8 @@
 //! Hostile and broken input to convert-to: each gets a clear 4xx/5xx with a reason, the server
 //! keeps serving, and no kit or jail is left behind.
 
-use oxool_tests::fixture;
-use oxool_tests::http::{convert, post_chunked, post_head_only, Response};
+use oxool_tests::http::{convert, convert_fixture, post_chunked, post_head_only, Response};
 use oxool_tests::server::{Server, ServerOptions};
-use oxool_tests::tools::read;
 use oxool_tests::user::RunAs;
 
 /// A docx-shaped zip whose document part inflates to `inflated_mb` MiB of NUL bytes.
@@ -48,13 +46,7 @@ fn assert_refused(response: &Response, what: &str, statuses: &[u16]) {
 }
 
 fn still_serves(server: &Server) {
-    let response = convert(
-        &server.url(""),
-        "simple.odt",
-        &read(&fixture("simple.odt")),
-        "txt",
-    )
-    .unwrap();
+    let response = convert_fixture(&server.url(""), "simple.odt", "txt").unwrap();
     assert_eq!(
         response.status,
         200,
@@ -73,24 +65,12 @@ fn survives_bad_documents(run_as: RunAs) {
     .unwrap();
     let base = server.url("");
 
-    let r = convert(
-        &base,
-        "truncated.docx",
-        &read(&fixture("truncated.docx")),
-        "pdf",
-    )
-    .unwrap();
+    let r = convert_fixture(&base, "truncated.docx", "pdf").unwrap();
     assert_refused(&r, "truncated docx", &[400]);
     assert!(r.text().contains("could not be loaded"), "{}", r.text());
     still_serves(&server);
 
-    let r = convert(
-        &base,
-        "random-bytes.docx",
-        &read(&fixture("random-bytes.docx")),
-        "pdf",
-    )
-    .unwrap();
+    let r = convert_fixture(&base, "random-bytes.docx", "pdf").unwrap();
     assert_refused(&r, "random bytes", &[400]);
     still_serves(&server);
 
@@ -108,7 +88,7 @@ fn survives_bad_documents(run_as: RunAs) {
     assert_refused(&r, "zip bomb", &[400, 500, 504]);
     still_serves(&server);
 
-    let r = convert(&base, "simple.odt", &read(&fixture("simple.odt")), "exe").unwrap();
+    let r = convert_fixture(&base, "simple.odt", "exe").unwrap();
     assert_refused(&r, "unknown format", &[400]);
     assert!(r.text().contains("exe"), "{}", r.text());
 
@@ -134,15 +114,7 @@ fn survives_bad_documents(run_as: RunAs) {
     server.wait_for_quiescence(1).expect("nothing left behind");
 }
 
-#[test]
-fn survives_bad_documents_as_root() {
-    survives_bad_documents(RunAs::Root);
-}
-
-#[test]
-fn survives_bad_documents_as_unprivileged_user() {
-    survives_bad_documents(RunAs::Unprivileged);
-}
+oxool_tests::tests_as_root_and_unprivileged!(survives_bad_documents: survives_bad_documents_as_root, survives_bad_documents_as_unprivileged_user);
 
 /// The probe entry stands in for a LibreOffice that crashes or hangs mid-conversion.
 #[test]

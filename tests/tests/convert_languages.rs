@@ -1,7 +1,6 @@
 //! convert-to and the world's scripts, end to end through the real /cool/convert-to: text and
 //! CSV output is UTF-8 (a kit has no locale, so LibreOffice's default there is Latin-1).
 
-use oxool_tests::http::convert;
 use oxool_tests::server::{Server, ServerOptions};
 
 /// Cyrillic, Greek, CJK, Arabic, Hebrew, Devanagari, Latin with accents, and an emoji: nothing
@@ -32,23 +31,11 @@ fn fods(cells: &[&str]) -> Vec<u8> {
     .into_bytes()
 }
 
-fn converted(server: &Server, name: &str, bytes: &[u8], format: &str) -> Vec<u8> {
-    let response = convert(&server.url(""), name, bytes, format).expect("request");
-    assert_eq!(
-        response.status,
-        200,
-        "{name} → {format}: {}\n{}",
-        response.text(),
-        server.log()
-    );
-    response.body
-}
-
 #[test]
 fn text_and_csv_come_out_as_utf8() {
     let server = server();
 
-    let txt = converted(&server, "world.fodt", &fodt(WORLD), "txt");
+    let txt = server.converted("world.fodt", &fodt(WORLD), "txt");
     let text = String::from_utf8(txt.clone())
         .unwrap_or_else(|_| panic!("txt is not UTF-8: {:02x?}", &txt[..txt.len().min(64)]));
     // LibreOffice's UTF-8 text export starts with a byte order mark.
@@ -56,7 +43,7 @@ fn text_and_csv_come_out_as_utf8() {
     assert_eq!(text.trim_end(), WORLD, "txt");
 
     let cells = ["Привет", "你好", "مرحبا", "a,b", "say \"hi\""];
-    let csv = converted(&server, "world.fods", &fods(&cells), "csv");
+    let csv = server.converted("world.fods", &fods(&cells), "csv");
     let csv = String::from_utf8(csv).expect("csv is UTF-8");
     assert_eq!(
         csv.trim_end(),

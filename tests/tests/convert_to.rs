@@ -1,8 +1,6 @@
 //! convert-to end to end: HTTP → wsd → D-Bus → forkit → a jailed kit with real LibreOffice, as
 //! root and as an unprivileged user. Every result is checked by its content.
 
-use oxool_tests::fixture;
-use oxool_tests::http::convert;
 use oxool_tests::server::{Server, ServerOptions};
 use oxool_tests::tools::{is_zip, odf_mimetype, pdf_pages, pdf_text, read};
 use oxool_tests::user::RunAs;
@@ -20,22 +18,14 @@ fn server(run_as: RunAs) -> Server {
     .expect("server starts")
 }
 
-fn ok(server: &Server, file: &str, bytes: &[u8], format: &str) -> Vec<u8> {
-    let response = convert(&server.url(""), file, bytes, format).expect("request");
-    assert_eq!(
-        response.status,
-        200,
-        "{file} → {format}: {}\n{}",
-        response.text(),
-        server.log()
-    );
-    response.body
-}
-
 fn to_pdf_text(server: &Server, file: &str, bytes: &[u8]) -> (String, u32) {
-    let pdf = ok(server, file, bytes, "pdf");
+    let pdf = server.converted(file, bytes, "pdf");
     assert!(pdf.starts_with(b"%PDF"), "{file} → pdf is not a PDF");
     (pdf_text(&pdf).unwrap(), pdf_pages(&pdf).unwrap())
+}
+
+fn fixture_pdf_text(server: &Server, fixture: &str) -> (String, u32) {
+    to_pdf_text(server, fixture, &read(&oxool_tests::fixture(fixture)))
 }
 
 fn csv_cells(csv: &[u8]) -> Vec<String> {
@@ -50,29 +40,29 @@ fn converts_every_kind(run_as: RunAs) {
     let label = run_as.label();
 
     for file in ["simple.docx", "simple.odt"] {
-        let (text, pages) = to_pdf_text(&server, file, &read(&fixture(file)));
+        let (text, pages) = fixture_pdf_text(&server, file);
         assert!(
             text.contains(TEXT) && text.contains(TEXT2),
             "[{label}] {file} pdf text: {text}"
         );
         assert_eq!(pages, 1, "[{label}] {file} pages");
-        let txt = String::from_utf8(ok(&server, file, &read(&fixture(file)), "txt")).unwrap();
+        let txt = String::from_utf8(server.converted_fixture(file, "txt")).unwrap();
         assert!(
             txt.contains(TEXT) && txt.contains(TEXT2),
             "[{label}] {file} → txt: {txt}"
         );
     }
     for file in ["simple.xlsx", "simple.ods"] {
-        let (text, _) = to_pdf_text(&server, file, &read(&fixture(file)));
+        let (text, _) = fixture_pdf_text(&server, file);
         assert!(
             text.contains("42"),
             "[{label}] {file} pdf shows the formula result: {text}"
         );
-        let cells = csv_cells(&ok(&server, file, &read(&fixture(file)), "csv"));
+        let cells = csv_cells(&server.converted_fixture(file, "csv"));
         assert_eq!(&cells[..3], ["2", "40", "42"], "[{label}] {file} → csv");
     }
     for file in ["simple.pptx", "simple.odp"] {
-        let (text, pages) = to_pdf_text(&server, file, &read(&fixture(file)));
+        let (text, pages) = fixture_pdf_text(&server, file);
         assert!(
             text.contains(SLIDE1) && text.contains(SLIDE2),
             "[{label}] {file} pdf: {text}"
@@ -81,50 +71,35 @@ fn converts_every_kind(run_as: RunAs) {
     }
 
     // Round trips between the OOXML and ODF formats, checked by converting the result again.
-    let docx_to_odt = ok(
-        &server,
-        "simple.docx",
-        &read(&fixture("simple.docx")),
-        "odt",
-    );
+    let docx_to_odt = server.converted_fixture("simple.docx", "odt");
     assert_eq!(
         odf_mimetype(&docx_to_odt),
         Some("application/vnd.oasis.opendocument.text")
     );
-    let txt = String::from_utf8(ok(&server, "back.odt", &docx_to_odt, "txt")).unwrap();
+    let txt = String::from_utf8(server.converted("back.odt", &docx_to_odt, "txt")).unwrap();
     assert!(txt.contains(TEXT), "[{label}] docx → odt → txt: {txt}");
-    let odt_to_docx = ok(&server, "simple.odt", &read(&fixture("simple.odt")), "docx");
+    let odt_to_docx = server.converted_fixture("simple.odt", "docx");
     assert!(is_zip(&odt_to_docx) && odf_mimetype(&odt_to_docx).is_none());
-    let txt = String::from_utf8(ok(&server, "back.docx", &odt_to_docx, "txt")).unwrap();
+    let txt = String::from_utf8(server.converted("back.docx", &odt_to_docx, "txt")).unwrap();
     assert!(txt.contains(TEXT2), "[{label}] odt → docx → txt: {txt}");
 
-    let xlsx_to_ods = ok(
-        &server,
-        "simple.xlsx",
-        &read(&fixture("simple.xlsx")),
-        "ods",
-    );
+    let xlsx_to_ods = server.converted_fixture("simple.xlsx", "ods");
     assert_eq!(
         odf_mimetype(&xlsx_to_ods),
         Some("application/vnd.oasis.opendocument.spreadsheet")
     );
     assert_eq!(
-        &csv_cells(&ok(&server, "back.ods", &xlsx_to_ods, "csv"))[..3],
+        &csv_cells(&server.converted("back.ods", &xlsx_to_ods, "csv"))[..3],
         ["2", "40", "42"]
     );
-    let ods_to_xlsx = ok(&server, "simple.ods", &read(&fixture("simple.ods")), "xlsx");
+    let ods_to_xlsx = server.converted_fixture("simple.ods", "xlsx");
     assert!(is_zip(&ods_to_xlsx) && odf_mimetype(&ods_to_xlsx).is_none());
     assert_eq!(
-        &csv_cells(&ok(&server, "back.xlsx", &ods_to_xlsx, "csv"))[..3],
+        &csv_cells(&server.converted("back.xlsx", &ods_to_xlsx, "csv"))[..3],
         ["2", "40", "42"]
     );
 
-    let pptx_to_odp = ok(
-        &server,
-        "simple.pptx",
-        &read(&fixture("simple.pptx")),
-        "odp",
-    );
+    let pptx_to_odp = server.converted_fixture("simple.pptx", "odp");
     assert_eq!(
         odf_mimetype(&pptx_to_odp),
         Some("application/vnd.oasis.opendocument.presentation")
@@ -134,7 +109,7 @@ fn converts_every_kind(run_as: RunAs) {
         text.contains(SLIDE2) && pages == 2,
         "[{label}] pptx → odp → pdf: {text}"
     );
-    let odp_to_pptx = ok(&server, "simple.odp", &read(&fixture("simple.odp")), "pptx");
+    let odp_to_pptx = server.converted_fixture("simple.odp", "pptx");
     assert!(is_zip(&odp_to_pptx) && odf_mimetype(&odp_to_pptx).is_none());
     let (text, pages) = to_pdf_text(&server, "back.pptx", &odp_to_pptx);
     assert!(
@@ -142,11 +117,7 @@ fn converts_every_kind(run_as: RunAs) {
         "[{label}] odp → pptx → pdf: {text}"
     );
 
-    let (text, pages) = to_pdf_text(
-        &server,
-        "bench-7pages.docx",
-        &read(&fixture("bench-7pages.docx")),
-    );
+    let (text, pages) = fixture_pdf_text(&server, "bench-7pages.docx");
     assert_eq!(pages, 7, "[{label}] the 7-page document");
     assert!(text.contains("oxool benchmark end marker"));
 
@@ -155,12 +126,4 @@ fn converts_every_kind(run_as: RunAs) {
         .expect("every conversion's kit and jail are gone");
 }
 
-#[test]
-fn converts_every_kind_as_root() {
-    converts_every_kind(RunAs::Root);
-}
-
-#[test]
-fn converts_every_kind_as_unprivileged_user() {
-    converts_every_kind(RunAs::Unprivileged);
-}
+oxool_tests::tests_as_root_and_unprivileged!(converts_every_kind: converts_every_kind_as_root, converts_every_kind_as_unprivileged_user);

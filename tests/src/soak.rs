@@ -380,7 +380,7 @@ pub async fn warm_up(server: &Server, host: &WopiHost, docx: &[u8]) -> Footprint
 
 /// Prints the footprint after every tenth of the `total` steps (`done` so far) of `what`.
 fn print_progress(server: &Server, done: usize, total: usize, what: &str) {
-    if done % (total / 10).max(1) == 0 {
+    if done.is_multiple_of((total / 10).max(1)) {
         println!("(soak) {done} {what}: {}", footprint(server));
     }
 }

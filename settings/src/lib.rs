@@ -69,6 +69,9 @@ pub struct KitSettings {
     /// The languages LibreOffice offers and checks spelling in (`LOK_ALLOWLIST_LANGUAGES`), as
     /// BCP 47 tags; each needs its hunspell dictionary installed. Empty: no language support.
     pub languages: Vec<String>,
+    /// Back forkit's preinitialised memory with huge pages (`MADV_COLLAPSE`, Linux 6.1) so that
+    /// forking a kit copies few page-table entries; ignored where the kernel cannot.
+    pub huge_pages: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -103,6 +106,7 @@ impl Default for KitSettings {
             cpu_weight: 100,
             tmp_size_mb: 512,
             languages: languages::default_languages(),
+            huge_pages: true,
         }
     }
 }

@@ -106,20 +106,23 @@ async fn main() -> anyhow::Result<()> {
         return idle_kit_memories(scratch.path()).await;
     }
     let miss_config = forkit_config(scratch.path(), "miss", 0)?;
-    let forkit = ForkitClient::start(&miss_config).await?;
-    let miss = spawn_latencies(&forkit, plan.spawns, None).await?;
-    print_spawn_breakdown(&forkit).await?;
-    drop(forkit);
-    // The same miss with no spelling languages: preinit then loads no dictionaries, so the
-    // zygote has less memory for every fork to copy the page tables of (docs/benchmarks.md).
+    let miss = miss_latencies(&miss_config, plan.spawns).await?;
+    // The same miss with the zygote's memory in small pages, and with no spelling languages
+    // (no dictionaries preloaded): both change how much page table every fork copies
+    // (docs/benchmarks.md, "Huge pages for the zygote").
+    let mut small_pages_config = forkit_config(scratch.path(), "miss-small", 0)?;
+    small_pages_config.kit.huge_pages = false;
+    let small_pages = miss_latencies(&small_pages_config, plan.spawns).await?;
     let mut bare_config = forkit_config(scratch.path(), "miss-bare", 0)?;
     bare_config.kit.languages.clear();
-    let forkit = ForkitClient::start(&bare_config).await?;
-    let bare = spawn_latencies(&forkit, plan.spawns, None).await?;
-    print_spawn_breakdown(&forkit).await?;
-    drop(forkit);
+    let bare = miss_latencies(&bare_config, plan.spawns).await?;
     let bwrap = bwrap_latencies(&miss_config, plan.spawns)?;
     report("(a) prespawn miss: SpawnKit → jailed kit ready", &miss);
+    report("(a) the same, kit.huge_pages = false", &small_pages);
+    println!(
+        "(a) ratio huge pages p50 / small pages p50 = {:.2}",
+        ms(miss.p50) / ms(small_pages.p50)
+    );
     report("(a) the same, kit.languages = [] (no dictionaries)", &bare);
     report(
         "(a) anchor: bwrap with equivalent binds, spawn → exit",
@@ -204,6 +207,14 @@ fn forkit_config(scratch: &Path, name: &str, prespawn: u32) -> anyhow::Result<Co
         KitEntry::Lok,
         prespawn,
     )
+}
+
+/// A forkit with `config` and no pool: SpawnKit latencies of `n` misses, and where they went.
+async fn miss_latencies(config: &Config, n: usize) -> anyhow::Result<Summary> {
+    let forkit = ForkitClient::start(config).await?;
+    let miss = spawn_latencies(&forkit, n, None).await?;
+    print_spawn_breakdown(&forkit).await?;
+    Ok(miss)
 }
 
 /// Times SpawnKit `n` times after a warm-up. With `pool` set, waits until forkit's pool is

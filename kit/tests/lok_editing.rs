@@ -3,10 +3,11 @@
 #[path = "lok_support.rs"]
 mod support;
 
+use std::path::Path;
 use std::sync::mpsc;
 
 use oxool_kit::lok::enums::{callback, key_code, keyevent};
-use oxool_kit::lok::{CallbackEvent, Document};
+use oxool_kit::lok::{CallbackEvent, Document, Office};
 use support::{collect_more, in_lok_process, poll, settle, work_copy};
 
 /// Types `text` into the current view, one key press and release per character.
@@ -30,6 +31,15 @@ fn press(document: &Document, char_code: i32, key: i32) {
         .unwrap();
 }
 
+/// A work copy of fixture `name` loaded (in English) and ready for input and painting.
+fn load_for_editing(office: &Office, scratch: &Path, name: &str) -> Document {
+    let document = office
+        .load(&work_copy(scratch, name), "Language=en-US")
+        .unwrap();
+    document.initialize_for_rendering("{}").unwrap();
+    document
+}
+
 fn kinds(events: &[CallbackEvent], view: i32, kind: i32) -> usize {
     events
         .iter()
@@ -42,10 +52,7 @@ fn two_writer_views_type_and_get_their_callbacks() {
     in_lok_process(
         "two_writer_views_type_and_get_their_callbacks",
         |office, scratch| {
-            let mut document = office
-                .load(&work_copy(scratch, "simple.odt"), "Language=en-US")
-                .unwrap();
-            document.initialize_for_rendering("{}").unwrap();
+            let mut document = load_for_editing(office, scratch, "simple.odt");
             let first = document.view().unwrap();
             let (tx_first, rx_first) = mpsc::channel();
             document.register_channel(tx_first).unwrap();
@@ -152,10 +159,7 @@ fn calc_cell_input_recalculates_the_formula() {
     in_lok_process(
         "calc_cell_input_recalculates_the_formula",
         |office, scratch| {
-            let mut document = office
-                .load(&work_copy(scratch, "simple.ods"), "Language=en-US")
-                .unwrap();
-            document.initialize_for_rendering("{}").unwrap();
+            let mut document = load_for_editing(office, scratch, "simple.ods");
             let (tx, rx) = mpsc::channel();
             document.register_channel(tx).unwrap();
             // The cursor starts on A1 (2); 100 + Enter replaces it, so A3 = SUM(A1:A2) becomes 140.

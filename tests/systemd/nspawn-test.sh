@@ -468,12 +468,18 @@ step "systemctl kill -s KILL of oxool-forkit, then of oxool-wsd, while a user ty
 # Issue 13: idle and periodic saves are off, so only the checkpoints (checkpoint_idle_ms after
 # the last key) hold the edits when the processes die.
 checkpointed() { ct_exec oxoolctl recoveries 2>/dev/null | grep -q " $1 "; }   # checkpointed FILE
+# edit_notes_until_checkpointed NAME USER TEXT: session NAME, as USER, types TEXT into notes.odt
+# (and stays); then a checkpoint of notes.odt must be listed.
+edit_notes_until_checkpointed() {
+  if ws_start "$1" --document notes.odt --user "$2" --type "$3"; then
+    pass "notes.odt modified by $2: $(ws_line "$1" '^typed ')"
+  else fail "session $1 did not open"; ws_failure "$1"; fi
+  if wait_until 30 checkpointed notes.odt; then
+    pass "a checkpoint of $2's edit: $(ct_exec oxoolctl recoveries | grep ' notes.odt ' | cut -c1-100)"
+  else fail "no checkpoint of $2's edit in notes.odt: $(ct_exec oxoolctl recoveries 2>&1 | head -3)"; fi
+}
 typed4=NspawnForkitKill$RANDOM$RANDOM
-if ws_start F --document notes.odt --user Fay --type "$typed4"; then
-  pass "notes.odt modified: $(ws_line F '^typed ')"
-else fail "session F did not open"; ws_failure F; fi
-if wait_until 30 checkpointed notes.odt; then pass "a checkpoint of notes.odt: $(ct_exec oxoolctl recoveries | grep ' notes.odt ' | cut -c1-100)"
-else fail "no checkpoint of notes.odt: $(ct_exec oxoolctl recoveries 2>&1 | head -3)"; fi
+edit_notes_until_checkpointed F Fay "$typed4"
 ws_send F "c-crash wait-close"
 ct_exec systemctl kill -s KILL oxool-forkit.service
 wait_until 30 grep -q '^c-crash ' "$payload/ws-F.out"
@@ -484,11 +490,7 @@ if wait_until 90 stored_text notes.odt "$typed4"; then
   pass "after forkit's SIGKILL, notes.odt in storage has the edit (from the checkpoint)"
 else fail "notes.odt lacks the edit made before forkit's SIGKILL"; fi
 typed5=NspawnWsdKill$RANDOM$RANDOM
-if ws_start W --document notes.odt --user Wes --type "$typed5"; then
-  pass "notes.odt modified again: $(ws_line W '^typed ')"
-else fail "session W did not open"; ws_failure W; fi
-if wait_until 30 checkpointed notes.odt; then pass "a checkpoint of the new edit"
-else fail "no checkpoint of notes.odt before wsd's SIGKILL"; fi
+edit_notes_until_checkpointed W Wes "$typed5"
 wsd_pid=$(unit_prop oxool-wsd.service MainPID)
 t0=$(now_ms)
 ct_exec systemctl kill -s KILL oxool-wsd.service

@@ -56,13 +56,23 @@ common_files=(
   /man5/oxool.toml.5
 )
 
+# build_package KIND SCRIPT DIR: builds the KIND package with mk/SCRIPT into DIR; its path in
+# $built. Fails (and returns 1) when the script fails or names no file.
+build_package() {
+  local file
+  built=
+  if ! file=$("$repo/mk/$2" "$3" | tail -1) || [ ! -f "$file" ]; then
+    fail "build the $1"; return 1
+  fi
+  pass "built $(basename "$file") ($(du -h "$file" | cut -f1))"
+  built=$file
+}
+
 check_deb() {
   local deb contents scripts tmp
   echo "== .deb"
-  if ! deb=$("$repo/mk/build-deb.sh" "$out/deb" | tail -1) || [ ! -f "$deb" ]; then
-    fail "build the .deb"; return
-  fi
-  pass "built $(basename "$deb") ($(du -h "$deb" | cut -f1))"
+  build_package .deb build-deb.sh "$out/deb" || return
+  deb=$built
   contents=$(dpkg-deb -c "$deb")
   expect_in "deb contents" "$contents" "${common_files[@]}" ./etc/apt/apt.conf.d/25oxool
   grep -q '^bus = "system"$' < <(dpkg-deb --fsys-tarfile "$deb" | tar -xOf - ./etc/oxool/oxool.toml) &&
@@ -91,10 +101,8 @@ check_deb() {
 check_rpm() {
   local rpmfile root listed scripts
   echo "== .rpm"
-  if ! rpmfile=$("$repo/mk/build-rpm.sh" "$out/rpm" | tail -1) || [ ! -f "$rpmfile" ]; then
-    fail "build the .rpm"; return
-  fi
-  pass "built $(basename "$rpmfile") ($(du -h "$rpmfile" | cut -f1))"
+  build_package .rpm build-rpm.sh "$out/rpm" || return
+  rpmfile=$built
   if command -v rpmlint >/dev/null; then
     local lint rc=0
     lint=$(rpmlint -r "$repo/rpm/rpmlintrc" "$rpmfile" "$repo/rpm/oxool.spec" 2>&1) || rc=$?

@@ -4,6 +4,9 @@
 //! its lock over and opens the document from storage. Two real servers, real kits, the
 //! independent WOPI host.
 
+use std::time::Duration;
+
+use oxool_tests::eventually::eventually;
 use oxool_tests::server::{free_port, Server, ServerOptions};
 use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
 use oxool_tests::ws::WsClient;
@@ -22,6 +25,37 @@ fn start_server(host: &WopiHost, port: u16, peers: &[u16]) -> Server {
         ..Default::default()
     })
     .unwrap()
+}
+
+/// The WOPI host with `simple.docx` stored as one document, and two servers A and B of a
+/// cluster in front of it, each the other's peer.
+struct TwoPeers {
+    host: WopiHost,
+    /// The document's WOPISrc.
+    src: String,
+    a: Server,
+    b: Server,
+    port_a: u16,
+    port_b: u16,
+}
+
+impl TwoPeers {
+    fn start(document: &str) -> TwoPeers {
+        let host = WopiHost::start(WopiHostOptions::default()).unwrap();
+        host.add_fixture("simple.docx", document).unwrap();
+        let src = host.wopisrc(document);
+        let (port_a, port_b) = (free_port().unwrap(), free_port().unwrap());
+        let a = start_server(&host, port_a, &[port_b]);
+        let b = start_server(&host, port_b, &[port_a]);
+        TwoPeers {
+            host,
+            src,
+            a,
+            b,
+            port_a,
+            port_b,
+        }
+    }
 }
 
 /// The keys `oxoolctl documents` lists on a server.
@@ -54,12 +88,14 @@ async fn refused_as(port: u16, src: &str, user: &str) -> (WsClient, oxool_tests:
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_document_open_on_one_server_is_refused_on_another_until_that_one_is_gone() {
-    let host = WopiHost::start(WopiHostOptions::default()).unwrap();
-    host.add_fixture("simple.docx", "shared.docx").unwrap();
-    let src = host.wopisrc("shared.docx");
-    let (port_a, port_b) = (free_port().unwrap(), free_port().unwrap());
-    let mut a = start_server(&host, port_a, &[port_b]);
-    let b = start_server(&host, port_b, &[port_a]);
+    let TwoPeers {
+        host,
+        src,
+        mut a,
+        b,
+        port_a,
+        port_b,
+    } = TwoPeers::start("shared.docx");
 
     let mut alice = open_as(a.port, &src, "alice", true).await;
     let lock = lock_of(&host, "shared.docx").unwrap();
@@ -106,12 +142,9 @@ async fn a_document_open_on_one_server_is_refused_on_another_until_that_one_is_g
 /// this server holds the lock and saves.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_writer_joining_a_view_only_copy_takes_the_lock_or_is_refused() {
-    let host = WopiHost::start(WopiHostOptions::default()).unwrap();
-    host.add_fixture("simple.docx", "viewed.docx").unwrap();
-    let src = host.wopisrc("viewed.docx");
-    let (port_a, port_b) = (free_port().unwrap(), free_port().unwrap());
-    let a = start_server(&host, port_a, &[port_b]);
-    let b = start_server(&host, port_b, &[port_a]);
+    let TwoPeers {
+        host, src, a, b, ..
+    } = TwoPeers::start("viewed.docx");
 
     let vera = open_as(a.port, &src, "vera", false).await;
     assert_eq!(lock_of(&host, "viewed.docx"), None);
@@ -129,17 +162,14 @@ async fn a_writer_joining_a_view_only_copy_takes_the_lock_or_is_refused() {
 
     // B lets the document go (its writer leaves: stored, unlocked); now the writer joins A.
     drop(bob);
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
-    while lock_of(&host, "viewed.docx").is_some() {
-        assert!(std::time::Instant::now() < deadline, "B never unlocked");
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+    eventually("B's unlock", Duration::from_secs(60), || {
+        lock_of(&host, "viewed.docx").is_none().then_some(())
+    });
     let mut carol = open_as(a.port, &src, "carol", true).await;
     let a_lock = lock_of(&host, "viewed.docx").unwrap();
     assert!(a_lock.starts_with("oxool-") && a_lock != b_lock, "{a_lock}");
     carol.type_keys("Carol writes on A ").await;
-    let saved = carol.save(false).await;
-    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+    let saved = carol.save_stored().await;
     assert_eq!(saved.get("modified"), Some("0"), "{saved}");
     drop(vera);
 }

@@ -172,12 +172,4 @@ fn check_kit(run_as: RunAs) {
     }
 }
 
-#[test]
-fn a_kit_is_isolated_as_root() {
-    check_kit(RunAs::Root);
-}
-
-#[test]
-fn a_kit_is_isolated_as_unprivileged_user() {
-    check_kit(RunAs::Unprivileged);
-}
+oxool_tests::tests_as_root_and_unprivileged!(check_kit: a_kit_is_isolated_as_root, a_kit_is_isolated_as_unprivileged_user);

@@ -9,9 +9,10 @@
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use oxool_tests::bin_dir;
+use oxool_tests::eventually::poll_until;
 
 pub struct Wsd {
     child: Child,
@@ -109,19 +110,16 @@ impl Wsd {
     }
 
     fn wait_until_serving(&mut self) {
-        let deadline = Instant::now() + Duration::from_secs(60);
-        while Instant::now() < deadline {
+        let serving = poll_until(Duration::from_secs(60), || {
             if let Some(status) = self.child.try_wait().unwrap() {
                 panic!("oxool-wsd exited with {status}:\n{}", self.log());
             }
-            if ureq::get(&self.url("/hosting/capabilities")).call().is_ok()
-                && (self.system_bus.is_some() || self.admin_socket().exists())
-            {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
+            let answers = ureq::get(&self.url("/hosting/capabilities")).call().is_ok();
+            (answers && (self.system_bus.is_some() || self.admin_socket().exists())).then_some(())
+        });
+        if serving.is_none() {
+            panic!("oxool-wsd did not start serving:\n{}", self.log());
         }
-        panic!("oxool-wsd did not start serving:\n{}", self.log());
     }
 
     /// forkit's processes (front end, zygote, kits): their command line names our jails.
@@ -244,14 +242,7 @@ pub fn parent_of(pid: u32) -> Option<u32> {
 
 /// Waits for `condition`, polling; false when it did not come true within a minute.
 pub fn eventually(mut condition: impl FnMut() -> bool) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while Instant::now() < deadline {
-        if condition() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    false
+    poll_until(Duration::from_secs(60), || condition().then_some(())).is_some()
 }
 
 fn oxool_systemplate_setup(path: &Path) {

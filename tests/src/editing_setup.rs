@@ -20,6 +20,14 @@ impl EditingSetup {
         EditingSetup::start_with(run_as, "")
     }
 
+    /// [`EditingSetup::start`] with the kits as root and fixture `fixture` stored as document
+    /// `name`.
+    pub fn with_document(fixture: &str, name: &str) -> EditingSetup {
+        let setup = EditingSetup::start(RunAs::Root);
+        setup.host.add_fixture(fixture, name).unwrap();
+        setup
+    }
+
     /// [`EditingSetup::start`] with more `[editing]` settings (TOML lines) after
     /// [`NO_AUTOSAVE`].
     pub fn start_with(run_as: RunAs, editing: &str) -> EditingSetup {

@@ -197,8 +197,7 @@ async fn two_writers_edit_an_xlsx_and_the_formula_follows() {
     b.rewind_to(mark);
     b.wait_for("an invalidation", |m| m.is("invalidate")).await;
 
-    let saved = a.save(false).await;
-    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+    a.save_stored().await;
     let csv = setup.stored_text(name);
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(cells(lines[0])[..2], ["7", "21"], "stored csv: {csv}");
@@ -207,9 +206,8 @@ async fn two_writers_edit_an_xlsx_and_the_formula_follows() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_pptx_switches_slides_and_types_into_a_shape() {
-    let setup = Setup::start(RunAs::Root);
     let name = "deck.pptx";
-    setup.host.add_fixture("simple.pptx", name).unwrap();
+    let setup = Setup::with_document("simple.pptx", name);
     let mut a = setup.open("Alice", name, true).await;
     assert_eq!(a.status.as_ref().unwrap().get("type"), Some("presentation"));
     assert_eq!(a.status.as_ref().unwrap().get("parts"), Some("2"));
@@ -242,8 +240,7 @@ async fn a_pptx_switches_slides_and_types_into_a_shape() {
         m.is("doc-state") && m.get("modified") == Some("1")
     })
     .await;
-    let saved = a.save(false).await;
-    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+    a.save_stored().await;
     let text = setup.stored_text(name);
     assert!(text.contains("ZuluMarker"), "stored slides: {text}");
     assert!(text.contains("oxool slide one title"), "{text}");
@@ -251,9 +248,8 @@ async fn a_pptx_switches_slides_and_types_into_a_shape() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_view_only_session_cannot_modify() {
-    let setup = Setup::start(RunAs::Root);
     let name = "readonly.docx";
-    setup.host.add_fixture("simple.docx", name).unwrap();
+    let setup = Setup::with_document("simple.docx", name);
     let original = setup.host.stored(name);
     let mut viewer = setup.open("Viewer", name, false).await;
     let status = viewer.status.clone().unwrap();
@@ -316,13 +312,11 @@ async fn a_view_only_session_cannot_modify() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_conflict_is_reported_and_overwrite_stores() {
-    let setup = Setup::start(RunAs::Root);
     let name = "conflict.docx";
-    setup.host.add_fixture("simple.docx", name).unwrap();
+    let setup = Setup::with_document("simple.docx", name);
     let mut a = setup.open("Alice", name, true).await;
     a.type_keys("FirstEdit ").await;
-    let saved = a.save(false).await;
-    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+    a.save_stored().await;
 
     // Someone changes the file in storage; our next upload must not silently replace it.
     a.type_keys("SecondEdit ").await;
@@ -397,8 +391,7 @@ async fn keys_of_users_typing_in_turn_land_at_their_own_cursors() {
         // Fast, but within wsd's input rate limit (200 messages a second, two per key).
         tokio::time::sleep(std::time::Duration::from_millis(150)).await;
     }
-    let saved = a.save(false).await;
-    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+    a.save_stored().await;
     let stored = setup.stored_text(name).to_lowercase();
     let broken: Vec<&String> = words
         .iter()
@@ -449,8 +442,7 @@ async fn keys_of_two_users_in_a_spreadsheet_land_in_their_own_cells() {
                 })
                 .await;
         }
-        let saved = a.save(false).await;
-        assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+        a.save_stored().await;
         let csv = setup.stored_text(&name);
         let first_row = csv.lines().next().unwrap_or_default();
         assert_eq!(

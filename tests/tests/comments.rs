@@ -161,8 +161,7 @@ async fn two_users_add_reply_edit_resolve_and_delete_comments_in_a_docx() {
     drop(c);
 
     // Save: the stored docx has both comments with their authors.
-    let saved = a.save(false).await;
-    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+    a.save_stored().await;
     let xml = docx_comments(&setup.host.path_of(name));
     for expected in [
         "Edited remark",
@@ -190,8 +189,7 @@ async fn two_users_add_reply_edit_resolve_and_delete_comments_in_a_docx() {
             && text_of(&comment(m)["id"]) == first
     })
     .await;
-    let saved = a.save(false).await;
-    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+    a.save_stored().await;
     let xml = docx_comments(&setup.host.path_of(name));
     assert!(!xml.contains("remark"), "the comments are gone: {xml}");
 }
@@ -215,8 +213,7 @@ async fn a_docx_with_a_comment_lists_it_on_open_and_delete_all_removes_it() {
 
     a.uno(".uno:DeleteAllNotes", None).await;
     comment_event(&mut a, "the removal", "Remove", None).await;
-    let saved = a.save(false).await;
-    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+    a.save_stored().await;
     let xml = docx_comments(&setup.host.path_of(name));
     assert!(!xml.contains("PreexistingRemark"), "{xml}");
 }

@@ -159,8 +159,7 @@ async fn two_users_record_accept_and_reject_tracked_changes() {
     a.uno(".uno:TrackChanges", None).await;
     recording_state(&mut a, "recording off at A", false).await;
 
-    let saved = a.save(false).await;
-    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+    a.save_stored().await;
     let xml = docx_document(&setup.host.path_of(name));
     assert!(xml.contains("Tracked"), "the accepted text stays: {xml}");
     assert!(!xml.contains("Gone"), "the rejected text went: {xml}");
@@ -169,9 +168,8 @@ async fn two_users_record_accept_and_reject_tracked_changes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_docx_with_tracked_changes_lists_them_and_keeps_new_ones() {
-    let setup = Setup::start(RunAs::Root);
     let name = "reviewed.docx";
-    setup.host.add_fixture("tracked.docx", name).unwrap();
+    let setup = Setup::with_document("tracked.docx", name);
     let mut a = setup.open("Alice", name, true).await;
     let list = change_list(&mut a, "the list on open").await;
     assert_eq!(list.len(), 2, "{list:?}");
@@ -191,8 +189,7 @@ async fn a_docx_with_tracked_changes_lists_them_and_keeps_new_ones() {
             && text_of(&redline(m)["description"]).contains("Alice")
     })
     .await;
-    let saved = a.save(false).await;
-    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+    a.save_stored().await;
     let stored = setup.host.path_of(name);
     let xml = docx_document(&stored);
     for expected in [

@@ -8,10 +8,7 @@ const c = require('../support/calc');
 const { expect } = h;
 
 test('function names are offered while a formula is typed; Tab and Enter complete them', async ({ browser }) => {
-  const alice = await (await browser.newContext()).newPage();
-  const bob = await (await browser.newContext()).newPage();
-  await h.openEditor(alice, (await h.links('calc-func.ods', 'Alice')).edit);
-  await h.openEditor(bob, (await h.links('calc-func.ods', 'Bob')).edit);
+  const { pages: [alice, bob] } = await h.openTogether(browser, 'calc-func.ods', ['Alice', 'Bob']);
 
   await c.goTo(alice, 'C1');
   await alice.keyboard.type('=sums');
@@ -22,8 +19,7 @@ test('function names are offered while a formula is typed; Tab and Enter complet
   const box = await hint.boundingBox();
   const cell = await c.headerPoint(alice, 'columns', 'C', 'middle');
   expect(Math.abs(box.x - cell.x)).toBeLessThan(120);
-  await h.settle(alice);
-  await h.shot(alice, 'calc-autocomplete-1-hint');
+  await h.settledShot(alice, 'calc-autocomplete-1-hint');
   await alice.keyboard.press('Tab');
   await expect(hint).toBeHidden();
   await alice.keyboard.type('A1:A3)');
@@ -44,14 +40,10 @@ test('function names are offered while a formula is typed; Tab and Enter complet
   await expect(hint).toBeHidden();
   await alice.keyboard.press('Enter');
 
-  await c.goTo(bob, 'C1');
-  await expect(bob.locator('#formula-input')).toHaveValue('=SUMSQ(A1:A3)');
-  await c.goTo(bob, 'C2');
-  await expect(bob.locator('#formula-input')).toHaveValue('=COUNTA(A1:A3)');
-  await h.settle(bob);
-  await h.shot(bob, 'calc-autocomplete-2-bob');
-  await alice.keyboard.press('Control+s');
-  await h.waitSaved(alice);
+  await c.expectCell(bob, 'C1', '=SUMSQ(A1:A3)');
+  await c.expectCell(bob, 'C2', '=COUNTA(A1:A3)');
+  await h.settledShot(bob, 'calc-autocomplete-2-bob');
+  await h.saveByKey(alice);
   const xml = h.zipMember('calc-func.ods', 'content.xml');
   expect(xml).toContain('of:=SUMSQ([.A1:.A3])');
   expect(xml).toContain('of:=COUNTA([.A1:.A3])');

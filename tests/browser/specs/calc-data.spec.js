@@ -19,10 +19,7 @@ const csvColumn = async (page, col) => fs.readFileSync(await h.downloadAs(page, 
   .split(/\r?\n/).map((line) => line.split(',')[col]);
 
 test('sort, autofilter, AutoInput and the Function Wizard; both users see the results', async ({ browser }) => {
-  const alice = await (await browser.newContext()).newPage();
-  const bob = await (await browser.newContext()).newPage();
-  await h.openEditor(alice, (await h.links('calc-sort.ods', 'Alice')).edit);
-  await h.openEditor(bob, (await h.links('calc-sort.ods', 'Bob')).edit);
+  const { pages: [alice, bob] } = await h.openTogether(browser, 'calc-sort.ods', ['Alice', 'Bob']);
 
   // Sort C1:C4 ascending from the Data menu.
   for (const [cell, v] of [['C1', '30'], ['C2', '10'], ['C3', '40'], ['C4', '20']]) await typeIn(alice, cell, v);
@@ -35,13 +32,11 @@ test('sort, autofilter, AutoInput and the Function Wizard; both users see the re
   await c.goTo(bob, 'E2');
   await bob.keyboard.type('pe');
   await bob.keyboard.press('Enter');
-  await c.goTo(bob, 'E2');
-  await expect(bob.locator('#formula-input')).toHaveValue('pear');
+  await c.expectCell(bob, 'E2', 'pear');
 
   // The Function Wizard: SUMSQ of A1:A3 (2, 40, 42) into E4.
   await c.goTo(alice, 'E4');
-  await d.menu(alice, 'Insert', 'Function…');
-  const win = await d.paintedDialog(alice, /Function Wizard/);
+  const win = await d.menuDialog(alice, 'Insert', 'Function…', /Function Wizard/);
   await alice.keyboard.type('SUMSQ'); // the search box has the focus
   await d.dialogSettled(alice, win.id);
   await d.clickWindow(alice, win.id, 35, 183, { clickCount: 2 }); // the first function found
@@ -49,10 +44,9 @@ test('sort, autofilter, AutoInput and the Function Wizard; both users see the re
   await alice.keyboard.type('A1:A3'); // its first argument has the focus now
   await d.dialogSettled(alice, win.id);
   await h.shot(alice, 'calc-data-1-function-wizard');
-  await d.clickWindow(alice, win.id, win.width - 55, win.height - 30); // OK
+  await d.clickOk(alice, win);
   await d.noDialog(alice);
-  await c.goTo(bob, 'E4');
-  await expect(bob.locator('#formula-input')).toHaveValue('=SUMSQ(A1:A3)');
+  await c.expectCell(bob, 'E4', '=SUMSQ(A1:A3)');
 
   // Autofilter on A1:A3: Alice unticks 40 in A1's popup; row 2 is hidden for Bob too.
   await c.goTo(alice, 'A1');
@@ -76,11 +70,9 @@ test('sort, autofilter, AutoInput and the Function Wizard; both users see the re
     const rows = window.oxool.describe().headers.rows.map((e) => e.text);
     return rows.includes('1') && rows.includes('3') && !rows.includes('2');
   }, null, { timeout: 30_000 });
-  await h.settle(bob);
-  await h.shot(bob, 'calc-data-3-bob-filtered');
+  await h.settledShot(bob, 'calc-data-3-bob-filtered');
 
-  await alice.keyboard.press('Control+s');
-  await h.waitSaved(alice);
+  await h.saveByKey(alice);
   const xml = h.zipMember('calc-sort.ods', 'content.xml');
   expect(xml).toMatch(/table:visibility="filter"/);
   expect(xml).toContain('of:=SUMSQ([.A1:.A3])');

@@ -16,10 +16,7 @@ async function typeIn(page, cell, text) {
 }
 
 test('number format, background, border and merge from the menu and Format Cells; both users see it', async ({ browser }) => {
-  const alice = await (await browser.newContext()).newPage();
-  const bob = await (await browser.newContext()).newPage();
-  await h.openEditor(alice, (await h.links('calc-format.ods', 'Alice')).edit);
-  await h.openEditor(bob, (await h.links('calc-format.ods', 'Bob')).edit);
+  const { pages: [alice, bob] } = await h.openTogether(browser, 'calc-format.ods', ['Alice', 'Bob']);
 
   // Percent: 0.25 shows as 25.00%.
   await typeIn(alice, 'C1', '0.25');
@@ -32,31 +29,27 @@ test('number format, background, border and merge from the menu and Format Cells
 
   // A box border on C3 through Format ▸ Borders… (the Format Cells dialog on its Borders tab).
   await c.goTo(alice, 'C3');
-  await d.menu(alice, 'Format', 'Borders…');
-  const win = await d.paintedDialog(alice, /Format Cells/);
+  const win = await d.menuDialog(alice, 'Format', 'Borders…', /Format Cells/);
   await d.clickWindow(alice, win.id, 151, 82); // Presets: the box
   await d.dialogSettled(alice, win.id);
   await h.shot(alice, 'calc-format-1-borders-dialog');
-  await d.clickWindow(alice, win.id, win.width - 55, win.height - 30); // OK
+  await d.clickOk(alice, win);
   await d.noDialog(alice);
 
   // Merge B5:C5 (only B5 has text, so LibreOffice asks nothing).
   await typeIn(alice, 'B5', 'merged title');
   await c.goTo(alice, 'B5:C5');
   await d.menu(alice, 'Format', 'Merge and Center Cells');
-  await h.settle(alice);
-  await h.shot(alice, 'calc-format-2-alice');
+  await h.settledShot(alice, 'calc-format-2-alice');
 
   // Bob: the formatted value in his copy, and his screen.
   await expect.poll(async () => {
     const csv = fs.readFileSync(await h.downloadAs(bob, 'csv'), 'utf8').split(/\r?\n/);
     return csv[0].split(',')[2];
   }, { timeout: 30_000 }).toBe('25.00%');
-  await h.settle(bob);
-  await h.shot(bob, 'calc-format-3-bob');
+  await h.settledShot(bob, 'calc-format-3-bob');
 
-  await alice.keyboard.press('Control+s');
-  await h.waitSaved(alice);
+  await h.saveByKey(alice);
   const xml = h.zipMember('calc-format.ods', 'content.xml');
   expect(xml).toMatch(/table:number-columns-spanned="2"/);
   expect(xml).toMatch(/fo:background-color="#ffff00"/);

@@ -78,12 +78,10 @@ test('freeze rows and columns: the frozen panes stay while the rest scrolls', as
   }, rowH / 2);
   await page.waitForFunction((t) => window.oxool.layer.scroller.scrollTop === t, scrolledTo);
   await expect.poll(() => page.evaluate(() => document.querySelector('#doc-sizer .own-cell').style.clipPath)).toMatch(/^inset\(\d/);
-  await h.settle(page);
-  await h.shot(page, 'calc-freeze-3-cursor-under-frozen-rows');
+  await h.settledShot(page, 'calc-freeze-3-cursor-under-frozen-rows');
 
   // Stored: the split at column 2, row 3 (LibreOffice's view settings).
-  await page.keyboard.press('Control+s');
-  await h.waitSaved(page);
+  await h.saveByKey(page);
   const settings = h.zipMember('calc-freeze.ods', 'settings.xml');
   expect(settings).toMatch(/config:name="HorizontalSplitPosition" config:type="int">2</);
   expect(settings).toMatch(/config:name="VerticalSplitPosition" config:type="int">3</);

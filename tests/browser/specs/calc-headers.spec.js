@@ -29,8 +29,7 @@ test('headers: click selects, drag resizes, double click sets the optimal width;
   const r2 = await c.headerPoint(alice, 'rows', '2', 'middle');
   await alice.mouse.click(r2.x, r2.y);
   await expect(alice.locator('#cell-address')).toHaveValue(/^A2:[A-Z]+2$/);
-  await h.settle(alice);
-  await h.shot(alice, 'calc-headers-2-row-selected');
+  await h.settledShot(alice, 'calc-headers-2-row-selected');
 
   // Alice drags B's right border 100 px to the right: B is 1 500 twips wider, for Bob too.
   await c.drag(alice, await c.headerPoint(alice, 'columns', 'B', 'end'), 100, 0);
@@ -52,20 +51,17 @@ test('headers: click selects, drag resizes, double click sets the optimal width;
   await alice.mouse.dblclick(r1End.x, r1End.y);
   await expect.poll(async () => width(await c.headerEntry(bob, 'rows', '1')), { timeout: 30_000 })
     .toBeLessThan(width(row1) + 60);
-  await h.settle(bob);
-  await h.shot(bob, 'calc-headers-3-bob-sees-resized');
+  await h.settledShot(bob, 'calc-headers-3-bob-sees-resized');
 
   // A double click on A's right border: A (two-digit numbers) becomes narrower than the default.
   const aEnd = await c.headerPoint(alice, 'columns', 'A', 'end');
   await alice.mouse.dblclick(aEnd.x, aEnd.y);
   await expect.poll(async () => width(await c.headerEntry(bob, 'columns', 'A')), { timeout: 30_000 })
     .toBeLessThan(width(b0) / 2);
-  await h.settle(alice);
-  await h.shot(alice, 'calc-headers-4-optimal');
+  await h.settledShot(alice, 'calc-headers-4-optimal');
 
   // Stored: B about 1.94 in wide (0.889 + 100 px), A narrow, row 2 taller than the default.
-  await alice.keyboard.press('Control+s');
-  await h.waitSaved(alice);
+  await h.saveByKey(alice);
   const xml = h.zipMember('calc-headers.ods', 'content.xml');
   const widths = [...xml.matchAll(/style:column-width="([\d.]+)in"/g)].map((m) => Number(m[1]));
   expect(widths.some((w) => w > 1.85 && w < 2.05)).toBe(true);

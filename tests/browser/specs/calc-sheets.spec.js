@@ -24,10 +24,7 @@ async function headerMenu(page, axis, text, item) {
 }
 
 test('sheets: add, rename, move, delete; rows and columns: insert and delete; both users see it', async ({ browser }) => {
-  const alice = await (await browser.newContext()).newPage();
-  const bob = await (await browser.newContext()).newPage();
-  await h.openEditor(alice, (await h.links('calc-sheets.ods', 'Alice')).edit);
-  await h.openEditor(bob, (await h.links('calc-sheets.ods', 'Bob')).edit);
+  const { pages: [alice, bob] } = await h.openTogether(browser, 'calc-sheets.ods', ['Alice', 'Bob']);
   await expect(tabs(bob)).toHaveText(['Numbers', 'Second']);
 
   // Add: a third sheet after the last.
@@ -65,15 +62,11 @@ test('sheets: add, rename, move, delete; rows and columns: insert and delete; bo
   await headerMenu(alice, 'rows', '1', 'Delete Rows');
   await tabs(bob).filter({ hasText: 'Numbers' }).click();
   await h.settle(bob);
-  await c.goTo(bob, 'B3');
-  await expect(bob.locator('#formula-input')).toHaveValue('=SUM(B1:B2)');
-  await c.goTo(bob, 'B1');
-  await expect(bob.locator('#formula-input')).toHaveValue('2');
-  await h.settle(bob);
-  await h.shot(bob, 'calc-sheets-2-bob-shifted-cells');
+  await c.expectCell(bob, 'B3', '=SUM(B1:B2)');
+  await c.expectCell(bob, 'B1', '2');
+  await h.settledShot(bob, 'calc-sheets-2-bob-shifted-cells');
 
-  await alice.keyboard.press('Control+s');
-  await h.waitSaved(alice);
+  await h.saveByKey(alice);
   const xml = h.zipMember('calc-sheets.ods', 'content.xml');
   const names = [...xml.matchAll(/<table:table table:name="([^"]+)"/g)].map((m) => m[1]);
   expect(names).toEqual(['Numbers', 'Budget', 'Second']);

@@ -4,14 +4,9 @@
 const fs = require('node:fs');
 const { test } = require('@playwright/test');
 const h = require('../support/helpers');
+const { goTo, expectCell } = require('../support/calc');
 
 const { expect } = h;
-
-async function goTo(page, cell) {
-  await page.locator('#cell-address').fill(cell);
-  await page.locator('#cell-address').press('Enter');
-  await expect(page.locator('#cell-address')).toHaveValue(cell);
-}
 
 test('numbers and =SUM() in cells; switch sheets', async ({ page }) => {
   await h.openEditor(page, (await h.links('calc.xlsx', 'Carol')).edit);
@@ -40,10 +35,8 @@ test('numbers and =SUM() in cells; switch sheets', async ({ page }) => {
   await goTo(page, 'C4');
   await page.locator('#formula-input').fill('=C3*2');
   await page.locator('#formula-input').press('Enter');
-  await goTo(page, 'C4');
-  await expect(page.locator('#formula-input')).toHaveValue('=C3*2');
-  await h.settle(page);
-  await h.shot(page, 'calc-2-sum');
+  await expectCell(page, 'C4', '=C3*2');
+  await h.settledShot(page, 'calc-2-sum');
 
   // The results as the document has them (CSV of the first sheet through the page).
   const csv = fs.readFileSync(await h.downloadAs(page, 'csv'), 'utf8').split(/\r?\n/);
@@ -57,7 +50,6 @@ test('numbers and =SUM() in cells; switch sheets', async ({ page }) => {
   await expect(page.locator('#sheet-tabs .sheet-tab[aria-selected="true"]')).toHaveText('Second');
   await expect.poll(() => page.evaluate(() => window.oxool.status.part)).toBe('1');
   await h.settle(page);
-  await goTo(page, 'A1');
-  await expect(page.locator('#formula-input')).toHaveValue('second sheet gamma');
+  await expectCell(page, 'A1', 'second sheet gamma');
   await h.shot(page, 'calc-3-second-sheet');
 });

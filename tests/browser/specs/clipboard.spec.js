@@ -6,6 +6,7 @@
 const fs = require('node:fs');
 const { test } = require('@playwright/test');
 const h = require('../support/helpers');
+const { goTo } = require('../support/calc');
 
 const { expect } = h;
 
@@ -37,16 +38,6 @@ async function writeClipboard(page, text, html) {
     if (html) flavours['text/html'] = new Blob([html], { type: 'text/html' });
     await navigator.clipboard.write([new ClipboardItem(flavours)]);
   }, { text, html });
-}
-
-/** Client coordinates of a twip position of the current part. */
-async function at(page, x, y) {
-  return page.evaluate(({ x, y }) => {
-    const l = window.oxool.layer;
-    const p = l.twipsToCss(x, y);
-    const r = l.sizer.getBoundingClientRect();
-    return { x: r.left + p.x, y: r.top + p.y };
-  }, { x, y });
 }
 
 /** A plain text field elsewhere on the page; Ctrl+V into it gives what the clipboard holds. */
@@ -125,8 +116,7 @@ test('copy and cut put the selection on the system clipboard; paste of HTML keep
   await h.pressAndSeeCaret(page, 'Enter');
   await page.keyboard.press('Control+v');
   await expect.poll(() => sent.filter((m) => m === 'uno command=.uno:Paste').length).toBe(1);
-  await h.settle(page);
-  await h.shot(page, 'clipboard-1-copied-pasted');
+  await h.settledShot(page, 'clipboard-1-copied-pasted');
 
   // Cut the line above: on the clipboard, out of the document.
   await h.pressAndSeeCaret(page, 'ArrowUp');
@@ -142,7 +132,7 @@ test('copy and cut put the selection on the system clipboard; paste of HTML keep
   await h.pressAndSeeCaret(page, 'ArrowDown');
   await selectLine(page);
   const sel = await page.evaluate(() => window.oxool.describe().selection[0]);
-  const inSel = await at(page, sel.x + sel.w / 2, sel.y + sel.h / 2);
+  const inSel = await h.twipsToClient(page, sel.x + sel.w / 2, sel.y + sel.h / 2);
   await page.mouse.click(inSel.x, inSel.y, { button: 'right' });
   await page.locator('#context-menu').getByRole('menuitem', { name: 'Copy', exact: true }).click();
   await expect.poll(async () => ((await readClipboard(page)) || { text: '' }).text).toBe('oxool fixture text alpha');
@@ -153,21 +143,19 @@ test('copy and cut put the selection on the system clipboard; paste of HTML keep
   await writeClipboard(page, 'Pasted bold and plain', '<p>Pasted <b>bold</b> and plain</p>');
   await page.keyboard.press('Control+v');
   await expect.poll(() => sent.some((m) => m.startsWith('paste mimetype=text/html\n'))).toBe(true);
-  await h.settle(page);
-  await h.shot(page, 'clipboard-2-html-pasted');
+  await h.settledShot(page, 'clipboard-2-html-pasted');
 
   // Paste from the context menu (the page reads the clipboard): plain text from elsewhere,
   // right-clicked just after the caret (in the empty last paragraph).
   await writeClipboard(page, 'menu pasted', '');
   const caret = await page.evaluate(() => window.oxool.describe().caret);
-  const nearCaret = await at(page, caret.x + 300, caret.y + caret.h / 2);
+  const nearCaret = await h.twipsToClient(page, caret.x + 300, caret.y + caret.h / 2);
   await page.mouse.click(nearCaret.x, nearCaret.y, { button: 'right' });
   await page.locator('#context-menu').getByRole('menuitem', { name: 'Paste', exact: true }).click();
   await expect.poll(() => sent.filter((m) => m.startsWith('paste ')).pop()).toBe('paste mimetype=text/plain;charset%3Dutf-8\nmenu pasted');
   await h.settle(page);
 
-  await page.keyboard.press('Control+s');
-  await h.waitSaved(page);
+  await h.saveByKey(page);
   const text = (await h.storedText('clip.docx')).replace(/\s+/g, ' ');
   expect(text).toContain('Pasted bold and plain menu pasted');
   expect(text).not.toContain('second paragraph beta');
@@ -197,16 +185,8 @@ async function confirmTextImport(page) {
   }, null, { timeout: 30_000 });
 }
 
-async function goTo(page, cell) {
-  await page.locator('#cell-address').fill(cell);
-  await page.locator('#cell-address').press('Enter');
-  await expect(page.locator('#cell-address')).toHaveValue(cell);
-  await expect(page.locator('#input-sink')).toBeFocused();
-}
-
 test('Calc (ODS): sheet names on the tabs; copy and paste of cells', async ({ page }) => {
-  const sent = [];
-  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+  const sent = h.recordSent(page);
   await h.openEditor(page, (await h.links('clipcalc.ods', 'Ivan')).edit);
   await expect(page.locator('#sheet-tabs .sheet-tab')).toHaveText(['Numbers', 'Second']);
   await expect(page.locator('#sheet-tabs .sheet-tab[aria-selected="true"]')).toHaveText('Numbers');
@@ -238,24 +218,21 @@ test('Calc (ODS): sheet names on the tabs; copy and paste of cells', async ({ pa
   await page.keyboard.press('Control+v');
   await page.keyboard.press('Enter');
   await expect(page.locator('#cell-address')).toHaveValue('G2');
-  await h.settle(page);
-  await h.shot(page, 'clipboard-3-calc-pasted');
+  await h.settledShot(page, 'clipboard-3-calc-pasted');
   const csv = fs.readFileSync(await h.downloadAs(page, 'csv'), 'utf8').split(/\r?\n/);
   expect(csv.slice(0, 3)).toEqual(['2,,,11,5,6,solo', '40,,,22,7,8,', '42,0,,33,,,']);
 
   await page.locator('#sheet-tabs .sheet-tab', { hasText: 'Second' }).click();
   await expect(page.locator('#sheet-tabs .sheet-tab[aria-selected="true"]')).toHaveText('Second');
   await expect.poll(() => page.evaluate(() => window.oxool.status.part)).toBe('1');
-  await h.settle(page);
-  await h.shot(page, 'clipboard-4-calc-second-sheet');
+  await h.settledShot(page, 'clipboard-4-calc-second-sheet');
 });
 
 test('without the asynchronous Clipboard API (plain http), copy still reaches the clipboard', async ({ page }) => {
   // Pages served over plain http to another machine have no navigator.clipboard.write.
   await page.addInitScript(() => { delete Clipboard.prototype.write; });
   await h.openEditor(page, (await h.links('clip2.odt', 'Judy')).edit);
-  await page.locator('#input-sink').focus();
-  await h.pressAndSeeCaret(page, 'Control+End');
+  await h.caretToEnd(page);
   await selectLine(page);
   await page.keyboard.press('Control+c');
   await expect.poll(() => pasteElsewhere(page)).toBe('second paragraph beta');

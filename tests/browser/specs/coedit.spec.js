@@ -6,12 +6,7 @@ const h = require('../support/helpers');
 const { expect } = h;
 
 test('two contexts: A types, B sees the text and A\'s named caret', async ({ browser }) => {
-  const alice = await browser.newContext();
-  const bob = await browser.newContext();
-  const a = await alice.newPage();
-  const b = await bob.newPage();
-  await h.openEditor(a, (await h.links('coedit.odt', 'Alice')).edit);
-  await h.openEditor(b, (await h.links('coedit.odt', 'Bob')).edit);
+  const { contexts: [alice, bob], pages: [a, b] } = await h.openTogether(browser, 'coedit.odt', ['Alice', 'Bob']);
 
   // Both pages list both people.
   for (const page of [a, b]) {
@@ -30,8 +25,7 @@ test('two contexts: A types, B sees the text and A\'s named caret', async ({ bro
   const before = await h.canvasHash(b, line);
   const tilesBefore = await b.evaluate(() => window.oxool.fetcher.stats.received);
 
-  await a.locator('#input-sink').focus();
-  await h.pressAndSeeCaret(a, 'Control+End');
+  await h.caretToEnd(a);
   await a.keyboard.type(' Alice was here');
 
   // Alice's caret in Bob's page: her colour and a flag with her name.
@@ -50,8 +44,7 @@ test('two contexts: A types, B sees the text and A\'s named caret', async ({ bro
   await expect.poll(() => h.canvasHash(b, line), { timeout: 30_000 }).not.toBe(before);
   // Bob's caret is in Alice's page too.
   await expect(a.locator('.view-caret[data-name="Bob"]')).toBeVisible();
-  await h.settle(a);
-  await h.shot(a, 'coedit-alice');
+  await h.settledShot(a, 'coedit-alice');
   await h.shot(b, 'coedit-bob');
 
   // And Bob's own session holds the text (the document export of his view's document).

@@ -10,17 +10,11 @@ const d = require('../support/dialogs');
 const { expect } = h;
 
 test('two users add, see, reply to, resolve and delete comments; the docx stores them', async ({ browser }) => {
-  const alice = await browser.newContext();
-  const bob = await browser.newContext();
-  const a = await alice.newPage();
-  const b = await bob.newPage();
-  await h.openEditor(a, (await h.links('comments.docx', 'Alice')).edit);
-  await h.openEditor(b, (await h.links('comments.docx', 'Bob')).edit);
+  const { contexts: [alice, bob], pages: [a, b] } = await h.openTogether(browser, 'comments.docx', ['Alice', 'Bob']);
   // A document without comments opens with the panel closed.
   await expect(a.locator('#comments')).toBeHidden();
 
-  await a.locator('#input-sink').focus();
-  await h.pressAndSeeCaret(a, 'Control+End');
+  await h.caretToEnd(a);
   await a.keyboard.press('Control+Alt+c');
   const box = a.locator('#comments .comment-input');
   await expect(box).toBeFocused();
@@ -61,8 +55,7 @@ test('two users add, see, reply to, resolve and delete comments; the docx stores
 
   // Stored: both comments, with their authors, in word/comments.xml.
   await a.locator('#input-sink').focus();
-  await a.keyboard.press('Control+s');
-  await h.waitSaved(a);
+  await h.saveByKey(a);
   const xml = h.zipMember('comments.docx', 'word/comments.xml');
   expect(xml).toContain('Please check this sentence');
   expect(xml).toContain('Done, thanks');
@@ -103,18 +96,12 @@ test('a docx that already has a comment shows it on open; a click puts the curso
   expect(await caretY()).toBeLessThan(y - 200);
   await carols.locator('.comment-text').click();
   await expect.poll(caretY, { timeout: 30_000 }).toBeGreaterThan(y - 200);
-  await h.settle(page);
-  await h.shot(page, 'comments-on-open');
+  await h.settledShot(page, 'comments-on-open');
   await context.close();
 });
 
 test('Calc: a comment on a cell reaches the other user and is stored in the xlsx', async ({ browser }) => {
-  const alice = await browser.newContext();
-  const bob = await browser.newContext();
-  const a = await alice.newPage();
-  const b = await bob.newPage();
-  await h.openEditor(a, (await h.links('comments.xlsx', 'Alice')).edit);
-  await h.openEditor(b, (await h.links('comments.xlsx', 'Bob')).edit);
+  const { contexts: [alice, bob], pages: [a, b] } = await h.openTogether(browser, 'comments.xlsx', ['Alice', 'Bob']);
   await a.locator('#input-sink').focus();
   await a.keyboard.press('Control+Alt+c');
   await a.locator('#comments .comment-input').fill('Check this figure');
@@ -125,11 +112,9 @@ test('Calc: a comment on a cell reaches the other user and is stored in the xlsx
   await expect(bobsView.locator('.comment-time')).not.toContainText(':');
   // Calc has no replies in LibreOffice 7.4: no Reply button.
   await expect(bobsView.locator('.comment-reply')).toHaveCount(0);
-  await h.settle(b);
-  await h.shot(b, 'comments-calc-bob');
+  await h.settledShot(b, 'comments-calc-bob');
   await a.locator('#input-sink').focus();
-  await a.keyboard.press('Control+s');
-  await h.waitSaved(a);
+  await h.saveByKey(a);
   const xml = h.zipMember('comments.xlsx', 'xl/comments1.xml');
   expect(xml).toContain('Check this figure');
   expect(xml).toContain('Alice');
@@ -141,12 +126,7 @@ test('Calc: a comment on a cell reaches the other user and is stored in the xlsx
   // LibreOffice's context menu on a cell: its Insert Comment opens the panel's text box (not an
   // empty comment), and the comment it makes is Alice's.
   await h.settle(a);
-  const cell = await a.evaluate(() => {
-    const o = window.oxool;
-    const p = o.layer.twipsToCss(2000, 600);
-    const r = o.layer.sizer.getBoundingClientRect();
-    return { x: r.left + p.x, y: r.top + p.y };
-  });
+  const cell = await h.twipsToClient(a, 2000, 600);
   await a.mouse.click(cell.x, cell.y, { button: 'right' });
   const menu = a.locator('#context-menu');
   await menu.getByRole('menuitem', { name: /Comment/ }).first().click();
@@ -173,6 +153,5 @@ test('Impress: a comment on the second slide knows its slide, and a click goes t
   await page.waitForFunction(() => window.oxool.describe().status.part === '0');
   await page.locator('#comments .comment-text').click();
   await page.waitForFunction(() => window.oxool.describe().status.part === '1');
-  await h.settle(page);
-  await h.shot(page, 'comments-impress');
+  await h.settledShot(page, 'comments-impress');
 });

@@ -6,18 +6,8 @@ const h = require('../support/helpers');
 
 const { expect } = h;
 
-async function at(page, x, y) {
-  return page.evaluate(({ x, y }) => {
-    const l = window.oxool.layer;
-    const p = l.twipsToCss(x, y);
-    const r = l.sizer.getBoundingClientRect();
-    return { x: r.left + p.x, y: r.top + p.y };
-  }, { x, y });
-}
-
 test('right click shows LibreOffice\'s context menu and runs its commands', async ({ page }) => {
-  const sent = [];
-  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+  const sent = h.recordSent(page);
   await h.openEditor(page, (await h.links('context.docx', 'Carl')).edit);
   // The browser's own menu would show as a `contextmenu` event nobody prevented.
   await page.evaluate(() => {
@@ -27,7 +17,7 @@ test('right click shows LibreOffice\'s context menu and runs its commands', asyn
 
   // Right click on the second line ("oxool fixture text alpha").
   const caret = await page.evaluate(() => window.oxool.describe().caret);
-  const p = await at(page, 1418 + 1200, caret.y + 414 + 200);
+  const p = await h.twipsToClient(page, 1418 + 1200, caret.y + 414 + 200);
   await page.mouse.click(p.x, p.y, { button: 'right' });
   const menu = page.locator('#context-menu');
   await expect(menu).toBeVisible();
@@ -67,8 +57,7 @@ test('right click shows LibreOffice\'s context menu and runs its commands', asyn
   await expect(menu).toBeHidden();
   await expect(page.locator('#input-sink')).toBeFocused();
 
-  await page.keyboard.press('Control+s');
-  await h.waitSaved(page);
+  await h.saveByKey(page);
   const xml = h.zipMember('context.docx', 'word/document.xml');
   expect(xml).toMatch(/<w:pStyle w:val="Heading2"\/>(?:(?!<\/w:p>).)*oxool fixture text alpha/s);
 });
@@ -78,7 +67,7 @@ test('Calc: right click on a cell shows LibreOffice\'s cell menu', async ({ page
   // Cell B3 of the first sheet, from A1's cell cursor (columns and rows of the default size).
   await expect.poll(() => page.evaluate(() => !!window.oxool.overlays.own.cell)).toBe(true);
   const a1 = await page.evaluate(() => window.oxool.overlays.own.cell);
-  const p = await at(page, a1.x + 1.5 * a1.w, a1.y + 2.5 * a1.h);
+  const p = await h.twipsToClient(page, a1.x + 1.5 * a1.w, a1.y + 2.5 * a1.h);
   await page.mouse.click(p.x, p.y, { button: 'right' });
   const menu = page.locator('#context-menu');
   await expect(menu).toBeVisible();

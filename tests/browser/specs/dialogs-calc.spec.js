@@ -4,18 +4,12 @@
 const fs = require('node:fs');
 const { test } = require('@playwright/test');
 const h = require('../support/helpers');
+const { goTo, expectCell } = require('../support/calc');
 const d = require('../support/dialogs');
 
 const { expect } = h;
 
 test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
-
-async function goTo(page, cell) {
-  await page.locator('#cell-address').fill(cell);
-  await page.locator('#cell-address').press('Enter');
-  await expect(page.locator('#cell-address')).toHaveValue(cell);
-  await expect(page.locator('#input-sink')).toBeFocused();
-}
 
 test('CSV lines pasted into Calc: the Text Import dialog, confirmed, fills the cells', async ({ page }) => {
   const sent = d.recordSent(page);
@@ -54,8 +48,7 @@ test('CSV lines pasted into Calc: the Text Import dialog, confirmed, fills the c
   }
   await d.noDialog(page);
   await h.settle(page);
-  await goTo(page, 'E6');
-  await expect(page.locator('#formula-input')).toHaveValue('40');
+  await expectCell(page, 'E6', '40');
   await h.shot(page, 'dialogs-calc-2-imported');
   const csv = fs.readFileSync(await h.downloadAs(page, 'csv'), 'utf8').split(/\r?\n/);
   expect(csv[4]).toMatch(/,10,20,x$/);
@@ -69,12 +62,7 @@ test('the autofilter popup opens at its button; unticking a value and OK filters
   await d.uno(page, '.uno:DataFilterAutoFilter');
   await h.settle(page);
   // A click on the autofilter button at the right edge of A1.
-  const at = await page.evaluate(() => {
-    const l = window.oxool.layer;
-    const r = l.sizer.getBoundingClientRect();
-    const p = l.twipsToCss(1280 - 120, 120);
-    return { x: r.left + p.x, y: r.top + p.y };
-  });
+  const at = await h.twipsToClient(page, 1280 - 120, 120);
   await page.mouse.click(at.x, at.y);
   const popup = page.locator('.jsd-popup');
   await expect(popup).toBeVisible({ timeout: 60_000 });
@@ -91,9 +79,7 @@ test('the autofilter popup opens at its button; unticking a value and OK filters
   await h.shot(page, 'dialogs-calc-3-autofilter');
   await popup.locator('button[data-id="ok"]').click();
   await expect(popup).toBeHidden();
-  await h.settle(page);
-  await h.shot(page, 'dialogs-calc-4-filtered');
-  await page.keyboard.press('Control+s');
-  await h.waitSaved(page);
+  await h.settledShot(page, 'dialogs-calc-4-filtered');
+  await h.saveByKey(page);
   expect(h.zipMember('dlg-filter.ods', 'content.xml')).toMatch(/table:visibility="filter"/);
 });

@@ -17,9 +17,7 @@ const focused = (page) => page.evaluate(() => {
 test('Tab and Shift+Tab go round a JSDialog box; Enter presses its default button; Escape closes it', async ({ page }) => {
   const sent = d.recordSent(page);
   await h.openEditor(page, (await h.links('dlg-tab.odt', 'Tabitha')).edit);
-  await d.uno(page, '.uno:SearchDialog');
-  const box = page.locator('.dialog-jsdialog');
-  await expect(box).toBeVisible();
+  const box = await d.jsdialogBox(page, '.uno:SearchDialog');
   await expect(box.locator('[data-id="searchterm"] input')).toBeVisible();
   await page.waitForTimeout(1000); // LibreOffice sends the tree again as it settles
   // The first field has the keyboard, also after LibreOffice rebuilt the tree.
@@ -64,15 +62,13 @@ test('Tab and Shift+Tab go round a JSDialog box; Enter presses its default butto
     && m.includes('"id":"search"') && m.includes('"cmd":"click"'))).toBe(true);
   // LibreOffice selects the word found: the selection shows in the document.
   await page.waitForFunction(() => window.oxool.describe().selection.length > 0, null, { timeout: 30_000 });
-  await h.settle(page);
-  await h.shot(page, 'dialogs-keyboard-2-enter-found');
+  await h.settledShot(page, 'dialogs-keyboard-2-enter-found');
 
   // Escape closes it; typing goes to the document again.
   await page.keyboard.press('Escape');
   await d.noDialog(page);
   await page.keyboard.type('BETA');
   await h.settle(page);
-  await page.keyboard.press('Control+s');
-  await h.waitSaved(page);
+  await h.saveByKey(page);
   expect(await h.storedText('dlg-tab.odt')).toContain('second paragraph BETA');
 });

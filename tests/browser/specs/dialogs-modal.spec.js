@@ -16,18 +16,24 @@ async function clickDocument(page, dx = 220, dy = 120) {
   await page.mouse.click(box.x + dx, box.y + dy);
 }
 
-test('Alice\'s modal dialog blocks her clicks and keys on the document, not Bob\'s', async ({ browser }) => {
-  const alice = await browser.newContext();
-  const bob = await browser.newContext();
-  const a = await alice.newPage();
-  const b = await bob.newPage();
-  const sentA = d.recordSent(a);
-  const sentB = d.recordSent(b);
-  await h.openEditor(a, (await h.links('dlg-modal.odt', 'Alice')).edit);
-  await h.openEditor(b, (await h.links('dlg-modal.odt', 'Bob')).edit);
+/**
+ * Clicks the document, goes to its end and types `text`, as a person adds to it; returns what
+ * `page` sent meanwhile (`sent` records all it sends).
+ */
+async function clickAndType(page, sent, text) {
+  const from = sent.length;
+  await clickDocument(page);
+  await page.keyboard.press('Control+End');
+  await page.keyboard.type(text);
+  await h.settle(page);
+  return sent.slice(from);
+}
 
-  await d.menu(a, 'Format', 'Paragraph…');
-  const win = await d.paintedDialog(a, /^Paragraph$/);
+test('Alice\'s modal dialog blocks her clicks and keys on the document, not Bob\'s', async ({ browser }) => {
+  const { contexts: [alice, bob], pages: [a, b], prepared: [sentA, sentB] } = await h.openTogether(
+    browser, 'dlg-modal.odt', ['Alice', 'Bob'], { beforeOpen: d.recordSent });
+
+  const win = await d.menuDialog(a, 'Format', 'Paragraph…', /^Paragraph$/);
   expect(win.modal).toBe(true);
   await expect(a.locator('.dialog-backdrop')).toBeVisible();
   const from = sentA.length;
@@ -56,44 +62,30 @@ test('Alice\'s modal dialog blocks her clicks and keys on the document, not Bob\
 
   // Bob's page knows nothing of Alice's dialog: he clicks and types in the document.
   await expect(b.locator('.dialog-backdrop')).toHaveCount(0);
-  const fromB = sentB.length;
-  await clickDocument(b);
-  await b.keyboard.press('Control+End');
-  await b.keyboard.type(' Bob typed');
-  await h.settle(b);
-  expect(sentB.slice(fromB).some((m) => m.startsWith('mouse '))).toBe(true);
-  expect(sentB.slice(fromB).some((m) => /^(key|text) /.test(m))).toBe(true);
+  const bobSent = await clickAndType(b, sentB, ' Bob typed');
+  expect(bobSent.some((m) => m.startsWith('mouse '))).toBe(true);
+  expect(bobSent.some((m) => /^(key|text) /.test(m))).toBe(true);
   await h.shot(b, 'dialogs-modal-2-bob-edits');
 
   // Escape closes Alice's dialog; the layer goes and the document is hers again.
   await a.keyboard.press('Escape');
   await d.noDialog(a);
   await expect(a.locator('.dialog-backdrop')).toHaveCount(0);
-  const after = sentA.length;
-  await clickDocument(a);
-  await a.keyboard.press('Control+End');
-  await a.keyboard.type(' Alice typed');
-  await h.settle(a);
-  expect(docInput(sentA.slice(after)).some((m) => m.startsWith('mouse '))).toBe(true);
+  const after = await clickAndType(a, sentA, ' Alice typed');
+  expect(docInput(after).some((m) => m.startsWith('mouse '))).toBe(true);
 
   // A modeless dialog (Word Count) leaves the document usable.
-  await d.menu(a, 'Tools', 'Word Count');
-  const count = await d.paintedDialog(a, /^Word Count$/);
+  const count = await d.menuDialog(a, 'Tools', 'Word Count', /^Word Count$/);
   expect(count.modal).toBe(false);
   await expect(a.locator('.dialog-backdrop')).toHaveCount(0);
-  const modeless = sentA.length;
-  await clickDocument(a);
-  await a.keyboard.press('Control+End');
-  await a.keyboard.type('!');
-  await h.settle(a);
-  expect(docInput(sentA.slice(modeless)).some((m) => m.startsWith('mouse '))).toBe(true);
-  expect(docInput(sentA.slice(modeless)).some((m) => /^(key|text) /.test(m))).toBe(true);
+  const modeless = await clickAndType(a, sentA, '!');
+  expect(docInput(modeless).some((m) => m.startsWith('mouse '))).toBe(true);
+  expect(docInput(modeless).some((m) => /^(key|text) /.test(m))).toBe(true);
   await h.shot(a, 'dialogs-modal-3-word-count-modeless');
   await a.locator(`.dialog[data-window-id="${count.id}"] .dialog-close`).click();
   await d.noDialog(a);
 
-  await a.keyboard.press('Control+s');
-  await h.waitSaved(a);
+  await h.saveByKey(a);
   const text = await h.storedText('dlg-modal.odt');
   expect(text).toContain('Bob typed');
   expect(text).toContain('Alice typed!');

@@ -11,8 +11,7 @@ const { expect } = h;
 test('Format ▸ Paragraph: indent by 1", OK; the tiles show it and the stored docx has it', async ({ page }) => {
   const sent = d.recordSent(page);
   await h.openEditor(page, (await h.links('dlg-para.docx', 'Paula')).edit);
-  await page.locator('#input-sink').focus();
-  await h.pressAndSeeCaret(page, 'Control+End'); // the last paragraph, "second paragraph beta"
+  await h.caretToEnd(page); // the last paragraph, "second paragraph beta"
   const caretBefore = await page.evaluate(() => window.oxool.describe().caret);
   const line = await page.evaluate((c) => {
     const o = window.oxool;
@@ -21,8 +20,7 @@ test('Format ▸ Paragraph: indent by 1", OK; the tiles show it and the stored d
   }, caretBefore);
   const before = await h.canvasHash(page, line);
 
-  await d.menu(page, 'Format', 'Paragraph…');
-  const win = await d.paintedDialog(page, /^Paragraph$/);
+  const win = await d.menuDialog(page, 'Format', 'Paragraph…', /^Paragraph$/);
   expect(win.width).toBeGreaterThan(300);
   const box = page.locator(`.dialog-painted[data-window-id="${win.id}"]`);
   await expect(box.locator('.dialog-title')).toHaveText('Paragraph');
@@ -31,9 +29,7 @@ test('Format ▸ Paragraph: indent by 1", OK; the tiles show it and the stored d
   // The keyboard is the dialog's: Alt+B is "Before text", Ctrl+A selects its value.
   await expect(box.locator('textarea.window-input')).toBeFocused();
   await page.keyboard.press('Alt+b');
-  await page.keyboard.press('Control+a');
-  await page.keyboard.type('1"');
-  await d.dialogSettled(page, win.id);
+  await d.typeOver(page, win.id, '1"');
   expect(sent.some((m) => m.startsWith(`window-key id=${win.id} type=input char=49 code=0`))).toBe(true);
   // …and none of it reached the document.
   const opened = sent.findIndex((m) => m.startsWith('uno command=.uno:ParagraphDialog'));
@@ -51,32 +47,25 @@ test('Format ▸ Paragraph: indent by 1", OK; the tiles show it and the stored d
   expect(caretAfter.x - caretBefore.x).toBeGreaterThan(1300);
   await h.shot(page, 'dialogs-2-paragraph-applied');
   // The keyboard is the document's again; saved, the docx holds the indent (1" = 1440 twips).
-  await page.keyboard.press('Control+s');
-  await h.waitSaved(page);
+  await h.saveByKey(page);
   expect(h.zipMember('dlg-para.docx', 'word/document.xml')).toMatch(/<w:ind [^>]*w:(left|start)="1440"/);
 });
 
 test('Insert ▸ Table through the dialog: 3 columns typed, Insert clicked; the table is stored', async ({ page }) => {
   const sent = d.recordSent(page);
   await h.openEditor(page, (await h.links('dlg-table.odt', 'Tabitha')).edit);
-  await page.locator('#input-sink').focus();
-  await h.pressAndSeeCaret(page, 'Control+End');
-  await d.menu(page, 'Table', 'Insert Table…');
-  const win = await d.paintedDialog(page, /Insert Table/);
+  await h.caretToEnd(page);
+  const win = await d.menuDialog(page, 'Table', 'Insert Table…', /Insert Table/);
   await page.keyboard.press('Tab'); // from Name on to Columns
-  await page.keyboard.press('Control+a');
-  await page.keyboard.type('3');
-  await d.dialogSettled(page, win.id);
+  await d.typeOver(page, win.id, '3');
   await h.shot(page, 'dialogs-3-insert-table');
   // A mouse click on Insert (bottom right of the window): `window-mouse` in window pixels.
-  await d.clickWindow(page, win.id, win.width - 55, win.height - 30);
+  await d.clickOk(page, win);
   expect(sent.some((m) => new RegExp(`^window-mouse id=${win.id} type=down x=\\d+ y=\\d+ count=1 buttons=1 modifier=0$`).test(m))).toBe(true);
   await d.noDialog(page);
-  await h.settle(page);
-  await h.shot(page, 'dialogs-4-table-inserted');
+  await h.settledShot(page, 'dialogs-4-table-inserted');
   await page.keyboard.type('cell');
-  await page.keyboard.press('Control+s');
-  await h.waitSaved(page);
+  await h.saveByKey(page);
   const content = h.zipMember('dlg-table.odt', 'content.xml');
   expect(content).toMatch(/<table:table /);
   expect(content).toMatch(/<table:table-column [^>]*table:number-columns-repeated="3"/);
@@ -85,8 +74,7 @@ test('Insert ▸ Table through the dialog: 3 columns typed, Insert clicked; the 
 
 test('Ctrl+K: the hyperlink dialog inserts a link', async ({ page }) => {
   await h.openEditor(page, (await h.links('dlg-link.docx', 'Linus')).edit);
-  await page.locator('#input-sink').focus();
-  await h.pressAndSeeCaret(page, 'Control+End');
+  await h.caretToEnd(page);
   await page.keyboard.press('Control+k');
   const win = await d.paintedDialog(page, /Hyperlink/);
   await page.keyboard.press('Alt+u'); // URL
@@ -96,12 +84,10 @@ test('Ctrl+K: the hyperlink dialog inserts a link', async ({ page }) => {
   await page.keyboard.type('oxool link');
   await d.dialogSettled(page, win.id);
   await h.shot(page, 'dialogs-5-hyperlink');
-  await d.clickWindow(page, win.id, win.width - 55, win.height - 30); // OK
+  await d.clickOk(page, win);
   await d.noDialog(page);
-  await h.settle(page);
-  await h.shot(page, 'dialogs-6-hyperlink-inserted');
-  await page.keyboard.press('Control+s');
-  await h.waitSaved(page);
+  await h.settledShot(page, 'dialogs-6-hyperlink-inserted');
+  await h.saveByKey(page);
   expect(h.zipMember('dlg-link.docx', 'word/_rels/document.xml.rels')).toContain('https://example.org/oxool');
   const text = await h.storedText('dlg-link.docx');
   expect(text).toContain('second paragraph betaoxool link');
@@ -111,8 +97,7 @@ test('Ctrl+K: the hyperlink dialog inserts a link', async ({ page }) => {
 test('IME composition in a dialog field: composed text goes as window-text and is inserted', async ({ page }) => {
   const sent = d.recordSent(page);
   await h.openEditor(page, (await h.links('dlg-ime.docx', 'Ines')).edit);
-  await page.locator('#input-sink').focus();
-  await h.pressAndSeeCaret(page, 'Control+End');
+  await h.caretToEnd(page);
   await page.keyboard.press('Control+k');
   const win = await d.paintedDialog(page, /Hyperlink/);
   await page.keyboard.press('Alt+u');
@@ -130,10 +115,9 @@ test('IME composition in a dialog field: composed text goes as window-text and i
   ]);
   await d.dialogSettled(page, win.id);
   await h.shot(page, 'dialogs-9-ime');
-  await d.clickWindow(page, win.id, win.width - 55, win.height - 30); // OK
+  await d.clickOk(page, win);
   await d.noDialog(page);
-  await page.keyboard.press('Control+s');
-  await h.waitSaved(page);
+  await h.saveByKey(page);
   expect(h.zipMember('dlg-ime.docx', 'word/document.xml')).toContain('你好');
 });
 

@@ -8,8 +8,7 @@ const { expect } = h;
 const selection = (page) => page.evaluate(() => JSON.stringify(window.oxool.describe().selection));
 
 test('find next and previous, options, not found, replace, replace all', async ({ page }) => {
-  const sent = [];
-  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+  const sent = h.recordSent(page);
   await h.openEditor(page, (await h.links('find.docx', 'Finn')).edit);
   const bar = page.locator('#find-bar');
 
@@ -66,8 +65,7 @@ test('find next and previous, options, not found, replace, replace all', async (
   const searches = sent.filter((m) => m.startsWith('uno command=.uno:ExecuteSearch'));
   expect(searches[searches.length - 2]).toContain('"SearchItem.Command":{"type":"long","value":1}');
   expect(searches[searches.length - 1]).toContain('"SearchItem.Command":{"type":"long","value":3}');
-  await h.settle(page);
-  await h.shot(page, 'find-3-replaced-all');
+  await h.settledShot(page, 'find-3-replaced-all');
   // Replace (one): "beta" → "gamma".
   await page.locator('#find-text').fill('beta');
   await page.locator('#replace-text').fill('gamma');
@@ -87,8 +85,7 @@ test('find next and previous, options, not found, replace, replace all', async (
   expect(sent).toContain('uno command=.uno:SearchDialog');
   await page.keyboard.press('Escape');
 
-  await page.keyboard.press('Control+s');
-  await h.waitSaved(page);
+  await h.saveByKey(page);
   const text = (await h.storedText('find.docx')).replace(/\s+/g, ' ');
   expect(text).toContain('Oxool-X fixture heading');
   expect(text).toContain('Oxool-X fixture text alpha');

@@ -20,10 +20,7 @@ function caretInView(page, lokView) {
 }
 
 test('Alice follows Bob to the end of a long document', async ({ browser }) => {
-  const a = await (await browser.newContext()).newPage();
-  const b = await (await browser.newContext()).newPage();
-  await h.openEditor(a, (await h.links('follow.docx', 'Alice')).edit);
-  await h.openEditor(b, (await h.links('follow.docx', 'Bob')).edit);
+  const { pages: [a, b] } = await h.openTogether(browser, 'follow.docx', ['Alice', 'Bob']);
   const bob = a.locator('#user-list .user[data-name="Bob"]');
   await expect(bob).toBeVisible();
   const bobView = await bob.getAttribute('data-lok-view');
@@ -36,8 +33,7 @@ test('Alice follows Bob to the end of a long document', async ({ browser }) => {
   const startTop = await a.evaluate(() => window.oxool.layer.scroller.scrollTop);
 
   // Bob goes to the last page and types there.
-  await b.locator('#input-sink').focus();
-  await h.pressAndSeeCaret(b, 'Control+End');
+  await h.caretToEnd(b);
   await b.keyboard.type(' Bob was here');
   await expect.poll(async () => (await caretInView(a, bobView)) || {}, { timeout: 30_000 })
     .toMatchObject({ visible: true });
@@ -69,10 +65,7 @@ test('Alice follows Bob to the end of a long document', async ({ browser }) => {
 });
 
 test('Calc: following switches to the followed user\'s sheet', async ({ browser }) => {
-  const a = await (await browser.newContext()).newPage();
-  const b = await (await browser.newContext()).newPage();
-  await h.openEditor(a, (await h.links('follow.xlsx', 'Alice')).edit);
-  await h.openEditor(b, (await h.links('follow.xlsx', 'Bob')).edit);
+  const { pages: [a, b] } = await h.openTogether(browser, 'follow.xlsx', ['Alice', 'Bob']);
   const bob = a.locator('#user-list .user[data-name="Bob"]');
   await bob.click();
   await expect(bob).toHaveClass(/following/);

@@ -5,6 +5,8 @@ const h = require('../support/helpers');
 
 const { expect } = h;
 const EMU_PER_TWIP = 635;
+// The middle of a slide's title box (fixture: offset 720000,360000 EMU, size 8640000×1080000 EMU).
+const TITLE_MIDDLE = { x: (720000 + 8640000 / 2) / EMU_PER_TWIP, y: (360000 + 1080000 / 2) / EMU_PER_TWIP };
 
 /** The pixels of the slide strip's thumbnail of `part`, once drawn (a data URL). */
 async function slideThumb(page, part) {
@@ -35,14 +37,9 @@ test('slide strip, next/previous, type into a text box on slide 2', async ({ pag
   await expect(page.locator('#slide-strip .slide-thumb[data-part="1"]')).toHaveAttribute('aria-current', 'true');
   await h.settle(page);
 
-  // The title box of slide 2 (fixture: offset 720000,360000 EMU, size 8640000×1080000 EMU):
-  // a double click at its middle enters its text; End goes to the end of the title.
-  const at = await page.evaluate(({ x, y }) => {
-    const o = window.oxool.layer;
-    const p = o.twipsToCss(x, y);
-    const r = o.sizer.getBoundingClientRect();
-    return { x: r.left + p.x, y: r.top + p.y };
-  }, { x: (720000 + 8640000 / 2) / EMU_PER_TWIP, y: (360000 + 1080000 / 2) / EMU_PER_TWIP });
+  // The title box of slide 2: a double click at its middle enters its text; End goes to the end
+  // of the title.
+  const at = await h.twipsToClient(page, TITLE_MIDDLE.x, TITLE_MIDDLE.y);
   await page.mouse.dblclick(at.x, at.y);
   // As a person would, type once the caret shows inside the title box.
   await page.waitForFunction(() => {
@@ -55,24 +52,20 @@ test('slide strip, next/previous, type into a text box on slide 2', async ({ pag
   const thumbBefore = await slideThumb(page, 1);
   await page.keyboard.type(' edited by Dave');
   await expect(page.locator('#save-state')).toHaveAttribute('data-modified', '1');
-  await h.settle(page);
-  await h.shot(page, 'impress-2-typed');
+  await h.settledShot(page, 'impress-2-typed');
   await page.keyboard.press('Escape');
 
-  await page.keyboard.press('Control+s');
-  await h.waitSaved(page);
+  await h.saveByKey(page);
   const text = (await h.storedText('impress.pptx')).replace(/\s+/g, ' ');
   expect(text).toContain('oxool slide two title edited by Dave');
   expect(text).toContain('oxool slide one title');
   // The thumbnail of slide 2 was refreshed after the edit: its pixels changed.
   await expect.poll(() => slideThumb(page, 1), { timeout: 30_000 }).not.toBe(thumbBefore);
-  await h.settle(page);
-  await h.shot(page, 'impress-3-saved');
+  await h.settledShot(page, 'impress-3-saved');
 });
 
 test('ODF presentation: slide names in the strip; a shape copied and pasted', async ({ page }) => {
-  const sent = [];
-  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+  const sent = h.recordSent(page);
   await h.openEditor(page, (await h.links('names.odp', 'Erin')).edit);
   // The fixture names its slides (docs: tests/fixtures/README.md); numbers stay beside them.
   await expect(page.locator('#slide-strip .slide-name')).toHaveText(['Slide1', 'Slide2']);
@@ -81,12 +74,7 @@ test('ODF presentation: slide names in the strip; a shape copied and pasted', as
 
   // The title shape of slide 1 selected (into its text, then Escape): a shape has no text to
   // read back, so Ctrl+C, Ctrl+V paste LibreOffice's own copy of it.
-  const at = await page.evaluate(({ x, y }) => {
-    const o = window.oxool.layer;
-    const p = o.twipsToCss(x, y);
-    const r = o.sizer.getBoundingClientRect();
-    return { x: r.left + p.x, y: r.top + p.y };
-  }, { x: (720000 + 8640000 / 2) / EMU_PER_TWIP, y: (360000 + 1080000 / 2) / EMU_PER_TWIP });
+  const at = await h.twipsToClient(page, TITLE_MIDDLE.x, TITLE_MIDDLE.y);
   await page.mouse.dblclick(at.x, at.y);
   await page.waitForFunction(() => document.getElementById('own-caret'));
   await page.keyboard.press('Escape');
@@ -95,8 +83,7 @@ test('ODF presentation: slide names in the strip; a shape copied and pasted', as
   await page.keyboard.press('Control+v');
   await expect.poll(() => sent.includes('uno command=.uno:Paste')).toBe(true);
   await h.settle(page);
-  await page.keyboard.press('Control+s');
-  await h.waitSaved(page);
+  await h.saveByKey(page);
   const content = h.zipMember('names.odp', 'content.xml');
   const slide1 = content.match(/<draw:page [^>]*draw:name="Slide1".*?<\/draw:page>/s)[0];
   expect(slide1.split('oxool slide one title').length - 1).toBe(2);

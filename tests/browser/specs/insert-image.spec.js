@@ -63,29 +63,21 @@ async function insertImage(page, name, bytes) {
 }
 
 test('Alice inserts a PNG: Bob sees it, the docx embeds it', async ({ browser }) => {
-  const alice = await browser.newContext();
-  const bob = await browser.newContext();
-  const a = await alice.newPage();
-  const b = await bob.newPage();
-  await h.openEditor(a, (await h.links('ins-image.docx', 'Alice')).edit);
-  await h.openEditor(b, (await h.links('ins-image.docx', 'Bob')).edit);
+  const { contexts: [alice, bob], pages: [a, b] } = await h.openTogether(browser, 'ins-image.docx', ['Alice', 'Bob']);
   expect(await redShare(b)).toBe(0);
-  await a.locator('#input-sink').focus();
-  await h.pressAndSeeCaret(a, 'Control+End');
+  await h.caretToEnd(a);
 
   const image = png(240, 120);
   await insertImage(a, '../../secret/red.png', image);
   await expect.poll(() => redShare(a), { timeout: 60_000 }).toBeGreaterThan(0.01);
   await h.settle(b);
   await expect.poll(() => redShare(b), { timeout: 60_000 }).toBeGreaterThan(0.01);
-  await h.settle(a);
-  await h.shot(a, 'insert-image-1-alice');
+  await h.settledShot(a, 'insert-image-1-alice');
   await expect(a.locator('.toast.error')).toHaveCount(0);
   await h.shot(b, 'insert-image-2-bob');
 
   await a.keyboard.press('Escape'); // the image is selected; back to the text
-  await a.keyboard.press('Control+s');
-  await h.waitSaved(a);
+  await h.saveByKey(a);
   const document = h.zipMember('ins-image.docx', 'word/document.xml');
   expect(document).toMatch(/<w:drawing>/);
   const rels = h.zipMember('ins-image.docx', 'word/_rels/document.xml.rels');
@@ -115,11 +107,9 @@ test('odt: the image is embedded in Pictures/; an image over 10 MiB is refused i
   await insertImage(page, 'red.png', image);
   expect(await page.evaluate(() => window.sentImages)).toEqual([['insert-image', 'red.png', image.length]]);
   await expect.poll(() => redShare(page), { timeout: 60_000 }).toBeGreaterThan(0.005);
-  await h.settle(page);
-  await h.shot(page, 'insert-image-3-odt');
+  await h.settledShot(page, 'insert-image-3-odt');
   await page.keyboard.press('Escape');
-  await page.keyboard.press('Control+s');
-  await h.waitSaved(page);
+  await h.saveByKey(page);
   const content = h.zipMember('ins-image.odt', 'content.xml');
   expect(content).toMatch(/<draw:image [^>]*xlink:href="Pictures\/[^"]+\.png"/);
 });
@@ -130,12 +120,10 @@ for (const [name, media] of [['ins-image.xlsx', 'xl/media/'], ['ins-image.pptx',
     const before = await redShare(page); // a slide may have a little red already
     await insertImage(page, 'red.png', png(200, 100));
     await expect.poll(() => redShare(page), { timeout: 60_000 }).toBeGreaterThan(before + 0.002);
-    await h.settle(page);
-    await h.shot(page, `insert-image-${name.split('.')[1]}`);
+    await h.settledShot(page, `insert-image-${name.split('.')[1]}`);
     await expect(page.locator('.toast.error')).toHaveCount(0);
     await page.keyboard.press('Escape');
-    await page.keyboard.press('Control+s');
-    await h.waitSaved(page);
+    await h.saveByKey(page);
     const listing = require('node:child_process').execFileSync('python3', ['-c',
       'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))',
       require('node:path').join(process.env.OXOOL_DOCUMENTS, name)], { encoding: 'utf8' });

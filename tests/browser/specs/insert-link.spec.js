@@ -34,31 +34,22 @@ async function linkDialog(page, url, text) {
     await page.keyboard.type(text);
   }
   await d.dialogSettled(page, win.id);
-  await d.clickWindow(page, win.id, win.width - 55, win.height - 30); // OK
+  await d.clickOk(page, win);
   await d.noDialog(page);
 }
 
 test('insert, open with a confirmation, edit, remove: two users', async ({ browser }) => {
-  const alice = await browser.newContext();
-  const bob = await browser.newContext();
-  const a = await alice.newPage();
-  const b = await bob.newPage();
-  await h.openEditor(a, (await h.links('ins-link.docx', 'Alice')).edit);
-  await h.openEditor(b, (await h.links('ins-link.docx', 'Bob')).edit);
+  const { contexts: [alice, bob], pages: [a, b] } = await h.openTogether(browser, 'ins-link.docx', ['Alice', 'Bob']);
   // A link the test can follow: this server's own index page.
   const target = `${process.env.OXOOL_BASE_URL}/?from=link`;
 
-  await a.locator('#input-sink').focus();
-  await h.pressAndSeeCaret(a, 'Control+End');
+  await h.caretToEnd(a);
   await linkDialog(a, target, 'the link');
-  await h.settle(a);
-  await h.shot(a, 'insert-link-1-alice');
+  await h.settledShot(a, 'insert-link-1-alice');
 
   // Bob: to the end of the text, just after the link, then Ctrl+click into it.
-  await b.locator('#input-sink').focus();
-  await h.pressAndSeeCaret(b, 'Control+End');
-  await h.settle(b);
-  await h.shot(b, 'insert-link-2-bob-sees-it');
+  await h.caretToEnd(b);
+  await h.settledShot(b, 'insert-link-2-bob-sees-it');
   // A click into the link: the caret is in it, and the link bar under it names it.
   const onLink = await besideCaret(b, -20);
   await b.mouse.click(onLink.x, onLink.y);
@@ -92,23 +83,19 @@ test('insert, open with a confirmation, edit, remove: two users', async ({ brows
   await h.pressAndSeeCaret(a, 'ArrowLeft');
   const aliceBar = a.locator('#link-bar');
   await expect(aliceBar.locator('.link-bar-url')).toHaveText(target);
-  await a.keyboard.press('Control+s');
-  await h.waitSaved(a);
+  await h.saveByKey(a);
   expect(h.zipMember('ins-link.docx', 'word/_rels/document.xml.rels')).toContain(`Target="${target}"`);
 
   // Edit…: LibreOffice's Hyperlink dialog on the whole link; a new address replaces the old.
   await aliceBar.getByRole('button', { name: 'Edit…' }).click();
   const win = await d.paintedDialog(a, /Hyperlink/);
   await a.keyboard.press('Alt+u');
-  await a.keyboard.press('Control+a');
-  await a.keyboard.type('https://example.org/edited');
-  await d.dialogSettled(a, win.id);
+  await d.typeOver(a, win.id, 'https://example.org/edited');
   await h.shot(a, 'insert-link-5-edit');
-  await d.clickWindow(a, win.id, win.width - 55, win.height - 30); // OK
+  await d.clickOk(a, win);
   await d.noDialog(a);
   await h.settle(a);
-  await a.keyboard.press('Control+s');
-  await h.waitSaved(a);
+  await h.saveByKey(a);
   const rels = h.zipMember('ins-link.docx', 'word/_rels/document.xml.rels');
   expect(rels).toContain('https://example.org/edited');
   expect(rels).not.toContain('from=link');
@@ -123,8 +110,7 @@ test('insert, open with a confirmation, edit, remove: two users', async ({ brows
   await expect(aliceBar).toBeHidden();
   await h.serverRoundTrip(a);
   await h.settle(a);
-  await a.keyboard.press('Control+s');
-  await h.waitSaved(a);
+  await h.saveByKey(a);
   expect(h.zipMember('ins-link.docx', 'word/document.xml')).not.toContain('<w:hyperlink');
   expect(await h.storedText('ins-link.docx')).toContain('second paragraph betathe link');
   await alice.close();

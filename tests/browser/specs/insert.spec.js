@@ -27,20 +27,23 @@ async function insertSubmenu(page, submenu, item) {
 
 /** Alice and Bob editing `name`; `sent` records what Alice's page sends. */
 async function twoUsers(browser, name) {
-  const alice = await browser.newContext();
-  const bob = await browser.newContext();
-  const a = await alice.newPage();
-  const b = await bob.newPage();
-  const sent = d.recordSent(a);
-  await h.openEditor(a, (await h.links(name, 'Alice')).edit);
-  await h.openEditor(b, (await h.links(name, 'Bob')).edit);
+  const { contexts: [alice, bob], pages: [a, b], prepared: [sent] } = await h.openTogether(
+    browser, name, ['Alice', 'Bob'], { beforeOpen: (page, i) => (i === 0 ? d.recordSent(page) : undefined) });
   return { a, b, sent, close: async () => { await alice.close(); await bob.close(); } };
+}
+
+/** Waits until Alice's edit has reached Bob (his view's pixels changed), then shoots both pages. */
+async function bobSawIt(a, b, bobBefore, shotA, shotB) {
+  await h.settle(a);
+  await h.settle(b);
+  await expect.poll(() => visibleHash(b)).not.toBe(bobBefore);
+  await h.shot(a, shotA);
+  await h.shot(b, shotB);
 }
 
 test('table picker: Alice picks 3 rows × 4 columns, Bob sees the table, the docx has it', async ({ browser }) => {
   const { a, b, sent, close } = await twoUsers(browser, 'ins-table.docx');
-  await a.locator('#input-sink').focus();
-  await h.pressAndSeeCaret(a, 'Control+End');
+  await h.caretToEnd(a);
   const bobBefore = await visibleHash(b);
 
   await d.menu(a, 'Insert', 'Table…');
@@ -58,14 +61,9 @@ test('table picker: Alice picks 3 rows × 4 columns, Bob sees the table, the doc
   // The caret is in the first cell: typing fills it.
   await a.locator('#input-sink').focus();
   await a.keyboard.type('picked');
-  await h.settle(a);
-  await h.settle(b);
-  await expect.poll(() => visibleHash(b)).not.toBe(bobBefore);
-  await h.shot(a, 'insert-2-table-alice');
-  await h.shot(b, 'insert-3-table-bob');
+  await bobSawIt(a, b, bobBefore, 'insert-2-table-alice', 'insert-3-table-bob');
 
-  await a.keyboard.press('Control+s');
-  await h.waitSaved(a);
+  await h.saveByKey(a);
   const xml = h.zipMember('ins-table.docx', 'word/document.xml');
   const table = xml.slice(xml.indexOf('<w:tbl>'), xml.indexOf('</w:tbl>'));
   expect(table.match(/<w:gridCol /g)).toHaveLength(4);
@@ -90,10 +88,8 @@ test('table picker from the keyboard in Impress: arrows and Enter insert a 2 × 
   await page.keyboard.press('Enter');
   await expect(picker).toBeHidden();
   await expect.poll(() => sent.filter((m) => m.startsWith('uno command=.uno:InsertTable')).length).toBe(1);
-  await h.settle(page);
-  await h.shot(page, 'insert-4-table-impress');
-  await page.keyboard.press('Control+s');
-  await h.waitSaved(page);
+  await h.settledShot(page, 'insert-4-table-impress');
+  await h.saveByKey(page);
   const content = h.zipMember('ins-table.odp', 'content.xml');
   expect(content).toMatch(/<table:table[ >]/);
   expect(content.match(/<table:table-row[ >]/g)).toHaveLength(2);
@@ -117,14 +113,9 @@ test('header with a page number, footer, page break: Bob sees them, the docx sto
   await a.keyboard.type('Head of page ');
   await d.menu(a, 'Insert', 'Page Number');
   await h.serverRoundTrip(a);
-  await h.settle(a);
-  await h.settle(b);
-  await expect.poll(() => visibleHash(b)).not.toBe(bobBefore);
-  await h.shot(a, 'insert-5-header-alice');
-  await h.shot(b, 'insert-6-header-bob');
+  await bobSawIt(a, b, bobBefore, 'insert-5-header-alice', 'insert-6-header-bob');
 
-  await a.keyboard.press('Control+s');
-  await h.waitSaved(a);
+  await h.saveByKey(a);
   const document = h.zipMember('ins-page.docx', 'word/document.xml');
   expect(document).toMatch(/<w:headerReference [^>]*w:type="default"/);
   expect(document).toMatch(/<w:footerReference [^>]*w:type="default"/);

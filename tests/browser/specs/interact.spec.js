@@ -8,19 +8,8 @@ const { expect } = h;
 
 test.use({ deviceScaleFactor: 2 });
 
-/** Client coordinates of a twip position of the current part. */
-async function at(page, x, y) {
-  return page.evaluate(({ x, y }) => {
-    const l = window.oxool.layer;
-    const p = l.twipsToCss(x, y);
-    const r = l.sizer.getBoundingClientRect();
-    return { x: r.left + p.x, y: r.top + p.y };
-  }, { x, y });
-}
-
 test('HiDPI tiles, zoom, mouse selection, context menu, toolbar, paste, download', async ({ page }) => {
-  const sent = [];
-  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+  const sent = h.recordSent(page);
   await h.openEditor(page, (await h.links('interact.docx', 'Grace')).edit);
   const layer = await page.evaluate(() => window.oxool.describe().layer);
   expect(layer.dpr).toBe(2);
@@ -52,11 +41,11 @@ test('HiDPI tiles, zoom, mouse selection, context menu, toolbar, paste, download
 
   // Double click on "alpha" (second line of the fixture) selects the word.
   const caret0 = await page.evaluate(() => window.oxool.describe().caret);
-  const word = await at(page, 1418 + 1900, caret0.y + 414 + 200);
+  const word = await h.twipsToClient(page, 1418 + 1900, caret0.y + 414 + 200);
   await page.mouse.dblclick(word.x, word.y);
   await expect(page.locator('#doc-sizer .own-sel')).toHaveCount(1);
   // Drag across the line extends the selection.
-  const lineStart = await at(page, 1418, caret0.y + 414 + 200);
+  const lineStart = await h.twipsToClient(page, 1418, caret0.y + 414 + 200);
   await page.mouse.move(lineStart.x, lineStart.y);
   await page.mouse.down();
   await page.mouse.move(word.x + 40, word.y, { steps: 5 });
@@ -104,8 +93,7 @@ test('HiDPI tiles, zoom, mouse selection, context menu, toolbar, paste, download
   await cdp.send('Input.imeSetComposition', { text: 'é', selectionStart: 1, selectionEnd: 1 });
   await cdp.send('Input.insertText', { text: 'é' });
   await expect.poll(() => sent.filter((m) => m.startsWith('text ')).slice(textsBefore)).toEqual(['text text=%C3%A9']);
-  await h.settle(page);
-  await h.shot(page, 'interact-3-edited');
+  await h.settledShot(page, 'interact-3-edited');
 
   // Download as PDF through the toolbar's menu.
   const [download] = await Promise.all([

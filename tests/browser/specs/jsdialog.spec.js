@@ -10,9 +10,7 @@ const { expect } = h;
 test('Find & Replace as JSDialog: replace all, the document and the stored file change; Escape closes it', async ({ page }) => {
   const sent = d.recordSent(page);
   await h.openEditor(page, (await h.links('dlg-find.odt', 'Fiona')).edit);
-  await d.uno(page, '.uno:SearchDialog');
-  const box = page.locator('.dialog-jsdialog');
-  await expect(box).toBeVisible();
+  const box = await d.jsdialogBox(page, '.uno:SearchDialog');
   await expect(box.locator('.dialog-title')).toHaveText(/Find/);
   await box.locator('[data-id="searchterm"] input').fill('alpha');
   await box.locator('[data-id="replaceterm"] input').fill('omega');
@@ -28,11 +26,9 @@ test('Find & Replace as JSDialog: replace all, the document and the stored file 
   await page.keyboard.press('Escape');
   await d.noDialog(page);
   expect(sent.some((m) => m.startsWith('dialog-event') && m.includes('"__DIALOG__"') && m.includes('"close"'))).toBe(true);
-  await h.settle(page);
-  await h.shot(page, 'jsdialog-2-replaced');
+  await h.settledShot(page, 'jsdialog-2-replaced');
   // The keyboard is the document's again; the change is stored.
-  await page.keyboard.press('Control+s');
-  await h.waitSaved(page);
+  await h.saveByKey(page);
   const text = await h.storedText('dlg-find.odt');
   expect(text).toContain('oxool fixture text omega');
   expect(text).not.toContain('alpha');
@@ -52,13 +48,11 @@ test('the sidebar: toggled on, its panels arrive as JSDialog; a click in it chan
   await expect(page.locator('.dialog')).toHaveCount(0);
   await h.shot(page, 'jsdialog-3-sidebar');
   // Increase the paragraph's indent from the sidebar's Paragraph panel.
-  await page.locator('#input-sink').focus();
-  await h.pressAndSeeCaret(page, 'Control+End');
+  await h.caretToEnd(page);
   const before = await page.locator('#sidebar [data-id="beforetextindent"] input').inputValue();
   await panel.locator('.jsd-toolitem[data-command=".uno:IncrementIndent"]').first().click();
   await expect.poll(() => page.locator('#sidebar [data-id="beforetextindent"] input').inputValue(), { timeout: 30_000 }).not.toBe(before);
-  await h.settle(page);
-  await h.shot(page, 'jsdialog-4-sidebar-indented');
+  await h.settledShot(page, 'jsdialog-4-sidebar-indented');
   // Toggled off (the dialogs module's toggleSidebar()): the panel goes, the document takes the
   // width again; and on again from the page.
   await page.evaluate(() => import('./src/dialogs/dialogs.js').then((m) => m.toggleSidebar(false)));

@@ -24,8 +24,7 @@ function kitPid(name) {
 
 test('kill the kit while editing: error shown, reconnect, document drawn again', async ({ page }) => {
   await h.openEditor(page, (await h.links('crash.docx', 'Frank')).edit);
-  await page.locator('#input-sink').focus();
-  await h.pressAndSeeCaret(page, 'Control+End');
+  await h.caretToEnd(page);
   await page.keyboard.type(' typing before the crash');
   await expect(page.locator('#save-state')).toHaveAttribute('data-modified', '1');
   await page.locator('[data-zoom=in]').click();
@@ -49,10 +48,8 @@ test('kill the kit while editing: error shown, reconnect, document drawn again',
   await expect(page.locator('#zoom-level')).toHaveText('125 %'); // the user's place is kept
   expect(kitPid('crash.docx')).not.toBe(pid);
   expect(await h.inkRatio(page)).toBeGreaterThan(0.001);
-  await page.locator('#input-sink').focus();
-  await h.pressAndSeeCaret(page, 'Control+End');
+  await h.caretToEnd(page);
   await page.keyboard.type(' after');
   await expect(page.locator('#save-state')).toHaveAttribute('data-modified', '1');
-  await h.settle(page);
-  await h.shot(page, 'kit-crash-2-reconnected');
+  await h.settledShot(page, 'kit-crash-2-reconnected');
 });

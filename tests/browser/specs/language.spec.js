@@ -12,7 +12,6 @@ const { expect } = h;
 const ENGLISH = 'hello bonjour world';
 const GERMAN = 'Der Hund läuft schnell über die Straße';
 
-const caret = (page) => page.evaluate(() => window.oxool.describe().caret);
 const languageState = (page) => page.evaluate(() => window.oxool.menus.states.get('.uno:LanguageStatus'));
 
 /**
@@ -40,6 +39,16 @@ async function setLanguage(page, scope, language) {
   await expect(page.locator('.popup-menu')).toHaveCount(0);
 }
 
+/**
+ * setLanguage, then: the page sent LibreOffice's form of it (`<form>_<language>`) and
+ * LibreOffice reports the language (`<language>;<tag>`) as the caret's.
+ */
+async function applyLanguage(page, sent, scope, language, form, tag) {
+  await setLanguage(page, scope, language);
+  expect(lastLanguageCommand(sent)).toBe(`${form}_${language}`);
+  await expect.poll(() => languageState(page)).toBe(`${language};${tag}`);
+}
+
 /** The runs of the stored document's body: [{text, lang}] (lang null where the run has none). */
 function storedRuns(name) {
   const xml = h.zipMember(name, 'word/document.xml');
@@ -55,8 +64,7 @@ function languagesOf(runs, words) {
 }
 
 test('language for a selection, a paragraph and all text', async ({ page }) => {
-  const sent = [];
-  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+  const sent = h.recordSent(page);
   await h.openEditor(page, (await h.links('lang.docx', 'Lena')).edit);
   await h.pressAndSeeCaret(page, 'Control+End');
 
@@ -64,17 +72,12 @@ test('language for a selection, a paragraph and all text', async ({ page }) => {
   await h.pressAndSeeCaret(page, 'Enter');
   await page.keyboard.type(ENGLISH);
   await h.settle(page);
-  await h.pressAndSeeCaret(page, 'Home');
-  const helloAt = await caret(page);
-  await h.pressAndSeeCaret(page, 'Control+ArrowRight');
-  const bonjourAt = await caret(page);
-  await h.pressAndSeeCaret(page, 'Control+ArrowRight');
-  const worldAt = await caret(page);
+  const [helloAt, bonjourAt, worldAt] = await h.wordStarts(page, 2);
   const hello = underlineBand(helloAt, bonjourAt.x - helloAt.x);
   const bonjour = underlineBand(bonjourAt, worldAt.x - bonjourAt.x);
   await h.pressAndSeeCaret(page, 'End');
   await h.pressAndSeeCaret(page, 'Enter');
-  const germanAt = await caret(page);
+  const germanAt = await h.caretOf(page);
   const german = underlineBand(germanAt, 6000);
   await page.keyboard.type(GERMAN);
   await h.settle(page);
@@ -85,30 +88,21 @@ test('language for a selection, a paragraph and all text', async ({ page }) => {
   await h.shot(page, 'language-1-underlined');
 
   // For Paragraph ▸ German: the caret's paragraph is German, its underlines go.
-  await setLanguage(page, 'For Paragraph', 'German (Germany)');
-  expect(lastLanguageCommand(sent)).toBe('Paragraph_German (Germany)');
-  await expect.poll(() => languageState(page)).toBe('German (Germany);de-DE');
+  await applyLanguage(page, sent, 'For Paragraph', 'German (Germany)', 'Paragraph', 'de-DE');
   await expect.poll(() => countPixels(page, german, 'red'), { timeout: 60_000 }).toBe(0);
-  await h.settle(page);
-  await h.shot(page, 'language-2-paragraph-german');
+  await h.settledShot(page, 'language-2-paragraph-german');
 
   // For Selection ▸ French: "bonjour" selected in the English paragraph.
   await h.pressAndSeeCaret(page, 'ArrowUp');
-  await h.pressAndSeeCaret(page, 'Home');
-  await h.pressAndSeeCaret(page, 'Control+ArrowRight');
-  await h.pressAndSeeCaret(page, 'Control+ArrowRight');
-  expect(await caret(page)).toEqual(worldAt);
+  const [, , backAtWorld] = await h.wordStarts(page, 2);
+  expect(backAtWorld).toEqual(worldAt);
   await page.keyboard.press('Control+Shift+ArrowLeft');
   await expect.poll(() => page.evaluate(() => window.oxool.describe().selection.length)).toBeGreaterThan(0);
-  await setLanguage(page, 'For Selection', 'French (France)');
-  expect(lastLanguageCommand(sent)).toBe('Current_French (France)');
-  await expect.poll(() => languageState(page)).toBe('French (France);fr-FR');
+  await applyLanguage(page, sent, 'For Selection', 'French (France)', 'Current', 'fr-FR');
   await expect.poll(() => countPixels(page, bonjour, 'red'), { timeout: 60_000 }).toBe(0);
-  await h.settle(page);
-  await h.shot(page, 'language-3-selection-french');
+  await h.settledShot(page, 'language-3-selection-french');
 
-  await page.keyboard.press('Control+s');
-  await h.waitSaved(page);
+  await h.saveByKey(page);
   let runs = storedRuns('lang.docx');
   const summary = JSON.stringify(runs);
   expect(languagesOf(runs, GERMAN), summary).toEqual(['de-DE']);
@@ -117,15 +111,11 @@ test('language for a selection, a paragraph and all text', async ({ page }) => {
   expect(runs.filter((r) => r.text.includes('hello')).map((r) => r.lang), summary).not.toContain('fr-FR');
 
   // For All Text ▸ Spanish: every run of the body is Spanish now.
-  await setLanguage(page, 'For All Text', 'Spanish (Spain)');
-  expect(lastLanguageCommand(sent)).toBe('Default_Spanish (Spain)');
-  await expect.poll(() => languageState(page)).toBe('Spanish (Spain);es-ES');
+  await applyLanguage(page, sent, 'For All Text', 'Spanish (Spain)', 'Default', 'es-ES');
   // "hello", English and never underlined so far, is a misspelled Spanish word now.
   await expect.poll(() => countPixels(page, hello, 'red'), { timeout: 60_000 }).toBeGreaterThan(10);
-  await h.settle(page);
-  await h.shot(page, 'language-4-all-spanish');
-  await page.keyboard.press('Control+s');
-  await h.waitSaved(page);
+  await h.settledShot(page, 'language-4-all-spanish');
+  await h.saveByKey(page);
   runs = storedRuns('lang.docx');
   expect([...new Set(runs.map((r) => r.lang))], JSON.stringify(runs)).toEqual(['es-ES']);
 });

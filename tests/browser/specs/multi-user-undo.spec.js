@@ -13,17 +13,11 @@ async function typeAndSave(page, text) {
   await page.locator('#input-sink').focus();
   await page.keyboard.type(text);
   await expect.poll(() => modified(page)).toBe('1');
-  await page.keyboard.press('Control+s');
-  await h.waitSaved(page);
+  await h.saveByKey(page);
 }
 
 test('an undo LibreOffice refuses because another user edited later is explained', async ({ browser }) => {
-  const alice = await browser.newContext();
-  const bob = await browser.newContext();
-  const a = await alice.newPage();
-  const b = await bob.newPage();
-  await h.openEditor(a, (await h.links('undo.docx', 'Alice')).edit);
-  await h.openEditor(b, (await h.links('undo.docx', 'Bob')).edit);
+  const { contexts: [alice, bob], pages: [a, b] } = await h.openTogether(browser, 'undo.docx', ['Alice', 'Bob']);
 
   // Both cursors are at the start of the heading: the edits are in the same paragraph.
   await typeAndSave(a, 'Alpha');
@@ -40,12 +34,10 @@ test('an undo LibreOffice refuses because another user edited later is explained
   await b.keyboard.press('Control+z');
   await expect.poll(() => modified(b)).toBe('1');
   await expect(b.locator('#toasts .toast', { hasText: 'not possible' })).toHaveCount(0);
-  await b.keyboard.press('Control+s');
-  await h.waitSaved(b);
+  await h.saveByKey(b);
   await a.keyboard.press('Control+z');
   await expect.poll(() => modified(a)).toBe('1');
-  await a.keyboard.press('Control+s');
-  await h.waitSaved(a);
+  await h.saveByKey(a);
   const xml = h.zipMember('undo.docx', 'word/document.xml');
   expect(xml).not.toContain('Alpha');
   expect(xml).not.toContain('Beta');

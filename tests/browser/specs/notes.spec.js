@@ -4,10 +4,9 @@
 // both edits, and keeps the earlier note under slide 1.
 const { test } = require('@playwright/test');
 const h = require('../support/helpers');
-const { writePresentation, storedSlides } = require('../support/presentation');
+const { writePresentation, storedSlides, typeIntoTitle } = require('../support/presentation');
 
 const { expect } = h;
-const CM_TO_TWIPS = 1440 / 2.54;
 
 const pageSize = (page) => page.evaluate(() => ({ w: Number(window.oxool.status.width), h: Number(window.oxool.status.height) }));
 
@@ -34,8 +33,7 @@ test('notes view: Alice writes a speaker note while Bob stays in the normal view
   await alice.locator('#slide-strip .slide-thumb[data-part="1"]').click();
   await expect(alice.locator('.slide-number')).toHaveText('Slide 2 of 2');
   await alice.locator('[data-zoom="fit"]').click();
-  await h.settle(alice);
-  await h.shot(alice, 'notes-1-notes-view');
+  await h.settledShot(alice, 'notes-1-notes-view');
   // Switching to the notes view is no edit.
   await expect(alice.locator('#save-state')).not.toHaveAttribute('data-modified', '1');
   // Bob's view is still the normal one.
@@ -54,42 +52,25 @@ test('notes view: Alice writes a speaker note while Bob stays in the normal view
   await alice.keyboard.type('Speaker note by Alice');
   await expect(alice.locator('#save-state')).toHaveAttribute('data-modified', '1');
   await alice.keyboard.press('Escape');
-  await h.settle(alice);
-  await h.shot(alice, 'notes-2-typed');
+  await h.settledShot(alice, 'notes-2-typed');
 
   // Bob, in his normal view meanwhile, edits slide 2's title.
-  await bob.locator('#slide-strip .slide-thumb[data-part="1"]').click();
-  await expect(bob.locator('.slide-number')).toHaveText('Slide 2 of 2');
-  await h.settle(bob);
-  const at = await bob.evaluate(({ x, y }) => {
-    const o = window.oxool.layer;
-    const p = o.twipsToCss(x, y);
-    const r = o.sizer.getBoundingClientRect();
-    return { x: r.left + p.x, y: r.top + p.y };
-  }, { x: 14 * CM_TO_TWIPS, y: 2.5 * CM_TO_TWIPS });
-  await bob.mouse.dblclick(at.x, at.y);
-  await bob.waitForFunction(() => document.getElementById('own-caret'));
-  await bob.keyboard.press('End');
-  await bob.keyboard.type(' edited by Bob');
+  await typeIntoTitle(bob, 1, 2, ' edited by Bob');
   await bob.keyboard.press('Escape');
-  await h.settle(bob);
-  await h.shot(bob, 'notes-3-bob-normal-view');
+  await h.settledShot(bob, 'notes-3-bob-normal-view');
   expect(await pageSize(bob)).toEqual(slide);
   // Then Bob's own notes view shows Alice's note under his title.
   await viewMenu(bob, 'view-notes');
   await expect.poll(async () => { const s = await pageSize(bob); return s.h > s.w; }).toBe(true);
   await bob.evaluate(() => window.oxool.layer.scrollIntoView({ x: 0, y: Number(window.oxool.status.height) * 0.6, w: 1, h: 1 }));
-  await h.settle(bob);
-  await h.shot(bob, 'notes-3b-bob-notes-view');
+  await h.settledShot(bob, 'notes-3b-bob-notes-view');
 
   // View ▸ Normal: Alice is back on the slide.
   await viewMenu(alice, 'view-normal');
   await expect.poll(() => pageSize(alice)).toEqual(slide);
-  await h.settle(alice);
-  await h.shot(alice, 'notes-4-normal-again');
+  await h.settledShot(alice, 'notes-4-normal-again');
 
-  await alice.keyboard.press('Control+s');
-  await h.waitSaved(alice);
+  await h.saveByKey(alice);
   const slides = storedSlides('notes.fodp');
   expect(slides.map((s) => s.text)).toEqual(['first slide title', 'second slide title edited by Bob']);
   expect(slides[0].notes).toContain('first speaker note');

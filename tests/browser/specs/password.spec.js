@@ -38,8 +38,7 @@ test('a protected docx asks for its password; wrong asks again, cancel explains,
   expect(fs.readFileSync(made).subarray(0, 4).toString('hex')).toBe('d0cf11e0'); // an encrypted OOXML is a CFB file
 
   const alice = await (await browser.newContext()).newPage();
-  const sent = [];
-  alice.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+  const sent = h.recordSent(alice);
   await startOpening(alice, 'Alice');
   let prompt = await waitForPrompt(alice);
   expect(prompt, 'the page asks for the password rather than failing the load').not.toBeNull();

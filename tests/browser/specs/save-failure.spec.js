@@ -8,8 +8,7 @@ const { expect } = h;
 
 test('failed save shows the failure and a retry that stores the edit', async ({ page }) => {
   await h.openEditor(page, (await h.links('savefail.docx', 'Heidi')).edit);
-  await page.locator('#input-sink').focus();
-  await h.pressAndSeeCaret(page, 'Control+End');
+  await h.caretToEnd(page);
   await page.keyboard.type(' kept through a failed save');
   await expect(page.locator('#save-state')).toHaveAttribute('data-modified', '1');
 

@@ -16,30 +16,26 @@ const ARABIC_LETTERS = ARABIC.replace(/\s/g, '').length;
 // Wider than either line of text, narrower than the text area.
 const LINE_TWIPS = 6000;
 
-const caret = (page) => page.evaluate(() => window.oxool.describe().caret);
-
 /** The line whose start the caret `at` was at, as a twip rectangle. */
 const lineOf = (at) => ({ x: at.x, y: at.y, w: LINE_TWIPS, h: at.h });
 
 test('CJK and Arabic text typed and rendered', async ({ page }) => {
-  const sent = [];
-  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+  const sent = h.recordSent(page);
   await h.openEditor(page, (await h.links('scripts.docx', 'Sun')).edit);
   await h.pressAndSeeCaret(page, 'Control+End');
   // Each script on a paragraph of its own; the caret at each start says where its line is.
   await h.pressAndSeeCaret(page, 'Enter');
-  const chineseLine = await caret(page);
+  const chineseLine = await h.caretOf(page);
   await page.keyboard.insertText(CHINESE);
   await h.settle(page);
   await h.pressAndSeeCaret(page, 'Enter');
-  const arabicLine = await caret(page);
+  const arabicLine = await h.caretOf(page);
   await page.keyboard.insertText(ARABIC);
   await expect.poll(() => sent.filter((m) => m.startsWith('text ')).map((m) => decodeURIComponent(m.slice(10))))
     .toEqual([CHINESE, ARABIC]);
   await h.settle(page);
   await page.evaluate(() => window.oxool.layer.setZoom(2));
-  await h.settle(page);
-  await h.shot(page, 'scripts-1-cjk-arabic');
+  await h.settledShot(page, 'scripts-1-cjk-arabic');
 
   // Ink per character cell (measured at 200 %: Chinese varies by ~0.17, Arabic by ~0.34, a line
   // of missing-glyph boxes by ~0.05 or less).
@@ -64,8 +60,7 @@ test('CJK and Arabic text typed and rendered', async ({ page }) => {
   expect(fonts).toMatch(/Arab|Naskh|Kufi|Amiri|DejaVu/i);
 
   // Stored: both texts, character for character, in the document's XML.
-  await page.keyboard.press('Control+s');
-  await h.waitSaved(page);
+  await h.saveByKey(page);
   const xml = h.zipMember('scripts.docx', 'word/document.xml');
   expect(xml).toContain(CHINESE);
   expect(xml).toContain(ARABIC);

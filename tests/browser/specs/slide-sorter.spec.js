@@ -55,22 +55,19 @@ test('slide sorter: two users; duplicate, drag, move, delete, new slide, layout,
   await expect(bob.locator('#slide-strip .slide-thumb')).toHaveCount(4);
   await expect(alice.locator('.slide-number')).toHaveText('Slide 3 of 4');
   await thumbMenu(alice, 2, '.uno:AssignLayout?WhatLayout:long=19', 'Layout');
-  await h.settle(alice);
-  await h.shot(alice, 'sorter-2-title-only');
+  await h.settledShot(alice, 'sorter-2-title-only');
 
   // Bob: the grid, every thumbnail drawn; a double click opens a slide in the normal view.
   await bob.locator('#menubar').getByRole('menuitem', { name: 'View' }).click();
   await bob.locator('#menubar-menu [data-id="slide-sorter"]').click();
   await expect(bob.locator('body')).toHaveAttribute('data-slide-sorter', '1');
   await expect(bob.locator('#slide-strip .slide-thumb[data-drawn="1"]')).toHaveCount(4);
-  await h.settle(bob);
-  await h.shot(bob, 'sorter-3-grid');
+  await h.settledShot(bob, 'sorter-3-grid');
   await bob.locator('#slide-strip .slide-thumb[data-part="3"]').dblclick();
   await expect(bob.locator('body')).not.toHaveAttribute('data-slide-sorter', '1');
   await expect(bob.locator('.slide-number')).toHaveText('Slide 4 of 4');
 
-  await alice.keyboard.press('Control+s');
-  await h.waitSaved(alice);
+  await h.saveByKey(alice);
   const slides = storedSlides('sorter.fodp');
   expect(slides.map((s) => s.text)).toEqual([
     'charlie title | charlie body', 'bravo title | bravo body', expect.anything(), 'alpha title | alpha body',

@@ -4,11 +4,10 @@
 // its slide, and the stored presentation has Bob's text.
 const { test } = require('@playwright/test');
 const h = require('../support/helpers');
-const { writePresentation, storedSlides } = require('../support/presentation');
+const { writePresentation, storedSlides, typeIntoTitle } = require('../support/presentation');
 
 const { expect } = h;
 const EMU_PER_TWIP = 635;
-const CM_TO_TWIPS = 1440 / 2.54;
 
 const show = (page) => page.evaluate(() => window.oxool.slides.slideshow && window.oxool.slides.slideshow.describe());
 
@@ -76,23 +75,10 @@ test('slideshow: Alice presents with keys, clicks and transitions while Bob edit
   const fourthBefore = await paintedSlideHash(alice, 3);
 
   // Bob, editing meanwhile: slide 4's title gets his words.
-  await bob.locator('#slide-strip .slide-thumb[data-part="3"]').click();
-  await expect(bob.locator('.slide-number')).toHaveText('Slide 4 of 4');
-  await h.settle(bob);
-  const at = await bob.evaluate(({ x, y }) => {
-    const o = window.oxool.layer;
-    const p = o.twipsToCss(x, y);
-    const r = o.sizer.getBoundingClientRect();
-    return { x: r.left + p.x, y: r.top + p.y };
-  }, { x: 14 * CM_TO_TWIPS, y: 2.5 * CM_TO_TWIPS });
-  await bob.mouse.dblclick(at.x, at.y);
-  await bob.waitForFunction(() => document.getElementById('own-caret'));
-  await bob.keyboard.press('End');
-  await bob.keyboard.type(' edited by Bob');
+  await typeIntoTitle(bob, 3, 4, ' edited by Bob');
   await expect(bob.locator('#save-state')).toHaveAttribute('data-modified', '1');
   await bob.keyboard.press('Escape');
-  await h.settle(bob);
-  await h.shot(bob, 'slideshow-4-bob-edited');
+  await h.settledShot(bob, 'slideshow-4-bob-edited');
 
   // Next by click: the hidden slide is skipped; slide 4 comes pushed from the left, painted
   // again after Bob's edit.
@@ -119,8 +105,7 @@ test('slideshow: Alice presents with keys, clicks and transitions while Bob edit
   await alice.keyboard.press('Space');
   await expect(alice.locator('#slideshow')).toHaveCount(0);
 
-  await bob.keyboard.press('Control+s');
-  await h.waitSaved(bob);
+  await h.saveByKey(bob);
   const slides = storedSlides('show.fodp');
   expect(slides.map((s) => s.text)).toEqual([
     'first slide title | first body', 'second slide title | second body', 'hidden slide title',

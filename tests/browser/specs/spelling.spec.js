@@ -8,22 +8,14 @@ const { countPixels } = require('../support/pixels');
 
 const { expect } = h;
 
-const caret = (page) => page.evaluate(() => window.oxool.describe().caret);
-
 /** A right click a third into the twip rectangle `r`. */
 async function rightClick(page, r) {
-  const at = await page.evaluate((rect) => {
-    const l = window.oxool.layer;
-    const p = l.twipsToCss(rect.x + rect.w / 3, rect.y + rect.h / 3);
-    const b = l.sizer.getBoundingClientRect();
-    return { x: b.left + p.x, y: b.top + p.y };
-  }, r);
+  const at = await h.twipsToClient(page, r.x + r.w / 3, r.y + r.h / 3);
   await page.mouse.click(at.x, at.y, { button: 'right' });
 }
 
 test('a misspelled word is underlined, and fixed from the context menu', async ({ page }) => {
-  const sent = [];
-  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+  const sent = h.recordSent(page);
   await h.openEditor(page, (await h.links('spell.docx', 'Sam')).edit);
   await h.pressAndSeeCaret(page, 'Control+End');
   await page.keyboard.press('Enter');
@@ -31,12 +23,7 @@ test('a misspelled word is underlined, and fixed from the context menu', async (
   await h.settle(page);
 
   // Where the words are: the caret at the line's start, then word by word.
-  await h.pressAndSeeCaret(page, 'Home');
-  const start = await caret(page);
-  await h.pressAndSeeCaret(page, 'Control+ArrowRight');
-  const second = await caret(page);
-  await h.pressAndSeeCaret(page, 'Control+ArrowRight');
-  const third = await caret(page);
+  const [start, second, third] = await h.wordStarts(page, 2);
   // The line box of "quikc" and a little below it, where the wavy line is drawn.
   const word = { x: second.x, y: second.y, w: third.x - second.x, h: Math.round(second.h * 1.25) };
   const teh = { x: start.x, y: start.y, w: second.x - start.x, h: Math.round(start.h * 1.25) };
@@ -64,8 +51,7 @@ test('a misspelled word is underlined, and fixed from the context menu', async (
 
   // The word is fixed: its underline goes when the tiles are drawn again.
   await expect.poll(() => countPixels(page, word, 'red'), { timeout: 60_000 }).toBe(0);
-  await h.settle(page);
-  await h.shot(page, 'spelling-3-fixed');
+  await h.settledShot(page, 'spelling-3-fixed');
 
   // "Teh": Ignore All from the same menu; its underline goes too, the word stays as it is.
   expect(await countPixels(page, teh, 'red')).toBeGreaterThan(10);
@@ -76,11 +62,9 @@ test('a misspelled word is underlined, and fixed from the context menu', async (
   await expect(menu).toBeHidden();
   expect(sent.filter((m) => m.startsWith('uno command=.uno:SpellCheckIgnoreAll')).pop()).toContain('Spelling');
   await expect.poll(() => countPixels(page, teh, 'red'), { timeout: 60_000 }).toBe(0);
-  await h.settle(page);
-  await h.shot(page, 'spelling-4-ignored');
+  await h.settledShot(page, 'spelling-4-ignored');
 
-  await page.keyboard.press('Control+s');
-  await h.waitSaved(page);
+  await h.saveByKey(page);
   const text = (await h.storedText('spell.docx')).replace(/\s+/g, ' ');
   expect(text).toContain('Teh quick fox');
   expect(text).not.toContain('quikc');

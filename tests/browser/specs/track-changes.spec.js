@@ -16,12 +16,7 @@ async function trackMenu(page, item) {
 }
 
 test('two users: record from the menu, type, the other sees the change and accepts it', async ({ browser }) => {
-  const alice = await browser.newContext();
-  const bob = await browser.newContext();
-  const a = await alice.newPage();
-  const b = await bob.newPage();
-  await h.openEditor(a, (await h.links('changes.docx', 'Alice')).edit);
-  await h.openEditor(b, (await h.links('changes.docx', 'Bob')).edit);
+  const { contexts: [alice, bob], pages: [a, b] } = await h.openTogether(browser, 'changes.docx', ['Alice', 'Bob']);
   // A document without tracked changes opens with the panel closed.
   await expect(a.locator('#track-changes')).toBeHidden();
 
@@ -58,8 +53,7 @@ test('two users: record from the menu, type, the other sees the change and accep
 
   // Stored: the accepted text, no change markup.
   await a.locator('#input-sink').focus();
-  await a.keyboard.press('Control+s');
-  await h.waitSaved(a);
+  await h.saveByKey(a);
   const xml = h.zipMember('changes.docx', 'word/document.xml');
   expect(xml).toContain('Reviewed');
   expect(xml).not.toContain('<w:ins ');
@@ -79,14 +73,12 @@ test('a docx with tracked changes lists them on open; rejecting one removes its 
   const carols = page.locator('#track-changes .change[data-author="Carol"]');
   await expect(carols).toHaveCount(2);
   await expect(page.locator('#track-changes .change[data-type="Insert"] .change-time')).toContainText('2024');
-  await h.settle(page);
-  await h.shot(page, 'track-changes-on-open');
+  await h.settledShot(page, 'track-changes-on-open');
 
   await page.locator('#track-changes .change[data-type="Insert"] .change-reject').click();
   await expect(carols).toHaveCount(1);
   await page.locator('#input-sink').focus();
-  await page.keyboard.press('Control+s');
-  await h.waitSaved(page);
+  await h.saveByKey(page);
   const xml = h.zipMember('tracked.docx', 'word/document.xml');
   expect(xml).not.toContain('inserted by Carol');
   expect(xml).toContain('removed by Carol'); // the deletion is still a change, not yet accepted

@@ -9,12 +9,15 @@ const h = require('../support/helpers');
 
 const { expect } = h;
 
+/** The SHA-256 of the stored file `name`: a view-only session must leave it as it was. */
+function storedDigest(name) {
+  const stored = path.join(process.env.OXOOL_DOCUMENTS, name);
+  return crypto.createHash('sha256').update(fs.readFileSync(stored)).digest('hex');
+}
+
 test('view-only: banner, no input, nothing changes', async ({ page }) => {
-  const stored = path.join(process.env.OXOOL_DOCUMENTS, 'viewonly.docx');
-  const digest = () => crypto.createHash('sha256').update(fs.readFileSync(stored)).digest('hex');
-  const before = digest();
-  const sent = [];
-  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+  const before = storedDigest('viewonly.docx');
+  const sent = h.recordSent(page);
 
   await h.openEditor(page, (await h.links('viewonly.docx', 'Erin')).view);
   await expect(page.locator('#readonly-banner')).toBeVisible();
@@ -53,32 +56,23 @@ test('view-only: banner, no input, nothing changes', async ({ page }) => {
   // Downloading is allowed for view-only sessions.
   const pdf = await h.downloadAs(page, 'pdf');
   expect(fs.readFileSync(pdf).subarray(0, 5).toString()).toBe('%PDF-');
-  expect(digest()).toBe(before);
+  expect(storedDigest('viewonly.docx')).toBe(before);
 });
 
 test.describe('view-only selection', () => {
   test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
 
   test('view-only: a double click selects a word, Ctrl+C copies it, nothing changes', async ({ page }) => {
-    const stored = path.join(process.env.OXOOL_DOCUMENTS, 'viewonly-copy.docx');
-    const digest = () => crypto.createHash('sha256').update(fs.readFileSync(stored)).digest('hex');
-    const before = digest();
-    const sent = [];
-    page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+    const before = storedDigest('viewonly-copy.docx');
+    const sent = h.recordSent(page);
     await h.openEditor(page, (await h.links('viewonly-copy.docx', 'Erin')).view);
     await expect(page.locator('#readonly-banner')).toBeVisible();
 
     // The heading's first word: simple.docx's margin is 1134 twips, the heading 240 below it.
-    const word = await page.evaluate(() => {
-      const l = window.oxool.layer;
-      const p = l.twipsToCss(1134 + 200, 1134 + 240 + 150);
-      const r = l.sizer.getBoundingClientRect();
-      return { x: r.left + p.x, y: r.top + p.y };
-    });
+    const word = await h.twipsToClient(page, 1134 + 200, 1134 + 240 + 150);
     await page.mouse.dblclick(word.x, word.y);
     await page.waitForFunction(() => window.oxool.describe().selection.length > 0);
-    await h.settle(page);
-    await h.shot(page, 'viewonly-selected');
+    await h.settledShot(page, 'viewonly-selected');
     await page.keyboard.press('Control+c');
     await expect.poll(() => page.evaluate(async () => {
       try {
@@ -108,6 +102,6 @@ test.describe('view-only selection', () => {
     await expect(page.locator('#save-state')).toHaveAttribute('data-modified', '0');
     const text = await h.downloadAs(page, 'txt');
     expect(fs.readFileSync(text, 'utf8')).toContain('oxool fixture heading\noxool fixture text alpha');
-    expect(digest()).toBe(before);
+    expect(storedDigest('viewonly-copy.docx')).toBe(before);
   });
 });

@@ -27,11 +27,9 @@ test('type, bold, save, reload: text and bold survive, in the page and in storag
   await page.keyboard.press('Control+b');
   await expect(page.locator('button[data-command=".uno:Bold"]')).toHaveAttribute('aria-pressed', 'true');
   await expect(page.locator('#save-state')).toHaveAttribute('data-modified', '1');
-  await h.settle(page);
-  await h.shot(page, 'writer-2-typed-bold');
+  await h.settledShot(page, 'writer-2-typed-bold');
 
-  await page.keyboard.press('Control+s');
-  await h.waitSaved(page);
+  await h.saveByKey(page);
   await expect(page.locator('#save-state')).toContainText('Saved');
   const stored = await h.storedText('writer.docx');
   expect(stored.replace(/\s+/g, ' ')).toContain(SENTENCE.trim());
@@ -54,6 +52,5 @@ test('type, bold, save, reload: text and bold survive, in the page and in storag
   await expect(page.locator('button[data-command=".uno:Bold"]')).toHaveAttribute('aria-pressed', 'false');
   const txt = require('node:fs').readFileSync(await h.downloadAs(page, 'txt'), 'utf8');
   expect(txt).toContain(SENTENCE.trim());
-  await h.settle(page);
-  await h.shot(page, 'writer-3-reloaded');
+  await h.settledShot(page, 'writer-3-reloaded');
 });

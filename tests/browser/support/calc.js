@@ -1,5 +1,6 @@
-// What the Calc specs share: going to a cell through the address box, and where a column or
-// row header border is on the screen (from the page's own header geometry).
+// What the Calc specs share: going to a cell through the address box (and reading it there in
+// the formula bar), and where a column or row header border is on the screen (from the page's
+// own header geometry).
 const { expect } = require('@playwright/test');
 
 async function goTo(page, cell) {
@@ -7,6 +8,12 @@ async function goTo(page, cell) {
   await page.locator('#cell-address').press('Enter');
   await expect(page.locator('#cell-address')).toHaveValue(cell);
   await expect(page.locator('#input-sink')).toBeFocused();
+}
+
+/** Goes to `cell` and expects the formula bar to show `content` (a value or a formula). */
+async function expectCell(page, cell, content) {
+  await goTo(page, cell);
+  await expect(page.locator('#formula-input')).toHaveValue(content);
 }
 
 /** The header entry (`columns` or `rows`) named `text`, as the page shows it (twips). */
@@ -36,4 +43,4 @@ async function drag(page, from, dx, dy) {
   await page.mouse.up();
 }
 
-module.exports = { goTo, headerEntry, headerPoint, drag };
+module.exports = { goTo, expectCell, headerEntry, headerPoint, drag };

@@ -2,6 +2,8 @@
 // own connection, as a menu does), waiting until the page shows it painted or built, and
 // reading what a painted dialog shows.
 const { expect } = require('@playwright/test');
+// Dialog specs had it here first; helpers.js has it for every spec.
+const { recordSent } = require('./helpers');
 
 /** Sends `uno command=…` on the page's connection (what a menu item does). */
 async function uno(page, command) {
@@ -14,6 +16,20 @@ async function menu(page, title, item) {
   await page.locator('#menubar').getByRole('menuitem', { name: title, exact: true }).click();
   // Items show their shortcut, and check items have their own role: match the label's text.
   await page.locator('#menubar-menu [role^="menuitem"]', { hasText: item }).first().click();
+}
+
+/** Sends `command` and waits for the JSDialog box it opens; returns the box's locator. */
+async function jsdialogBox(page, command) {
+  await uno(page, command);
+  const box = page.locator('.dialog-jsdialog');
+  await expect(box).toBeVisible();
+  return box;
+}
+
+/** Chooses `item` in the `title` menu and waits for the painted dialog it opens (paintedDialog). */
+async function menuDialog(page, title, item, dialogTitle) {
+  await menu(page, title, item);
+  return paintedDialog(page, dialogTitle);
 }
 
 /** The page's dialogs (painted windows, JSDialog boxes, sidebar), as describe() reports them. */
@@ -56,6 +72,13 @@ async function dialogSettled(page, id) {
   }, id, { timeout: 30_000, polling: 100 });
 }
 
+/** Types `text` over the focused field of painted window `id` (Ctrl+A first), seen drawn. */
+async function typeOver(page, id, text) {
+  await page.keyboard.press('Control+a');
+  await page.keyboard.type(text);
+  await dialogSettled(page, id);
+}
+
 /** A hash of a painted window's canvas pixels and how much of it is not background. */
 async function canvasInfo(page, id) {
   return page.evaluate((wid) => {
@@ -77,11 +100,12 @@ async function clickWindow(page, id, x, y, options = {}) {
   await page.mouse.click(box.x + x, box.y + y, options);
 }
 
-/** Messages the page sent, for checking what went over the wire. */
-function recordSent(page) {
-  const sent = [];
-  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
-  return sent;
+/** Clicks OK (Insert, …: the button at the bottom right) of painted dialog `win` (paintedDialog's). */
+async function clickOk(page, win) {
+  await clickWindow(page, win.id, win.width - 55, win.height - 30);
 }
 
-module.exports = { uno, menu, dialogs, paintedDialog, noDialog, dialogSettled, canvasInfo, clickWindow, recordSent };
+module.exports = {
+  uno, jsdialogBox, menu, menuDialog, dialogs, paintedDialog, noDialog, dialogSettled, typeOver,
+  canvasInfo, clickWindow, clickOk, recordSent,
+};

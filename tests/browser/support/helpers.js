@@ -39,6 +39,22 @@ async function openEditor(page, link) {
 }
 
 /**
+ * Several people editing `name` at once, each in their own browser context (own cookies and
+ * storage). `beforeOpen(page, i)` runs on each page before any opens (to record what it sends);
+ * then they open the document one after the other, in the order of `users`. Returns the
+ * contexts, the pages and what beforeOpen returned, each in that order.
+ */
+async function openTogether(browser, name, users, { beforeOpen = () => undefined } = {}) {
+  const contexts = [];
+  for (let i = 0; i < users.length; i++) contexts.push(await browser.newContext());
+  const pages = [];
+  for (const context of contexts) pages.push(await context.newPage());
+  const prepared = pages.map((page, i) => beforeOpen(page, i));
+  for (let i = 0; i < users.length; i++) await openEditor(pages[i], (await links(name, users[i])).edit);
+  return { contexts, pages, prepared };
+}
+
+/**
  * Loaded, every visible tile current and none in flight, and the server quiet for `quietMs`
  * (an edit's invalidation may still be on its way when the tiles look current).
  */
@@ -71,6 +87,12 @@ async function shot(page, name) {
   return file;
 }
 
+/** A screenshot once the page has drawn everything an edit changed (settle). */
+async function settledShot(page, name) {
+  await settle(page);
+  return shot(page, name);
+}
+
 /** Text of a stored document: PDF through the server's own convert-to, then pdftotext. */
 async function storedText(name) {
   const file = path.join(process.env.OXOOL_DOCUMENTS, name);
@@ -100,12 +122,53 @@ async function pressAndSeeCaret(page, key) {
   await page.waitForFunction((b) => JSON.stringify(window.oxool.describe().caret) !== b, before, { timeout: 15_000 });
 }
 
+/** Client coordinates of a twip position of the current part (to click there). */
+async function twipsToClient(page, x, y) {
+  return page.evaluate(({ x, y }) => {
+    const l = window.oxool.layer;
+    const p = l.twipsToCss(x, y);
+    const r = l.sizer.getBoundingClientRect();
+    return { x: r.left + p.x, y: r.top + p.y };
+  }, { x, y });
+}
+
+/** Where the page shows this view's caret (twips: x, y, w, h), or null. */
+async function caretOf(page) {
+  return page.evaluate(() => window.oxool.describe().caret);
+}
+
+/**
+ * The caret at the start of the current line (Home) and at each of the next `words` word
+ * starts (Ctrl+→), each seen to move.
+ */
+async function wordStarts(page, words) {
+  await pressAndSeeCaret(page, 'Home');
+  const starts = [await caretOf(page)];
+  for (let i = 0; i < words; i++) {
+    await pressAndSeeCaret(page, 'Control+ArrowRight');
+    starts.push(await caretOf(page));
+  }
+  return starts;
+}
+
+/** Gives the document the keyboard and puts the caret at its end (Ctrl+End, seen to move). */
+async function caretToEnd(page) {
+  await page.locator('#input-sink').focus();
+  await pressAndSeeCaret(page, 'Control+End');
+}
+
 /** Waits for doc-state save=idle modified=0 (the document is stored). */
 async function waitSaved(page) {
   await page.waitForFunction(() => {
     const s = window.oxool.describe().docState;
     return s.save === 'idle' && s.modified === '0';
   }, null, { timeout: 60_000 });
+}
+
+/** Ctrl+S, as a person saves, then waits until the document is stored (waitSaved). */
+async function saveByKey(page) {
+  await page.keyboard.press('Control+s');
+  await waitSaved(page);
 }
 
 /** Downloads the document as `format` through the page (the toolbar's code path). */
@@ -142,6 +205,13 @@ async function inkRatio(page) {
   });
 }
 
+/** Messages the page sends from now on, in order, for checking what went over the wire. */
+function recordSent(page) {
+  const sent = [];
+  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(String(f.payload))));
+  return sent;
+}
+
 /**
  * A ping through the page's own connection, answered: the server has read and handled every
  * message the page sent before it (the connection is ordered). Replaces "wait a while and assume
@@ -165,8 +235,9 @@ async function serverRoundTrip(page) {
 }
 
 module.exports = {
-  serverRoundTrip,
+  serverRoundTrip, recordSent,
   artifactsDir: () => artifacts,
-  baseURL, links, openEditor, waitDrawn, settle, shot, storedText, zipMember, waitSaved,
-  downloadAs, canvasHash, inkRatio, pressAndSeeCaret, expect,
+  baseURL, links, openEditor, openTogether, waitDrawn, settle, shot, settledShot, storedText,
+  zipMember, waitSaved, saveByKey, downloadAs, canvasHash, inkRatio, pressAndSeeCaret, caretOf,
+  wordStarts, caretToEnd, twipsToClient, expect,
 };

@@ -4,6 +4,7 @@
 // plain XML. Written into the local store's folder, whose index lists every file in it.
 const fs = require('node:fs');
 const path = require('node:path');
+const { expect, settle, twipsToClient } = require('./helpers');
 
 function escapeXml(s) {
   return String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -101,4 +102,22 @@ function storedSlides(fileName) {
   });
 }
 
-module.exports = { writePresentation, storedSlides };
+const CM_TO_TWIPS = 1440 / 2.54;
+
+/**
+ * In `page`'s normal view: goes to slide `part` (of `count`) through the slide strip, enters
+ * its title (a double click at the middle of writePresentation's title box) and types `text` at
+ * the title's end. The caller leaves the text (Escape) when it has seen what it needs.
+ */
+async function typeIntoTitle(page, part, count, text) {
+  await page.locator(`#slide-strip .slide-thumb[data-part="${part}"]`).click();
+  await expect(page.locator('.slide-number')).toHaveText(`Slide ${part + 1} of ${count}`);
+  await settle(page);
+  const at = await twipsToClient(page, 14 * CM_TO_TWIPS, 2.5 * CM_TO_TWIPS);
+  await page.mouse.dblclick(at.x, at.y);
+  await page.waitForFunction(() => document.getElementById('own-caret'));
+  await page.keyboard.press('End');
+  await page.keyboard.type(text);
+}
+
+module.exports = { writePresentation, storedSlides, typeIntoTitle };

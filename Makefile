@@ -32,6 +32,7 @@ build:
 check:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	python3 scripts/module-cycles.py
 
 # Only the cluster tests (docs/cluster.md): 3 servers behind HAProxy, the lock arbiter, draining.
 # `make test` runs them with every other test.

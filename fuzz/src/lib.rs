@@ -11,8 +11,7 @@ use std::io::Cursor;
 
 use oxool_proto::{Frame, Message};
 use oxool_wsd::editing::protocol::parse_client;
-use oxool_wsd::wopi::allow::host_allowed;
-use oxool_wsd::wopi::{FileInfo, WopiHostPattern, WopiSrc};
+use oxool_wsd::wopi::{host_allowed, FileInfo, WopiHostPattern, WopiSrc};
 
 /// A fuzz target: takes any bytes, panics only on a finding.
 pub type Target = fn(&[u8]);

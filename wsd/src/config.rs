@@ -11,7 +11,11 @@ use std::str::FromStr;
 
 use serde::{Deserialize, Deserializer};
 
-use crate::wopi::WopiHostPattern;
+pub mod editing;
+pub mod local_store;
+pub mod wopi_hosts;
+
+use wopi_hosts::WopiHostPattern;
 
 /// Where the packaged configuration lives.
 pub use oxool_settings::DEFAULT_CONFIG_PATH;
@@ -56,9 +60,9 @@ pub struct Config {
     pub forkit: ForkitConfig,
     pub logging: LoggingConfig,
     pub storage: StorageConfig,
-    pub local_store: crate::local_store::LocalStoreConfig,
-    pub editing: crate::editing::EditingConfig,
-    pub browser: crate::editing::BrowserConfig,
+    pub local_store: local_store::LocalStoreConfig,
+    pub editing: editing::EditingConfig,
+    pub browser: editing::BrowserConfig,
     pub tls: crate::tls::TlsConfig,
     pub cluster: oxool_settings::cluster::ClusterSettings,
 }

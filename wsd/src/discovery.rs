@@ -147,7 +147,7 @@ pub async fn discovery(State(state): State<AppState>, headers: HeaderMap) -> Res
     .ok()
     .flatten();
     let xml = discovery_xml(&root, attributes.as_ref());
-    crate::http::with_type_and_caching("text/xml; charset=utf-8", "max-age=3600", xml)
+    crate::response::with_type_and_caching("text/xml; charset=utf-8", "max-age=3600", xml)
 }
 
 #[cfg(test)]

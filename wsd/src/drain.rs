@@ -51,7 +51,7 @@ pub fn health(drain: &Drain) -> Response {
     } else {
         (StatusCode::OK, "ok\n")
     };
-    crate::http::with_type_and_caching("text/plain; charset=utf-8", "no-store", (status, text))
+    crate::response::with_type_and_caching("text/plain; charset=utf-8", "no-store", (status, text))
 }
 
 #[cfg(test)]

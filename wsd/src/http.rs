@@ -17,7 +17,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, DefaultBodyLimit, State};
-use axum::http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderValue, Request};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -27,20 +27,6 @@ use crate::convert_to;
 use crate::refusal::{check_post_allowed, Refusal};
 use crate::state::AppState;
 use crate::upload::FORM_OVERHEAD;
-
-/// `body` (with its status, if it has one) labelled with its content type and what caches may
-/// do with it.
-pub fn with_type_and_caching(
-    content_type: &'static str,
-    cache_control: &'static str,
-    body: impl IntoResponse,
-) -> Response {
-    let headers = [
-        (CONTENT_TYPE, HeaderValue::from_static(content_type)),
-        (CACHE_CONTROL, HeaderValue::from_static(cache_control)),
-    ];
-    (headers, body).into_response()
-}
 
 pub fn router(state: AppState) -> Router {
     let local_store = state.local_store.clone();

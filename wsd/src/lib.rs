@@ -20,6 +20,7 @@ pub mod metrics;
 pub mod password;
 pub mod recovery;
 pub mod refusal;
+pub mod response;
 pub mod state;
 pub mod tls;
 pub mod upload;

@@ -45,7 +45,6 @@ mod replay_journal;
 mod save_state;
 mod saving;
 pub mod session;
-pub mod settings;
 pub mod tile_delta;
 pub mod tile_rect;
 mod tile_sharing;
@@ -54,8 +53,8 @@ mod tiles;
 mod windows;
 pub mod ws_route;
 
+pub use crate::config::editing::{BrowserConfig, EditingConfig};
 pub use registry::Registry;
-pub use settings::{BrowserConfig, EditingConfig};
 
 /// A session's id: unique in this wsd, sent to the client as `view=`.
 pub type SessionId = u64;

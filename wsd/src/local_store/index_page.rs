@@ -89,7 +89,7 @@ async fn index(
         crate::markup::escape(&user)
     );
     // The page holds write tokens: keep it out of shared caches.
-    Ok(crate::http::with_type_and_caching(
+    Ok(crate::response::with_type_and_caching(
         "text/html; charset=utf-8",
         "no-store",
         page,

@@ -25,7 +25,6 @@ mod index_page;
 mod locks;
 mod refusal;
 mod request;
-mod settings;
 pub mod timestamp;
 pub mod token;
 pub mod token_key;
@@ -36,9 +35,9 @@ use std::fs::Metadata;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+pub use crate::config::local_store::LocalStoreConfig;
 pub use file_id::FileIdError;
 pub use index_page::index_router;
-pub use settings::LocalStoreConfig;
 pub use token::{Claims, TokenError};
 
 use locks::LockTable;

@@ -16,12 +16,12 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use reqwest::header::{HeaderName, HeaderValue, CONTENT_LENGTH};
 use url::Url;
 
-use super::allow::{host_allowed, WopiHostPattern};
 use super::error::{WopiCall, WopiError};
 use super::proof::{dotnet_ticks, ProofKeys};
 use super::resolve::AllowListResolver;
 use super::src::WopiSrc;
 use super::token::AccessToken;
+use crate::config::wopi_hosts::{host_allowed, WopiHostPattern};
 use crate::config::StorageConfig;
 
 /// The token goes into the query percent-encoded except for RFC 3986's unreserved characters.

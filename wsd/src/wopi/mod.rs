@@ -1,7 +1,8 @@
 //! wsd's WOPI client: how documents come from and go back to the integrator's storage.
 //!
 //! - [`src`]: a WOPISrc and its canonical document key;
-//! - [`allow`]: the host allow-list, checked before any request goes out;
+//! - the host allow-list, checked before any request goes out, is part of the configuration
+//!   ([`crate::config::wopi_hosts`]): [`host_allowed`] and [`WopiHostPattern`];
 //! - [`resolve`]: name resolution that keeps wildcard entries off internal addresses;
 //! - [`token`]: the opaque access token, never printed;
 //! - [`proof`]: the RSA proof keys that sign every request;
@@ -9,7 +10,6 @@
 //!   PutRelativeFile, with timeouts and retries;
 //! - [`error`]: one error type with a machine-readable `kind()`.
 
-pub mod allow;
 pub mod calls;
 pub mod client;
 pub mod error;
@@ -20,7 +20,7 @@ pub mod resolve;
 pub mod src;
 pub mod token;
 
-pub use allow::WopiHostPattern;
+pub use crate::config::wopi_hosts::{host_allowed, WopiHostPattern};
 pub use calls::PutFlags;
 pub use client::WopiClient;
 pub use error::{WopiCall, WopiError};

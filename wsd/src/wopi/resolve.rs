@@ -16,7 +16,7 @@ use std::sync::Arc;
 
 use reqwest::dns::{Addrs, Name, Resolve, Resolving};
 
-use super::allow::WopiHostPattern;
+use crate::config::wopi_hosts::WopiHostPattern;
 
 /// The resolver error when every address of a name was dropped; [`super::WopiError`] recognises
 /// it in the error chain and reports the host as not allowed (not as a connection failure, so

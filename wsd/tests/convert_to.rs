@@ -135,6 +135,27 @@ fn endless_upload(
     (produced, body)
 }
 
+/// An [`endless_upload`] (10 MiB on offer) to a server that allows 1 MiB, which must refuse it
+/// with 413: the answer's text, the bytes read of it, and the kits. Its chunks arrive one by
+/// one when `arriving` (like a network: the reader waits once for each), else all are there
+/// at once.
+async fn endless_upload_refused(arriving: bool) -> (String, usize, Arc<FakeKits>) {
+    let (state, kits) = state(Behaviour::Convert, "[convert]\nmax_upload_mb = 1\n");
+    let (produced, chunks) = endless_upload(160);
+    let body = if arriving {
+        Body::from_stream(stream::iter(chunks).then(|chunk| async {
+            tokio::task::yield_now().await;
+            chunk
+        }))
+    } else {
+        Body::from_stream(stream::iter(chunks))
+    };
+    let response = send(&state, post("/cool/convert-to/pdf", body, "[::1]:1")).await;
+    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let answer = text(response).await;
+    (answer, produced.load(Ordering::SeqCst) * CHUNK, kits)
+}
+
 /// The size of a chunk of an [`endless_upload`].
 const CHUNK: usize = 64 * 1024;
 
@@ -294,23 +315,8 @@ async fn declared_oversize_upload_is_413_before_the_body_is_read() {
 
 #[tokio::test]
 async fn streamed_oversize_upload_is_413_as_soon_as_the_limit_is_crossed() {
-    let (state, kits) = state(Behaviour::Convert, "[convert]\nmax_upload_mb = 1\n");
-    // 10 MiB on offer; wsd must stop after about 1 MiB.
-    let (produced, chunks) = endless_upload(160);
-    // Like a network: each chunk arrives after the reader had to wait once.
-    let arriving = stream::iter(chunks).then(|chunk| async {
-        tokio::task::yield_now().await;
-        chunk
-    });
-    let request = post(
-        "/cool/convert-to/pdf",
-        Body::from_stream(arriving),
-        "[::1]:1",
-    );
-    let response = send(&state, request).await;
-    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(text(response).await.contains("1 MiB"));
-    let read = produced.load(Ordering::SeqCst) * CHUNK;
+    let (answer, read, kits) = endless_upload_refused(true).await;
+    assert!(answer.contains("1 MiB"));
     assert!(
         read <= 1024 * 1024 + 2 * CHUNK,
         "read {read} bytes past a 1 MiB limit"
@@ -322,16 +328,7 @@ async fn streamed_oversize_upload_is_413_as_soon_as_the_limit_is_crossed() {
 async fn a_body_that_is_all_there_at_once_is_still_capped() {
     // The multipart parser takes whatever the transport has ready; the body limit around the
     // form (file limit + form overhead) caps that, whatever the file counter says.
-    let (state, kits) = state(Behaviour::Convert, "[convert]\nmax_upload_mb = 1\n");
-    let (produced, chunks) = endless_upload(160);
-    let request = post(
-        "/cool/convert-to/pdf",
-        Body::from_stream(stream::iter(chunks)),
-        "[::1]:1",
-    );
-    let response = send(&state, request).await;
-    assert_eq!(response.status(), StatusCode::PAYLOAD_TOO_LARGE);
-    let read = produced.load(Ordering::SeqCst) * CHUNK;
+    let (_, read, kits) = endless_upload_refused(false).await;
     let cap = 1024 * 1024 + oxool_wsd::upload::FORM_OVERHEAD as usize + CHUNK;
     assert!(read <= cap, "read {read} bytes, more than the body limit");
     assert_eq!(kits.spawned(), 0);

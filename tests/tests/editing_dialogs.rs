@@ -124,9 +124,8 @@ async fn each_user_has_their_own_dialogs() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dialog_requests_are_checked_and_lists_answered() {
-    let setup = Setup::start(RunAs::Root);
     let name = "dialog-input.docx";
-    setup.host.add_fixture("simple.docx", name).unwrap();
+    let setup = Setup::with_document("simple.docx", name);
     let mut alice = setup.open("Alice", name, true).await;
     let mut viewer = setup.open("Viewer", name, false).await;
 
@@ -260,9 +259,8 @@ async fn dialog_requests_are_checked_and_lists_answered() {
 /// document counts as modified, and leaving stores it with the indent.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dialogs_change_is_stored_when_its_user_leaves() {
-    let setup = Setup::start(RunAs::Root);
     let name = "indent.docx";
-    setup.host.add_fixture("simple.docx", name).unwrap();
+    let setup = Setup::with_document("simple.docx", name);
     let mut alice = setup.open("Alice", name, true).await;
     alice.uno(".uno:ParagraphDialog", None).await;
     let created = alice

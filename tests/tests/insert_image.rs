@@ -7,7 +7,6 @@
 
 use oxool_proto::images::MAX_IMAGE_BYTES;
 use oxool_tests::editing_setup::EditingSetup as Setup;
-use oxool_tests::user::RunAs;
 use oxool_tests::ws::WsClient;
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
@@ -34,9 +33,8 @@ async fn refusal(client: &mut WsClient, frame: WsMessage) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn images_are_checked_then_inserted_by_the_documents_kit_only() {
-    let setup = Setup::start(RunAs::Root);
     let name = "insert-image.docx";
-    setup.host.add_fixture("simple.docx", name).unwrap();
+    let setup = Setup::with_document("simple.docx", name);
     let mut editor = setup.open("Editor", name, true).await;
     let mut viewer = setup.open("Viewer", name, false).await;
 
@@ -103,9 +101,8 @@ async fn images_are_checked_then_inserted_by_the_documents_kit_only() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_frame_over_the_websocket_limit_closes_the_connection_unread() {
-    let setup = Setup::start(RunAs::Root);
     let name = "insert-image-huge.docx";
-    setup.host.add_fixture("simple.docx", name).unwrap();
+    let setup = Setup::with_document("simple.docx", name);
     let mut editor = setup.open("Editor", name, true).await;
     let mut other = setup.open("Other", name, true).await;
     let huge = [PNG, &vec![0; MAX_IMAGE_BYTES + 128 * 1024]].concat();

@@ -49,8 +49,7 @@ fn docx_text(path: &Path) -> String {
 /// other's: without waiting at `other` too, its next save could mistake this one's broadcast
 /// states for its own.
 async fn save_seen_by_both(saver: &mut WsClient, other: &mut WsClient) {
-    let saved = saver.save(false).await;
-    assert_eq!(saved.get("save"), Some("idle"), "{saved}");
+    saver.save_stored().await;
     other
         .wait_for("the other user's save", |m| {
             m.is("doc-state") && m.get("save") == Some("saving")

@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use oxool_tests::bin_dir;
 use oxool_tests::eventually::poll_until;
+use oxool_tests::server::free_port;
 
 pub struct Wsd {
     child: Child,
@@ -43,7 +44,7 @@ impl Wsd {
         let systemplate = root.join("systemplate");
         oxool_systemplate_setup(&systemplate);
         std::fs::create_dir_all(root.join("jails")).unwrap();
-        let port = free_port();
+        let port = free_port().unwrap();
         let mut config = config_text(root, port);
         let mut command = Command::new(bin_dir().join("oxool-wsd"));
         if let Some(address) = &system_bus {
@@ -252,14 +253,6 @@ fn oxool_systemplate_setup(path: &Path) {
         .status()
         .expect("oxool-systemplate-setup (build it first: cargo build --workspace --bins)");
     assert!(status.success(), "oxool-systemplate-setup failed");
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 pub fn config_text(root: &Path, port: u16) -> String {

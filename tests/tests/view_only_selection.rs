@@ -4,7 +4,6 @@
 //! leave the document unchanged. Real wsd, real kit, real LibreOffice.
 
 use oxool_tests::editing_setup::EditingSetup as Setup;
-use oxool_tests::user::RunAs;
 use oxool_tests::ws::{Incoming, WsClient};
 
 /// simple.docx's page margins (twips) and its heading's space above: where its first word is.
@@ -78,9 +77,8 @@ fn first_rectangle(event: &Incoming) -> Option<[i64; 4]> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_view_only_user_selects_and_copies_but_cannot_move_text() {
-    let setup = Setup::start(RunAs::Root);
     let name = "view-only-select.docx";
-    setup.host.add_fixture("simple.docx", name).unwrap();
+    let setup = Setup::with_document("simple.docx", name);
     let original = setup.host.stored(name);
     let mut viewer = setup.open("Viewer", name, false).await;
     let before = live_text(&mut viewer, 1).await;
@@ -189,9 +187,8 @@ async fn drag_title_shape(client: &mut WsClient) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_view_only_user_selects_a_shape_but_cannot_move_it() {
-    let setup = Setup::start(RunAs::Root);
     let name = "view-only-shape.pptx";
-    setup.host.add_fixture("simple.pptx", name).unwrap();
+    let setup = Setup::with_document("simple.pptx", name);
     // LibreOffice 7.4's views are never read-only themselves: an editor's drag of a shape moves
     // it, and so would a view-only user's if wsd and the kit let its moves through.
     let mut viewer = setup.open("Viewer", name, false).await;

@@ -224,6 +224,27 @@ impl KitClient {
         Rgba::decode(&png)
     }
 
+    /// Paints the tile of [`KitClient::tile`] every 200 ms until `found` gets what it looks for
+    /// in its pixels (LibreOffice paints some things, as spelling marks, in its own time);
+    /// panics naming `what` at the deadline.
+    pub async fn wait_for_tile<T>(
+        &mut self,
+        view: &str,
+        px: (u32, u32),
+        twips: (i64, i64, i64, i64),
+        what: &str,
+        mut found: impl FnMut(Rgba) -> Option<T>,
+    ) -> T {
+        let until = Instant::now() + DEADLINE;
+        loop {
+            if let Some(value) = found(self.tile(view, px, twips).await) {
+                return value;
+            }
+            assert!(Instant::now() < until, "no {what} before the deadline");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+    }
+
     /// `save format=…`: the document's bytes.
     pub async fn save(&mut self, format: &str) -> Vec<u8> {
         self.send(Message::new("save").arg("format", format)).await;

@@ -67,6 +67,21 @@ async fn window_click(kit: &mut KitSession, view: &str, id: &str, x: i64, y: i64
     }
 }
 
+/// Waits for a JSDIALOG callback of session "a" of type `jsontype` with `action` (`None`: no
+/// action, a whole tree).
+async fn jsdialog_for_a(kit: &mut KitSession, what: &str, jsontype: &str, action: Option<&str>) {
+    kit.wait_for_callbacks(what, |c| {
+        payloads(c, "a", "JSDIALOG").iter().any(|p| {
+            p["jsontype"] == jsontype
+                && match action {
+                    None => p.get("action").is_none(),
+                    Some(action) => p["action"] == action,
+                }
+        })
+    })
+    .await;
+}
+
 /// The error answering a refused request: its kind, and `request` and `id` echoed.
 async fn refused(kit: &mut KitSession, kind: &str, request: &str) -> Message {
     let error = kit.expect_error(kind).await;
@@ -356,12 +371,7 @@ async fn right_click_menus_and_command_values() {
     // window); hidden again, it closes.
     kit.callbacks.clear();
     kit.uno("a", ".uno:SidebarShow", None).await;
-    kit.wait_for_callbacks("the sidebar's tree", |c| {
-        payloads(c, "a", "JSDIALOG")
-            .iter()
-            .any(|p| p["jsontype"] == "sidebar" && p.get("action").is_none())
-    })
-    .await;
+    jsdialog_for_a(&mut kit, "the sidebar's tree", "sidebar", None).await;
     // Its widgets answer to `dialog-event id=0` (the sender's own sidebar): Italic.
     let italic = r#"{"id":"fonteffects","cmd":"click","data":".uno:Italic","type":"toolbox"}"#;
     let event = Message::new("dialog-event").arg("view", "a").arg("id", 0);
@@ -379,12 +389,7 @@ async fn right_click_menus_and_command_values() {
     })
     .await;
     kit.uno("a", ".uno:SidebarHide", None).await;
-    kit.wait_for_callbacks("the sidebar's close", |c| {
-        payloads(c, "a", "JSDIALOG")
-            .iter()
-            .any(|p| p["jsontype"] == "sidebar" && p["action"] == "close")
-    })
-    .await;
+    jsdialog_for_a(&mut kit, "the sidebar's close", "sidebar", Some("close")).await;
     assert!(
         payloads(&kit.callbacks, "viewer", "JSDIALOG").is_empty(),
         "the viewer's sidebar stayed hidden"
@@ -392,12 +397,7 @@ async fn right_click_menus_and_command_values() {
 
     // Find & Replace is a JSDialog dialog in this LibreOffice (not a painted one).
     kit.uno("a", ".uno:SearchDialog", None).await;
-    kit.wait_for_callbacks("Find & Replace", |c| {
-        payloads(c, "a", "JSDIALOG")
-            .iter()
-            .any(|p| p["jsontype"] == "dialog" && p.get("action").is_none())
-    })
-    .await;
+    jsdialog_for_a(&mut kit, "Find & Replace", "dialog", None).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

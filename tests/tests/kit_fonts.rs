@@ -88,20 +88,14 @@ async fn every_script_renders_glyphs() {
     }
     // Typed lines, the emoji line, the missing-font line (the typing left one empty line).
     let expected_bands = PAIRS.len() * 2 + 2;
-    let until = std::time::Instant::now() + oxool_tests::kit_client::DEADLINE;
-    let (tile, bands) = loop {
-        let tile = kit.tile("v", (640, 640), (0, 0, 9600, 9600)).await;
-        let bands = line_bands(&tile);
-        if bands.len() >= expected_bands {
-            break (tile, bands);
-        }
-        assert!(
-            std::time::Instant::now() < until,
-            "{} lines of text, expected {expected_bands}: {bands:?}",
-            bands.len()
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    };
+    let what = format!("{expected_bands} lines of text");
+    let twips = (0, 0, 9600, 9600);
+    let (tile, bands) = kit
+        .wait_for_tile("v", (640, 640), twips, &what, |tile| {
+            let bands = line_bands(&tile);
+            (bands.len() >= expected_bands).then_some((tile, bands))
+        })
+        .await;
     eprintln!("line bands: {bands:?}");
     assert_eq!(
         bands.len(),

@@ -3,8 +3,7 @@
 //! suggestions. Also the language commands (`.uno:LanguageStatus`).
 
 use oxool_proto::Message;
-use oxool_tests::kit_client::{Callback, KitClient, DEADLINE};
-use std::time::Instant;
+use oxool_tests::kit_client::{Callback, KitClient};
 
 const CORRECT: &str = "The quick brown fox jumps over the lazy dog.";
 const MISSPELLED: &str = "Thiss sentense iz misspeled.";
@@ -31,18 +30,11 @@ const TWIPS_PER_PX: i64 = 15;
 const FIRST_LINE: (i64, i64) = (1134 + 284 + 300, 284 + 1134 + 138);
 
 async fn wait_for_red(kit: &mut KitClient) -> Vec<(u32, u32)> {
-    let until = Instant::now() + DEADLINE;
-    loop {
-        let red = kit.tile("s1", TILE_PX, TILE_TWIPS).await.red_pixels();
-        if !red.is_empty() {
-            return red;
-        }
-        assert!(
-            Instant::now() < until,
-            "no red underline before the deadline"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+    kit.wait_for_tile("s1", TILE_PX, TILE_TWIPS, "red underline", |tile| {
+        let red = tile.red_pixels();
+        (!red.is_empty()).then_some(red)
+    })
+    .await
 }
 
 fn is_context_menu(callback: &Callback) -> bool {
@@ -106,18 +98,14 @@ async fn misspelled_words_are_underlined_and_offer_suggestions() {
             r#"{"Language":{"type":"string","value":"Paragraph_German (Germany)"}}"#,
         );
     kit.send(german).await;
-    let until = Instant::now() + DEADLINE;
-    loop {
-        let red = kit.tile("s1", TILE_PX, TILE_TWIPS).await.red_pixels();
-        if red.iter().any(|p| p.1 + 8 < top) {
-            break;
-        }
-        assert!(
-            Instant::now() < until,
-            "the German paragraph was never underlined"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
-    }
+    let what = "underline in the German paragraph";
+    kit.wait_for_tile("s1", TILE_PX, TILE_TWIPS, what, |tile| {
+        tile.red_pixels()
+            .iter()
+            .any(|p| p.1 + 8 < top)
+            .then_some(())
+    })
+    .await;
     let saved = String::from_utf8_lossy(&kit.save("fodt").await).into_owned();
     assert!(
         saved.contains(r#"fo:language="de" fo:country="DE""#),

@@ -52,12 +52,4 @@ fn run_suite(run_as: RunAs) {
     );
 }
 
-#[test]
-fn every_probe_fails_as_root() {
-    run_suite(RunAs::Root);
-}
-
-#[test]
-fn every_probe_fails_as_unprivileged_user() {
-    run_suite(RunAs::Unprivileged);
-}
+oxool_tests::tests_as_root_and_unprivileged!(run_suite: every_probe_fails_as_root, every_probe_fails_as_unprivileged_user);

@@ -11,7 +11,6 @@ use std::time::Duration;
 use oxool_tests::editing_setup::EditingSetup;
 use oxool_tests::tile_deltas::HeldTiles;
 use oxool_tests::tile_grid::{page_tiles, TILE_PX, TILE_TWIPS};
-use oxool_tests::user::RunAs;
 use oxool_tests::ws::{Incoming, WsClient};
 
 /// Typing rounds, each ended by the equality check: the earlier row-band attempt was stale in
@@ -121,9 +120,8 @@ async fn assert_reconstruction_is_exact(b: &mut WsClient, held: &mut HeldTiles, 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_viewer_rebuilding_tiles_from_deltas_sees_exactly_the_whole_tiles() {
-    let setup = EditingSetup::start(RunAs::Root);
     let name = "deltas.docx";
-    setup.host.add_fixture("simple.docx", name).unwrap();
+    let setup = EditingSetup::with_document("simple.docx", name);
     let mut a = setup.open("Alice", name, true).await;
     let mut b = setup.open("Bob", name, false).await;
     // A second viewer: wsd decodes tiles once per document for all its sessions' deltas.

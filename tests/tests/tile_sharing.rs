@@ -59,6 +59,24 @@ async fn tiles_for(client: &mut WsClient, tiles: &[(i64, i64)]) -> Vec<((i64, i6
     got
 }
 
+/// Both clients ask at once for every visible tile, whole (answers to earlier requests do not
+/// count): the tiles each got.
+async fn both_ask_at_once(
+    first: &mut WsClient,
+    second: &mut WsClient,
+) -> (Vec<((i64, i64), u64)>, Vec<((i64, i64), u64)>) {
+    first.skip_seen();
+    second.skip_seen();
+    first.tiles(0, TILE_PX, TILE_TWIPS as u32, &visible()).await;
+    second
+        .tiles(0, TILE_PX, TILE_TWIPS as u32, &visible())
+        .await;
+    (
+        tiles_for(first, &visible()).await,
+        tiles_for(second, &visible()).await,
+    )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn viewers_asking_at_once_share_one_paint_and_get_current_pixels() {
     let setup = sharing_setup();
@@ -75,13 +93,7 @@ async fn viewers_asking_at_once_share_one_paint_and_get_current_pixels() {
         // Settle, so that the requests below all follow the last invalidation of this key.
         b.drain_for(Duration::from_millis(300)).await;
         c.drain_for(Duration::from_millis(300)).await;
-        b.skip_seen();
-        c.skip_seen();
-        // Both ask at once, for every visible tile, whole.
-        b.tiles(0, TILE_PX, TILE_TWIPS as u32, &visible()).await;
-        c.tiles(0, TILE_PX, TILE_TWIPS as u32, &visible()).await;
-        let seen_by_b = tiles_for(&mut b, &visible()).await;
-        let seen_by_c = tiles_for(&mut c, &visible()).await;
+        let (seen_by_b, seen_by_c) = both_ask_at_once(&mut b, &mut c).await;
         assert_eq!(
             seen_by_b, seen_by_c,
             "round {round}: B and C got different pixels"
@@ -142,12 +154,7 @@ async fn a_view_with_formatting_marks_does_not_share_with_one_without() {
     a.drain_for(Duration::from_millis(500)).await;
     b.drain_for(Duration::from_millis(10)).await;
     for round in 0..3 {
-        a.skip_seen();
-        b.skip_seen();
-        a.tiles(0, TILE_PX, TILE_TWIPS as u32, &visible()).await;
-        b.tiles(0, TILE_PX, TILE_TWIPS as u32, &visible()).await;
-        let with_marks = tiles_for(&mut a, &visible()).await;
-        let without = tiles_for(&mut b, &visible()).await;
+        let (with_marks, without) = both_ask_at_once(&mut a, &mut b).await;
         assert_eq!(without, plain, "round {round}: B got A's formatting marks");
         assert_ne!(with_marks, plain, "round {round}: A's marks are painted");
     }

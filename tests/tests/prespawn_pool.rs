@@ -33,6 +33,19 @@ async fn start_forkit(
     forkit
 }
 
+/// A forkit with an adaptive pool or a fixed one, in a scratch directory of its own (returned,
+/// to live as long as the forkit), after [`take_in_a_row`].
+async fn forkit_after_a_run(adaptive: bool) -> (tempfile::TempDir, Arc<ForkitClient>) {
+    let name = if adaptive { "adaptive" } else { "fixed" };
+    let scratch = tempfile::Builder::new()
+        .prefix(&format!("oxool-prespawn-{name}-"))
+        .tempdir()
+        .unwrap();
+    let forkit = start_forkit(&scratch, name, adaptive).await;
+    take_in_a_row(&forkit).await;
+    (scratch, forkit)
+}
+
 /// Thirty kits taken one after the other, as fast as forkit hands them out, each closed at once.
 async fn take_in_a_row(forkit: &ForkitClient) {
     for _ in 0..30 {
@@ -63,12 +76,7 @@ async fn settled_target(forkit: &ForkitClient) -> u64 {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_above_the_minimum_is_served_from_the_grown_pool() {
-    let scratch = tempfile::Builder::new()
-        .prefix("oxool-prespawn-pool-")
-        .tempdir()
-        .unwrap();
-    let forkit = start_forkit(&scratch, "adaptive", true).await;
-    take_in_a_row(&forkit).await;
+    let (_scratch, forkit) = forkit_after_a_run(true).await;
     let target = settled_target(&forkit).await;
     assert!(
         target > u64::from(PRESPAWN),
@@ -103,12 +111,7 @@ async fn a_burst_above_the_minimum_is_served_from_the_grown_pool() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_fixed_pool_stays_at_prespawn() {
-    let scratch = tempfile::Builder::new()
-        .prefix("oxool-prespawn-fixed-")
-        .tempdir()
-        .unwrap();
-    let forkit = start_forkit(&scratch, "fixed", false).await;
-    take_in_a_row(&forkit).await;
+    let (_scratch, forkit) = forkit_after_a_run(false).await;
     assert_eq!(settled_target(&forkit).await, u64::from(PRESPAWN));
     let spawned = forkit_counter(&forkit, |s| s.spawned).await.unwrap();
     let handed_out = forkit_counter(&forkit, |s| s.handed_out).await.unwrap();

@@ -306,6 +306,21 @@ impl WsClient {
         .await
     }
 
+    /// The array `key` of the [`WsClient::command_values`] of `command` (the comments, the
+    /// tracked changes), awaited as `what`.
+    pub async fn command_values_list(
+        &mut self,
+        what: &str,
+        command: &str,
+        key: &str,
+    ) -> Vec<serde_json::Value> {
+        let values = self.command_values(what, command).await.json();
+        values[key]
+            .as_array()
+            .unwrap_or_else(|| panic!("{what}: a {key} array in {values}"))
+            .clone()
+    }
+
     /// The most recent message received so far that satisfies `pred` (also one an earlier wait
     /// went past), else the first one to come.
     pub async fn latest_or_wait(

@@ -56,14 +56,9 @@ async fn comment_event(
 
 /// The document's comments as `command-values command=.uno:ViewAnnotations` lists them.
 async fn comment_list(client: &mut WsClient, what: &str) -> Vec<serde_json::Value> {
-    let list = client
-        .command_values(what, ".uno:ViewAnnotations")
+    client
+        .command_values_list(what, ".uno:ViewAnnotations", "comments")
         .await
-        .json();
-    list["comments"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{what}: a comments array in {list}"))
-        .clone()
 }
 
 /// `word/comments.xml` of a stored docx (empty when it has none).

@@ -51,14 +51,9 @@ async fn recording_state(client: &mut WsClient, what: &str, on: bool) {
 /// The document's tracked changes as `command-values command=.uno:AcceptTrackedChanges`
 /// lists them.
 async fn change_list(client: &mut WsClient, what: &str) -> Vec<serde_json::Value> {
-    let list = client
-        .command_values(what, ".uno:AcceptTrackedChanges")
+    client
+        .command_values_list(what, ".uno:AcceptTrackedChanges", "redlines")
         .await
-        .json();
-    list["redlines"]
-        .as_array()
-        .unwrap_or_else(|| panic!("{what}: a redlines array in {list}"))
-        .clone()
 }
 
 /// The argument of `.uno:AcceptTrackedChange` / `.uno:RejectTrackedChange`: the change's id.

@@ -87,6 +87,13 @@ async fn post_to(state: &AppState, uri: &str, body: Vec<u8>) -> Response<Body> {
     send(state, post_form(uri, body)).await
 }
 
+/// Posts the form `body` to `uri`, which must be refused with 400 Bad Request: the reason.
+async fn bad_request(state: &AppState, uri: &str, body: Vec<u8>) -> String {
+    let response = post_to(state, uri, body).await;
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    text(response).await
+}
+
 /// The smallest conversion: a one-byte `a.odt` to PDF.
 async fn convert_small_odt(state: &AppState) -> Response<Body> {
     post_to(state, "/cool/convert-to/pdf", form("a.odt", b"x", &[])).await
@@ -218,37 +225,31 @@ async fn converts_with_format_in_form() {
 #[tokio::test]
 async fn unknown_format_is_400_without_a_kit() {
     let (state, kits) = state(Behaviour::Convert, "");
-    let response = post_to(&state, "/cool/convert-to/xyz", form("a.odt", b"x", &[])).await;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert_eq!(text(response).await, "unknown format \"xyz\"\n");
-    let response = post_to(
+    let reason = bad_request(&state, "/cool/convert-to/xyz", form("a.odt", b"x", &[])).await;
+    assert_eq!(reason, "unknown format \"xyz\"\n");
+    let reason = bad_request(
         &state,
         "/cool/convert-to",
         form("a.odt", b"x", &[("format", "exe")]),
     )
     .await;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert!(text(response).await.contains("unknown format \"exe\""));
-    let response = post_to(&state, "/cool/convert-to", form("a.odt", b"x", &[])).await;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert!(text(response).await.contains("missing the target format"));
+    assert!(reason.contains("unknown format \"exe\""), "{reason}");
+    let reason = bad_request(&state, "/cool/convert-to", form("a.odt", b"x", &[])).await;
+    assert!(reason.contains("missing the target format"), "{reason}");
     assert_eq!(kits.spawned(), 0);
 }
 
 #[tokio::test]
 async fn empty_or_missing_document_is_400() {
     let (state, kits) = state(Behaviour::Convert, "");
-    let response = post_to(&state, "/cool/convert-to/pdf", form("a.odt", b"", &[])).await;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert!(text(response).await.contains("empty"));
+    let reason = bad_request(&state, "/cool/convert-to/pdf", form("a.odt", b"", &[])).await;
+    assert!(reason.contains("empty"), "{reason}");
     let only_text = format!(
         "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"format\"\r\n\r\npdf\r\n--{BOUNDARY}--\r\n"
     );
-    let response = post_to(&state, "/cool/convert-to", only_text.into_bytes()).await;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert!(text(response).await.contains("missing form part \"data\""));
-    let response = post_to(&state, "/cool/convert-to/pdf", Vec::new()).await;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let reason = bad_request(&state, "/cool/convert-to", only_text.into_bytes()).await;
+    assert!(reason.contains("missing form part \"data\""), "{reason}");
+    bad_request(&state, "/cool/convert-to/pdf", Vec::new()).await;
     assert_eq!(kits.spawned(), 0);
 }
 
@@ -256,9 +257,8 @@ async fn empty_or_missing_document_is_400() {
 async fn bad_pdf_version_is_400() {
     let (state, kits) = state(Behaviour::Convert, "");
     let body = form("a.odt", b"x", &[("PDFVer", "PDF/A-9z")]);
-    let response = post_to(&state, "/cool/convert-to/pdf", body).await;
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
-    assert!(text(response).await.contains("unknown PDFVer"));
+    let reason = bad_request(&state, "/cool/convert-to/pdf", body).await;
+    assert!(reason.contains("unknown PDFVer"), "{reason}");
     assert_eq!(kits.spawned(), 0);
 }
 

@@ -278,6 +278,14 @@ for unit in oxool-wsd oxool-forkit; do
   n=$(ct_exec journalctl -b --no-pager -o cat -u "$unit" 2>/dev/null | wc -l)
   [ "$n" -gt 0 ] && pass "journalctl -u $unit: $n lines" || fail "journalctl -u $unit: nothing"
 done
+# [kit] huge_pages: the unit's system-call filter must let the zygote read its page residency
+# (mincore) and collapse its memory; a kernel older than 6.1 refuses with EINVAL (errno 22).
+huge=$(ct_exec journalctl -b --no-pager -o cat -u oxool-forkit 2>/dev/null | grep 'in huge pages' | tail -n 1 || true)
+case "$huge" in
+  *"(0 ranges refused)"*) pass "forkit's zygote: ${huge#*zygote: }" ;;
+  *"errno 22)"*) echo "info: this kernel cannot collapse huge pages: $huge" ;;
+  *) fail "forkit's zygote did not back its memory with huge pages: ${huge:-no journal line}" ;;
+esac
 n=$(ct_exec journalctl -b --no-pager -o json -u oxool-wsd 2>/dev/null | grep -c '"OXOOL_' || true)
 echo "info: $n oxool-wsd journal entries carry OXOOL_* fields"
 echo "-- journalctl -u oxool-wsd -u oxool-forkit (last 40):"

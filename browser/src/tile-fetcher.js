@@ -136,7 +136,7 @@ export class TileFetcher {
     this.stats.received += 1;
     if (a.unchanged === '1') this.stats.unchanged += 1;
     if (a.delta === '1') this.stats.deltas += 1;
-    if (a.mx !== undefined) this.stats.moves += 1;
+    if (a.moves !== undefined) this.stats.moves += 1;
     if (msg.data) this.stats.bytes += msg.data.length;
     const owner = this.owners.get(flight ? flight.owner : 'main');
     const done = owner ? owner.handler(spec, msg, flight ? flight.stale : false) : Promise.resolve();

@@ -328,18 +328,21 @@ export class TileLayer {
   }
 
   /**
-   * `tile … delta=1` (docs/protocol.md, "Tile deltas"): from the tile we hold, first the move
-   * (the held pixels of mx, my, mw, mh taken from `sx` columns to the left), then the PNG's
-   * pixels replace those of dx, dy, dw, dh; the result becomes the tile. Answers of one tile
-   * are handled one after the other (one request per tile is in flight), so the base is the
-   * previous answer. A delta for a tile we no longer hold is dropped and the tile asked for
-   * again whole.
+   * `tile … delta=1` (docs/protocol.md, "Tile deltas"): in the rows dy … dy+dh−1 of the tile we
+   * hold, first the moves (`moves=x:w:sx,…`: columns x … x+w−1 take the held pixels `sx`
+   * columns to the left), then the patch (`patch=x:w,…`: the PNG's columns, left to right,
+   * replace each run in turn); the result becomes the tile. Answers of one tile are handled one
+   * after the other (one request per tile is in flight), so the base is the previous answer. A
+   * delta for a tile we no longer hold is dropped and the tile asked for again whole.
    */
   async applyDelta(key, spec, msg, stale) {
     const a = msg.args;
-    const n = (name) => Number(a[name]);
+    const runs = (text) => (text ? text.split(',').map((run) => run.split(':').map(Number)) : []);
+    const [dy, dh] = [Number(a.dy), Number(a.dh)];
+    const moves = runs(a.moves);
+    const patchRuns = runs(a.patch);
     const base = this.cache.get(key);
-    const patch = base && base.bitmap && n('dw') > 0 && n('dh') > 0
+    const patch = base && base.bitmap && patchRuns.length > 0 && dh > 0
       ? await createImageBitmap(new Blob([msg.data], { type: 'image/png' }))
       : null;
     if (!base || !base.bitmap || this.cache.get(key) !== base) {
@@ -353,14 +356,18 @@ export class TileLayer {
     ctx.imageSmoothingEnabled = false;
     ctx.drawImage(base.bitmap, 0, 0);
     // clearRect before each drawImage: the pixels are replaced, not blended (alpha included).
-    if (a.mx !== undefined) {
-      const [mx, my, mw, mh] = [n('mx'), n('my'), n('mw'), n('mh')];
-      ctx.clearRect(mx, my, mw, mh);
-      ctx.drawImage(base.bitmap, mx - n('sx'), my, mw, mh, mx, my, mw, mh);
+    // Moves read base.bitmap, the tile as held, never what an earlier move wrote.
+    for (const [x, w, sx] of moves) {
+      ctx.clearRect(x, dy, w, dh);
+      ctx.drawImage(base.bitmap, x - sx, dy, w, dh, x, dy, w, dh);
     }
     if (patch) {
-      ctx.clearRect(n('dx'), n('dy'), patch.width, patch.height);
-      ctx.drawImage(patch, n('dx'), n('dy'));
+      let from = 0;
+      for (const [x, w] of patchRuns) {
+        ctx.clearRect(x, dy, w, dh);
+        ctx.drawImage(patch, from, 0, w, dh, x, dy, w, dh);
+        from += w;
+      }
       patch.close();
     }
     base.bitmap.close();

@@ -15,7 +15,7 @@ pub struct HeldTiles {
     /// Answers handled so far: whole PNGs, deltas, `unchanged=1`.
     pub whole: usize,
     pub deltas: usize,
-    /// Deltas with a move (`mx … sx`).
+    /// Deltas with at least one move (`moves=…`).
     pub moves: usize,
     pub unchanged: usize,
 }
@@ -40,6 +40,23 @@ pub fn decode_png(bytes: &[u8], width: u32, height: u32) -> Vec<u8> {
         png::ColorType::Rgba => data,
         other => panic!("a {other:?} PNG"),
     }
+}
+
+/// A list argument of `n`-number runs (`moves=43:61:7,104:80:8`, `patch=36:7`); empty when the
+/// argument is absent.
+fn runs(answer: &Incoming, key: &str, n: usize) -> Result<Vec<Vec<i64>>, String> {
+    let Some(list) = answer.get(key) else {
+        return Ok(Vec::new());
+    };
+    list.split(',')
+        .map(|run| {
+            let numbers: Vec<i64> = run.split(':').filter_map(|v| v.parse().ok()).collect();
+            match numbers.len() == n {
+                true => Ok(numbers),
+                false => Err(format!("{key}={list}: {run:?} is not {n} numbers")),
+            }
+        })
+        .collect()
 }
 
 fn number(answer: &Incoming, key: &str) -> u32 {
@@ -84,43 +101,56 @@ impl HeldTiles {
         let Some(tile) = self.tiles.get_mut(&at) else {
             return Err(format!("a delta for a tile not held: {answer}"));
         };
-        if answer.get("mx").is_some() {
+        let (dy, dh) = (number(answer, "dy"), number(answer, "dh"));
+        if dh == 0 || dy + dh > height {
+            return Err(format!("a band outside its tile: {answer}"));
+        }
+        let moves = runs(answer, "moves", 3)?;
+        let patch_runs = runs(answer, "patch", 2)?;
+        if !moves.is_empty() {
             self.moves += 1;
-            let (mx, my) = (number(answer, "mx"), number(answer, "my"));
-            let (mw, mh) = (number(answer, "mw"), number(answer, "mh"));
-            let sx: i64 = answer
-                .get("sx")
-                .and_then(|v| v.parse().ok())
-                .ok_or_else(|| format!("sx in {answer}"))?;
-            let source = i64::from(mx) - sx;
-            if mx + mw > width
-                || my + mh > height
-                || source < 0
-                || source + i64::from(mw) > i64::from(width)
+        }
+        let held = tile.clone();
+        let stride = width as usize * 4;
+        for run in &moves {
+            let (x, w, sx) = (run[0], run[1], run[2]);
+            if x < 0
+                || w <= 0
+                || x + w > i64::from(width)
+                || x - sx < 0
+                || x - sx + w > i64::from(width)
             {
                 return Err(format!("a move outside its tile: {answer}"));
             }
-            let held = tile.clone();
-            let (stride, row) = (width as usize * 4, mw as usize * 4);
-            for y in my as usize..(my + mh) as usize {
-                let to = y * stride + mx as usize * 4;
-                let from = y * stride + source as usize * 4;
-                tile[to..to + row].copy_from_slice(&held[from..from + row]);
+            for y in dy as usize..(dy + dh) as usize {
+                let to = y * stride + x as usize * 4;
+                let from = y * stride + (x - sx) as usize * 4;
+                tile[to..to + w as usize * 4].copy_from_slice(&held[from..from + w as usize * 4]);
             }
         }
-        let (dx, dy) = (number(answer, "dx"), number(answer, "dy"));
-        let (dw, dh) = (number(answer, "dw"), number(answer, "dh"));
-        if dw == 0 && dh == 0 && answer.body.is_empty() {
-            return Ok(());
+        if patch_runs.is_empty() {
+            return match answer.body.is_empty() {
+                true => Ok(()),
+                false => Err(format!("a payload without patch runs: {answer}")),
+            };
         }
-        if dw == 0 || dh == 0 || dx + dw > width || dy + dh > height {
-            return Err(format!("a delta outside its tile: {answer}"));
+        let patch_width: i64 = patch_runs.iter().map(|run| run[1]).sum();
+        if patch_runs
+            .iter()
+            .any(|run| run[0] < 0 || run[1] <= 0 || run[0] + run[1] > i64::from(width))
+        {
+            return Err(format!("a patch run outside its tile: {answer}"));
         }
-        let patch = decode_png(&answer.body, dw, dh);
-        let (stride, row) = (width as usize * 4, dw as usize * 4);
+        let patch = decode_png(&answer.body, patch_width as u32, dh);
+        let patch_stride = patch_width as usize * 4;
         for line in 0..dh as usize {
-            let to = (dy as usize + line) * stride + dx as usize * 4;
-            tile[to..to + row].copy_from_slice(&patch[line * row..(line + 1) * row]);
+            let mut from = line * patch_stride;
+            for run in &patch_runs {
+                let (x, len) = (run[0] as usize, run[1] as usize * 4);
+                let to = (dy as usize + line) * stride + x * 4;
+                tile[to..to + len].copy_from_slice(&patch[from..from + len]);
+                from += len;
+            }
         }
         Ok(())
     }

@@ -132,7 +132,7 @@ fn every_server_example_is_a_message_wsd_sends() {
 fn rendered_messages_match_the_documented_spelling() {
     use oxool_wsd::editing::protocol::{tile_header, TileKey};
     use oxool_wsd::editing::tile_delta::{tile_delta_header, Delta, Rect};
-    use oxool_wsd::editing::tile_shift::Move;
+    use oxool_wsd::editing::tile_shift::{BandPlan, Move, PatchRun};
     let key = TileKey {
         part: 0,
         x: 3840,
@@ -143,22 +143,18 @@ fn rendered_messages_match_the_documented_spelling() {
         height: 256,
     };
     let unchanged = tile_header(&key).arg("unchanged", 1).render();
+    let shift = |x, width, sx| Move { x, width, sx };
     let delta = Delta {
-        moved: Some(Move {
-            rect: Rect {
-                x: 43,
-                y: 37,
-                width: 213,
-                height: 19,
-            },
-            sx: 7,
-        }),
-        rect: Some(Rect {
+        band: Rect {
             x: 36,
             y: 37,
-            width: 7,
+            width: 220,
             height: 19,
-        }),
+        },
+        plan: BandPlan {
+            moves: vec![shift(43, 61, 7), shift(104, 80, 8), shift(184, 72, 7)],
+            patch: vec![PatchRun { x: 36, width: 7 }],
+        },
         png: Vec::new(),
     };
     let delta = tile_delta_header(&TileKey { x: 0, ..key }, &delta).render();

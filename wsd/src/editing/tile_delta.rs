@@ -15,44 +15,48 @@ use oxool_proto::Message;
 
 use super::protocol::{tile_header, TileKey};
 pub use super::tile_rect::{changed_rect, Rect};
-use super::tile_shift::{self, Move};
+use super::tile_shift::{self, BandPlan};
 
 /// The PNGs remembered per session as delta bases: ~150 text tiles, a large screen's worth.
 pub const MAX_BASE_BYTES: usize = 2 * 1024 * 1024;
 
-/// A tile delta: first an optional sideways move of pixels the client holds, then the new
-/// pixels of `rect` as a PNG (none when the move explains every change).
+/// A tile delta: the rows that changed (`band`: its `y` and `height`; `x` and `width` bound
+/// the columns that changed), how they are rebuilt (moves of held pixels and patch runs), and
+/// the patch image as a PNG (empty when the moves explain every change).
 #[derive(Debug)]
 pub struct Delta {
-    pub moved: Option<Move>,
-    pub rect: Option<Rect>,
+    pub band: Rect,
+    pub plan: BandPlan,
     pub png: Vec<u8>,
 }
 
-/// The header of a tile delta: an optional move (`mx my mw mh sx`), then the PNG that follows
-/// replaces the pixels of `dx dy dw dh` (all 0 and no PNG when the move explains everything).
+/// The header of a tile delta: the band's rows (`dy dh`), then `moves=x:w:sx,…` and
+/// `patch=x:w,…` when there are any (docs/protocol.md, "Tile deltas").
 pub fn tile_delta_header(key: &TileKey, delta: &Delta) -> Message {
-    let mut header = tile_header(key).arg("format", "png").arg("delta", 1);
-    if let Some(moved) = delta.moved {
-        let r = moved.rect;
-        header = header
-            .arg("mx", r.x)
-            .arg("my", r.y)
-            .arg("mw", r.width)
-            .arg("mh", r.height)
-            .arg("sx", moved.sx);
+    let mut header = tile_header(key)
+        .arg("format", "png")
+        .arg("delta", 1)
+        .arg("dy", delta.band.y)
+        .arg("dh", delta.band.height);
+    if !delta.plan.moves.is_empty() {
+        let moves: Vec<String> = delta
+            .plan
+            .moves
+            .iter()
+            .map(|m| format!("{}:{}:{}", m.x, m.width, m.sx))
+            .collect();
+        header = header.arg("moves", moves.join(","));
     }
-    let r = delta.rect.unwrap_or(Rect {
-        x: 0,
-        y: 0,
-        width: 0,
-        height: 0,
-    });
+    if !delta.plan.patch.is_empty() {
+        let runs: Vec<String> = delta
+            .plan
+            .patch
+            .iter()
+            .map(|run| format!("{}:{}", run.x, run.width))
+            .collect();
+        header = header.arg("patch", runs.join(","));
+    }
     header
-        .arg("dx", r.x)
-        .arg("dy", r.y)
-        .arg("dw", r.width)
-        .arg("dh", r.height)
 }
 
 /// The last PNG sent per tile, for one session, least recently sent forgotten first.
@@ -118,9 +122,7 @@ pub fn decode(png: &[u8], width: u32, height: u32) -> Option<Vec<u8>> {
     Some(pixels)
 }
 
-/// The pixels of `rect` cut out of a tile, as PNG: grey when every pixel is an opaque grey
-/// (text on white: a quarter of the raw bytes, and deflate finds far more repeats), RGB when
-/// every pixel is opaque, RGBA otherwise. A PNG decoder gives back the same RGBA pixels.
+/// The pixels of `rect` cut out of a tile, as PNG (see [`encode_pixels`]).
 pub fn encode_rect(pixels: &[u8], width: u32, rect: Rect) -> Option<Vec<u8>> {
     let stride = width as usize * 4;
     let mut cut = Vec::with_capacity(rect.width as usize * rect.height as usize * 4);
@@ -128,22 +130,29 @@ pub fn encode_rect(pixels: &[u8], width: u32, rect: Rect) -> Option<Vec<u8>> {
         let start = y as usize * stride + rect.x as usize * 4;
         cut.extend_from_slice(&pixels[start..start + rect.width as usize * 4]);
     }
-    let opaque = cut.chunks_exact(4).all(|p| p[3] == 255);
-    let grey = opaque && cut.chunks_exact(4).all(|p| p[0] == p[1] && p[1] == p[2]);
+    encode_pixels(cut, rect.width, rect.height)
+}
+
+/// Straight RGBA pixels as PNG: grey when every pixel is an opaque grey (text on white: a
+/// quarter of the raw bytes, and deflate finds far more repeats), RGB when every pixel is
+/// opaque, RGBA otherwise. A PNG decoder gives back the same RGBA pixels.
+pub fn encode_pixels(rgba: Vec<u8>, width: u32, height: u32) -> Option<Vec<u8>> {
+    let opaque = rgba.chunks_exact(4).all(|p| p[3] == 255);
+    let grey = opaque && rgba.chunks_exact(4).all(|p| p[0] == p[1] && p[1] == p[2]);
     let (color, data) = if grey {
-        let data = cut.chunks_exact(4).map(|p| p[0]).collect();
+        let data = rgba.chunks_exact(4).map(|p| p[0]).collect();
         (png::ColorType::Grayscale, data)
     } else if opaque {
-        let data = cut
+        let data = rgba
             .chunks_exact(4)
             .flat_map(|p| [p[0], p[1], p[2]])
             .collect();
         (png::ColorType::Rgb, data)
     } else {
-        (png::ColorType::Rgba, cut)
+        (png::ColorType::Rgba, rgba)
     };
     let mut out = Vec::new();
-    let mut encoder = png::Encoder::new(&mut out, rect.width, rect.height);
+    let mut encoder = png::Encoder::new(&mut out, width, height);
     encoder.set_color(color);
     encoder.set_depth(png::BitDepth::Eight);
     encoder.set_compression(png::Compression::Balanced);
@@ -219,16 +228,17 @@ pub fn delta_with(
 ) -> Option<Delta> {
     let old = decoded.pixels(base, width, height)?;
     let new = decoded.pixels(new, width, height)?;
-    let changed = changed_rect(&old, &new, width, height)?;
-    let (moved, rect) = match tile_shift::best_move(&old, &new, width, changed) {
-        Some((moved, rest)) => (Some(moved), rest),
-        None => (None, Some(changed)),
+    let band = changed_rect(&old, &new, width, height)?;
+    let plan = tile_shift::plan_band(&old, &new, width, band);
+    let png = match plan.patch_width() {
+        0 => Vec::new(),
+        patch_width => encode_pixels(
+            tile_shift::patch_pixels(&new, width, band, &plan),
+            patch_width,
+            band.height,
+        )?,
     };
-    let png = match rect {
-        Some(rect) => encode_rect(&new, width, rect)?,
-        None => Vec::new(),
-    };
-    Some(Delta { moved, rect, png })
+    Some(Delta { band, plan, png })
 }
 
 #[cfg(test)]
@@ -266,20 +276,13 @@ mod tests {
         encode_rect(pixels, width, whole).unwrap()
     }
 
-    /// What a client does with a delta: the rectangle's pixels replace the tile's.
+    /// What a client does with a delta: the moves, then the patch runs.
     fn apply(pixels: &mut [u8], width: u32, delta: &Delta) {
-        if let Some(moved) = delta.moved {
-            tile_shift::apply_move(pixels, width, moved);
-        }
-        let Some(r) = delta.rect else { return };
-        let patch = decode_any(&delta.png);
-        let stride = width as usize * 4;
-        for row in 0..r.height as usize {
-            let to = (r.y as usize + row) * stride + r.x as usize * 4;
-            let from = row * r.width as usize * 4;
-            pixels[to..to + r.width as usize * 4]
-                .copy_from_slice(&patch[from..from + r.width as usize * 4]);
-        }
+        let patch = match delta.png.is_empty() {
+            true => Vec::new(),
+            false => decode_any(&delta.png),
+        };
+        tile_shift::apply_plan(pixels, width, delta.band, &delta.plan, &patch);
     }
 
     /// Any 8-bit PNG as straight RGBA, as a browser decodes it.

@@ -102,6 +102,16 @@ pub struct WsClient {
     /// The `status` answered to `load`.
     pub status: Option<Incoming>,
     paused: Arc<AtomicBool>,
+    /// The task that reads the connection: it holds the socket's read half.
+    reader: tokio::task::JoinHandle<()>,
+}
+
+/// Dropping a client disconnects it: the reader task holds the socket's read half, which kept
+/// the connection open until the server next sent something.
+impl Drop for WsClient {
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
 }
 
 impl WsClient {
@@ -174,7 +184,7 @@ impl WsClient {
         let (tx, events) = tokio::sync::mpsc::unbounded_channel();
         let paused = Arc::new(AtomicBool::new(false));
         let reader_paused = paused.clone();
-        tokio::spawn(async move {
+        let reader = tokio::spawn(async move {
             let mut code = None;
             loop {
                 // A paused client does not read at all: the server sees a slow client.
@@ -213,6 +223,7 @@ impl WsClient {
             auto_ack_tiles: true,
             status: None,
             paused,
+            reader,
         })
     }
 

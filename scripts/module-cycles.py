@@ -73,7 +73,7 @@ def named_paths(text):
     return paths
 
 
-def resolve(path, here, is_dir_module, modules):
+def resolve(path, here, modules):
     parts = path.split("::")
     if parts[0] == "crate":
         base, rest = (), parts[1:]
@@ -113,7 +113,7 @@ def crate_graph(src):
             text = text[: cut.start()]
         text = re.sub(r"//[^\n]*", "", text)
         for path in named_paths(text):
-            target = resolve(path, here, file.endswith("mod.rs"), modules)
+            target = resolve(path, here, modules)
             common = 0
             while common < min(len(here), len(target)) and here[common] == target[common]:
                 common += 1

@@ -1,11 +1,11 @@
 //! Tile deltas (docs/protocol.md, "Tile deltas"): when a refreshed tile changed, a client that
-//! asked for deltas gets only the rectangle that changed, as a PNG to draw over the tile it
-//! holds, instead of the whole tile. A typed character changes a strip of one line, so the
-//! rectangle is a few hundred bytes where the whole tile is ~13 KB.
+//! asked for deltas gets only the rows that changed, as moves of pixels it holds and a PNG of
+//! the rest (tile_shift.rs), instead of the whole tile. A typed character changes a strip of
+//! one line, so the delta is a few hundred bytes where the whole tile is ~13 KB.
 //!
 //! The kit sends PNGs; wsd keeps, per session, the last PNG each tile was answered with (the
 //! "base", bounded by [`MAX_BASE_BYTES`], least recently sent forgotten first) and decodes the
-//! base and the new tile to find the changed rectangle. A tile without a base, or whose delta
+//! base and the new tile to find the changed band. A tile without a base, or whose delta
 //! would not be smaller, goes out whole.
 
 use std::collections::HashMap;
@@ -120,17 +120,6 @@ pub fn decode(png: &[u8], width: u32, height: u32) -> Option<Vec<u8>> {
     let mut pixels = vec![0u8; reader.output_buffer_size()?];
     reader.next_frame(&mut pixels).ok()?;
     Some(pixels)
-}
-
-/// The pixels of `rect` cut out of a tile, as PNG (see [`encode_pixels`]).
-pub fn encode_rect(pixels: &[u8], width: u32, rect: Rect) -> Option<Vec<u8>> {
-    let stride = width as usize * 4;
-    let mut cut = Vec::with_capacity(rect.width as usize * rect.height as usize * 4);
-    for y in rect.y..rect.y + rect.height {
-        let start = y as usize * stride + rect.x as usize * 4;
-        cut.extend_from_slice(&pixels[start..start + rect.width as usize * 4]);
-    }
-    encode_pixels(cut, rect.width, rect.height)
 }
 
 /// Straight RGBA pixels as PNG: grey when every pixel is an opaque grey (text on white: a
@@ -267,13 +256,7 @@ mod tests {
     }
 
     fn patch(pixels: &[u8], width: u32, height: u32) -> Vec<u8> {
-        let whole = Rect {
-            x: 0,
-            y: 0,
-            width,
-            height,
-        };
-        encode_rect(pixels, width, whole).unwrap()
+        encode_pixels(pixels.to_vec(), width, height).unwrap()
     }
 
     /// What a client does with a delta: the moves, then the patch runs.

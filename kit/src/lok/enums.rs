@@ -1,49 +1,31 @@
 //! LibreOfficeKit constants from `LibreOfficeKitEnums.h` (7.4), plus the few VCL/awt codes that
 //! LOK's key and mouse events expect. Values are the C enum values; LOK passes them as `int`.
 
-/// `LibreOfficeKitDocumentType`.
-pub mod doctype {
-    pub const TEXT: i32 = 0;
-    pub const SPREADSHEET: i32 = 1;
-    pub const PRESENTATION: i32 = 2;
-    pub const DRAWING: i32 = 3;
-    pub const OTHER: i32 = 4;
-}
-
-/// `LibreOfficeKitPartMode` (Impress: slides or notes pages).
-pub mod partmode {
-    pub const SLIDES: i32 = 0;
-    pub const NOTES: i32 = 1;
-}
-
-/// `LibreOfficeKitTileMode`: the byte order `paintTile` writes.
-pub mod tilemode {
-    pub const RGBA: i32 = 0;
-    pub const BGRA: i32 = 1;
-}
-
-/// `LibreOfficeKitWindowAction` (for `postWindow`).
-pub mod window_action {
-    pub const CLOSE: i32 = 0;
-    pub const PASTE: i32 = 1;
-}
-
-/// `LibreOfficeKitSelectionType`.
-pub mod seltype {
-    pub const NONE: i32 = 0;
-    pub const TEXT: i32 = 1;
-    pub const LARGE_TEXT: i32 = 2;
-    pub const COMPLEX: i32 = 3;
-}
-
-/// `LibreOfficeKitOptionalFeatures` (bit flags for `setOptionalFeatures`).
-pub mod feature {
-    pub const DOCUMENT_PASSWORD: u64 = 1 << 0;
-    pub const DOCUMENT_PASSWORD_TO_MODIFY: u64 = 1 << 1;
-    pub const PART_IN_INVALIDATION_CALLBACK: u64 = 1 << 2;
-    pub const NO_TILED_ANNOTATIONS: u64 = 1 << 3;
-    pub const RANGE_HEADERS: u64 = 1 << 4;
-    pub const VIEWID_IN_VISCURSOR_INVALIDATION_CALLBACK: u64 = 1 << 5;
+/// Declares C enums as modules of constants, each written as the header writes it, in order:
+/// `NAME = value` where the header gives the value, a bare `NAME` where C counts on from the
+/// previous constant (from 0 for the first), so each list reads line by line against the header.
+/// The type is given once per enum: LOK passes the enums as `int`, the feature bits as
+/// `unsigned long long`.
+macro_rules! c_enums {
+    // One constant, then the rest with the value after it.
+    (@values $ty:ty, $next:expr;) => {};
+    (@values $ty:ty, $next:expr; $name:ident = $value:expr $(, $($rest:tt)*)?) => {
+        pub const $name: $ty = $value;
+        c_enums!(@values $ty, $name + 1; $($($rest)*)?);
+    };
+    (@values $ty:ty, $next:expr; $name:ident $(, $($rest:tt)*)?) => {
+        pub const $name: $ty = $next;
+        c_enums!(@values $ty, $name + 1; $($($rest)*)?);
+    };
+    ($(
+        $(#[$doc:meta])*
+        mod $module:ident: $ty:ty { $($entries:tt)* }
+    )*) => {$(
+        $(#[$doc])*
+        pub mod $module {
+            c_enums!(@values $ty, 0; $($entries)*);
+        }
+    )*};
 }
 
 /// Declares a C enum as a module of `i32` constants together with the function that names a
@@ -54,9 +36,11 @@ macro_rules! constants_with_names {
         $(#[$name_doc:meta])* fn $name_fn:ident;
         $($name:ident = $value:literal,)*
     ) => {
-        $(#[$module_doc])*
-        pub mod $module {
-            $(pub const $name: i32 = $value;)*
+        c_enums! {
+            $(#[$module_doc])*
+            mod $module: i32 {
+                $($name = $value,)*
+            }
         }
 
         $(#[$name_doc])*
@@ -67,6 +51,53 @@ macro_rules! constants_with_names {
             }
         }
     };
+}
+
+c_enums! {
+    /// `LibreOfficeKitDocumentType`.
+    mod doctype: i32 {
+        TEXT,
+        SPREADSHEET,
+        PRESENTATION,
+        DRAWING,
+        OTHER,
+    }
+
+    /// `LibreOfficeKitPartMode` (Impress: slides or notes pages).
+    mod partmode: i32 {
+        SLIDES,
+        NOTES,
+    }
+
+    /// `LibreOfficeKitTileMode`: the byte order `paintTile` writes.
+    mod tilemode: i32 {
+        RGBA,
+        BGRA,
+    }
+
+    /// `LibreOfficeKitWindowAction` (for `postWindow`).
+    mod window_action: i32 {
+        CLOSE,
+        PASTE,
+    }
+
+    /// `LibreOfficeKitSelectionType`.
+    mod seltype: i32 {
+        NONE,
+        TEXT,
+        LARGE_TEXT,
+        COMPLEX,
+    }
+
+    /// `LibreOfficeKitOptionalFeatures` (bit flags for `setOptionalFeatures`).
+    mod feature: u64 {
+        DOCUMENT_PASSWORD = 1 << 0,
+        DOCUMENT_PASSWORD_TO_MODIFY = 1 << 1,
+        PART_IN_INVALIDATION_CALLBACK = 1 << 2,
+        NO_TILED_ANNOTATIONS = 1 << 3,
+        RANGE_HEADERS = 1 << 4,
+        VIEWID_IN_VISCURSOR_INVALIDATION_CALLBACK = 1 << 5,
+    }
 }
 
 constants_with_names! {
@@ -133,76 +164,78 @@ constants_with_names! {
     PRINT_RANGES = 56,
 }
 
-/// `LibreOfficeKitKeyEventType`.
-pub mod keyevent {
-    pub const KEYINPUT: i32 = 0;
-    pub const KEYUP: i32 = 1;
-}
+c_enums! {
+    /// `LibreOfficeKitKeyEventType`.
+    mod keyevent: i32 {
+        KEYINPUT,
+        KEYUP,
+    }
 
-/// `LibreOfficeKitExtTextInputType`.
-pub mod ext_textinput {
-    pub const TEXTINPUT: i32 = 0;
-    pub const POS: i32 = 1;
-    pub const END: i32 = 2;
-}
+    /// `LibreOfficeKitExtTextInputType`.
+    mod ext_textinput: i32 {
+        TEXTINPUT,
+        POS,
+        END,
+    }
 
-/// `LibreOfficeKitMouseEventType`.
-pub mod mouseevent {
-    pub const BUTTONDOWN: i32 = 0;
-    pub const BUTTONUP: i32 = 1;
-    pub const MOVE: i32 = 2;
-}
+    /// `LibreOfficeKitMouseEventType`.
+    mod mouseevent: i32 {
+        BUTTONDOWN,
+        BUTTONUP,
+        MOVE,
+    }
 
-/// `LibreOfficeKitSetTextSelectionType`.
-pub mod set_text_selection {
-    pub const START: i32 = 0;
-    pub const END: i32 = 1;
-    pub const RESET: i32 = 2;
-}
+    /// `LibreOfficeKitSetTextSelectionType`.
+    mod set_text_selection: i32 {
+        START,
+        END,
+        RESET,
+    }
 
-/// `LibreOfficeKitSetGraphicSelectionType`.
-pub mod set_graphic_selection {
-    pub const START: i32 = 0;
-    pub const END: i32 = 1;
-}
+    /// `LibreOfficeKitSetGraphicSelectionType`.
+    mod set_graphic_selection: i32 {
+        START,
+        END,
+    }
 
-/// Mouse buttons for `postMouseEvent` and `postWindowMouseEvent`: VCL's `MOUSE_LEFT`,
-/// `MOUSE_MIDDLE`, `MOUSE_RIGHT`, which LibreOffice reads them as. They are not
-/// `css::awt::MouseButton`'s values (right 2, middle 4): sent those, a right click arrives as a
-/// middle click and no context menu opens.
-pub mod mouse_button {
-    pub const LEFT: i32 = 1;
-    pub const MIDDLE: i32 = 2;
-    pub const RIGHT: i32 = 4;
-}
+    /// Mouse buttons for `postMouseEvent` and `postWindowMouseEvent`: VCL's `MOUSE_LEFT`,
+    /// `MOUSE_MIDDLE`, `MOUSE_RIGHT`, which LibreOffice reads them as. They are not
+    /// `css::awt::MouseButton`'s values (right 2, middle 4): sent those, a right click arrives as a
+    /// middle click and no context menu opens.
+    mod mouse_button: i32 {
+        LEFT = 1,
+        MIDDLE = 2,
+        RIGHT = 4,
+    }
 
-/// Key modifiers for key and mouse events (VCL `KEY_SHIFT`, `KEY_MOD1` = Ctrl, `KEY_MOD2` = Alt,
-/// `KEY_MOD3`).
-pub mod key_modifier {
-    pub const SHIFT: i32 = 0x1000;
-    pub const MOD1: i32 = 0x2000;
-    pub const MOD2: i32 = 0x4000;
-    pub const MOD3: i32 = 0x8000;
-}
+    /// Key modifiers for key and mouse events (VCL `KEY_SHIFT`, `KEY_MOD1` = Ctrl, `KEY_MOD2` = Alt,
+    /// `KEY_MOD3`).
+    mod key_modifier: i32 {
+        SHIFT = 0x1000,
+        MOD1 = 0x2000,
+        MOD2 = 0x4000,
+        MOD3 = 0x8000,
+    }
 
-/// Key codes for `postKeyEvent`'s `nKeyCode` (`css::awt::Key`); printable characters go in
-/// `nCharCode` with key code 0.
-pub mod key_code {
-    pub const DOWN: i32 = 1024;
-    pub const UP: i32 = 1025;
-    pub const LEFT: i32 = 1026;
-    pub const RIGHT: i32 = 1027;
-    pub const HOME: i32 = 1028;
-    pub const END: i32 = 1029;
-    pub const PAGEUP: i32 = 1030;
-    pub const PAGEDOWN: i32 = 1031;
-    pub const RETURN: i32 = 1280;
-    pub const ESCAPE: i32 = 1281;
-    pub const TAB: i32 = 1282;
-    pub const BACKSPACE: i32 = 1283;
-    pub const SPACE: i32 = 1284;
-    pub const INSERT: i32 = 1285;
-    pub const DELETE: i32 = 1286;
+    /// Key codes for `postKeyEvent`'s `nKeyCode` (`css::awt::Key`); printable characters go in
+    /// `nCharCode` with key code 0.
+    mod key_code: i32 {
+        DOWN = 1024,
+        UP = 1025,
+        LEFT = 1026,
+        RIGHT = 1027,
+        HOME = 1028,
+        END = 1029,
+        PAGEUP = 1030,
+        PAGEDOWN = 1031,
+        RETURN = 1280,
+        ESCAPE = 1281,
+        TAB = 1282,
+        BACKSPACE = 1283,
+        SPACE = 1284,
+        INSERT = 1285,
+        DELETE = 1286,
+    }
 }
 
 #[cfg(test)]
@@ -223,5 +256,16 @@ mod tests {
         assert_eq!(callback::PRINT_RANGES, 56);
         assert_eq!(callback_name(callback::STATE_CHANGED), "STATE_CHANGED");
         assert_eq!(callback_name(9999), "UNKNOWN");
+    }
+
+    #[test]
+    fn unnumbered_constants_count_on_as_in_c() {
+        assert_eq!((doctype::TEXT, doctype::OTHER), (0, 4));
+        assert_eq!(seltype::COMPLEX, 3);
+        assert_eq!(window_action::PASTE, 1);
+        assert_eq!((mouseevent::BUTTONDOWN, mouseevent::MOVE), (0, 2));
+        assert_eq!(set_text_selection::RESET, 2);
+        assert_eq!(feature::VIEWID_IN_VISCURSOR_INVALIDATION_CALLBACK, 32);
+        assert_eq!((key_code::PAGEDOWN, key_code::DELETE), (1031, 1286));
     }
 }

@@ -148,6 +148,14 @@ mod tests {
         }
     }
 
+    /// An admission of one slot, already taken, and `queue_length` places: the start of every
+    /// test of the queue.
+    fn slot_taken(queue_length: usize) -> (Arc<Admission>, Permit) {
+        let admission = Admission::new(1, queue_length);
+        let first = running(admission.enter());
+        (admission, first)
+    }
+
     fn queued(entry: Result<Entry, QueueFull>) -> Queued {
         match entry {
             Ok(Entry::Queued(queued)) => queued,
@@ -192,8 +200,7 @@ mod tests {
 
     #[test]
     fn zero_queue_refuses_as_soon_as_slots_are_busy() {
-        let admission = Admission::new(1, 0);
-        let first = running(admission.enter());
+        let (admission, first) = slot_taken(0);
         assert!(admission.enter().is_err());
         drop(first);
         let _again = running(admission.enter());
@@ -201,8 +208,7 @@ mod tests {
 
     #[test]
     fn freed_slots_go_to_waiters_in_arrival_order() {
-        let admission = Admission::new(1, 3);
-        let first = running(admission.enter());
+        let (admission, first) = slot_taken(3);
         let mut w1 = queued(admission.enter());
         let mut w2 = queued(admission.enter());
         let mut w3 = queued(admission.enter());
@@ -224,8 +230,7 @@ mod tests {
 
     #[test]
     fn newcomers_do_not_overtake_the_queue() {
-        let admission = Admission::new(1, 2);
-        let first = running(admission.enter());
+        let (admission, first) = slot_taken(2);
         let mut waiter = queued(admission.enter());
         drop(first);
         // The slot went straight to the waiter; a newcomer must queue behind.
@@ -235,8 +240,7 @@ mod tests {
 
     #[test]
     fn a_waiter_that_leaves_frees_its_place() {
-        let admission = Admission::new(1, 1);
-        let first = running(admission.enter());
+        let (admission, first) = slot_taken(1);
         let gone = queued(admission.enter());
         assert!(admission.enter().is_err());
         drop(gone);
@@ -248,8 +252,7 @@ mod tests {
 
     #[test]
     fn a_waiter_that_leaves_after_being_granted_passes_the_slot_on() {
-        let admission = Admission::new(1, 2);
-        let first = running(admission.enter());
+        let (admission, first) = slot_taken(2);
         let granted_but_gone = queued(admission.enter());
         let mut next = queued(admission.enter());
         drop(first);
@@ -267,8 +270,7 @@ mod tests {
 
     #[tokio::test]
     async fn wait_resolves_when_the_slot_is_freed() {
-        let admission = Admission::new(1, 1);
-        let first = running(admission.enter());
+        let (admission, first) = slot_taken(1);
         let waiter = admission.enter().unwrap();
         let task = tokio::spawn(waiter.wait());
         drop(first);

@@ -451,28 +451,67 @@ mod tests {
             config.net.admin_socket.as_deref(),
             Some(Path::new("/run/oxool/admin.sock"))
         );
-        assert_eq!(config.convert.max_concurrent, 3);
-        assert_eq!(config.convert.queue_length, 0);
-        assert_eq!(config.convert.max_upload_bytes(), 20 * 1024 * 1024);
-        assert_eq!(config.kit.entry, KitEntry::Probe);
-        assert_eq!(config.kit.program_dir, Path::new("/opt/lo/program"));
-        assert_eq!(config.kit.max_document_bytes(), 64 * 1024 * 1024);
-        assert!(!config.kit.allow_link_fallback);
-        assert_eq!(config.kit.memory_max_mb, 2048);
-        assert_eq!(config.kit.pids_max, 100);
-        assert_eq!(config.kit.cpu_weight, 50);
-        assert_eq!(config.kit.tmp_size_mb, 128);
-        assert_eq!(config.forkit.bus, ForkitBus::System);
-        assert_eq!(config.forkit.spawn_timeout_secs, 5);
-        assert_eq!(config.logging.level, "debug,zbus=warn");
-        assert_eq!(config.storage.wopi_hosts.len(), 2);
-        assert_eq!(config.storage.max_file_bytes(), 20 * 1024 * 1024);
-        assert_eq!(config.storage.retries, 0);
+        // Whole sections, so that every key the file sets is seen to reach its field.
         assert_eq!(
-            config.storage.ca_file.as_deref(),
-            Some(Path::new("/etc/oxool/storage-ca.pem"))
+            config.convert,
+            ConvertConfig {
+                max_concurrent: 3,
+                queue_length: 0,
+                max_upload_mb: 20,
+                timeout_secs: 30,
+                retry_after_secs: 2,
+            }
         );
-        assert!(config.storage.insecure_skip_verify);
+        assert_eq!(config.convert.max_upload_bytes(), 20 * 1024 * 1024);
+        assert_eq!(
+            config.kit,
+            KitConfig {
+                prespawn: 4,
+                program_dir: "/opt/lo/program".into(),
+                systemplate: "/srv/systemplate".into(),
+                jails_root: "/srv/jails".into(),
+                seed_profile: "/srv/seed".into(),
+                profile_dir: "/srv/profile".into(),
+                entry: KitEntry::Probe,
+                limit_virt_mem_mb: 4096,
+                limit_file_size_mb: 50,
+                limit_open_files: 256,
+                limit_stack_kb: 4000,
+                allow_link_fallback: false,
+                max_document_mb: 64,
+                memory_max_mb: 2048,
+                pids_max: 100,
+                cpu_weight: 50,
+                tmp_size_mb: 128,
+                ..KitConfig::default()
+            }
+        );
+        assert_eq!(config.kit.max_document_bytes(), 64 * 1024 * 1024);
+        assert_eq!(
+            config.forkit,
+            ForkitConfig {
+                binary: "/opt/oxool/oxool-forkit".into(),
+                bus: ForkitBus::System,
+                spawn_timeout_secs: 5,
+            }
+        );
+        assert_eq!(config.logging.level, "debug,zbus=warn");
+        assert_eq!(
+            config.storage,
+            StorageConfig {
+                wopi_hosts: vec![
+                    "https://*.example.com".parse().unwrap(),
+                    "http://10.0.0.5:8080".parse().unwrap(),
+                ],
+                max_file_mb: 20,
+                timeout_secs: 5,
+                retries: 0,
+                ca_file: Some("/etc/oxool/storage-ca.pem".into()),
+                insecure_skip_verify: true,
+                proof_key_dir: "/srv/proof".into(),
+            }
+        );
+        assert_eq!(config.storage.max_file_bytes(), 20 * 1024 * 1024);
     }
 
     /// Parses `text`, which must fail with an error that names every one of `words`.

@@ -8,6 +8,11 @@
 /// The largest tile side in pixels that a client may ask for and a kit paints (4 MiB of RGBA).
 pub const MAX_TILE_PIXELS: u32 = 1024;
 
+/// The most views (wsd's sessions) a kit opens on its document: more sessions than this on one
+/// document is a bug or an attack, not co-editing. wsd's `editing.max_sessions_per_document`
+/// may not exceed it.
+pub const MAX_VIEWS: usize = 64;
+
 /// The clipboard MIME types of the client's `get-selection` and `paste` and the kit's
 /// `selection` and `paste`: what browsers put on and take from the clipboard.
 pub const CLIPBOARD_TYPES: &[&str] = &["text/plain;charset=utf-8", "text/html", "text/plain"];

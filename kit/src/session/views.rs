@@ -19,7 +19,7 @@ use super::events::{CallbackQueue, ViewNames};
 use crate::lok::{Document, LokError};
 
 /// More sessions than this on one document is a bug or an attack, not co-editing.
-pub const MAX_VIEWS: usize = 64;
+pub use oxool_proto::limits::MAX_VIEWS;
 /// The longest session id and user name a kit keeps.
 pub const MAX_VIEW_ID_LEN: usize = 128;
 pub const MAX_USER_LEN: usize = 256;

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use oxool_proto::limits::MAX_VIEWS;
 use serde::Deserialize;
 
 use super::{at_least_one, within, Invalid};
@@ -13,7 +14,7 @@ use super::{at_least_one, within, Invalid};
 pub struct EditingConfig {
     /// Open documents at once (one kit each); a `load` beyond gets `kit-unavailable`.
     pub max_documents: usize,
-    /// Sessions of one document (one LibreOffice view each; the kit allows 64).
+    /// Sessions of one document (one LibreOffice view each; the kit allows `MAX_VIEWS`).
     pub max_sessions_per_document: usize,
     /// Deadline for fetching a document and loading it in a kit.
     pub load_timeout_secs: u64,
@@ -53,7 +54,7 @@ impl Default for EditingConfig {
     fn default() -> Self {
         EditingConfig {
             max_documents: 200,
-            max_sessions_per_document: 64,
+            max_sessions_per_document: MAX_VIEWS,
             load_timeout_secs: 60,
             autosave_secs: 300,
             idle_save_secs: 30,
@@ -78,8 +79,8 @@ impl EditingConfig {
         within(
             "editing.max_sessions_per_document",
             self.max_sessions_per_document,
-            1..=64,
-            "a kit holds at most 64 views",
+            1..=MAX_VIEWS,
+            "the most views a kit opens",
         )?;
         at_least_one("editing.load_timeout_secs", self.load_timeout_secs)?;
         within(

@@ -13,12 +13,9 @@ mod wsd1;
 
 use wsd1::{explain, ClientError, Wsd1Proxy};
 
+// `--help` and `--version` take the name, version and description from Cargo.toml.
 #[derive(Debug, Parser)]
-#[command(
-    name = "oxoolctl",
-    version,
-    about = "Administer a running oxool server"
-)]
+#[command(version, about)]
 struct Args {
     /// Talk to wsd peer-to-peer at this D-Bus address (its `net.admin_socket`), for example
     /// `unix:path=/run/oxool/admin.sock`, instead of `org.oxool.Wsd1` on the system bus.

@@ -7,12 +7,9 @@ use std::path::PathBuf;
 use clap::Parser;
 use oxool_settings::{KitEntry, KitSettings, SettingsError};
 
+// `--help` and `--version` take the name, version and description from Cargo.toml.
 #[derive(Debug, Clone, Parser)]
-#[command(
-    name = "oxool-forkit",
-    version,
-    about = "oxool's kit spawner (started by wsd or systemd)"
-)]
+#[command(version, about)]
 pub struct Args {
     /// The configuration file whose [kit] section forkit reads (a missing file = the defaults).
     #[arg(long, default_value = oxool_settings::DEFAULT_CONFIG_PATH)]

@@ -23,12 +23,9 @@ use oxool_wsd::wopi::{ProofKeys, WopiClient};
 use oxool_wsd::AppState;
 use sd_notify::NotifyState;
 
+// `--help` and `--version` take the name, version and description from Cargo.toml.
 #[derive(Debug, Parser)]
-#[command(
-    name = "oxool-wsd",
-    version,
-    about = "oxool's broker: HTTP towards the world, kits through forkit"
-)]
+#[command(version, about)]
 struct Args {
     /// The configuration file.
     #[arg(long, value_name = "PATH", default_value = DEFAULT_CONFIG_PATH)]

@@ -117,7 +117,7 @@ export class SlideStrip {
     this.visible = new Set();
     this.current = 0;
     this.refreshTimer = null;
-    this.fetcher.register('slides', (spec, msg, stale) => this.onTile(spec, msg, stale), () => this.request());
+    this.fetcher.register('slides', (spec, msg, stale) => this.onTile(spec, msg, stale), (spec) => this.refreshTile(spec));
     this.observer = new IntersectionObserver((entries) => {
       for (const entry of entries) {
         const i = Number(entry.target.dataset.part);
@@ -260,6 +260,13 @@ export class SlideStrip {
     for (const t of this.thumbs) if (part === undefined || t.spec.part === part) t.stale = true;
     clearTimeout(this.refreshTimer);
     this.refreshTimer = setTimeout(() => this.request(), THUMB_REFRESH_MS);
+  }
+
+  /** A thumbnail invalidated while its answer was on its way or being drawn: ask again. */
+  refreshTile(spec) {
+    const thumb = this.thumbs.find((t) => tileKey(t.spec) === tileKey(spec));
+    if (thumb) thumb.stale = true;
+    this.request();
   }
 
   request() {

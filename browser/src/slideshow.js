@@ -25,7 +25,7 @@ export class Slideshow {
     this.slides = new Map(); // part → {canvas, tiles: Map(key → spec), drawn: Set(key), stale}
     this.plan = null; // from the document: {hidden: Set, transitions: Map(part → transition)}
     this.planRequest = null; // {id, resolve}
-    this.fetcher.register('slideshow', (spec, msg, stale) => this.onTile(spec, msg, stale), () => this.request());
+    this.fetcher.register('slideshow', (spec, msg, stale) => this.onTile(spec, msg, stale), (spec) => this.refreshTile(spec));
   }
 
   get running() {
@@ -236,6 +236,16 @@ export class Slideshow {
     if (stale) slide.stale.add(key);
     else slide.stale.delete(key);
     if (slide.tiles.size === slide.drawn.size && slide.stale.size === 0) slide.canvas.dataset.drawn = '1';
+  }
+
+  /** A tile invalidated while its answer was on its way or being drawn: ask for it again. */
+  refreshTile(spec) {
+    const slide = this.slides.get(spec.part);
+    if (slide && slide.tiles.has(tileKey(spec))) {
+      slide.stale.add(tileKey(spec));
+      delete slide.canvas.dataset.drawn;
+    }
+    this.request();
   }
 
   /** An edit (anyone's) made a slide stale: it is painted again when it is shown. */

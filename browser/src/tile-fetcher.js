@@ -32,8 +32,11 @@ export class TileFetcher {
 
   /**
    * handler(spec, msg, stale) draws a tile and returns a promise resolved once it is drawn;
-   * refresh() is called when a tile that was invalidated in flight has been handled, so the
-   * owner asks for it again (it could not while the tile was still in flight).
+   * refresh(spec) is called when a tile that was invalidated in flight has been handled, so the
+   * owner marks it stale and asks for it again (it could not while the tile was still in
+   * flight). `stale` is as of the answer's arrival: an invalidation that comes while the
+   * handler decodes reaches the owner only through refresh(spec), after the handler stored the
+   * tile (an owner that stored `stale` over it would keep old pixels as fresh).
    */
   register(owner, handler, refresh = () => {}) {
     this.owners.set(owner, { handler, refresh, queue: [] });
@@ -145,7 +148,7 @@ export class TileFetcher {
       if (generation !== this.generation) return;
       this.inFlight.delete(key);
       this.ack();
-      if (flight && flight.stale && owner) owner.refresh();
+      if (flight && flight.stale && owner) owner.refresh(flight.spec);
     });
   }
 

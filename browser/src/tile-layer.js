@@ -40,7 +40,7 @@ export class TileLayer {
     this.headerInset = null;
     this.frozen = { x: 0, y: 0 };
     this.updateDpr();
-    fetcher.register('main', (spec, msg, stale) => this.onTile(spec, msg, stale), () => this.update());
+    fetcher.register('main', (spec, msg, stale) => this.onTile(spec, msg, stale), (spec) => this.refreshTile(spec));
     scroller.addEventListener('scroll', () => {
       this.update();
       // Marks in frozen panes stay where they are while the rest scrolls: place them again.
@@ -299,6 +299,13 @@ export class TileLayer {
       if (hit(entry.spec)) entry.stale = true;
     }
     this.fetcher.markInFlightStale(hit);
+    this.update();
+  }
+
+  /** A tile invalidated while its answer was on its way or being drawn: ask for it again. */
+  refreshTile(spec) {
+    const entry = this.cache.get(tileKey(spec));
+    if (entry) entry.stale = true;
     this.update();
   }
 

@@ -53,14 +53,48 @@ async function differingPixels(page) {
     const now = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
     const old = before.pixels.data;
     let differing = 0;
+    const box = [Infinity, Infinity, -1, -1];
     for (let i = 0; i < now.length; i += 4) {
-      if (now[i] !== old[i] || now[i + 1] !== old[i + 1] || now[i + 2] !== old[i + 2] || now[i + 3] !== old[i + 3]) differing += 1;
+      if (now[i] !== old[i] || now[i + 1] !== old[i + 1] || now[i + 2] !== old[i + 2] || now[i + 3] !== old[i + 3]) {
+        differing += 1;
+        const x = (i / 4) % canvas.width;
+        const y = Math.floor(i / 4 / canvas.width);
+        box[0] = Math.min(box[0], x); box[1] = Math.min(box[1], y);
+        box[2] = Math.max(box[2], x); box[3] = Math.max(box[3], y);
+      }
+    }
+    if (differing > 0) {
+      const crop = (data) => {
+        const c = new OffscreenCanvas(canvas.width, canvas.height);
+        c.getContext('2d').putImageData(data, 0, 0);
+        return c;
+      };
+      window.__differing = { box, before: crop(before.pixels), after: crop(canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height)) };
     }
     return differing;
   });
 }
 
-test('tiles rebuilt from deltas equal whole tiles, pixel for pixel, five rounds', async ({ browser }) => {
+/** Attaches Bob's canvas from deltas and from whole tiles, and names the differing box. */
+async function saveDifference(page, testInfo, round) {
+  const { box, before, after } = await page.evaluate(async () => {
+    const d = window.__differing;
+    const url = async (c) => {
+      const blob = await c.convertToBlob({ type: 'image/png' });
+      const bytes = new Uint8Array(await blob.arrayBuffer());
+      let text = '';
+      for (let i = 0; i < bytes.length; i += 8192) text += String.fromCharCode(...bytes.subarray(i, i + 8192));
+      return `data:image/png;base64,${btoa(text)}`;
+    };
+    return { box: d.box, before: await url(d.before), after: await url(d.after) };
+  });
+  console.log(`round ${round}: differing pixels within x ${box[0]}..${box[2]}, y ${box[1]}..${box[3]}`);
+  for (const [name, url] of [['from-deltas', before], ['from-whole-tiles', after]]) {
+    await testInfo.attach(`round-${round}-${name}`, { body: Buffer.from(url.split(',')[1], 'base64'), contentType: 'image/png' });
+  }
+}
+
+test('tiles rebuilt from deltas equal whole tiles, pixel for pixel, five rounds', async ({ browser }, testInfo) => {
   const alice = await browser.newContext();
   const bob = await browser.newContext();
   const a = await alice.newPage();
@@ -80,6 +114,7 @@ test('tiles rebuilt from deltas equal whole tiles, pixel for pixel, five rounds'
     let differing = null;
     for (let attempt = 0; attempt < 4 && differing === null; attempt++) differing = await differingPixels(b);
     expect(differing, `round ${round}: the document never stayed still to compare`).not.toBeNull();
+    if (differing > 0) await saveDifference(b, testInfo, round);
     expect(differing, `round ${round}: pixels that differ from whole tiles`).toBe(0);
   }
   const stats = await b.evaluate(() => window.oxool.fetcher.stats);

@@ -23,6 +23,7 @@ const DOCUMENTS = {
   'tracked.docx': 'tracked.docx',
   'undo.docx': 'simple.docx',
   'coedit.odt': 'simple.odt',
+  'races.odt': 'simple.odt',
   'calc.xlsx': 'simple.xlsx',
   // Calc as people use it (specs/calc-*.spec.js).
   'calc-headers.ods': 'simple.ods',
@@ -121,7 +122,10 @@ async function startServer() {
   const port = await freePort();
   const config = execFileSync(path.join(repo, 'scripts', 'dev-config.sh'), [work, bin, String(port)], { encoding: 'utf8' }).trim();
   const adminSocket = path.join(work, 'admin.sock');
-  const text = fs.readFileSync(config, 'utf8');
+  let text = fs.readFileSync(config, 'utf8');
+  // Extra `[editing]` lines for one run (e.g. `share_tiles = true`), to try a setting in the
+  // browser without changing the defaults.
+  if (process.env.OXOOL_BROWSER_EDITING) text = text.replace(/^\[editing\]$/m, `[editing]\n${process.env.OXOOL_BROWSER_EDITING}`);
   let extra = `
 [net]
 listen = "127.0.0.1:${port}"

@@ -15,11 +15,12 @@ mod lok_support;
 use std::os::fd::RawFd;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+use std::time::Duration;
 
 use jail_support::{
     copy_of_current_exe, report, run_jailed_with, unprivileged_test_user, FdPolicy, Fixture,
 };
-use lok_support::{copy_dir, fixtures};
+use lok_support::{copy_dir, fixtures, poll_until, ASYNC_DEADLINE};
 use nix::sys::wait::WaitStatus;
 use oxool_kit::lok::{DocumentType, LokLibrary, TileArea, DEFAULT_PROGRAM_DIR};
 use oxool_kit::seccomp::SeccompProgram;
@@ -163,9 +164,8 @@ fn run_kit(scratch: &Path) {
     library
         .preinit(program, &profile_url)
         .expect("lok_preinit_2");
-    while threads() != before {
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    let settled = poll_until(ASYNC_DEADLINE, || (threads() == before).then_some(()));
+    assert!(settled.is_some(), "preinit's threads did not end");
     // What preinit left open: a kit must keep these (see the note on run_jailed_with below).
     for entry in std::fs::read_dir("/proc/self/fd").unwrap().flatten() {
         let target = std::fs::read_link(entry.path()).unwrap_or_default();
@@ -343,21 +343,21 @@ fn next_marker() -> String {
 }
 
 /// Whether the document's text (select all, then the selection as plain text; both are
-/// asynchronous, hence the polling) has `marker` within 30 s. No tokio in the jail: a plain loop.
+/// asynchronous, hence the polling) has `marker` within 30 s. No tokio in the jail: plain
+/// threads. Each check reads what the one before selected, then selects all again.
 fn text_arrives(document: &oxool_kit::lok::Document, marker: &str) -> bool {
-    let until = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while std::time::Instant::now() < until {
-        let _ = document.post_uno_command(".uno:SelectAll", None, false);
-        std::thread::sleep(std::time::Duration::from_millis(50));
+    let found = poll_until(Duration::from_secs(30), || {
         let text = document
             .get_text_selection("text/plain;charset=utf-8")
             .map(|(text, _)| text)
             .unwrap_or_default();
         // Writer's autocorrect capitalises the first letter of a sentence.
         if text.to_lowercase().contains(marker) {
-            let _ = document.reset_selection();
-            return true;
+            return Some(());
         }
-    }
-    false
+        let _ = document.post_uno_command(".uno:SelectAll", None, false);
+        None
+    });
+    let _ = document.reset_selection();
+    found.is_some()
 }

@@ -17,6 +17,11 @@ use std::time::{Duration, Instant};
 
 use oxool_kit::lok::{file_url, CallbackEvent, LokLibrary, Office, DEFAULT_PROGRAM_DIR};
 
+/// oxool-tests' waits (the kit's tests cannot depend on oxool-tests, which depends on the kit).
+#[path = "../../tests/src/eventually/blocking.rs"]
+pub mod eventually;
+pub use eventually::poll_until;
+
 const CHILD_TEST_ENV: &str = "OXOOL_LOK_TEST";
 const CHILD_SCRATCH_ENV: &str = "OXOOL_LOK_SCRATCH";
 
@@ -86,17 +91,11 @@ fn run_parent(test_name: &str) {
     let stderr = child.stderr.take().unwrap();
     let out = std::thread::spawn(move || std::io::read_to_string(stdout).unwrap_or_default());
     let err = std::thread::spawn(move || std::io::read_to_string(stderr).unwrap_or_default());
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > CHILD_DEADLINE {
-            let _ = child.kill();
-            break child.wait().unwrap();
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
+    let exited = poll_until(CHILD_DEADLINE, || child.try_wait().unwrap());
+    let status = exited.unwrap_or_else(|| {
+        let _ = child.kill();
+        child.wait().unwrap()
+    });
     let (out, err) = (out.join().unwrap(), err.join().unwrap());
     println!("--- child stdout ---\n{out}\n--- child stderr ---\n{err}");
     assert!(
@@ -170,17 +169,8 @@ pub fn collect_more(
 }
 
 /// Retries `attempt` until it yields `Some` or [`ASYNC_DEADLINE`] passes.
-pub fn poll<T>(mut attempt: impl FnMut() -> Option<T>) -> Option<T> {
-    let deadline = Instant::now() + ASYNC_DEADLINE;
-    loop {
-        if let Some(value) = attempt() {
-            return Some(value);
-        }
-        if Instant::now() > deadline {
-            return None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
+pub fn poll<T>(attempt: impl FnMut() -> Option<T>) -> Option<T> {
+    poll_until(ASYNC_DEADLINE, attempt)
 }
 
 /// Output of a command-line tool (pdftotext, pdfinfo) as text; panics if it fails.

@@ -1,11 +1,12 @@
 //! Reading wsd's recovery directory (`editing.recovery_dir`, wsd/src/recovery/) from tests.
 
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use serde_json::Value;
 
 use crate::editing_setup::open_writer;
+use crate::eventually::poll_every_async;
 use crate::server::Server;
 use crate::wopi_host::WopiHost;
 use crate::ws::{Incoming, WsClient};
@@ -52,22 +53,34 @@ pub fn checkpoints(recovery_dir: &Path) -> Vec<Checkpoint> {
     found
 }
 
+/// The `[editing]` settings (TOML lines) for a checkpoint after `idle_ms` without input, and at
+/// most `max_secs` apart during continuous input.
+pub fn checkpointing(idle_ms: u64, max_secs: u64) -> String {
+    format!("checkpoint_idle_ms = {idle_ms}\ncheckpoint_max_secs = {max_secs}")
+}
+
 /// Waits (without blocking the runtime) until `pick` finds something among the checkpoints.
 pub async fn wait_for_checkpoint<T>(
     recovery_dir: &Path,
     deadline: Duration,
     mut pick: impl FnMut(&[Checkpoint]) -> Option<T>,
 ) -> Option<T> {
-    let until = Instant::now() + deadline;
-    loop {
-        if let Some(found) = pick(&checkpoints(recovery_dir)) {
-            return Some(found);
-        }
-        if Instant::now() >= until {
-            return None;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+    let every = Duration::from_millis(100);
+    poll_every_async(deadline, every, async || pick(&checkpoints(recovery_dir))).await
+}
+
+/// `client` saves to storage, which leaves its document unmodified, and the checkpoints go: none
+/// is left in `recovery_dir` within `deadline`.
+pub async fn save_removes_checkpoints(
+    client: &mut WsClient,
+    recovery_dir: &Path,
+    deadline: Duration,
+) {
+    let saved = client.save(false).await;
+    assert_eq!(saved.get("modified"), Some("0"), "{saved}");
+    wait_for_checkpoint(recovery_dir, deadline, |c| c.is_empty().then_some(()))
+        .await
+        .expect("a checkpoint stays after storage has the edits");
 }
 
 /// The text of a checkpoint (converted by the server at `server_base` to txt).

@@ -2,41 +2,29 @@
 //! hand-written deadline loop in every test. A condition that never comes true fails the test
 //! with what was awaited; none of these sleeps a fixed time and then assumes.
 
-use std::future::Future;
 use std::time::{Duration, Instant};
 
-/// How often a condition is checked again.
-pub const POLL_EVERY: Duration = Duration::from_millis(20);
+mod blocking;
+pub use blocking::{eventually, poll_until, POLL_EVERY};
 
-/// Checks `condition` until it yields a value or `deadline` has passed (`None` then).
-pub fn poll_until<T>(deadline: Duration, mut condition: impl FnMut() -> Option<T>) -> Option<T> {
-    let until = Instant::now() + deadline;
-    loop {
-        if let Some(value) = condition() {
-            return Some(value);
-        }
-        if Instant::now() >= until {
-            return None;
-        }
-        std::thread::sleep(POLL_EVERY);
-    }
+/// [`poll_until`] for conditions that must await (they are checked on the caller's task). The
+/// condition is an async closure: it may borrow what it checks mutably (a client it sends
+/// through), and a closure returning a future serves as well.
+pub async fn poll_until_async<T>(
+    deadline: Duration,
+    condition: impl AsyncFnMut() -> Option<T>,
+) -> Option<T> {
+    poll_every_async(deadline, POLL_EVERY, condition).await
 }
 
-/// The value `condition` yields within `deadline`; panics naming `what` otherwise.
-#[track_caller]
-pub fn eventually<T>(what: &str, deadline: Duration, condition: impl FnMut() -> Option<T>) -> T {
-    match poll_until(deadline, condition) {
-        Some(value) => value,
-        None => panic!("timed out after {deadline:?} waiting for {what}"),
-    }
-}
-
-/// [`poll_until`] for conditions that must await (they are checked on the caller's task).
-pub async fn poll_until_async<T, F, Fut>(deadline: Duration, mut condition: F) -> Option<T>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
+/// [`poll_until_async`] checking every `every`: for conditions that cost something each time (a
+/// process started, a document converted), or none (`Duration::ZERO`) for one that is itself
+/// the pace (a round of input and a short wait).
+pub async fn poll_every_async<T>(
+    deadline: Duration,
+    every: Duration,
+    mut condition: impl AsyncFnMut() -> Option<T>,
+) -> Option<T> {
     let until = Instant::now() + deadline;
     loop {
         if let Some(value) = condition().await {
@@ -45,17 +33,27 @@ where
         if Instant::now() >= until {
             return None;
         }
-        tokio::time::sleep(POLL_EVERY).await;
+        tokio::time::sleep(every).await;
     }
 }
 
 /// [`eventually`] for conditions that must await.
-pub async fn eventually_async<T, F, Fut>(what: &str, deadline: Duration, condition: F) -> T
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Option<T>>,
-{
-    match poll_until_async(deadline, condition).await {
+pub async fn eventually_async<T>(
+    what: &str,
+    deadline: Duration,
+    condition: impl AsyncFnMut() -> Option<T>,
+) -> T {
+    eventually_every_async(what, deadline, POLL_EVERY, condition).await
+}
+
+/// [`eventually_async`] checking every `every` ([`poll_every_async`]).
+pub async fn eventually_every_async<T>(
+    what: &str,
+    deadline: Duration,
+    every: Duration,
+    condition: impl AsyncFnMut() -> Option<T>,
+) -> T {
+    match poll_every_async(deadline, every, condition).await {
         Some(value) => value,
         None => panic!("timed out after {deadline:?} waiting for {what}"),
     }

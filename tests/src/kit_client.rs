@@ -16,6 +16,7 @@ use oxool_wsd::kit::forkit_client::ForkitClient;
 use tokio::net::unix::OwnedWriteHalf;
 use tokio::sync::mpsc::UnboundedReceiver;
 
+use crate::eventually::eventually_every_async;
 use crate::input::{click, key_press};
 
 pub const DEADLINE: Duration = Duration::from_secs(60);
@@ -235,14 +236,11 @@ impl KitClient {
         what: &str,
         mut found: impl FnMut(Rgba) -> Option<T>,
     ) -> T {
-        let until = Instant::now() + DEADLINE;
-        loop {
-            if let Some(value) = found(self.tile(view, px, twips).await) {
-                return value;
-            }
-            assert!(Instant::now() < until, "no {what} before the deadline");
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        let every = Duration::from_millis(200);
+        eventually_every_async(what, DEADLINE, every, async || {
+            found(self.tile(view, px, twips).await)
+        })
+        .await
     }
 
     /// `save format=…`: the document's bytes.

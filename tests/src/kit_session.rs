@@ -3,10 +3,11 @@
 //! LibreOffice. Waits are deadlines on observed state, never fixed sleeps. The connection is
 //! the shared [`Kit`]; this client keeps callbacks as messages.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use oxool_proto::{Frame, Message};
 
+use crate::eventually::poll_every_async;
 pub use crate::kit_client::DEADLINE;
 use crate::kit_client::{KeptCallback, Kit, Rgba};
 
@@ -74,18 +75,18 @@ impl KitSession {
 
     /// Saves as `format` until the text satisfies `done` (edits are asynchronous in LOK).
     pub async fn wait_for_saved(&mut self, format: &str, done: impl Fn(&str) -> bool) -> String {
-        let until = Instant::now() + DEADLINE;
-        loop {
+        let mut last = String::new();
+        let every = Duration::from_millis(100);
+        let saved = poll_every_async(DEADLINE, every, async || {
             let text = self.save_text(format).await;
             if done(&text) {
-                return text;
+                return Some(text);
             }
-            assert!(
-                Instant::now() < until,
-                "saved {format} never showed the edit: {text:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+            last = text;
+            None
+        })
+        .await;
+        saved.unwrap_or_else(|| panic!("saved {format} never showed the edit: {last:?}"))
     }
 
     pub async fn status(&mut self) -> Message {

@@ -19,6 +19,7 @@ use std::time::{Duration, Instant};
 
 use oxool_proto::Message;
 use oxool_tests::balancer::Balancer;
+use oxool_tests::eventually::poll_every_async;
 use oxool_tests::server::{free_port, Server, ServerOptions};
 use oxool_tests::wopi_host::{token, WopiHost, WopiHostOptions};
 use oxool_tests::ws::WsClient;
@@ -146,22 +147,23 @@ struct User {
 /// client does with backoff.
 async fn open(cluster: &Cluster, name: &str, document: &str) -> User {
     let src = cluster.host.wopisrc(document);
-    let deadline = Instant::now() + REOPEN_DEADLINE;
     let mut last = String::new();
-    while Instant::now() < deadline {
-        match try_open(cluster.balancer.port, name, &src).await {
-            Ok(client) => {
-                return User {
-                    name: name.into(),
-                    document: document.into(),
-                    client,
-                }
-            }
-            Err(why) => last = why,
-        }
-        tokio::time::sleep(Duration::from_millis(500)).await;
+    let every = Duration::from_millis(500);
+    let opened = poll_every_async(REOPEN_DEADLINE, every, async || {
+        try_open(cluster.balancer.port, name, &src)
+            .await
+            .map_err(|why| last = why)
+            .ok()
+    })
+    .await;
+    let client = opened.unwrap_or_else(|| {
+        panic!("{name} could not open {document} within {REOPEN_DEADLINE:?}; last: {last}")
+    });
+    User {
+        name: name.into(),
+        document: document.into(),
+        client,
     }
-    panic!("{name} could not open {document} within {REOPEN_DEADLINE:?}; last: {last}");
 }
 
 async fn try_open(port: u16, name: &str, src: &str) -> Result<WsClient, String> {

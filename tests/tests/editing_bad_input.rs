@@ -6,9 +6,10 @@ use std::time::Duration;
 
 use oxool_proto::Message;
 use oxool_tests::editing_setup::EditingSetup;
+use oxool_tests::eventually::poll_until_async;
 use oxool_tests::user::RunAs;
 use oxool_tests::wopi_host::token;
-use oxool_tests::ws::WsClient;
+use oxool_tests::ws::{WsClient, DEADLINE};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
 /// The server allows exactly this host's `http://127.0.0.1:<port>`, so `localhost:<port>`
@@ -177,7 +178,8 @@ async fn bad_messages_hurt_only_their_own_session() {
     }
     expect_error(&mut bad, "the overflowing batch", "too-many-tiles").await;
     let unacked = bad.drain_for(Duration::from_secs(2)).await;
-    let in_flight = bad.seen.iter().filter(|m| m.is_tile()).count();
+    let tiles = |client: &WsClient| client.seen.iter().filter(|m| m.is_tile()).count();
+    let in_flight = tiles(&bad);
     assert!(
         in_flight <= 32,
         "{in_flight} tiles sent without acknowledgement ({} more just now)",
@@ -186,17 +188,14 @@ async fn bad_messages_hurt_only_their_own_session() {
     bad.auto_ack_tiles = true;
     bad.send(Message::new("tile-done").arg("count", in_flight))
         .await;
-    let until = std::time::Instant::now() + oxool_tests::ws::DEADLINE;
-    while bad.seen.iter().filter(|m| m.is_tile()).count() < 4 * 256 {
-        assert!(
-            std::time::Instant::now() < until,
-            "only {} of 1024 tiles answered",
-            bad.seen.iter().filter(|m| m.is_tile()).count()
-        );
+    let all = poll_until_async(DEADLINE, async || {
         bad.drain_for(Duration::from_millis(200)).await;
-    }
+        (tiles(&bad) >= 4 * 256).then_some(())
+    })
+    .await;
+    assert!(all.is_some(), "only {} of 1024 tiles answered", tiles(&bad));
     bad.drain_for(Duration::from_millis(500)).await;
-    assert_eq!(bad.seen.iter().filter(|m| m.is_tile()).count(), 1024);
+    assert_eq!(tiles(&bad), 1024);
 
     // A flood of input: rate-limited on this session only.
     bad.skip_seen();

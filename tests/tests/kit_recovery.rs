@@ -7,9 +7,11 @@
 use std::time::{Duration, Instant};
 
 use oxool_tests::checkpoints::{
-    checkpoints, closed_with, kill_9, last_document_kit, reopen_recovered, wait_for_checkpoint,
+    checkpointing, checkpoints, closed_with, kill_9, last_document_kit, reopen_recovered,
+    wait_for_checkpoint,
 };
 use oxool_tests::editing_setup::{open_writer, EditingSetup};
+use oxool_tests::eventually::poll_every_async;
 use oxool_tests::server::Server;
 use oxool_tests::user::RunAs;
 use oxool_tests::wopi_host::token;
@@ -59,10 +61,8 @@ fn char_counts(text: &str) -> std::collections::HashMap<char, i64> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_killed_kit_is_reopened_from_its_checkpoint_and_a_crash_loop_stops() {
-    let EditingSetup { host, server } = EditingSetup::start_with(
-        RunAs::Root,
-        &format!("checkpoint_idle_ms = 1000\ncheckpoint_max_secs = {CHECKPOINT_MAX_SECS}"),
-    );
+    let EditingSetup { host, server } =
+        EditingSetup::start_with(RunAs::Root, &checkpointing(1000, CHECKPOINT_MAX_SECS));
     let name = "recovered.docx";
     host.add_fixture("simple.docx", name).unwrap();
     let before = host.stored_text(&server.url(""), name);
@@ -191,37 +191,33 @@ async fn a_killed_kit_is_reopened_from_its_checkpoint_and_a_crash_loop_stops() {
     );
     // Its checkpoint is kept (oxoolctl shows it), and stored as a recovered copy (it may be what
     // crashes the kit), never over the file.
-    let until = Instant::now() + Duration::from_secs(30);
-    loop {
-        let listing = server.oxoolctl("recoveries").unwrap_or_default();
-        if listing.contains("held:kit-crash-loop") && listing.contains("500") {
-            break;
-        }
-        assert!(
-            Instant::now() < until,
-            "no held checkpoint in oxoolctl recoveries: {listing}"
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    // Each look runs oxoolctl or lists the host's files: twice a second.
+    let every = Duration::from_millis(500);
+    let mut listing = String::new();
+    let held = poll_every_async(Duration::from_secs(30), every, async || {
+        listing = server.oxoolctl("recoveries").unwrap_or_default();
+        (listing.contains("held:kit-crash-loop") && listing.contains("500")).then_some(())
+    })
+    .await;
+    assert!(
+        held.is_some(),
+        "no held checkpoint in oxoolctl recoveries: {listing}"
+    );
     host.clear_faults().unwrap();
-    let until = Instant::now() + Duration::from_secs(30);
-    let copy = loop {
-        let copies: Vec<String> = std::fs::read_dir(host.root())
+    let copy = poll_every_async(Duration::from_secs(30), every, async || {
+        std::fs::read_dir(host.root())
             .unwrap()
             .flatten()
             .map(|e| e.file_name().to_string_lossy().into_owned())
-            .filter(|n| n.starts_with("recovered (recovered "))
-            .collect();
-        if let Some(copy) = copies.first() {
-            break copy.clone();
-        }
-        assert!(
-            Instant::now() < until,
+            .find(|n| n.starts_with("recovered (recovered "))
+    })
+    .await
+    .unwrap_or_else(|| {
+        panic!(
             "no recovered copy:\n{}",
             server.oxoolctl("recoveries").unwrap_or_default()
-        );
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    };
+        )
+    });
     let copy_text = host.stored_text(&server.url(""), &copy).to_lowercase();
     assert!(
         copy_text.contains("e0 "),

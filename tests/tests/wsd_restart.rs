@@ -5,23 +5,18 @@
 //! While storage fails, the checkpoints wait (`oxoolctl recoveries` shows them) and are retried.
 //! Real wsd, real kits, the independent WOPI host.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use oxool_tests::checkpoints::{checkpoints, wait_for_checkpoint};
+use oxool_tests::checkpoints::{checkpointing, checkpoints, wait_for_checkpoint};
 use oxool_tests::editing_setup::EditingSetup;
+use oxool_tests::eventually::eventually_every_async;
 use oxool_tests::server::ServerOptions;
 use oxool_tests::wopi_host::{token, WopiHost};
 use oxool_tests::ws::WsClient;
 use serde_json::json;
 
-/// Polls `check` every 500 ms until it holds or `deadline` passes.
-async fn eventually(what: &str, deadline: Duration, mut check: impl FnMut() -> bool) {
-    let until = Instant::now() + deadline;
-    while !check() {
-        assert!(Instant::now() < until, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
-}
+/// How often the waits below look again: each look runs oxoolctl or asks the WOPI host.
+const EVERY: Duration = Duration::from_millis(500);
 
 fn recovered_copies(host: &WopiHost, stem: &str) -> Vec<String> {
     std::fs::read_dir(host.root())
@@ -38,10 +33,8 @@ async fn a_restarted_wsd_stores_what_the_killed_one_had_only_in_checkpoints() {
         storage_toml: "retries = 0".into(),
         ..Default::default()
     };
-    let EditingSetup { host, mut server } = EditingSetup::start_from(
-        options,
-        "checkpoint_idle_ms = 1000\ncheckpoint_max_secs = 3",
-    );
+    let EditingSetup { host, mut server } =
+        EditingSetup::start_from(options, &checkpointing(1000, 3));
     let recovery = server.recovery_dir();
     let (kept, changed) = ("kept.docx", "changed.docx");
     let mut clients = Vec::new();
@@ -69,13 +62,15 @@ async fn a_restarted_wsd_stores_what_the_killed_one_had_only_in_checkpoints() {
     server.kill_9_and_restart().unwrap();
     drop(clients);
     let mut listing = String::new();
-    eventually(
+    eventually_every_async(
         "a failed attempt in oxoolctl recoveries",
         Duration::from_secs(30),
-        || {
+        EVERY,
+        async || {
             listing = server.oxoolctl("recoveries").unwrap_or_default();
-            listing.lines().filter(|l| l.starts_with("pending")).count() == 2
-                && listing.contains("500")
+            (listing.lines().filter(|l| l.starts_with("pending")).count() == 2
+                && listing.contains("500"))
+            .then_some(())
         },
     )
     .await;
@@ -90,12 +85,14 @@ async fn a_restarted_wsd_stores_what_the_killed_one_had_only_in_checkpoints() {
     host.clear_faults().unwrap();
 
     // Retried (10 s after the first failure): the edits reach storage.
-    eventually(
+    eventually_every_async(
         "the recovered edits in storage",
         Duration::from_secs(60),
-        || {
-            !host.requests("PutFile", kept).unwrap().is_empty()
-                && !recovered_copies(&host, "changed").is_empty()
+        EVERY,
+        async || {
+            (!host.requests("PutFile", kept).unwrap().is_empty()
+                && !recovered_copies(&host, "changed").is_empty())
+            .then_some(())
         },
     )
     .await;
@@ -114,9 +111,14 @@ async fn a_restarted_wsd_stores_what_the_killed_one_had_only_in_checkpoints() {
     assert!(text.contains("ChangedMarker"), "the recovered copy: {text}");
 
     // Nothing is left to recover, and no lock is left behind.
-    eventually("no checkpoint left", Duration::from_secs(10), || {
-        server.oxoolctl("recoveries").unwrap_or_default() == "no checkpoints\n"
-    })
+    eventually_every_async(
+        "no checkpoint left",
+        Duration::from_secs(10),
+        EVERY,
+        async || {
+            (server.oxoolctl("recoveries").unwrap_or_default() == "no checkpoints\n").then_some(())
+        },
+    )
     .await;
     assert!(checkpoints(&recovery).is_empty());
     assert_eq!(host.locks().unwrap(), json!({}));

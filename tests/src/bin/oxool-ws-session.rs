@@ -29,6 +29,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context};
 use oxool_proto::Message;
+use oxool_tests::eventually::poll_every_async;
 use oxool_tests::ws::{Incoming, WsClient, DEADLINE};
 use tokio_tungstenite::tungstenite::Message as WsMessage;
 
@@ -465,11 +466,16 @@ async fn ping(client: &mut WsClient) -> anyhow::Result<String> {
 /// Waits for the server to end the connection; what it said on the way out.
 async fn wait_close(client: &mut WsClient) -> String {
     let waited = Instant::now();
-    let until = waited + CLOSE_DEADLINE;
     let close = client.try_wait_for(CLOSE_DEADLINE, |m| m.is("close")).await;
-    while client.closed.is_none() && Instant::now() < until {
-        client.drain_for(Duration::from_millis(200)).await;
-    }
+    // The rest of the same deadline for the connection to end (reported, not required).
+    let left = CLOSE_DEADLINE.saturating_sub(waited.elapsed());
+    poll_every_async(left, Duration::ZERO, async || {
+        if client.closed.is_none() {
+            client.drain_for(Duration::from_millis(200)).await;
+        }
+        client.closed.map(|_| ())
+    })
+    .await;
     let last_state = client
         .seen
         .iter()

@@ -113,6 +113,19 @@ async fn small_conversion(
     (text(response).await, kits, state)
 }
 
+/// [`small_conversion`] with the default settings by a kit that fails as `behaviour`: it must
+/// be answered 500.
+async fn internal_error(behaviour: Behaviour) -> (String, Arc<FakeKits>, AppState) {
+    small_conversion(behaviour, "", StatusCode::INTERNAL_SERVER_ERROR).await
+}
+
+/// `answer` names every one of `parts`.
+fn assert_mentions(answer: &str, parts: &[&str]) {
+    for part in parts {
+        assert!(answer.contains(part), "no {part} in {answer}");
+    }
+}
+
 /// A GET of `uri` from `client` (an address and port).
 fn get_from(uri: &str, client: &str) -> Request<Body> {
     let mut request = Request::get(uri).body(Body::empty()).unwrap();
@@ -388,26 +401,20 @@ async fn timeout_kills_the_kit_and_answers_504() {
 
 #[tokio::test]
 async fn kit_crash_is_500() {
-    let (answer, kits, _state) =
-        small_conversion(Behaviour::Crash, "", StatusCode::INTERNAL_SERVER_ERROR).await;
+    let (answer, kits, _state) = internal_error(Behaviour::Crash).await;
     assert_eq!(answer, "the conversion process crashed\n");
     assert!(kits.killed().is_empty());
 }
 
 #[tokio::test]
 async fn seccomp_violation_is_500_naming_seccomp() {
-    let (reason, _kits, _state) =
-        small_conversion(Behaviour::Seccomp, "", StatusCode::INTERNAL_SERVER_ERROR).await;
-    assert!(
-        reason.contains("seccomp") && reason.contains("mkdir"),
-        "{reason}"
-    );
+    let (reason, _kits, _state) = internal_error(Behaviour::Seccomp).await;
+    assert_mentions(&reason, &["seccomp", "mkdir"]);
 }
 
 #[tokio::test]
 async fn a_kit_breaking_the_protocol_is_killed() {
-    let (answer, kits, _state) =
-        small_conversion(Behaviour::Garbage, "", StatusCode::INTERNAL_SERVER_ERROR).await;
+    let (answer, kits, _state) = internal_error(Behaviour::Garbage).await;
     assert!(answer.contains("unexpected answer"));
     assert_eq!(kits.killed(), vec![1000]);
 }
@@ -415,16 +422,8 @@ async fn a_kit_breaking_the_protocol_is_killed() {
 #[tokio::test]
 async fn a_kit_sending_an_oversized_event_is_killed() {
     // The conversion allows 100 MiB documents, but only `converted` may carry one.
-    let (body, kits, _state) = small_conversion(
-        Behaviour::OversizedEvent,
-        "",
-        StatusCode::INTERNAL_SERVER_ERROR,
-    )
-    .await;
-    assert!(
-        body.contains("\"error\"") && body.contains("65536"),
-        "{body}"
-    );
+    let (body, kits, _state) = internal_error(Behaviour::OversizedEvent).await;
+    assert_mentions(&body, &["\"error\"", "65536"]);
     assert_eq!(kits.killed(), vec![1000]);
 }
 

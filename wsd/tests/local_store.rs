@@ -11,9 +11,7 @@ use oxool_wsd::local_store::LocalStore;
 #[tokio::test]
 async fn check_file_info_describes_the_file_and_the_user() {
     let server = start().await;
-    let reply = server
-        .check_file_info("simple.docx", &server.token("simple.docx", true))
-        .await;
+    let reply = server.check_file_info_as("simple.docx", true).await;
     assert_eq!(reply.status, 200);
     let info = reply.json();
     let size = std::fs::metadata(server.root.path().join("simple.docx"))
@@ -33,18 +31,14 @@ async fn check_file_info_describes_the_file_and_the_user() {
     assert_eq!(modified.len(), 27, "{modified}");
     assert!(modified.ends_with('Z') && modified.as_bytes()[19] == b'.');
 
-    let read_only = server
-        .check_file_info("simple.docx", &server.token("simple.docx", false))
-        .await;
+    let read_only = server.check_file_info_as("simple.docx", false).await;
     assert_eq!(read_only.json()["UserCanWrite"], false);
 }
 
 #[tokio::test]
 async fn get_file_returns_the_stored_bytes() {
     let server = start().await;
-    let reply = server
-        .get_file("simple.docx", &server.token("simple.docx", false))
-        .await;
+    let reply = server.get_file_as("simple.docx", false).await;
     assert_eq!(reply.status, 200);
     assert_eq!(
         reply.body,
@@ -85,9 +79,8 @@ async fn put_file_honours_the_lock() {
     assert_eq!(saved.status, 200);
     assert!(saved.json()["LastModifiedTime"].is_string());
     assert_eq!(server.read("simple.docx"), b"locked save");
-    let token = server.token("simple.docx", false);
     assert_eq!(
-        server.get_file("simple.docx", &token).await.body,
+        server.get_file_as("simple.docx", false).await.body,
         b"locked save"
     );
 }

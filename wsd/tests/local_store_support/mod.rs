@@ -116,6 +116,17 @@ impl Server {
         self.get(&target, &[]).await
     }
 
+    /// [`Server::check_file_info`] with a fresh token of alice's, able to write when `can_write`.
+    pub async fn check_file_info_as(&self, name: &str, can_write: bool) -> Reply {
+        self.check_file_info(name, &self.token(name, can_write))
+            .await
+    }
+
+    /// [`Server::get_file`] with a fresh token of alice's, able to write when `can_write`.
+    pub async fn get_file_as(&self, name: &str, can_write: bool) -> Reply {
+        self.get_file(name, &self.token(name, can_write)).await
+    }
+
     pub async fn put_file(&self, name: &str, headers: &[(&str, &str)], body: &[u8]) -> Reply {
         let target = self.url(
             &LocalStore::file_id(name),

@@ -18,8 +18,8 @@ function percentile(sorted, p) {
   return sorted[i];
 }
 
-// With tile deltas (`window.oxoolTileDeltas = true`: opt-in), then with whole tiles (the
-// client's default: the anchor) on a copy of the same document, in the same run;
+// With tile deltas (the client's default), then with whole tiles (`window.oxoolTileDeltas =
+// false`: the anchor) on a copy of the same document, in the same run;
 // OXOOL_BENCH_ANCHOR_FIRST=1 swaps the order (the machine's load drifts during a run).
 for (const deltas of process.env.OXOOL_BENCH_ANCHOR_FIRST ? [false, true] : [true, false]) {
   test(`keypress to changed pixels, p50/p95, ${deltas ? 'tile deltas' : 'whole tiles (anchor)'}`, async ({ page }) => {

@@ -42,8 +42,8 @@ pub struct EditingConfig {
     /// The recovery directory's bound; when full, new checkpoints are refused (loudly) and
     /// the older ones kept.
     pub recovery_max_mb: u64,
-    /// A tile request joins the same tile's request in flight to the kit (tile_sharing.rs).
-    /// Off by default: the browser's tile-delta spec once saw stale pixels with it on.
+    /// A tile request joins the same tile's request in flight to the kit (tile_sharing.rs):
+    /// one paint per invalidated tile for all the sessions of a document.
     pub share_tiles: bool,
     /// Input since the newest checkpoint is journaled and replayed after a kit crash
     /// (replay.rs).
@@ -67,7 +67,7 @@ impl Default for EditingConfig {
             checkpoint_idle_ms: 2000,
             checkpoint_max_secs: 10,
             recovery_max_mb: 2048,
-            share_tiles: false,
+            share_tiles: true,
             replay_journal: true,
         }
     }

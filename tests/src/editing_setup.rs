@@ -28,6 +28,42 @@ impl EditingSetup {
         setup
     }
 
+    /// [`EditingSetup::with_document`], then `users` (a label, and whether it may edit) open the
+    /// document one after the other: the setup and their clients, in that order.
+    pub async fn with_users<const N: usize>(
+        fixture: &str,
+        name: &str,
+        users: [(&str, bool); N],
+    ) -> (EditingSetup, [WsClient; N]) {
+        let setup = EditingSetup::with_document(fixture, name);
+        let mut clients = Vec::with_capacity(N);
+        for (label, write) in users {
+            clients.push(setup.open(label, name, write).await);
+        }
+        let Ok(clients) = clients.try_into() else {
+            unreachable!("one client for each of the {N} users")
+        };
+        (setup, clients)
+    }
+
+    /// [`EditingSetup::with_document`] with a view-only user, "Viewer", in the document; and the
+    /// stored document as it was before the viewer came, for
+    /// [`EditingSetup::assert_stored_unchanged`].
+    pub async fn with_viewer(fixture: &str, name: &str) -> (EditingSetup, WsClient, Vec<u8>) {
+        let setup = EditingSetup::with_document(fixture, name);
+        let original = setup.host.stored(name);
+        let viewer = setup.open("Viewer", name, false).await;
+        (setup, viewer, original)
+    }
+
+    /// The stored document `name` is still `original`, byte for byte.
+    pub fn assert_stored_unchanged(&self, name: &str, original: &[u8]) {
+        assert!(
+            self.host.stored(name) == original,
+            "the stored file {name} changed"
+        );
+    }
+
     /// [`EditingSetup::start`] with more `[editing]` settings (TOML lines) after
     /// [`NO_AUTOSAVE`].
     pub fn start_with(run_as: RunAs, editing: &str) -> EditingSetup {

@@ -5,6 +5,21 @@
 
 use oxool_proto::Message;
 
+/// Client messages that would edit a document, one of each kind: typing, Delete, Enter, text,
+/// paste, a press of the right button, a formatting command, cutting, save-as. A view-only
+/// session must be refused every one (selecting with the left button and copying are allowed).
+pub const EDITING_INPUT: [&str; 9] = [
+    "key type=input char=120 code=0",
+    "key type=input char=0 code=1283",
+    "key type=input char=13 code=1280",
+    "text text=nope",
+    "paste mimetype=text/plain;charset=utf-8\nnope",
+    "mouse type=down x=1440 y=1440 count=1 buttons=4 modifier=0",
+    "uno command=.uno:Bold",
+    "uno command=.uno:Cut",
+    "save-as name=copy.odt",
+];
+
 /// One key press of `target`: its `input` and `up` messages.
 pub fn key_press(target: &Message, char_code: u32, key_code: u32) -> [Message; 2] {
     ["input", "up"].map(|kind| {

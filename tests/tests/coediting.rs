@@ -3,6 +3,7 @@
 //! stored result is checked by its content, converted by the server's own convert-to.
 
 use oxool_tests::editing_setup::EditingSetup as Setup;
+use oxool_tests::input::EDITING_INPUT;
 use oxool_tests::user::RunAs;
 use oxool_tests::wopi_host::WopiHost;
 use oxool_tests::ws::{Incoming, WsClient};
@@ -249,9 +250,7 @@ async fn a_pptx_switches_slides_and_types_into_a_shape() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_view_only_session_cannot_modify() {
     let name = "readonly.docx";
-    let setup = Setup::with_document("simple.docx", name);
-    let original = setup.host.stored(name);
-    let mut viewer = setup.open("Viewer", name, false).await;
+    let (setup, mut viewer, original) = Setup::with_viewer("simple.docx", name).await;
     let status = viewer.status.clone().unwrap();
     assert_eq!(status.get("readonly"), Some("1"), "{status}");
     let users = viewer
@@ -262,14 +261,7 @@ async fn a_view_only_session_cannot_modify() {
 
     // Every kind of input that may edit is refused, each with its own error (selecting with the
     // left button and copying are allowed: tests/tests/view_only_selection.rs).
-    let refused_inputs = [
-        "key type=input char=120 code=0",
-        "text text=nope",
-        "mouse type=down x=1440 y=1440 count=1 buttons=4 modifier=0",
-        "uno command=.uno:Bold",
-        "save-as name=copy.odt",
-    ];
-    for line in refused_inputs {
+    for line in EDITING_INPUT {
         // Only the refusal counts: LibreOffice repaints on its own (the spell checker's
         // underlines arrive after load), so an invalidation proves nothing either way. Input that
         // got through would show as no refusal and, at the end, as a changed stored file.
@@ -303,11 +295,7 @@ async fn a_view_only_session_cannot_modify() {
         setup.host.requests("PutFile", name).unwrap().is_empty(),
         "a view-only session never uploads"
     );
-    assert_eq!(
-        setup.host.stored(name),
-        original,
-        "the stored file is unchanged"
-    );
+    setup.assert_stored_unchanged(name, &original);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -88,6 +88,16 @@ with zipfile.ZipFile(sys.argv[1], 'w', zipfile.ZIP_DEFLATED) as z:
     std::fs::read(&path).unwrap()
 }
 
+/// The WOPI host, with [`docx_with_a_comment`] stored as `name`, and wsd.
+fn with_a_commented_docx(name: &str) -> Setup {
+    let setup = Setup::start(RunAs::Root);
+    setup
+        .host
+        .add_document(name, &docx_with_a_comment())
+        .unwrap();
+    setup
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_users_add_reply_edit_resolve_and_delete_comments_in_a_docx() {
     let setup = Setup::start(RunAs::Root);
@@ -191,12 +201,8 @@ async fn two_users_add_reply_edit_resolve_and_delete_comments_in_a_docx() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_docx_with_a_comment_lists_it_on_open_and_delete_all_removes_it() {
-    let setup = Setup::start(RunAs::Root);
     let name = "commented.docx";
-    setup
-        .host
-        .add_document(name, &docx_with_a_comment())
-        .unwrap();
+    let setup = with_a_commented_docx(name);
     let mut a = setup.open("Alice", name, true).await;
     let comments = comment_list(&mut a, "the comment list").await;
     assert_eq!(comments.len(), 1, "{comments:?}");
@@ -284,12 +290,8 @@ async fn comments_round_trip_in_odt_xlsx_and_pptx() {
 /// parks closed views instead of destroying them. Every round here is such a moment.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn visitors_who_read_the_comments_and_leave_do_not_crash_the_kit() {
-    let setup = Setup::start(RunAs::Root);
     let name = "visited.docx";
-    setup
-        .host
-        .add_document(name, &docx_with_a_comment())
-        .unwrap();
+    let setup = with_a_commented_docx(name);
     let mut a = setup.open("Alice", name, true).await;
     let mut b = setup.open("Bob", name, true).await;
     for round in 0..30 {

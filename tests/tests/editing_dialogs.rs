@@ -125,9 +125,8 @@ async fn each_user_has_their_own_dialogs() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn dialog_requests_are_checked_and_lists_answered() {
     let name = "dialog-input.docx";
-    let setup = Setup::with_document("simple.docx", name);
-    let mut alice = setup.open("Alice", name, true).await;
-    let mut viewer = setup.open("Viewer", name, false).await;
+    let users = [("Alice", true), ("Viewer", false)];
+    let (_setup, [mut alice, mut viewer]) = Setup::with_users("simple.docx", name, users).await;
 
     // Malformed or absurd requests: a clear error each, naming the request.
     let oversized = format!("{{\"id\":\"ok\",\"data\":\"{}\"}}", "x".repeat(70_000));

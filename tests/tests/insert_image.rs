@@ -34,9 +34,8 @@ async fn refusal(client: &mut WsClient, frame: WsMessage) -> String {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn images_are_checked_then_inserted_by_the_documents_kit_only() {
     let name = "insert-image.docx";
-    let setup = Setup::with_document("simple.docx", name);
-    let mut editor = setup.open("Editor", name, true).await;
-    let mut viewer = setup.open("Viewer", name, false).await;
+    let users = [("Editor", true), ("Viewer", false)];
+    let (setup, [mut editor, mut viewer]) = Setup::with_users("simple.docx", name, users).await;
 
     // Over the limit (but within the WebSocket's frame): a clear error, the session goes on.
     let too_big = [PNG, &vec![0; MAX_IMAGE_BYTES]].concat();
@@ -102,9 +101,8 @@ async fn images_are_checked_then_inserted_by_the_documents_kit_only() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_frame_over_the_websocket_limit_closes_the_connection_unread() {
     let name = "insert-image-huge.docx";
-    let setup = Setup::with_document("simple.docx", name);
-    let mut editor = setup.open("Editor", name, true).await;
-    let mut other = setup.open("Other", name, true).await;
+    let users = [("Editor", true), ("Other", true)];
+    let (_setup, [mut editor, mut other]) = Setup::with_users("simple.docx", name, users).await;
     let huge = [PNG, &vec![0; MAX_IMAGE_BYTES + 128 * 1024]].concat();
     let _ = editor.try_send(image_frame("huge.png", &huge)).await;
     assert_eq!(editor.wait_closed().await, Some(1009));

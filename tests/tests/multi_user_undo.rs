@@ -62,6 +62,32 @@ async fn save_seen_by_both(saver: &mut WsClient, other: &mut WsClient) {
         .await;
 }
 
+/// Alice and Bob open a copy of simple.docx as `name`. Alice types `first` at the heading, then
+/// Bob types `second` at the heading too, or at the end of the document when `bob_at_end`; each
+/// edit is saved and seen by both before what comes next.
+async fn alice_then_bob(
+    name: &str,
+    first: &str,
+    bob_at_end: bool,
+    second: &str,
+) -> (Setup, WsClient, WsClient) {
+    let setup = Setup::start(RunAs::Root);
+    let (mut a, mut b) = setup.open_alice_and_bob("simple.docx", name).await;
+    a.type_keys(first).await;
+    save_seen_by_both(&mut a, &mut b).await;
+    if bob_at_end {
+        b.key(0, CTRL_END).await;
+    }
+    b.type_keys(second).await;
+    save_seen_by_both(&mut b, &mut a).await;
+    (setup, a, b)
+}
+
+/// The text of stored document `name` ([`docx_text`]).
+fn stored_text(setup: &Setup, name: &str) -> String {
+    docx_text(&setup.host.path_of(name))
+}
+
 /// Sends `command` (`.uno:Undo`, `.uno:Redo`) and returns its `UNO_COMMAND_RESULT` JSON.
 async fn undo_like(client: &mut WsClient, command: &'static str) -> serde_json::Value {
     client.skip_seen();
@@ -80,21 +106,15 @@ fn refused(result: &serde_json::Value) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_undo_after_another_users_edit_in_the_same_paragraph_is_refused_with_a_reason() {
-    let setup = Setup::start(RunAs::Root);
-    let name = "undo.docx";
-    let (mut a, mut b) = setup.open_alice_and_bob("simple.docx", name).await;
-
     // Both cursors start at the heading: A types, then B types into the same paragraph.
-    a.type_keys("Alpha").await;
-    save_seen_by_both(&mut a, &mut b).await;
-    b.type_keys("Beta").await;
-    save_seen_by_both(&mut b, &mut a).await;
+    let name = "undo.docx";
+    let (setup, mut a, mut b) = alice_then_bob(name, "Alpha", false, "Beta").await;
 
     // A's undo is refused, A is told why, and nothing changed.
     let result = undo_like(&mut a, ".uno:Undo").await;
     assert!(refused(&result), "a conflict result: {result}");
     save_seen_by_both(&mut a, &mut b).await;
-    let text = docx_text(&setup.host.path_of(name));
+    let text = stored_text(&setup, name);
     assert!(text.contains("Alpha") && text.contains("Beta"), "{text}");
 
     // B undoes B's own edit: allowed (LibreOffice 7.4 reports `success: false` with no result
@@ -102,7 +122,7 @@ async fn an_undo_after_another_users_edit_in_the_same_paragraph_is_refused_with_
     let result = undo_like(&mut b, ".uno:Undo").await;
     assert!(!refused(&result), "{result}");
     save_seen_by_both(&mut b, &mut a).await;
-    let text = docx_text(&setup.host.path_of(name));
+    let text = stored_text(&setup, name);
     assert!(!text.contains("Beta") && text.contains("Alpha"), "{text}");
 
     // Redo is refused the same way: B's undone edit is on top of the redo stack, not A's.
@@ -113,27 +133,20 @@ async fn an_undo_after_another_users_edit_in_the_same_paragraph_is_refused_with_
     let result = undo_like(&mut a, ".uno:Undo").await;
     assert!(!refused(&result), "{result}");
     save_seen_by_both(&mut a, &mut b).await;
-    let text = docx_text(&setup.host.path_of(name));
+    let text = stored_text(&setup, name);
     assert!(!text.contains("Alpha"), "{text}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writer_undoes_a_users_own_edit_when_the_later_edit_is_in_another_paragraph() {
-    let setup = Setup::start(RunAs::Root);
     let name = "apart.docx";
-    let (mut a, mut b) = setup.open_alice_and_bob("simple.docx", name).await;
-
-    a.type_keys("Gamma").await;
-    save_seen_by_both(&mut a, &mut b).await;
-    b.key(0, CTRL_END).await;
-    b.type_keys("Delta").await;
-    save_seen_by_both(&mut b, &mut a).await;
+    let (setup, mut a, mut b) = alice_then_bob(name, "Gamma", true, "Delta").await;
 
     // B's later edit is in the last paragraph, A's in the heading: independent, so allowed.
     let result = undo_like(&mut a, ".uno:Undo").await;
     assert!(!refused(&result), "{result}");
     save_seen_by_both(&mut a, &mut b).await;
-    let text = docx_text(&setup.host.path_of(name));
+    let text = stored_text(&setup, name);
     assert!(!text.contains("Gamma"), "A's edit is undone: {text}");
     assert!(text.contains("Delta"), "B's edit stays: {text}");
 }

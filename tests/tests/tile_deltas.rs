@@ -121,11 +121,10 @@ async fn assert_reconstruction_is_exact(b: &mut WsClient, held: &mut HeldTiles, 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_viewer_rebuilding_tiles_from_deltas_sees_exactly_the_whole_tiles() {
     let name = "deltas.docx";
-    let setup = EditingSetup::with_document("simple.docx", name);
-    let mut a = setup.open("Alice", name, true).await;
-    let mut b = setup.open("Bob", name, false).await;
-    // A second viewer: wsd decodes tiles once per document for all its sessions' deltas.
-    let mut c = setup.open("Carol", name, false).await;
+    // A second viewer (Carol): wsd decodes tiles once per document for all its sessions' deltas.
+    let users = [("Alice", true), ("Bob", false), ("Carol", false)];
+    let (_setup, [mut a, mut b, mut c]) =
+        EditingSetup::with_users("simple.docx", name, users).await;
 
     let mut held = HeldTiles::default();
     fetch(&mut b, &mut held, &visible(), false).await;

@@ -6,7 +6,9 @@
 use std::os::unix::fs::PermissionsExt;
 use std::time::{Duration, Instant};
 
-use oxool_tests::checkpoints::{checkpoint_text, checkpoints, wait_for_checkpoint};
+use oxool_tests::checkpoints::{
+    checkpoint_text, checkpointing, checkpoints, save_removes_checkpoints, wait_for_checkpoint,
+};
 use oxool_tests::editing_setup::EditingSetup;
 use oxool_tests::large_document::LargeDocument;
 use oxool_tests::user::RunAs;
@@ -16,10 +18,8 @@ use oxool_tests::ws::WsClient;
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn checkpoints_follow_input_and_go_when_storage_has_the_edits() {
     // No automatic saves: only checkpoints happen on their own.
-    let EditingSetup { host, server } = EditingSetup::start_with(
-        RunAs::Root,
-        "checkpoint_idle_ms = 1000\ncheckpoint_max_secs = 4",
-    );
+    let EditingSetup { host, server } =
+        EditingSetup::start_with(RunAs::Root, &checkpointing(1000, 4));
     let recovery = server.recovery_dir();
     let name = "checkpointed.docx";
     host.add_fixture("simple.docx", name).unwrap();
@@ -70,13 +70,7 @@ async fn checkpoints_follow_input_and_go_when_storage_has_the_edits() {
     alice.skip_seen();
 
     // A save to storage removes it.
-    let saved = alice.save(false).await;
-    assert_eq!(saved.get("modified"), Some("0"), "{saved}");
-    wait_for_checkpoint(&recovery, Duration::from_secs(10), |c| {
-        c.is_empty().then_some(())
-    })
-    .await
-    .expect("the checkpoint stays after storage has its edits");
+    save_removes_checkpoints(&mut alice, &recovery, Duration::from_secs(10)).await;
     assert!(!first.dir.exists(), "its directory stays");
 
     // Continuous input (never idle for checkpoint_idle_ms): checkpoints come at most
@@ -142,10 +136,8 @@ fn cpu_ms(pid: u32) -> u64 {
 /// the server's own convert-to).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn checkpoint_cost_of_a_small_a_seven_page_and_a_large_document() {
-    let EditingSetup { host, server } = EditingSetup::start_with(
-        RunAs::Root,
-        "checkpoint_idle_ms = 500\ncheckpoint_max_secs = 10",
-    );
+    let EditingSetup { host, server } =
+        EditingSetup::start_with(RunAs::Root, &checkpointing(500, 10));
     let recovery = server.recovery_dir();
     host.add_fixture("simple.docx", "simple.docx").unwrap();
     host.add_fixture("bench-7pages.docx", "bench-7pages.docx")
@@ -191,12 +183,6 @@ async fn checkpoint_cost_of_a_small_a_seven_page_and_a_large_document() {
             save_ms[mid], save_ms[last], cpu[mid], cpu[last]
         );
         assert!(bytes > 0 && save_ms[last] > 0, "{name}: {save_ms:?}");
-        let saved = client.save(false).await;
-        assert_eq!(saved.get("modified"), Some("0"), "{saved}");
-        wait_for_checkpoint(&recovery, Duration::from_secs(30), |c| {
-            c.is_empty().then_some(())
-        })
-        .await
-        .expect("removed after the save");
+        save_removes_checkpoints(&mut client, &recovery, Duration::from_secs(30)).await;
     }
 }

@@ -28,6 +28,20 @@ fn fixture_pdf_text(server: &Server, fixture: &str) -> (String, u32) {
     to_pdf_text(server, fixture, &read(&oxool_tests::fixture(fixture)))
 }
 
+/// Fixture `file` converted to PDF shows every one of `texts`, on `pages` pages when given.
+fn assert_pdf_shows(server: &Server, label: &str, file: &str, texts: &[&str], pages: Option<u32>) {
+    let (text, found_pages) = fixture_pdf_text(server, file);
+    for expected in texts {
+        assert!(
+            text.contains(expected),
+            "[{label}] {file} → pdf lacks {expected:?}: {text}"
+        );
+    }
+    if let Some(pages) = pages {
+        assert_eq!(found_pages, pages, "[{label}] {file} → pdf pages");
+    }
+}
+
 fn csv_cells(csv: &[u8]) -> Vec<String> {
     String::from_utf8_lossy(csv)
         .lines()
@@ -40,12 +54,7 @@ fn converts_every_kind(run_as: RunAs) {
     let label = run_as.label();
 
     for file in ["simple.docx", "simple.odt"] {
-        let (text, pages) = fixture_pdf_text(&server, file);
-        assert!(
-            text.contains(TEXT) && text.contains(TEXT2),
-            "[{label}] {file} pdf text: {text}"
-        );
-        assert_eq!(pages, 1, "[{label}] {file} pages");
+        assert_pdf_shows(&server, label, file, &[TEXT, TEXT2], Some(1));
         let txt = String::from_utf8(server.converted_fixture(file, "txt")).unwrap();
         assert!(
             txt.contains(TEXT) && txt.contains(TEXT2),
@@ -53,21 +62,13 @@ fn converts_every_kind(run_as: RunAs) {
         );
     }
     for file in ["simple.xlsx", "simple.ods"] {
-        let (text, _) = fixture_pdf_text(&server, file);
-        assert!(
-            text.contains("42"),
-            "[{label}] {file} pdf shows the formula result: {text}"
-        );
+        // The formula's result.
+        assert_pdf_shows(&server, label, file, &["42"], None);
         let cells = csv_cells(&server.converted_fixture(file, "csv"));
         assert_eq!(&cells[..3], ["2", "40", "42"], "[{label}] {file} → csv");
     }
     for file in ["simple.pptx", "simple.odp"] {
-        let (text, pages) = fixture_pdf_text(&server, file);
-        assert!(
-            text.contains(SLIDE1) && text.contains(SLIDE2),
-            "[{label}] {file} pdf: {text}"
-        );
-        assert_eq!(pages, 2, "[{label}] {file} slides");
+        assert_pdf_shows(&server, label, file, &[SLIDE1, SLIDE2], Some(2));
     }
 
     // Round trips between the OOXML and ODF formats, checked by converting the result again.

@@ -7,7 +7,7 @@
 use std::time::Duration;
 
 use oxool_tests::checkpoints::{
-    closed_with, kill_9, last_document_kit, reopen_recovered, wait_for_checkpoint,
+    checkpointing, closed_with, kill_9, last_document_kit, reopen_recovered, wait_for_checkpoint,
 };
 use oxool_tests::editing_setup::{open_writer, EditingSetup};
 use oxool_tests::user::RunAs;
@@ -28,10 +28,8 @@ async fn enter_value(client: &mut WsClient, value: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cells_typed_after_the_last_checkpoint_are_replayed_in_their_cells() {
     // The checkpoint comes after a pause of 1.5 s and never during the typing below.
-    let EditingSetup { host, server } = EditingSetup::start_with(
-        RunAs::Root,
-        "checkpoint_idle_ms = 1500\ncheckpoint_max_secs = 600",
-    );
+    let EditingSetup { host, server } =
+        EditingSetup::start_with(RunAs::Root, &checkpointing(1500, 600));
     let name = "replayed.xlsx";
     host.add_fixture("simple.xlsx", name).unwrap();
     let mut alice = open_writer(&server, &host, name, "alice").await;

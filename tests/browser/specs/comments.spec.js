@@ -9,6 +9,17 @@ const d = require('../support/dialogs');
 
 const { expect } = h;
 
+/**
+ * Saves from `page` (Ctrl+S with the focus back in the document) and expects `member` of the
+ * stored `name` to contain every one of `texts`.
+ */
+async function expectStored(page, name, member, texts) {
+  await page.locator('#input-sink').focus();
+  await h.saveByKey(page);
+  const xml = h.zipMember(name, member);
+  for (const text of texts) expect(xml).toContain(text);
+}
+
 test('two users add, see, reply to, resolve and delete comments; the docx stores them', async ({ browser }) => {
   const { contexts: [alice, bob], pages: [a, b] } = await h.openTogether(browser, 'comments.docx', ['Alice', 'Bob']);
   // A document without comments opens with the panel closed.
@@ -54,13 +65,8 @@ test('two users add, see, reply to, resolve and delete comments; the docx stores
   await h.shot(b, 'comments-bob');
 
   // Stored: both comments, with their authors, in word/comments.xml.
-  await a.locator('#input-sink').focus();
-  await h.saveByKey(a);
-  const xml = h.zipMember('comments.docx', 'word/comments.xml');
-  expect(xml).toContain('Please check this sentence');
-  expect(xml).toContain('Done, thanks');
-  expect(xml).toContain('w:author="Alice"');
-  expect(xml).toContain('w:author="Bob"');
+  await expectStored(a, 'comments.docx', 'word/comments.xml',
+    ['Please check this sentence', 'Done, thanks', 'w:author="Alice"', 'w:author="Bob"']);
 
   // Bob deletes his reply; Alice deletes everything by Alice: both panels are empty.
   await b.locator('#comments .comment[data-author="Bob"] .comment-delete').click();
@@ -113,11 +119,7 @@ test('Calc: a comment on a cell reaches the other user and is stored in the xlsx
   // Calc has no replies in LibreOffice 7.4: no Reply button.
   await expect(bobsView.locator('.comment-reply')).toHaveCount(0);
   await h.settledShot(b, 'comments-calc-bob');
-  await a.locator('#input-sink').focus();
-  await h.saveByKey(a);
-  const xml = h.zipMember('comments.xlsx', 'xl/comments1.xml');
-  expect(xml).toContain('Check this figure');
-  expect(xml).toContain('Alice');
+  await expectStored(a, 'comments.xlsx', 'xl/comments1.xml', ['Check this figure', 'Alice']);
   // Deleted with Calc's own command: gone from both panels.
   await bobsView.locator('.comment-delete').click();
   await expect(a.locator('#comments .comment')).toHaveCount(0);

@@ -37,12 +37,10 @@ test('right click shows LibreOffice\'s context menu and runs its commands', asyn
 
   // Paragraph ▸ Heading 2: LibreOffice's radio entries, then the command runs.
   await menu.getByRole('menuitem', { name: 'Paragraph', exact: true }).click();
-  const heading2 = page.locator('.popup-menu [data-command=".uno:Heading2ParaStyle"]');
-  await expect(heading2).toBeVisible();
+  const heading2 = await h.popupEntry(page, '.uno:Heading2ParaStyle');
   await expect(heading2).toHaveAttribute('role', 'menuitemradio');
   await h.shot(page, 'context-menu-2-paragraph');
-  await heading2.click();
-  await expect(menu).toBeHidden();
+  await h.choose(menu, heading2);
   expect(sent.filter((m) => m.startsWith('uno command=.uno:StyleApply')).pop()).toContain('"Heading%202"');
   await expect.poll(() => page.evaluate(() => window.oxool.menus.states.get('.uno:StyleApply'))).toBe('Heading 2');
 

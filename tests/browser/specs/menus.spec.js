@@ -32,12 +32,10 @@ test('Writer menubar: mouse and keyboard run commands, checked state follows Lib
   const menu = page.locator('#menubar-menu');
   await expect(menu).toBeVisible();
   await menu.getByRole('menuitem', { name: 'Text', exact: true }).hover();
-  const bold = page.locator('.popup-menu [data-command=".uno:Bold"]');
-  await expect(bold).toBeVisible();
+  const bold = await h.popupEntry(page, '.uno:Bold');
   await expect(bold).toHaveAttribute('aria-checked', 'false');
   await h.shot(page, 'menus-1-format-text');
-  await bold.click();
-  await expect(menu).toBeHidden();
+  await h.choose(menu, bold);
   expect(sent).toContain('uno command=.uno:Bold');
   await expect(page.locator('button[data-command=".uno:Bold"]')).toHaveAttribute('aria-pressed', 'true');
   await expect(page.locator('#input-sink')).toBeFocused();

@@ -234,10 +234,23 @@ async function serverRoundTrip(page) {
   }));
 }
 
+/** The entry of an open submenu (`.popup-menu`) that runs `command`, once it shows. */
+async function popupEntry(page, command) {
+  const entry = page.locator(`.popup-menu [data-command="${command}"]`);
+  await expect(entry).toBeVisible();
+  return entry;
+}
+
+/** Clicks `entry` of the open `menu`, which then closes. */
+async function choose(menu, entry) {
+  await entry.click();
+  await expect(menu).toBeHidden();
+}
+
 module.exports = {
   serverRoundTrip, recordSent,
   artifactsDir: () => artifacts,
   baseURL, links, openEditor, openTogether, waitDrawn, settle, shot, settledShot, storedText,
   zipMember, waitSaved, saveByKey, downloadAs, canvasHash, inkRatio, pressAndSeeCaret, caretOf,
-  wordStarts, caretToEnd, twipsToClient, expect,
+  wordStarts, caretToEnd, twipsToClient, popupEntry, choose, expect,
 };

@@ -229,7 +229,13 @@ fn serve_documents(mut socket: UnixStream, office: &Office, max_document_bytes: 
             ),
             Some(ToKit::Exit) => leave(0),
             Some(kind) if session::handles(kind) => match session.as_mut() {
-                Some(session) => session.handle(kind, &message, &frame.payload),
+                Some(session) => {
+                    // A row of tiles has an answer per tile.
+                    for answer in session.handle(kind, &message, &frame.payload) {
+                        send(&writer, answer);
+                    }
+                    None
+                }
                 None => Some(error_frame("bad-request", "no document is loaded")),
             },
             _ => Some(error_frame(

@@ -22,6 +22,7 @@ const DOCUMENTS: &[(&str, u32, u32)] = &[
 ];
 
 pub async fn run(quick: bool) -> anyhow::Result<()> {
+    paint_per_tile_or_per_row(if quick { 2 } else { 10 }).await;
     let tiles = painted_tiles().await;
     let rounds = if quick { 3 } else { 20 };
     println!(
@@ -116,4 +117,62 @@ fn encode_018(tile: &Rgba, compression: png::Compression, level: Option<u8>) -> 
     writer.write_image_data(&tile.pixels).expect("PNG data");
     writer.finish().expect("a PNG");
     out
+}
+
+/// LibreOffice's cost per paint call: the 7-page docx's first 9 rows of 3 tiles painted one
+/// tile per request (the anchor) and one row per request (a 768 × 256 canvas), in the same kit,
+/// alternating; and whether a row cut into tiles gives the tiles' own pixels.
+async fn paint_per_tile_or_per_row(rounds: u32) {
+    const COLUMNS: i64 = 3;
+    const ROWS: i64 = 9;
+    let mut kit = KitClient::spawn("oxool-bench-paint-").await;
+    let fixture = "bench-7pages.docx";
+    let bytes = std::fs::read(crate::fixture(fixture)).expect("a fixture");
+    let loaded = kit.load(fixture, &bytes, &[]).await;
+    assert_eq!(loaded.name, "loaded", "{fixture}: {loaded:?}");
+    kit.open_view("bench").await;
+    let (mut per_tile, mut per_row) = (0.0, 0.0);
+    let mut differing = 0usize;
+    for _ in 0..rounds {
+        let started = Instant::now();
+        let mut tiles = Vec::new();
+        for row in 0..ROWS {
+            for column in 0..COLUMNS {
+                let twips = (column * 3840, row * 3840, 3840, 3840);
+                tiles.push(kit.tile("bench", (256, 256), twips).await);
+            }
+        }
+        per_tile += started.elapsed().as_secs_f64();
+        let started = Instant::now();
+        let mut rows = Vec::new();
+        for row in 0..ROWS {
+            let twips = (0, row * 3840, COLUMNS * 3840, 3840);
+            rows.push(kit.tile("bench", (256 * COLUMNS as u32, 256), twips).await);
+        }
+        per_row += started.elapsed().as_secs_f64();
+        for (row, painted) in rows.iter().enumerate() {
+            for column in 0..COLUMNS as usize {
+                let tile = &tiles[row * COLUMNS as usize + column];
+                for y in 0..256usize {
+                    let from = (y * painted.width as usize + column * 256) * 4;
+                    let row_pixels = &painted.pixels[from..from + 256 * 4];
+                    let tile_pixels = &tile.pixels[y * 256 * 4..(y + 1) * 256 * 4];
+                    differing += row_pixels
+                        .chunks_exact(4)
+                        .zip(tile_pixels.chunks_exact(4))
+                        .filter(|(a, b)| a != b)
+                        .count();
+                }
+            }
+        }
+    }
+    let tiles = f64::from(rounds) * (COLUMNS * ROWS) as f64;
+    println!(
+        "(paint) {fixture}: one request per tile {:.2} ms/tile (anchor), one per row of {COLUMNS} \
+         {:.2} ms/tile ({:.2}× the anchor); pixels of rows cut into tiles that differ from the \
+         tiles: {differing}",
+        per_tile * 1e3 / tiles,
+        per_row * 1e3 / tiles,
+        per_row / per_tile
+    );
 }

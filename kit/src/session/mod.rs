@@ -165,6 +165,22 @@ const FORWARD_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
 /// Slides whose hashes the status names (each up to 20 digits: well within a header).
 const MAX_HASHED_PARTS: i32 = 2000;
 
+/// The `error` answer to `message`, naming its view and `id` (a tile's or a window's, so wsd can
+/// tell which request failed).
+fn error_answer(err: &SessionError, message: &Message, id: Option<&str>) -> Frame {
+    let mut error = Message::new(FromKit::Error.name())
+        .arg("kind", err.kind())
+        .arg("message", err.to_string())
+        .arg("request", &message.name);
+    if let Some(view) = message.get("view") {
+        error = error.arg("view", view);
+    }
+    if let Some(id) = id.filter(|id| id.len() <= 20) {
+        error = error.arg("id", id);
+    }
+    Frame::new(error.render())
+}
+
 pub struct Session {
     document: Document,
     views: Views,
@@ -219,23 +235,48 @@ impl Session {
         &self.document
     }
 
-    /// Answers one editing message. `None`: input was posted; its effects arrive as callbacks.
-    pub fn handle(&mut self, kind: ToKit, message: &Message, payload: &[u8]) -> Option<Frame> {
+    /// Answers one editing message. Empty: input was posted; its effects arrive as callbacks.
+    /// A row of tiles has an answer per tile.
+    pub fn handle(&mut self, kind: ToKit, message: &Message, payload: &[u8]) -> Vec<Frame> {
+        if kind == ToKit::Tile {
+            return self.tiles(message);
+        }
         match self.dispatch(kind, message, payload) {
-            Ok(answer) => answer,
+            Ok(answer) => answer.into_iter().collect(),
+            Err(err) => vec![error_answer(&err, message, message.get("id"))],
+        }
+    }
+
+    /// A `tile` request: its tiles, or an error per tile id (so that wsd frees each).
+    fn tiles(&mut self, message: &Message) -> Vec<Frame> {
+        let request = match self.tile_request(message) {
+            Ok(request) => request,
             Err(err) => {
-                let mut error = Message::new(FromKit::Error.name())
-                    .arg("kind", err.kind())
-                    .arg("message", err.to_string())
-                    .arg("request", &message.name);
-                if let Some(view) = message.get("view") {
-                    error = error.arg("view", view);
+                let ids: Vec<&str> = match message.get("ids") {
+                    Some(ids) => ids.split(',').collect(),
+                    None => message.get("id").into_iter().collect(),
+                };
+                if ids.is_empty() {
+                    return vec![error_answer(&err, message, None)];
                 }
-                // The tile's or the window's id, so wsd can tell which request failed.
-                if let Some(id) = message.get("id").filter(|id| id.len() <= 20) {
-                    error = error.arg("id", id);
+                return ids
+                    .into_iter()
+                    .map(|id| error_answer(&err, message, Some(id)))
+                    .collect();
+            }
+        };
+        let view = message.get("view").unwrap_or_default();
+        match tiles::render(&self.document, &request, view) {
+            Ok(frames) => frames,
+            Err(err) => {
+                let err = SessionError::from(err);
+                let ids = request.all_ids();
+                if ids.is_empty() {
+                    return vec![error_answer(&err, message, None)];
                 }
-                Some(Frame::new(error.render()))
+                ids.iter()
+                    .map(|id| error_answer(&err, message, Some(&id.to_string())))
+                    .collect()
             }
         }
     }
@@ -273,7 +314,8 @@ impl Session {
                 .post_input(message, Input::mouse(message)?)
                 .map(|_| None),
             ToKit::Uno => self.post_input(message, Input::uno(message)?).map(|_| None),
-            ToKit::Tile => self.tile(message).map(Some),
+            // handle() answers tiles: a row has several answers.
+            ToKit::Tile => unreachable!("tiles are answered by Session::tiles"),
             ToKit::Status => self.status(message).map(Some),
             ToKit::SetPart => self.set_part(message).map(|_| None),
             ToKit::Save => {
@@ -397,15 +439,15 @@ impl Session {
         }
     }
 
-    fn tile(&self, message: &Message) -> Result<Frame, SessionError> {
-        let view = self.select_view(message)?;
+    /// Selects the request's view and checks the request against the document.
+    fn tile_request(&self, message: &Message) -> Result<TileRequest, SessionError> {
+        self.select_view(message)?;
         let parts = self.document.parts().map_err(lok("count the parts"))?;
         let size = self
             .document
             .document_size()
             .map_err(lok("measure the document"))?;
-        let request = TileRequest::parse(message, parts, size)?;
-        Ok(tiles::render(&self.document, &request, &view)?)
+        Ok(TileRequest::parse(message, parts, size)?)
     }
 
     fn status(&self, message: &Message) -> Result<Frame, SessionError> {

@@ -7,7 +7,7 @@ use super::broker::Broker;
 use super::protocol::{self, ClientMessage, KeyKind, TileBatch};
 use super::save_state::SaveTrigger;
 use super::save_state::SaveWaiter;
-use super::tiles::PendingFull;
+use super::tiles::{self, PendingFull};
 use super::SessionId;
 
 /// UNO commands that do not change the document: they do not make it "modified".
@@ -346,6 +346,7 @@ impl Broker {
             return;
         };
         let render = member.render_key();
+        let mut to_kit = Vec::new();
         while let Some((key, refresh)) = member.tiles.next() {
             let id = self.next_tile_id;
             self.next_tile_id += 1;
@@ -355,13 +356,33 @@ impl Broker {
             {
                 continue;
             }
-            let request = protocol::tile_header(&key)
-                .arg("view", session)
-                .arg("id", id);
+            to_kit.push((key, id));
+        }
+        // Neighbouring tiles of a text document go as one row: one LibreOffice paint, the same
+        // pixels (kit/src/session/tiles.rs). Not in other documents: a slide's shapes land a
+        // pixel apart depending on where the paint starts (tests/tests/kit_tile_rows.rs).
+        let rows = match self.doc_type.as_str() {
+            "text" => tiles::kit_rows(to_kit),
+            _ => to_kit.into_iter().map(|tile| vec![tile]).collect(),
+        };
+        let mut rows = rows.into_iter();
+        while let Some(row) = rows.next() {
+            let (first, first_id) = row[0];
             // The kit's `tile` request has the same arguments as our answer header.
+            let mut request = protocol::tile_header(&first).arg("view", session);
+            request = match row.len() {
+                1 => request.arg("id", first_id),
+                count => {
+                    let ids: Vec<String> = row.iter().map(|(_, id)| id.to_string()).collect();
+                    request.arg("count", count).arg("ids", ids.join(","))
+                }
+            };
             if !self.kit.send(request) {
-                member.tiles.failed();
-                member.tile_ids.remove(&id);
+                // This row and those after it will not be answered.
+                for (_, id) in std::iter::once(row).chain(rows).flatten() {
+                    member.tiles.failed();
+                    member.tile_ids.remove(&id);
+                }
                 member.error(
                     "internal",
                     "the document process is overloaded",
@@ -369,7 +390,9 @@ impl Broker {
                 );
                 return;
             }
-            self.shared_tiles.sent(key, render, id);
+            for (key, id) in row {
+                self.shared_tiles.sent(key, render, id);
+            }
         }
     }
 }

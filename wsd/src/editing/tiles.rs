@@ -9,6 +9,8 @@ use std::collections::{HashMap, VecDeque};
 use std::hash::{Hash, Hasher};
 
 use super::protocol::window::{WindowTile, MAX_PENDING_WINDOW_TILES};
+use oxool_proto::limits::MAX_TILE_PIXELS;
+
 use super::protocol::TileKey;
 use super::tile_delta::DeltaBases;
 
@@ -33,6 +35,36 @@ pub struct TileFlow {
 
 #[derive(Debug, PartialEq, Eq)]
 pub struct PendingFull;
+
+/// Tile requests going to the kit (key, id), grouped into rows of neighbouring tiles of the
+/// same geometry that the kit paints in one LibreOffice call (docs/kit-protocol.md, `tile …
+/// count=`): left to right, each row at most [`MAX_TILE_PIXELS`] wide.
+pub fn kit_rows(mut tiles: Vec<(TileKey, u64)>) -> Vec<Vec<(TileKey, u64)>> {
+    tiles.sort_by_key(|(key, _)| {
+        (
+            key.part, key.y, key.tw, key.th, key.width, key.height, key.x,
+        )
+    });
+    let mut rows: Vec<Vec<(TileKey, u64)>> = Vec::new();
+    for (key, id) in tiles {
+        if let Some(row) = rows.last_mut() {
+            let (last, _) = row[row.len() - 1];
+            let fits = (row.len() as u32 + 1) * key.width <= MAX_TILE_PIXELS;
+            if fits
+                && key
+                    == (TileKey {
+                        x: last.x + i64::from(last.tw),
+                        ..last
+                    })
+            {
+                row.push((key, id));
+                continue;
+            }
+        }
+        rows.push(vec![(key, id)]);
+    }
+    rows
+}
 
 impl TileFlow {
     /// Adds a batch to the pending set; refuses it whole when it would overflow.
@@ -159,6 +191,33 @@ mod tests {
             flow.request_window(dialog.clone()).unwrap();
         }
         assert_eq!(flow.request_window(dialog), Err(PendingFull));
+    }
+
+    #[test]
+    fn neighbouring_tiles_of_one_geometry_go_to_the_kit_as_rows() {
+        let at = |x: i64, y: i64| TileKey { x, y, ..key(0) };
+        // Out of order, a gap, another row and another size.
+        let smaller = TileKey {
+            width: 128,
+            ..at(3840, 0)
+        };
+        let tiles = vec![
+            (at(7680, 0), 3),
+            (at(0, 0), 1),
+            (at(3840, 0), 2),
+            (at(15360, 0), 4),
+            (at(0, 3840), 5),
+            (smaller, 6),
+        ];
+        let ids: Vec<Vec<u64>> = kit_rows(tiles)
+            .iter()
+            .map(|row| row.iter().map(|(_, id)| *id).collect())
+            .collect();
+        assert_eq!(ids, vec![vec![6], vec![1, 2, 3], vec![4], vec![5]]);
+        // At most 1024 px: five 256 px tiles make a row of four and one of one.
+        let five = (0..5).map(|i| (at(i * 3840, 0), i as u64)).collect();
+        let lengths: Vec<usize> = kit_rows(five).iter().map(Vec::len).collect();
+        assert_eq!(lengths, vec![4, 1]);
     }
 
     #[test]

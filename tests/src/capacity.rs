@@ -20,7 +20,7 @@ use crate::ws::WsClient;
 const FORMATS: [(&str, &str, Kind); 3] = [
     ("simple.docx", "docx", Kind::Text),
     ("simple.xlsx", "xlsx", Kind::Sheet),
-    ("simple.pptx", "pptx", Kind::Slides),
+    ("bench-slides.pptx", "pptx", Kind::Slides),
 ];
 /// People per document, in turn.
 const PEOPLE_PER_DOCUMENT: [usize; 4] = [2, 3, 4, 5];
@@ -430,7 +430,12 @@ mod tests {
         let kinds: Vec<&str> = plan_documents(20).iter().map(|d| d.fixture).collect();
         assert_eq!(
             kinds[..4],
-            ["simple.docx", "simple.xlsx", "simple.pptx", "simple.docx"]
+            [
+                "simple.docx",
+                "simple.xlsx",
+                "bench-slides.pptx",
+                "simple.docx"
+            ]
         );
     }
 

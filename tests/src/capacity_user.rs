@@ -1,6 +1,7 @@
 //! One simulated person of the capacity load generator (capacity.rs): types at about 5
 //! characters a second in words with pauses, scrolls now and then, sometimes saves, and, as the
-//! web client does, asks again for the visible tiles an `invalidate` names.
+//! web client does, asks again for the visible tiles an `invalidate` names, taking tile deltas
+//! (`delta=1`; it only counts them, as it does whole tiles).
 //!
 //! Keystroke → other users' tiles: every key a user sends is noted, with its time, in its
 //! document's key log. A peer that receives an `invalidate` after that time and then has every
@@ -22,6 +23,8 @@ use crate::ws::{Incoming, WsClient};
 
 /// The visible area: 5 rows of tiles, a page wide.
 const ROWS: i64 = 5;
+/// Text boxes on the first slide of bench-slides.pptx: one per person of a presentation.
+const SLIDE_BOXES: usize = 6;
 /// A batch of repainted tiles that has not arrived after this long is given up on.
 const GIVE_UP: Duration = Duration::from_secs(10);
 
@@ -139,22 +142,30 @@ impl User {
         page_tiles(self.top_row..self.top_row + ROWS)
     }
 
-    /// Puts this user's cursor where it types, apart from the others where the document allows:
-    /// Writer and Calc users go down as many lines or rows as their index; Impress users select
-    /// a shape (Tab) and edit it (Enter), as coediting.rs does.
+    /// Puts this user's cursor where it types, apart from the others, as people who share a
+    /// document do: Writer users go down as many lines as their index, Calc users right as
+    /// many columns (Enter then keeps each in its own column), and Impress users select their
+    /// own text box of bench-slides.pptx's six (Tab) and edit it (Enter). LibreOffice lets
+    /// only one view edit a text box's text at a time: people typing into the same box would
+    /// measure that contention, not the server.
     pub async fn take_position(&mut self) {
         let tiles = self.visible_tiles();
         self.client
-            .tiles(0, TILE_PX, TILE_TWIPS as u32, &tiles)
+            .delta_tiles(0, TILE_PX, TILE_TWIPS as u32, &tiles, false)
             .await;
         match self.kind {
-            Kind::Text | Kind::Sheet => {
+            Kind::Text => {
                 for _ in 0..self.index {
                     self.client.key(0, 1024).await;
                 }
             }
+            Kind::Sheet => {
+                for _ in 0..self.index {
+                    self.client.key(0, 1027).await;
+                }
+            }
             Kind::Slides => {
-                for _ in 0..=(self.index % 2) {
+                for _ in 0..=(self.index % SLIDE_BOXES) {
                     self.client.key(9, 1282).await;
                 }
                 let _ = self
@@ -263,7 +274,7 @@ impl User {
                 self.give_up_stale(Instant::now() + GIVE_UP);
                 let tiles = self.visible_tiles();
                 self.client
-                    .tiles(0, TILE_PX, TILE_TWIPS as u32, &tiles)
+                    .delta_tiles(0, TILE_PX, TILE_TWIPS as u32, &tiles, false)
                     .await;
                 self.pause(1.0, 4.0)
             }
@@ -290,7 +301,7 @@ impl User {
                 return;
             }
             self.client
-                .refresh_tiles(0, TILE_PX, TILE_TWIPS as u32, &stale)
+                .delta_tiles(0, TILE_PX, TILE_TWIPS as u32, &stale, true)
                 .await;
             self.repaints.push_back(Repaint {
                 tiles: stale,

@@ -93,7 +93,7 @@ impl Default for KitSettings {
             systemplate: "/var/lib/oxool/systemplate".into(),
             jails_root: "/run/oxool-forkit/jails".into(),
             seed_profile: "/usr/share/oxool/seed-profile".into(),
-            profile_dir: "/var/lib/oxool/preinit-profile".into(),
+            profile_dir: "/run/oxool-forkit/preinit-profile".into(),
             entry: KitEntry::Lok,
             limit_virt_mem_mb: 0,
             limit_file_size_mb: 1024,

@@ -36,6 +36,8 @@ pub const INLINE_PAYLOAD_MAX: usize = 16 * 1024;
 pub enum EventsError {
     #[error("cannot start the callback forwarding thread: {0}")]
     SpawnForwarder(std::io::Error),
+    #[error("cannot start the tile encoding thread: {0}")]
+    SpawnTileEncoder(std::io::Error),
 }
 
 /// Which wsd session owns which LOK view; the forwarder reads it for every event.

@@ -15,6 +15,8 @@ pub mod events;
 pub mod images;
 pub mod input;
 pub mod protected;
+mod tile_answers;
+pub mod tile_encoder;
 pub mod tiles;
 pub mod views;
 pub mod windows;
@@ -37,7 +39,9 @@ use self::args::ArgError;
 use self::events::{CallbackQueue, EventsError};
 use self::input::{Input, InputError};
 use self::protected::{ProtectedFile, ProtectedSaveError};
-use self::tiles::{TileError, TileRequest};
+use self::tile_answers::error_answer;
+use self::tile_encoder::TileEncoder;
+use self::tiles::TileError;
 use self::views::{ViewError, Views, MAX_USER_LEN, MAX_VIEW_ID_LEN};
 use self::windows::{SharedOwners, WindowId};
 use self::writer::FrameWriter;
@@ -165,24 +169,10 @@ const FORWARD_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
 /// Slides whose hashes the status names (each up to 20 digits: well within a header).
 const MAX_HASHED_PARTS: i32 = 2000;
 
-/// The `error` answer to `message`, naming its view and `id` (a tile's or a window's, so wsd can
-/// tell which request failed).
-fn error_answer(err: &SessionError, message: &Message, id: Option<&str>) -> Frame {
-    let mut error = Message::new(FromKit::Error.name())
-        .arg("kind", err.kind())
-        .arg("message", err.to_string())
-        .arg("request", &message.name);
-    if let Some(view) = message.get("view") {
-        error = error.arg("view", view);
-    }
-    if let Some(id) = id.filter(|id| id.len() <= 20) {
-        error = error.arg("id", id);
-    }
-    Frame::new(error.render())
-}
-
 pub struct Session {
     document: Document,
+    /// Encodes painted tiles and writes them while the next is painted.
+    encoder: TileEncoder,
     views: Views,
     queue: CallbackQueue,
     /// Images inserted so far: each one's file in the jail gets its own number.
@@ -215,9 +205,11 @@ impl Session {
         let spreadsheet = matches!(document.document_type(), Ok(DocumentType::Spreadsheet));
         let names = Arc::new(Mutex::new(HashMap::new()));
         let windows = SharedOwners::default();
+        let encoder = TileEncoder::start(writer.clone()).map_err(EventsError::SpawnTileEncoder)?;
         let queue = events::start_forwarder(writer, names.clone(), windows.clone())?;
         Ok(Session {
             document,
+            encoder,
             views: Views::new(loaded_view, names),
             queue,
             windows,
@@ -241,44 +233,15 @@ impl Session {
         if kind == ToKit::Tile {
             return self.tiles(message);
         }
-        match self.dispatch(kind, message, payload) {
-            Ok(answer) => answer.into_iter().collect(),
-            Err(err) => vec![error_answer(&err, message, message.get("id"))],
-        }
-    }
-
-    /// A `tile` request: its tiles, or an error per tile id (so that wsd frees each).
-    fn tiles(&mut self, message: &Message) -> Vec<Frame> {
-        let request = match self.tile_request(message) {
-            Ok(request) => request,
-            Err(err) => {
-                let ids: Vec<&str> = match message.get("ids") {
-                    Some(ids) => ids.split(',').collect(),
-                    None => message.get("id").into_iter().collect(),
-                };
-                if ids.is_empty() {
-                    return vec![error_answer(&err, message, None)];
-                }
-                return ids
-                    .into_iter()
-                    .map(|id| error_answer(&err, message, Some(id)))
-                    .collect();
-            }
+        let answer = match self.dispatch(kind, message, payload) {
+            Ok(answer) => answer,
+            Err(err) => Some(error_answer(&err, message, message.get("id"))),
         };
-        let view = message.get("view").unwrap_or_default();
-        match tiles::render(&self.document, &request, view) {
-            Ok(frames) => frames,
-            Err(err) => {
-                let err = SessionError::from(err);
-                let ids = request.all_ids();
-                if ids.is_empty() {
-                    return vec![error_answer(&err, message, None)];
-                }
-                ids.iter()
-                    .map(|id| error_answer(&err, message, Some(&id.to_string())))
-                    .collect()
-            }
+        if answer.is_some() {
+            // Answers leave in the order of their requests: after the tiles asked before.
+            self.encoder.wait_idle();
         }
+        answer.into_iter().collect()
     }
 
     fn dispatch(
@@ -437,17 +400,6 @@ impl Session {
             Ok(false) => eprintln!("oxool-kit: LibreOffice did not apply queued input in time"),
             Err(error) => eprintln!("oxool-kit: cannot wait for queued input: {error}"),
         }
-    }
-
-    /// Selects the request's view and checks the request against the document.
-    fn tile_request(&self, message: &Message) -> Result<TileRequest, SessionError> {
-        self.select_view(message)?;
-        let parts = self.document.parts().map_err(lok("count the parts"))?;
-        let size = self
-            .document
-            .document_size()
-            .map_err(lok("measure the document"))?;
-        Ok(TileRequest::parse(message, parts, size)?)
     }
 
     fn status(&self, message: &Message) -> Result<Frame, SessionError> {

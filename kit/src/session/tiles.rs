@@ -13,7 +13,7 @@
 //! column of tiles), and the zoom stays between 1 and 300 twips per pixel (1500 % … 5 %).
 
 use oxool_proto::tile::TileGeometry;
-use oxool_proto::{Frame, FromKit, Message};
+use oxool_proto::{FromKit, Message};
 
 use super::args::{self, ArgError};
 use crate::lok::{Document, LokError, TileArea, TileMode};
@@ -166,13 +166,9 @@ impl TileRequest {
     }
 }
 
-/// Paints the row of tiles with the current view in one call and encodes each tile: a `tile`
-/// frame with a PNG payload per tile, left to right.
-pub fn render(
-    document: &Document,
-    request: &TileRequest,
-    view: &str,
-) -> Result<Vec<Frame>, TileError> {
+/// Paints the row of tiles with the current view in one call: each tile's straight RGBA pixels,
+/// left to right (tile_encoder.rs encodes them).
+pub fn paint(document: &Document, request: &TileRequest) -> Result<Vec<Vec<u8>>, TileError> {
     let mode = document.tile_mode().map_err(TileError::Paint)?;
     let geometry = &request.geometry;
     let (width, height) = (geometry.width as usize, geometry.height as usize);
@@ -200,22 +196,19 @@ pub fn render(
         TileMode::Rgba => unpremultiply(&mut pixels, false),
         other => return Err(TileError::PixelLayout(other)),
     }
-    (0..request.count)
+    if request.count == 1 {
+        return Ok(vec![pixels]);
+    }
+    Ok((0..request.count as usize)
         .map(|index| {
-            let png = if request.count == 1 {
-                encode_png(&pixels, geometry.width, geometry.height)?
-            } else {
-                let column = index as usize * width * 4;
-                let tile: Vec<u8> = pixels
-                    .chunks_exact(row_width * 4)
-                    .flat_map(|line| &line[column..column + width * 4])
-                    .copied()
-                    .collect();
-                encode_png(&tile, geometry.width, geometry.height)?
-            };
-            Ok(Frame::with_payload(request.answer_header(view, index), png))
+            let column = index * width * 4;
+            pixels
+                .chunks_exact(row_width * 4)
+                .flat_map(|line| &line[column..column + width * 4])
+                .copied()
+                .collect()
         })
-        .collect()
+        .collect())
 }
 
 /// At most 32 characters of a client's text, for an error message.

@@ -46,7 +46,11 @@ impl Broker {
             }
             return;
         }
-        if !self.modified() && !trigger.overwrite {
+        // A person's save right after a dialog's OK or a drag goes ahead even before
+        // LibreOffice's ModifiedStatus has said the document changed (kit_events.rs): that
+        // edit is in the kit, and skipping the save would leave it out of storage.
+        let unseen_edit = trigger.requested_by.is_some() && self.mouse_since_save;
+        if !self.modified() && !trigger.overwrite && !unseen_edit {
             // Nothing storage does not have: tell the one who asked that it is stored.
             if let Some(session) = trigger.requested_by {
                 let state = self.doc_state();

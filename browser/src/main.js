@@ -101,6 +101,7 @@ class App {
     });
     this.sheetTabs = new SheetTabActions($('sheet-tabs'), {
       send, canEdit, focus, setPart: (p) => this.setPart(p), names: () => this.partNames,
+      renameEnded: () => this.calc.renameEnded(),
     });
     this.calc.addButton = this.sheetTabs.addButton;
     this.slides = new SlideStrip($('slide-strip'), $('slide-nav'), {

@@ -77,8 +77,17 @@ export class CalcBar {
     if (document.activeElement !== this.formula) this.formula.value = text;
   }
 
-  /** One tab per sheet; numbered until the names (`parts`) are known. */
+  /**
+   * One tab per sheet; numbered until the names (`parts`) are known. While the user renames a
+   * tab in place (sheet-tabs.js), the tabs are redrawn only once that ends: another user's edit
+   * brings a `status` any moment, and redrawing would drop the half-typed name.
+   */
   setParts(parts, current, names = []) {
+    if (this.renaming()) {
+      this.deferred = { parts, current, names };
+      return;
+    }
+    this.deferred = null;
     const tabs = [];
     for (let i = 0; i < parts; i++) {
       const tab = document.createElement('button');
@@ -95,8 +104,32 @@ export class CalcBar {
     this.setNames(names);
   }
 
+  /** The selected tab's index. */
+  currentTab() {
+    const tabs = [...this.tabsEl.querySelectorAll('.sheet-tab')];
+    return Math.max(0, tabs.findIndex((tab) => tab.getAttribute('aria-selected') === 'true'));
+  }
+
+  /** A tab is being renamed in place. */
+  renaming() {
+    return this.tabsEl.querySelector('.sheet-rename') !== null;
+  }
+
+  /** The rename in place ended: the tabs that waited for it are drawn. */
+  renameEnded() {
+    if (this.deferred) {
+      const { parts, current, names } = this.deferred;
+      this.setParts(parts, current, names);
+    }
+  }
+
   /** The sheets' names, in part order (a list that does not match the tabs leaves numbers). */
   setNames(names) {
+    if (this.renaming()) {
+      if (this.deferred) this.deferred.names = names;
+      else this.deferred = { parts: this.tabsEl.querySelectorAll('.sheet-tab').length, current: this.currentTab(), names };
+      return;
+    }
     const tabs = [...this.tabsEl.querySelectorAll('.sheet-tab')];
     const known = names.length === tabs.length;
     tabs.forEach((tab, i) => {

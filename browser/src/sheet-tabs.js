@@ -8,7 +8,10 @@ import { PopupMenu } from './popup-menu.js';
 const LAST = 32767; // LibreOffice's "after the last sheet" for .uno:Move
 
 export class SheetTabActions {
-  /** ctx: {send, canEdit, focus, names() (the sheets' names in order), current() (index)} */
+  /**
+   * ctx: {send, canEdit, focus, names() (the sheets' names in order), current() (index),
+   * renameEnded() (tabs held back while renaming may be drawn)}
+   */
   constructor(tabsEl, ctx) {
     this.tabsEl = tabsEl;
     this.ctx = ctx;
@@ -88,6 +91,7 @@ export class SheetTabActions {
       } else {
         this.ctx.focus();
       }
+      if (this.ctx.renameEnded) this.ctx.renameEnded();
     };
     input.addEventListener('keydown', (e) => {
       e.stopPropagation();

@@ -75,12 +75,34 @@ pub fn kill_kit(kits: &mut HashMap<i32, KitRecord>, pid: i32) {
 }
 
 /// SIGABRT for one of our kits that hung: its crash handler (kit/src/crash.rs) writes the
-/// backtrace of the thread that got it (the main thread, which runs LibreOffice's calls) to
-/// stderr, then it dies of the signal. The front end follows with `kill` in case it cannot.
+/// backtrace of the thread that got it to stderr, then it dies of the signal. The front end
+/// follows with `kill` in case it cannot.
+///
+/// The signal goes to the kit's main thread (its thread id is the kit's pid: the zygote forked
+/// it from one thread), the one that runs the request loop and LibreOffice's calls, with
+/// `tgkill`. A process-wide `kill` lets the kernel pick any thread that does not block the
+/// signal: once it picked LibreOffice's own thread in the middle of `pthread_create`, and the
+/// backtrace said nothing of where the kit hung (tests/tests/kit_abort.rs failed).
 pub fn abort_kit(kits: &mut HashMap<i32, KitRecord>, pid: i32) {
     if let Some(record) = kits.get_mut(&pid) {
         record.kill_requested = true;
-        let _ = kill(Pid::from_raw(pid), Signal::SIGABRT);
+        signal_main_thread(pid, libc::SIGABRT);
+    }
+}
+
+/// `tgkill(pid, pid, signal)`: `signal` for the main thread of process `pid`. Errors (the kit
+/// has died and been reaped meanwhile) are ignored, as `kill`'s were.
+fn signal_main_thread(pid: i32, signal: libc::c_int) {
+    // SAFETY: tgkill takes three integers and touches no memory of ours; a pid that is not (or
+    // no longer) a kit of ours is one the caller found in its own table of live kits, and the
+    // worst a stale one gives is ESRCH.
+    unsafe {
+        libc::syscall(
+            libc::SYS_tgkill,
+            libc::c_long::from(pid),
+            libc::c_long::from(pid),
+            libc::c_long::from(signal),
+        );
     }
 }
 

@@ -10,8 +10,8 @@ const { expect } = h;
 const width = (e) => e.end - e.start;
 
 test('headers: click selects, drag resizes, double click sets the optimal width; both users see it', async ({ browser }) => {
-  const alice = await (await browser.newContext()).newPage();
-  const bob = await (await browser.newContext()).newPage();
+  const alice = await (await h.newContext(browser)).newPage();
+  const bob = await (await h.newContext(browser)).newPage();
   const link = await h.links('calc-headers.ods', 'Alice');
   await h.openEditor(alice, link.edit);
   await h.openEditor(bob, (await h.links('calc-headers.ods', 'Bob')).edit);

@@ -88,7 +88,7 @@ test('a docx that already has a comment shows it on open; a click puts the curso
   const name = 'commented.docx';
   execFileSync('/usr/bin/python3', [path.join(__dirname, '..', 'support', 'make-commented.py'),
     path.join(process.env.OXOOL_DOCUMENTS, name)]);
-  const context = await browser.newContext();
+  const context = await h.newContext(browser);
   const page = await context.newPage();
   await h.openEditor(page, (await h.links(name, 'Alice')).edit);
   const carols = page.locator('#comments .comment[data-author="Carol"]');

@@ -20,8 +20,8 @@ test('notes view: Alice writes a speaker note while Bob stays in the normal view
     { name: 'One', title: 'first slide title', notes: 'first speaker note' },
     { name: 'Two', title: 'second slide title' },
   ]);
-  const alice = await browser.newPage();
-  const bob = await browser.newPage();
+  const alice = await h.newPage(browser);
+  const bob = await h.newPage(browser);
   await h.openEditor(alice, (await h.links('notes.fodp', 'Alice')).edit);
   await h.openEditor(bob, (await h.links('notes.fodp', 'Bob')).edit);
   const slide = await pageSize(alice);

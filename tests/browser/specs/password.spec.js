@@ -37,7 +37,7 @@ test('a protected docx asks for its password; wrong asks again, cancel explains,
     path.join(repo, 'tests', 'fixtures', 'simple.docx'), made, PASSWORD], { stdio: 'pipe' });
   expect(fs.readFileSync(made).subarray(0, 4).toString('hex')).toBe('d0cf11e0'); // an encrypted OOXML is a CFB file
 
-  const alice = await (await browser.newContext()).newPage();
+  const alice = await (await h.newContext(browser)).newPage();
   const sent = h.recordSent(alice);
   await startOpening(alice, 'Alice');
   let prompt = await waitForPrompt(alice);
@@ -68,7 +68,7 @@ test('a protected docx asks for its password; wrong asks again, cancel explains,
   await h.shot(alice, 'password-3-open');
 
   // Bob joins the open document: not asked.
-  const bob = await (await browser.newContext()).newPage();
+  const bob = await (await h.newContext(browser)).newPage();
   await startOpening(bob, 'Bob');
   await h.waitDrawn(bob);
   await expect(bob.locator('.password-dialog')).toHaveCount(0);

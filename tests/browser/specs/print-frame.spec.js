@@ -31,7 +31,7 @@ test('behind a policy that forbids framing, the PDF is downloaded and the user t
     args: ['--no-sandbox', '--disable-dev-shm-usage', '--disable-features=LocalNetworkAccessChecks'],
   });
   try {
-    const page = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })).newPage();
+    const page = await (await h.newContext(browser, { viewport: { width: 1280, height: 800 }, acceptDownloads: true })).newPage();
     await page.route(/\/browser\/dist\/cool\.html/, async (route) => {
       const response = await route.fetch();
       const headers = response.headers();

@@ -27,8 +27,8 @@ test('slide sorter: two users; duplicate, drag, move, delete, new slide, layout,
     { name: 'Bravo', title: 'bravo title', body: 'bravo body' },
     { name: 'Charlie', title: 'charlie title', body: 'charlie body' },
   ]);
-  const alice = await browser.newPage();
-  const bob = await browser.newPage();
+  const alice = await h.newPage(browser);
+  const bob = await h.newPage(browser);
   await h.openEditor(alice, (await h.links('sorter.fodp', 'Alice')).edit);
   await h.openEditor(bob, (await h.links('sorter.fodp', 'Bob')).edit);
   await expect(bob.locator('#slide-strip .slide-name')).toHaveText(['Alpha', 'Bravo', 'Charlie']);

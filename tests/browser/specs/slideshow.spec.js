@@ -49,8 +49,8 @@ test('slideshow: Alice presents with keys, clicks and transitions while Bob edit
     { name: 'Three', title: 'hidden slide title', hidden: true },
     { name: 'Four', title: 'fourth slide title', transition: { type: 'pushWipe', subtype: 'fromLeft' } },
   ]);
-  const alice = await browser.newPage();
-  const bob = await browser.newPage();
+  const alice = await h.newPage(browser);
+  const bob = await h.newPage(browser);
 
   await h.openEditor(alice, (await h.links('show.fodp', 'Alice')).edit);
   await h.openEditor(bob, (await h.links('show.fodp', 'Bob')).edit);

@@ -95,8 +95,8 @@ async function saveDifference(page, testInfo, round) {
 }
 
 test('tiles rebuilt from deltas equal whole tiles, pixel for pixel, five rounds', async ({ browser }, testInfo) => {
-  const alice = await browser.newContext();
-  const bob = await browser.newContext();
+  const alice = await h.newContext(browser);
+  const bob = await h.newContext(browser);
   const a = await alice.newPage();
   const b = await bob.newPage();
   await b.addInitScript(() => { window.oxoolTileDeltas = true; });

@@ -67,7 +67,7 @@ test('two users: record from the menu, type, the other sees the change and accep
 });
 
 test('a docx with tracked changes lists them on open; rejecting one removes its text', async ({ browser }) => {
-  const context = await browser.newContext();
+  const context = await h.newContext(browser);
   const page = await context.newPage();
   await h.openEditor(page, (await h.links('tracked.docx', 'Alice')).edit);
   const carols = page.locator('#track-changes .change[data-author="Carol"]');

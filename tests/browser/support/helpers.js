@@ -3,7 +3,7 @@
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
-const { expect } = require('@playwright/test');
+const { expect, test } = require('@playwright/test');
 const { artifacts } = require('./server');
 
 const baseURL = () => process.env.OXOOL_BASE_URL;
@@ -31,6 +31,7 @@ async function links(name, user) {
  * to the editor page), and waits until the document is loaded and the visible tiles are drawn.
  */
 async function openEditor(page, link) {
+  await closeEarlierContexts();
   await page.goto(link.index);
   const form = page.locator(`form[data-mode="${link.mode}"][data-name="${link.name}"]`);
   await Promise.all([page.waitForURL(/\/browser\/dist\/cool\.html\?WOPISrc=/), form.locator('button').click()]);
@@ -44,9 +45,39 @@ async function openEditor(page, link) {
  * then they open the document one after the other, in the order of `users`. Returns the
  * contexts, the pages and what beforeOpen returned, each in that order.
  */
+/**
+ * Contexts the specs open beside the `page` fixture's (several people at once). Playwright
+ * closes only the contexts it made itself: pages left from earlier tests stayed connected,
+ * kept their documents' kits alive and loaded the browser (print-frame.spec.js timed out with
+ * ~18 of them open). Each is closed once a later test opens a context or an editor.
+ */
+const opened = [];
+
+async function closeEarlierContexts() {
+  const current = test.info().testId;
+  for (let i = opened.length - 1; i >= 0; i--) {
+    if (opened[i].testId === current) continue;
+    const [{ context }] = opened.splice(i, 1);
+    await context.close().catch(() => {});
+  }
+}
+
+/** browser.newContext(options), closed when a later test starts (see `opened`). */
+async function newContext(browser, options) {
+  await closeEarlierContexts();
+  const context = await browser.newContext(options);
+  opened.push({ context, testId: test.info().testId });
+  return context;
+}
+
+/** A page in a context of its own (browser.newPage()), closed when a later test starts. */
+async function newPage(browser, options) {
+  return (await newContext(browser, options)).newPage();
+}
+
 async function openTogether(browser, name, users, { beforeOpen = () => undefined } = {}) {
   const contexts = [];
-  for (let i = 0; i < users.length; i++) contexts.push(await browser.newContext());
+  for (let i = 0; i < users.length; i++) contexts.push(await newContext(browser));
   const pages = [];
   for (const context of contexts) pages.push(await context.newPage());
   const prepared = pages.map((page, i) => beforeOpen(page, i));
@@ -250,7 +281,7 @@ async function choose(menu, entry) {
 module.exports = {
   serverRoundTrip, recordSent,
   artifactsDir: () => artifacts,
-  baseURL, links, openEditor, openTogether, waitDrawn, settle, shot, settledShot, storedText,
+  baseURL, links, openEditor, openTogether, newContext, newPage, waitDrawn, settle, shot, settledShot, storedText,
   zipMember, waitSaved, saveByKey, downloadAs, canvasHash, inkRatio, pressAndSeeCaret, caretOf,
   wordStarts, caretToEnd, twipsToClient, popupEntry, choose, expect,
 };

@@ -84,10 +84,10 @@ export class CalcBar {
    */
   setParts(parts, current, names = []) {
     if (this.renaming()) {
-      this.deferred = { parts, current, names };
+      this.deferredParts = { parts, current, names };
+      this.deferredNames = null; // newer than names held before; later ones replace these
       return;
     }
-    this.deferred = null;
     const tabs = [];
     for (let i = 0; i < parts; i++) {
       const tab = document.createElement('button');
@@ -104,12 +104,6 @@ export class CalcBar {
     this.setNames(names);
   }
 
-  /** The selected tab's index. */
-  currentTab() {
-    const tabs = [...this.tabsEl.querySelectorAll('.sheet-tab')];
-    return Math.max(0, tabs.findIndex((tab) => tab.getAttribute('aria-selected') === 'true'));
-  }
-
   /** A tab is being renamed in place. */
   renaming() {
     return this.tabsEl.querySelector('.sheet-rename') !== null;
@@ -117,17 +111,17 @@ export class CalcBar {
 
   /** The rename in place ended: the tabs that waited for it are drawn. */
   renameEnded() {
-    if (this.deferred) {
-      const { parts, current, names } = this.deferred;
-      this.setParts(parts, current, names);
-    }
+    const [parts, names] = [this.deferredParts, this.deferredNames];
+    this.deferredParts = null;
+    this.deferredNames = null;
+    if (parts) this.setParts(parts.parts, parts.current, names || parts.names);
+    else if (names) this.setNames(names);
   }
 
   /** The sheets' names, in part order (a list that does not match the tabs leaves numbers). */
   setNames(names) {
     if (this.renaming()) {
-      if (this.deferred) this.deferred.names = names;
-      else this.deferred = { parts: this.tabsEl.querySelectorAll('.sheet-tab').length, current: this.currentTab(), names };
+      this.deferredNames = names;
       return;
     }
     const tabs = [...this.tabsEl.querySelectorAll('.sheet-tab')];

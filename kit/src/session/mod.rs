@@ -230,18 +230,18 @@ impl Session {
     /// Answers one editing message. Empty: input was posted; its effects arrive as callbacks.
     /// A row of tiles has an answer per tile.
     pub fn handle(&mut self, kind: ToKit, message: &Message, payload: &[u8]) -> Vec<Frame> {
-        if kind == ToKit::Tile {
-            return self.tiles(message);
-        }
-        let answer = match self.dispatch(kind, message, payload) {
-            Ok(answer) => answer,
-            Err(err) => Some(error_answer(&err, message, message.get("id"))),
+        let answers = match kind {
+            ToKit::Tile => self.tiles(message),
+            _ => match self.dispatch(kind, message, payload) {
+                Ok(answer) => answer.into_iter().collect(),
+                Err(err) => vec![error_answer(&err, message, message.get("id"))],
+            },
         };
-        if answer.is_some() {
+        if !answers.is_empty() {
             // Answers leave in the order of their requests: after the tiles asked before.
             self.encoder.wait_idle();
         }
-        answer.into_iter().collect()
+        answers
     }
 
     fn dispatch(

@@ -11,74 +11,74 @@ use super::{lok, Session, SessionError};
 /// The `error` answer to `message`, naming its view and `id` (a tile's or a window's, so wsd can
 /// tell which request failed).
 pub(super) fn error_answer(err: &SessionError, message: &Message, id: Option<&str>) -> Frame {
-    let mut error = Message::new(FromKit::Error.name())
-        .arg("kind", err.kind())
-        .arg("message", err.to_string())
-        .arg("request", &message.name);
+    let error = error_header(err.kind(), Some(err.to_string()), message, id);
+    Frame::new(error.render())
+}
+
+/// An `error` answer to `message`: `kind`, the reason when it is known yet, the request, its
+/// view and `id`.
+fn error_header(
+    kind: &str,
+    reason: Option<String>,
+    message: &Message,
+    id: Option<&str>,
+) -> Message {
+    let mut error = Message::new(FromKit::Error.name()).arg("kind", kind);
+    if let Some(reason) = reason {
+        error = error.arg("message", reason);
+    }
+    error = error.arg("request", &message.name);
     if let Some(view) = message.get("view") {
         error = error.arg("view", view);
     }
     if let Some(id) = id.filter(|id| id.len() <= 20) {
         error = error.arg("id", id);
     }
-    Frame::new(error.render())
+    error
+}
+
+/// `err` answered for every tile `message` asked for: one error per id (`ids=`, or `id=`), so
+/// that wsd frees each, or one without an id.
+fn refuse_tiles(err: &SessionError, message: &Message) -> Vec<Frame> {
+    let ids: Vec<&str> = match message.get("ids") {
+        Some(ids) => ids.split(',').collect(),
+        None => message.get("id").into_iter().collect(),
+    };
+    if ids.is_empty() {
+        return vec![error_answer(err, message, None)];
+    }
+    ids.into_iter()
+        .map(|id| error_answer(err, message, Some(id)))
+        .collect()
 }
 
 impl Session {
-    /// A `tile` request: its tiles, or an error per tile id (so that wsd frees each).
+    /// A `tile` request: nothing (its tiles go to the encoding thread, which answers each), or
+    /// an error per tile id.
     pub(super) fn tiles(&mut self, message: &Message) -> Vec<Frame> {
-        let request = match self.tile_request(message) {
-            Ok(request) => request,
-            Err(err) => {
-                let ids: Vec<&str> = match message.get("ids") {
-                    Some(ids) => ids.split(',').collect(),
-                    None => message.get("id").into_iter().collect(),
-                };
-                if ids.is_empty() {
-                    return vec![error_answer(&err, message, None)];
-                }
-                return ids
-                    .into_iter()
-                    .map(|id| error_answer(&err, message, Some(id)))
-                    .collect();
-            }
+        let painted = self
+            .tile_request(message)
+            .and_then(|request| Ok((tiles::paint(&self.document, &request)?, request)));
+        let (tiles, request) = match painted {
+            Ok(painted) => painted,
+            Err(err) => return refuse_tiles(&err, message),
         };
         let view = message.get("view").unwrap_or_default();
-        match tiles::paint(&self.document, &request) {
-            Ok(tiles) => {
-                let ids = request.all_ids();
-                for (index, rgba) in tiles.into_iter().enumerate() {
-                    let mut on_error = Message::new(FromKit::Error.name())
-                        .arg("kind", "internal")
-                        .arg("request", &message.name)
-                        .arg("view", view);
-                    if let Some(id) = ids.get(index) {
-                        on_error = on_error.arg("id", id);
-                    }
-                    let job = EncodeJob {
-                        header: request.answer_header(view, index as u32),
-                        rgba,
-                        width: request.geometry.width,
-                        height: request.geometry.height,
-                        on_error,
-                    };
-                    if !self.encoder.encode(job) {
-                        break;
-                    }
-                }
-                Vec::new()
-            }
-            Err(err) => {
-                let err = SessionError::from(err);
-                let ids = request.all_ids();
-                if ids.is_empty() {
-                    return vec![error_answer(&err, message, None)];
-                }
-                ids.iter()
-                    .map(|id| error_answer(&err, message, Some(&id.to_string())))
-                    .collect()
+        let ids = request.all_ids();
+        for (index, rgba) in tiles.into_iter().enumerate() {
+            let id = ids.get(index).map(u64::to_string);
+            let job = EncodeJob {
+                header: request.answer_header(view, index as u32),
+                rgba,
+                width: request.geometry.width,
+                height: request.geometry.height,
+                on_error: error_header("internal", None, message, id.as_deref()),
+            };
+            if !self.encoder.encode(job) {
+                break;
             }
         }
+        Vec::new()
     }
 
     /// Selects the request's view and checks the request against the document.

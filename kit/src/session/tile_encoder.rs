@@ -56,7 +56,7 @@ impl TileEncoder {
             *count += 1;
         }
         if self.jobs.send(job).is_err() {
-            self.finished();
+            finished(&self.pending);
             return false;
         }
         true
@@ -72,10 +72,6 @@ impl TileEncoder {
                 Err(_) => return,
             };
         }
-    }
-
-    fn finished(&self) {
-        finished(&self.pending);
     }
 }
 

@@ -72,6 +72,7 @@ impl Session {
                 rgba,
                 width: request.geometry.width,
                 height: request.geometry.height,
+                speed: request.speed,
                 on_error: error_header("internal", None, message, id.as_deref()),
             };
             if !self.encoder.encode(job) {

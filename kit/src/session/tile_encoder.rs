@@ -14,7 +14,7 @@ use std::sync::{Arc, Condvar, Mutex};
 
 use oxool_proto::{Frame, Message};
 
-use super::tiles::encode_png;
+use super::tiles::{encode_png_at, PngSpeed};
 use super::writer::FrameWriter;
 
 /// Tiles painted and not yet encoded, at most: 16 rows of 1 024 × 256 px are 16 MiB.
@@ -27,6 +27,7 @@ pub struct EncodeJob {
     pub rgba: Vec<u8>,
     pub width: u32,
     pub height: u32,
+    pub speed: PngSpeed,
     pub on_error: Message,
 }
 
@@ -91,7 +92,7 @@ fn encode_and_write(
     pending: Arc<(Mutex<usize>, Condvar)>,
 ) {
     while let Ok(job) = receiver.recv() {
-        let frame = match encode_png(&job.rgba, job.width, job.height) {
+        let frame = match encode_png_at(&job.rgba, job.width, job.height, job.speed) {
             Ok(png) => Frame::with_payload(job.header, png),
             Err(err) => {
                 eprintln!("oxool-kit: encoding a tile: {err}");

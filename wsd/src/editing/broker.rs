@@ -494,6 +494,7 @@ impl Broker {
         tracing::info!(
             tiles_rendered = self.shared_tiles.rendered,
             tiles_shared = self.shared_tiles.shared,
+            tiles_waited = self.shared_tiles.waited,
             "document closed"
         );
     }

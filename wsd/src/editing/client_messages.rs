@@ -4,10 +4,9 @@
 use oxool_proto::{Message, ToKit};
 
 use super::broker::Broker;
-use super::protocol::{self, ClientMessage, KeyKind, TileBatch};
+use super::protocol::{ClientMessage, KeyKind};
 use super::save_state::SaveTrigger;
 use super::save_state::SaveWaiter;
-use super::tiles::{self, PendingFull};
 use super::SessionId;
 
 /// UNO commands that do not change the document: they do not make it "modified".
@@ -304,96 +303,6 @@ impl Broker {
         self.kit
             .send(Message::new(ToKit::Status.name()).arg("view", session));
         self.status_waiters.push_back(session);
-    }
-
-    fn request_tiles(&mut self, session: SessionId, batch: TileBatch) {
-        let Some(member) = self.members.get_mut(&session) else {
-            return;
-        };
-        member.tiles.deltas |= batch.delta;
-        if let Err(PendingFull) = member.tiles.request(&batch.tiles, batch.refresh) {
-            member.error(
-                "too-many-tiles",
-                "too many tiles are waiting; acknowledge tiles with tile-done",
-                Some("tiles"),
-            );
-            return;
-        }
-        self.pump_tiles(session);
-    }
-
-    /// Asks the kit for the session's pending tiles while its window has room.
-    pub(super) fn pump_tiles(&mut self, session: SessionId) {
-        // Dialogs first: a window tile is one request for what the user looks at.
-        while let Some(tile) = self
-            .members
-            .get_mut(&session)
-            .and_then(|member| member.tiles.next_window())
-        {
-            if !self.send_window_tile(session, &tile) {
-                if let Some(member) = self.members.get_mut(&session) {
-                    member.tiles.failed();
-                    member.error(
-                        "internal",
-                        "the document process is overloaded",
-                        Some("window-tile"),
-                    );
-                }
-                return;
-            }
-        }
-        let Some(member) = self.members.get_mut(&session) else {
-            return;
-        };
-        let render = member.render_key();
-        let mut to_kit = Vec::new();
-        while let Some((key, refresh)) = member.tiles.next() {
-            let id = self.next_tile_id;
-            self.next_tile_id += 1;
-            member.tile_ids.insert(id, (key, refresh));
-            if self.ctx.config.editing.share_tiles
-                && self.shared_tiles.join(key, render, session, id)
-            {
-                continue;
-            }
-            to_kit.push((key, id));
-        }
-        // Neighbouring tiles of a text document go as one row: one LibreOffice paint, the same
-        // pixels (kit/src/session/tiles.rs). Not in other documents: a slide's shapes land a
-        // pixel apart depending on where the paint starts (tests/tests/kit_tile_rows.rs).
-        let rows = match self.doc_type.as_str() {
-            "text" => tiles::kit_rows(to_kit),
-            _ => to_kit.into_iter().map(|tile| vec![tile]).collect(),
-        };
-        let mut rows = rows.into_iter();
-        while let Some(row) = rows.next() {
-            let (first, first_id) = row[0];
-            // The kit's `tile` request has the same arguments as our answer header.
-            let mut request = protocol::tile_header(&first).arg("view", session);
-            request = match row.len() {
-                1 => request.arg("id", first_id),
-                count => {
-                    let ids: Vec<String> = row.iter().map(|(_, id)| id.to_string()).collect();
-                    request.arg("count", count).arg("ids", ids.join(","))
-                }
-            };
-            if !self.kit.send(request) {
-                // This row and those after it will not be answered.
-                for (_, id) in std::iter::once(row).chain(rows).flatten() {
-                    member.tiles.failed();
-                    member.tile_ids.remove(&id);
-                }
-                member.error(
-                    "internal",
-                    "the document process is overloaded",
-                    Some("tiles"),
-                );
-                return;
-            }
-            for (key, id) in row {
-                self.shared_tiles.sent(key, render, id);
-            }
-        }
     }
 }
 

@@ -6,7 +6,7 @@ use oxool_proto::{Frame, FromKit, Message, ToKit};
 use super::broker::Broker;
 use super::protocol::{self};
 use super::save_state::SaveWaiter;
-use super::tile_delta;
+use super::tile_delta::{self, Compared};
 use super::{Outgoing, SessionId};
 
 /// Callbacks forwarded to the client as `event` (docs/protocol.md, "Events").
@@ -72,7 +72,7 @@ impl Broker {
         };
         let view: Option<SessionId> = message.get("view").and_then(|v| v.parse().ok());
         match FromKit::parse(&message.name) {
-            Some(FromKit::Tile) => self.on_tile(view, &message, frame.payload),
+            Some(FromKit::Tile) => self.on_tile(&message, frame.payload),
             Some(FromKit::WindowTile) => {
                 if let Some(session) = view {
                     self.on_window_tile(session, &message, &frame.payload);
@@ -104,16 +104,17 @@ impl Broker {
         }
     }
 
-    /// A tile from the kit, for the session that asked and those that joined its request
-    /// (tile_sharing.rs).
-    fn on_tile(&mut self, view: Option<SessionId>, message: &Message, png: Vec<u8>) {
+    /// A tile from the kit, for every session that asked for it (tile_sharing.rs); requests
+    /// that waited for its row's paints go to the kit now.
+    fn on_tile(&mut self, message: &Message, png: Vec<u8>) {
         let id: u64 = message.parse_arg("id").unwrap_or(0);
-        for (session, joined_id) in self.shared_tiles.answered(id) {
-            self.deliver_tile(session, joined_id, &png);
+        let Some(answer) = self.shared_tiles.answered(id) else {
+            return;
+        };
+        for (session, asked_id) in answer.askers {
+            self.deliver_tile(session, asked_id, &png);
         }
-        if let Some(session) = view {
-            self.deliver_tile(session, id, &png);
-        }
+        self.send_released(answer.released);
     }
 
     /// Sends the answer to `session`'s tile request `id`: `unchanged`, a delta or the PNG.
@@ -139,11 +140,20 @@ impl Broker {
         }
         // The client holds the base only if it asked with `refresh=1`.
         let base = member.tiles.bases.take(&key).filter(|_| refresh);
-        let decoded = &mut self.decoded_tiles;
-        let delta = base
-            .and_then(|base| tile_delta::delta_with(decoded, &base, png, key.width, key.height));
-        let frame = match delta {
-            Some(delta) if delta.png.len() < png.len() => {
+        let compared = base.as_ref().map(|base| {
+            tile_delta::compare(&mut self.decoded_tiles, base, png, key.width, key.height)
+        });
+        let frame = match compared {
+            Some(Compared::Same) => {
+                // Other bytes, same pixels (a `fast=1` PNG, tile_requests.rs): the client keeps
+                // what it has, and so does its base.
+                member.text(header.arg("unchanged", 1).render());
+                if let Some(base) = base {
+                    member.tiles.bases.keep(key, base);
+                }
+                return;
+            }
+            Some(Compared::Changed(delta)) if delta.png.len() < png.len() => {
                 protocol::binary(&tile_delta::tile_delta_header(&key, &delta), &delta.png)
             }
             _ => protocol::binary(&header.arg("format", "png"), png),
@@ -338,12 +348,18 @@ impl Broker {
             Some(ToKit::Tile) => {
                 // The kit echoes the refused tile's id (older kits did not: the oldest).
                 let id = message.parse_arg::<u64>("id").ok();
-                let joined = id.map(|id| self.shared_tiles.answered(id));
-                if let Some(session) = view {
-                    self.refuse_tile(session, id, kind, &text);
-                }
-                for (session, joined_id) in joined.unwrap_or_default() {
-                    self.refuse_tile(session, Some(joined_id), kind, &text);
+                match id.and_then(|id| self.shared_tiles.answered(id)) {
+                    Some(answer) => {
+                        for (session, asked_id) in answer.askers {
+                            self.refuse_tile(session, Some(asked_id), kind, &text);
+                        }
+                        self.send_released(answer.released);
+                    }
+                    None => {
+                        if let Some(session) = view {
+                            self.refuse_tile(session, id, kind, &text);
+                        }
+                    }
                 }
             }
             Some(ToKit::Selection) => {

@@ -47,6 +47,7 @@ mod saving;
 pub mod session;
 pub mod tile_delta;
 pub mod tile_rect;
+mod tile_requests;
 mod tile_sharing;
 pub mod tile_shift;
 mod tiles;

@@ -99,6 +99,11 @@ impl DeltaBases {
         self.bases.insert(key, (png, self.clock));
     }
 
+    /// Whether the client holds a base for `key`.
+    pub fn has(&self, key: &TileKey) -> bool {
+        self.bases.contains_key(key)
+    }
+
     pub fn bytes(&self) -> usize {
         self.bytes
     }
@@ -204,20 +209,51 @@ impl DecodedTiles {
 /// The delta from the tile the client holds (`base`) to `new`; None when either does not
 /// decode or nothing changed.
 pub fn delta(base: &[u8], new: &[u8], width: u32, height: u32) -> Option<Delta> {
-    delta_with(&mut DecodedTiles::default(), base, new, width, height)
+    match compare(&mut DecodedTiles::default(), base, new, width, height) {
+        Compared::Changed(delta) => Some(delta),
+        Compared::Same | Compared::Unknown => None,
+    }
 }
 
-/// [`delta`], decoding through a document's [`DecodedTiles`].
-pub fn delta_with(
+/// What a new tile is to the one the client holds.
+#[derive(Debug)]
+pub enum Compared {
+    /// The same pixels (the two PNGs may still differ: the kit compresses some faster).
+    Same,
+    /// Changed: the delta that rebuilds it.
+    Changed(Delta),
+    /// One of them does not decode as a tile of this size.
+    Unknown,
+}
+
+/// Compares the tile the client holds (`base`) with `new`, decoding through a document's
+/// [`DecodedTiles`].
+pub fn compare(
     decoded: &mut DecodedTiles,
     base: &[u8],
     new: &[u8],
     width: u32,
     height: u32,
-) -> Option<Delta> {
+) -> Compared {
+    match changed_pixels(decoded, base, new, width, height) {
+        Some(Some(delta)) => Compared::Changed(delta),
+        Some(None) => Compared::Same,
+        None => Compared::Unknown,
+    }
+}
+
+fn changed_pixels(
+    decoded: &mut DecodedTiles,
+    base: &[u8],
+    new: &[u8],
+    width: u32,
+    height: u32,
+) -> Option<Option<Delta>> {
     let old = decoded.pixels(base, width, height)?;
     let new = decoded.pixels(new, width, height)?;
-    let band = changed_rect(&old, &new, width, height)?;
+    let Some(band) = changed_rect(&old, &new, width, height) else {
+        return Some(None);
+    };
     let plan = tile_shift::plan_band(&old, &new, width, band);
     let png = match plan.patch_width() {
         0 => Vec::new(),
@@ -227,7 +263,7 @@ pub fn delta_with(
             band.height,
         )?,
     };
-    Some(Delta { band, plan, png })
+    Some(Some(Delta { band, plan, png }))
 }
 
 #[cfg(test)]

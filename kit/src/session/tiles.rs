@@ -220,11 +220,11 @@ pub fn paint(document: &Document, request: &TileRequest) -> Result<Vec<Vec<u8>>,
     Ok((0..request.count as usize)
         .map(|index| {
             let column = index * width * 4;
-            pixels
-                .chunks_exact(row_width * 4)
-                .flat_map(|line| &line[column..column + width * 4])
-                .copied()
-                .collect()
+            let mut tile = Vec::with_capacity(width * height * 4);
+            for line in pixels.chunks_exact(row_width * 4) {
+                tile.extend_from_slice(&line[column..column + width * 4]);
+            }
+            tile
         })
         .collect())
 }

@@ -6,7 +6,7 @@ use oxool_proto::{Frame, FromKit, Message, ToKit};
 use super::broker::Broker;
 use super::protocol::{self};
 use super::save_state::SaveWaiter;
-use super::tile_delta::{self, Compared};
+use super::tile_delta::{self, Compared, Png};
 use super::{Outgoing, SessionId};
 
 /// Callbacks forwarded to the client as `event` (docs/protocol.md, "Events").
@@ -111,6 +111,7 @@ impl Broker {
         let Some(answer) = self.shared_tiles.answered(id) else {
             return;
         };
+        let png: Png = png.into();
         for (session, asked_id) in answer.askers {
             self.deliver_tile(session, asked_id, &png);
         }
@@ -118,7 +119,7 @@ impl Broker {
     }
 
     /// Sends the answer to `session`'s tile request `id`: `unchanged`, a delta or the PNG.
-    fn deliver_tile(&mut self, session: SessionId, id: u64, png: &[u8]) {
+    fn deliver_tile(&mut self, session: SessionId, id: u64, png: &Png) {
         let Some(member) = self.members.get_mut(&session) else {
             return;
         };
@@ -143,7 +144,7 @@ impl Broker {
         let compared = base.as_ref().map(|base| {
             tile_delta::compare(&mut self.decoded_tiles, base, png, key.width, key.height)
         });
-        let frame = match compared {
+        let frame = match compared.as_deref() {
             Some(Compared::Same) => {
                 // Other bytes, same pixels (a `fast=1` PNG, tile_requests.rs): the client keeps
                 // what it has, and so does its base.
@@ -154,12 +155,12 @@ impl Broker {
                 return;
             }
             Some(Compared::Changed(delta)) if delta.png.len() < png.len() => {
-                protocol::binary(&tile_delta::tile_delta_header(&key, &delta), &delta.png)
+                protocol::binary(&tile_delta::tile_delta_header(&key, delta), &delta.png)
             }
             _ => protocol::binary(&header.arg("format", "png"), png),
         };
         member.send(Outgoing::Binary(frame));
-        member.tiles.bases.keep(key, png.to_vec());
+        member.tiles.bases.keep(key, png.clone());
     }
 
     /// Tells `session` that the kit refused its tile request `id`, with the tile's geometry so

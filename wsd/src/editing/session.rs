@@ -290,7 +290,7 @@ async fn serve(
                 tokio::select! {
                     biased;
                     closing = &mut closer => return end_session(sink, outbox, closing).await,
-                    sent = send(sink, out) => if sent.is_err() { return },
+                    sent = send_queued(sink, out, outbox) => if sent.is_err() { return },
                 }
             }
             received = stream.next() => {
@@ -412,9 +412,32 @@ async fn end_session(
 }
 
 async fn send(sink: &mut Sink, out: Outgoing) -> Result<(), axum::Error> {
+    sink.send(ws_message(out)).await
+}
+
+/// At most this many queued messages go out in one write.
+const MAX_BATCH: usize = 64;
+
+/// Sends `first` and whatever else the broker has queued by now in one write: a keystroke's
+/// invalidation, cursors, states and tiles reach a viewer together, with one system call
+/// instead of one per message (the sends were a tenth of wsd's CPU with 50 people typing).
+async fn send_queued(
+    sink: &mut Sink,
+    first: Outgoing,
+    outbox: &mut OutboxReceiver,
+) -> Result<(), axum::Error> {
+    sink.feed(ws_message(first)).await?;
+    for _ in 1..MAX_BATCH {
+        let Some(out) = outbox.try_recv() else { break };
+        sink.feed(ws_message(out)).await?;
+    }
+    sink.flush().await
+}
+
+fn ws_message(out: Outgoing) -> WsMessage {
     match out {
-        Outgoing::Text(text) => send_text(sink, text).await,
-        Outgoing::Binary(bytes) => sink.send(WsMessage::Binary(bytes.into())).await,
+        Outgoing::Text(text) => WsMessage::Text(text.into()),
+        Outgoing::Binary(bytes) => WsMessage::Binary(bytes.into()),
     }
 }
 

@@ -8,14 +8,18 @@
 //! base and the new tile to find the changed band. A tile without a base, or whose delta
 //! would not be smaller, goes out whole.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::io::Cursor;
+use std::sync::Arc;
 
 use oxool_proto::Message;
 
 use super::protocol::{tile_header, TileKey};
 pub use super::tile_rect::{changed_rect, Rect};
 use super::tile_shift::{self, BandPlan};
+
+/// A tile's PNG as the kit sent it, shared by every session it goes to and by their bases.
+pub type Png = Arc<[u8]>;
 
 /// The PNGs remembered per session as delta bases: ~150 text tiles, a large screen's worth.
 pub const MAX_BASE_BYTES: usize = 2 * 1024 * 1024;
@@ -62,21 +66,21 @@ pub fn tile_delta_header(key: &TileKey, delta: &Delta) -> Message {
 /// The last PNG sent per tile, for one session, least recently sent forgotten first.
 #[derive(Default)]
 pub struct DeltaBases {
-    bases: HashMap<TileKey, (Vec<u8>, u64)>,
+    bases: HashMap<TileKey, (Png, u64)>,
     bytes: usize,
     clock: u64,
 }
 
 impl DeltaBases {
     /// Forgets and returns the base of `key`.
-    pub fn take(&mut self, key: &TileKey) -> Option<Vec<u8>> {
+    pub fn take(&mut self, key: &TileKey) -> Option<Png> {
         let (png, _) = self.bases.remove(key)?;
         self.bytes -= png.len();
         Some(png)
     }
 
     /// Remembers `png` as what the client now holds for `key`.
-    pub fn keep(&mut self, key: TileKey, png: Vec<u8>) {
+    pub fn keep(&mut self, key: TileKey, png: Png) {
         if let Some((old, _)) = self.bases.remove(&key) {
             self.bytes -= old.len();
         }
@@ -137,10 +141,10 @@ pub fn encode_pixels(rgba: Vec<u8>, width: u32, height: u32) -> Option<Vec<u8>> 
         let data = rgba.chunks_exact(4).map(|p| p[0]).collect();
         (png::ColorType::Grayscale, data)
     } else if opaque {
-        let data = rgba
-            .chunks_exact(4)
-            .flat_map(|p| [p[0], p[1], p[2]])
-            .collect();
+        let mut data = Vec::with_capacity(rgba.len() / 4 * 3);
+        for p in rgba.chunks_exact(4) {
+            data.extend_from_slice(&p[..3]);
+        }
         (png::ColorType::Rgb, data)
     } else {
         (png::ColorType::Rgba, rgba)
@@ -159,46 +163,45 @@ pub fn encode_pixels(rgba: Vec<u8>, width: u32, height: u32) -> Option<Vec<u8>> 
     Some(out)
 }
 
-/// Tiles decoded lately, shared by a document's sessions: viewers of one document are sent the
-/// same PNGs, so each decodes once, not once per session.
+/// Tiles decoded and compared lately, shared by a document's sessions: viewers of one document
+/// are sent the same PNGs and hold the same bases, so each PNG is decoded once and each
+/// base → new comparison made once, not once per session.
+#[derive(Default)]
 pub struct DecodedTiles {
-    /// (PNG, its size, its pixels), most recent last; looked up by the PNG's bytes and size.
-    #[allow(clippy::type_complexity)]
-    recent: std::collections::VecDeque<(Vec<u8>, (u32, u32), std::sync::Arc<Vec<u8>>)>,
+    /// (PNG, its size, its pixels), most recent last.
+    recent: VecDeque<(Png, Size, Arc<Vec<u8>>)>,
+    /// (base, new, size, what they compare to), most recent last.
+    compared: VecDeque<(Png, Png, Size, Arc<Compared>)>,
 }
 
-/// Decoded tiles kept per document: 8 × 256 KiB at 256 px.
-const DECODED_KEPT: usize = 8;
+/// A tile's width and height in pixels.
+type Size = (u32, u32);
 
-impl Default for DecodedTiles {
-    fn default() -> Self {
-        DecodedTiles {
-            recent: std::collections::VecDeque::with_capacity(DECODED_KEPT + 1),
-        }
-    }
+/// Decoded tiles and comparisons kept per document: 8 × 256 KiB at 256 px.
+const DECODED_KEPT: usize = 8;
+const COMPARED_KEPT: usize = 8;
+
+/// The same PNG: the same allocation (what a document's sessions share), or the same bytes.
+fn same_png(a: &Png, b: &Png) -> bool {
+    Arc::ptr_eq(a, b) || a[..] == b[..]
 }
 
 impl DecodedTiles {
     /// The pixels of `png` ([`decode`]), decoded again only when not among the recent ones.
-    pub fn pixels(
-        &mut self,
-        png: &[u8],
-        width: u32,
-        height: u32,
-    ) -> Option<std::sync::Arc<Vec<u8>>> {
+    pub fn pixels(&mut self, png: &Png, width: u32, height: u32) -> Option<Arc<Vec<u8>>> {
         let size = (width, height);
         if let Some(i) = self
             .recent
             .iter()
-            .position(|(p, s, _)| *s == size && p == png)
+            .position(|(p, s, _)| *s == size && same_png(p, png))
         {
             let entry = self.recent.remove(i)?;
             let pixels = entry.2.clone();
             self.recent.push_back(entry);
             return Some(pixels);
         }
-        let pixels = std::sync::Arc::new(decode(png, width, height)?);
-        self.recent.push_back((png.to_vec(), size, pixels.clone()));
+        let pixels = Arc::new(decode(png, width, height)?);
+        self.recent.push_back((png.clone(), size, pixels.clone()));
         if self.recent.len() > DECODED_KEPT {
             self.recent.pop_front();
         }
@@ -209,7 +212,9 @@ impl DecodedTiles {
 /// The delta from the tile the client holds (`base`) to `new`; None when either does not
 /// decode or nothing changed.
 pub fn delta(base: &[u8], new: &[u8], width: u32, height: u32) -> Option<Delta> {
-    match compare(&mut DecodedTiles::default(), base, new, width, height) {
+    let (base, new): (Png, Png) = (base.into(), new.into());
+    let compared = compare(&mut DecodedTiles::default(), &base, &new, width, height);
+    match Arc::try_unwrap(compared).ok()? {
         Compared::Changed(delta) => Some(delta),
         Compared::Same | Compared::Unknown => None,
     }
@@ -226,26 +231,41 @@ pub enum Compared {
     Unknown,
 }
 
-/// Compares the tile the client holds (`base`) with `new`, decoding through a document's
-/// [`DecodedTiles`].
+/// Compares the tile the client holds (`base`) with `new`, through a document's
+/// [`DecodedTiles`]: a comparison made lately for another session is not made again.
 pub fn compare(
     decoded: &mut DecodedTiles,
-    base: &[u8],
-    new: &[u8],
+    base: &Png,
+    new: &Png,
     width: u32,
     height: u32,
-) -> Compared {
-    match changed_pixels(decoded, base, new, width, height) {
+) -> Arc<Compared> {
+    let size = (width, height);
+    let made = decoded
+        .compared
+        .iter()
+        .find(|(b, n, s, _)| *s == size && Arc::ptr_eq(b, base) && Arc::ptr_eq(n, new));
+    if let Some((_, _, _, compared)) = made {
+        return compared.clone();
+    }
+    let compared = Arc::new(match changed_pixels(decoded, base, new, width, height) {
         Some(Some(delta)) => Compared::Changed(delta),
         Some(None) => Compared::Same,
         None => Compared::Unknown,
+    });
+    decoded
+        .compared
+        .push_back((base.clone(), new.clone(), size, compared.clone()));
+    if decoded.compared.len() > COMPARED_KEPT {
+        decoded.compared.pop_front();
     }
+    compared
 }
 
 fn changed_pixels(
     decoded: &mut DecodedTiles,
-    base: &[u8],
-    new: &[u8],
+    base: &Png,
+    new: &Png,
     width: u32,
     height: u32,
 ) -> Option<Option<Delta>> {
@@ -369,10 +389,10 @@ mod tests {
     #[test]
     fn a_tile_decodes_once_while_it_is_recent() {
         let mut decoded = DecodedTiles::default();
-        let first = kit_png(&tile(8, 8, &[(1, 1, [0, 0, 0, 255])]), 8, 8);
+        let first: Png = kit_png(&tile(8, 8, &[(1, 1, [0, 0, 0, 255])]), 8, 8).into();
         let a = decoded.pixels(&first, 8, 8).unwrap();
         for x in 0..DECODED_KEPT as u32 - 1 {
-            let other = kit_png(&tile(8, 8, &[(x, 2, [0, 0, 0, 255])]), 8, 8);
+            let other: Png = kit_png(&tile(8, 8, &[(x, 2, [0, 0, 0, 255])]), 8, 8).into();
             decoded.pixels(&other, 8, 8).unwrap();
         }
         let again = decoded.pixels(&first, 8, 8).unwrap();
@@ -382,7 +402,7 @@ mod tests {
         );
         assert_eq!(*again, tile(8, 8, &[(1, 1, [0, 0, 0, 255])]));
         for x in 0..DECODED_KEPT as u32 {
-            let other = kit_png(&tile(8, 8, &[(x, 3, [0, 0, 0, 255])]), 8, 8);
+            let other: Png = kit_png(&tile(8, 8, &[(x, 3, [0, 0, 0, 255])]), 8, 8).into();
             decoded.pixels(&other, 8, 8).unwrap();
         }
         let later = decoded.pixels(&first, 8, 8).unwrap();
@@ -398,6 +418,33 @@ mod tests {
     }
 
     #[test]
+    fn sessions_holding_the_same_base_share_one_comparison() {
+        let mut decoded = DecodedTiles::default();
+        let base: Png = kit_png(&tile(8, 8, &[]), 8, 8).into();
+        let new: Png = kit_png(&tile(8, 8, &[(3, 3, [0, 0, 0, 255])]), 8, 8).into();
+        let first = compare(&mut decoded, &base, &new, 8, 8);
+        let second = compare(&mut decoded, &base.clone(), &new.clone(), 8, 8);
+        assert!(Arc::ptr_eq(&first, &second), "made once");
+        assert!(matches!(*first, Compared::Changed(_)));
+        // The same pixels in other bytes (the kit's fast PNG) are the same tile.
+        let mut fast = Vec::new();
+        let mut encoder = png::Encoder::new(&mut fast, 8, 8);
+        encoder.set_color(png::ColorType::Rgba);
+        encoder.set_compression(png::Compression::Fast);
+        let mut writer = encoder.write_header().unwrap();
+        writer.write_image_data(&tile(8, 8, &[])).unwrap();
+        writer.finish().unwrap();
+        assert_ne!(&fast[..], &base[..]);
+        let same = compare(&mut decoded, &base, &fast.into(), 8, 8);
+        assert!(matches!(*same, Compared::Same));
+        let garbage: Png = b"not a png".to_vec().into();
+        assert!(matches!(
+            *compare(&mut decoded, &garbage, &new, 8, 8),
+            Compared::Unknown
+        ));
+    }
+
+    #[test]
     fn tiles_of_another_size_or_garbage_give_no_delta() {
         let small = kit_png(&tile(8, 8, &[]), 8, 8);
         assert!(delta(&small, &small, 16, 16).is_none());
@@ -410,13 +457,13 @@ mod tests {
         let key = crate::editing::protocol::test_tile_column;
         let chunk = MAX_BASE_BYTES / 4;
         for x in 0..4 {
-            bases.keep(key(x), vec![0; chunk]);
+            bases.keep(key(x), vec![0; chunk].into());
         }
-        bases.keep(key(0), vec![1; chunk]);
-        bases.keep(key(9), vec![2; chunk]);
+        bases.keep(key(0), vec![1; chunk].into());
+        bases.keep(key(9), vec![2; chunk].into());
         assert!(bases.bytes() <= MAX_BASE_BYTES);
         assert!(bases.take(&key(1)).is_none(), "the least recent went first");
-        assert_eq!(bases.take(&key(0)), Some(vec![1; chunk]));
+        assert_eq!(bases.take(&key(0)).as_deref(), Some(&vec![1; chunk][..]));
         assert!(bases.take(&key(9)).is_some());
     }
 }

@@ -49,35 +49,46 @@ impl BandPlan {
     }
 }
 
-/// The columns of one band of rows, each as its own byte string (rows top to bottom), with a
-/// hash to compare them quickly.
+/// The columns of one band of rows, column after column (rows top to bottom, one `u32` per
+/// pixel), with a hash per column to compare them quickly. One allocation for the band: this
+/// runs for every changed tile.
 struct Columns {
-    bytes: Vec<Vec<u8>>,
+    pixels: Vec<u32>,
+    height: usize,
     hashes: Vec<u64>,
 }
 
 impl Columns {
     fn of(pixels: &[u8], width: u32, band: Rect) -> Columns {
         let stride = width as usize * 4;
-        let bytes: Vec<Vec<u8>> = (0..width as usize)
-            .map(|x| {
-                (band.y as usize..(band.y + band.height) as usize)
-                    .flat_map(|y| {
-                        let i = y * stride + x * 4;
-                        pixels[i..i + 4].iter().copied()
-                    })
-                    .collect()
-            })
-            .collect();
-        let hashes = bytes.iter().map(|column| hash(column)).collect();
-        Columns { bytes, hashes }
+        let rows = band.y as usize..(band.y + band.height) as usize;
+        let height = rows.len();
+        let mut columns = Vec::with_capacity(width as usize * height);
+        for x in 0..width as usize {
+            for y in rows.clone() {
+                let i = y * stride + x * 4;
+                let pixel = [pixels[i], pixels[i + 1], pixels[i + 2], pixels[i + 3]];
+                columns.push(u32::from_ne_bytes(pixel));
+            }
+        }
+        let hashes = columns.chunks_exact(height.max(1)).map(hash).collect();
+        Columns {
+            pixels: columns,
+            height,
+            hashes,
+        }
+    }
+
+    fn column(&self, x: usize) -> &[u32] {
+        &self.pixels[x * self.height..(x + 1) * self.height]
     }
 }
 
-/// FNV-1a: columns are short and the hash only filters before an exact comparison.
-fn hash(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+/// FNV-1a over the pixels: columns are short and the hash only filters before an exact
+/// comparison.
+fn hash(pixels: &[u32]) -> u64 {
+    pixels.iter().fold(0xcbf2_9ce4_8422_2325, |h, &p| {
+        (h ^ u64::from(p)).wrapping_mul(0x0100_0000_01b3)
     })
 }
 
@@ -92,7 +103,7 @@ pub fn plan_band(old: &[u8], new: &[u8], width: u32, changed: Rect) -> BandPlan 
             return false;
         }
         let (source, column) = (source as usize, column as usize);
-        held.hashes[source] == now.hashes[column] && held.bytes[source] == now.bytes[column]
+        held.hashes[source] == now.hashes[column] && held.column(source) == now.column(column)
     };
     let end = changed.x + changed.width;
     let run_length =

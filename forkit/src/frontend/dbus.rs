@@ -27,12 +27,13 @@ impl Forkit1 {
     async fn spawn_kit(
         &self,
     ) -> zbus::fdo::Result<ResponseDispatchNotifier<(OwnedFd, u32, String)>> {
+        let started = std::time::Instant::now();
         let (kit, refill) = self
             .frontend
             .spawn_kit()
             .await
             .map_err(|e| zbus::fdo::Error::Failed(e.to_string()))?;
-        tracing::info!(kit_pid = kit.pid, jail_id = %kit.jail_id, "kit handed out");
+        tracing::info!(kit_pid = kit.pid, jail_id = %kit.jail_id, took_us = started.elapsed().as_micros() as u64, "kit handed out");
         let (reply, sent) =
             ResponseDispatchNotifier::new((OwnedFd::from(kit.socket), kit.pid, kit.jail_id));
         // The refill is ordered once the reply is written, so it never delays the hand-out.

@@ -6,7 +6,6 @@ use oxool_proto::{Frame, FromKit, Message, ToKit};
 use super::broker::Broker;
 use super::protocol::{self};
 use super::save_state::SaveWaiter;
-use super::tile_delta::{self, Compared, Png};
 use super::{Outgoing, SessionId};
 
 /// Callbacks forwarded to the client as `event` (docs/protocol.md, "Events").
@@ -102,65 +101,6 @@ impl Broker {
                 tracing::debug!(message = %message.name, "unexpected message from the kit")
             }
         }
-    }
-
-    /// A tile from the kit, for every session that asked for it (tile_sharing.rs); requests
-    /// that waited for its row's paints go to the kit now.
-    fn on_tile(&mut self, message: &Message, png: Vec<u8>) {
-        let id: u64 = message.parse_arg("id").unwrap_or(0);
-        let Some(answer) = self.shared_tiles.answered(id) else {
-            return;
-        };
-        let png: Png = png.into();
-        for (session, asked_id) in answer.askers {
-            self.deliver_tile(session, asked_id, &png);
-        }
-        self.send_released(answer.released);
-    }
-
-    /// Sends the answer to `session`'s tile request `id`: `unchanged`, a delta or the PNG.
-    fn deliver_tile(&mut self, session: SessionId, id: u64, png: &Png) {
-        let Some(member) = self.members.get_mut(&session) else {
-            return;
-        };
-        let Some((key, refresh)) = member.tile_ids.remove(&id) else {
-            return;
-        };
-        let same = member.tiles.same_as_sent(key, png);
-        let header = protocol::tile_header(&key);
-        if refresh && same {
-            member.text(header.arg("unchanged", 1).render());
-            return;
-        }
-        if !member.tiles.deltas {
-            member.send(Outgoing::Binary(protocol::binary(
-                &header.arg("format", "png"),
-                png,
-            )));
-            return;
-        }
-        // The client holds the base only if it asked with `refresh=1`.
-        let base = member.tiles.bases.take(&key).filter(|_| refresh);
-        let compared = base.as_ref().map(|base| {
-            tile_delta::compare(&mut self.decoded_tiles, base, png, key.width, key.height)
-        });
-        let frame = match compared.as_deref() {
-            Some(Compared::Same) => {
-                // Other bytes, same pixels (a `fast=1` PNG, tile_requests.rs): the client keeps
-                // what it has, and so does its base.
-                member.text(header.arg("unchanged", 1).render());
-                if let Some(base) = base {
-                    member.tiles.bases.keep(key, base);
-                }
-                return;
-            }
-            Some(Compared::Changed(delta)) if delta.png.len() < png.len() => {
-                protocol::binary(&tile_delta::tile_delta_header(&key, delta), &delta.png)
-            }
-            _ => protocol::binary(&header.arg("format", "png"), png),
-        };
-        member.send(Outgoing::Binary(frame));
-        member.tiles.bases.keep(key, png.clone());
     }
 
     /// Tells `session` that the kit refused its tile request `id`, with the tile's geometry so

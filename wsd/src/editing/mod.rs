@@ -45,6 +45,7 @@ mod replay_journal;
 mod save_state;
 mod saving;
 pub mod session;
+mod tile_answers;
 pub mod tile_delta;
 pub mod tile_rect;
 mod tile_requests;

@@ -122,7 +122,8 @@ impl Broker {
                     request.arg("count", count).arg("ids", ids.join(","))
                 }
             };
-            if row.iter().all(|(_, id)| fast_ids.contains(id)) {
+            let fast = row.iter().all(|(_, id)| fast_ids.contains(id));
+            if fast {
                 request = request.arg("fast", 1);
             }
             if !self.kit.send(request) {
@@ -137,7 +138,7 @@ impl Broker {
                 .into_iter()
                 .map(|(key, id)| (key, id, askers_by_id.remove(&id).unwrap_or_default()))
                 .collect();
-            self.shared_tiles.sent(render, row);
+            self.shared_tiles.sent(render, row, fast);
         }
     }
 

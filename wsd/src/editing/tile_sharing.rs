@@ -74,6 +74,8 @@ struct InFlight {
     askers: Vec<Asker>,
     /// The kit request it went in (a row of tiles, kit_rows): that request's first id.
     row: u64,
+    /// Asked with `fast=1`: its PNG is meant for deltas, not to be sent whole.
+    fast: bool,
 }
 
 /// Requests for a tile that waited for the paint in progress; they go to the kit together.
@@ -89,6 +91,8 @@ pub struct Waiting {
 pub struct Answered {
     /// The sessions it answers.
     pub askers: Vec<Asker>,
+    /// It was asked with `fast=1` (tile_requests.rs).
+    pub fast: bool,
     /// Requests that waited for its row's paints and must go to the kit now.
     pub released: Vec<Waiting>,
 }
@@ -145,8 +149,9 @@ impl SharedTiles {
         Route::Waiting
     }
 
-    /// One kit request went out: a row of tiles, each with its kit id and who asked for it.
-    pub fn sent(&mut self, render: RenderKey, row: Vec<(TileKey, u64, Vec<Asker>)>) {
+    /// One kit request went out: a row of tiles, each with its kit id and who asked for it,
+    /// with `fast=1` or not.
+    pub fn sent(&mut self, render: RenderKey, row: Vec<(TileKey, u64, Vec<Asker>)>, fast: bool) {
         let Some(first) = row.first().map(|(_, id, _)| *id) else {
             return;
         };
@@ -159,6 +164,7 @@ impl SharedTiles {
                 joinable: true,
                 askers,
                 row: first,
+                fast,
             };
             self.by_id.insert(id, in_flight);
             self.newest.insert((key, render), id);
@@ -201,6 +207,7 @@ impl SharedTiles {
             .collect();
         Some(Answered {
             askers: in_flight.askers,
+            fast: in_flight.fast,
             released,
         })
     }
@@ -241,7 +248,7 @@ mod tests {
 
     /// One tile sent alone for `asker`, with kit id `id`.
     fn send(shared: &mut SharedTiles, x: i64, render: RenderKey, id: u64, asker: Asker) {
-        shared.sent(render, vec![(key(x), id, vec![asker])]);
+        shared.sent(render, vec![(key(x), id, vec![asker])], false);
     }
 
     fn answered(shared: &mut SharedTiles, id: u64) -> (Vec<Asker>, Vec<Waiting>) {
@@ -254,6 +261,7 @@ mod tests {
         let mut shared = SharedTiles::default();
         assert_eq!(shared.route(key(0), 7, (1, 10)), Route::ToKit);
         send(&mut shared, 0, 7, 100, (1, 10));
+        assert!(!shared.by_id[&100].fast);
         assert_eq!(shared.route(key(0), 7, (2, 11)), Route::Joined);
         assert_eq!(shared.route(key(0), 7, (3, 12)), Route::Joined);
         assert_eq!(
@@ -314,7 +322,7 @@ mod tests {
         let row = (0..3)
             .map(|i| (key(i * 3840), 100 + i as u64, vec![(1, 10 + i as u64)]))
             .collect();
-        shared.sent(7, row);
+        shared.sent(7, row, true);
         shared.invalidate(None, None);
         assert_eq!(shared.route(key(0), 7, (2, 20)), Route::Waiting);
         assert_eq!(shared.route(key(7680), 7, (2, 22)), Route::Waiting);
@@ -322,8 +330,10 @@ mod tests {
         // Answered but its row is not: a newer request still waits with the others.
         assert_eq!(shared.route(key(0), 7, (3, 30)), Route::Waiting);
         assert!(answered(&mut shared, 101).1.is_empty());
-        let (_, released) = answered(&mut shared, 102);
-        let released: Vec<(i64, Vec<Asker>)> = released
+        let last = shared.answered(102).expect("in flight");
+        assert!(last.fast, "the row was asked with fast=1");
+        let released: Vec<(i64, Vec<Asker>)> = last
+            .released
             .into_iter()
             .map(|waiting| (waiting.key.x, waiting.askers))
             .collect();

@@ -117,6 +117,7 @@ impl AnswerPng {
 mod tests {
     use super::*;
     use crate::editing::protocol::test_tile_column;
+    use crate::editing::tile_delta::tests::decode_any;
 
     fn png(pixels: &[u8], compression: png::Compression) -> Vec<u8> {
         let mut out = Vec::new();
@@ -127,24 +128,6 @@ mod tests {
         writer.write_image_data(pixels).unwrap();
         writer.finish().unwrap();
         out
-    }
-
-    /// Any 8-bit PNG as straight RGBA, as a browser decodes it.
-    fn rgba(png: &[u8]) -> Vec<u8> {
-        let mut reader = png::Decoder::new(std::io::Cursor::new(png))
-            .read_info()
-            .unwrap();
-        let mut data = vec![0u8; reader.output_buffer_size().unwrap()];
-        let info = reader.next_frame(&mut data).unwrap();
-        data.truncate(info.buffer_size());
-        match info.color_type {
-            png::ColorType::Grayscale => data.iter().flat_map(|&g| [g, g, g, 255]).collect(),
-            png::ColorType::Rgb => data
-                .chunks(3)
-                .flat_map(|p| [p[0], p[1], p[2], 255])
-                .collect(),
-            _ => data,
-        }
     }
 
     #[test]
@@ -168,7 +151,7 @@ mod tests {
         assert!(whole.len() < fast.len(), "{} < {}", whole.len(), fast.len());
         let again = answer.whole(&mut decoded, &key);
         assert!(std::sync::Arc::ptr_eq(&whole, &again), "made once");
-        assert_eq!(rgba(&whole), pixels, "the same pixels");
+        assert_eq!(decode_any(&whole), pixels, "the same pixels");
         let mut plain = AnswerPng {
             kit: fast.clone(),
             fast: false,

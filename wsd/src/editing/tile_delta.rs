@@ -287,7 +287,7 @@ fn changed_pixels(
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn tile(width: u32, height: u32, paint: &[(u32, u32, [u8; 4])]) -> Vec<u8> {
@@ -325,7 +325,7 @@ mod tests {
     }
 
     /// Any 8-bit PNG as straight RGBA, as a browser decodes it.
-    fn decode_any(png: &[u8]) -> Vec<u8> {
+    pub(crate) fn decode_any(png: &[u8]) -> Vec<u8> {
         let mut reader = png::Decoder::new(Cursor::new(png)).read_info().unwrap();
         let mut data = vec![0u8; reader.output_buffer_size().expect("a tile-sized image")];
         let info = reader.next_frame(&mut data).unwrap();

@@ -198,33 +198,35 @@ async fn kill_while_typing(kills: usize, replay: bool) {
     );
 }
 
-/// Whether every character of `word` is in `stored` in two pieces: a head (its first k
-/// characters) not followed by the rest, and the rest (at least [`MIN_TAIL`] characters) not
-/// preceded by the head, each where no whole sent word (`words`) accounts for it. A word that
-/// was never typed is not found this way: its pieces occur only inside other sent words.
-const MIN_TAIL: usize = 3;
-
+/// Whether every character of `word` is in `stored` in two pieces, as a replay leaves it:
+/// its head (its first k characters) starting a token and not followed by the rest, and the
+/// rest ending a token, each token other than a whole sent word (`words`). A word that was never
+/// typed is not found this way: its pieces occur only inside other sent words; nor is a word of
+/// which only the head was stored.
 fn split_in_two(stored: &str, word: &str, words: &[&str]) -> bool {
-    let token_at = |at: usize, len: usize| -> &str {
-        let is_part = |c: char| c.is_ascii_alphanumeric();
+    let is_part = |c: char| c.is_ascii_alphanumeric();
+    // The token (run of letters and digits) around stored[at..at + len], with its bounds.
+    let token_at = |at: usize, len: usize| -> (usize, usize) {
         let start = stored[..at]
             .rfind(|c: char| !is_part(c))
             .map_or(0, |i| i + 1);
         let end = stored[at + len..]
             .find(|c: char| !is_part(c))
             .map_or(stored.len(), |i| at + len + i);
-        &stored[start..end]
+        (start, end)
     };
-    let free = |piece: &str, fits: &dyn Fn(usize) -> bool| {
-        stored
-            .match_indices(piece)
-            .any(|(at, _)| fits(at) && !words.contains(&token_at(at, piece.len())))
-    };
-    (1..word.len().saturating_sub(MIN_TAIL - 1)).any(|k| {
+    let free_token = |(start, end): (usize, usize)| !words.contains(&&stored[start..end]);
+    (1..word.len()).any(|k| {
         let (head, tail) = word.split_at(k);
-        let head_alone = |at: usize| !stored[at + head.len()..].starts_with(tail);
-        let tail_alone = |at: usize| !stored[..at].ends_with(head);
-        free(head, &head_alone) && free(tail, &tail_alone)
+        let head_found = stored.match_indices(head).any(|(at, _)| {
+            let token = token_at(at, head.len());
+            token.0 == at && !stored[at + head.len()..].starts_with(tail) && free_token(token)
+        });
+        let tail_found = stored.match_indices(tail).any(|(at, _)| {
+            let token = token_at(at, tail.len());
+            token.1 == at + tail.len() && !stored[..at].ends_with(head) && free_token(token)
+        });
+        head_found && tail_found
     })
 }
 
@@ -236,10 +238,18 @@ fn a_word_typed_in_two_places_is_found_and_a_lost_one_is_not() {
         "a38q5", "a38q6", "b38q5", "b38q6", "b38q7", "b38q19", "b38q20",
     ];
     assert!(split_in_two(stored, "b38q6", &words));
+    // Kill 45 of the next run: "b45q2" as "b45q" and, after two words and a "z", "2".
+    let stored = "b45q0 b45q1 b45qb45q16 b45q17 z2 b45q3";
+    let words = ["b45q0", "b45q1", "b45q2", "b45q3", "b45q16", "b45q17"];
+    assert!(split_in_two(stored, "b45q2", &words));
     // Never typed: "38q6" and "b" occur only inside other sent words.
     let lost = "a38q5 a38q6 b38q5 b38q7";
-    assert!(!split_in_two(lost, "b38q6", &words));
-    // Cut by the kill (only its head was stored): a digit elsewhere is not its rest.
+    assert!(!split_in_two(
+        lost,
+        "b38q6",
+        &["a38q5", "a38q6", "b38q5", "b38q6", "b38q7"]
+    ));
+    // Cut by the kill, only its head stored: a digit elsewhere is not its rest.
     let cut = "a6q5 a6q b6q5";
     assert!(!split_in_two(cut, "a6q6", &["a6q5", "a6q6", "b6q5"]));
 }

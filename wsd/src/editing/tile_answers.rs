@@ -55,11 +55,6 @@ impl Broker {
         let compared = base.as_ref().map(|base| {
             tile_delta::compare(&mut self.decoded_tiles, base, png, key.width, key.height)
         });
-        let whole = match compared.as_deref() {
-            Some(Compared::Changed(delta)) if delta.png.len() < png.len() => None,
-            Some(Compared::Same) => None,
-            _ => Some(answer.whole(&mut self.decoded_tiles, &key)),
-        };
         let frame = match compared.as_deref() {
             Some(Compared::Same) => {
                 // Other bytes, same pixels (a `fast=1` PNG, tile_requests.rs): the client keeps
@@ -73,7 +68,10 @@ impl Broker {
             Some(Compared::Changed(delta)) if delta.png.len() < png.len() => {
                 protocol::binary(&tile_delta::tile_delta_header(&key, delta), &delta.png)
             }
-            _ => protocol::binary(&header.arg("format", "png"), whole.as_ref().unwrap_or(png)),
+            _ => {
+                let whole = answer.whole(&mut self.decoded_tiles, &key);
+                protocol::binary(&header.arg("format", "png"), &whole)
+            }
         };
         member.send(Outgoing::Binary(frame));
         // The base stays the kit's PNG, whatever was sent: the same pixels, and the one

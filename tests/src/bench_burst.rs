@@ -55,6 +55,9 @@ pub struct BurstResult {
     /// The largest pool target forkit reported while the run went on.
     pub largest_target: u64,
     pub failures: usize,
+    /// Round trips of forkit's `Stats()` sent between the hand-outs: the bus's own floor under
+    /// the same load, the anchor for what the pool can reach.
+    pub stats_round_trips: Vec<Duration>,
 }
 
 pub async fn run(quick: bool) -> anyhow::Result<()> {
@@ -124,6 +127,22 @@ fn report(load: Load, adaptive: bool, result: &BurstResult) {
         result.largest_target,
         result.failures
     );
+    let mut floor = result.stats_round_trips.clone();
+    floor.sort();
+    let at = |q: f64| {
+        floor
+            .get(((floor.len() as f64 - 1.0) * q).round() as usize)
+            .map_or(f64::NAN, |d| ms(*d))
+    };
+    println!(
+        "    anchor: Stats() round trip on the same bus meanwhile: n={} p50={:.2} ms p95={:.2} ms \
+         p99={:.2} ms max={:.2} ms",
+        floor.len(),
+        at(0.5),
+        at(0.95),
+        at(0.99),
+        at(1.0)
+    );
 }
 
 /// One of forkit's counters, e.g. `|s| s.pool_hits`.
@@ -162,6 +181,26 @@ pub async fn drive(
     let mut largest_target = 0;
     let mut misses_at_warm_up = None;
     let mut next_stats = Duration::ZERO;
+    let pinger = {
+        let forkit = Arc::clone(forkit);
+        tokio::spawn(async move {
+            let mut rng = rand::rngs::StdRng::seed_from_u64(1540);
+            let mut round_trips = Vec::new();
+            let mut at = Duration::ZERO;
+            loop {
+                let u: f64 = rng.random();
+                at += Duration::from_secs_f64(-(1.0 - u).ln() / load.per_second);
+                if at >= duration {
+                    return round_trips;
+                }
+                tokio::time::sleep_until(started + at).await;
+                let sent = Instant::now();
+                if forkit.stats().await.is_ok() && at >= WARM_UP {
+                    round_trips.push(sent.elapsed());
+                }
+            }
+        })
+    };
     loop {
         let u: f64 = rng.random();
         at += Duration::from_secs_f64(-(1.0 - u).ln() / load.per_second);
@@ -200,6 +239,7 @@ pub async fn drive(
             latencies.push(took);
         }
     }
+    let stats_round_trips = pinger.await?;
     let hits = forkit_counter(forkit, |s| s.pool_hits).await? - hits_before;
     let misses_total = forkit_counter(forkit, |s| s.pool_misses).await?;
     Ok(BurstResult {
@@ -209,5 +249,6 @@ pub async fn drive(
         misses_after_warm_up: misses_total - misses_at_warm_up.unwrap_or(misses_before),
         largest_target,
         failures,
+        stats_round_trips,
     })
 }

@@ -18,7 +18,7 @@ apt_run=(libreoffice-core libreoffice-writer libreoffice-calc libreoffice-impres
 apt_test=(poppler-utils bubblewrap python3-uno python3-venv strace passwd util-linux
           systemd-container mmdebstrap curl ca-certificates
           debhelper dpkg-dev lintian rpm rpmlint libxml2-utils apparmor chromium
-          g++ haproxy)
+          g++ haproxy unzip openssl)
 dnf_run=(libreoffice-core libreoffice-writer libreoffice-calc libreoffice-impress
          liberation-fonts dejavu-sans-fonts libseccomp-devel pkgconf-pkg-config gcc dbus-daemon
          lohit-devanagari-fonts google-noto-sans-cjk-fonts google-noto-color-emoji-fonts
@@ -26,7 +26,7 @@ dnf_run=(libreoffice-core libreoffice-writer libreoffice-calc libreoffice-impres
          hunspell-pt hunspell-pt-BR hunspell-nl hunspell-pl hunspell-ru)
 dnf_test=(poppler-utils bubblewrap libreoffice-pyuno strace shadow-utils util-linux
           systemd-container curl mmdebstrap rpm-build rpmlint libxml2 chromium
-          gcc-c++ haproxy)
+          gcc-c++ haproxy unzip openssl)
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 

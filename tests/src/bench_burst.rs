@@ -99,16 +99,9 @@ pub async fn run(quick: bool) -> anyhow::Result<()> {
 }
 
 fn report(load: Load, adaptive: bool, result: &BurstResult) {
-    let mut sorted = result.latencies.clone();
-    sorted.sort();
-    let at = |q: f64| {
-        sorted
-            .get(((sorted.len() as f64 - 1.0) * q).round() as usize)
-            .map_or(f64::NAN, |d| ms(*d))
-    };
     println!(
-        "(h) {} at {}/s, {} pool: n={} p50={:.2} ms p95={:.2} ms p99={:.2} ms max={:.2} ms; \
-         hits {} misses {} (after warm-up {}); largest pool target {}; failed {}",
+        "(h) {} at {}/s, {} pool: {}; hits {} misses {} (after warm-up {}); \
+         largest pool target {}; failed {}",
         load.label,
         load.per_second,
         if adaptive {
@@ -116,33 +109,36 @@ fn report(load: Load, adaptive: bool, result: &BurstResult) {
         } else {
             "fixed (anchor)"
         },
-        sorted.len(),
-        at(0.5),
-        at(0.95),
-        at(0.99),
-        at(1.0),
+        distribution(&result.latencies),
         result.hits,
         result.misses,
         result.misses_after_warm_up,
         result.largest_target,
         result.failures
     );
-    let mut floor = result.stats_round_trips.clone();
-    floor.sort();
+    println!(
+        "    anchor: Stats() round trip on the same bus meanwhile: {}",
+        distribution(&result.stats_round_trips)
+    );
+}
+
+/// `n=… p50=… p95=… p99=… max=…` of some latencies.
+fn distribution(latencies: &[Duration]) -> String {
+    let mut sorted = latencies.to_vec();
+    sorted.sort();
     let at = |q: f64| {
-        floor
-            .get(((floor.len() as f64 - 1.0) * q).round() as usize)
+        sorted
+            .get(((sorted.len() as f64 - 1.0) * q).round() as usize)
             .map_or(f64::NAN, |d| ms(*d))
     };
-    println!(
-        "    anchor: Stats() round trip on the same bus meanwhile: n={} p50={:.2} ms p95={:.2} ms \
-         p99={:.2} ms max={:.2} ms",
-        floor.len(),
+    format!(
+        "n={} p50={:.2} ms p95={:.2} ms p99={:.2} ms max={:.2} ms",
+        sorted.len(),
         at(0.5),
         at(0.95),
         at(0.99),
         at(1.0)
-    );
+    )
 }
 
 /// One of forkit's counters, e.g. `|s| s.pool_hits`.

@@ -45,6 +45,7 @@ export class Clipboard {
     this.lastCopied = null; // {text} of the last copy or cut from this page
     this.pasteFallback = null; // plain text to paste if LibreOffice refuses the HTML
     this.forcedPayload = null; // what the next copy event writes (fallback without the API)
+    this.writing = null; // set while a copy is being written to the system clipboard
     document.addEventListener('copy', (e) => this.onCopyEvent(e, false));
     document.addEventListener('cut', (e) => this.onCopyEvent(e, true));
     document.addEventListener('paste', (e) => this.onPasteEvent(e));
@@ -133,6 +134,19 @@ export class Clipboard {
   /** Copy or cut from a keyboard shortcut or the context menu (a user gesture either way). */
   copyToSystem(cut) {
     const content = this.fetchSelection(cut);
+    // Until the system clipboard holds this copy, a paste reads what it held before (Ctrl+C,
+    // Ctrl+V at once): pasteData then takes LibreOffice's clipboard, which has the copy.
+    const writing = {};
+    this.writing = writing;
+    const done = () => {
+      if (this.writing === writing) this.writing = null;
+    };
+    this.writeToSystem(content).finally(done);
+    setTimeout(done, ANSWER_TIMEOUT_MS); // a write the browser never settles
+  }
+
+  /** Writes the copy's content to the system clipboard; settles when that is over. */
+  writeToSystem(content) {
     if (navigator.clipboard && navigator.clipboard.write && window.ClipboardItem) {
       // Written now, while the gesture counts; the browser waits for the content (and writes
       // nothing when it is null: the blobs' promises fail).
@@ -141,15 +155,14 @@ export class Clipboard {
         return new Blob([c[key]], { type });
       });
       const item = new ClipboardItem({ 'text/html': blob('html', HTML), 'text/plain': blob('text', 'text/plain') });
-      navigator.clipboard.write([item]).catch(() => this.copyByCommand(content));
-    } else {
-      this.copyByCommand(content);
+      return navigator.clipboard.write([item]).catch(() => this.copyByCommand(content));
     }
+    return this.copyByCommand(content);
   }
 
   /** Without the asynchronous Clipboard API (plain http): a second copy command, with the content. */
   copyByCommand(content) {
-    content.then((c) => {
+    return content.then((c) => {
       if (!c) return;
       this.forcedPayload = c;
       let ok = false;
@@ -203,9 +216,11 @@ export class Clipboard {
     // (A copy that found nothing selected put back the one before it.)
     const copied = last && last.pending ? pending || this.lastCopied : last;
     // A copy from this page still on its way when the paste came (Ctrl+C, Ctrl+V at once): the
-    // clipboard did not hold it yet. What this page copied last, or nothing readable:
-    // LibreOffice's clipboard has it whole.
-    if (pending || (copied && copied.text === text && (text || !html)) || (!text && !html)) {
+    // clipboard did not hold it yet, also when the selection had arrived but the browser was
+    // still writing it. What this page copied last, or nothing readable: LibreOffice's
+    // clipboard has it whole.
+    const stillWriting = this.writing && copied;
+    if (pending || stillWriting || (copied && copied.text === text && (text || !html)) || (!text && !html)) {
       this.actions.send('uno', { command: '.uno:Paste' });
       return;
     }

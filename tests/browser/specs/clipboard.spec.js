@@ -185,6 +185,35 @@ async function confirmTextImport(page) {
   }, null, { timeout: 30_000 });
 }
 
+test('Ctrl+V while the copy is still being written to the clipboard pastes the copy, not what the clipboard held', async ({ page }) => {
+  const sent = h.recordSent(page);
+  await h.openEditor(page, (await h.links('clip.docx', 'Ivan')).edit);
+  await page.locator('#input-sink').focus();
+  await writeClipboard(page, 'stale text from elsewhere', '<p>stale <b>text</b> from elsewhere</p>');
+  // The browser writes the page's copy only when released: a copy whose selection has arrived
+  // but is not on the system clipboard yet, as when Ctrl+V follows Ctrl+C at once.
+  await page.evaluate(() => {
+    const write = navigator.clipboard.write.bind(navigator.clipboard);
+    navigator.clipboard.write = (...args) => new Promise((release) => {
+      window.__releaseClipboardWrite = release;
+    }).then(() => write(...args));
+  });
+  await h.pressAndSeeCaret(page, 'Control+End');
+  await h.pressAndSeeCaret(page, 'Control+Home');
+  await selectLine(page);
+  await page.keyboard.press('Control+c');
+  await page.waitForFunction(() => {
+    const copied = window.oxool.clipboard.lastCopied;
+    return copied && !copied.pending && typeof window.__releaseClipboardWrite === 'function';
+  });
+  await h.pressAndSeeCaret(page, 'Control+End');
+  await page.keyboard.press('Control+v');
+  await expect.poll(() => sent.filter((m) => m === 'uno command=.uno:Paste').length).toBe(1);
+  await h.settle(page);
+  expect(sent.filter((m) => m.startsWith('paste '))).toEqual([]);
+  await page.evaluate(() => window.__releaseClipboardWrite());
+});
+
 test('Calc (ODS): sheet names on the tabs; copy and paste of cells', async ({ page }) => {
   const sent = h.recordSent(page);
   await h.openEditor(page, (await h.links('clipcalc.ods', 'Ivan')).edit);

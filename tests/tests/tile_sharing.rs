@@ -90,6 +90,11 @@ async fn viewers_asking_at_once_share_one_paint_and_get_current_pixels() {
     let mut a = setup.open("Alice", name, true).await;
     let mut b = setup.open("Bob", name, false).await;
     let mut c = setup.open("Carol", name, false).await;
+    // Requests join only within one render key, and a view's key comes from the render states
+    // LibreOffice reports for it. It reports them when it next updates that view, for a
+    // viewer sometimes seconds after its view opened (CI saw one never share in 12 rounds).
+    render_states_reported(&mut b).await;
+    render_states_reported(&mut c).await;
 
     for (round, ch) in "shared tiles".chars().enumerate() {
         a.key(ch as u32, 0).await;
@@ -120,11 +125,44 @@ async fn viewers_asking_at_once_share_one_paint_and_get_current_pixels() {
         count(&closed, "tiles_rendered"),
         count(&closed, "tiles_shared"),
     );
-    println!("tiles rendered {rendered}, shared {shared}");
+    // Different render keys mean the views' render states (tile_sharing.rs RENDER_COMMANDS)
+    // differed, so their requests could not join; one key means the requests never met.
+    let render_keys = count(&closed, "render_keys");
+    println!("tiles rendered {rendered}, shared {shared}, render keys {render_keys}");
     assert!(
         shared >= 12,
-        "C's requests joined B's: {rendered} rendered, {shared} shared"
+        "C's requests joined B's: {rendered} rendered, {shared} shared, {render_keys} render keys"
     );
+}
+
+/// Waits until LibreOffice has told `viewer` the render states Writer reports for a new view
+/// (wsd/src/editing/tile_sharing.rs `RENDER_COMMANDS`), in whatever order they come.
+async fn render_states_reported(viewer: &mut WsClient) {
+    const REPORTED: [&str; 4] = [
+        ".uno:ShowTrackedChanges",
+        ".uno:ShowResolvedAnnotations",
+        ".uno:SpellOnline",
+        ".uno:ControlCodes",
+    ];
+    let name_of = |m: &Incoming| {
+        let body = m.body_text();
+        let name = body
+            .split('=')
+            .next()
+            .unwrap_or_default()
+            .trim()
+            .to_string();
+        REPORTED.contains(&name.as_str()).then_some(name)
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    while seen.len() < REPORTED.len() {
+        let state = viewer
+            .wait_for("a render state", |m| {
+                m.is_event("STATE_CHANGED") && name_of(m).is_some()
+            })
+            .await;
+        seen.extend(name_of(&state));
+    }
 }
 
 /// wsd's line at the document's close, with its tile counts.

@@ -495,6 +495,7 @@ impl Broker {
             tiles_rendered = self.shared_tiles.rendered,
             tiles_shared = self.shared_tiles.shared,
             tiles_waited = self.shared_tiles.waited,
+            render_keys = self.shared_tiles.render_keys(),
             "document closed"
         );
     }

@@ -124,6 +124,9 @@ pub struct SharedTiles {
     pub rendered: u64,
     pub shared: u64,
     pub waited: u64,
+    /// The render keys requests were sent with since the document opened (a few at most):
+    /// views that never share although they show the same document differ here.
+    render_keys: std::collections::HashSet<RenderKey>,
 }
 
 impl SharedTiles {
@@ -156,6 +159,7 @@ impl SharedTiles {
             return;
         };
         self.rows.insert(first, (row.len(), Vec::new()));
+        self.render_keys.insert(render);
         for (key, id, askers) in row {
             self.rendered += 1;
             let in_flight = InFlight {
@@ -230,6 +234,11 @@ impl SharedTiles {
                 in_flight.joinable = false;
             }
         }
+    }
+
+    /// How many different render keys requests went to the kit with.
+    pub fn render_keys(&self) -> usize {
+        self.render_keys.len()
     }
 
     /// The kit was replaced: nothing in flight will be answered, nothing waits for it.

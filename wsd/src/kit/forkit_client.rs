@@ -22,6 +22,9 @@ use crate::kit::{BoxFuture, KitExit, KitHandle, KitSpawner, SpawnError};
 const P2P_FD: i32 = 3;
 /// The descriptor number forkit reads its `[kit]` settings from (`--config /proc/self/fd/4`).
 const SETTINGS_FD: i32 = 4;
+/// How long a forkit that stopped answering gets to be reported exited (a SIGKILL takes
+/// milliseconds); also how long it gets to answer that check.
+const CHILD_EXIT_WAIT: Duration = Duration::from_secs(2);
 
 pub struct ForkitClient {
     link: tokio::sync::RwLock<Link>,
@@ -90,6 +93,28 @@ impl Link {
             .as_mut()
             .is_some_and(|child| !matches!(child.try_wait(), Ok(None)))
     }
+
+    /// A forkit we started is gone. One killed a moment ago has already lost its end of the
+    /// socket (the reset the caller saw) while the kernel does not report it exited yet: when
+    /// it no longer answers on the bus, its exit is waited for (bounded).
+    async fn child_gone(&mut self) -> bool {
+        if self.child.is_none() {
+            return false;
+        }
+        if self.child_exited() {
+            return true;
+        }
+        let answers = tokio::time::timeout(CHILD_EXIT_WAIT, self.proxy.stats()).await;
+        if matches!(answers, Ok(Ok(_))) {
+            return false;
+        }
+        let Some(child) = self.child.as_mut() else {
+            return false;
+        };
+        tokio::time::timeout(CHILD_EXIT_WAIT, child.wait())
+            .await
+            .is_ok()
+    }
 }
 
 impl ForkitClient {
@@ -121,7 +146,7 @@ impl ForkitClient {
     /// wsd without kits. Returns whether it did.
     async fn restart_if_gone(&self) -> Result<bool, SpawnError> {
         let mut link = self.link.write().await;
-        if !link.child_exited() {
+        if !link.child_gone().await {
             return Ok(false);
         }
         tracing::warn!("forkit has exited; starting a new one");

@@ -184,8 +184,7 @@ pub async fn drive(
             let mut round_trips = Vec::new();
             let mut at = Duration::ZERO;
             loop {
-                let u: f64 = rng.random();
-                at += Duration::from_secs_f64(-(1.0 - u).ln() / load.per_second);
+                at += next_gap(&mut rng, load.per_second);
                 if at >= duration {
                     return round_trips;
                 }
@@ -198,8 +197,7 @@ pub async fn drive(
         })
     };
     loop {
-        let u: f64 = rng.random();
-        at += Duration::from_secs_f64(-(1.0 - u).ln() / load.per_second);
+        at += next_gap(&mut rng, load.per_second);
         if at >= duration {
             break;
         }
@@ -247,4 +245,10 @@ pub async fn drive(
         failures,
         stats_round_trips,
     })
+}
+
+/// The time to the next arrival of a Poisson process of `per_second` arrivals a second.
+fn next_gap(rng: &mut impl Rng, per_second: f64) -> Duration {
+    let u: f64 = rng.random();
+    Duration::from_secs_f64(-(1.0 - u).ln() / per_second)
 }

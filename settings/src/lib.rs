@@ -64,6 +64,10 @@ pub struct KitSettings {
     pub pids_max: u64,
     /// CPU weight of one kit's cgroup against the others (`cpu.weight`, 1 to 10000).
     pub cpu_weight: u32,
+    /// Make the group of all kits idle-class (`cpu.idle = 1`, Linux 5.15): the processes beside
+    /// it (forkit itself; in cgroup v1 or the v2 root, everything in forkit's cgroup) always run
+    /// first when they wake, so making and starting kits never delays a hand-out.
+    pub cpu_idle: bool,
     /// Size of a kit's writable `/tmp` (a tmpfs, so counted in `memory_max_mb`), in MiB.
     pub tmp_size_mb: u64,
     /// The languages LibreOffice offers and checks spelling in (`LOK_ALLOWLIST_LANGUAGES`), as
@@ -104,6 +108,7 @@ impl Default for KitSettings {
             memory_max_mb: 1024,
             pids_max: 256,
             cpu_weight: 100,
+            cpu_idle: false,
             tmp_size_mb: 512,
             languages: languages::default_languages(),
             huge_pages: true,

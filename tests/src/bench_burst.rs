@@ -6,7 +6,8 @@
 //! forkit's pool hits and misses. Two loads: document opens (10/s, each kit held a few seconds)
 //! and conversions (20/s, each kit held a quarter of a second), each run against the
 //! demand-sized pool and, as the anchor in the same run, the fixed-size pool of the same minimum
-//! (`kit.prespawn_adaptive = false`).
+//! (`kit.prespawn_adaptive = false`), then the demand-sized pool with `kit.cpu_idle` (the kits'
+//! group idle-class, docs/config.md).
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -37,6 +38,41 @@ pub const LOADS: [Load; 2] = [
         label: "conversions",
         per_second: 20.0,
         hold: Duration::from_millis(250),
+    },
+];
+
+/// One pool configuration the bench compares.
+#[derive(Clone, Copy)]
+pub struct PoolSetup {
+    pub name: &'static str,
+    pub label: &'static str,
+    /// `kit.prespawn_adaptive`.
+    pub adaptive: bool,
+    /// `kit.cpu_idle`: kits (and the zygote's clones, made inside the new kit's cgroup) yield
+    /// the CPU at once to the processes beside them, this bench's client and forkit among them.
+    pub kits_idle: bool,
+}
+
+/// The fixed pool is the anchor; the demand-sized pool is the default; the last adds
+/// `kit.cpu_idle`.
+pub const POOLS: [PoolSetup; 3] = [
+    PoolSetup {
+        name: "fixed",
+        label: "fixed (anchor)",
+        adaptive: false,
+        kits_idle: false,
+    },
+    PoolSetup {
+        name: "adaptive",
+        label: "demand-sized",
+        adaptive: true,
+        kits_idle: false,
+    },
+    PoolSetup {
+        name: "adaptive-idle",
+        label: "demand-sized, kit.cpu_idle",
+        adaptive: true,
+        kits_idle: true,
     },
 ];
 
@@ -76,39 +112,32 @@ pub async fn run(quick: bool) -> anyhow::Result<()> {
         WARM_UP.as_secs()
     );
     for load in LOADS {
-        for adaptive in [false, true] {
-            let name = format!(
-                "burst-{}-{}",
-                load.per_second as u32,
-                if adaptive { "adaptive" } else { "fixed" }
-            );
+        for pool in POOLS {
+            let name = format!("burst-{}-{}", load.per_second as u32, pool.name);
             let mut config = crate::standalone_forkit_config(
                 &scratch.path().join(&name),
                 &scratch.path().join("systemplate"),
                 KitEntry::Lok,
                 1,
             )?;
-            config.kit.prespawn_adaptive = adaptive;
+            config.kit.prespawn_adaptive = pool.adaptive;
+            config.kit.cpu_idle = pool.kits_idle;
             let forkit = ForkitClient::start(&config).await?;
             let result = drive(&forkit, load, duration).await?;
             drop(forkit);
-            report(load, adaptive, &result);
+            report(load, pool, &result);
         }
     }
     Ok(())
 }
 
-fn report(load: Load, adaptive: bool, result: &BurstResult) {
+fn report(load: Load, pool: PoolSetup, result: &BurstResult) {
     println!(
         "(h) {} at {}/s, {} pool: {}; hits {} misses {} (after warm-up {}); \
          largest pool target {}; failed {}",
         load.label,
         load.per_second,
-        if adaptive {
-            "demand-sized"
-        } else {
-            "fixed (anchor)"
-        },
+        pool.label,
         distribution(&result.latencies),
         result.hits,
         result.misses,

@@ -122,3 +122,67 @@ async fn a_fixed_pool_stays_at_prespawn() {
         "a fixed pool only replaces what was taken"
     );
 }
+
+/// The directory that holds a kit's cgroup in the hierarchy with the cpu controller (v1's cpu
+/// hierarchy, or cgroup v2 where the kit's cgroup has `cpu.idle`).
+fn kits_cpu_group(kit_pid: u32) -> Option<std::path::PathBuf> {
+    let cgroups = std::fs::read_to_string(format!("/proc/{kit_pid}/cgroup")).ok()?;
+    cgroups.lines().find_map(|line| {
+        let mut fields = line.splitn(3, ':');
+        let (_, controllers, path) = (fields.next()?, fields.next()?, fields.next()?);
+        let roots: Vec<std::path::PathBuf> = if controllers.is_empty() {
+            vec!["/sys/fs/cgroup/unified".into(), "/sys/fs/cgroup".into()]
+        } else if controllers.split(',').any(|c| c == "cpu") {
+            vec![std::path::Path::new("/sys/fs/cgroup").join(controllers)]
+        } else {
+            return None;
+        };
+        roots
+            .into_iter()
+            .map(|root| root.join(path.trim_start_matches('/')))
+            .find(|dir| dir.join("cpu.idle").exists())
+            .and_then(|dir| dir.parent().map(std::path::Path::to_path_buf))
+    })
+}
+
+/// `kit.cpu_idle` makes the group of all kits idle-class (docs/config.md): the kit handed out
+/// sits in a group whose `cpu.idle` is 1, and a forkit without the setting leaves it at 0.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kit_cpu_idle_makes_the_group_of_kits_idle_class() {
+    for idle in [true, false] {
+        let scratch = tempfile::Builder::new()
+            .prefix("oxool-prespawn-idle-")
+            .tempdir()
+            .unwrap();
+        let mut config = oxool_tests::standalone_forkit_config(
+            &scratch.path().join("forkit"),
+            &scratch.path().join("systemplate"),
+            KitEntry::Lok,
+            PRESPAWN,
+        )
+        .unwrap();
+        config.kit.cpu_idle = idle;
+        let forkit = ForkitClient::start(&config).await.unwrap();
+        let kit = forkit.spawn_kit().await.unwrap();
+        let group = kits_cpu_group(kit.pid);
+        let missing = group.is_none().then(|| {
+            format!(
+                "kit {} is in no cgroup with the cpu controller (cgroup v1's cpu hierarchy, \
+                 or cgroup v2 with cpu delegated)",
+                kit.pid
+            )
+        });
+        if oxool_tests::environment::skip_without("kit_cpu_idle", missing) {
+            return;
+        }
+        let group = group.expect("checked above");
+        let value = std::fs::read_to_string(group.join("cpu.idle")).unwrap();
+        assert_eq!(
+            value.trim(),
+            if idle { "1" } else { "0" },
+            "cpu.idle of {} with kit.cpu_idle = {idle}",
+            group.display()
+        );
+        drop(kit);
+    }
+}

@@ -90,6 +90,8 @@ pub struct Limits {
     pub pids: Option<u64>,
     /// `cpu.weight` (1..=10000).
     pub cpu_weight: u32,
+    /// `cpu.idle = 1` on the group of all kits ([`make_kits_idle`]).
+    pub idle: bool,
 }
 
 impl Limits {
@@ -99,6 +101,7 @@ impl Limits {
                 .then(|| kit.memory_max_mb.saturating_mul(1 << 20)),
             pids: (kit.pids_max > 0).then_some(kit.pids_max),
             cpu_weight: kit.cpu_weight,
+            idle: kit.cpu_idle,
         }
     }
 }
@@ -293,6 +296,25 @@ fn set(dir: &Path, file: &str, value: String) -> Result<(), CgroupError> {
         value,
         source,
     })
+}
+
+/// `[kit] cpu_idle`: the group that holds every kit (v1's and the v2 root's
+/// `oxool-forkit-<pid>`, the delegated v2's `<service cgroup>/kits`) becomes idle-class, so a
+/// process beside it that wakes (forkit's front end answering SpawnKit, and in v1 or the v2
+/// root every process in forkit's cgroup, wsd among them) takes the CPU from a kit at once
+/// instead of waiting out the kit's time slice. The kits still share what is left by their
+/// `cpu.weight`. Why this is safe: it can only lower the kits' priority, never raise it.
+/// A kernel without `cpu.idle` (before 5.15) leaves the kits as they were, with a warning.
+fn make_kits_idle(kits: &Path) -> Result<(), CgroupError> {
+    if !kits.join("cpu.idle").exists() {
+        eprintln!(
+            "oxool-forkit: kit.cpu_idle is set, but this kernel has no cpu.idle in {}; \
+             kits keep the normal CPU class",
+            kits.display()
+        );
+        return Ok(());
+    }
+    set(kits, "cpu.idle", "1".into())
 }
 
 /// The counter `key` of a flat-keyed cgroup file (`memory.events`, `memory.oom_control`).

@@ -6,8 +6,8 @@ use std::path::PathBuf;
 
 use super::discover::{Hierarchy, Version};
 use super::{
-    mkdir, read_counter, remove_stale_groups, set, write, CgroupError, Limits, CONTROLLERS,
-    GROUP_PREFIX,
+    make_kits_idle, mkdir, read_counter, remove_stale_groups, set, write, CgroupError, Limits,
+    CONTROLLERS, GROUP_PREFIX,
 };
 
 pub struct Tree {
@@ -53,9 +53,16 @@ impl Tree {
         if !controllers.iter().any(|c| c.name == "memory") {
             return Ok(None);
         }
-        for controller in &controllers {
+        for controller in &mut controllers {
             remove_stale_groups(&controller.home, pid);
             mkdir(&controller.group)?;
+            if controller.name == "cpu" && limits.idle {
+                make_kits_idle(&controller.group)?;
+                // The zygote's work (cgroups made and removed, kits cloned and reaped) is for
+                // the pool too: between forks it waits inside the idle group, beside the kits
+                // (v1 allows processes next to child cgroups). The front end stays outside.
+                controller.home = controller.group.clone();
+            }
         }
         Ok(Some(Tree {
             controllers,
@@ -130,6 +137,13 @@ impl Tree {
 
     pub fn remove_own(&self) {
         for controller in &self.controllers {
+            // A zygote that lives in the group (`kit.cpu_idle`) steps out first: a cgroup with
+            // a task cannot be removed.
+            if controller.home == controller.group {
+                if let Some(outside) = controller.group.parent() {
+                    let _ = write(&outside.join("tasks"), "0");
+                }
+            }
             let _ = std::fs::remove_dir(&controller.group);
         }
     }

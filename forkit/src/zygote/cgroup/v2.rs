@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use super::discover::{Hierarchy, Version};
 use super::{
-    mkdir, read_counter, remove_children, remove_stale_groups, set, write, CgroupError, Limits,
-    CONTROLLERS, GROUP_PREFIX,
+    make_kits_idle, mkdir, read_counter, remove_children, remove_stale_groups, set, write,
+    CgroupError, Limits, CONTROLLERS, GROUP_PREFIX,
 };
 
 pub struct Tree {
@@ -59,6 +59,9 @@ impl Tree {
             move_into_leaf(own, pid)?
         };
         enable(&kits, &controllers)?;
+        if limits.idle && controllers.contains(&"cpu") {
+            make_kits_idle(&kits)?;
+        }
         Ok(Some(Tree {
             home,
             own_group,

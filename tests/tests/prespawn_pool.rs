@@ -15,10 +15,12 @@ use oxool_wsd::kit::KitSpawner;
 const DEADLINE: Duration = Duration::from_secs(90);
 const PRESPAWN: u32 = 1;
 
+/// A forkit in `scratch`, its pool filled to `PRESPAWN`; `cpu_idle` is `kit.cpu_idle`.
 async fn start_forkit(
     scratch: &tempfile::TempDir,
     name: &str,
     adaptive: bool,
+    cpu_idle: bool,
 ) -> Arc<ForkitClient> {
     let mut config = oxool_tests::standalone_forkit_config(
         &scratch.path().join(name),
@@ -28,6 +30,7 @@ async fn start_forkit(
     )
     .unwrap();
     config.kit.prespawn_adaptive = adaptive;
+    config.kit.cpu_idle = cpu_idle;
     let forkit = ForkitClient::start(&config).await.unwrap();
     wait_for_ready(&forkit, u64::from(PRESPAWN)).await.unwrap();
     forkit
@@ -41,7 +44,7 @@ async fn forkit_after_a_run(adaptive: bool) -> (tempfile::TempDir, Arc<ForkitCli
         .prefix(&format!("oxool-prespawn-{name}-"))
         .tempdir()
         .unwrap();
-    let forkit = start_forkit(&scratch, name, adaptive).await;
+    let forkit = start_forkit(&scratch, name, adaptive, false).await;
     take_in_a_row(&forkit).await;
     (scratch, forkit)
 }
@@ -154,15 +157,7 @@ async fn kit_cpu_idle_makes_the_group_of_kits_idle_class() {
             .prefix("oxool-prespawn-idle-")
             .tempdir()
             .unwrap();
-        let mut config = oxool_tests::standalone_forkit_config(
-            &scratch.path().join("forkit"),
-            &scratch.path().join("systemplate"),
-            KitEntry::Lok,
-            PRESPAWN,
-        )
-        .unwrap();
-        config.kit.cpu_idle = idle;
-        let forkit = ForkitClient::start(&config).await.unwrap();
+        let forkit = start_forkit(&scratch, "forkit", false, idle).await;
         let kit = forkit.spawn_kit().await.unwrap();
         let group = kits_cpu_group(kit.pid);
         let missing = group.is_none().then(|| {

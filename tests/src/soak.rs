@@ -144,7 +144,7 @@ fn subdirs(dir: &Path) -> usize {
 }
 
 /// Where a hierarchy of /proc/<pid>/cgroup is mounted (v2: "" controllers; v1: by name).
-fn hierarchy_root(controllers: &str) -> Option<PathBuf> {
+pub fn hierarchy_root(controllers: &str) -> Option<PathBuf> {
     if controllers.is_empty() {
         return ["/sys/fs/cgroup/unified", "/sys/fs/cgroup"]
             .iter()

@@ -133,17 +133,11 @@ fn kits_cpu_group(kit_pid: u32) -> Option<std::path::PathBuf> {
     cgroups.lines().find_map(|line| {
         let mut fields = line.splitn(3, ':');
         let (_, controllers, path) = (fields.next()?, fields.next()?, fields.next()?);
-        let roots: Vec<std::path::PathBuf> = if controllers.is_empty() {
-            vec!["/sys/fs/cgroup/unified".into(), "/sys/fs/cgroup".into()]
-        } else if controllers.split(',').any(|c| c == "cpu") {
-            vec![std::path::Path::new("/sys/fs/cgroup").join(controllers)]
-        } else {
+        if !controllers.is_empty() && !controllers.split(',').any(|c| c == "cpu") {
             return None;
-        };
-        roots
-            .into_iter()
-            .map(|root| root.join(path.trim_start_matches('/')))
-            .find(|dir| dir.join("cpu.idle").exists())
+        }
+        Some(oxool_tests::soak::hierarchy_root(controllers)?.join(path.trim_start_matches('/')))
+            .filter(|dir| dir.join("cpu.idle").exists())
             .and_then(|dir| dir.parent().map(std::path::Path::to_path_buf))
     })
 }
